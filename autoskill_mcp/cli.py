@@ -1,0 +1,407 @@
+"""`autoskill`: the command line over the SDK.
+
+Every command takes `--json` for scripts. Exit codes scripts can rely on:
+0 success, 1 failure (e.g. validation found errors), 2 bad input or usage,
+3 not found, 4 conflict, 5 read-only target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import __version__, skillmd
+from .config import AutoSkillConfig
+from .errors import AutoSkillError, InvalidInputError, NotFoundError
+from .sdk import AutoSkill
+from .skill import Skill
+from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
+from .store.transfer import ImportLimits, export_profile_for, find_skill_files
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+QUICKSTART_QUERY = "how should I write a git commit message?"
+
+
+def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        human()
+
+
+def _open(args: argparse.Namespace) -> AutoSkill:
+    store: dict[str, Any] = {"provider": "local"}
+    if args.home:
+        store["path"] = args.home
+    embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
+    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user))
+
+
+def _resolve(sdk: AutoSkill, ref: str) -> Skill:
+    skill = sdk.store.get(ref)
+    if skill is None:
+        skill = sdk.store.find(ref, user_id=sdk.default_user)
+    if skill is None:
+        raise NotFoundError(f"no skill with id or name {ref!r} for user {sdk.default_user!r} (try `autoskill list`)")
+    return skill
+
+
+# -- commands ------------------------------------------------------------------------------------------
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        hits = sdk.search(args.query, limit=args.top_k, scope=args.scope, min_score=args.min_score,
+                          filters={"tags": args.tag} if args.tag else None, wait=not args.no_wait)
+
+        def human() -> None:
+            if not hits:
+                print("no matching skills")
+            for i, hit in enumerate(hits, 1):
+                print(f"{i}. {hit.skill.name}  v{hit.skill.version}  [{hit.skill.scope.value}]  ({hit.why()})")
+                print(f"   {' '.join(hit.skill.description.split())[:200]}")
+
+        _emit(args, {"query": args.query, "hits": [h.to_dict() for h in hits]}, human)
+    return EXIT_OK
+
+
+def cmd_context(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        result = sdk.render_context_result(args.query, limit=args.top_k, scope=args.scope, budget=args.budget,
+                                           level=args.level, min_score=args.min_score)
+        _emit(args, result.to_dict(), lambda: print(result.text))
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        user = None if args.all_users else sdk.default_user
+        rows = sdk.store.summaries(user_id=user, scope=args.scope, include_archived=args.archived)
+
+        def human() -> None:
+            if not rows:
+                print(f"no skills in scope {args.scope!r} (store: {sdk.config.home})")
+            for r in rows:
+                owner = f"{r.owner}/" if r.scope == "user" and args.all_users else ""
+                print(f"{owner}{r.name}  v{r.version}  [{r.scope}]  {r.id}")
+                print(f"   {' '.join(r.description.split())[:160]}")
+
+        _emit(args, {"skills": [r.to_dict() for r in rows]}, human)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        skill = _resolve(sdk, args.skill)
+        files = [f.path for f in sdk.store.list_files(skill.id)]
+        text = skillmd.render(skill)
+        data = skill.to_dict() | {"files": files, "skill_md": text, "path": str(sdk.store.skill_dir(skill.id)),
+                                  "usage": sdk.store.usage(skill.id)}
+
+        def human() -> None:
+            print(f"# {skill.name}  v{skill.version}  [{skill.scope.value}]  id {skill.id}")
+            print(f"# {data['path']}")
+            print(text, end="" if text.endswith("\n") else "\n")
+            if files:
+                print("# files: " + ", ".join(files))
+
+        _emit(args, data, human)
+    return EXIT_OK
+
+
+def _validate_targets(paths: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_file():
+            out.append(p)
+        elif p.is_dir():
+            found = find_skill_files(p, ImportLimits())
+            if not found:
+                raise NotFoundError(f"{p}: no SKILL.md found in this folder or below it")
+            out += found
+        else:
+            raise NotFoundError(f"{p} does not exist")
+    return out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    results: list[dict[str, Any]] = []
+    errors = 0
+    for path in _validate_targets(args.paths):
+        diags = skillmd.validate(path.read_bytes(), path=str(path), profile=args.profile,
+                                 dir_name=path.parent.name, skill_dir=path.parent)
+        errors += sum(d.severity == "error" for d in diags)
+        results.append({"path": str(path), "diagnostics": [d.to_dict() for d in diags]})
+
+    def human() -> None:
+        for r in results:
+            diags = r["diagnostics"]
+            if not diags:
+                print(f"{r['path']}: ok")
+            for d in diags:
+                start = d["range"]["start"]
+                print(f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}: {d['severity']} {d['rule_id']} {d['message']}")
+        print(f"{len(results)} file(s), {errors} error(s)")
+
+    _emit(args, {"files": results, "errors": errors}, human)
+    return EXIT_FAIL if errors else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        report = sdk.import_skills(args.path, scope="shared" if args.shared else "user",
+                                   overwrite=args.overwrite, include_files=not args.no_files)
+
+        def human() -> None:
+            print(f"imported {len(report.imported)}, updated {len(report.updated)}, "
+                  f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}")
+            for path, reason in report.skipped:
+                print(f"  skipped {path}: {reason}")
+            for path, message in report.warnings[: None if args.verbose else 20]:
+                print(f"  warning {path}: {message}")
+            if not args.verbose and len(report.warnings) > 20:
+                print(f"  … {len(report.warnings) - 20} more warnings (use -v)")
+
+        _emit(args, report.to_dict(), human)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if bool(args.to) == bool(args.dest):
+        raise InvalidInputError("give exactly one of --to AGENT or --dest DIR")
+    with _open(args) as sdk:
+        if args.all:
+            ids = [s.id for s in sdk.store.summaries(user_id=sdk.default_user, scope=args.scope)]
+        elif args.skills:
+            ids = [_resolve(sdk, ref).id for ref in args.skills]
+        else:
+            raise InvalidInputError("name the skills to export, or pass --all")
+        dest = agent_skill_dir(args.to) if args.to else Path(args.dest)
+        written = export_skills(sdk.store, ids, dest, profile=export_profile_for(args.to), overwrite=args.overwrite)
+        _emit(args, {"written": [str(p) for p in written]},
+              lambda: print("\n".join(f"wrote {p}" for p in written) or "nothing to export"))
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        skill = _resolve(sdk, args.skill)
+        if not args.yes and sys.stdin.isatty():
+            answer = input(f"delete {skill.name} ({skill.id})? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("not deleted")
+                return EXIT_FAIL
+        sdk.delete(skill.id)
+        _emit(args, {"deleted": skill.id, "name": skill.name},
+              lambda: print(f"deleted {skill.name} ({skill.id}); its history stays in the catalog"))
+    return EXIT_OK
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        skill = _resolve(sdk, args.skill)
+        history = sdk.versions(skill.id)
+
+        def human() -> None:
+            for v in history:
+                mark = "*" if v.current else " "
+                print(f"{mark} #{v.n}  v{v.version}  {v.created_at}  {v.reason}")
+
+        _emit(args, {"id": skill.id, "name": skill.name, "versions": [v.to_dict() for v in history]}, human)
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        skill = _resolve(sdk, args.skill)
+        restored = sdk.rollback(skill.id, args.to)
+        _emit(args, restored.to_dict(),
+              lambda: print(f"{restored.name} is now v{restored.version} (content of the earlier version)"))
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"check": name, "ok": ok, "detail": detail})
+
+    with _open(args) as sdk:
+        home = sdk.config.home
+        check("store folder", os.access(home, os.W_OK), str(home))
+        store = sdk.store
+        catalog = getattr(store, "catalog", None)
+        if catalog is not None:
+            try:
+                with sqlite3.connect(str(catalog.path)) as conn:
+                    verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+                    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                check("catalog integrity", verdict == "ok", f"{catalog.path} ({verdict}, journal {mode})")
+            except sqlite3.Error as exc:
+                check("catalog integrity", False, f"{catalog.path}: {exc}")
+        report = store.sync() if hasattr(store, "sync") else {}
+        problems = getattr(store, "problems", {})
+        check("skill files", not problems,
+              "all parse" if not problems else "; ".join(f"{k}: {v}" for k, v in problems.items()))
+        if report and any(report.get(k) for k in ("added", "updated", "removed")):
+            check("hand edits picked up", True,
+                  ", ".join(f"{k} {len(v)}" for k, v in report.items() if v and k != "problems"))
+        summaries = store.summaries(user_id=None, scope="all", include_archived=True)
+        check("skills", True, f"{len(summaries)} in all scopes")
+        invalid = 0
+        for s in summaries:
+            md = Path(s.path) / "SKILL.md"
+            try:
+                diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
+            except OSError:
+                continue
+            invalid += any(d.severity == "error" for d in diags)
+        check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
+        from .retrieval import make_embedder
+
+        try:
+            embedder = make_embedder(sdk.config.resolved_embeddings())
+            probe = embedder.embed(["doctor probe"])
+            check("embeddings", probe.shape[0] == 1, f"{embedder.signature} ({probe.shape[1]} dims)")
+        except Exception as exc:  # doctor reports every failure instead of stopping at the first
+            check("embeddings", False, f"{type(exc).__name__}: {exc}")
+
+    def human() -> None:
+        for c in checks:
+            print(f"[{'ok' if c['ok'] else 'FAIL'}] {c['check']}: {c['detail']}")
+
+    failed = [c for c in checks if not c["ok"]]
+    _emit(args, {"checks": checks, "ok": not failed}, human)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def cmd_quickstart(args: argparse.Namespace) -> int:
+    examples = resources.files("autoskill_mcp") / "examples" / "skills"
+    with resources.as_file(examples) as folder, _open(args) as sdk:
+        report = sdk.import_skills(folder, scope="shared", overwrite=True)
+        query = args.query or QUICKSTART_QUERY
+        hits = sdk.search(query, limit=3)
+        data = {"store": str(sdk.config.home), "imported": report.imported + report.updated + report.unchanged,
+                "query": query, "hits": [h.to_dict() for h in hits]}
+
+        def human() -> None:
+            print(f"store: {sdk.config.home}")
+            print(f"example skills in the shared scope: {len(data['imported'])}")
+            print(f"search: {query!r}")
+            for i, hit in enumerate(hits, 1):
+                print(f"  {i}. {hit.skill.name}  ({hit.why()})")
+            print("next: `autoskill show <name>`, `autoskill context \"<task>\"`, `autoskill import <folder>`")
+
+        _emit(args, data, human)
+    return EXIT_OK if hits else EXIT_FAIL
+
+
+# -- argument parsing --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    common.add_argument("--home", help="store root (default: $AUTOSKILL_HOME or the per-user data folder)")
+    common.add_argument("--user", help="user id (default: $AUTOSKILL_USER or 'default')")
+    common.add_argument("--embeddings", choices=["auto", "minilm", "hashing", "none"], help="embedding provider")
+    common.add_argument("-v", "--verbose", action="store_true", help="more detail, and log to stderr")
+
+    parser = argparse.ArgumentParser(prog="autoskill", description="Learned Agent Skills for coding agents.")
+    parser.add_argument("--version", action="version", version=f"autoskill {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_, parents=[common])
+        p.set_defaults(func=fn)
+        return p
+
+    def search_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("query")
+        p.add_argument("-k", "--top-k", type=int, default=5)
+        p.add_argument("--scope", default="all", choices=["user", "shared", "library", "common", "all"])
+        p.add_argument("--min-score", type=float, default=0.0)
+
+    p = add("search", cmd_search, "find the skills relevant to a task")
+    search_opts(p)
+    p.add_argument("--tag", action="append", help="only skills with this tag (repeatable)")
+    p.add_argument("--no-wait", action="store_true", help="don't load the embedding model; keyword-only if not ready")
+
+    p = add("context", cmd_context, "print the injectable context block for a task")
+    search_opts(p)
+    p.add_argument("--budget", type=int, default=2000, help="token budget")
+    p.add_argument("--level", default="auto", choices=["auto", "catalog", "full", "files"])
+
+    p = add("list", cmd_list, "list skills")
+    p.add_argument("--scope", default="user", choices=["user", "shared", "library", "common", "all"])
+    p.add_argument("--all-users", action="store_true")
+    p.add_argument("--archived", action="store_true", help="include archived skills")
+
+    p = add("show", cmd_show, "show one skill (by id or name)")
+    p.add_argument("skill")
+
+    p = add("validate", cmd_validate, "check SKILL.md files against the rule catalogue")
+    p.add_argument("paths", nargs="+", help="SKILL.md files or folders (searched recursively)")
+    p.add_argument("--profile", choices=["spec", "claude-code", "codex"], help="default: detected from the path")
+
+    p = add("import", cmd_import, "import skill folders (recursively)")
+    p.add_argument("path")
+    p.add_argument("--shared", action="store_true", help="import into the shared scope")
+    p.add_argument("--overwrite", action="store_true", help="update skills that already exist")
+    p.add_argument("--no-files", action="store_true", help="import SKILL.md only")
+
+    p = add("export", cmd_export, "write skills as folders, e.g. into an agent's skills folder")
+    p.add_argument("skills", nargs="*")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--scope", default="user", choices=["user", "shared"])
+    p.add_argument("--to", choices=sorted(AGENT_SKILL_DIRS), help="an agent's personal skills folder")
+    p.add_argument("--dest", help="a folder")
+    p.add_argument("--overwrite", action="store_true")
+
+    p = add("delete", cmd_delete, "delete a skill (its history is kept)")
+    p.add_argument("skill")
+    p.add_argument("-y", "--yes", action="store_true")
+
+    p = add("versions", cmd_versions, "show a skill's history")
+    p.add_argument("skill")
+
+    p = add("rollback", cmd_rollback, "restore an earlier version as a new version")
+    p.add_argument("skill")
+    p.add_argument("--to", help="version (e.g. 0.1.2) or history entry (#3); default: the previous version")
+
+    add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
+
+    p = add("quickstart", cmd_quickstart, "seed the store with the bundled example skills and search them")
+    p.add_argument("query", nargs="?")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except AutoSkillError as exc:
+        if args.json:
+            json.dump({"error": str(exc), "type": type(exc).__name__}, sys.stdout)
+            sys.stdout.write("\n")
+        print(f"autoskill: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""The Python SDK: AutoSkill's surface (`AutoSkill(AutoSkillConfig(...))`) over our core.
+
+AutoSkill's documented examples run unchanged but for the import; `user_id`
+may be left out and then defaults to the same user the CLI uses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import skillmd
+from .config import AutoSkillConfig
+from .context import RenderedContext, render_context
+from .errors import InvalidInputError, NotFoundError
+from .skill import Provenance, Scope, Skill, SkillExample, now_iso
+from .store import (
+    ImportLimits,
+    ImportReport,
+    SkillHit,
+    SkillStore,
+    VersionInfo,
+    export_skills,
+    import_skill_dirs,
+    open_store,
+)
+
+
+class AutoSkill:
+    """Skills for one machine: search, read, write, version, import and export them."""
+
+    def __init__(self, config: AutoSkillConfig | None = None, *, store: SkillStore | None = None) -> None:
+        self.config = config or AutoSkillConfig()
+        self.store: SkillStore = store or open_store(
+            self.config.store,
+            home=self.config.home,
+            embeddings=self.config.resolved_embeddings(),
+            library_dirs=self.config.library_dirs(),
+        )
+        self.default_user = self.config.resolved_user()
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "AutoSkill":
+        """Build from a plain dict config, as the seed does."""
+        return cls(AutoSkillConfig.from_dict(config))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "AutoSkill":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _user(self, user_id: str | None) -> str:
+        return user_id or self.default_user
+
+    # -- retrieval -------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        limit: int | None = None,
+        scope: str | None = None,
+        filters: dict[str, Any] | None = None,
+        min_score: float = 0.0,
+        wait: bool = True,
+    ) -> list[SkillHit]:
+        """Skills relevant to `query`, best first (`filters` may hold `tags`).
+
+        `wait=True` (the SDK default) loads the embedding model on first use so
+        results are hybrid from the start; servers pass False to stay fast.
+        """
+        filters = dict(filters or {})
+        scope = scope or str(filters.pop("scope", "all"))
+        tags = filters.get("tags")
+        if isinstance(tags, str):
+            tags = [tags]
+        return self.store.search(
+            query, user_id=self._user(user_id), scope=scope, top_k=limit or self.config.default_search_limit,
+            min_score=min_score, tags=tags, wait=wait,
+        )
+
+    def render_context(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        limit: int | None = None,
+        scope: str | None = None,
+        filters: dict[str, Any] | None = None,
+        budget: int | None = None,
+        level: str = "auto",
+        min_score: float = 0.0,
+    ) -> str:
+        """An injectable block of the skills relevant to `query`, within a token budget."""
+        return self.render_context_result(
+            query, user_id=user_id, limit=limit, scope=scope, filters=filters, budget=budget, level=level,
+            min_score=min_score,
+        ).text
+
+    def render_context_result(
+        self,
+        query: str,
+        *,
+        user_id: str | None = None,
+        limit: int | None = None,
+        scope: str | None = None,
+        filters: dict[str, Any] | None = None,
+        budget: int | None = None,
+        level: str = "auto",
+        min_score: float = 0.0,
+        wait: bool = True,
+    ) -> RenderedContext:
+        """`render_context` with the token count and what each skill contributed."""
+        hits = self.search(query, user_id=user_id, limit=limit, scope=scope, filters=filters,
+                           min_score=min_score, wait=wait)
+        files: dict[str, list[str]] = {}
+        locations: dict[str, str] = {}
+        for hit in hits:
+            files[hit.skill.id] = [f.path for f in self.store.list_files(hit.skill.id)]
+            where = self.store.skill_dir(hit.skill.id)
+            if where is not None:
+                locations[hit.skill.id] = str(where)
+        if level not in ("auto", "catalog", "full", "files"):
+            raise InvalidInputError("level must be one of auto, catalog, full, files")
+        return render_context(
+            hits, budget=budget or self.config.context_token_budget, level=level,  # type: ignore[arg-type]
+            query=query, files=files, locations=locations,
+        )
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, skill_id: str) -> Skill | None:
+        """One skill by id, or None."""
+        return self.store.get(skill_id)
+
+    def list(self, *, user_id: str | None = None, scope: str = "user") -> list[Skill]:
+        """The active skills of a user (or of another scope)."""
+        summaries = self.store.summaries(user_id=self._user(user_id), scope=scope)
+        return [s for s in (self.store.get(x.id) for x in summaries) if s is not None]
+
+    def get_all(self, *, user_id: str | None = None) -> list[Skill]:
+        """Alias of `list`, as in the seed."""
+        return self.list(user_id=user_id)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        *,
+        name: str,
+        description: str,
+        instructions: str = "",
+        user_id: str | None = None,
+        triggers: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None,
+        examples: list[dict[str, Any]] | None = None,
+        metadata: dict[str, Any] | None = None,
+        source: dict[str, Any] | None = None,
+        skill_id: str | None = None,
+        scope: str = "user",
+        files: dict[str, bytes | str] | None = None,
+    ) -> Skill:
+        """Write a structured skill directly (a new version when an existing one changes)."""
+        existing = self.store.get(skill_id) if skill_id else None
+        skill = Skill(
+            id=skill_id or str(uuid.uuid4()),
+            user_id=self._user(user_id),
+            scope=Scope(scope) if scope in ("user", "shared") else Scope.USER,
+            name=name.strip(),
+            description=description.strip(),
+            instructions=instructions.strip(),
+            triggers=[t.strip() for t in triggers or [] if t and t.strip()],
+            tags=[t.strip() for t in tags or [] if t and t.strip()],
+            examples=[e for e in (SkillExample.from_any(x) for x in examples or []) if e is not None],
+            metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+            files={k: v.encode("utf-8") if isinstance(v, str) else v for k, v in (files or {}).items()},
+        )
+        if existing is not None:
+            skill.version = existing.version
+            skill.provenance = existing.provenance
+            skill.created_at = existing.created_at
+        if source:
+            skill.provenance.append(Provenance(source=str(source.get("source", "sdk")), at=now_iso(),
+                                               session_id=source.get("session_id"), agent=source.get("agent")))
+        return self.store.save(skill, reason="upsert")
+
+    def save(self, skill: Skill, *, reason: str = "save") -> Skill:
+        """Write a Skill object as given (version bumped when content changed)."""
+        return self.store.save(skill, reason=reason)
+
+    def delete(self, skill_id: str) -> bool:
+        """Delete a skill; its history stays in the catalog."""
+        return self.store.delete(skill_id)
+
+    # -- history ---------------------------------------------------------------------------------
+
+    def versions(self, skill_id: str) -> list[VersionInfo]:
+        """The skill's history, oldest first."""
+        return self.store.versions(skill_id)
+
+    def get_version(self, skill_id: str, version: str) -> Skill:
+        """The skill as it was at `version`."""
+        return self.store.get_version(skill_id, version)
+
+    def rollback(self, skill_id: str, to_version: str | None = None) -> Skill:
+        """Bring back an earlier version's content as a new version."""
+        return self.store.rollback(skill_id, to_version)
+
+    # -- import and export ------------------------------------------------------------------------
+
+    def export_skill_md(self, skill_id: str, *, profile: str = "spec") -> str | None:
+        """The skill as one SKILL.md string."""
+        skill = self.store.get(skill_id)
+        return None if skill is None else skillmd.render(skill, profile=profile)
+
+    def export_skill_dir(self, skill_id: str) -> dict[str, str] | None:
+        """The skill as `{relative path: text}` (binary files are left out)."""
+        skill = self.store.get(skill_id, include_files=True)
+        if skill is None:
+            return None
+        out = {"SKILL.md": skillmd.render(skill)}
+        for rel, data in skill.files.items():
+            try:
+                out[rel] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+        return out
+
+    def write_skill_dir(self, skill_id: str, *, root_dir: str | Path, profile: str = "spec") -> str | None:
+        """Write one skill as `<root_dir>/<name>/`; returns that folder."""
+        if self.store.get(skill_id) is None:
+            return None
+        return str(export_skills(self.store, [skill_id], root_dir, profile=profile, overwrite=True)[0])
+
+    def write_skill_dirs(self, *, user_id: str | None = None, root_dir: str | Path, profile: str = "spec") -> list[str]:
+        """Write all of a user's skills as folders under `root_dir`."""
+        ids = [s.id for s in self.store.summaries(user_id=self._user(user_id), scope="user")]
+        return [str(p) for p in export_skills(self.store, ids, root_dir, profile=profile, overwrite=True)]
+
+    def import_agent_skill_dirs(
+        self,
+        *,
+        root_dir: str | Path,
+        user_id: str | None = None,
+        overwrite: bool = True,
+        include_files: bool = True,
+        max_file_bytes: int = 1_000_000,
+        max_depth: int = 6,
+        reassign_ids: bool = True,
+    ) -> list[Skill]:
+        """Import every skill folder below `root_dir`; returns the skills added or updated."""
+        report = self.import_skills(root_dir, user_id=user_id, overwrite=overwrite, include_files=include_files,
+                                    limits=ImportLimits(max_depth=max_depth, max_file_bytes=max_file_bytes))
+        names = set(report.imported) | set(report.updated) | set(report.unchanged)
+        user = self._user(user_id)
+        return [s for s in self.list(user_id=user) if s.name in names]
+
+    def import_skills(
+        self,
+        root_dir: str | Path,
+        *,
+        user_id: str | None = None,
+        scope: str = "user",
+        overwrite: bool = False,
+        include_files: bool = True,
+        limits: ImportLimits | None = None,
+    ) -> ImportReport:
+        """Import skill folders and report, skill by skill, what happened and why."""
+        if scope not in ("user", "shared"):
+            raise InvalidInputError("import into scope 'user' or 'shared'")
+        return import_skill_dirs(self.store, root_dir, user_id=self._user(user_id), scope=Scope(scope),
+                                 overwrite=overwrite, include_files=include_files, limits=limits)
+
+    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
+        """Count that a skill was retrieved or used (feeds opt-in pruning later)."""
+        if self.store.get(skill_id) is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        self.store.record_usage(skill_id, retrieved=retrieved, used=used)

@@ -1,0 +1,212 @@
+"""The store interface every backend implements, and the values it returns.
+
+The servers and the SDK talk only to `SkillStore`; the local folder store is
+one implementation, and a shared PostgreSQL store can be another without any
+change above this line.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..skill import Skill
+
+#: scope names accepted by search and list, and the stored scopes each covers
+SCOPES: dict[str, tuple[str, ...]] = {
+    "user": ("user",),
+    "shared": ("shared",),
+    "library": ("library",),
+    "common": ("shared", "library"),
+    "all": ("user", "shared", "library"),
+}
+
+
+@dataclass(frozen=True)
+class SkillHit:
+    """A search result: the skill, its final score and what each method gave."""
+
+    skill: Skill
+    score: float
+    keyword: float | None = None
+    vector: float | None = None
+    mode: str = "hybrid"
+
+    def why(self) -> str:
+        """A short human explanation of the score."""
+        parts = [f"score {self.score:.3f}"]
+        if self.keyword is not None:
+            parts.append(f"keyword {self.keyword:.3f}")
+        if self.vector is not None:
+            parts.append(f"vector {self.vector:.3f}")
+        if self.mode != "hybrid":
+            parts.append(f"{self.mode} only")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.skill.id,
+            "name": self.skill.name,
+            "description": self.skill.description,
+            "version": self.skill.version,
+            "scope": self.skill.scope.value,
+            "score": round(self.score, 6),
+            "keyword": None if self.keyword is None else round(self.keyword, 6),
+            "vector": None if self.vector is None else round(self.vector, 6),
+            "mode": self.mode,
+            "why": self.why(),
+        }
+
+
+@dataclass(frozen=True)
+class SkillSummary:
+    """The catalogue line of a skill: enough to list it without reading its folder."""
+
+    id: str
+    name: str
+    description: str
+    version: str
+    scope: str
+    owner: str
+    status: str
+    tags: tuple[str, ...]
+    updated_at: str
+    path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "description": self.description, "version": self.version,
+            "scope": self.scope, "owner": self.owner, "status": self.status, "tags": list(self.tags),
+            "updated_at": self.updated_at, "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One entry of a skill's history."""
+
+    n: int
+    version: str
+    reason: str
+    created_at: str
+    current: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "version": self.version, "reason": self.reason,
+                "created_at": self.created_at, "current": self.current}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A resource file of a skill."""
+
+    path: str
+    size: int
+
+
+@dataclass
+class ImportReport:
+    """What an import did, skill by skill."""
+
+    imported: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "warnings": [{"path": p, "message": m} for p, m in self.warnings],
+        }
+
+
+class SkillStore(abc.ABC):
+    """Skills with history, search and usage counters, for one or many processes."""
+
+    @abc.abstractmethod
+    def get(self, skill_id: str, *, include_files: bool = False) -> Skill | None:
+        """The current skill, or None."""
+
+    @abc.abstractmethod
+    def find(self, name: str, *, user_id: str, scope: str = "all") -> Skill | None:
+        """A skill by name, looking in the user's skills first, then shared, then libraries."""
+
+    @abc.abstractmethod
+    def summaries(
+        self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False
+    ) -> list[SkillSummary]:
+        """Catalogue lines, cheapest way to list many skills."""
+
+    @abc.abstractmethod
+    def save(
+        self, skill: Skill, *, reason: str = "save", expected_version: str | None = None,
+        replace_files: bool = False,
+    ) -> Skill:
+        """Create or update a skill, recording a version when its content changed."""
+
+    def save_many(self, skills: Sequence[Skill], *, reason: str = "save") -> list[Skill]:
+        """Save several skills; backends may batch them in one transaction."""
+        return [self.save(s, reason=reason) for s in skills]
+
+    @abc.abstractmethod
+    def delete(self, skill_id: str) -> bool:
+        """Remove a skill (its history stays in the catalog). False when absent."""
+
+    @abc.abstractmethod
+    def versions(self, skill_id: str) -> list[VersionInfo]:
+        """The skill's history, oldest first."""
+
+    @abc.abstractmethod
+    def get_version(self, skill_id: str, version: str) -> Skill:
+        """The skill as it was at `version` (or at history entry `#n`)."""
+
+    @abc.abstractmethod
+    def rollback(self, skill_id: str, to_version: str | None = None) -> Skill:
+        """Restore an earlier version's content as a new version (default: the previous one)."""
+
+    @abc.abstractmethod
+    def search(
+        self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
+        tags: Iterable[str] | None = None, wait: bool = False,
+    ) -> list[SkillHit]:
+        """Hybrid keyword + vector search over the skills this user may see."""
+
+    @abc.abstractmethod
+    def list_files(self, skill_id: str) -> list[FileInfo]:
+        """The skill's resource files (SKILL.md excluded)."""
+
+    @abc.abstractmethod
+    def read_file(self, skill_id: str, rel_path: str) -> bytes:
+        """One resource file's bytes."""
+
+    @abc.abstractmethod
+    def skill_dir(self, skill_id: str) -> Path | None:
+        """The folder holding the skill, where the backend has one."""
+
+    @abc.abstractmethod
+    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
+        """Count that a skill was retrieved or actually used."""
+
+    @abc.abstractmethod
+    def usage(self, skill_id: str) -> dict[str, Any]:
+        """The usage counters of a skill."""
+
+    @abc.abstractmethod
+    def change_seq(self) -> int:
+        """A number that grows with every write by any process (for live updates)."""
+
+    def close(self) -> None:
+        """Release files, threads and connections."""
+
+    def __enter__(self) -> "SkillStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

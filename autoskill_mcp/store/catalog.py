@@ -1,0 +1,328 @@
+"""The SQLite catalog beside the skill folders.
+
+It holds what the folders cannot: stable ids, owners and scopes, the full
+version history (so rollback survives a restart), content hashes for cheap
+change detection, usage counters, cached vectors per embedding signature, and
+a change sequence that lets every process see every other process's writes.
+
+Several processes open it at once: WAL mode, a busy timeout, and `BEGIN
+IMMEDIATE` for every write so writers queue instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS skills (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    name TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    version TEXT NOT NULL,
+    status TEXT NOT NULL,
+    description TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    index_text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS skills_seq ON skills(seq);
+CREATE INDEX IF NOT EXISTS skills_owner_name ON skills(owner, name);
+CREATE INDEX IF NOT EXISTS skills_folder ON skills(folder);
+CREATE TABLE IF NOT EXISTS versions (
+    skill_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    skill_md TEXT NOT NULL,
+    files TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (skill_id, n)
+);
+CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS usage (
+    skill_id TEXT PRIMARY KEY,
+    retrieved INTEGER NOT NULL DEFAULT 0,
+    used INTEGER NOT NULL DEFAULT 0,
+    last_retrieved_at TEXT,
+    last_used_at TEXT
+);
+CREATE TABLE IF NOT EXISTS vectors (
+    signature TEXT NOT NULL,
+    skill_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vec BLOB NOT NULL,
+    PRIMARY KEY (signature, skill_id)
+);
+"""
+
+_SKILL_COLUMNS = (
+    "id, owner, scope, name, folder, version, status, description, tags, index_text, "
+    "text_hash, content_hash, mtime_ns, size, created_at, updated_at, seq, deleted"
+)
+
+
+@dataclass
+class CatalogRow:
+    """What the catalog knows about one skill without reading its folder."""
+
+    id: str
+    owner: str
+    scope: str
+    name: str
+    folder: str
+    version: str
+    status: str
+    description: str
+    tags: list[str]
+    index_text: str
+    text_hash: str
+    content_hash: str
+    mtime_ns: int
+    size: int
+    created_at: str
+    updated_at: str
+    seq: int = 0
+    deleted: bool = False
+
+    @classmethod
+    def from_sql(cls, row: tuple[Any, ...]) -> "CatalogRow":
+        values = list(row)
+        values[8] = json.loads(values[8])
+        values[17] = bool(values[17])
+        return cls(*values)
+
+    def to_sql(self) -> tuple[Any, ...]:
+        return (
+            self.id, self.owner, self.scope, self.name, self.folder, self.version, self.status,
+            self.description, json.dumps(self.tags, ensure_ascii=False), self.index_text,
+            self.text_hash, self.content_hash, self.mtime_ns, self.size, self.created_at,
+            self.updated_at, self.seq, int(self.deleted),
+        )
+
+
+@dataclass
+class VersionRow:
+    """One entry of a skill's history: the SKILL.md text and its resource manifest."""
+
+    skill_id: str
+    n: int
+    version: str
+    reason: str
+    skill_md: str
+    files: dict[str, str]  # relative path -> sha256 of the blob
+    created_at: str
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Catalog:
+    """A thread-safe handle on the catalog database of one store."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            str(path), timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        with self.write():
+            for statement in _SCHEMA.strip().split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('seq', '0')")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; `BEGIN IMMEDIATE` makes it the store-wide write lock."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read snapshot."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    def next_seq(self, conn: sqlite3.Connection) -> int:
+        """Take the next change number; call inside `write()`."""
+        (value,) = conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' RETURNING value"
+        ).fetchone()
+        return int(value)
+
+    def current_seq(self) -> int:
+        with self._lock:
+            (value,) = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        return int(value)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap 'anything new?' probe."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- skills -------------------------------------------------------------------------------
+
+    def put_skill(self, conn: sqlite3.Connection, row: CatalogRow) -> None:
+        placeholders = ", ".join("?" * 18)
+        conn.execute(f"INSERT OR REPLACE INTO skills ({_SKILL_COLUMNS}) VALUES ({placeholders})", row.to_sql())
+
+    def get_skill(self, skill_id: str, *, conn: sqlite3.Connection | None = None) -> CatalogRow | None:
+        with self._lock:
+            c = conn or self._conn
+            row = c.execute(f"SELECT {_SKILL_COLUMNS} FROM skills WHERE id = ?", (skill_id,)).fetchone()
+        return CatalogRow.from_sql(row) if row else None
+
+    def find_by_name(self, owner: str, name: str, *, conn: sqlite3.Connection | None = None) -> CatalogRow | None:
+        with self._lock:
+            c = conn or self._conn
+            row = c.execute(
+                f"SELECT {_SKILL_COLUMNS} FROM skills WHERE owner = ? AND name = ? AND deleted = 0",
+                (owner, name),
+            ).fetchone()
+        return CatalogRow.from_sql(row) if row else None
+
+    def find_by_folder(self, folder: str, *, conn: sqlite3.Connection | None = None) -> CatalogRow | None:
+        with self._lock:
+            c = conn or self._conn
+            row = c.execute(
+                f"SELECT {_SKILL_COLUMNS} FROM skills WHERE folder = ? AND deleted = 0", (folder,)
+            ).fetchone()
+        return CatalogRow.from_sql(row) if row else None
+
+    def changed_since(self, seq: int) -> list[CatalogRow]:
+        """Every row (deleted ones as tombstones) written after change number `seq`."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_SKILL_COLUMNS} FROM skills WHERE seq > ? ORDER BY seq", (seq,)
+            ).fetchall()
+        return [CatalogRow.from_sql(r) for r in rows]
+
+    def live_rows(self) -> list[CatalogRow]:
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_SKILL_COLUMNS} FROM skills WHERE deleted = 0").fetchall()
+        return [CatalogRow.from_sql(r) for r in rows]
+
+    # -- versions and blobs -----------------------------------------------------------------------
+
+    def put_blob(self, conn: sqlite3.Connection, data: bytes) -> str:
+        digest = sha256_hex(data)
+        conn.execute("INSERT OR IGNORE INTO blobs(sha256, data) VALUES (?, ?)", (digest, data))
+        return digest
+
+    def get_blob(self, digest: str) -> bytes | None:
+        with self._lock:
+            row = self._conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def add_version(
+        self, conn: sqlite3.Connection, skill_id: str, version: str, reason: str, skill_md: str,
+        files: dict[str, str], created_at: str,
+    ) -> int:
+        (last,) = conn.execute("SELECT COALESCE(MAX(n), 0) FROM versions WHERE skill_id = ?", (skill_id,)).fetchone()
+        n = int(last) + 1
+        conn.execute(
+            "INSERT INTO versions(skill_id, n, version, reason, skill_md, files, created_at) VALUES (?,?,?,?,?,?,?)",
+            (skill_id, n, version, reason, skill_md, json.dumps(files, sort_keys=True), created_at),
+        )
+        return n
+
+    def versions(self, skill_id: str) -> list[VersionRow]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT skill_id, n, version, reason, skill_md, files, created_at FROM versions "
+                "WHERE skill_id = ? ORDER BY n",
+                (skill_id,),
+            ).fetchall()
+        return [VersionRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+    # -- usage --------------------------------------------------------------------------------
+
+    def bump_usage(self, skill_id: str, *, retrieved: int, used: int, at: str) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO usage(skill_id, retrieved, used, last_retrieved_at, last_used_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(skill_id) DO UPDATE SET retrieved = retrieved + excluded.retrieved, "
+                "used = used + excluded.used, "
+                "last_retrieved_at = COALESCE(excluded.last_retrieved_at, last_retrieved_at), "
+                "last_used_at = COALESCE(excluded.last_used_at, last_used_at)",
+                (skill_id, retrieved, used, at if retrieved else None, at if used else None),
+            )
+
+    def usage(self, skill_id: str) -> dict[str, Any]:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT retrieved, used, last_retrieved_at, last_used_at FROM usage WHERE skill_id = ?", (skill_id,)
+            ).fetchone()
+        if not row:
+            return {"retrieved": 0, "used": 0, "last_retrieved_at": None, "last_used_at": None}
+        return {"retrieved": row[0], "used": row[1], "last_retrieved_at": row[2], "last_used_at": row[3]}
+
+    # -- vector cache (the retrieval layer's VectorCache protocol) ----------------------------------
+
+    def get_many(self, signature: str, items: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+        wanted = dict(items)
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT skill_id, text_hash, vec FROM vectors WHERE signature = ?", (signature,)
+            ).fetchall()
+        for skill_id, text_hash, blob in rows:
+            if wanted.get(skill_id) == text_hash:
+                out[skill_id] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put_many(self, signature: str, rows: list[tuple[str, str, np.ndarray]]) -> None:
+        if not rows:
+            return
+        with self.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO vectors(signature, skill_id, text_hash, vec) VALUES (?,?,?,?)",
+                [(signature, i, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
+            )

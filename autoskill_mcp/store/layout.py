@@ -1,0 +1,90 @@
+"""Where things live under the store root, and how files are written safely.
+
+Every path built from a user id, a skill name or a resource path goes through
+the checks here first: names and ids never reach the filesystem unvalidated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from ..errors import InvalidInputError
+
+USERS_DIR = "Users"
+SHARED_DIR = "Common"
+CATALOG_FILE = "catalog.sqlite3"
+
+_USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+MAX_RESOURCE_PATH = 255
+
+
+def check_user_id(user_id: str) -> str:
+    """Return the user id if it is safe as a folder name, else raise."""
+    if not isinstance(user_id, str) or not _USER_ID.match(user_id) or ".." in user_id:
+        raise InvalidInputError(
+            f"invalid user id {user_id!r}: use 1-128 letters, digits, '.', '_', '@', '+' or '-', "
+            "starting with a letter or digit"
+        )
+    return user_id
+
+
+def check_folder_name(name: str) -> str:
+    """Return a skill folder name if it is one safe path segment, else raise."""
+    if (
+        not isinstance(name, str)
+        or not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\x00" in name
+        or name.startswith(".")
+        or len(name) > 128
+    ):
+        raise InvalidInputError(f"invalid skill folder name {name!r}")
+    return name
+
+
+def check_resource_path(rel: str) -> str:
+    """Normalise a resource path inside a skill folder; reject escapes and oddities."""
+    if not isinstance(rel, str) or not rel or "\x00" in rel or len(rel) > MAX_RESOURCE_PATH:
+        raise InvalidInputError(f"invalid resource path {rel!r}")
+    if "\\" in rel:
+        raise InvalidInputError(f"resource path {rel!r} uses backslashes; use forward slashes")
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or rel.startswith("/"):
+        raise InvalidInputError(f"resource path {rel!r} must be relative and stay inside the skill folder")
+    if any(part.startswith(".") for part in pure.parts):
+        raise InvalidInputError(f"resource path {rel!r} names a hidden file")
+    if pure.as_posix() == "SKILL.md":
+        raise InvalidInputError("SKILL.md is written from the skill itself, not as a resource")
+    return pure.as_posix()
+
+
+def inside(root: Path, candidate: Path) -> bool:
+    """True when `candidate` (resolved) is `root` or below it."""
+    try:
+        candidate.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so readers see the old or the new content, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,748 @@
+"""The embedded default store: plain skill folders plus a SQLite catalog.
+
+Layout under the root (AutoSkill's, so its users feel at home)::
+
+    Users/<user>/<skill>/SKILL.md   (+ scripts/ references/ assets/)
+    Common/<skill>/SKILL.md         shared by every user of this machine
+    catalog.sqlite3                 ids, history, usage, vectors, change sequence
+
+plus read-only library folders added by path. The folders stay ordinary Agent
+Skills that any agent can read; the files are the source of truth and a hand
+edit is picked up on the next read. Every process keeps an in-memory view of
+the catalog and replays the change sequence before it answers, so a write by
+one process is seen by the others without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import stat
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import skillmd
+from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
+from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
+from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
+from .catalog import Catalog, CatalogRow, sha256_hex
+from .layout import (
+    CATALOG_FILE,
+    SHARED_DIR,
+    USERS_DIR,
+    atomic_write,
+    check_folder_name,
+    check_resource_path,
+    check_user_id,
+    inside,
+)
+
+log = logging.getLogger(__name__)
+
+SKILL_FILE = "SKILL.md"
+MAX_SKILL_MD_BYTES = 2 * 1024 * 1024
+MAX_RESOURCE_BYTES = 16 * 1024 * 1024
+LIBRARY_PREFIX = "lib:"
+_SKIP_DIRS = {"node_modules", "__pycache__"}
+
+
+@dataclass
+class _Found:
+    """A SKILL.md seen on disk during a sync."""
+
+    key: str  # catalog `folder` value
+    dir: Path
+    scope: str
+    owner: str
+    st: os.stat_result
+
+
+class LocalSkillStore(SkillStore):
+    """Skill folders on disk with a SQLite catalog; safe to open from many processes."""
+
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        embeddings: dict[str, Any] | None = None,
+        embedder: Any = None,
+        library_dirs: Iterable[str | Path] = (),
+        sync_interval: float = 2.0,
+        background: bool = True,
+    ) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(self.root / CATALOG_FILE)
+        self.library_dirs = [Path(d).expanduser().resolve() for d in library_dirs]
+        self.sync_interval = sync_interval
+        self.problems: dict[str, str] = {}
+        self._embeddings = embeddings
+        self._embedder = embedder
+        self._background = background
+        self._lock = threading.RLock()
+        self._rows: dict[str, CatalogRow] = {}
+        self._seen_seq = -1
+        self._index: Any = None
+        self._last_sync = 0.0
+        self._sync_cost = 0.0
+        self._closed = False
+        self.refresh()
+        self.sync()
+
+    # -- keeping the in-memory view current ------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Replay catalog changes made by any process since we last looked."""
+        with self._lock:
+            if self.catalog.current_seq() == self._seen_seq:
+                return
+            for row in self.catalog.changed_since(self._seen_seq):
+                self._apply(row)
+
+    def _apply(self, row: CatalogRow) -> None:
+        with self._lock:
+            self._seen_seq = max(self._seen_seq, row.seq)
+            if row.deleted:
+                self._rows.pop(row.id, None)
+                if self._index is not None:
+                    self._index.remove(row.id)
+                return
+            self._rows[row.id] = row
+            if self._index is not None:
+                self._index.upsert(row.id, row.index_text, row.text_hash)
+
+    def _maybe_sync(self) -> None:
+        # Rescans cost O(skills); space them out in proportion to what the last one cost.
+        interval = max(self.sync_interval, 20 * self._sync_cost)
+        if time.monotonic() - self._last_sync >= interval:
+            self.sync()
+
+    def _abs(self, folder: str) -> Path:
+        if folder.startswith(LIBRARY_PREFIX):
+            return Path(folder[len(LIBRARY_PREFIX):])
+        return self.root / folder
+
+    # -- disk reconciliation ---------------------------------------------------------------------
+
+    def _scan(self) -> list[_Found]:
+        found: list[_Found] = []
+
+        def add(dir_: Path, key: str, scope: str, owner: str) -> None:
+            try:
+                st = (dir_ / SKILL_FILE).stat()
+            except OSError:
+                return
+            if stat.S_ISREG(st.st_mode):
+                found.append(_Found(key, dir_, scope, owner, st))
+
+        users = self.root / USERS_DIR
+        for user_entry in _subdirs(users):
+            try:
+                check_user_id(user_entry.name)
+            except InvalidInputError:
+                continue
+            for skill_entry in _subdirs(Path(user_entry.path)):
+                add(Path(skill_entry.path), f"{USERS_DIR}/{user_entry.name}/{skill_entry.name}", "user", user_entry.name)
+        for skill_entry in _subdirs(self.root / SHARED_DIR):
+            add(Path(skill_entry.path), f"{SHARED_DIR}/{skill_entry.name}", "shared", "")
+        for lib in self.library_dirs:
+            for dir_ in _find_skill_dirs(lib, max_depth=6):
+                add(dir_, LIBRARY_PREFIX + str(dir_), "library", f"library:{lib.name}")
+        return found
+
+    def sync(self) -> dict[str, list[str]]:
+        """Reconcile the catalog with the folders: pick up hand edits, new and removed folders."""
+        started = time.monotonic()
+        self.refresh()
+        found = self._scan()
+        with self._lock:
+            by_folder = {r.folder: r for r in self._rows.values()}
+        stale = [
+            f for f in found
+            if (row := by_folder.get(f.key)) is None
+            or row.mtime_ns != f.st.st_mtime_ns
+            or row.size != f.st.st_size
+        ]
+        present = {f.key for f in found}
+        gone = [r for r in by_folder.values() if r.folder not in present]
+        report: dict[str, list[str]] = {"added": [], "updated": [], "removed": [], "problems": []}
+        if stale or gone:
+            self._reconcile(stale, gone, report)
+        self._last_sync = time.monotonic()
+        self._sync_cost = self._last_sync - started
+        return report
+
+    def _reconcile(self, stale: list[_Found], gone: list[CatalogRow], report: dict[str, list[str]]) -> None:
+        applied: list[CatalogRow] = []
+        with self.catalog.write() as conn:
+            for f in stale:
+                row = self.catalog.find_by_folder(f.key, conn=conn)
+                try:
+                    st = (f.dir / SKILL_FILE).stat()
+                    if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
+                        continue  # another process reconciled it first
+                    data = _read_limited(f.dir / SKILL_FILE, MAX_SKILL_MD_BYTES)
+                except (OSError, InvalidInputError) as exc:
+                    self._problem(f.key, str(exc), report)
+                    continue
+                content_hash = sha256_hex(data)
+                if row and row.content_hash == content_hash:
+                    row.mtime_ns, row.size = st.st_mtime_ns, st.st_size
+                    self.catalog.put_skill(conn, row)  # same content, touched file: no new version
+                    continue
+                result = skillmd.to_skill(skillmd.parse(data, path=str(f.dir / SKILL_FILE)), dir_name=f.dir.name)
+                if result.skill is None:
+                    self._problem(f.key, result.skipped_reason or "unusable SKILL.md", report)
+                    continue
+                self.problems.pop(f.key, None)
+                skill = result.skill
+                if row is None:
+                    skill_id = skill.id if _is_free_id(self.catalog, skill.id, conn) else str(uuid.uuid4())
+                    created = now_iso()
+                    report["added"].append(f.key)
+                    reason = "found on disk"
+                else:
+                    skill_id, created = row.id, row.created_at
+                    report["updated"].append(f.key)
+                    reason = "edited on disk"
+                seq = self.catalog.next_seq(conn)
+                new = _row_for(skill, skill_id, f.scope, f.owner, f.key, content_hash, st, created, now_iso(), seq)
+                self.catalog.put_skill(conn, new)
+                files = self._store_blobs(conn, f.dir)
+                self.catalog.add_version(conn, skill_id, new.version, reason, data.decode("utf-8", "replace"), files, new.updated_at)
+                applied.append(new)
+            for row in gone:
+                current = self.catalog.get_skill(row.id, conn=conn)
+                if current is None or current.deleted or (self._abs(current.folder) / SKILL_FILE).exists():
+                    continue
+                current.deleted = True
+                current.seq = self.catalog.next_seq(conn)
+                self.catalog.put_skill(conn, current)
+                report["removed"].append(row.folder)
+                applied.append(current)
+        for row in applied:
+            self._apply(row)
+
+    def _problem(self, key: str, message: str, report: dict[str, list[str]]) -> None:
+        self.problems[key] = message
+        report["problems"].append(f"{key}: {message}")
+        log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
+
+    def _store_blobs(self, conn: Any, dir_: Path) -> dict[str, str]:
+        manifest: dict[str, str] = {}
+        for rel, path in _resource_files(dir_):
+            try:
+                manifest[rel] = self.catalog.put_blob(conn, _read_limited(path, MAX_RESOURCE_BYTES))
+            except (OSError, InvalidInputError) as exc:
+                log.warning("not recording %s in history: %s", path, exc)
+        return manifest
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def _row(self, skill_id: str) -> CatalogRow | None:
+        self.refresh()
+        with self._lock:
+            row = self._rows.get(skill_id)
+        if row is None:
+            return None
+        try:
+            st = (self._abs(row.folder) / SKILL_FILE).stat()
+            fresh = st.st_mtime_ns == row.mtime_ns and st.st_size == row.size
+        except OSError:
+            fresh = False
+        if not fresh:
+            self.sync()
+            with self._lock:
+                row = self._rows.get(skill_id)
+        return row
+
+    def get(self, skill_id: str, *, include_files: bool = False) -> Skill | None:
+        if not isinstance(skill_id, str):
+            raise InvalidInputError("skill id must be a string")
+        row = self._row(skill_id)
+        if row is None:
+            return None
+        skill = self._load(row)
+        if include_files:
+            skill.files = {f.path: self.read_file(row.id, f.path) for f in self.list_files(row.id)}
+        return skill
+
+    def _load(self, row: CatalogRow) -> Skill:
+        path = self._abs(row.folder) / SKILL_FILE
+        skill: Skill | None = None
+        try:
+            result = skillmd.to_skill(skillmd.parse(_read_limited(path, MAX_SKILL_MD_BYTES), path=str(path)),
+                                      dir_name=path.parent.name)
+            skill = result.skill
+        except (OSError, InvalidInputError):
+            skill = None
+        if skill is None:  # broken on disk: serve the last good version from history
+            history = self.catalog.versions(row.id)
+            if history:
+                skill = skillmd.to_skill(skillmd.parse(history[-1].skill_md), dir_name=path.parent.name).skill
+        if skill is None:
+            skill = Skill(name=row.name, description=row.description)
+        return _with_catalog_fields(skill, row)
+
+    def find(self, name: str, *, user_id: str, scope: str = "all") -> Skill | None:
+        self._maybe_sync()
+        self.refresh()
+        scopes = _scopes(scope)
+        with self._lock:
+            rows = [r for r in self._rows.values() if r.name == name and _visible(r, user_id, scopes)]
+        order = {"user": 0, "shared": 1, "library": 2}
+        rows.sort(key=lambda r: order.get(r.scope, 3))
+        return self._load(rows[0]) if rows else None
+
+    def summaries(
+        self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False
+    ) -> list[SkillSummary]:
+        self._maybe_sync()
+        self.refresh()
+        scopes = _scopes(scope)
+        with self._lock:
+            rows = [
+                r for r in self._rows.values()
+                if r.scope in scopes
+                and (r.scope != "user" or user_id is None or r.owner == user_id)
+                and (include_archived or r.status == SkillStatus.ACTIVE.value)
+            ]
+        rows.sort(key=lambda r: (r.scope, r.owner, r.name))
+        return [
+            SkillSummary(r.id, r.name, r.description, r.version, r.scope, r.owner, r.status, tuple(r.tags),
+                         r.updated_at, str(self._abs(r.folder)))
+            for r in rows
+        ]
+
+    def list(self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False) -> list[Skill]:
+        """Full skills (parsed from their folders); use `summaries` for large listings."""
+        out = []
+        for summary in self.summaries(user_id=user_id, scope=scope, include_archived=include_archived):
+            skill = self.get(summary.id)
+            if skill is not None:
+                out.append(skill)
+        return out
+
+    def skill_dir(self, skill_id: str) -> Path | None:
+        row = self._row(skill_id)
+        return self._abs(row.folder) if row else None
+
+    def list_files(self, skill_id: str) -> list[FileInfo]:
+        dir_ = self.skill_dir(skill_id)
+        if dir_ is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        return [FileInfo(rel, path.stat().st_size) for rel, path in _resource_files(dir_)]
+
+    def read_file(self, skill_id: str, rel_path: str) -> bytes:
+        dir_ = self.skill_dir(skill_id)
+        if dir_ is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        rel = check_resource_path(rel_path)
+        path = dir_ / rel
+        if path.is_symlink() or not inside(dir_, path):
+            raise InvalidInputError(f"{rel_path!r} leaves the skill folder")
+        if not path.is_file():
+            raise NotFoundError(f"skill {skill_id} has no file {rel!r}")
+        return _read_limited(path, MAX_RESOURCE_BYTES)
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def save(
+        self, skill: Skill, *, reason: str = "save", expected_version: str | None = None,
+        replace_files: bool = False,
+    ) -> Skill:
+        return self._save_batch([skill], reason=reason, expected_version=expected_version,
+                                replace_files=replace_files, durable=True)[0]
+
+    def save_many(self, skills: Sequence[Skill], *, reason: str = "save") -> list[Skill]:
+        out: list[Skill] = []
+        for start in range(0, len(skills), 200):
+            out += self._save_batch(list(skills[start:start + 200]), reason=reason, durable=False)
+        return out
+
+    def _save_batch(
+        self, skills: list[Skill], *, reason: str, expected_version: str | None = None,
+        replace_files: bool = False, durable: bool,
+    ) -> list[Skill]:
+        prepared = [_prepare(s) for s in skills]
+        self.refresh()
+        results: list[tuple[Skill, CatalogRow | None]] = []
+        with self.catalog.write() as conn:
+            for skill in prepared:
+                results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable))
+        for _, row in results:
+            if row is not None:
+                self._apply(row)
+        return [s for s, _ in results]
+
+    def _save_one(
+        self, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
+        durable: bool,
+    ) -> tuple[Skill, CatalogRow | None]:
+        owner = skill.user_id if skill.scope == Scope.USER else ""
+        existing = self.catalog.get_skill(skill.id, conn=conn)
+        if existing is not None and existing.deleted:
+            existing = None
+        if existing is not None and existing.scope == Scope.LIBRARY.value:
+            raise ReadOnlyError(f"skill {existing.name!r} lives in a read-only library; copy it to your skills first")
+        clash = self.catalog.find_by_name(owner, skill.name, conn=conn)
+        if clash is not None and clash.id != skill.id:
+            raise ConflictError(
+                f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
+                "update that id, or choose another name"
+            )
+        if expected_version is not None and existing is not None and existing.version != expected_version:
+            raise ConflictError(
+                f"skill {skill.name!r} is at version {existing.version}, not {expected_version}; reload and retry"
+            )
+        key = (f"{USERS_DIR}/{owner}/{skill.name}" if skill.scope == Scope.USER else f"{SHARED_DIR}/{skill.name}")
+        new_dir = self.root / key
+        old_dir = self._abs(existing.folder) if existing else None
+
+        old_manifest: dict[str, str] = {}
+        if existing is not None:
+            history = self.catalog.versions(existing.id)
+            old_manifest = history[-1].files if history else {}
+        new_manifest = {} if replace_files else dict(old_manifest)
+        for rel, data in skill.files.items():
+            new_manifest[rel] = sha256_hex(data)
+
+        if existing is not None:
+            same_version = skill.copy(version=existing.version)
+            old_text = _read_text_or_none(old_dir / SKILL_FILE) if old_dir else None
+            if (
+                old_text == skillmd.render(same_version)
+                and new_manifest == old_manifest
+                and existing.folder == key
+                and existing.status == skill.status.value
+            ):
+                return _with_catalog_fields(skill.copy(version=existing.version), existing), None
+            old_v, new_v = parse_version(existing.version), parse_version(skill.version)
+            if old_v is None or new_v is None or new_v <= old_v:
+                skill.version = bump_version(existing.version)
+
+        text = skillmd.render(skill)
+        if old_dir is not None and old_dir != new_dir:
+            if new_dir.exists():
+                raise ConflictError(f"cannot rename to {new_dir}: a folder is already there")
+            new_dir.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old_dir, new_dir)
+        elif old_dir is None and (new_dir / SKILL_FILE).exists():
+            stray = self.catalog.find_by_folder(key, conn=conn)
+            if stray is None or stray.id != skill.id:
+                raise ConflictError(f"{new_dir} already holds another skill; choose another name")
+        new_dir.mkdir(parents=True, exist_ok=True)
+        for rel, data in skill.files.items():
+            _write(new_dir / rel, data, durable)
+        if replace_files:
+            for rel, path in _resource_files(new_dir):
+                if rel not in skill.files:
+                    path.unlink()
+        _write(new_dir / SKILL_FILE, text.encode("utf-8"), durable)
+        st = (new_dir / SKILL_FILE).stat()
+        now = now_iso()
+        created = existing.created_at if existing else skill.created_at or now
+        seq = self.catalog.next_seq(conn)
+        row = _row_for(skill, skill.id, skill.scope.value, owner, key, sha256_hex(text.encode("utf-8")), st,
+                       created, now, seq)
+        self.catalog.put_skill(conn, row)
+        for rel, data in skill.files.items():
+            self.catalog.put_blob(conn, data)
+        self.catalog.add_version(conn, skill.id, skill.version, reason, text, new_manifest, now)
+        return _with_catalog_fields(skill, row), row
+
+    def delete(self, skill_id: str) -> bool:
+        self.refresh()
+        with self.catalog.write() as conn:
+            row = self.catalog.get_skill(skill_id, conn=conn)
+            if row is None or row.deleted:
+                return False
+            if row.scope == Scope.LIBRARY.value:
+                raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
+            dir_ = self._abs(row.folder)
+            if dir_.exists():
+                # Move aside first so a crash never leaves a half-deleted folder behind.
+                trash = self.root / f".deleting-{row.id}-{uuid.uuid4().hex[:8]}"
+                os.replace(dir_, trash)
+                shutil.rmtree(trash, ignore_errors=True)
+            row.deleted = True
+            row.seq = self.catalog.next_seq(conn)
+            row.updated_at = now_iso()
+            self.catalog.put_skill(conn, row)
+        self._apply(row)
+        return True
+
+    # -- history --------------------------------------------------------------------------------------
+
+    def versions(self, skill_id: str) -> list[VersionInfo]:
+        history = self.catalog.versions(skill_id)
+        if not history:
+            raise NotFoundError(f"no history for skill id {skill_id!r}")
+        last = len(history) - 1
+        return [VersionInfo(v.n, v.version, v.reason, v.created_at, i == last) for i, v in enumerate(history)]
+
+    def _version_row(self, skill_id: str, version: str) -> Any:
+        history = self.catalog.versions(skill_id)
+        if not history:
+            raise NotFoundError(f"no history for skill id {skill_id!r}")
+        if version.startswith("#") and version[1:].isdigit():
+            matches = [v for v in history if v.n == int(version[1:])]
+        else:
+            matches = [v for v in history if v.version == version.lstrip("v")]
+        if not matches:
+            known = ", ".join(dict.fromkeys(v.version for v in history))
+            raise NotFoundError(f"skill {skill_id} has no version {version!r} (known: {known})")
+        return matches[-1]
+
+    def get_version(self, skill_id: str, version: str) -> Skill:
+        entry = self._version_row(skill_id, version)
+        skill = skillmd.to_skill(skillmd.parse(entry.skill_md)).skill
+        if skill is None:
+            raise NotFoundError(f"version {version} of {skill_id} cannot be parsed")
+        for rel, digest in entry.files.items():
+            blob = self.catalog.get_blob(digest)
+            if blob is not None:
+                skill.files[rel] = blob
+        row = self.catalog.get_skill(skill_id)
+        return _with_catalog_fields(skill, row) if row else skill
+
+    def rollback(self, skill_id: str, to_version: str | None = None) -> Skill:
+        current = self.get(skill_id)
+        if current is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        history = self.catalog.versions(skill_id)
+        if to_version is None:
+            earlier = [v for v in history if v.version != current.version]
+            if not earlier:
+                raise NotFoundError(f"skill {current.name!r} has no earlier version to roll back to")
+            target = earlier[-1]
+        else:
+            target = self._version_row(skill_id, to_version)
+        restored = self.get_version(skill_id, f"#{target.n}")
+        restored = restored.copy(
+            id=current.id, user_id=current.user_id, scope=current.scope, name=current.name,
+            version=bump_version(current.version), created_at=current.created_at,
+        )
+        return self._save_batch([restored], reason=f"rollback to {target.version}", replace_files=True,
+                                durable=True)[0]
+
+    # -- search ---------------------------------------------------------------------------------------
+
+    def _ensure_index(self) -> Any:
+        with self._lock:
+            if self._index is None:
+                from ..retrieval import HybridIndex, make_embedder
+
+                embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
+                index = HybridIndex(embedder, cache=self.catalog, background=self._background)
+                for row in self._rows.values():
+                    index.upsert(row.id, row.index_text, row.text_hash)
+                self._index = index
+            return self._index
+
+    @property
+    def index(self) -> Any:
+        """The hybrid index (built on first use)."""
+        return self._ensure_index()
+
+    def search(
+        self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
+        tags: Iterable[str] | None = None, wait: bool = False,
+    ) -> list[SkillHit]:
+        if not isinstance(query, str):
+            raise InvalidInputError("query must be a string")
+        if not isinstance(top_k, int) or top_k < 1:
+            raise InvalidInputError("top_k must be a positive integer")
+        scopes = _scopes(scope)
+        wanted_tags = {t.lower() for t in tags or ()}
+        self._maybe_sync()
+        self.refresh()
+        index = self._ensure_index()
+        with self._lock:
+            rows = dict(self._rows)
+
+        def allowed(doc_id: str) -> bool:
+            row = rows.get(doc_id)
+            return (
+                row is not None
+                and row.status == SkillStatus.ACTIVE.value
+                and _visible(row, user_id, scopes)
+                and (not wanted_tags or bool(wanted_tags & {t.lower() for t in row.tags}))
+            )
+
+        hits = []
+        for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait):
+            row = rows.get(doc.doc_id)
+            if row is None:
+                continue
+            hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode))
+        return hits
+
+    # -- usage and change feed -----------------------------------------------------------------------
+
+    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
+        if self._row(skill_id) is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        self.catalog.bump_usage(skill_id, retrieved=retrieved, used=used, at=now_iso())
+
+    def usage(self, skill_id: str) -> dict[str, Any]:
+        return self.catalog.usage(skill_id)
+
+    def change_seq(self) -> int:
+        return self.catalog.current_seq()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._index is not None:
+                self._index.close()
+            self.catalog.close()
+
+
+# -- helpers private to this module ---------------------------------------------------------------------
+
+
+def _subdirs(path: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(path) as it:
+            return [e for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def _find_skill_dirs(root: Path, *, max_depth: int) -> list[Path]:
+    """Folders below `root` holding a SKILL.md, never following symlinks."""
+    out: list[Path] = []
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        dir_, depth = stack.pop()
+        if (dir_ / SKILL_FILE).is_file():
+            out.append(dir_)
+            continue
+        if depth >= max_depth:
+            continue
+        for entry in _subdirs(dir_):
+            if entry.name not in _SKIP_DIRS:
+                stack.append((Path(entry.path), depth + 1))
+    return sorted(out)
+
+
+def _resource_files(dir_: Path) -> list[tuple[str, Path]]:
+    """(relative path, path) of every regular file in a skill folder except SKILL.md."""
+    out: list[tuple[str, Path]] = []
+    stack = [dir_]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                rel = Path(entry.path).relative_to(dir_).as_posix()
+                if rel != SKILL_FILE:
+                    out.append((rel, Path(entry.path)))
+    return sorted(out)
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    size = path.stat().st_size
+    if size > limit:
+        raise InvalidInputError(f"{path} is {size} bytes, over the {limit}-byte limit")
+    return path.read_bytes()
+
+
+def _read_text_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write(path: Path, data: bytes, durable: bool) -> None:
+    if durable:
+        atomic_write(path, data)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _scopes(scope: str) -> tuple[str, ...]:
+    try:
+        return SCOPES[scope]
+    except (KeyError, TypeError):
+        raise InvalidInputError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}") from None
+
+
+def _visible(row: CatalogRow, user_id: str, scopes: tuple[str, ...]) -> bool:
+    return row.scope in scopes and (row.scope != "user" or row.owner == user_id)
+
+
+def _is_free_id(catalog: Catalog, skill_id: str, conn: Any) -> bool:
+    try:
+        uuid.UUID(skill_id)
+    except (ValueError, AttributeError, TypeError):
+        if not (isinstance(skill_id, str) and 0 < len(skill_id) <= 128 and skill_id.isprintable()):
+            return False
+    return catalog.get_skill(skill_id, conn=conn) is None
+
+
+def _prepare(skill: Skill) -> Skill:
+    """Validate a skill for writing and give it a spec-valid name."""
+    if not isinstance(skill, Skill):
+        raise InvalidInputError("expected a Skill")
+    skill = skill.copy()
+    if not isinstance(skill.name, str) or not skill.name.strip():
+        raise InvalidInputError("a skill needs a name")
+    if not isinstance(skill.description, str) or not skill.description.strip():
+        raise InvalidInputError(f"skill {skill.name!r} needs a description that says what it does and when to use it")
+    if not skillmd.is_valid_name(skill.name):
+        skill.name = skillmd.slugify(skill.name)
+    check_folder_name(skill.name)
+    if skill.scope == Scope.USER:
+        check_user_id(skill.user_id)
+    elif skill.scope == Scope.LIBRARY:
+        raise ReadOnlyError("library skills are read-only; save it as a user or shared skill")
+    if not isinstance(skill.id, str) or not skill.id.strip() or len(skill.id) > 128:
+        raise InvalidInputError("a skill id must be a non-empty string of at most 128 characters")
+    skill.files = {check_resource_path(rel): bytes(data) for rel, data in skill.files.items()}
+    for rel, data in skill.files.items():
+        if len(data) > MAX_RESOURCE_BYTES:
+            raise InvalidInputError(f"resource {rel} is over the {MAX_RESOURCE_BYTES}-byte limit")
+    return skill
+
+
+def _row_for(
+    skill: Skill, skill_id: str, scope: str, owner: str, key: str, content_hash: str, st: os.stat_result,
+    created: str, updated: str, seq: int,
+) -> CatalogRow:
+    text = skill.index_text()
+    return CatalogRow(
+        id=skill_id, owner=owner, scope=scope, name=skill.name, folder=key, version=skill.version,
+        status=skill.status.value, description=skill.description, tags=list(skill.tags), index_text=text,
+        text_hash=sha256_hex(text.encode("utf-8"))[:32], content_hash=content_hash, mtime_ns=st.st_mtime_ns,
+        size=st.st_size, created_at=created, updated_at=updated, seq=seq,
+    )
+
+
+def _with_catalog_fields(skill: Skill, row: CatalogRow) -> Skill:
+    skill.id = row.id
+    skill.scope = Scope(row.scope)
+    skill.user_id = row.owner if row.scope == "user" else ("" if row.scope == "shared" else row.owner)
+    skill.created_at = row.created_at
+    skill.updated_at = row.updated_at
+    return skill

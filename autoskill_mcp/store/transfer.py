@@ -1,0 +1,220 @@
+"""Import skill folders from anywhere, export skills to any folder or agent.
+
+Import is lenient where the data is usable (AutoSkill SkillBank files, Claude
+Code skills with their extra keys) and strict about the filesystem: bounded
+depth, size and file counts, no symlinks followed, nothing outside the source.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import skillmd
+from ..errors import InvalidInputError, NotFoundError
+from ..skill import Scope, Skill
+from .base import ImportReport, SkillStore
+from .layout import atomic_write, check_folder_name, check_resource_path
+
+#: where each agent reads personal skills from (the export targets `--to <agent>`)
+AGENT_SKILL_DIRS: dict[str, str] = {
+    "claude-code": "~/.claude/skills",
+    "codex": "~/.codex/skills",
+    "cursor": "~/.cursor/skills",
+    "copilot": "~/.copilot/skills",
+    "gemini": "~/.gemini/skills",
+    "agents": "~/.agents/skills",
+}
+
+_SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
+
+
+@dataclass
+class ImportLimits:
+    """Bounds that keep a hostile or huge folder from hurting the store."""
+
+    max_depth: int = 6
+    max_skill_md_bytes: int = 1024 * 1024
+    max_file_bytes: int = 1024 * 1024
+    max_files_per_skill: int = 512
+    max_bytes_per_skill: int = 16 * 1024 * 1024
+    max_dirs_scanned: int = 20000
+
+
+def find_skill_files(root: Path, limits: ImportLimits) -> list[Path]:
+    """Every SKILL.md (or skill.md) below `root`, without following symlinks or leaving it."""
+    root = root.resolve()
+    found: list[Path] = []
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    scanned = 0
+    while stack and scanned < limits.max_dirs_scanned:
+        dir_, depth = stack.pop()
+        scanned += 1
+        try:
+            entries = sorted(os.scandir(dir_), key=lambda e: e.name)
+        except OSError:
+            continue
+        names = {e.name: e for e in entries}
+        skill_entry = names.get("SKILL.md") or names.get("skill.md")
+        if skill_entry is not None and skill_entry.is_file(follow_symlinks=False):
+            found.append(Path(skill_entry.path))
+            continue  # a skill's own subfolders are its resources, not more skills
+        if depth >= limits.max_depth:
+            continue
+        for entry in reversed(entries):
+            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".") and entry.name not in _SKIP_DIRS:
+                stack.append((Path(entry.path), depth + 1))
+    return found
+
+
+def _collect_files(skill_dir: Path, limits: ImportLimits, report: ImportReport) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(skill_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(skill_dir).as_posix()
+            if rel in ("SKILL.md", "skill.md") or name.startswith("."):
+                continue
+            if path.is_symlink():
+                report.warnings.append((str(path), "symlink not imported"))
+                continue
+            try:
+                check_resource_path(rel)
+                size = path.stat().st_size
+            except (InvalidInputError, OSError) as exc:
+                report.warnings.append((str(path), f"not imported: {exc}"))
+                continue
+            if size > limits.max_file_bytes:
+                report.warnings.append((str(path), f"not imported: {size} bytes is over {limits.max_file_bytes}"))
+                continue
+            if len(files) >= limits.max_files_per_skill or total + size > limits.max_bytes_per_skill:
+                report.warnings.append((str(path), "not imported: the skill's file or size limit was reached"))
+                continue
+            files[rel] = path.read_bytes()
+            total += size
+    return files
+
+
+def import_skill_dirs(
+    store: SkillStore,
+    root_dir: str | Path,
+    *,
+    user_id: str,
+    scope: Scope = Scope.USER,
+    overwrite: bool = False,
+    include_files: bool = True,
+    limits: ImportLimits | None = None,
+) -> ImportReport:
+    """Import every skill folder below `root_dir` into the store; returns what happened to each."""
+    limits = limits or ImportLimits()
+    root = Path(root_dir).expanduser()
+    if not root.exists():
+        raise NotFoundError(f"{root} does not exist")
+    if root.is_file():
+        root = root.parent if root.name.lower() == "skill.md" else root
+    if not root.is_dir():
+        raise InvalidInputError(f"{root} is not a folder")
+    report = ImportReport()
+    batch: list[tuple[Path, Skill, str]] = []
+    for md_path in find_skill_files(root, limits):
+        where = str(md_path.parent)
+        try:
+            size = md_path.stat().st_size
+        except OSError as exc:
+            report.skipped.append((where, f"cannot read: {exc}"))
+            continue
+        if size > limits.max_skill_md_bytes:
+            report.skipped.append((where, f"SKILL.md is {size} bytes, over the {limits.max_skill_md_bytes}-byte limit"))
+            continue
+        parsed = skillmd.parse(md_path.read_bytes(), path=str(md_path))
+        result = skillmd.to_skill(parsed, dir_name=md_path.parent.name)
+        if result.skill is None:
+            report.skipped.append((where, result.skipped_reason or "no usable name or description"))
+            continue
+        for message in result.warnings:
+            report.warnings.append((where, message))
+        for diag in skillmd.validate(parsed, path=str(md_path), dir_name=md_path.parent.name):
+            if diag.severity in ("error", "warning"):
+                report.warnings.append((where, f"{diag.rule_id}: {diag.message}"))
+        skill = result.skill.copy(user_id=user_id, scope=scope)
+        if include_files:
+            skill.files = _collect_files(md_path.parent, limits, report)
+        batch.append((md_path.parent, skill, where))
+    _save_imported(store, batch, user_id=user_id, overwrite=overwrite, report=report)
+    return report
+
+
+def _save_imported(
+    store: SkillStore, batch: list[tuple[Path, Skill, str]], *, user_id: str, overwrite: bool,
+    report: ImportReport,
+) -> None:
+    fresh: list[tuple[Skill, str]] = []
+    seen_names: set[str] = set()
+    scope = batch[0][1].scope.value if batch else "user"
+    by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
+    for _, skill, where in batch:
+        name = skill.name if skillmd.is_valid_name(skill.name) else skillmd.slugify(skill.name)
+        if name in seen_names:
+            report.skipped.append((where, f"another imported folder already uses the name {name!r}"))
+            continue
+        seen_names.add(name)
+        existing = store.get(by_name[name]) if name in by_name else None
+        if existing is None:
+            if store.get(skill.id) is not None:  # the id is taken elsewhere: keep the content, new id
+                skill = skill.copy(id=str(uuid.uuid4()))
+            fresh.append((skill, where))
+            continue
+        if not overwrite:
+            report.skipped.append((where, f"a skill named {name!r} already exists (use overwrite to update it)"))
+            continue
+        before = existing.version
+        saved = store.save(skill.copy(id=existing.id, created_at=existing.created_at), reason="import")
+        (report.updated if saved.version != before else report.unchanged).append(saved.name)
+    for skill_saved, (_, where) in zip(store.save_many([s for s, _ in fresh], reason="import"), fresh):
+        report.imported.append(skill_saved.name)
+
+
+def export_skills(
+    store: SkillStore,
+    skill_ids: Iterable[str],
+    dest_dir: str | Path,
+    *,
+    profile: str = "spec",
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write each skill as `<dest>/<name>/SKILL.md` plus its files; returns the folders written."""
+    dest = Path(dest_dir).expanduser()
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for skill_id in skill_ids:
+        skill = store.get(skill_id, include_files=True)
+        if skill is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        folder = dest / check_folder_name(skill.name)
+        target = folder / "SKILL.md"
+        text = skillmd.render(skill, profile=profile)
+        if target.exists() and not overwrite and target.read_text(encoding="utf-8", errors="replace") != text:
+            raise InvalidInputError(f"{target} exists and differs; pass overwrite to replace it")
+        for rel, data in skill.files.items():
+            atomic_write(folder / check_resource_path(rel), data)
+        atomic_write(target, text.encode("utf-8"))
+        written.append(folder)
+    return written
+
+
+def agent_skill_dir(agent: str) -> Path:
+    """The personal skills folder of a known agent."""
+    try:
+        return Path(AGENT_SKILL_DIRS[agent]).expanduser()
+    except KeyError:
+        raise InvalidInputError(f"unknown agent {agent!r}; known: {', '.join(AGENT_SKILL_DIRS)}") from None
+
+
+def export_profile_for(agent: str | None) -> str:
+    """The SKILL.md profile an agent understands natively."""
+    return "claude-code" if agent == "claude-code" else "spec"
