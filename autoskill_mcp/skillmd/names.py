@@ -1,0 +1,81 @@
+"""Skill names: the spec's rules (as skills-ref applies them) and a slugifier that meets them.
+
+skills-ref accepts any ``str.isalnum()`` character, so Unicode letters and digits
+are valid (``données``, ``技能``); the stricter ASCII-only check is a separate
+question (:func:`is_ascii_name`) that some profiles ask.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_NAME_LENGTH = 64
+FALLBACK_NAME = "skill"
+_HYPHEN_RUN = re.compile(r"-{2,}")
+_ASCII_NAME = re.compile(r"^[a-z0-9-]+$")
+
+
+@dataclass(frozen=True)
+class NameProblem:
+    """One way a name breaks the spec; ``kind`` matches a rule (length, case, hyphen-edge, ...)."""
+
+    kind: str  # "empty" | "length" | "case" | "hyphen-edge" | "hyphen-double" | "chars"
+    detail: str
+
+
+def normalize_name(name: str) -> str:
+    """The form skills-ref compares: stripped and NFKC-normalised."""
+    return unicodedata.normalize("NFKC", name.strip())
+
+
+def name_problems(name: str) -> list[NameProblem]:
+    """Every spec violation of ``name`` in skills-ref's order (empty stops the checks)."""
+    if not name or not name.strip():
+        return [NameProblem("empty", "name is empty")]
+    n = normalize_name(name)
+    problems: list[NameProblem] = []
+    if len(n) > MAX_NAME_LENGTH:
+        problems.append(NameProblem("length", f"{len(n)} chars"))
+    if n != n.lower():
+        problems.append(NameProblem("case", "has uppercase letters"))
+    if n.startswith("-") or n.endswith("-"):
+        problems.append(NameProblem("hyphen-edge", "starts or ends with a hyphen"))
+    if "--" in n:
+        problems.append(NameProblem("hyphen-double", "contains consecutive hyphens"))
+    bad = sorted({c for c in n if not (c.isalnum() or c == "-")})
+    if bad:
+        problems.append(NameProblem("chars", "".join(bad)))
+    return problems
+
+
+def is_valid_name(name: str) -> bool:
+    """True when skills-ref would accept ``name`` (ignoring the directory match)."""
+    return isinstance(name, str) and not name_problems(name)
+
+
+def is_ascii_name(name: str) -> bool:
+    """True for the strict ``[a-z0-9-]`` form that Codex and the Claude API expect."""
+    return bool(_ASCII_NAME.match(normalize_name(name)))
+
+
+def slugify(text: str, max_len: int = MAX_NAME_LENGTH) -> str:
+    """A spec-valid name derived from any text; never empty (falls back to "skill")."""
+    limit = max(1, min(max_len, MAX_NAME_LENGTH))
+    slug = text or ""
+    # NFKC and lower() do not commute for a few characters, so iterate to a fixed point.
+    for _ in range(3):
+        slug = _slug_once(slug, limit)
+        if is_valid_name(slug) and normalize_name(slug) == slug:
+            return slug
+    return FALLBACK_NAME
+
+
+def _slug_once(text: str, limit: int) -> str:
+    s = unicodedata.normalize("NFKC", text).lower()
+    chars = [ch if ch.isalnum() and ch == ch.lower() else "-" for ch in s]
+    slug = _HYPHEN_RUN.sub("-", "".join(chars)).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rstrip("-")
+    return slug

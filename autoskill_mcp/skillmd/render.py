@@ -1,0 +1,96 @@
+"""Skill -> SKILL.md text that every client and validator reads back the same way.
+
+In profile ``spec`` only the six spec keys appear at the top level; our fields live
+in ``metadata`` as quoted strings (see ``METADATA_*``), client extension keys as
+``x-<key>`` JSON strings. Profile ``claude-code`` writes extension keys at the top
+level with their YAML value instead, so a copy in ~/.claude/skills keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from . import yamltext
+from .profiles import CLAUDE_CODE, PROFILES, SPEC_KEYS
+from .sections import render_managed
+from ..skill import Skill, SkillStatus
+
+METADATA_ID = "autoskill-id"
+METADATA_VERSION = "version"
+METADATA_TAGS = "tags"
+METADATA_STATUS = "autoskill-status"
+METADATA_PROVENANCE = "autoskill-provenance"
+EXTENSION_PREFIX = "x-"
+RESERVED_METADATA_KEYS = frozenset(
+    {METADATA_ID, METADATA_VERSION, METADATA_TAGS, METADATA_STATUS, METADATA_PROVENANCE}
+)
+# Top-level keys AutoSkill's SkillBank writes; read back as skill fields, so never
+# written at the top level as extensions either.
+AUTOSKILL_TOP_KEYS = frozenset(
+    {"id", "skill_id", "version", "tags", "tag", "triggers", "trigger", "examples", "instructions", "prompt"}
+)
+
+
+def render(skill: Skill, profile: str = "spec") -> str:
+    """The SKILL.md text for ``skill`` in ``profile`` ("spec" or "claude-code" change the output)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of: {', '.join(PROFILES)}")
+    lines = ["---", f"name: {yamltext.scalar(skill.name)}", f"description: {yamltext.scalar(skill.description)}"]
+    if skill.license is not None:
+        lines.append(f"license: {yamltext.scalar(skill.license)}")
+    if skill.compatibility is not None:
+        lines.append(f"compatibility: {yamltext.scalar(skill.compatibility)}")
+    if skill.allowed_tools is not None:
+        lines.append(f"allowed-tools: {yamltext.scalar(skill.allowed_tools)}")
+
+    metadata: list[tuple[str, str]] = [(METADATA_ID, skill.id), (METADATA_VERSION, skill.version)]
+    if skill.tags:
+        metadata.append((METADATA_TAGS, ", ".join(skill.tags)))
+    if skill.status is SkillStatus.ARCHIVED:
+        metadata.append((METADATA_STATUS, skill.status.value))
+    if skill.provenance:
+        compact = json.dumps([p.to_dict() for p in skill.provenance], ensure_ascii=False, separators=(",", ":"))
+        metadata.append((METADATA_PROVENANCE, compact))
+    for key, value in skill.metadata.items():
+        if key in RESERVED_METADATA_KEYS or key.startswith(EXTENSION_PREFIX):
+            continue  # ours win; an x- key would be read back as an extension
+        metadata.append((key, str(value)))
+
+    for key, value in skill.extensions.items():
+        top = _top_level_extension(key, value) if profile == CLAUDE_CODE else None
+        if top is not None:
+            lines.append(top)
+        else:
+            metadata.append((EXTENSION_PREFIX + key, json.dumps(value, ensure_ascii=False, default=str)))
+
+    lines.append("metadata:")
+    lines.extend(f"  {yamltext.key(k)}: {yamltext.double_quoted(v)}" for k, v in metadata)
+    lines.append("---")
+
+    body = render_managed(
+        skill.instructions,
+        list(skill.triggers),
+        [e.to_dict() for e in skill.examples],
+    )
+    return "\n".join(lines) + "\n\n" + body if body else "\n".join(lines) + "\n"
+
+
+def _top_level_extension(key: str, value: Any) -> str | None:
+    """``key: value`` in block YAML, or None when it cannot sit safely at the top level."""
+    if key in SPEC_KEYS or key in AUTOSKILL_TOP_KEYS or not yamltext.is_plain_safe(key) or key.startswith("-"):
+        return None
+    try:
+        dumped = yaml.safe_dump(
+            {key: value}, allow_unicode=True, sort_keys=False, default_flow_style=False, width=2**31 - 1
+        ).rstrip("\n")
+        if yaml.safe_load(dumped) != {key: value}:
+            return None
+    except Exception:
+        return None
+    # A continuation line that reads as a delimiter would end the frontmatter early.
+    if any(line.rstrip(" \t") in ("---", "...") for line in dumped.split("\n")):
+        return None
+    return dumped
