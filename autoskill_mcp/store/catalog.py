@@ -309,10 +309,21 @@ class Catalog:
     def get_many(self, signature: str, items: list[tuple[str, str]]) -> dict[str, np.ndarray]:
         wanted = dict(items)
         out: dict[str, np.ndarray] = {}
+        ids = list(wanted)
+        rows: list[tuple[str, str, bytes]] = []
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT skill_id, text_hash, vec FROM vectors WHERE signature = ?", (signature,)
-            ).fetchall()
+            if len(ids) > 2000:  # most of the table: one scan beats thousands of lookups
+                rows = self._conn.execute(
+                    "SELECT skill_id, text_hash, vec FROM vectors WHERE signature = ?", (signature,)
+                ).fetchall()
+            else:
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    rows += self._conn.execute(
+                        "SELECT skill_id, text_hash, vec FROM vectors WHERE signature = ? AND skill_id IN "
+                        f"({','.join('?' * len(chunk))})",
+                        (signature, *chunk),
+                    ).fetchall()
         for skill_id, text_hash, blob in rows:
             if wanted.get(skill_id) == text_hash:
                 out[skill_id] = np.frombuffer(blob, dtype=np.float32)

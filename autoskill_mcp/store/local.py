@@ -22,6 +22,7 @@ import stat
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ SKILL_FILE = "SKILL.md"
 MAX_SKILL_MD_BYTES = 2 * 1024 * 1024
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
 LIBRARY_PREFIX = "lib:"
+PARSED_CACHE_SIZE = 4096
 _SKIP_DIRS = {"node_modules", "__pycache__"}
 
 
@@ -87,6 +89,9 @@ class LocalSkillStore(SkillStore):
         self._background = background
         self._lock = threading.RLock()
         self._rows: dict[str, CatalogRow] = {}
+        self._parsed: OrderedDict[tuple[str, int, int, int], Skill] = OrderedDict()
+        self._visible_cache: dict[tuple[str, tuple[str, ...], frozenset[str]], frozenset[str]] = {}
+        self._visible_seq = -1
         self._seen_seq = -1
         self._index: Any = None
         self._last_sync = 0.0
@@ -211,6 +216,11 @@ class LocalSkillStore(SkillStore):
                     skill_id, created = row.id, row.created_at
                     report["updated"].append(f.key)
                     reason = "edited on disk"
+                    # Versions only move forward: an edit that kept the old number gets a patch bump
+                    # in the catalog (authoritative); the file is corrected at the next store write.
+                    old_v, file_v = parse_version(row.version), parse_version(skill.version)
+                    if old_v is None or file_v is None or file_v <= old_v:
+                        skill.version = bump_version(row.version)
                 seq = self.catalog.next_seq(conn)
                 new = _row_for(skill, skill_id, f.scope, f.owner, f.key, content_hash, st, created, now_iso(), seq)
                 self.catalog.put_skill(conn, new)
@@ -274,6 +284,21 @@ class LocalSkillStore(SkillStore):
         return skill
 
     def _load(self, row: CatalogRow) -> Skill:
+        # Parsing YAML costs ~1-2 ms a file; search returns the same few skills again and again.
+        key = (row.id, row.seq, row.mtime_ns, row.size)
+        with self._lock:
+            cached = self._parsed.get(key)
+            if cached is not None:
+                self._parsed.move_to_end(key)
+                return cached.copy()
+        skill = self._parse_row(row)
+        with self._lock:
+            self._parsed[key] = skill.copy()
+            if len(self._parsed) > PARSED_CACHE_SIZE:
+                self._parsed.popitem(last=False)
+        return skill
+
+    def _parse_row(self, row: CatalogRow) -> Skill:
         path = self._abs(row.folder) / SKILL_FILE
         skill: Skill | None = None
         try:
@@ -510,7 +535,10 @@ class LocalSkillStore(SkillStore):
             if blob is not None:
                 skill.files[rel] = blob
         row = self.catalog.get_skill(skill_id)
-        return _with_catalog_fields(skill, row) if row else skill
+        if row is not None:
+            skill = _with_catalog_fields(skill, row)
+        skill.version = entry.version
+        return skill
 
     def rollback(self, skill_id: str, to_version: str | None = None) -> Skill:
         current = self.get(skill_id)
@@ -518,10 +546,9 @@ class LocalSkillStore(SkillStore):
             raise NotFoundError(f"no skill with id {skill_id!r}")
         history = self.catalog.versions(skill_id)
         if to_version is None:
-            earlier = [v for v in history if v.version != current.version]
-            if not earlier:
+            if len(history) < 2:
                 raise NotFoundError(f"skill {current.name!r} has no earlier version to roll back to")
-            target = earlier[-1]
+            target = history[-2]
         else:
             target = self._version_row(skill_id, to_version)
         restored = self.get_version(skill_id, f"#{target.n}")
@@ -541,8 +568,7 @@ class LocalSkillStore(SkillStore):
 
                 embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
                 index = HybridIndex(embedder, cache=self.catalog, background=self._background)
-                for row in self._rows.values():
-                    index.upsert(row.id, row.index_text, row.text_hash)
+                index.upsert_many((row.id, row.index_text, row.text_hash) for row in self._rows.values())
                 self._index = index
             return self._index
 
@@ -564,25 +590,34 @@ class LocalSkillStore(SkillStore):
         self._maybe_sync()
         self.refresh()
         index = self._ensure_index()
-        with self._lock:
-            rows = dict(self._rows)
-
-        def allowed(doc_id: str) -> bool:
-            row = rows.get(doc_id)
-            return (
-                row is not None
-                and row.status == SkillStatus.ACTIVE.value
-                and _visible(row, user_id, scopes)
-                and (not wanted_tags or bool(wanted_tags & {t.lower() for t in row.tags}))
-            )
-
+        allowed = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
         hits = []
         for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait):
-            row = rows.get(doc.doc_id)
-            if row is None:
-                continue
-            hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode))
+            with self._lock:
+                row = self._rows.get(doc.doc_id)
+            if row is not None:
+                hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode))
         return hits
+
+    def _visible_ids(self, user_id: str, scopes: tuple[str, ...], tags: frozenset[str]) -> frozenset[str]:
+        """Ids a search may return; cached until the catalog changes (a set test per candidate is cheap)."""
+        key = (user_id, scopes, tags)
+        with self._lock:
+            if self._visible_seq != self._seen_seq:
+                self._visible_cache.clear()
+                self._visible_seq = self._seen_seq
+            cached = self._visible_cache.get(key)
+            if cached is None:
+                cached = frozenset(
+                    r.id for r in self._rows.values()
+                    if r.status == SkillStatus.ACTIVE.value
+                    and _visible(r, user_id, scopes)
+                    and (not tags or bool(tags & {t.lower() for t in r.tags}))
+                )
+                if len(self._visible_cache) > 64:
+                    self._visible_cache.clear()
+                self._visible_cache[key] = cached
+            return cached
 
     # -- usage and change feed -----------------------------------------------------------------------
 
@@ -741,6 +776,7 @@ def _row_for(
 
 def _with_catalog_fields(skill: Skill, row: CatalogRow) -> Skill:
     skill.id = row.id
+    skill.version = row.version
     skill.scope = Scope(row.scope)
     skill.user_id = row.owner if row.scope == "user" else ("" if row.scope == "shared" else row.owner)
     skill.created_at = row.created_at

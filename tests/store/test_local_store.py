@@ -149,7 +149,11 @@ def test_hand_edit_is_picked_up_on_next_read(store: LocalSkillStore, make_skill)
     _touch_later(md)
     loaded = store.get(saved.id)
     assert "Check it twice." in loaded.instructions
-    assert store.versions(saved.id)[-1].reason == "edited on disk"
+    assert loaded.version == "0.1.1"  # the edit kept "0.1.0" in the file; versions only move forward
+    assert [(v.version, v.reason) for v in store.versions(saved.id)] == [("0.1.0", "save"), ("0.1.1", "edited on disk")]
+    assert store.get_version(saved.id, "0.1.0").instructions.endswith("Check it.")
+    again = store.save(loaded.copy(instructions=loaded.instructions + "\n3. Ship."))
+    assert again.version == "0.1.2" and 'version: "0.1.2"' in md.read_text()
 
 
 def test_broken_hand_edit_loses_nothing(store: LocalSkillStore, make_skill) -> None:

