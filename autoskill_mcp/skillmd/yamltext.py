@@ -36,7 +36,7 @@ def is_plain_safe(value: str) -> bool:
     if "---" in value or "..." in value or ", " in value:
         return False
     try:
-        return yaml.safe_load(f"k: {value}\n") == {"k": value}
+        return yaml.load(f"k: {value}\n", Loader=_LOADER) == {"k": value}
     except yaml.YAMLError:
         return False
 
@@ -71,3 +71,6 @@ def scalar(value: str, *, quote: bool = False) -> str:
 def key(name: str) -> str:
     """A mapping key, quoted only when it has to be."""
     return name if is_plain_safe(name) and not name.startswith("-") else double_quoted(name)
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
