@@ -111,6 +111,7 @@ class LocalSkillStore(SkillStore):
                 self._apply(row)
 
     def _apply(self, row: CatalogRow) -> None:
+        # Only `refresh` calls this, in seq order: jumping ahead would skip others' commits.
         with self._lock:
             self._seen_seq = max(self._seen_seq, row.seq)
             if row.deleted:
@@ -236,8 +237,8 @@ class LocalSkillStore(SkillStore):
                 self.catalog.put_skill(conn, current)
                 report["removed"].append(row.folder)
                 applied.append(current)
-        for row in applied:
-            self._apply(row)
+        if applied:
+            self.refresh()  # replay in order: other processes may have committed before us
 
     def _problem(self, key: str, message: str, report: dict[str, list[str]]) -> None:
         self.problems[key] = message
@@ -401,9 +402,8 @@ class LocalSkillStore(SkillStore):
         with self.catalog.write() as conn:
             for skill in prepared:
                 results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable))
-        for _, row in results:
-            if row is not None:
-                self._apply(row)
+        if any(row is not None for _, row in results):
+            self.refresh()  # never jump our seen-seq past another process's earlier commit
         return [s for s, _ in results]
 
     def _save_one(
@@ -500,7 +500,7 @@ class LocalSkillStore(SkillStore):
             row.seq = self.catalog.next_seq(conn)
             row.updated_at = now_iso()
             self.catalog.put_skill(conn, row)
-        self._apply(row)
+        self.refresh()
         return True
 
     # -- history --------------------------------------------------------------------------------------
@@ -593,8 +593,7 @@ class LocalSkillStore(SkillStore):
         allowed = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
         hits = []
         for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait):
-            with self._lock:
-                row = self._rows.get(doc.doc_id)
+            row = self._row(doc.doc_id)  # one stat per hit: a hand edit is never served stale
             if row is not None:
                 hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode))
         return hits

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-import time
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +33,7 @@ def _scores(index: BM25Index, query: str) -> dict[str, float]:
 def test_incremental_adds_and_removes_equal_a_fresh_rebuild(ops, query):
     live = BM25Index()
     final: dict[str, str] = {}
+    q = " ".join(query)
     for op, n, words in ops:
         doc_id = f"d{n}"
         if op == "add":
@@ -43,10 +42,10 @@ def test_incremental_adds_and_removes_equal_a_fresh_rebuild(ops, query):
         else:
             live.remove(doc_id)
             final.pop(doc_id, None)
+        live.search(q)  # searching in between must not leave stale per-term caches
     fresh = BM25Index()
     for doc_id, text in final.items():
         fresh.add(doc_id, text)
-    q = " ".join(query)
     got, want = _scores(live, q), _scores(fresh, q)
     assert got.keys() == want.keys()
     for doc_id in want:
@@ -105,19 +104,3 @@ def test_coverage_norm_makes_a_full_match_score_about_one():
         "kubernetes rollout helm"
     )
 
-
-def test_adding_one_document_to_a_large_index_takes_well_under_a_millisecond():
-    index = BM25Index()
-    rng = random.Random(0)
-    vocab = [f"w{i}" for i in range(5000)]
-    for i in range(20000):
-        index.add(f"d{i}", " ".join(rng.choice(vocab) for _ in range(25)))
-    index.search("w1 w2 w3")  # warm the per-term arrays
-    text = " ".join(rng.choice(vocab) for _ in range(25))
-    times = []
-    for i in range(200):
-        t = time.perf_counter()
-        index.add(f"new{i}", text)
-        times.append(time.perf_counter() - t)
-        index.remove(f"new{i}")
-    assert float(np.median(times)) < 0.5e-3

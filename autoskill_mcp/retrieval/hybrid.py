@@ -1,0 +1,464 @@
+"""HybridIndex: the keyword + vector search the store calls.
+
+The keyword side is updated synchronously on every upsert, so a new skill is
+findable at once. Vectors come from the cache when the content hash matches,
+are computed inline for cheap embedders, and otherwise are filled in by one
+background thread. A search never waits for a model load or a backlog unless
+asked (`wait=True`): until every candidate has a vector it answers from
+keywords alone and says so in `mode`, which keeps the first search of a large
+store fast and the answer honest.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .bm25 import BM25Index
+from .embedder import Embedder
+from .fusion import DEFAULT_ALPHA, Fused, fuse_arrays
+from .selection import top_rows
+from .tokenizer import tokenize
+from .vector_cache import VectorCache
+from .vector_index import VectorIndex
+
+__all__ = ["HybridIndex", "ScoredDoc", "Mode"]
+
+log = logging.getLogger("autoskill_mcp.retrieval")
+
+Mode = Literal["hybrid", "keyword", "vector"]
+Allowed = Collection[str] | Callable[[str], bool] | None
+
+_EMBED_CHUNK = 32
+_QUERY_CACHE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredDoc:
+    """One search hit.
+
+    `score` is in 0..1 and comparable across queries (see fusion.py);
+    `keyword`/`vector` are each method's min-max normalised score among this
+    query's candidates, `*_raw` the BM25 score and cosine, and
+    `keyword_part + vector_part == score`. `mode` says which methods ranked it.
+    """
+
+    doc_id: str
+    score: float
+    keyword: float | None
+    vector: float | None
+    keyword_raw: float | None
+    vector_raw: float | None
+    mode: Mode
+    keyword_part: float = 0.0
+    vector_part: float = 0.0
+
+
+class HybridIndex:
+    """BM25 + embeddings over string doc ids; safe to search from many threads."""
+
+    def __init__(
+        self,
+        embedder: Embedder | None,
+        cache: VectorCache | None = None,
+        *,
+        alpha: float = DEFAULT_ALPHA,
+        background: bool = True,
+        depth: int = 100,
+        method: str = "minmax",
+    ) -> None:
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be within 0..1, got {alpha}")
+        self.embedder = embedder
+        self.cache = cache
+        self.alpha = alpha
+        self.background = background
+        self.depth = depth
+        self.method = method
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._bm25 = BM25Index()
+        self._vectors: VectorIndex | None = None
+        self._hashes: dict[str, str] = {}
+        self._pending: dict[str, tuple[str, str]] = {}  # doc_id -> (text, content_hash)
+        self._worker: threading.Thread | None = None
+        self._stop = False
+        self._load_error: BaseException | None = None
+        self.last_error: BaseException | None = None
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # ----------------------------------------------------------------- state
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._bm25)
+
+    def __contains__(self, doc_id: object) -> bool:
+        with self._lock:
+            return doc_id in self._bm25
+
+    @property
+    def signature(self) -> str | None:
+        """The embedder signature vectors are cached under (None: keyword only)."""
+        return None if self.embedder is None else self.embedder.signature
+
+    @property
+    def pending(self) -> int:
+        """Documents still waiting for a vector."""
+        with self._lock:
+            return len(self._pending)
+
+    @property
+    def ready(self) -> bool:
+        """True when searches are full hybrid: model loaded and every doc has a vector."""
+        if self.embedder is None:
+            return True
+        with self._lock:
+            return self._load_error is None and self.embedder.ready and not self._pending
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why the embedder could not load, if it failed (searches stay keyword-only)."""
+        return self._load_error
+
+    # --------------------------------------------------------------- updates
+    def upsert(self, doc_id: str, text: str, content_hash: str) -> None:
+        """Index or re-index one document."""
+        self.upsert_many([(doc_id, text, content_hash)])
+
+    def upsert_many(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Index many (doc_id, text, content_hash) at once (one cache lookup for all)."""
+        prepared = [(d, t, h, tokenize(t)) for d, t, h in items]
+        if not prepared:
+            return
+        need: list[tuple[str, str, str]] = []
+        with self._lock:
+            for doc_id, text, content_hash, tokens in prepared:
+                self._bm25.add(doc_id, tokens=tokens)
+                if self.embedder is None:
+                    self._hashes[doc_id] = content_hash
+                    continue
+                unchanged = self._hashes.get(doc_id) == content_hash and (
+                    doc_id in self._pending or (self._vectors is not None and doc_id in self._vectors)
+                )
+                if unchanged:
+                    continue
+                # Never leave a stale vector searchable while the new one is made.
+                if self._vectors is not None:
+                    self._vectors.remove(doc_id)
+                self._pending.pop(doc_id, None)
+                self._hashes[doc_id] = content_hash
+                need.append((doc_id, text, content_hash))
+        if not need or self.embedder is None:
+            return
+        signature = self.embedder.signature
+        cached: dict[str, np.ndarray] = {}
+        if self.cache is not None:
+            cached = self.cache.get_many(signature, [(d, h) for d, _, h in need])
+        missing = [(d, t, h) for d, t, h in need if d not in cached]
+        with self._lock:
+            for doc_id, text, content_hash in need:
+                vec = cached.get(doc_id)
+                if vec is not None and self._hashes.get(doc_id) == content_hash:
+                    if not self._add_vector(doc_id, vec):  # a foreign-sized cached vector
+                        missing.append((doc_id, text, content_hash))
+        if not missing:
+            return
+        if self.embedder.cheap:
+            vectors = self.embedder.embed([t for _, t, _ in missing])
+            self._store_vectors([(d, h, v) for (d, _, h), v in zip(missing, vectors)], from_pending=False)
+            return
+        with self._cond:
+            for doc_id, text, content_hash in missing:
+                self._pending[doc_id] = (text, content_hash)
+            self._cond.notify_all()
+        if self.background:
+            self.start_background()
+
+    def remove(self, doc_id: str) -> None:
+        """Forget a document everywhere (a no-op if unknown)."""
+        with self._lock:
+            self._bm25.remove(doc_id)
+            if self._vectors is not None:
+                self._vectors.remove(doc_id)
+            self._pending.pop(doc_id, None)
+            self._hashes.pop(doc_id, None)
+            self._cond.notify_all()
+
+    def _add_vector(self, doc_id: str, vec: np.ndarray) -> bool:
+        """Caller holds the lock; False if the vector does not fit (foreign dims)."""
+        vec = np.asarray(vec, dtype=np.float32).reshape(-1)
+        if self._vectors is None:
+            self._vectors = VectorIndex(vec.shape[0], capacity=max(256, len(self._bm25)))
+        if vec.shape[0] != self._vectors.dims:
+            log.warning("vector for %s has %d dims, index has %d; re-embedding", doc_id, vec.shape[0], self._vectors.dims)
+            return False
+        self._vectors.add(doc_id, vec)
+        return True
+
+    def _store_vectors(self, rows: list[tuple[str, str, np.ndarray]], *, from_pending: bool) -> None:
+        """Add fresh vectors whose doc still has that content hash, then cache them."""
+        kept: list[tuple[str, str, np.ndarray]] = []
+        with self._cond:
+            for doc_id, content_hash, vec in rows:
+                if self._hashes.get(doc_id) != content_hash:
+                    continue  # removed or edited meanwhile
+                if from_pending:
+                    entry = self._pending.get(doc_id)
+                    if entry is None or entry[1] != content_hash:
+                        continue
+                    del self._pending[doc_id]
+                if self._add_vector(doc_id, vec):
+                    kept.append((doc_id, content_hash, vec))
+            self._cond.notify_all()
+        if self.cache is not None and kept and self.embedder is not None:
+            self.cache.put_many(self.embedder.signature, kept)
+
+    # ------------------------------------------------------------ background
+    def start_background(self) -> None:
+        """Start loading the model and embedding the backlog in a daemon thread (idempotent)."""
+        if self.embedder is None:
+            return
+        with self._lock:
+            if self._stop or (self._worker is not None and self._worker.is_alive()):
+                return
+            if self._load_error is not None:
+                return
+            self._worker = threading.Thread(target=self._work, name="autoskill-embed", daemon=True)
+            self._worker.start()
+
+    def _work(self) -> None:
+        assert self.embedder is not None
+        try:
+            self.embedder.load()
+        except Exception as exc:  # noqa: BLE001 - any load failure means keyword-only
+            log.error("embedder %s failed to load, searching by keywords only: %s", self.embedder.signature, exc)
+            with self._cond:
+                self._load_error = exc
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self._cond.notify_all()
+        backoff = 1.0
+        while True:
+            with self._cond:
+                while not self._pending and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+            if self._embed_some():
+                backoff = 1.0
+            else:
+                with self._cond:
+                    self._cond.wait(timeout=backoff)
+                backoff = min(backoff * 2, 60.0)
+
+    def _embed_some(self) -> bool:
+        """Embed one chunk of the backlog; False (and logged) if the embedder failed."""
+        assert self.embedder is not None
+        with self._lock:
+            batch = list(self._pending.items())[:_EMBED_CHUNK]
+        if not batch:
+            return True
+        try:
+            vectors = self.embedder.embed([text for _, (text, _) in batch])
+        except Exception as exc:  # noqa: BLE001 - keep serving keywords, retry later
+            self.last_error = exc
+            log.warning("embedding %d documents failed (will retry): %s", len(batch), exc)
+            return False
+        self._store_vectors([(d, h, v) for (d, (_, h)), v in zip(batch, vectors)], from_pending=True)
+        return True
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        """Block until the model is loaded and every document has a vector; True if so.
+
+        Without a background thread the work is done here, in the caller's thread.
+        """
+        if self.embedder is None:
+            return True
+        if not self.background:
+            try:
+                self.embedder.load()
+            except Exception as exc:  # noqa: BLE001
+                self._load_error = exc
+                log.error("embedder %s failed to load: %s", self.embedder.signature, exc)
+                return False
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self.pending:
+                if not self._embed_some() or (deadline is not None and time.monotonic() > deadline):
+                    break
+            return self.ready
+        self.start_background()
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self._load_error is not None or self._stop or (self.embedder.ready and not self._pending),  # type: ignore[union-attr]
+                timeout,
+            )
+        return self.ready
+
+    def close(self) -> None:
+        """Stop the background thread (pending documents stay pending)."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+            worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=2.0)  # a daemon thread stuck in a model load must not hang shutdown
+
+    def __enter__(self) -> "HybridIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- search
+    def search(
+        self,
+        query: str,
+        top_k: int = 10,
+        *,
+        allowed: Allowed = None,
+        min_score: float = 0.0,
+        wait: bool = False,
+    ) -> list[ScoredDoc]:
+        """The best `top_k` documents for `query` with score >= `min_score`.
+
+        `allowed` limits results to a set of ids or to ids a predicate accepts.
+        Keyword-only (mode "keyword") while the model loads or an allowed doc
+        lacks its vector, unless `wait=True`, which first loads and embeds.
+        """
+        if top_k <= 0:
+            return []
+        if wait:
+            self.wait_until_ready()
+        elif self.embedder is not None and not self.embedder.ready and self.background:
+            self.start_background()  # warm up for the next search
+        accept = _predicate(allowed)
+        qvec = self._query_vector(query, accept)
+        tokens = tokenize(query)
+        with self._lock:
+            bm25 = self._bm25
+            mask = self._mask(allowed, bm25.row, bm25.capacity)
+            kscores = bm25.score_rows(tokens)
+            krows = top_rows(kscores, self.depth, mask=mask, accept=_row_accept(accept, mask, bm25.doc_id), floor=0.0)
+            ids: list[str] = [bm25.doc_id(int(r)) for r in krows]  # type: ignore[misc]
+            k_arr = kscores[krows].astype(np.float64)
+            v_arr: np.ndarray | None = None
+            vectors = self._vectors
+            if qvec is not None and vectors is not None and vectors.dims == qvec.shape[0]:
+                vmask = self._mask(allowed, vectors.row, vectors.capacity)
+                vscores = vectors.score_rows(qvec)
+                vrows = top_rows(vscores, self.depth, mask=vmask, accept=_row_accept(accept, vmask, vectors.doc_id))
+                seen = set(ids)
+                extra = [d for d in (vectors.doc_id(int(r)) for r in vrows) if d is not None and d not in seen]
+                if extra:  # complete the keyword side over the union of candidates
+                    erows = [bm25.row(d) for d in extra]
+                    k_arr = np.concatenate(
+                        [k_arr, np.array([0.0 if r is None else float(kscores[r]) for r in erows])]
+                    )
+                    ids.extend(extra)
+                vpos = [vectors.row(d) for d in ids]
+                v_arr = np.array([np.nan if r is None else float(vscores[r]) for r in vpos])
+            elif qvec is not None and vectors is None and len(bm25) == 0:
+                v_arr = np.zeros(0)
+            norm = bm25.coverage_norm(query)
+        mode: Mode = "keyword" if v_arr is None else ("vector" if self.alpha >= 1.0 else "hybrid")
+        if not ids:
+            return []
+        calibration = self.embedder.calibration if self.embedder is not None else (0.0, 1.0)
+        fused = fuse_arrays(
+            k_arr, v_arr, alpha=self.alpha, keyword_norm=norm, calibration=calibration, method=self.method
+        )
+        hits: list[ScoredDoc] = []
+        for i in fused.order:
+            if fused.score[i] < min_score:
+                break  # scores never rise down the ranking (see fusion.py)
+            f = fused.hit(ids[i], int(i), float(k_arr[i]), None if v_arr is None or np.isnan(v_arr[i]) else float(v_arr[i]))
+            hits.append(_scored(f, mode))
+            if len(hits) >= top_k:
+                break
+        return hits
+
+    def _query_vector(self, query: str, accept: Callable[[str], bool] | None) -> np.ndarray | None:
+        """The query's vector, or None when vectors cannot serve this search yet."""
+        emb = self.embedder
+        if emb is None or self._load_error is not None or not emb.ready or self.alpha <= 0.0:
+            return None
+        with self._lock:
+            if self._pending and (accept is None or any(accept(d) for d in self._pending)):
+                return None
+            hit = self._qcache.get(query)
+            if hit is not None:
+                self._qcache.move_to_end(query)
+                return hit
+        try:
+            qvec = np.asarray(emb.embed_query(query), dtype=np.float32)
+        except Exception as exc:  # noqa: BLE001 - an unreachable embedder must not break search
+            self.last_error = exc
+            log.warning("query embedding failed, answering by keywords: %s", exc)
+            return None
+        with self._lock:
+            self._qcache[query] = qvec
+            if len(self._qcache) > _QUERY_CACHE:
+                self._qcache.popitem(last=False)
+        return qvec
+
+    @staticmethod
+    def _mask(allowed: Allowed, row_of: Callable[[str], int | None], capacity: int) -> np.ndarray | None:
+        """A row mask for a small allowed collection; None means "check ids lazily".
+
+        A store passes the ids a user may see, usually most of the index: then
+        checking set membership on the few best rows beats building a mask
+        from 100k ids on every search.
+        """
+        if allowed is None or callable(allowed) or len(allowed) * 4 > capacity:
+            return None
+        mask = np.zeros(capacity, dtype=bool)
+        for doc_id in allowed:
+            row = row_of(doc_id)
+            if row is not None:
+                mask[row] = True
+        return mask
+
+
+def _predicate(allowed: Allowed) -> Callable[[str], bool] | None:
+    if allowed is None:
+        return None
+    if callable(allowed):
+        return allowed
+    allowed_set = allowed if isinstance(allowed, (set, frozenset, dict)) else set(allowed)
+    return allowed_set.__contains__
+
+
+def _row_accept(
+    accept: Callable[[str], bool] | None, mask: np.ndarray | None, doc_id: Callable[[int], str | None]
+) -> Callable[[int], bool] | None:
+    """Row predicate for callables only (collections already became a mask)."""
+    if accept is None or mask is not None:
+        return None
+
+    def check(row: int) -> bool:
+        d = doc_id(row)
+        return d is not None and accept(d)
+
+    return check
+
+
+def _scored(f: Fused, mode: Mode) -> ScoredDoc:
+    return ScoredDoc(
+        doc_id=f.doc_id,
+        score=f.score,
+        keyword=f.keyword,
+        vector=f.vector if mode != "keyword" else None,
+        keyword_raw=f.keyword_raw,
+        vector_raw=f.vector_raw,
+        mode=mode,
+        keyword_part=f.keyword_part,
+        vector_part=f.vector_part,
+    )
