@@ -34,7 +34,9 @@ from autoskill_mcp.retrieval import (  # noqa: E402
 from autoskill_mcp.retrieval.embedder import Embedder  # noqa: E402
 from autoskill_mcp.retrieval.evaluation import LabelledSet, evaluate, load_labelled_set  # noqa: E402
 
-DEFAULT_SET = Path(os.environ.get("AUTOSKILL_RETRIEVAL_FIXTURES", "/work/shared/fixtures/retrieval")) / "metatool.json"
+DEFAULT_SET = Path(os.environ.get(
+    "AUTOSKILL_RETRIEVAL_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "retrieval"
+)) / "metatool.json"
 DEPTH = 100
 
 

@@ -12,7 +12,9 @@ import pytest
 
 from autoskill_mcp.retrieval import HashingEmbedder
 
-FIXTURES = Path(os.environ.get("AUTOSKILL_RETRIEVAL_FIXTURES", "/work/shared/fixtures/retrieval"))
+# The workplace's shared/ folder sits beside the repository (CI clones it that way too).
+_SHARED = Path(__file__).resolve().parents[3] / "shared"
+FIXTURES = Path(os.environ.get("AUTOSKILL_RETRIEVAL_FIXTURES", _SHARED / "fixtures" / "retrieval"))
 
 SKILL_DOCS: dict[str, str] = {
     "pdf-text": "pdf to text\nExtract plain text from PDF documents with pdftotext, keeping page order.",
@@ -75,5 +77,5 @@ def gated() -> GatedEmbedder:
 def metatool_path() -> Path:
     path = FIXTURES / "metatool.json"
     if not path.is_file():
-        pytest.skip(f"MetaTool dev set not found at {path} (set AUTOSKILL_RETRIEVAL_FIXTURES)")
+        pytest.fail(f"MetaTool dev set not found at {path}: put shared/ beside the repo or set AUTOSKILL_RETRIEVAL_FIXTURES")
     return path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("onnxruntime")
 
 from autoskill_mcp.retrieval import BM25Index, HybridIndex, MiniLMEmbedder  # noqa: E402
 from autoskill_mcp.retrieval.evaluation import evaluate, load_labelled_set  # noqa: E402
