@@ -15,7 +15,7 @@ from .hashing import HashingEmbedder
 from .hybrid import HybridIndex, ScoredDoc
 from .minilm import MiniLMEmbedder
 from .openai_compat import OpenAIEmbedder
-from .tokenizer import tokenize
+from .tokenizer import TOKENIZER_VERSION, tokenize
 from .vector_cache import InMemoryVectorCache, VectorCache
 from .vector_index import VectorIndex
 
@@ -31,6 +31,7 @@ __all__ = [
     "MiniLMEmbedder",
     "OpenAIEmbedder",
     "ScoredDoc",
+    "TOKENIZER_VERSION",
     "VectorCache",
     "VectorIndex",
     "auto_provider",

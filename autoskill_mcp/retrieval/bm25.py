@@ -8,6 +8,7 @@ computed at query time, so adding or removing one document costs O(its length)
 
 from __future__ import annotations
 
+import marshal
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -77,6 +78,71 @@ class BM25Index:
             else:
                 posting[row] = tf
                 arrays.pop(term, None)
+
+    def add_many(self, items: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """Index many (doc_id, tokens) at once: the start-up path, same result as `add` each."""
+        postings = self._postings
+        arrays = self._arrays
+        new_rows: list[tuple[int, float]] = []
+        for doc_id, tokens in items:
+            if doc_id in self._row_of:
+                self.remove(doc_id)
+            counts = Counter(tokens)
+            if self._free:
+                row = self._free.pop()
+            else:
+                row = len(self._ids)
+                self._ids.append(None)
+                self._doc_terms.append(None)
+            self._ids[row] = doc_id
+            self._row_of[doc_id] = row
+            self._doc_terms[row] = tuple(counts)
+            length = sum(counts.values())
+            new_rows.append((row, length))
+            self._total_len += length
+            for term, tf in counts.items():
+                posting = postings.get(term)
+                if posting is None:
+                    postings[term] = {row: tf}
+                else:
+                    posting[row] = tf
+        arrays.clear()
+        if len(self._ids) > self._doc_len.shape[0]:
+            grown = np.zeros(max(len(self._ids), self._doc_len.shape[0] * 2), dtype=np.float32)
+            grown[: self._doc_len.shape[0]] = self._doc_len
+            self._doc_len = grown
+        if new_rows:
+            rows, lengths = zip(*new_rows)
+            self._doc_len[np.asarray(rows, dtype=np.int64)] = np.asarray(lengths, dtype=np.float32)
+
+    _SNAPSHOT_FORMAT = 1
+
+    def to_bytes(self) -> bytes:
+        """The whole index as bytes (marshal: plain data only, nothing runs on load)."""
+        return marshal.dumps((
+            self._SNAPSHOT_FORMAT, self.k1, self.b, self._ids, self._doc_terms,
+            self._doc_len[: len(self._ids)].tobytes(), self._postings, self._free, self._total_len,
+        ))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "BM25Index":
+        """Rebuild an index saved by `to_bytes`; ValueError if the data is not one."""
+        try:
+            fmt, k1, b, ids, doc_terms, doc_len, postings, free, total_len = marshal.loads(data)
+        except (EOFError, ValueError, TypeError) as exc:
+            raise ValueError(f"not a BM25 snapshot: {exc}") from exc
+        if fmt != cls._SNAPSHOT_FORMAT or len(ids) != len(doc_terms) or len(doc_len) != 4 * len(ids):
+            raise ValueError("BM25 snapshot of another format or inconsistent")
+        index = cls(k1=k1, b=b)
+        index._ids = list(ids)
+        index._doc_terms = list(doc_terms)
+        index._doc_len = np.zeros(max(64, len(ids)), dtype=np.float32)
+        index._doc_len[: len(ids)] = np.frombuffer(doc_len, dtype=np.float32)
+        index._postings = postings
+        index._free = list(free)
+        index._total_len = total_len
+        index._row_of = {doc_id: row for row, doc_id in enumerate(ids) if doc_id is not None}
+        return index
 
     def remove(self, doc_id: str) -> bool:
         """Drop a document; False if it was not indexed."""

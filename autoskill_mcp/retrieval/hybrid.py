@@ -132,15 +132,42 @@ class HybridIndex:
         """Index or re-index one document."""
         self.upsert_many([(doc_id, text, content_hash)])
 
-    def upsert_many(self, items: Iterable[tuple[str, str, str]]) -> None:
-        """Index many (doc_id, text, content_hash) at once (one cache lookup for all)."""
-        prepared = [(d, t, h, tokenize(t)) for d, t, h in items]
+    def keyword_snapshot(self) -> bytes:
+        """The keyword index as bytes, for `restore_keywords` in a later process."""
+        with self._lock:
+            return self._bm25.to_bytes()
+
+    def restore_keywords(self, data: bytes) -> None:
+        """Start from a saved keyword index (ValueError if unusable); vectors come via `upsert_many`."""
+        bm25 = BM25Index.from_bytes(data)
+        with self._lock:
+            self._bm25 = bm25
+
+    def upsert_many(
+        self,
+        items: Iterable[tuple[str, str, str] | tuple[str, str, str, list[str] | None]],
+        *,
+        keywords: bool = True,
+    ) -> None:
+        """Index many (doc_id, text, content_hash[, tokens]) at once (one cache lookup for all).
+
+        Callers that kept `tokenize(text)` from an earlier run (the store does, in its
+        catalog) pass it as the fourth item and save re-tokenizing at start-up.
+        `keywords=False` leaves the keyword index alone (it came from a snapshot).
+        """
+        if not keywords:
+            items = [(it[0], it[1], it[2], ()) for it in items]
+        prepared = [
+            (it[0], it[1], it[2], it[3] if len(it) > 3 and it[3] is not None else tokenize(it[1]))  # type: ignore[misc]
+            for it in items
+        ]
         if not prepared:
             return
         need: list[tuple[str, str, str]] = []
         with self._lock:
+            if keywords:
+                self._bm25.add_many((doc_id, tokens) for doc_id, _, _, tokens in prepared)
             for doc_id, text, content_hash, tokens in prepared:
-                self._bm25.add(doc_id, tokens=tokens)
                 if self.embedder is None:
                     self._hashes[doc_id] = content_hash
                     continue
@@ -163,11 +190,10 @@ class HybridIndex:
             cached = self.cache.get_many(signature, [(d, h) for d, _, h in need])
         missing = [(d, t, h) for d, t, h in need if d not in cached]
         with self._lock:
-            for doc_id, text, content_hash in need:
-                vec = cached.get(doc_id)
-                if vec is not None and self._hashes.get(doc_id) == content_hash:
-                    if not self._add_vector(doc_id, vec):  # a foreign-sized cached vector
-                        missing.append((doc_id, text, content_hash))
+            fresh = [(d, cached[d]) for d, _, h in need if d in cached and self._hashes.get(d) == h]
+            fits = self._add_vectors(fresh)
+            # A cached vector of a foreign size is re-embedded.
+            missing += [(d, t, h) for d, t, h in need if d in cached and d in fits and not fits[d]]
         if not missing:
             return
         if self.embedder.cheap:
@@ -190,6 +216,23 @@ class HybridIndex:
             self._pending.pop(doc_id, None)
             self._hashes.pop(doc_id, None)
             self._cond.notify_all()
+
+    def _add_vectors(self, items: list[tuple[str, np.ndarray]]) -> dict[str, bool]:
+        """Caller holds the lock; adds in one batch, returns per doc whether its vector fit."""
+        if not items:
+            return {}
+        if self._vectors is None:
+            dims = np.asarray(items[0][1]).reshape(-1).shape[0]
+            self._vectors = VectorIndex(dims, capacity=max(256, len(self._bm25)))
+        dims = self._vectors.dims
+        ok = [(d, v) for d, v in items if np.asarray(v).reshape(-1).shape[0] == dims]
+        if ok:
+            self._vectors.add_many([d for d, _ in ok], np.stack([np.asarray(v, dtype=np.float32).reshape(-1) for _, v in ok]))
+        good = {d for d, _ in ok}
+        for d, v in items:
+            if d not in good:
+                log.warning("vector for %s has %d dims, index has %d; re-embedding", d, np.asarray(v).size, dims)
+        return {d: d in good for d, _ in items}
 
     def _add_vector(self, doc_id: str, vec: np.ndarray) -> bool:
         """Caller holds the lock; False if the vector does not fit (foreign dims)."""

@@ -132,6 +132,11 @@ def _mixed_script_tokens(chunk: str, compounds: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: bump whenever `tokenize` changes its output, so token lists saved by an older
+#: version are recomputed instead of mixed with new ones
+TOKENIZER_VERSION = 1
+
+
 def tokenize(text: str, *, compounds: bool = True) -> list[str]:
     """Index/query tokens of `text` (repeats kept: BM25 needs term counts).
 

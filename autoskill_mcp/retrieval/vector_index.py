@@ -59,6 +59,26 @@ class VectorIndex:
         self._matrix[row] = vec
         self._live[row] = True
 
+    def add_many(self, doc_ids: list[str], vectors: np.ndarray) -> None:
+        """Store or replace many vectors at once (one normalisation, one matrix write)."""
+        mat = np.asarray(vectors, dtype=np.float32).reshape(len(doc_ids), -1)
+        if mat.shape[1] != self.dims:
+            raise ValueError(f"vectors have {mat.shape[1]} dims, index has {self.dims}")
+        norms = np.sqrt(np.einsum("ij,ij->i", mat, mat))[:, None]
+        off = (norms > 0) & (np.abs(norms - 1.0) > 1e-3)
+        if off.any():  # cached vectors are already unit length: usually nothing to do
+            mat = np.where(off, mat / np.maximum(norms, 1e-12), mat)
+        rows = np.empty(len(doc_ids), dtype=np.int64)
+        for i, doc_id in enumerate(doc_ids):
+            row = self._row_of.get(doc_id)
+            if row is None:
+                row = self._free.pop() if self._free else self._append_row()
+                self._ids[row] = doc_id
+                self._row_of[doc_id] = row
+            rows[i] = row
+        self._matrix[rows] = mat
+        self._live[rows] = True
+
     def _append_row(self) -> int:
         row = len(self._ids)
         self._ids.append(None)

@@ -15,6 +15,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS skills (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     seq INTEGER NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0,
+    tokens TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS skills_seq ON skills(seq);
 CREATE INDEX IF NOT EXISTS skills_owner_name ON skills(owner, name);
@@ -77,9 +79,12 @@ CREATE TABLE IF NOT EXISTS vectors (
 );
 """
 
+#: columns added after the first schema, with their DDL (for `Catalog._migrate`)
+_ADDED_COLUMNS = {"tokens": "TEXT NOT NULL DEFAULT ''"}
+
 _SKILL_COLUMNS = (
     "id, owner, scope, name, folder, version, status, description, tags, index_text, "
-    "text_hash, content_hash, mtime_ns, size, created_at, updated_at, seq, deleted"
+    "text_hash, content_hash, mtime_ns, size, created_at, updated_at, seq, deleted, tokens"
 )
 
 
@@ -105,6 +110,7 @@ class CatalogRow:
     updated_at: str
     seq: int = 0
     deleted: bool = False
+    tokens: str = ""  # "<tokenizer version>|tok tok ..." so start-up need not re-tokenize
 
     @classmethod
     def from_sql(cls, row: tuple[Any, ...]) -> "CatalogRow":
@@ -118,7 +124,7 @@ class CatalogRow:
             self.id, self.owner, self.scope, self.name, self.folder, self.version, self.status,
             self.description, json.dumps(self.tags, ensure_ascii=False), self.index_text,
             self.text_hash, self.content_hash, self.mtime_ns, self.size, self.created_at,
-            self.updated_at, self.seq, int(self.deleted),
+            self.updated_at, self.seq, int(self.deleted), self.tokens,
         )
 
 
@@ -160,6 +166,18 @@ class Catalog:
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
             self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('seq', '0')")
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_id', ?)", (uuid.uuid4().hex,)
+            )
+            self._migrate(self._conn)
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Bring a catalog written by an older version up to this schema (add-only changes)."""
+        have = {row[1] for row in conn.execute("PRAGMA table_info(skills)")}
+        for column, ddl in _ADDED_COLUMNS.items():
+            if column not in have:
+                conn.execute(f"ALTER TABLE skills ADD COLUMN {column} {ddl}")
 
     def close(self) -> None:
         with self._lock:
@@ -197,6 +215,13 @@ class Catalog:
         ).fetchone()
         return int(value)
 
+    @property
+    def catalog_id(self) -> str:
+        """A random id fixed when the catalog was created (files derived from it carry it)."""
+        with self._lock:
+            (value,) = self._conn.execute("SELECT value FROM meta WHERE key = 'catalog_id'").fetchone()
+        return str(value)
+
     def current_seq(self) -> int:
         with self._lock:
             (value,) = self._conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
@@ -210,7 +235,7 @@ class Catalog:
     # -- skills -------------------------------------------------------------------------------
 
     def put_skill(self, conn: sqlite3.Connection, row: CatalogRow) -> None:
-        placeholders = ", ".join("?" * 18)
+        placeholders = ", ".join("?" * 19)
         conn.execute(f"INSERT OR REPLACE INTO skills ({_SKILL_COLUMNS}) VALUES ({placeholders})", row.to_sql())
 
     def get_skill(self, skill_id: str, *, conn: sqlite3.Connection | None = None) -> CatalogRow | None:

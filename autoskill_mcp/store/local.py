@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
+from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from .catalog import Catalog, CatalogRow, sha256_hex
@@ -59,7 +60,7 @@ class _Found:
     """A SKILL.md seen on disk during a sync."""
 
     key: str  # catalog `folder` value
-    dir: Path
+    path: str  # the folder (a string: building Paths for every folder costs more than the scan)
     scope: str
     owner: str
     st: os.stat_result
@@ -92,6 +93,7 @@ class LocalSkillStore(SkillStore):
         self._parsed: OrderedDict[tuple[str, int, int, int], Skill] = OrderedDict()
         self._visible_cache: dict[tuple[str, tuple[str, ...], frozenset[str]], frozenset[str]] = {}
         self._visible_seq = -1
+        self._snapshot_seq = -1
         self._seen_seq = -1
         self._index: Any = None
         self._last_sync = 0.0
@@ -121,7 +123,7 @@ class LocalSkillStore(SkillStore):
                 return
             self._rows[row.id] = row
             if self._index is not None:
-                self._index.upsert(row.id, row.index_text, row.text_hash)
+                self._index.upsert_many([(row.id, row.index_text, row.text_hash, _saved_tokens(row))])
 
     def _maybe_sync(self) -> None:
         # Rescans cost O(skills); space them out in proportion to what the last one cost.
@@ -137,29 +139,30 @@ class LocalSkillStore(SkillStore):
     # -- disk reconciliation ---------------------------------------------------------------------
 
     def _scan(self) -> list[_Found]:
+        # Plain os calls on strings: this runs over every skill folder, pathlib is 3x slower.
         found: list[_Found] = []
 
-        def add(dir_: Path, key: str, scope: str, owner: str) -> None:
+        def add(dir_: str, key: str, scope: str, owner: str) -> None:
             try:
-                st = (dir_ / SKILL_FILE).stat()
+                st = os.stat(os.path.join(dir_, SKILL_FILE))
             except OSError:
                 return
             if stat.S_ISREG(st.st_mode):
                 found.append(_Found(key, dir_, scope, owner, st))
 
-        users = self.root / USERS_DIR
-        for user_entry in _subdirs(users):
+        for user_entry in _subdirs(self.root / USERS_DIR):
             try:
                 check_user_id(user_entry.name)
             except InvalidInputError:
                 continue
-            for skill_entry in _subdirs(Path(user_entry.path)):
-                add(Path(skill_entry.path), f"{USERS_DIR}/{user_entry.name}/{skill_entry.name}", "user", user_entry.name)
+            prefix = f"{USERS_DIR}/{user_entry.name}/"
+            for skill_entry in _subdirs(user_entry.path):
+                add(skill_entry.path, prefix + skill_entry.name, "user", user_entry.name)
         for skill_entry in _subdirs(self.root / SHARED_DIR):
-            add(Path(skill_entry.path), f"{SHARED_DIR}/{skill_entry.name}", "shared", "")
+            add(skill_entry.path, f"{SHARED_DIR}/{skill_entry.name}", "shared", "")
         for lib in self.library_dirs:
             for dir_ in _find_skill_dirs(lib, max_depth=6):
-                add(dir_, LIBRARY_PREFIX + str(dir_), "library", f"library:{lib.name}")
+                add(str(dir_), LIBRARY_PREFIX + str(dir_), "library", f"library:{lib.name}")
         return found
 
     def sync(self) -> dict[str, list[str]]:
@@ -188,12 +191,13 @@ class LocalSkillStore(SkillStore):
         applied: list[CatalogRow] = []
         with self.catalog.write() as conn:
             for f in stale:
+                folder = Path(f.path)
                 row = self.catalog.find_by_folder(f.key, conn=conn)
                 try:
-                    st = (f.dir / SKILL_FILE).stat()
+                    st = (folder / SKILL_FILE).stat()
                     if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
                         continue  # another process reconciled it first
-                    data = _read_limited(f.dir / SKILL_FILE, MAX_SKILL_MD_BYTES)
+                    data = _read_limited(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
                 except (OSError, InvalidInputError) as exc:
                     self._problem(f.key, str(exc), report)
                     continue
@@ -202,7 +206,7 @@ class LocalSkillStore(SkillStore):
                     row.mtime_ns, row.size = st.st_mtime_ns, st.st_size
                     self.catalog.put_skill(conn, row)  # same content, touched file: no new version
                     continue
-                result = skillmd.to_skill(skillmd.parse(data, path=str(f.dir / SKILL_FILE)), dir_name=f.dir.name)
+                result = skillmd.to_skill(skillmd.parse(data, path=str(folder / SKILL_FILE)), dir_name=folder.name)
                 if result.skill is None:
                     self._problem(f.key, result.skipped_reason or "unusable SKILL.md", report)
                     continue
@@ -225,7 +229,7 @@ class LocalSkillStore(SkillStore):
                 seq = self.catalog.next_seq(conn)
                 new = _row_for(skill, skill_id, f.scope, f.owner, f.key, content_hash, st, created, now_iso(), seq)
                 self.catalog.put_skill(conn, new)
-                files = self._store_blobs(conn, f.dir)
+                files = self._store_blobs(conn, folder)
                 self.catalog.add_version(conn, skill_id, new.version, reason, data.decode("utf-8", "replace"), files, new.updated_at)
                 applied.append(new)
             for row in gone:
@@ -568,9 +572,69 @@ class LocalSkillStore(SkillStore):
 
                 embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
                 index = HybridIndex(embedder, cache=self.catalog, background=self._background)
-                index.upsert_many((row.id, row.index_text, row.text_hash) for row in self._rows.values())
+                rows = self._rows
+                since = self._restore_keywords(index)
+                if since is None:
+                    index.upsert_many((r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in rows.values())
+                    self._snapshot_seq = -1
+                else:
+                    # The snapshot holds the keyword index as of change `since`: replay what came after.
+                    changed = self.catalog.changed_since(since)
+                    for row in changed:
+                        index.remove(row.id)
+                    fresh = [rows[r.id] for r in changed if r.id in rows]
+                    index.upsert_many([(r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in fresh])
+                    done = {r.id for r in fresh}
+                    index.upsert_many(
+                        [(r.id, r.index_text, r.text_hash) for r in rows.values() if r.id not in done], keywords=False
+                    )
+                    self._snapshot_seq = since
                 self._index = index
             return self._index
+
+    def _snapshot_path(self) -> Path:
+        return self.root / "index" / "keywords.snapshot"
+
+    def _restore_keywords(self, index: Any) -> int | None:
+        """Load the saved keyword index; the change number it reflects, or None to rebuild."""
+        try:
+            data = self._snapshot_path().read_bytes()
+            header, _, payload = data.partition(b"\n")
+            magic, catalog_id, tokenizer, seq = header.decode("ascii").split(" ")
+            if (
+                magic != "autoskill-keywords-1"
+                or catalog_id != self.catalog.catalog_id
+                or tokenizer != str(TOKENIZER_VERSION)
+                or int(seq) > self._seen_seq
+            ):
+                return None
+            index.restore_keywords(payload)
+            return int(seq)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            log.warning("ignoring the keyword snapshot (%s); rebuilding the index", exc)
+            return None
+
+    def save_index_snapshot(self, *, force: bool = False) -> bool:
+        """Save the keyword index so the next process starts without re-indexing every skill.
+
+        Skipped when the saved one is nearly current (replaying a few changes is cheaper).
+        """
+        with self._lock:
+            if self._index is None:
+                return False
+            stale = self._seen_seq - self._snapshot_seq
+            if not force and (self._snapshot_seq >= 0 and stale < max(50, len(self._rows) // 50)):
+                return False
+            if not force and self._snapshot_seq < 0 and len(self._rows) < 200:
+                return False  # small stores rebuild in a few milliseconds
+            seq = self._seen_seq
+            payload = self._index.keyword_snapshot()
+        header = f"autoskill-keywords-1 {self.catalog.catalog_id} {TOKENIZER_VERSION} {seq}\n".encode("ascii")
+        atomic_write(self._snapshot_path(), header + payload)
+        self._snapshot_seq = seq
+        return True
 
     @property
     def index(self) -> Any:
@@ -637,6 +701,10 @@ class LocalSkillStore(SkillStore):
                 return
             self._closed = True
             if self._index is not None:
+                try:
+                    self.save_index_snapshot()
+                except OSError as exc:
+                    log.warning("could not save the keyword index snapshot: %s", exc)
                 self._index.close()
             self.catalog.close()
 
@@ -644,7 +712,7 @@ class LocalSkillStore(SkillStore):
 # -- helpers private to this module ---------------------------------------------------------------------
 
 
-def _subdirs(path: Path) -> list[os.DirEntry[str]]:
+def _subdirs(path: str | Path) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(path) as it:
             return [e for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]
@@ -760,16 +828,26 @@ def _prepare(skill: Skill) -> Skill:
     return skill
 
 
+def _saved_tokens(row: CatalogRow) -> list[str] | None:
+    """The row's token list if this tokenizer version wrote it, else None (re-tokenize)."""
+    version, sep, joined = row.tokens.partition("|")
+    if not sep or version != str(TOKENIZER_VERSION):
+        return None
+    return joined.split(" ") if joined else []
+
+
 def _row_for(
     skill: Skill, skill_id: str, scope: str, owner: str, key: str, content_hash: str, st: os.stat_result,
     created: str, updated: str, seq: int,
 ) -> CatalogRow:
     text = skill.index_text()
+    tokens = tokenize(text)
+    saved_tokens = f"{TOKENIZER_VERSION}|{' '.join(tokens)}" if not any(" " in t for t in tokens) else ""
     return CatalogRow(
         id=skill_id, owner=owner, scope=scope, name=skill.name, folder=key, version=skill.version,
         status=skill.status.value, description=skill.description, tags=list(skill.tags), index_text=text,
         text_hash=sha256_hex(text.encode("utf-8"))[:32], content_hash=content_hash, mtime_ns=st.st_mtime_ns,
-        size=st.st_size, created_at=created, updated_at=updated, seq=seq,
+        size=st.st_size, created_at=created, updated_at=updated, seq=seq, tokens=saved_tokens,
     )
 
 

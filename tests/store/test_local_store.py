@@ -302,3 +302,69 @@ def test_search_serves_a_hand_edit_immediately(store: LocalSkillStore, make_skil
     md.write_text(md.read_text().replace("Check it.", "Check it with care."))
     _touch_later(md)
     assert store.search("commit", user_id="alice")[0].skill.instructions.endswith("Check it with care.")
+
+
+def test_an_older_catalog_is_migrated_on_open(tmp_path: Path, make_skill) -> None:
+    import sqlite3
+
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        saved = s.save(make_skill())
+    with sqlite3.connect(home / "catalog.sqlite3") as conn:
+        conn.execute("ALTER TABLE skills DROP COLUMN tokens")
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        assert [h.skill.id for h in s.search("commit", user_id="alice")] == [saved.id]
+
+
+def _ranked(store: LocalSkillStore, queries: list[str]) -> list[list[tuple[str, float]]]:
+    return [[(h.skill.name, round(h.score, 5)) for h in store.search(q, user_id="alice", top_k=5)] for q in queries]
+
+
+def test_keyword_snapshot_gives_the_same_results_and_follows_later_changes(tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "home"
+    queries = ["skill 7", "do the skill thing", "check skill 120", "nothing like this"]
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        s.save_many([make_skill(f"skill-{i}", tags=[f"t{i % 7}"]) for i in range(250)])
+        s.search("warm", user_id="alice")
+        assert s.save_index_snapshot(force=True)
+    snapshot = home / "index" / "keywords.snapshot"
+    assert snapshot.is_file()
+    # Another process changes things after the snapshot was taken.
+    with LocalSkillStore(home, embeddings=HASHING) as other:
+        gone = other.find("skill-7", user_id="alice")
+        other.delete(gone.id)
+        edited = other.find("skill-120", user_id="alice")
+        other.save(edited.copy(description="Completely different: bakes sourdough bread. Use when baking."))
+        other.save(make_skill("skill-new", description="Brand new skill about skill 7 things. Use often."))
+    with LocalSkillStore(home, embeddings=HASHING) as restored:
+        from_snapshot = _ranked(restored, queries + ["sourdough bread"])
+        assert restored._snapshot_seq > 0  # it really started from the snapshot
+    snapshot.unlink()
+    with LocalSkillStore(home, embeddings=HASHING) as rebuilt:
+        assert rebuilt._snapshot_seq == -1
+        assert _ranked(rebuilt, queries + ["sourdough bread"]) == from_snapshot
+    assert "skill-7" not in [name for name, _ in from_snapshot[0]]
+    assert from_snapshot[-1][0][0] == "skill-120"
+
+
+def test_a_bad_or_foreign_snapshot_is_ignored(tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        s.save_many([make_skill(f"skill-{i}") for i in range(20)])
+        s.search("warm", user_id="alice")
+        s.save_index_snapshot(force=True)
+    snapshot = home / "index" / "keywords.snapshot"
+    good = snapshot.read_bytes()
+    for bad in (b"garbage", good[:-100], good.replace(b"autoskill-keywords-1", b"autoskill-keywords-9")):
+        snapshot.write_bytes(bad)
+        with LocalSkillStore(home, embeddings=HASHING) as s:
+            assert len(s.search("skill", user_id="alice", top_k=50)) == 20
+            assert s._snapshot_seq == -1
+    # A new catalog with the old snapshot beside it: the snapshot belongs to another catalog.
+    snapshot.write_bytes(good)
+    (home / "catalog.sqlite3").unlink()
+    for extra in ("catalog.sqlite3-wal", "catalog.sqlite3-shm"):
+        (home / extra).unlink(missing_ok=True)
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        assert len(s.search("skill", user_id="alice", top_k=50)) == 20  # found again on disk
+        assert s._snapshot_seq == -1
