@@ -61,6 +61,10 @@ class ScoredDoc:
     vector_part: float = 0.0
 
 
+#: at most this many docs are embedded inline by a cheap embedder; more are queued
+INLINE_EMBED_LIMIT = 256
+
+
 class HybridIndex:
     """BM25 + embeddings over string doc ids; safe to search from many threads."""
 
@@ -196,7 +200,9 @@ class HybridIndex:
             missing += [(d, t, h) for d, t, h in need if d in cached and d in fits and not fits[d]]
         if not missing:
             return
-        if self.embedder.cheap:
+        # Even a cheap embedder takes seconds for thousands of docs (a bulk import):
+        # those go to the background thread too, so keyword search is usable at once.
+        if self.embedder.cheap and (len(missing) <= INLINE_EMBED_LIMIT or not self.background):
             vectors = self.embedder.embed([t for _, t, _ in missing])
             self._store_vectors([(d, h, v) for (d, _, h), v in zip(missing, vectors)], from_pending=False)
             return
