@@ -50,40 +50,12 @@ class BM25Index:
 
     def add(self, doc_id: str, text: str | None = None, *, tokens: Iterable[str] | None = None) -> None:
         """Index a document (replacing any previous version of `doc_id`)."""
-        counts = Counter(tokenize(text or "") if tokens is None else tokens)
-        if doc_id in self._row_of:
-            self.remove(doc_id)
-        if self._free:
-            row = self._free.pop()
-        else:
-            row = len(self._ids)
-            self._ids.append(None)
-            self._doc_terms.append(None)
-            if row >= self._doc_len.shape[0]:
-                grown = np.zeros(self._doc_len.shape[0] * 2, dtype=np.float32)
-                grown[: self._doc_len.shape[0]] = self._doc_len
-                self._doc_len = grown
-        self._ids[row] = doc_id
-        self._row_of[doc_id] = row
-        self._doc_terms[row] = tuple(counts)
-        length = sum(counts.values())
-        self._doc_len[row] = length
-        self._total_len += length
-        postings = self._postings
-        arrays = self._arrays
-        for term, tf in counts.items():
-            posting = postings.get(term)
-            if posting is None:
-                postings[term] = {row: tf}
-            else:
-                posting[row] = tf
-                arrays.pop(term, None)
+        self.add_many([(doc_id, tokenize(text or "") if tokens is None else tokens)])
 
     def add_many(self, items: Iterable[tuple[str, Iterable[str]]]) -> None:
-        """Index many (doc_id, tokens) at once: the start-up path, same result as `add` each."""
+        """Index many (doc_id, tokens) at once (replacing earlier versions of those ids)."""
         postings = self._postings
         arrays = self._arrays
-        new_rows: list[tuple[int, float]] = []
         for doc_id, tokens in items:
             if doc_id in self._row_of:
                 self.remove(doc_id)
@@ -94,11 +66,15 @@ class BM25Index:
                 row = len(self._ids)
                 self._ids.append(None)
                 self._doc_terms.append(None)
+                if row >= self._doc_len.shape[0]:
+                    grown = np.zeros(self._doc_len.shape[0] * 2, dtype=np.float32)
+                    grown[: self._doc_len.shape[0]] = self._doc_len
+                    self._doc_len = grown
             self._ids[row] = doc_id
             self._row_of[doc_id] = row
             self._doc_terms[row] = tuple(counts)
             length = sum(counts.values())
-            new_rows.append((row, length))
+            self._doc_len[row] = length
             self._total_len += length
             for term, tf in counts.items():
                 posting = postings.get(term)
@@ -106,14 +82,7 @@ class BM25Index:
                     postings[term] = {row: tf}
                 else:
                     posting[row] = tf
-        arrays.clear()
-        if len(self._ids) > self._doc_len.shape[0]:
-            grown = np.zeros(max(len(self._ids), self._doc_len.shape[0] * 2), dtype=np.float32)
-            grown[: self._doc_len.shape[0]] = self._doc_len
-            self._doc_len = grown
-        if new_rows:
-            rows, lengths = zip(*new_rows)
-            self._doc_len[np.asarray(rows, dtype=np.int64)] = np.asarray(lengths, dtype=np.float32)
+                    arrays.pop(term, None)  # its numpy view is stale now
 
     _SNAPSHOT_FORMAT = 1
 

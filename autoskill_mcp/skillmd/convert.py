@@ -9,11 +9,10 @@ name/description skips the file (``skipped_reason``).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import name_problems
+from .names import folder_name_of, name_problems
 from .parser import FieldNode, ParsedSkillMd
 from .profiles import CLAUDE_CODE_KEYS, SPEC_KEYS
 from .render import (
@@ -92,7 +91,7 @@ def has_top_level_comma(value: str) -> bool:
 class _Converter:
     def __init__(self, parsed: ParsedSkillMd, dir_name: str | None) -> None:
         self.parsed = parsed
-        self.dir_name = dir_name if dir_name is not None else _dir_from_path(parsed.path)
+        self.dir_name = dir_name if dir_name is not None else folder_name_of(parsed.path)
         self.warnings: list[str] = []
 
     def run(self) -> ConversionResult:
@@ -374,17 +373,6 @@ class _Converter:
         text = self._raw(child, value)
         self.warnings.append(f"metadata.{key} is not a string; stored as {text!r}")
         return text
-
-
-def _dir_from_path(path: str | None) -> str | None:
-    if not path:
-        return None
-    norm = path.replace("\\", "/")
-    head, tail = os.path.split(norm)
-    if tail.lower() != "skill.md":
-        return None
-    parent = os.path.basename(head.rstrip("/"))
-    return parent or None
 
 
 def _scalar_text(value: Any) -> str:

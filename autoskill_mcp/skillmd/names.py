@@ -7,6 +7,8 @@ question (:func:`is_ascii_name`) that some profiles ask.
 
 from __future__ import annotations
 
+import os
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -79,3 +81,13 @@ def _slug_once(text: str, limit: int) -> str:
     if len(slug) > limit:
         slug = slug[:limit].rstrip("-")
     return slug
+
+
+def folder_name_of(path: str | None) -> str | None:
+    """The skill folder's name from a path to its SKILL.md (what `name` must equal), if any."""
+    if not path:
+        return None
+    head, tail = os.path.split(path.replace("\\", "/"))
+    if tail.lower() != "skill.md":
+        return None
+    return os.path.basename(head.rstrip("/")) or None

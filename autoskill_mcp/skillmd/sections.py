@@ -74,13 +74,21 @@ def render_managed(instructions: str, triggers: list[str], examples: list[dict[s
         bullets = "\n".join(f"- {render_trigger(t)}" for t in triggers)
         parts.append(f"{TRIGGERS_HEADING}\n{TRIGGERS_MARKER}\n{bullets}")
     if examples:
-        dumped = yaml.safe_dump(
-            examples, allow_unicode=True, sort_keys=False, default_flow_style=False, width=2**31 - 1
-        ).rstrip("\n")
+        dumped = _dump_examples(examples)
         longest = max((len(m) for m in _BACKTICK_RUN.findall(dumped)), default=0)
         fence = "`" * max(3, longest + 1)
         parts.append(f"{EXAMPLES_HEADING}\n{EXAMPLES_MARKER}\n{fence}yaml\n{dumped}\n{fence}")
     return "\n\n".join(parts) + "\n" if parts else ""
+
+
+def _dump_examples(examples: list[dict[str, Any]]) -> str:
+    """Readable YAML (unicode as is) unless a character such as U+0085 would not read back;
+    then everything non-ASCII is escaped, which always round-trips."""
+    options: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "width": 2**31 - 1}
+    dumped = yaml.safe_dump(examples, allow_unicode=True, **options)
+    if yaml.safe_load(dumped) != examples:
+        dumped = yaml.safe_dump(examples, allow_unicode=False, **options)
+    return dumped.rstrip("\n")
 
 
 def split_managed(body: str) -> ManagedBody:

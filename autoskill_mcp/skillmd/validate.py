@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from . import yamltext
 from .convert import has_top_level_comma, split_tools
 from .diagnostics import Diagnostic, Fix
-from .names import is_ascii_name, name_problems, normalize_name, slugify
+from .names import folder_name_of, is_ascii_name, name_problems, normalize_name, slugify
 from .parser import FieldNode, ParsedSkillMd, parse
 from .positions import Position, Range, TextEdit, apply_edits
 from .profiles import CLAUDE_CODE, CLAUDE_CODE_KEYS, CLAUDE_UPLOAD, CODEX, SPEC_KEYS, detect_profile, get_profile
@@ -65,7 +65,7 @@ def validate(
         parsed = parse(text_or_parsed, path)
     folder = Path(skill_dir) if skill_dir is not None else None
     if dir_name is None:
-        dir_name = folder.name if folder is not None else _dir_from_path(path)
+        dir_name = folder.name if folder is not None else folder_name_of(path)
     name = get_profile(profile or detect_profile(path if path else folder)).name
     checker = _Checker(parsed, name, dir_name, folder, path)
     checker.run()
@@ -127,16 +127,6 @@ def duplicate_names(
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
     """True when any diagnostic is an error (the skills-ref verdict 'invalid')."""
     return any(d.is_error for d in diagnostics)
-
-
-def _dir_from_path(path: str | None) -> str | None:
-    if not path:
-        return None
-    norm = path.replace("\\", "/")
-    head, tail = os.path.split(norm)
-    if tail.lower() != "skill.md":
-        return None
-    return os.path.basename(head.rstrip("/")) or None
 
 
 def edit_distance(a: str, b: str) -> int:

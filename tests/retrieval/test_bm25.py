@@ -104,3 +104,15 @@ def test_coverage_norm_makes_a_full_match_score_about_one():
         "kubernetes rollout helm"
     )
 
+
+
+def test_add_many_with_a_repeated_id_equals_adding_one_by_one():
+    bulk, single = BM25Index(), BM25Index()
+    items = [("a", ["x", "y"]), ("b", ["y", "z", "z"]), ("a", ["q"]), ("c", ["x"]), ("b", ["z"])]
+    bulk.add_many(items)
+    for doc_id, tokens in items:
+        single.add(doc_id, tokens=tokens)
+        single.search("x")  # exercise the cached per-term arrays in between
+    for query in ("x", "y", "z", "q", "x z q"):
+        assert bulk.search(query) == single.search(query)
+    assert len(bulk) == 3 and bulk._total_len == single._total_len == 3

@@ -140,3 +140,10 @@ def test_rendered_frontmatter_never_has_yaml_problems(skill: Skill) -> None:
     parsed = parse(render(skill))
     assert parsed.frontmatter_closed and not parsed.yaml_errors and not parsed.duplicates
     assert not parsed.yaml_features
+
+
+def test_examples_with_yaml_line_break_characters_round_trip() -> None:
+    # Found by hypothesis: PyYAML writes U+0085 raw and reads it back as a line break.
+    skill = Skill(name="x", description="d", examples=[SkillExample(input="a\x85b"), SkillExample(input="提交 信息")])
+    back = to_skill(parse(render(skill))).skill
+    assert [e.input for e in back.examples] == ["a\x85b", "提交 信息"]
