@@ -42,6 +42,8 @@ def _open(args: argparse.Namespace) -> AutoSkill:
     store: dict[str, Any] = {"provider": "local"}
     if args.home:
         store["path"] = args.home
+    if args.library:
+        store["library_dirs"] = list(args.library)
     embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
     return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user))
 
@@ -315,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--home", help="store root (default: $AUTOSKILL_HOME or the per-user data folder)")
     common.add_argument("--user", help="user id (default: $AUTOSKILL_USER or 'default')")
     common.add_argument("--embeddings", choices=["auto", "minilm", "hashing", "none"], help="embedding provider")
+    common.add_argument("--library", action="append", metavar="DIR",
+                        help="a read-only folder of skills to search too (repeatable; also `library_dirs` in config.toml)")
     common.add_argument("-v", "--verbose", action="store_true", help="more detail, and log to stderr")
 
     parser = argparse.ArgumentParser(prog="autoskill", description="Learned Agent Skills for coding agents.")

@@ -118,29 +118,37 @@ def bench_size(n: int, embeddings: str, work: Path, repeats: int) -> list[tuple[
 
     store = LocalSkillStore(home, embeddings={"provider": embeddings})
     store.search("warm up", user_id="bench", wait=True)
+    # Every timed query is new text, so no query-vector cache flatters the figure.
+    timed = [f"{q} {WORDS[r % len(WORDS)]} {r}" for r in range(repeats) for q in QUERIES]
     lat: list[float] = []
-    for r in range(repeats):
-        for q in QUERIES:
-            t = time.perf_counter()
-            store.search(q, user_id="bench", top_k=5, wait=True)
-            lat.append((time.perf_counter() - t) * 1000)
+    for q in timed:
+        t = time.perf_counter()
+        store.search(q, user_id="bench", top_k=5, wait=True)
+        lat.append((time.perf_counter() - t) * 1000)
     index = store.index
     embedder = index.embedder
     # Baseline: numpy brute force over the same vectors, query embedding included as in search.
     matrix = np.stack([index._vectors.get(doc_id) for doc_id in store._rows])  # noqa: SLF001
     base: list[float] = []
-    for r in range(repeats):
-        for q in QUERIES:
-            t = time.perf_counter()
-            qv = embedder.embed([q])[0]
-            scores = matrix @ qv
-            top = np.argpartition(-scores, 5)[:5]
-            top[np.argsort(-scores[top])]
-            base.append((time.perf_counter() - t) * 1000)
+    for q in timed:
+        t = time.perf_counter()
+        qv = embedder.embed([q + " baseline"])[0]
+        scores = matrix @ qv
+        top = np.argpartition(-scores, 5)[:5]
+        top[np.argsort(-scores[top])]
+        base.append((time.perf_counter() - t) * 1000)
+    again: list[float] = []
+    for q in timed:  # the same queries again: their vectors are cached now
+        t = time.perf_counter()
+        store.search(q, user_id="bench", top_k=5, wait=True)
+        again.append((time.perf_counter() - t) * 1000)
     p50, base50 = pct(lat, 50), pct(base, 50)
-    rows.append(("search p50 / p95 (hybrid, top 5, loads 5 skills)", f"{p50:.2f} / {pct(lat, 95):.2f} ms",
+    rows.append(("search p50 / p95, repeated query (vector cached)", f"{pct(again, 50):.2f} / {pct(again, 95):.2f} ms",
                  "target p50 <= 3 ms at 5k, <= 15 ms at 100k"))
-    rows.append(("numpy brute force, same vectors, p50", f"{base50:.2f} ms", f"search / brute force = {p50 / base50:.1f}x"))
+    rows.append(("search p50 / p95, new query (embeds it first)", f"{p50:.2f} / {pct(lat, 95):.2f} ms",
+                 f"query embedding: {embedder.signature}"))
+    rows.append(("numpy brute force, same vectors + query embedding, p50", f"{base50:.2f} ms",
+                 f"search / brute force = {p50 / base50:.1f}x"))
 
     rng = random.Random(1)
     up: list[float] = []

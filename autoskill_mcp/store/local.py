@@ -124,6 +124,7 @@ class LocalSkillStore(SkillStore):
             self._rows[row.id] = row
             if self._index is not None:
                 self._index.upsert_many([(row.id, row.index_text, row.text_hash, _saved_tokens(row))])
+                _drop_texts(row)
 
     def _maybe_sync(self) -> None:
         # Rescans cost O(skills); space them out in proportion to what the last one cost.
@@ -589,6 +590,8 @@ class LocalSkillStore(SkillStore):
                         [(r.id, r.index_text, r.text_hash) for r in rows.values() if r.id not in done], keywords=False
                     )
                     self._snapshot_seq = since
+                for row in rows.values():
+                    _drop_texts(row)
                 self._index = index
             return self._index
 
@@ -826,6 +829,13 @@ def _prepare(skill: Skill) -> Skill:
         if len(data) > MAX_RESOURCE_BYTES:
             raise InvalidInputError(f"resource {rel} is over the {MAX_RESOURCE_BYTES}-byte limit")
     return skill
+
+
+def _drop_texts(row: CatalogRow) -> None:
+    """Once indexed, a row's text and tokens live in the index; keeping them twice costs
+    kilobytes per skill (the catalog still has them)."""
+    row.index_text = ""
+    row.tokens = ""
 
 
 def _saved_tokens(row: CatalogRow) -> list[str] | None:

@@ -41,11 +41,14 @@ class ImportLimits:
     max_file_bytes: int = 1024 * 1024
     max_files_per_skill: int = 512
     max_bytes_per_skill: int = 16 * 1024 * 1024
-    max_dirs_scanned: int = 20000
+    max_dirs_scanned: int = 500_000
 
 
-def find_skill_files(root: Path, limits: ImportLimits) -> list[Path]:
-    """Every SKILL.md (or skill.md) below `root`, without following symlinks or leaving it."""
+def find_skill_files(root: Path, limits: ImportLimits, truncated: list[str] | None = None) -> list[Path]:
+    """Every SKILL.md (or skill.md) below `root`, without following symlinks or leaving it.
+
+    When the scan bound stops it early, a message saying so is appended to `truncated`.
+    """
     root = root.resolve()
     found: list[Path] = []
     stack: list[tuple[Path, int]] = [(root, 0)]
@@ -67,6 +70,11 @@ def find_skill_files(root: Path, limits: ImportLimits) -> list[Path]:
         for entry in reversed(entries):
             if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".") and entry.name not in _SKIP_DIRS:
                 stack.append((Path(entry.path), depth + 1))
+    if stack and truncated is not None:
+        truncated.append(
+            f"stopped after scanning {scanned} folders ({len(stack)} not visited); "
+            "import a narrower folder or raise ImportLimits.max_dirs_scanned"
+        )
     return found
 
 
@@ -121,7 +129,10 @@ def import_skill_dirs(
         raise InvalidInputError(f"{root} is not a folder")
     report = ImportReport()
     batch: list[tuple[Path, Skill, str]] = []
-    for md_path in find_skill_files(root, limits):
+    truncated: list[str] = []
+    found = find_skill_files(root, limits, truncated)
+    report.warnings += [(str(root), message) for message in truncated]
+    for md_path in found:
         where = str(md_path.parent)
         try:
             size = md_path.stat().st_size

@@ -104,3 +104,12 @@ def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     checks = {c["check"]: c for c in run_json(env, "doctor")["checks"]}
     assert checks["catalog integrity"]["ok"] and checks["skill files"]["ok"] and checks["embeddings"]["ok"]
     assert checks["spec validity"]["ok"], checks["spec validity"]
+
+
+def test_library_folders_are_searched_but_never_written(env: dict[str, str], skills_dir: Path) -> None:
+    before = {p: p.read_bytes() for p in skills_dir.rglob("*") if p.is_file()}
+    hits = run_json(env, "search", "slim docker image", "--library", str(skills_dir), "--scope", "library")["hits"]
+    assert hits[0]["name"] == "docker-images" and hits[0]["scope"] == "library"
+    err = run_json(env, "delete", "docker-images", "--yes", "--library", str(skills_dir), code=5)
+    assert err["type"] == "ReadOnlyError"
+    assert {p: p.read_bytes() for p in skills_dir.rglob("*") if p.is_file()} == before

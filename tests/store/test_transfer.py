@@ -174,3 +174,14 @@ def test_export_writes_folders_and_refuses_to_clobber(store: LocalSkillStore, tm
         export_skills(store, [saved.id], dest)
     export_skills(store, [saved.id], dest, overwrite=True)
     assert "git-commit-messages" in (folder / "SKILL.md").read_text()
+
+
+def test_a_scan_cut_short_by_its_bound_says_so(store: LocalSkillStore, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for i in range(6):
+        _write(src, f"group-{i}/skill-{i}/SKILL.md", f"---\nname: skill-{i}\ndescription: S {i}. Use for {i}.\n---\n")
+    report = import_skill_dirs(store, src, user_id="alice", limits=ImportLimits(max_dirs_scanned=4))
+    assert len(report.imported) < 6
+    assert any("stopped after scanning 4 folders" in m for _, m in report.warnings)
+    full = import_skill_dirs(store, src, user_id="alice")
+    assert len(report.imported) + len(full.imported) == 6 and not any("stopped" in m for _, m in full.warnings)
