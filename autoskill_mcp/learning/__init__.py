@@ -1,0 +1,1 @@
+"""Learning: transcripts -> redacted evidence -> skill candidates -> maintenance, via a durable queue."""
