@@ -36,6 +36,8 @@ class BM25Index:
         self._row_of: dict[str, int] = {}
         self._free: list[int] = []
         self._total_len = 0
+        #: bumped whenever a doc id gains or loses a row, so row masks built from ids can be reused until then
+        self.generation = 0
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -72,6 +74,7 @@ class BM25Index:
                     self._doc_len = grown
             self._ids[row] = doc_id
             self._row_of[doc_id] = row
+            self.generation += 1
             self._doc_terms[row] = tuple(counts)
             length = sum(counts.values())
             self._doc_len[row] = length
@@ -129,6 +132,7 @@ class BM25Index:
         self._doc_terms[row] = None
         self._ids[row] = None
         self._free.append(row)
+        self.generation += 1
         return True
 
     def idf(self, term: str) -> float:

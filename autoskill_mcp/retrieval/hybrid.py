@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -61,6 +61,16 @@ class ScoredDoc:
     vector_part: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class VectorSnapshot:
+    """Vectors of one embedder with the content hash each was made from."""
+
+    signature: str
+    ids: list[str]
+    hashes: list[str]
+    matrix: np.ndarray  # float32, one unit-length row per id
+
+
 #: at most this many docs are embedded inline by a cheap embedder; more are queued
 INLINE_EMBED_LIMIT = 256
 
@@ -97,6 +107,9 @@ class HybridIndex:
         self._load_error: BaseException | None = None
         self.last_error: BaseException | None = None
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Row masks of recently used allowed-id collections (see _mask); a few users' views at most.
+        self._masks: deque[_MaskEntry] = deque(maxlen=8)
+        self._seen_large: deque[Collection[str]] = deque(maxlen=8)
 
     # ----------------------------------------------------------------- state
     def __len__(self) -> int:
@@ -111,6 +124,12 @@ class HybridIndex:
     def signature(self) -> str | None:
         """The embedder signature vectors are cached under (None: keyword only)."""
         return None if self.embedder is None else self.embedder.signature
+
+    @property
+    def vector_count(self) -> int:
+        """Documents that have a vector now."""
+        with self._lock:
+            return 0 if self._vectors is None else len(self._vectors)
 
     @property
     def pending(self) -> int:
@@ -146,6 +165,34 @@ class HybridIndex:
         bm25 = BM25Index.from_bytes(data)
         with self._lock:
             self._bm25 = bm25
+
+    def vector_snapshot(self) -> VectorSnapshot | None:
+        """The vectors held now, for `restore_vectors` in a later process (None: none yet)."""
+        with self._lock:
+            if self.embedder is None or self._vectors is None or not len(self._vectors):
+                return None
+            ids, matrix = self._vectors.export()
+            return VectorSnapshot(self.embedder.signature, ids, [self._hashes[d] for d in ids], matrix)
+
+    def restore_vectors(self, snap: VectorSnapshot, current: dict[str, str]) -> int:
+        """Start from saved vectors, keeping those whose doc still has the same content hash.
+
+        Call before `upsert_many`, which then skips the docs restored here (no cache
+        lookup, no embedding). `current` maps doc id -> content hash. Returns how many
+        vectors were kept; a snapshot of another embedder is ignored.
+        """
+        if self.embedder is None or snap.signature != self.embedder.signature:
+            return 0
+        keep = [i for i, (d, h) in enumerate(zip(snap.ids, snap.hashes)) if current.get(d) == h]
+        if not keep:
+            return 0
+        ids = [snap.ids[i] for i in keep]
+        matrix = snap.matrix if len(keep) == len(snap.ids) else snap.matrix[keep]
+        with self._lock:
+            self._vectors = VectorIndex.from_matrix(ids, matrix)
+            for doc_id in ids:
+                self._hashes[doc_id] = current[doc_id]
+        return len(ids)
 
     def upsert_many(
         self,
@@ -393,17 +440,19 @@ class HybridIndex:
         tokens = tokenize(query)
         with self._lock:
             bm25 = self._bm25
-            mask = self._mask(allowed, bm25.row, bm25.capacity)
+            mask = self._mask(allowed, bm25)
             kscores = bm25.score_rows(tokens)
-            krows = top_rows(kscores, self.depth, mask=mask, accept=_row_accept(accept, mask, bm25.doc_id), floor=0.0)
+            krows = top_rows(kscores, self.depth, mask=mask, accept=_row_accept(accept, mask, bm25.doc_id), floor=0.0,
+                             with_ties=True)
             ids: list[str] = [bm25.doc_id(int(r)) for r in krows]  # type: ignore[misc]
             k_arr = kscores[krows].astype(np.float64)
             v_arr: np.ndarray | None = None
             vectors = self._vectors
             if qvec is not None and vectors is not None and vectors.dims == qvec.shape[0]:
-                vmask = self._mask(allowed, vectors.row, vectors.capacity)
+                vmask = self._mask(allowed, vectors)
                 vscores = vectors.score_rows(qvec)
-                vrows = top_rows(vscores, self.depth, mask=vmask, accept=_row_accept(accept, vmask, vectors.doc_id))
+                vrows = top_rows(vscores, self.depth, mask=vmask, accept=_row_accept(accept, vmask, vectors.doc_id),
+                                 with_ties=True)
                 seen = set(ids)
                 extra = [d for d in (vectors.doc_id(int(r)) for r in vrows) if d is not None and d not in seen]
                 if extra:  # complete the keyword side over the union of candidates
@@ -458,22 +507,45 @@ class HybridIndex:
                 self._qcache.popitem(last=False)
         return qvec
 
-    @staticmethod
-    def _mask(allowed: Allowed, row_of: Callable[[str], int | None], capacity: int) -> np.ndarray | None:
-        """A row mask for a small allowed collection; None means "check ids lazily".
+    def _mask(self, allowed: Allowed, index: BM25Index | VectorIndex) -> np.ndarray | None:
+        """A row mask for an allowed collection; None means "check ids lazily".
 
-        A store passes the ids a user may see, usually most of the index: then
-        checking set membership on the few best rows beats building a mask
-        from 100k ids on every search.
+        A store passes the same frozenset of visible ids on every search until
+        something changes, usually most of the index: its mask is built once
+        (on the second sighting, so a one-off large set costs no O(n) build)
+        and reused until the index assigns rows anew.
         """
-        if allowed is None or callable(allowed) or len(allowed) * 4 > capacity:
+        if allowed is None or callable(allowed):
             return None
-        mask = np.zeros(capacity, dtype=bool)
-        for doc_id in allowed:
-            row = row_of(doc_id)
-            if row is not None:
-                mask[row] = True
-        return mask
+        for entry in self._masks:
+            if entry.allowed is allowed and entry.index is index:
+                if entry.generation == index.generation:
+                    return entry.mask
+                entry.mask = _build_mask(allowed, index)
+                entry.generation = index.generation
+                return entry.mask
+        small = len(allowed) * 4 <= index.capacity
+        if not small and not any(seen is allowed for seen in self._seen_large):
+            self._seen_large.append(allowed)
+            return None
+        entry = _MaskEntry(allowed, index, index.generation, _build_mask(allowed, index))
+        self._masks.append(entry)
+        return entry.mask
+
+
+@dataclass(slots=True)
+class _MaskEntry:
+    allowed: Collection[str]
+    index: BM25Index | VectorIndex
+    generation: int
+    mask: np.ndarray
+
+
+def _build_mask(allowed: Collection[str], index: BM25Index | VectorIndex) -> np.ndarray:
+    mask = np.zeros(index.capacity, dtype=bool)
+    rows = [r for r in map(index.row, allowed) if r is not None]
+    mask[rows] = True
+    return mask
 
 
 def _predicate(allowed: Allowed) -> Callable[[str], bool] | None:

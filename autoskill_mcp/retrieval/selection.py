@@ -22,8 +22,12 @@ def top_rows(
     mask: np.ndarray | None = None,
     accept: Callable[[int], bool] | None = None,
     floor: float = -np.inf,
+    with_ties: bool = False,
 ) -> np.ndarray:
-    """Rows of the k highest scores above `floor`, best first.
+    """Rows of the k highest scores above `floor`, best first; equal scores go by row.
+
+    `with_ties` also returns the rows tied with the k-th, so that a candidate set
+    does not depend on how rows happen to be laid out (a rebuilt index vs a snapshot).
 
     `mask` (bool per row) restricts the rows cheaply; `accept(row)` is checked
     only on the best rows, widening the window until k rows pass.
@@ -34,17 +38,26 @@ def top_rows(
     if mask is not None:
         scores = np.where(mask[:n], scores, -np.inf)
     if accept is None:
-        return _best(scores, k, floor)
-    window = max(4 * k, 64)
+        rows = _best(scores, k, floor)
+        return rows if with_ties else rows[:k]
+    window = k + 16  # permissive filters (the usual case) pass at once; strict ones widen
     while True:
         rows = _best(scores, min(window, n), floor)
         kept = [int(r) for r in rows if accept(int(r))]
+        if with_ties and len(kept) > k and scores[kept[k]] == scores[kept[k - 1]] and len(rows) == min(window, n) < n:
+            window *= 4  # the tie with the k-th may run past this window
+            continue
         if len(kept) >= k or len(rows) < min(window, n) or window >= n:
-            return np.asarray(kept[:k], dtype=np.int64)
+            last = k
+            while with_ties and last < len(kept) and scores[kept[last]] == scores[kept[k - 1]]:
+                last += 1
+            return np.asarray(kept[:last], dtype=np.int64)
         window *= 4
 
 
 def _best(scores: np.ndarray, k: int, floor: float) -> np.ndarray:
+    """The k best rows, plus any rows tied with the k-th (so which of several equal
+    scores make the cut never depends on where rows happen to sit), best first."""
     valid = scores > floor
     count = int(np.count_nonzero(valid))
     if count == 0:
@@ -54,7 +67,11 @@ def _best(scores: np.ndarray, k: int, floor: float) -> np.ndarray:
     cand = None if count == scores.shape[0] else np.flatnonzero(valid)
     sub = scores if cand is None else scores[cand]
     if k < sub.shape[0]:
-        idx = np.argpartition(sub, sub.shape[0] - k)[sub.shape[0] - k :]
+        cut = sub.shape[0] - k
+        part = np.argpartition(sub, cut)
+        kth = sub[part[cut]]
+        tied = part[:cut][sub[part[:cut]] == kth]
+        idx = part[cut:] if tied.size == 0 else np.concatenate([part[cut:], tied])
     else:
         idx = np.arange(sub.shape[0])
     rows = idx if cand is None else cand[idx]

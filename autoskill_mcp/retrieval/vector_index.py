@@ -31,6 +31,26 @@ class VectorIndex:
         self._ids: list[str | None] = []
         self._row_of: dict[str, int] = {}
         self._free: list[int] = []
+        #: bumped whenever a doc id gains or loses a row, so row masks built from ids can be reused until then
+        self.generation = 0
+
+    @classmethod
+    def from_matrix(cls, ids: list[str], matrix: np.ndarray) -> "VectorIndex":
+        """An index over rows that are already unit length (a saved snapshot), adopted as is."""
+        mat = np.ascontiguousarray(matrix, dtype=np.float32)
+        if mat.ndim != 2 or mat.shape[0] != len(ids) or len(set(ids)) != len(ids):
+            raise ValueError("a vector matrix needs one row per distinct id")
+        index = cls(mat.shape[1], capacity=1)
+        index._matrix = mat if mat.flags.writeable else mat.copy()
+        index._live = np.ones(len(ids), dtype=bool)
+        index._ids = list(ids)
+        index._row_of = {doc_id: row for row, doc_id in enumerate(ids)}
+        return index
+
+    def export(self) -> tuple[list[str], np.ndarray]:
+        """(ids, matrix) of the live rows: a copy, safe to write out while the index changes."""
+        rows = [r for r, d in enumerate(self._ids) if d is not None]
+        return [self._ids[r] for r in rows], self._matrix[rows]  # type: ignore[misc]
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -56,6 +76,7 @@ class VectorIndex:
             row = self._free.pop() if self._free else self._append_row()
             self._ids[row] = doc_id
             self._row_of[doc_id] = row
+            self.generation += 1
         self._matrix[row] = vec
         self._live[row] = True
 
@@ -75,6 +96,7 @@ class VectorIndex:
                 row = self._free.pop() if self._free else self._append_row()
                 self._ids[row] = doc_id
                 self._row_of[doc_id] = row
+                self.generation += 1
             rows[i] = row
         self._matrix[rows] = mat
         self._live[rows] = True
@@ -100,6 +122,7 @@ class VectorIndex:
         self._live[row] = False
         self._ids[row] = None
         self._free.append(row)
+        self.generation += 1
         return True
 
     def get(self, doc_id: str) -> np.ndarray | None:

@@ -94,6 +94,7 @@ class LocalSkillStore(SkillStore):
         self._visible_cache: dict[tuple[str, tuple[str, ...], frozenset[str]], frozenset[str]] = {}
         self._visible_seq = -1
         self._snapshot_seq = -1
+        self._vector_snapshot_n = -1  # vectors in the saved snapshot (-1: none loaded or saved)
         self._seen_seq = -1
         self._index: Any = None
         self._last_sync = 0.0
@@ -570,10 +571,14 @@ class LocalSkillStore(SkillStore):
         with self._lock:
             if self._index is None:
                 from ..retrieval import HybridIndex, make_embedder
+                from . import snapshots
 
                 embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
                 index = HybridIndex(embedder, cache=self.catalog, background=self._background)
                 rows = self._rows
+                vectors = snapshots.read_vectors(self.root, self.catalog.catalog_id)
+                if vectors is not None:
+                    self._vector_snapshot_n = index.restore_vectors(vectors, {r.id: r.text_hash for r in rows.values()})
                 since = self._restore_keywords(index)
                 if since is None:
                     index.upsert_many((r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in rows.values())
@@ -595,49 +600,49 @@ class LocalSkillStore(SkillStore):
                 self._index = index
             return self._index
 
-    def _snapshot_path(self) -> Path:
-        return self.root / "index" / "keywords.snapshot"
-
     def _restore_keywords(self, index: Any) -> int | None:
         """Load the saved keyword index; the change number it reflects, or None to rebuild."""
-        try:
-            data = self._snapshot_path().read_bytes()
-            header, _, payload = data.partition(b"\n")
-            magic, catalog_id, tokenizer, seq = header.decode("ascii").split(" ")
-            if (
-                magic != "autoskill-keywords-1"
-                or catalog_id != self.catalog.catalog_id
-                or tokenizer != str(TOKENIZER_VERSION)
-                or int(seq) > self._seen_seq
-            ):
-                return None
-            index.restore_keywords(payload)
-            return int(seq)
-        except FileNotFoundError:
+        from . import snapshots
+
+        saved = snapshots.read_keywords(self.root, self.catalog.catalog_id, self._seen_seq)
+        if saved is None:
             return None
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
+        try:
+            index.restore_keywords(saved[1])
+        except ValueError as exc:
             log.warning("ignoring the keyword snapshot (%s); rebuilding the index", exc)
             return None
+        return saved[0]
 
     def save_index_snapshot(self, *, force: bool = False) -> bool:
-        """Save the keyword index so the next process starts without re-indexing every skill.
+        """Save the keyword index and the vectors so the next process starts without re-indexing.
 
-        Skipped when the saved one is nearly current (replaying a few changes is cheaper).
+        Each is skipped when the saved one is nearly current (replaying a few changes
+        is cheaper) or the store is small (it rebuilds in a few milliseconds).
         """
+        from . import snapshots
+
         with self._lock:
             if self._index is None:
                 return False
-            stale = self._seen_seq - self._snapshot_seq
-            if not force and (self._snapshot_seq >= 0 and stale < max(50, len(self._rows) // 50)):
-                return False
-            if not force and self._snapshot_seq < 0 and len(self._rows) < 200:
-                return False  # small stores rebuild in a few milliseconds
-            seq = self._seen_seq
-            payload = self._index.keyword_snapshot()
-        header = f"autoskill-keywords-1 {self.catalog.catalog_id} {TOKENIZER_VERSION} {seq}\n".encode("ascii")
-        atomic_write(self._snapshot_path(), header + payload)
-        self._snapshot_seq = seq
-        return True
+            seq, n = self._seen_seq, len(self._rows)
+            slack = max(50, n // 50)
+            keywords = force or (
+                seq - self._snapshot_seq >= slack if self._snapshot_seq >= 0 else n >= 200
+            )
+            payload = self._index.keyword_snapshot() if keywords else None
+            held = self._index.vector_count
+            vectors = force or (
+                abs(held - self._vector_snapshot_n) >= slack if self._vector_snapshot_n >= 0 else held >= 200
+            ) or (keywords and held > 0)
+            snap = self._index.vector_snapshot() if vectors else None
+        if payload is not None:
+            snapshots.write_keywords(self.root, self.catalog.catalog_id, seq, payload)
+            self._snapshot_seq = seq
+        if snap is not None:
+            snapshots.write_vectors(self.root, self.catalog.catalog_id, snap)
+            self._vector_snapshot_n = len(snap.ids)
+        return payload is not None or snap is not None
 
     @property
     def index(self) -> Any:

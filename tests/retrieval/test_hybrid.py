@@ -230,3 +230,17 @@ def test_vector_only_weight_reports_vector_mode():
     _load(index)
     hit = index.search("pytest fixtures")[0]
     assert hit.mode == "vector" and hit.keyword_part == 0.0
+
+
+def test_a_reused_allowed_set_follows_docs_added_and_removed_later():
+    index = HybridIndex(HashingEmbedder(dims=256), InMemoryVectorCache())
+    for i in range(40):
+        index.upsert(f"d{i}", f"filler document number {i} about gardening", str(i))
+    allowed = frozenset({"d1", "d2", "late"} | {f"d{i}" for i in range(10, 40)})
+    for _ in range(3):  # the second sighting of a large set builds and caches its row mask
+        assert "late" not in [h.doc_id for h in index.search("kubernetes deploy", allowed=allowed)]
+    index.upsert("late", "kubernetes deploy with helm", "h")
+    assert index.search("kubernetes deploy", allowed=allowed)[0].doc_id == "late"
+    index.remove("late")
+    index.upsert("d0", "kubernetes deploy with helm", "h2")  # not allowed: must stay hidden
+    assert all(h.doc_id in allowed for h in index.search("kubernetes deploy", allowed=allowed))

@@ -58,3 +58,18 @@ def test_accept_filter_and_wrong_dims():
     assert len(hits) == 7 and all(d.endswith("3") for d, _ in hits)
     with pytest.raises(ValueError, match="dims"):
         index.add("x", np.ones(9))
+
+
+def test_candidates_with_ties_do_not_depend_on_row_layout():
+    from autoskill_mcp.retrieval.selection import top_rows
+
+    rng = np.random.default_rng(3)
+    scores = np.array([5.0, 3.0, 3.0, 3.0, 3.0, 1.0, 0.5], dtype=np.float32)
+    for _ in range(20):
+        perm = rng.permutation(len(scores))
+        shuffled = scores[perm]
+        rows = top_rows(shuffled, 2, with_ties=True)
+        assert sorted(float(shuffled[r]) for r in rows) == [3.0, 3.0, 3.0, 3.0, 5.0]
+        assert len(top_rows(shuffled, 2)) == 2
+        picked = top_rows(shuffled, 2, accept=lambda r: True, with_ties=True)
+        assert sorted(perm[picked].tolist()) == [0, 1, 2, 3, 4]

@@ -19,6 +19,7 @@ from autoskill_mcp import (
 from autoskill_mcp import skillmd
 
 HASHING = {"provider": "hashing", "dims": 256}
+HASHING_SIGNATURE = "hashing:words+char3:v1:256"
 
 
 def _touch_later(path: Path) -> None:
@@ -368,3 +369,56 @@ def test_a_bad_or_foreign_snapshot_is_ignored(tmp_path: Path, make_skill) -> Non
     with LocalSkillStore(home, embeddings=HASHING) as s:
         assert len(s.search("skill", user_id="alice", top_k=50)) == 20  # found again on disk
         assert s._snapshot_seq == -1
+
+
+def _ranked_hybrid(store: LocalSkillStore, queries: list[str]) -> list[list[tuple[str, float, float | None]]]:
+    return [
+        [(h.skill.name, round(h.score, 5), None if h.vector is None else round(h.vector, 5))
+         for h in store.search(q, user_id="alice", top_k=5, wait=True)]
+        for q in queries
+    ]
+
+
+def test_vector_snapshot_restores_vectors_and_never_serves_a_stale_one(tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "home"
+    queries = ["skill 7", "bake sourdough bread", "check skill 120"]
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        s.save_many([make_skill(f"skill-{i}") for i in range(250)])
+        s.search("warm", user_id="alice", wait=True)
+        assert s.save_index_snapshot(force=True)
+    assert (home / "index" / "vectors.snapshot").is_file()
+    with LocalSkillStore(home, embeddings=HASHING) as other:  # changes after the snapshot
+        edited = other.find("skill-120", user_id="alice")
+        other.save(edited.copy(description="Completely different: bakes sourdough bread. Use when baking."))
+        other.delete(other.find("skill-7", user_id="alice").id)
+    with LocalSkillStore(home, embeddings=HASHING) as restored:
+        from_snapshot = _ranked_hybrid(restored, queries)
+        assert restored._vector_snapshot_n == 248  # all but the edited and the deleted skill
+        assert restored.index.vector_count == 249
+    (home / "index" / "vectors.snapshot").unlink()
+    (home / "index" / "keywords.snapshot").unlink(missing_ok=True)
+    with LocalSkillStore(home, embeddings=HASHING) as rebuilt:
+        assert _ranked_hybrid(rebuilt, queries) == from_snapshot
+        assert rebuilt._vector_snapshot_n == -1
+    assert from_snapshot[1][0][0] == "skill-120" and from_snapshot[1][0][2] is not None
+
+
+def test_a_bad_or_foreign_vector_snapshot_is_ignored(tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        s.save_many([make_skill(f"skill-{i}") for i in range(20)])
+        s.search("warm", user_id="alice", wait=True)
+        s.save_index_snapshot(force=True)
+    path = home / "index" / "vectors.snapshot"
+    good = path.read_bytes()
+    for bad in (b"garbage", good[:-100], good + b"x", good.replace(b"autoskill-vectors-1", b"autoskill-vectors-9")):
+        path.write_bytes(bad)
+        with LocalSkillStore(home, embeddings=HASHING) as s:
+            assert len(s.search("skill", user_id="alice", top_k=50, wait=True)) == 20
+            assert s._vector_snapshot_n == -1
+            assert s.index.vector_count == 20
+    path.write_bytes(good)
+    with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 128}) as s:  # another embedder
+        hits = s.search("skill", user_id="alice", top_k=50, wait=True)
+        assert len(hits) == 20 and s._vector_snapshot_n == 0
+        assert s.index.vector_count == 20 and s.index.signature != HASHING_SIGNATURE
