@@ -8,34 +8,44 @@ wrapped by `HybridIndex`, the object the store uses. Nothing here loads a
 model at import time.
 """
 
-from .bm25 import BM25Index
-from .embedder import Embedder, EmbedderError, auto_provider, make_embedder
-from .fusion import DEFAULT_ALPHA, Fused, fuse
-from .hashing import HashingEmbedder
-from .hybrid import HybridIndex, ScoredDoc
-from .minilm import MiniLMEmbedder
-from .openai_compat import OpenAIEmbedder
-from .tokenizer import TOKENIZER_VERSION, tokenize
-from .vector_cache import InMemoryVectorCache, VectorCache
-from .vector_index import VectorIndex
+from __future__ import annotations
 
-__all__ = [
-    "BM25Index",
-    "DEFAULT_ALPHA",
-    "Embedder",
-    "EmbedderError",
-    "Fused",
-    "HashingEmbedder",
-    "HybridIndex",
-    "InMemoryVectorCache",
-    "MiniLMEmbedder",
-    "OpenAIEmbedder",
-    "ScoredDoc",
-    "TOKENIZER_VERSION",
-    "VectorCache",
-    "VectorIndex",
-    "auto_provider",
-    "fuse",
-    "make_embedder",
-    "tokenize",
-]
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+_EXPORTS = {
+    "BM25Index": ".bm25",
+    "Embedder": ".embedder",
+    "EmbedderError": ".embedder",
+    "auto_provider": ".embedder",
+    "make_embedder": ".embedder",
+    "DEFAULT_ALPHA": ".fusion",
+    "Fused": ".fusion",
+    "fuse": ".fusion",
+    "HashingEmbedder": ".hashing",
+    "HybridIndex": ".hybrid",
+    "ScoredDoc": ".hybrid",
+    "MiniLMEmbedder": ".minilm",
+    "OpenAIEmbedder": ".openai_compat",
+    "TOKENIZER_VERSION": ".tokenizer",
+    "tokenize": ".tokenizer",
+    "InMemoryVectorCache": ".vector_cache",
+    "VectorCache": ".vector_cache",
+    "VectorIndex": ".vector_index",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .bm25 import BM25Index
+    from .embedder import Embedder, EmbedderError, auto_provider, make_embedder
+    from .fusion import DEFAULT_ALPHA, Fused, fuse
+    from .hashing import HashingEmbedder
+    from .hybrid import HybridIndex, ScoredDoc
+    from .minilm import MiniLMEmbedder
+    from .openai_compat import OpenAIEmbedder
+    from .tokenizer import TOKENIZER_VERSION, tokenize
+    from .vector_cache import InMemoryVectorCache, VectorCache
+    from .vector_index import VectorIndex

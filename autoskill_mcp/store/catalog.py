@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 SCHEMA_VERSION = 1
 
@@ -332,6 +334,8 @@ class Catalog:
     # -- vector cache (the retrieval layer's VectorCache protocol) ----------------------------------
 
     def get_many(self, signature: str, items: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+        import numpy as np  # only searches need it; opening a store must not pay for it
+
         wanted = dict(items)
         out: dict[str, np.ndarray] = {}
         ids = list(wanted)
@@ -355,6 +359,8 @@ class Catalog:
         return out
 
     def put_many(self, signature: str, rows: list[tuple[str, str, np.ndarray]]) -> None:
+        import numpy as np
+
         if not rows:
             return
         with self.write() as conn:

@@ -95,3 +95,20 @@ def test_config_file_sets_default_user_and_embeddings(tmp_path: Path, monkeypatc
 
     with pytest.raises(ConfigError, match="config.toml"):
         AutoSkillConfig(store={"path": str(home)}).resolved_user()
+
+
+def test_importing_the_package_loads_neither_numpy_nor_the_store() -> None:
+    """Hooks and servers import the package on their start-up path: it must stay cheap."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, autoskill_mcp, autoskill_mcp.retrieval\n"
+        "heavy = [m for m in ('numpy', 'onnxruntime', 'autoskill_mcp.store.local', 'autoskill_mcp.sdk') if m in sys.modules]\n"
+        "print(heavy)\n"
+        "from autoskill_mcp import AutoSkill, LocalSkillStore\n"
+        "print(AutoSkill.__name__, LocalSkillStore.__name__, 'render_context' in dir(autoskill_mcp))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "AutoSkill LocalSkillStore True"
