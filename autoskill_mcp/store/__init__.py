@@ -1,51 +1,29 @@
-"""Skill storage behind one interface: the local folder store is the default."""
+"""Skill storage behind one interface: the local folder store is the default.
+
+Names load on first use, so light modules (the job queue a hook writes to, say)
+can import `store.layout` without loading the store itself.
+"""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
-from .base import SCOPES, FileInfo, ImportReport, SkillHit, SkillStore, SkillSummary, VersionInfo
-from .local import LocalSkillStore
-from .transfer import AGENT_SKILL_DIRS, ImportLimits, agent_skill_dir, export_skills, import_skill_dirs
+from .._lazy import lazy_exports
 
-__all__ = [
-    "AGENT_SKILL_DIRS", "SCOPES", "EphemeralSkillStore", "FileInfo", "ImportLimits", "ImportReport",
-    "LocalSkillStore", "SkillHit", "SkillStore", "SkillSummary", "VersionInfo", "agent_skill_dir",
-    "export_skills", "import_skill_dirs", "open_store",
-]
+_EXPORTS = {
+    "SCOPES": ".base", "FileInfo": ".base", "ImportReport": ".base", "SkillHit": ".base", "SkillStore": ".base",
+    "SkillSummary": ".base", "VersionInfo": ".base",
+    "LocalSkillStore": ".local",
+    "AGENT_SKILL_DIRS": ".transfer", "ImportLimits": ".transfer", "agent_skill_dir": ".transfer",
+    "export_skills": ".transfer", "import_skill_dirs": ".transfer",
+    "EphemeralSkillStore": ".factory", "open_store": ".factory",
+}
 
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)
 
-class EphemeralSkillStore(LocalSkillStore):
-    """The seed's `inmemory` store: a private temporary folder removed on close."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._tmp = tempfile.mkdtemp(prefix="autoskill-mem-")
-        super().__init__(self._tmp, **kwargs)
-
-    def close(self) -> None:
-        super().close()
-        shutil.rmtree(self._tmp, ignore_errors=True)
-
-
-def open_store(
-    settings: dict[str, Any], *, home: Path, embeddings: dict[str, Any] | None = None,
-    library_dirs: list[Path] | None = None, background: bool = True,
-) -> SkillStore:
-    """Open the store the settings name (`{"provider": "local" | "inmemory", ...}`)."""
-    provider = str(settings.get("provider", "local")).lower()
-    common: dict[str, Any] = {
-        "embeddings": embeddings,
-        "library_dirs": library_dirs or [],
-        "background": background,
-    }
-    if "sync_interval" in settings:
-        common["sync_interval"] = float(settings["sync_interval"])
-    if provider in ("local", "filesystem", "fs"):
-        return LocalSkillStore(home, **common)
-    if provider in ("inmemory", "memory", "in-memory"):
-        return EphemeralSkillStore(**common)
-    raise ConfigError(f"unknown store provider {provider!r}; use 'local' or 'inmemory'")
+if TYPE_CHECKING:
+    from .base import SCOPES, FileInfo, ImportReport, SkillHit, SkillStore, SkillSummary, VersionInfo
+    from .factory import EphemeralSkillStore, open_store
+    from .local import LocalSkillStore
+    from .transfer import AGENT_SKILL_DIRS, ImportLimits, agent_skill_dir, export_skills, import_skill_dirs

@@ -1,0 +1,204 @@
+"""The offline extractor: real skills from the user's durable directives, no LLM.
+
+Used when no LLM is configured (and said so in every result). It turns what the
+user laid down ("always run ruff before committing", "never use print for
+logging", "before each release: tests -> tag -> push", "以后提交前先跑测试")
+into one skill per topic, in the user's words, and returns nothing for
+sessions without such directives: a one-off request yields no skill.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .candidate import Candidate
+from .evidence import GATE_THRESHOLD, Evidence
+from .signals import Directive, DirectiveKind
+
+EXTRACTOR = "rules"
+MAX_CANDIDATES = 3
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_+#.-]*[A-Za-z0-9+#]|[\u3400-\u9fff]{2,}")
+# Words that say how strongly, not what about: never a topic.
+_NOT_TOPIC = set(
+    """a an the and or but if then than so to of in on at by for with from into onto as is are be been being it its
+    this that these those there here i me my we our you your they them he she his her please always never ever
+    every each time times whenever default rule from now on going forward future don dont do does did not no nope
+    use using used prefer rather instead favor favour stick go make sure must should shouldn need needs have has had
+    remember run running write writing add adding keep get put let also just only all any some more most other
+    same new old way thing things stuff something anything everything one ones before after when while until
+    actually still again wrong right good better best bad like want wanted would could can will shall may might
+    answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
+    avoid stop start first last next instead them those over under via per etc""".split()
+)
+_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
+                  "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
+                  "从现", "在起", "一定要", "不能", "别再", "而不是", "需要"}
+_CJK_CUT = re.compile(
+    "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
+    + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些]"
+)
+_DURABLE_LEAD = re.compile(r"^(以后|今后|从现在起|每次|每当|from now on,?\s*|going forward,?\s*)", re.IGNORECASE)
+_LEAD_CUES = re.compile(
+    r"^\s*(no|nope|actually|again|still|wrong|please|ok(ay)?|also|and|so|but|hey|non|不对|不是|错了|还有|另外|请)[\s,，:：!！.]+",
+    re.IGNORECASE,
+)
+
+
+def extract(evidence: Evidence) -> list[Candidate]:
+    """Skill candidates from the directives in `evidence` ([] when nothing durable was said)."""
+    strong = [(d, t) for d, t in evidence.found if d.weight >= 0.5]
+    if not strong:
+        return []
+    groups = _group(strong)
+    out: list[Candidate] = []
+    for group in groups:
+        score = _score(group)
+        if score < GATE_THRESHOLD:
+            continue
+        out.append(_candidate(group, evidence.language, score))
+        if len(out) >= MAX_CANDIDATES:
+            break
+    return out
+
+
+def _score(group: list[tuple[Directive, object]]) -> float:
+    seen: dict[str, float] = {}
+    for d, turn in group:
+        key = " ".join(d.text.lower().split())
+        bonus = 0.3 if getattr(turn, "correction", None) else 0.0
+        seen[key] = max(seen.get(key, 0.0), d.weight + bonus)
+    return sum(seen.values())
+
+
+def topic_words(text: str) -> list[str]:
+    """What a sentence is about: technical nouns and CJK terms, generic verbs and markers removed."""
+    out = []
+    for w in _WORD.findall(text):
+        if w[0] >= "\u3400":
+            out += [b for b in _cjk_terms(w) if b not in _CJK_NOT_TOPIC]
+        else:
+            low = w.lower().strip(".-")
+            if len(low) >= 2 and low not in _NOT_TOPIC and not low.isdigit():
+                out.append(low)
+    return out
+
+
+def _cjk_terms(run: str) -> list[str]:
+    # No segmenter: cut the run at function words and directive markers and keep the pieces
+    # ("以后提交代码前先跑测试" -> 提交代码, 测试); single characters are too ambiguous to keep.
+    return [piece for piece in _CJK_CUT.split(run) if 2 <= len(piece) <= 6]
+
+
+def _group(found: list[tuple[Directive, object]]) -> list[list[tuple[Directive, object]]]:
+    """Directives on shared topics together, strongest group first.
+
+    A workflow that shares its topic with rules joins them ("always test" and "before
+    committing: test -> lint -> push" make one skill); a group too weak to stand alone
+    joins the strongest one (the same user's conventions, better kept than lost).
+    """
+    groups: list[list[tuple[Directive, object]]] = []
+    words: list[set[str]] = []
+    ordered = [x for x in found if x[0].kind is not DirectiveKind.WORKFLOW]
+    ordered += [x for x in found if x[0].kind is DirectiveKind.WORKFLOW]
+    for d, t in ordered:
+        mine = set(topic_words(d.text))
+        for i, ws in enumerate(words):
+            if mine & ws:
+                groups[i].append((d, t))
+                ws |= mine
+                break
+        else:
+            groups.append([(d, t)])
+            words.append(mine)
+    groups.sort(key=_score, reverse=True)
+    strong = [g for g in groups if _score(g) >= GATE_THRESHOLD]
+    if strong:
+        for g in groups:
+            if _score(g) < GATE_THRESHOLD:
+                strong[0].extend(g)
+    return strong
+
+
+def _candidate(group: list[tuple[Directive, object]], lang: str, score: float) -> Candidate:
+    directives = _unique_directives(d for d, _ in group)
+    flows = [d for d in directives if d.kind is DirectiveKind.WORKFLOW]
+    rules = [d for d in directives if d.kind is not DirectiveKind.WORKFLOW]
+    counts = Counter(w for d in directives for w in dict.fromkeys(topic_words(d.text)))
+    ascii_first = sorted(counts, key=lambda w: (-counts[w], w[0] >= "\u3400"))
+    topics = ascii_first[:3] or (["workflow"] if flows else ["preferences"])
+    anchor = _anchor(flows[0].text) if flows else ""
+    if flows and not rules:
+        anchor_words = [w for w in topic_words(anchor)][:2] or topics[:2]
+        name = "-".join(anchor_words + ["流程" if lang == "zh" and not anchor_words[0].isascii() else "workflow"])
+    else:
+        name = "-".join(topics[:2] + ["约定" if lang == "zh" and not topics[0].isascii() else "conventions"])
+    zh = lang == "zh"
+    topic_text = ("、" if zh else ", ").join(topics)
+    first = _clause(directives[0].text)
+    if flows and not rules:
+        when = anchor or topic_text
+        description = (f"用户的固定流程：{first}。在{when}时使用。" if zh
+                       else f"The steps this user follows: {first}. Use {when[0].lower() + when[1:]}.")
+    elif zh:
+        description = f"用户为{topic_text}设定的约定：{first}。处理与{topic_text}相关的任务时使用。"
+    else:
+        description = f"Conventions this user set for {topic_text}: {first}. Use when a task involves {topic_text}."
+    if flows and not rules:
+        goal = (f"{anchor or topic_text}，按用户的固定步骤执行。" if zh
+                else f"Follow this user's steps, in order, {(anchor or 'each time').lower()}.")
+    else:
+        goal = (f"在涉及{topic_text}的每个任务中遵循用户设定的约定。" if zh
+                else f"Apply the conventions this user set for {topic_text} in every task that touches them.")
+    sections = ["# 目标" if zh else "# Goal", goal]
+    if rules:
+        sections += ["", "# 约束与风格" if zh else "# Constraints & Style"]
+        sections += [f"- {_sentence(d.text)}" for d in rules]
+    for flow in flows:
+        sections += ["", "# 流程" if zh else "# Workflow"]
+        head = _anchor(flow.text)
+        if head:
+            sections.append(f"{head}:" if not zh else f"{head}：")
+        sections += [f"{i}. {step}" for i, step in enumerate(flow.steps, 1)]
+    triggers = [anchor] if anchor else []
+    triggers += [(f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]]
+    return Candidate(
+        name=name,
+        description=description,
+        instructions="\n".join(sections),
+        triggers=triggers,
+        tags=[t for t in topics if t[0] < "\u3400"] or topics,
+        confidence=min(0.9, 0.35 + 0.15 * score),
+        quotes=[d.text for d in directives],
+        extractor=EXTRACTOR,
+    )
+
+
+def _unique_directives(items: object) -> list[Directive]:
+    seen: dict[str, Directive] = {}
+    for d in items:  # type: ignore[attr-defined]
+        seen.setdefault(" ".join(_clause(d.text).lower().split()), d)
+    return list(seen.values())
+
+
+def _anchor(text: str) -> str:
+    """When a workflow applies: "Before each release" of "Before each release: a -> b"."""
+    m = re.match(r"^\s*(.{2,60}?)\s*[:：]", text) or re.match(r"^\s*(.{2,30}?)先", text)
+    return _DURABLE_LEAD.sub("", _LEAD_CUES.sub("", m.group(1))).strip() if m else ""
+
+
+def _clause(text: str) -> str:
+    """The directive without opening cues ("No, ...", "Please ...") or closing punctuation."""
+    text = _LEAD_CUES.sub("", text.strip())
+    text = _LEAD_CUES.sub("", text)
+    return text.rstrip(" .!。！") or text
+
+
+def _sentence(text: str) -> str:
+    clause = _clause(text)
+    if not clause:
+        return clause
+    if clause[0] < "\u3400":
+        return clause[0].upper() + clause[1:] + "."
+    return clause + "。"

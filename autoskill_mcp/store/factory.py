@@ -1,0 +1,43 @@
+"""Opening a store from settings: the local folder store, or a temporary one (the seed's `inmemory`)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .local import LocalSkillStore
+
+
+class EphemeralSkillStore(LocalSkillStore):
+    """The seed's `inmemory` store: a private temporary folder removed on close."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="autoskill-mem-")
+        super().__init__(self._tmp, **kwargs)
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def open_store(
+    settings: dict[str, Any], *, home: Path, embeddings: dict[str, Any] | None = None,
+    library_dirs: list[Path] | None = None, background: bool = True,
+) -> SkillStore:
+    """Open the store the settings name (`{"provider": "local" | "inmemory", ...}`)."""
+    provider = str(settings.get("provider", "local")).lower()
+    common: dict[str, Any] = {
+        "embeddings": embeddings,
+        "library_dirs": library_dirs or [],
+        "background": background,
+    }
+    if "sync_interval" in settings:
+        common["sync_interval"] = float(settings["sync_interval"])
+    if provider in ("local", "filesystem", "fs"):
+        return LocalSkillStore(home, **common)
+    if provider in ("inmemory", "memory", "in-memory"):
+        return EphemeralSkillStore(**common)
+    raise ConfigError(f"unknown store provider {provider!r}; use 'local' or 'inmemory'")
