@@ -1,5 +1,5 @@
 """`python -m autoskill_mcp` runs the CLI (tests use it to run the working copy)."""
 
-from .cli import main
+from .entry import main
 
 raise SystemExit(main())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from ..errors import InvalidInputError
@@ -75,6 +74,8 @@ def inside(root: Path, candidate: Path) -> bool:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file so readers see the old or the new content, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # here, not at import: the hook path imports this module for a constant
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

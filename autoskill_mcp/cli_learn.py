@@ -1,0 +1,217 @@
+"""`autoskill ingest | jobs | worker | hook | hooks`: the learning half of the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidInputError, NotFoundError
+
+AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+Opener = Callable[[argparse.Namespace], Any]
+Emitter = Callable[[argparse.Namespace, Any, Callable[[], None]], None]
+
+
+def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
+    """Add the learning commands to the CLI's parser (cli.py owns the parser and the common options)."""
+
+    def ingest(args: argparse.Namespace) -> int:
+        with open_sdk(args) as sdk:
+            return _ingest(args, sdk, emit)
+
+    def jobs(args: argparse.Namespace) -> int:
+        with open_sdk(args) as sdk:
+            return _jobs(args, sdk, emit)
+
+    def worker(args: argparse.Namespace) -> int:
+        with open_sdk(args) as sdk:
+            return _worker(args, sdk, emit)
+
+    p = add("ingest", ingest, "learn skills from coding-agent transcripts (queued; --wait to see results)")
+    p.add_argument("paths", nargs="*", help="transcript files or folders (any supported agent's format)")
+    p.add_argument("--agent", help="ingest this agent's sessions from their default location "
+                                   "(claude-code, codex, gemini, cursor, cline, roo, aider, copilot)")
+    p.add_argument("--since", help="with --agent: only sessions changed within this long (e.g. 7d, 12h, 30m)")
+    p.add_argument("--format", help="the transcript format, when detection should be skipped")
+    p.add_argument("--hint", help="what to look for (also makes the gate let the session through)")
+    p.add_argument("--wait", action="store_true", help="work the queue here until these jobs finish")
+
+    p = add("jobs", jobs, "list and inspect ingestion jobs")
+    p.add_argument("job", nargs="?", help="show one job in full")
+    p.add_argument("--state", choices=["queued", "running", "done", "failed"])
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--retry", action="store_true", help="with JOB: put a failed job back in the queue")
+
+    p = add("worker", worker, "work the ingestion queue (the MCP and language servers also do)")
+    p.add_argument("--once", action="store_true", help="run the queued jobs, then exit")
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS", help="exit after this long with nothing to do")
+    p.add_argument("--lease", type=float, default=60.0, help="seconds a claimed job stays ours without a heartbeat")
+
+    p = add("hook", lambda a: 0, "run as an agent hook (reads the hook JSON on stdin; always exits 0)")
+    p.add_argument("agent", choices=["claude-code", "cursor"])
+    p.add_argument("--no-worker", action="store_true")
+
+    p = add("hooks", _hooks, "install the hook that feeds an agent's sessions to autoskill")
+    p.add_argument("action", choices=["install", "show"])
+    p.add_argument("--agent", required=True, choices=["claude-code", "cursor"])
+    p.add_argument("--project", help="install into this project's settings instead of the user's")
+    p.add_argument("-y", "--yes", action="store_true", help="write without asking")
+
+
+# -- ingest ----------------------------------------------------------------------------------------------
+
+
+def parse_since(text: str) -> timedelta:
+    """'7d', '12h', '30m', '2w' -> a timedelta (InvalidInputError otherwise)."""
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
+        raise InvalidInputError(f"--since {text!r}: use a number and a unit, e.g. 7d, 12h, 30m, 2w")
+    return timedelta(**{units[text[-1]]: float(text[:-1])})
+
+
+def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+    from .learning.transcripts import detect_format, discover
+
+    paths: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise NotFoundError(f"{raw}: no such file or folder")
+        if path.is_dir() and detect_format(path) is None:
+            paths += sorted(p for p in path.rglob("*") if p.is_file() and detect_format(p) is not None)
+        else:
+            paths.append(path)
+    if args.agent:
+        since = parse_since(args.since) if args.since else None
+        paths += discover(args.agent, since=since)
+    elif args.since:
+        raise InvalidInputError("--since needs --agent")
+    if not paths:
+        raise InvalidInputError("nothing to ingest: give transcript paths or --agent")
+    queue = sdk.queue
+    ids: list[str] = []
+    new = 0
+    for path in paths:
+        job_id, created = queue.enqueue_path(path, user_id=sdk.default_user, format=args.format, hint=args.hint)
+        ids.append(job_id)
+        new += created
+    if args.wait:
+        _work_until_done(sdk, ids, quiet=args.json)
+    jobs = [queue.get(i) for i in ids]
+    data = {"enqueued": new, "jobs": [j.to_dict() for j in jobs if j is not None]}
+
+    def human() -> None:
+        print(f"{len(ids)} transcript(s): {new} new job(s), {len(ids) - new} already queued or done")
+        for job in jobs:
+            if job is None:
+                continue
+            line = f"  {job.id}  {job.state:<7} {job.source}"
+            if job.result:
+                r = job.result
+                line += f"  -> +{r['added']} added, {r['merged']} merged, {r['discarded']} discarded"
+                line += f" [{r.get('extractor')}; {r['llm_calls']} LLM call(s)]"
+            if job.error:
+                line += f"  error: {job.error}"
+            print(line)
+        if not args.wait:
+            print("jobs run in the background (MCP server, language server, or `autoskill worker`); "
+                  "`autoskill jobs` shows progress")
+
+    emit(args, data, human)
+    failed = [j for j in jobs if j is not None and j.state == "failed"]
+    return 1 if failed else 0
+
+
+def _work_until_done(sdk: Any, ids: list[str], *, quiet: bool) -> None:
+    """Run a worker here until the given jobs are done or failed, with a progress bar on stderr."""
+    worker = sdk.worker()
+    total = len(ids)
+    while True:
+        states = [j.state if (j := sdk.queue.get(i)) else "failed" for i in ids]
+        finished = sum(s in ("done", "failed") for s in states)
+        if not quiet and sys.stderr.isatty():
+            bar = "#" * int(30 * finished / total)
+            sys.stderr.write(f"\r[{bar:<30}] {finished}/{total} jobs")
+            sys.stderr.flush()
+        if finished == total:
+            break
+        if worker.run_once() is None:
+            time.sleep(0.2)  # another process holds the remaining jobs: wait for it
+    if not quiet and sys.stderr.isatty():
+        sys.stderr.write("\n")
+
+
+# -- jobs and worker -------------------------------------------------------------------------------------
+
+
+def _jobs(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+    queue = sdk.queue
+    if args.job:
+        if args.retry and not queue.retry(args.job):
+            raise InvalidInputError(f"job {args.job} is not a failed job")
+        job = queue.get(args.job)
+        if job is None:
+            raise NotFoundError(f"no job {args.job!r} (see `autoskill jobs`)")
+        emit(args, job.to_dict(), lambda: print(json.dumps(job.to_dict(), indent=2, ensure_ascii=False)))
+        return 0
+    jobs = queue.list(state=args.state, limit=args.limit)
+    counts = queue.counts()
+
+    def human() -> None:
+        print("  ".join(f"{k}: {v}" for k, v in counts.items()))
+        for j in jobs:
+            summary = ""
+            if j.result:
+                summary = f"+{j.result['added']} ~{j.result['merged']} -{j.result['discarded']}"
+            print(f"{j.id}  {j.state:<7} {j.attempts}x  {summary:<10} {j.source}"
+                  + (f"  error: {j.error}" if j.error else ""))
+
+    emit(args, {"counts": counts, "jobs": [j.to_dict() for j in jobs]}, human)
+    return 0
+
+
+def _worker(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+    worker = sdk.worker(lease=args.lease)
+    print(f"autoskill worker {worker.owner}: {worker.learner.extractor.name}", file=sys.stderr)
+    try:
+        n = worker.run(idle_exit=0.0 if args.once else args.idle_exit)
+    except KeyboardInterrupt:
+        worker.stop()
+        return 130
+    emit(args, {"jobs_run": n}, lambda: print(f"ran {n} job(s)", file=sys.stderr))
+    return 0
+
+
+# -- hooks -----------------------------------------------------------------------------------------------
+
+
+def _hooks(args: argparse.Namespace) -> int:
+    from .learning import hooks
+
+    path = hooks.settings_path(args.agent, project=Path(args.project) if args.project else None)
+    command = hooks.hook_command(args.agent)
+    fragment = hooks.hook_entries(args.agent, command)
+    print(f"{path}: these entries run `{command}` when a session ends or compacts:")
+    print(json.dumps(fragment, indent=2))
+    if args.action == "show":
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInputError("not a terminal: pass --yes to write the settings")
+        if input(f"write them into {path}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing written")
+            return 1
+    try:
+        _, changed = hooks.install(args.agent, path=path, command=command)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"{path}: {exc}") from exc
+    print(f"{'installed into' if changed else 'already installed in'} {path}"
+          + (f" (backup: {path.name}.autoskill-backup)" if changed and path.with_name(path.name + '.autoskill-backup').exists() else ""))
+    return 0

@@ -1,0 +1,170 @@
+"""The LLM extractor and judge: one call per gated session, a strict JSON schema.
+
+The prompt keeps AutoSkill's good rules (the user's words are the evidence, policy
+over content, no invention, the user's language) and fixes its costs: the
+conversation goes in once, as numbered user turns with the agent's words only
+beside corrections, and every quoted constraint must be found in those turns or
+the candidate is dropped. Every prompt carries OWN_MARKER, so if a provider
+writes transcripts of our calls (a CLI agent used as the model), they are never
+learned from.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..store.base import SkillHit
+from .candidate import Candidate
+from .evidence import Evidence
+from .maintenance import Verdict
+from .pipeline import OWN_MARKER
+
+#: evidence sent to the model is cut to this many characters (a long session's user turns, not its tool output)
+MAX_EVIDENCE_CHARS = 16_000
+MAX_SKILLS = 2
+
+SKILL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["skills"],
+    "properties": {
+        "skills": {
+            "type": "array",
+            "maxItems": MAX_SKILLS,
+            "items": {
+                "type": "object",
+                "required": ["name", "description", "instructions", "evidence"],
+                "properties": {
+                    "name": {"type": "string", "maxLength": 64},
+                    "description": {"type": "string", "maxLength": 1024},
+                    "instructions": {"type": "string", "maxLength": 8000},
+                    "triggers": {"type": "array", "items": {"type": "string"}, "maxItems": 6},
+                    "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 6},
+                    "confidence": {"type": "number"},
+                    "evidence": {"type": "array", "items": {"type": "string"}, "maxItems": 12},
+                },
+            },
+        }
+    },
+}
+
+SYSTEM = f"""{OWN_MARKER}
+You turn a coding-agent session into reusable skills for the same user's future sessions.
+Evidence is only what the USER said (numbered turns below). The agent's text is context shown
+beside corrections; never treat it as evidence.
+
+Extract a skill only for durable policy: a rule the user stated ("always", "never", "from now on",
+"in this repo", "prefer X over Y"), a correction that changes how work should be done, or an explicit
+multi-step workflow. Return {{"skills": []}} for one-off requests, questions, content about this one
+task, generic advice, or anything the user did not say.
+
+For each skill:
+- name: kebab-case, says what it does (e.g. "python-logging-conventions"), at most 64 characters.
+- description: one or two sentences, third person: what the skill does and when to use it.
+- instructions: Markdown with "# Goal", "# Constraints & Style" (bullets: each must-do and
+  must-not the user stated), and "# Workflow" (numbered) only if the user laid out steps.
+  Keep the HOW, drop this task's WHAT; no project names, people, URLs, paths or secrets; never
+  reproduce a "[REDACTED:...]" marker. Add nothing the user did not ask for.
+- triggers: 2-5 short phrases of tasks where the skill applies; tags: 1-5 lowercase words.
+- evidence: the user's sentences the skill rests on, copied exactly from the turns.
+- confidence: 0..1.
+Write every field in the user's language. Answer with JSON only."""
+
+JUDGE_SYSTEM = f"""{OWN_MARKER}
+You decide whether a candidate skill is the same capability as an existing one.
+Same capability = same job, same kind of deliverable, same kind of constraints; a stricter or
+extended policy for the same job is the same capability. Answer JSON only:
+{{"action": "merge" | "add" | "discard", "reason": "<one sentence>"}}
+merge: it refines a skill owned by the user (listed as scope user). discard: an existing shared or
+library skill already says all of it. add: a distinct capability. When unsure, add."""
+
+JUDGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["action", "reason"],
+    "properties": {"action": {"type": "string", "enum": ["merge", "add", "discard"]},
+                   "reason": {"type": "string", "maxLength": 300}},
+}
+
+
+class LLMExtractor:
+    """Candidates from one structured LLM call per session."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+        self.name = f"llm:{getattr(provider, 'name', 'llm')}:{getattr(provider, 'model', '')}".rstrip(":")
+        self.calls = 0
+
+    def extract(self, evidence: Evidence, *, hint: str | None = None) -> list[Candidate]:
+        from ..llm.structured import complete_json
+
+        payload = render_evidence(evidence, hint=hint)
+        self.calls += 1
+        data = complete_json(self.provider, system=SYSTEM, user=payload, schema=SKILL_SCHEMA)
+        said = "\n".join(t.text for t in evidence.turns)
+        out: list[Candidate] = []
+        for item in data.get("skills", [])[:MAX_SKILLS]:
+            quotes = [q for q in item.get("evidence", []) if isinstance(q, str) and _found(q, said)]
+            if not quotes:
+                continue  # nothing the user said backs it: an invention, not a skill
+            out.append(Candidate(
+                name=str(item["name"]), description=str(item["description"]),
+                instructions=str(item["instructions"]), triggers=list(item.get("triggers") or []),
+                tags=list(item.get("tags") or []), confidence=float(item.get("confidence") or 0.6),
+                quotes=quotes, extractor=self.name,
+            ))
+        return out
+
+
+class LLMJudge:
+    """Settles borderline add/merge/discard decisions with one small call."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    def __call__(self, cand: Candidate, hits: list[SkillHit]) -> Verdict | None:
+        from ..llm.structured import complete_json
+
+        existing = [
+            {"name": h.skill.name, "scope": h.skill.scope.value, "score": round(h.score, 3),
+             "description": h.skill.description, "instructions": h.skill.instructions[:1500]}
+            for h in hits[:4]
+        ]
+        user = json.dumps({"candidate": {"name": cand.name, "description": cand.description,
+                                         "instructions": cand.instructions[:1500]},
+                           "existing": existing}, ensure_ascii=False)
+        try:
+            data = complete_json(self.provider, system=JUDGE_SYSTEM, user=user, schema=JUDGE_SCHEMA)
+        except Exception:  # noqa: BLE001 - without a verdict the deterministic rules decide
+            return None
+        return Verdict(data["action"], str(data.get("reason", "")))
+
+
+def render_evidence(evidence: Evidence, *, hint: str | None = None) -> str:
+    """The user's turns, numbered, corrections marked with what they corrected; newest kept when cut."""
+    lines = [f"Agent: {evidence.agent}. Language of the user: {evidence.language}."]
+    if hint:
+        lines.append(f"Hint from the caller: {hint[:500]}")
+    turns: list[str] = []
+    for t in evidence.turns:
+        head = f"[{t.n}]" + (f" (correction: {t.correction})" if t.correction else "")
+        block = f"{head} {t.text}"
+        if t.correction and t.context:
+            block += f"\n    agent had just said/done: {t.context}"
+        turns.append(block)
+    budget = MAX_EVIDENCE_CHARS - sum(len(x) for x in lines)
+    kept: list[str] = []
+    for block in reversed(turns):  # recent turns matter most
+        if budget - len(block) < 0:
+            break
+        kept.append(block)
+        budget -= len(block)
+    if len(kept) < len(turns):
+        lines.append(f"({len(turns) - len(kept)} earlier user turns omitted)")
+    lines.append("User turns:")
+    lines.extend(reversed(kept))
+    return "\n".join(lines)
+
+
+def _found(quote: str, said: str) -> bool:
+    q = " ".join(quote.split()).strip(" .。\"'")
+    return len(q) >= 4 and q.lower() in " ".join(said.split()).lower()

@@ -1,0 +1,333 @@
+"""The durable extraction queue: jobs in the store's SQLite, worked by any process.
+
+A hook, the CLI, the MCP server or the SDK enqueue; whichever process runs a
+worker (the MCP server, the language server, `autoskill worker`) claims a job
+under a lease. A worker killed mid-job (even `kill -9`) leaves a lease that
+expires, and the next claim runs the job again; maintenance makes that rerun
+harmless (an unchanged re-ingest changes nothing). One job exists per
+(source, content): the same transcript enqueued by PreCompact and again by
+SessionEnd without a change in between is one job.
+
+This module imports only the standard library: a hook must enqueue and exit in
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..store.layout import CATALOG_FILE
+
+State = Literal["queued", "running", "done", "failed"]
+STATES: tuple[State, ...] = ("queued", "running", "done", "failed")
+
+#: a claimed job is someone else's again this long after its worker's last sign of life
+DEFAULT_LEASE = 60.0
+#: a job that failed this many times (or whose worker died this many times) stays failed
+MAX_ATTEMPTS = 3
+#: inline content larger than this is refused (a transcript file is read from disk instead)
+MAX_INLINE_BYTES = 16 * 1024 * 1024
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    payload BLOB,
+    format TEXT,
+    user_id TEXT NOT NULL,
+    hint TEXT,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until REAL,
+    not_before REAL NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    progress TEXT,
+    result TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, not_before, created_at);
+CREATE TABLE IF NOT EXISTS ingested (
+    user_id TEXT NOT NULL,
+    session_key TEXT NOT NULL,
+    last_uid TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (user_id, session_key)
+);
+CREATE TABLE IF NOT EXISTS workers (
+    owner TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    seen_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    kind: str                  # path | content
+    source: str                # the transcript path, or a label for inline content
+    format: str | None
+    user_id: str
+    hint: str | None
+    state: State
+    attempts: int
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    progress: str | None
+    result: dict[str, Any] | None
+    error: str | None
+    lease_owner: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "source": self.source, "format": self.format,
+            "user_id": self.user_id, "state": self.state, "attempts": self.attempts,
+            "created_at": _iso(self.created_at), "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at), "progress": self.progress,
+            "result": self.result, "error": self.error,
+        }
+
+
+class JobQueue:
+    """Jobs and ingest watermarks in `<home>/catalog.sqlite3` (shared with the store's catalog)."""
+
+    def __init__(self, home: str | Path) -> None:
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.home / CATALOG_FILE, timeout=30.0, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute("PRAGMA busy_timeout = 30000")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        with self._write() as c:  # one statement at a time: executescript would commit on its own
+            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                c.execute(statement)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "JobQueue":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- enqueue -----------------------------------------------------------------------------------------
+
+    def enqueue_path(self, path: str | Path, *, user_id: str, format: str | None = None,
+                     hint: str | None = None) -> tuple[str, bool]:
+        """(job id, created): one job per file state; an unchanged file maps to its existing job."""
+        real = os.path.realpath(path)
+        try:
+            st = os.stat(real)
+        except OSError as exc:
+            raise FileNotFoundError(f"cannot read transcript {path}: {exc.strerror or exc}") from exc
+        key = f"path:{user_id}:{real}:{st.st_size}:{st.st_mtime_ns}"
+        return self._enqueue("path", real, None, format, user_id, hint, key)
+
+    def enqueue_content(self, content: str | bytes, *, user_id: str, format: str | None = None,
+                        label: str = "inline", hint: str | None = None) -> tuple[str, bool]:
+        """(job id, created) for a transcript given as text (identical content maps to one job)."""
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        if len(data) > MAX_INLINE_BYTES:
+            raise ValueError(f"inline transcript is {len(data):,} bytes; the limit is {MAX_INLINE_BYTES:,}: "
+                             "pass a file path instead")
+        import hashlib
+
+        key = f"content:{user_id}:{hashlib.sha256(data).hexdigest()}"
+        return self._enqueue("content", label, data, format, user_id, hint, key)
+
+    def _enqueue(self, kind: str, source: str, payload: bytes | None, format: str | None, user_id: str,
+                 hint: str | None, key: str) -> tuple[str, bool]:
+        job_id = os.urandom(8).hex()
+        with self._write() as c:
+            row = c.execute("SELECT id FROM jobs WHERE dedupe_key = ?", (key,)).fetchone()
+            if row:
+                return str(row[0]), False
+            c.execute(
+                "INSERT INTO jobs (id, kind, source, payload, format, user_id, hint, dedupe_key, state, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?, 'queued', ?)",
+                (job_id, kind, source, payload, format, user_id, hint, key, time.time()),
+            )
+        return job_id, True
+
+    # -- work --------------------------------------------------------------------------------------------
+
+    def claim(self, owner: str, *, lease: float = DEFAULT_LEASE) -> Job | None:
+        """Take the oldest runnable job (queued, or running under an expired lease)."""
+        now = time.time()
+        with self._write() as c:
+            # Jobs whose workers died too often stop here instead of looping forever.
+            c.execute(
+                "UPDATE jobs SET state = 'failed', finished_at = ?, lease_owner = NULL, "
+                "error = COALESCE(error, '') || 'its worker stopped ' || attempts || ' times mid-job' "
+                "WHERE state = 'running' AND lease_until < ? AND attempts >= ?",
+                (now, now, MAX_ATTEMPTS),
+            )
+            row = c.execute(
+                "SELECT id FROM jobs WHERE (state = 'queued' AND not_before <= ?) "
+                "OR (state = 'running' AND lease_until < ?) ORDER BY created_at LIMIT 1",
+                (now, now),
+            ).fetchone()
+            if row is None:
+                return None
+            c.execute(
+                "UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
+                "started_at = ?, progress = NULL WHERE id = ?",
+                (owner, now + lease, now, row[0]),
+            )
+        return self.get(str(row[0]))
+
+    def payload(self, job_id: str) -> bytes | None:
+        row = self._conn.execute("SELECT payload FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def heartbeat(self, job_id: str, owner: str, *, lease: float = DEFAULT_LEASE, progress: str | None = None) -> bool:
+        """Extend our lease; False if the job is no longer ours (it expired and was taken)."""
+        with self._write() as c:
+            cur = c.execute(
+                "UPDATE jobs SET lease_until = ?, progress = COALESCE(?, progress) "
+                "WHERE id = ? AND lease_owner = ? AND state = 'running'",
+                (time.time() + lease, progress, job_id, owner),
+            )
+            return cur.rowcount == 1
+
+    def complete(self, job_id: str, owner: str, result: dict[str, Any]) -> bool:
+        with self._write() as c:
+            cur = c.execute(
+                "UPDATE jobs SET state = 'done', result = ?, error = NULL, finished_at = ?, lease_owner = NULL, "
+                "payload = NULL WHERE id = ? AND lease_owner = ? AND state = 'running'",
+                (json.dumps(result, ensure_ascii=False), time.time(), job_id, owner),
+            )
+            return cur.rowcount == 1
+
+    def fail(self, job_id: str, owner: str, error: str, *, retry: bool) -> bool:
+        """Record a failure; a retryable one runs again later (backoff) until MAX_ATTEMPTS."""
+        now = time.time()
+        with self._write() as c:
+            row = c.execute("SELECT attempts FROM jobs WHERE id = ? AND lease_owner = ?", (job_id, owner)).fetchone()
+            if row is None:
+                return False
+            again = retry and int(row[0]) < MAX_ATTEMPTS
+            c.execute(
+                "UPDATE jobs SET state = ?, error = ?, not_before = ?, finished_at = ?, lease_owner = NULL "
+                "WHERE id = ?",
+                ("queued" if again else "failed", error[:2000], now + 5.0 * 2 ** int(row[0]) if again else 0,
+                 None if again else now, job_id),
+            )
+        return True
+
+    def retry(self, job_id: str) -> bool:
+        """Put a failed job back in the queue (`autoskill jobs --retry`)."""
+        with self._write() as c:
+            cur = c.execute(
+                "UPDATE jobs SET state = 'queued', attempts = 0, not_before = 0, error = NULL, finished_at = NULL "
+                "WHERE id = ? AND state = 'failed'", (job_id,))
+            return cur.rowcount == 1
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    _COLUMNS = ("id, kind, source, format, user_id, hint, state, attempts, created_at, started_at, finished_at, "
+                "progress, result, error, lease_owner")
+
+    def get(self, job_id: str) -> Job | None:
+        row = self._conn.execute(f"SELECT {self._COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return None if row is None else _job(row)
+
+    def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50) -> list[Job]:
+        sql = f"SELECT {self._COLUMNS} FROM jobs WHERE 1=1"
+        args: list[Any] = []
+        if state:
+            sql += " AND state = ?"
+            args.append(state)
+        if user_id:
+            sql += " AND user_id = ?"
+            args.append(user_id)
+        sql += " ORDER BY created_at DESC LIMIT ?"
+        args.append(limit)
+        return [_job(r) for r in self._conn.execute(sql, args).fetchall()]
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATES, 0)
+        for state, n in self._conn.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state"):
+            out[str(state)] = int(n)
+        return out
+
+    # -- incremental ingest ------------------------------------------------------------------------------
+
+    def watermark(self, user_id: str, session_key: str) -> tuple[str, str] | None:
+        """(last event uid learned from, content hash then) for a session, if any."""
+        row = self._conn.execute(
+            "SELECT last_uid, content_hash FROM ingested WHERE user_id = ? AND session_key = ?",
+            (user_id, session_key),
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def set_watermark(self, user_id: str, session_key: str, last_uid: str, content_hash: str) -> None:
+        with self._write() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO ingested (user_id, session_key, last_uid, content_hash, updated_at) "
+                "VALUES (?,?,?,?,?)", (user_id, session_key, last_uid, content_hash, time.time()))
+
+    # -- workers -----------------------------------------------------------------------------------------
+
+    def worker_alive(self, owner: str) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR REPLACE INTO workers (owner, pid, host, seen_at) VALUES (?,?,?,?)",
+                      (owner, os.getpid(), _host(), time.time()))
+
+    def worker_gone(self, owner: str) -> None:
+        with self._write() as c:
+            c.execute("DELETE FROM workers WHERE owner = ?", (owner,))
+
+    def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4) -> int:
+        (n,) = self._conn.execute("SELECT COUNT(*) FROM workers WHERE seen_at > ?", (time.time() - within,)).fetchone()
+        return int(n)
+
+
+def new_owner() -> str:
+    """A worker identity that is unique across processes and hosts."""
+    return f"{_host()}:{os.getpid()}:{os.urandom(4).hex()}"
+
+
+def _host() -> str:
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "localhost")
+
+
+def _job(row: tuple[Any, ...]) -> Job:
+    (job_id, kind, source, fmt, user_id, hint, state, attempts, created, started, finished, progress, result,
+     error, owner) = row
+    return Job(str(job_id), str(kind), str(source), fmt, str(user_id), hint, state, int(attempts), float(created),
+               started, finished, progress, None if result is None else json.loads(result), error, owner)
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))

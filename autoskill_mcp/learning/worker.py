@@ -1,0 +1,157 @@
+"""The queue worker: claims jobs, reads transcripts, learns, records results.
+
+Runs in `autoskill worker`, and as a background thread in the MCP and language
+servers. Leases make sure one job runs once at a time; a heartbeat thread keeps
+the lease while a long job (an LLM call, a big transcript) runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import AutoSkillError
+from .pipeline import Learner, LearnResult
+from .queue import DEFAULT_LEASE, Job, JobQueue, new_owner
+from .session import Session
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Works one queue with one learner."""
+
+    def __init__(self, queue: JobQueue, learner: Learner, *, owner: str | None = None,
+                 lease: float = DEFAULT_LEASE) -> None:
+        self.queue = queue
+        self.learner = learner
+        self.owner = owner or new_owner()
+        self.lease = lease
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self, *, idle_exit: float | None = None, poll: float = 0.5,
+            on_done: Callable[[Job], None] | None = None) -> int:
+        """Work until stopped (or idle for `idle_exit` seconds); returns how many jobs ran."""
+        done = 0
+        idle_since = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                self.queue.worker_alive(self.owner)
+                job = self.run_once()
+                if job is not None:
+                    done += 1
+                    idle_since = time.monotonic()
+                    if on_done is not None:
+                        on_done(job)
+                    continue
+                if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+                    break
+                self._stop.wait(poll)
+        finally:
+            self.queue.worker_gone(self.owner)
+        return done
+
+    def run_once(self) -> Job | None:
+        """Claim and run one job; None when the queue has nothing runnable."""
+        job = self.queue.claim(self.owner, lease=self.lease)
+        if job is None:
+            return None
+        beat = _Heartbeat(self.queue, job.id, self.owner, self.lease)
+        beat.start()
+        try:
+            result = self._run(job, beat)
+        except AutoSkillError as exc:  # bad input: retrying cannot help
+            self.queue.fail(job.id, self.owner, str(exc), retry=False)
+        except Exception as exc:  # noqa: BLE001 - anything else may be passing (a network blip): retry later
+            log.exception("job %s failed", job.id)
+            self.queue.fail(job.id, self.owner, f"{type(exc).__name__}: {exc}", retry=True)
+        else:
+            errors = [s["error"] for s in result["sessions"] if s.get("error")]
+            if errors and not any(s["decisions"] for s in result["sessions"]):
+                self.queue.fail(job.id, self.owner, "; ".join(errors)[:2000], retry=True)
+            else:
+                self.queue.complete(job.id, self.owner, result)
+        finally:
+            beat.stop()
+        return self.queue.get(job.id)
+
+    def _run(self, job: Job, beat: "_Heartbeat") -> dict[str, Any]:
+        sessions = self._sessions(job)
+        out: list[LearnResult] = []
+        for i, session in enumerate(sessions, 1):
+            beat.progress = f"session {i}/{len(sessions)}"
+            key = f"{session.agent}:{session.session_id}"
+            mark = self.queue.watermark(job.user_id, key)
+            digest = session.content_hash()
+            if mark is not None and mark[1] == digest:
+                res = LearnResult(session.session_id, session.agent, self.learner.extractor.name,
+                                  skipped="unchanged since the last ingest")
+            else:
+                res = self.learner.learn(session, user_id=job.user_id, hint=job.hint,
+                                         since_uid=None if mark is None else mark[0])
+                if res.error is None and session.events:
+                    self.queue.set_watermark(job.user_id, key, session.events[-1].uid or str(len(session.events)),
+                                             digest)
+            out.append(res)
+        return summarize(out)
+
+    def _sessions(self, job: Job) -> list[Session]:
+        from .transcripts import read_transcript
+
+        if job.kind == "path":
+            return read_transcript(Path(job.source), format=job.format)
+        payload = self.queue.payload(job.id) or b""
+        suffix = ".jsonl" if payload.lstrip()[:1] == b"{" and b"\n{" in payload else ".json"
+        with tempfile.TemporaryDirectory(prefix="autoskill-job-") as tmp:
+            path = Path(tmp) / f"{job.source or 'inline'}{suffix}"
+            path.write_bytes(payload)
+            return read_transcript(path, format=job.format)
+
+
+def summarize(results: list[LearnResult]) -> dict[str, Any]:
+    """A job's result: per-session detail plus the totals a caller looks at first."""
+    totals = {a: sum(r.count(a) for r in results) for a in ("add", "merge", "discard", "unchanged")}
+    return {
+        "sessions": [r.to_dict() for r in results],
+        "added": totals["add"], "merged": totals["merge"], "discarded": totals["discard"],
+        "unchanged": totals["unchanged"],
+        "skills": [d.to_dict() for r in results for d in r.decisions],
+        "llm_calls": sum(r.llm_calls for r in results),
+        "extractor": results[0].extractor if results else None,
+    }
+
+
+class _Heartbeat:
+    """Extends a job's lease while it runs, reporting progress."""
+
+    def __init__(self, queue: JobQueue, job_id: str, owner: str, lease: float) -> None:
+        self.progress: str | None = None
+        self._args = (queue, job_id, owner, lease)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        queue, job_id, owner, lease = self._args
+        conn = JobQueue(queue.home)  # its own connection: sqlite3 connections are not for sharing across threads
+        try:
+            while not self._stop.wait(lease / 3):
+                if not conn.heartbeat(job_id, owner, lease=lease, progress=self.progress):
+                    log.warning("lost the lease on job %s", job_id)
+                    return
+        finally:
+            conn.close()
