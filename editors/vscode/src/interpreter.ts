@@ -42,7 +42,7 @@ export function isExecutableFile(file: string): boolean {
     }
 }
 
-/** The first of `names` found in the PATH folders, in PATH order (as a shell would pick it). */
+/** The first of `names` (in their order of preference) found on PATH; for one name, the earliest folder wins as in a shell. */
 export function findOnPath(
     names: readonly string[],
     pathEnv: string | undefined,
