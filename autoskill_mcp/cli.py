@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, skillmd
+from . import __version__, cli_learn, skillmd
 from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError
 from .sdk import AutoSkill
@@ -386,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
 
     p = add("quickstart", cmd_quickstart, "seed the store with the bundled example skills and search them")
+    cli_learn.register(add, _open, _emit)
     p.add_argument("query", nargs="?")
     return parser
 

@@ -40,6 +40,8 @@ class AutoSkill:
             library_dirs=self.config.library_dirs(),
         )
         self.default_user = self.config.resolved_user()
+        self._queue: Any = None
+        self._learner: Any = None
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "AutoSkill":
@@ -47,6 +49,8 @@ class AutoSkill:
         return cls(AutoSkillConfig.from_dict(config))
 
     def close(self) -> None:
+        if self._queue is not None:
+            self._queue.close()
         self.store.close()
 
     def __enter__(self) -> "AutoSkill":
@@ -283,3 +287,138 @@ class AutoSkill:
         if self.store.get(skill_id) is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
         self.store.record_usage(skill_id, retrieved=retrieved, used=used)
+
+    # -- learning --------------------------------------------------------------------------------------
+
+    @property
+    def queue(self) -> Any:
+        """The durable ingestion queue in this store's catalog (shared with every process on it)."""
+        if self._queue is None:
+            from .learning.queue import JobQueue
+
+            self._queue = JobQueue(getattr(self.store, "root", self.config.home))
+        return self._queue
+
+    @property
+    def learner(self) -> Any:
+        """The learning pipeline: an LLM extractor when one is configured, else the offline rules."""
+        if self._learner is None:
+            from .learning.pipeline import build_learner
+
+            self._learner = build_learner(self.store, self.config.llm)
+        return self._learner
+
+    def worker(self, *, lease: float = 60.0) -> Any:
+        """A queue worker over this store (`.run()` to work the queue, `.run_once()` for one job)."""
+        from .learning.worker import Worker
+
+        return Worker(self.queue, self.learner, lease=lease)
+
+    def ingest(
+        self,
+        messages: list[dict[str, Any]] | None = None,
+        events: list[dict[str, Any]] | None = None,
+        *,
+        user_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        hint: str | None = None,
+    ) -> list[Skill]:
+        """Learn from one conversation now; the skills added or changed (AutoSkill's `ingest`).
+
+        `messages` are OpenAI-style `{"role", "content"}` dicts; `events` an agent's
+        trajectory (dicts with a role and content, or tool calls). Details of the last
+        call (gate, extractor, decisions) are in `last_ingest`.
+        """
+        result = self.ingest_result(messages, events, user_id=user_id, metadata=metadata, hint=hint)
+        changed = [d.skill_id for d in result.decisions if d.action in ("add", "merge") and d.skill_id]
+        return [s for s in (self.store.get(i) for i in changed) if s is not None]
+
+    def ingest_result(
+        self,
+        messages: list[dict[str, Any]] | None = None,
+        events: list[dict[str, Any]] | None = None,
+        *,
+        user_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        hint: str | None = None,
+    ) -> Any:
+        """Like `ingest`, returning the full LearnResult (gate, extractor, candidates, decisions)."""
+        from .learning.events import session_from_events
+        from .learning.transcripts import session_from_messages
+
+        if (messages is None) == (events is None):
+            raise InvalidInputError("give exactly one of messages= or events=")
+        meta = dict(metadata or {})
+        session_id = str(meta.get("session_id") or uuid.uuid4())
+        if messages is not None:
+            if not isinstance(messages, list):
+                raise InvalidInputError("messages must be a list of {'role', 'content'} dicts")
+            session = session_from_messages(messages, agent=str(meta.get("agent") or "sdk"), session_id=session_id)
+        else:
+            if not isinstance(events, list):
+                raise InvalidInputError("events must be a list of dicts")
+            session = session_from_events(events, agent=str(meta.get("agent") or "sdk"), session_id=session_id)
+        result = self.learner.learn(session, user_id=self._user(user_id), hint=hint)
+        self.last_ingest = result
+        return result
+
+    def ingest_transcript(self, path: str | Path, *, user_id: str | None = None, format: str | None = None,
+                          hint: str | None = None, wait: bool = True) -> dict[str, Any]:
+        """Queue a transcript file (any supported agent); with `wait`, work it here and return the job."""
+        job_id, _ = self.queue.enqueue_path(path, user_id=self._user(user_id), format=format, hint=hint)
+        if wait:
+            worker = self.worker()
+            while (job := self.queue.get(job_id)) is not None and job.state in ("queued", "running"):
+                if worker.run_once() is None:
+                    import time
+
+                    time.sleep(0.2)
+        job = self.queue.get(job_id)
+        return job.to_dict() if job is not None else {"id": job_id}
+
+    def import_openai_conversations(
+        self,
+        *,
+        user_id: str | None = None,
+        data: Any = None,
+        file_path: str | Path | None = None,
+        hint: str | None = None,
+        continue_on_error: bool = True,
+        max_messages_per_conversation: int | None = None,
+    ) -> dict[str, Any]:
+        """Learn from OpenAI-format conversations (a file, or loaded JSON), through the same pipeline."""
+        from .learning.events import conversations_in
+        from .learning.transcripts import read_transcript, session_from_messages
+
+        if (data is None) == (file_path is None):
+            raise InvalidInputError("give exactly one of data= or file_path=")
+        sessions = []
+        if file_path is not None:
+            sessions = read_transcript(Path(file_path))
+        else:
+            for i, messages in enumerate(conversations_in(data)):
+                sessions.append(session_from_messages(messages, agent="openai-chat", session_id=f"conversation-{i + 1}"))
+        summary: dict[str, Any] = {"conversations": len(sessions), "ingested": 0, "added": 0, "merged": 0,
+                                   "discarded": 0, "unchanged": 0, "skipped": 0, "llm_calls": 0, "errors": [],
+                                   "skills": []}
+        for session in sessions:
+            if max_messages_per_conversation:
+                session.events = session.events[-max_messages_per_conversation:]
+            try:
+                result = self.learner.learn(session, user_id=self._user(user_id), hint=hint)
+            except Exception as exc:
+                if not continue_on_error:
+                    raise
+                summary["errors"].append({"session_id": session.session_id, "error": str(exc)})
+                continue
+            summary["ingested"] += 1
+            summary["llm_calls"] += result.llm_calls
+            if result.error:
+                summary["errors"].append({"session_id": session.session_id, "error": result.error})
+            if not result.decisions:
+                summary["skipped"] += 1
+            for d in result.decisions:
+                summary[{"add": "added", "merge": "merged", "discard": "discarded", "unchanged": "unchanged"}[d.action]] += 1
+                summary["skills"].append(d.to_dict())
+        summary["extractor"] = self.learner.extractor.name
+        return summary

@@ -8,6 +8,7 @@ to each of them.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -92,7 +93,9 @@ class Learner:
         if any(OWN_MARKER in e.text for e in session.events[:6]):
             result.skipped = "a transcript of autoskill's own extraction call"
             return result
-        clean, result.redactions = redact_session(session)
+        found: Counter[str] = Counter()
+        clean = redact_session(session, counts=found)
+        result.redactions = sum(found.values())
         evidence = gather(clean, since_uid=since_uid)
         if not evidence.turns:
             result.skipped = "no new user turns" if since_uid else "no user turns"
