@@ -71,11 +71,11 @@ class SessionBuilder:
         if run is None or run.key != key or run.kind is not kind or run.role is not role:
             self.flush()
             run = self._run = _Run(key, role, kind, uid, ts, sidechain, ref)
-        elif run.pieces:
-            run.pieces.append(sep)
         if run.size <= TEXT_LIMIT:             # past the limit the rest is cut anyway: stop collecting
+            if run.pieces:
+                run.pieces.append(sep)
             run.pieces.append(text)
-            run.size += len(text)
+            run.size += len(text) + len(sep)
 
     def flush(self) -> None:
         run, self._run = self._run, None

@@ -160,9 +160,9 @@ def _read_file(path: Path, opts: ReadOptions, *, subagent: bool) -> Session:
         _name_subagent(session, path)
     elif file_sid:
         session.session_id = file_sid
-    builder = SessionBuilder(session, str(path))
+    builder = SessionBuilder(session, str(path), sidechain=subagent)
     keep, rewinds = _live_branch(recs)
-    _Emitter(builder, subagent).emit(recs, keep, rewinds)
+    _Emitter(builder).emit(recs, keep, rewinds)
     return builder.finish()
 
 
@@ -313,10 +313,9 @@ def _classify(text: str) -> tuple[str, str]:
 class _Emitter:
     """Turns the kept records, in file order, into events."""
 
-    def __init__(self, builder: SessionBuilder, subagent: bool) -> None:
+    def __init__(self, builder: SessionBuilder) -> None:
         self.b = builder
         self.s = builder.session
-        self.subagent = subagent
         self.calls: dict[str, ToolUse] = {}
         self.blocks_seen: set[tuple[str, str]] = set()
 
@@ -328,7 +327,7 @@ class _Emitter:
             with record_guard(self.s, f"line {line}"):
                 uid = as_str(rec.get("uuid")) or f"L{line}"
                 ts = parse_ts(rec.get("timestamp"))
-                side = self.subagent or rec.get("isSidechain") is True
+                side = rec.get("isSidechain") is True
                 kind = rec.get("type")
                 if kind == "assistant":
                     self._assistant(rec, uid, ts, side, line)

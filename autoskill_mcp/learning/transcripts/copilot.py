@@ -16,8 +16,6 @@ a CORRECTION "interrupt", events inside a sub-agent (`parentToolCallId`) are sid
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Any
 

@@ -284,27 +284,28 @@ def _store_root(transcript: Path) -> Path | None:
 def _read_transcript(path: Path, opts: ReadOptions) -> Session:
     sid = path.stem
     sub = path.parent.name == "subagents"
-    session = Session(session_id=sid, agent=AGENT, path=str(path),
-                      parent_session_id=path.parent.parent.name if sub else None)
+    parent = path.parent.parent.name if sub else None
+    session = Session(session_id=f"{parent}/{sid}" if parent else sid, agent=AGENT, path=str(path),
+                      parent_session_id=parent)
     root = None if sub else _store_root(path)
     if root is not None:
         for folder in sorted(root.glob(f"chats/*/{sid}")):
             _chat_meta(session, folder / "meta.json", folder / "store.db", opts)
             break
-    b = SessionBuilder(session, str(path))
+    b = SessionBuilder(session, str(path), sidechain=sub)
     calls: dict[str, tuple[str, str]] = {}
     records = 0
     for line, rec in iter_jsonl(path, session, opts.max_bytes):
         records += 1
         with record_guard(session, f"line {line}"):
-            _agent_message(b, rec, f"L{line}", line, calls, sub)
+            _agent_message(b, rec, f"L{line}", line, calls)
     if records == 0:
         raise TranscriptError(f"{path}: no transcript lines in it")
     return b.finish()
 
 
 def _agent_message(b: SessionBuilder, rec: dict[str, Any], uid: str, ref: object,
-                   calls: dict[str, tuple[str, str]], side: bool) -> None:
+                   calls: dict[str, tuple[str, str]]) -> None:
     role = rec.get("role")
     content = as_dict(rec.get("message")).get("content", rec.get("content"))
     if role not in ("user", "assistant", "tool"):
@@ -320,32 +321,32 @@ def _agent_message(b: SessionBuilder, rec: dict[str, Any], uid: str, ref: object
             call_id = as_str(block.get("id")) or as_str(block.get("toolCallId"))
             call = tool_use(name, block.get("input", block.get("args")), call_id)
             calls[call_id or name] = (call.name, call.input)
-            b.add(Role.ASSISTANT, Kind.TOOL_CALL, uid=buid, tool=call, sidechain=side, ref=ref)
+            b.add(Role.ASSISTANT, Kind.TOOL_CALL, uid=buid, tool=call, ref=ref)
         elif kind in ("tool_result", "tool-result"):
             call_id = as_str(block.get("tool_use_id")) or as_str(block.get("toolCallId"))
             name, args = calls.get(call_id, (as_str(block.get("name")) or as_str(block.get("toolName")) or "unknown", ""))
             output = text_of(block.get("content")) or text_of(block.get("result")) or as_str(block.get("result"))
-            b.add(Role.TOOL, Kind.TOOL_RESULT, uid=buid, sidechain=side, ref=ref,
+            b.add(Role.TOOL, Kind.TOOL_RESULT, uid=buid, ref=ref,
                   tool=tool_use(name, args, call_id, output, block.get("is_error") is True))
         elif kind in ("thinking", "reasoning"):
             thought = as_str(block.get("thinking")) or as_str(block.get("text"))
             if thought.strip():
-                b.add(Role.ASSISTANT, Kind.THINKING, thought, uid=buid, sidechain=side, ref=ref)
+                b.add(Role.ASSISTANT, Kind.THINKING, thought, uid=buid, ref=ref)
         elif as_str(block.get("text")).strip():
             text = block["text"]
             if role == "user":
-                _user_text(b, text, buid, side, ref)
+                _user_text(b, text, buid, ref)
             else:
-                b.add_text(Role.ASSISTANT, Kind.REPLY, text.strip(), key=uid, uid=buid, sidechain=side, ref=ref)
+                b.add_text(Role.ASSISTANT, Kind.REPLY, text.strip(), key=uid, uid=buid, ref=ref)
         else:
             skip(b.session, f"block.{kind or 'untyped'}")
 
 
-def _user_text(b: SessionBuilder, text: str, uid: str, side: bool, ref: object) -> None:
+def _user_text(b: SessionBuilder, text: str, uid: str, ref: object) -> None:
     queries = _USER_QUERY.findall(text)
     words = "\n\n".join(q.strip() for q in queries) if queries else _CONTEXT_BLOCK.sub("", text).strip()
     if words:
-        b.add(Role.USER, Kind.PROMPT, words, uid=uid, sidechain=side, ref=ref)
+        b.add(Role.USER, Kind.PROMPT, words, uid=uid, ref=ref)
     else:
         skip(b.session, "injected")
 
@@ -401,7 +402,7 @@ def _read_chat(path: Path, opts: ReadOptions) -> Session:
                 calls: dict[str, tuple[str, str]] = {}
                 for blob_id, message in _blob_messages(conn, as_str(meta.get("latestRootBlobId")), opts):
                     with record_guard(session, f"blob {blob_id[:12]}"):
-                        _agent_message(b, message, blob_id[:16], f"blob:{blob_id}", calls, False)
+                        _agent_message(b, message, blob_id[:16], f"blob:{blob_id}", calls)
     if not session.events:
         session.warnings.append("no readable messages in this chat (no transcript, no JSON message blobs)")
     return b.finish()
@@ -443,31 +444,27 @@ def _protobuf_refs(data: bytes) -> list[str]:
     refs: list[str] = []
     i, n = 0, len(data)
     while i < n:
-        key, i = _varint(data, i)
-        if key is None:
+        field = _varint(data, i)
+        if field is None:
             return []
+        key, i = field
         wire = key & 7
-        if wire == 0:
-            _, i = _varint(data, i)
-            if i is None:
+        if wire in (0, 2):
+            value = _varint(data, i)
+            if value is None or (wire == 2 and value[1] + value[0] > n):
                 return []
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        elif wire == 2:
-            length, i = _varint(data, i)
-            if length is None or i + length > n:
-                return []
-            if length == 32:
-                refs.append(data[i:i + 32].hex())
-            i += length
+            if wire == 2 and value[0] == 32:
+                refs.append(data[value[1]:value[1] + 32].hex())
+            i = value[1] + (value[0] if wire == 2 else 0)
+        elif wire in (1, 5):
+            i += 8 if wire == 1 else 4
         else:
             return []
     return refs
 
 
-def _varint(data: bytes, i: int) -> tuple[int | None, Any]:
+def _varint(data: bytes, i: int) -> tuple[int, int] | None:
+    """(value, next index) of the varint at i, or None if the bytes end first."""
     value, shift = 0, 0
     while i < len(data) and shift < 64:
         byte = data[i]
@@ -476,4 +473,4 @@ def _varint(data: bytes, i: int) -> tuple[int | None, Any]:
         if not byte & 0x80:
             return value, i
         shift += 7
-    return None, None
+    return None

@@ -24,7 +24,7 @@ from autoskill_mcp.learning.session import Session, skip
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _BOM = b"\xef\xbb\xbf"
-_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 
 
 class TranscriptError(InvalidInputError):
