@@ -47,9 +47,15 @@ assert set(READERS) == set(FORMATS)
 
 
 def detect_format(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
-    """The format name of a transcript file or folder (see FORMATS), or None when unknown."""
-    path = _existing(path)
-    found = detect(path, max_bytes)
+    """The format name of a transcript file or folder (see FORMATS); None when it is not one.
+
+    Never raises for what it is given (missing, empty, unreadable, broken), so it can filter a
+    folder's files; `read_transcript` says what is wrong with such a file.
+    """
+    try:
+        found = detect(_existing(path), max_bytes)
+    except TranscriptError:
+        return None
     return found.fmt if found else None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autoskill_mcp.learning.transcripts import TranscriptError, detect_format
+from autoskill_mcp.learning.transcripts import TranscriptError, detect_format, read_transcript
 
 from .conftest import copy, fixture, write_jsonl
 
@@ -46,7 +46,7 @@ def test_folders_are_recognised_by_what_they_hold(tmp_path: Path) -> None:
     assert detect_format(tmp_path) is None
 
 
-def test_unknown_content_is_none_and_unreadable_input_is_an_error(tmp_path: Path) -> None:
+def test_anything_that_is_not_a_transcript_is_none(tmp_path: Path) -> None:
     (tmp_path / "notes.json").write_text(json.dumps({"todo": ["a", "b"]}))
     assert detect_format(tmp_path / "notes.json") is None
     (tmp_path / "readme.md").write_text("# Title\n\ntext\n")
@@ -55,7 +55,8 @@ def test_unknown_content_is_none_and_unreadable_input_is_an_error(tmp_path: Path
         conn.execute("CREATE TABLE t (x)")
     assert detect_format(tmp_path / "other.db") is None
     (tmp_path / "empty.jsonl").write_bytes(b"")
-    with pytest.raises(TranscriptError, match="empty file"):
-        detect_format(tmp_path / "empty.jsonl")
-    with pytest.raises(TranscriptError, match="no such file"):
-        detect_format(tmp_path / "missing.jsonl")
+    (tmp_path / "broken.json").write_text('{"requests": [')
+    for name in ("empty.jsonl", "broken.json", "missing.jsonl"):
+        assert detect_format(tmp_path / name) is None
+    with pytest.raises(TranscriptError, match="empty file"):       # reading says why
+        read_transcript(tmp_path / "empty.jsonl")
