@@ -28,6 +28,8 @@ Action = Literal["add", "merge", "discard", "unchanged"]
 
 #: a user skill this similar (calibrated hybrid score) is the same capability, given shared words
 MERGE_SCORE = 0.55
+#: ... and when at least this share of the candidate's words (name, tags, description) appear in it
+MIN_OVERLAP = 0.5
 #: below this nothing is similar enough to ask about
 BORDERLINE_SCORE = 0.35
 #: a shared or library skill this similar that already says everything makes the candidate redundant
@@ -84,7 +86,7 @@ class Maintainer:
         mine = [h for h in hits if h.skill.scope is Scope.USER and h.skill.user_id == user_id]
         others = [h for h in hits if h.skill.scope is not Scope.USER]
         best = mine[0] if mine else None
-        if best is not None and best.score >= MERGE_SCORE and _overlap(cand, best.skill) > 0:
+        if best is not None and best.score >= MERGE_SCORE and _overlap(cand, best.skill) >= MIN_OVERLAP:
             return self._merge(best.skill, cand, session_id, agent, "similar skill", best.score)
         top_other = others[0] if others else None
         if top_other is not None and top_other.score >= DISCARD_SCORE and not _new_lines(cand, top_other.skill):

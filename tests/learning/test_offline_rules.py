@@ -1,0 +1,130 @@
+"""The offline path: directives in the user's words -> gate -> a real skill; nothing from one-offs."""
+
+from __future__ import annotations
+
+import pytest
+
+from autoskill_mcp import skillmd
+from autoskill_mcp.learning import rules
+from autoskill_mcp.learning.evidence import gate, gather
+from autoskill_mcp.learning.session import Event, Kind, Role, Session
+from autoskill_mcp.learning.signals import DirectiveKind, directives, is_correction
+
+
+def session(*turns: tuple[str, str], agent: str = "openai-chat") -> Session:
+    events = [
+        Event(Role.USER if who == "u" else Role.ASSISTANT, Kind.PROMPT if who == "u" else Kind.REPLY, text, uid=str(i))
+        for i, (who, text) in enumerate(turns)
+    ]
+    return Session("s1", agent, events)
+
+
+ONE_OFFS = [
+    [("u", "Write me a poem about the sea."), ("a", "Waves roll in...")],
+    [("u", "Fix the failing test in utils.py"), ("a", "Fixed the off-by-one."), ("u", "Thanks, that works!")],
+    [("u", "What does this regex do? ^a+$"), ("a", "It matches one or more a's.")],
+    [("u", "帮我写一首关于春天的诗"), ("a", "春风……")],
+    [("u", "Rename the variable x to count in main.py"), ("a", "Done."), ("u", "Don't touch this file for now.")],
+    [("u", "I always forget how to undo a commit. How do I?"), ("a", "git reset --soft HEAD~1")],
+]
+
+
+@pytest.mark.parametrize("turns", ONE_OFFS, ids=lambda t: t[0][1][:30])
+def test_one_off_sessions_give_no_skill_and_fail_the_gate(turns: list[tuple[str, str]]) -> None:
+    evidence = gather(session(*turns))
+    assert not gate(evidence).passed
+    assert rules.extract(evidence) == []
+
+
+def test_a_correction_with_a_durable_rule_becomes_a_valid_skill_in_the_users_words() -> None:
+    evidence = gather(session(
+        ("u", "Add logging to the fetcher module"),
+        ("a", "I added print() calls around each request."),
+        ("u", "No, never use print for logging; always use the logging module with a module-level logger."),
+    ))
+    assert evidence.corrections and evidence.corrections[0].correction == "feedback"
+    assert "print() calls" in evidence.corrections[0].context
+    decision = gate(evidence)
+    assert decision.passed and "never" in decision.reason
+    [cand] = rules.extract(evidence)
+    assert "logging" in cand.name and cand.name.endswith("conventions")
+    assert "- Never use print for logging; always use the logging module" in cand.instructions
+    assert cand.quotes == ["No, never use print for logging; always use the logging module with a module-level logger."]
+    skill = cand.to_skill(user_id="alice", session_id="s1", agent="codex")
+    text = skillmd.render(skill)
+    assert not [d for d in skillmd.validate(text, path=f"{skill.name}/SKILL.md") if d.severity == "error"]
+    assert skill.provenance[0].quotes == cand.quotes and skill.provenance[0].agent == "codex"
+
+
+def test_an_arrow_workflow_becomes_numbered_steps_with_its_anchor_as_trigger() -> None:
+    [cand] = rules.extract(gather(session(
+        ("u", "Before each release: run regression -> canary -> monitor -> full rollout."),
+    )))
+    assert cand.name == "release-workflow"
+    assert "1. run regression\n2. canary\n3. monitor\n4. full rollout" in cand.instructions
+    assert cand.triggers[0] == "Before each release"
+    assert cand.description.endswith("Use before each release.")
+
+
+def test_separate_topics_become_separate_skills() -> None:
+    cands = rules.extract(gather(session(
+        ("u", "Never use print for logging; use the logging module."),
+        ("a", "ok"),
+        ("u", "Also, we prefer pytest over unittest in this repo."),
+    )))
+    names = sorted(c.name for c in cands)
+    assert len(cands) == 2 and any("logging" in n for n in names) and any("pytest" in n for n in names)
+
+
+def test_chinese_sessions_give_chinese_skills() -> None:
+    cands = rules.extract(gather(session(
+        ("u", "以后提交代码前先跑测试，再跑lint，最后推送。"),
+        ("a", "好的"),
+        ("u", "不要使用print调试，用logging。"),
+    )))
+    flow = next(c for c in cands if "1. 跑测试" in c.instructions)
+    assert "# 流程" in flow.instructions and "2. 跑lint" in flow.instructions
+    assert flow.description.startswith("用户的固定流程")
+    assert skillmd.is_valid_name(flow.name)
+
+
+def test_repeating_a_weak_preference_makes_it_count() -> None:
+    once = gather(session(("u", "Use uv instead of pip.")))
+    twice = gather(session(("u", "Use uv instead of pip."), ("a", "Ran pip install."), ("u", "Use uv instead of pip.")))
+    assert not gate(once).passed
+    assert gate(twice).passed
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Always run ruff before committing.", DirectiveKind.ALWAYS),
+    ("From now on answer in French.", DirectiveKind.ALWAYS),
+    ("Never commit directly to main.", DirectiveKind.NEVER),
+    ("We prefer pytest over unittest in this repo.", DirectiveKind.PREFER),
+    ("Make sure to add type hints to every function.", DirectiveKind.MUST),
+    ("以后用中文回答。", DirectiveKind.ALWAYS),
+    ("禁止在代码里硬编码密码。", DirectiveKind.NEVER),
+    ("N'utilise jamais de tabulations.", DirectiveKind.NEVER),
+])
+def test_directive_kinds(text: str, kind: DirectiveKind) -> None:
+    [d] = directives(text)
+    assert d.kind is kind
+
+
+def test_questions_code_and_self_reports_are_not_directives() -> None:
+    assert directives("Should we always use tabs?") == []
+    assert directives("```\n# never do this\nx = 1\n```") == []
+    assert directives("I always forget the flag name") == []
+    assert directives("Traceback (most recent call last): never mind") == []
+
+
+def test_corrections_are_recognised_in_three_languages() -> None:
+    assert is_correction("No, that's wrong, use the other API")
+    assert is_correction("不对，应该用异步")
+    assert is_correction("Non, toujours pas")
+    assert not is_correction("Great, now add tests")
+
+
+def test_incremental_gather_reads_only_turns_after_the_watermark() -> None:
+    s = session(("u", "Never use print for logging."), ("a", "ok"), ("u", "Always pin versions in requirements."))
+    evidence = gather(s, since_uid="1")
+    assert [t.text for t in evidence.turns] == ["Always pin versions in requirements."]
