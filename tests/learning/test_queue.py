@@ -1,0 +1,168 @@
+"""The durable queue and its worker: dedupe, leases, retries, kill -9 mid-job, hooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autoskill_mcp import LocalSkillStore
+from autoskill_mcp.learning import hooks
+from autoskill_mcp.learning.queue import MAX_ATTEMPTS, JobQueue
+
+from .transcripts.conftest import FIXTURES
+
+HASHING = {"provider": "hashing", "dims": 256}
+CLAUDE_FIXTURE = FIXTURES / "claude-code" / "spotter__short.jsonl"
+
+
+def env_for(home: Path) -> dict[str, str]:
+    env = dict(os.environ, AUTOSKILL_HOME=str(home), AUTOSKILL_USER="alice")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2]) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def conversation(*user_turns: str, filler: int = 0) -> dict[str, object]:
+    messages: list[dict[str, str]] = []
+    for text in user_turns:
+        messages += [{"role": "user", "content": text}, {"role": "assistant", "content": "Done."}]
+    for i in range(filler):
+        messages += [{"role": "user", "content": f"Now look at module number {i} and tell me what it does."},
+                     {"role": "assistant", "content": "It parses the configuration file. " * 20}]
+    return {"messages": messages}
+
+
+def test_one_job_per_file_state(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(conversation("hello")))
+    with JobQueue(tmp_path / "home") as q:
+        first, created = q.enqueue_path(path, user_id="alice")
+        assert created
+        assert q.enqueue_path(path, user_id="alice") == (first, False)  # PreCompact then SessionEnd, unchanged
+        assert q.enqueue_path(path, user_id="bob")[1]                  # another user's learning is separate
+        path.write_text(json.dumps(conversation("hello", "more")))
+        os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+        grown, created = q.enqueue_path(path, user_id="alice")
+        assert created and grown != first
+        with pytest.raises(FileNotFoundError):
+            q.enqueue_path(tmp_path / "missing.json", user_id="alice")
+        with pytest.raises(ValueError, match="limit"):
+            q.enqueue_content(b"x" * (16 * 1024 * 1024 + 1), user_id="alice")
+
+
+def test_leases_expire_and_a_stale_worker_cannot_finish_a_job(tmp_path: Path) -> None:
+    with JobQueue(tmp_path) as q:
+        job_id, _ = q.enqueue_content("{}", user_id="alice")
+        assert q.claim("w1", lease=0.05).id == job_id
+        assert q.claim("w2") is None  # leased
+        time.sleep(0.1)
+        again = q.claim("w2", lease=30)
+        assert again.id == job_id and again.attempts == 2
+        assert not q.heartbeat(job_id, "w1") and not q.complete(job_id, "w1", {"late": True})
+        assert q.complete(job_id, "w2", {"ok": True}) and q.get(job_id).result == {"ok": True}
+
+
+def test_failures_retry_with_backoff_then_stay_failed(tmp_path: Path) -> None:
+    with JobQueue(tmp_path) as q:
+        job_id, _ = q.enqueue_content("{}", user_id="alice")
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            q._conn.execute("UPDATE jobs SET not_before = 0 WHERE id = ?", (job_id,))  # skip the backoff wait
+            job = q.claim("w")
+            assert job is not None and job.attempts == attempt
+            q.fail(job_id, "w", "network down", retry=True)
+        assert q.get(job_id).state == "failed" and q.get(job_id).error == "network down"
+        assert q.retry(job_id) and q.get(job_id).state == "queued"
+
+
+def test_a_worker_killed_mid_job_leaves_no_duplicate_skill(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    transcript = tmp_path / "two_sessions.jsonl"
+    durable = conversation("Never use print for logging; always use the logging module.")
+    slow = conversation("Summarise the repository.", filler=4000)  # thousands of turns: takes a while to learn from
+    transcript.write_text(json.dumps(durable) + "\n" + json.dumps(slow) + "\n")
+    with JobQueue(home) as q:
+        job_id, _ = q.enqueue_path(transcript, user_id="alice")
+    cmd = [sys.executable, "-m", "autoskill_mcp", "worker", "--embeddings", "hashing", "--lease", "1",
+           "--idle-exit", "0.5"]
+    worker = subprocess.Popen(cmd, env=env_for(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    killed = False
+    deadline = time.monotonic() + 60
+    with LocalSkillStore(home, embeddings=HASHING, background=False) as store, JobQueue(home) as q:
+        while time.monotonic() < deadline:  # kill -9 once the first session's skill is stored, mid-job
+            if store.summaries(user_id="alice") and q.get(job_id).state == "running":
+                worker.send_signal(signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.005)
+        worker.wait(timeout=30)
+        assert killed, "the worker finished before it could be killed mid-job"
+        assert q.get(job_id).state == "running"
+        time.sleep(1.1)  # let the dead worker's lease expire
+        rerun = subprocess.run(cmd, env=env_for(home), capture_output=True, text=True, timeout=120)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        job = q.get(job_id)
+        assert job.state == "done" and job.attempts == 2
+        summaries = store.summaries(user_id="alice")
+        assert [s.name for s in summaries] == [summaries[0].name] and len(store.versions(summaries[0].id)) == 1
+        sessions = job.result["sessions"]
+        assert sessions[0]["skipped"] == "unchanged since the last ingest" or sessions[0]["decisions"][0]["action"] == "unchanged"
+
+
+# -- hooks -----------------------------------------------------------------------------------------------
+
+
+def run_hook(home: Path, payload: object, *args: str) -> subprocess.CompletedProcess[str]:
+    stdin = payload if isinstance(payload, str) else json.dumps(payload)
+    return subprocess.run([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker", *args],
+                          input=stdin, env=env_for(home), capture_output=True, text=True, timeout=30)
+
+
+def test_the_claude_code_hook_enqueues_once_and_always_exits_0(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    transcript = tmp_path / "session.jsonl"
+    transcript.write_bytes(CLAUDE_FIXTURE.read_bytes())
+    end = {"hook_event_name": "SessionEnd", "session_id": "s", "transcript_path": str(transcript), "cwd": "/w",
+           "reason": "other"}
+    assert run_hook(home, end).returncode == 0
+    assert run_hook(home, dict(end, hook_event_name="PreCompact", trigger="auto")).returncode == 0
+    for bad in ("not json", "[1, 2]", "", dict(end, transcript_path=str(tmp_path / "gone.jsonl")),
+                dict(end, hook_event_name="Stop"), dict(end, transcript_path=str(home / "x.jsonl"))):
+        result = run_hook(home, bad)
+        assert result.returncode == 0 and result.stdout == ""
+    with JobQueue(home) as q:
+        [job] = q.list()
+        assert job.source == str(transcript.resolve()) and job.format == "claude-code" and job.user_id == "alice"
+    log = (home / "logs" / "hooks.log").read_text().splitlines()
+    assert [line.split()[2] for line in log] == ["enqueued", "duplicate"] + ["skipped"] * 6
+    assert "not a session boundary" in log[6]
+
+
+def test_hooks_install_merges_into_settings_idempotently(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"model": "opus", "hooks": {"Stop": [{"hooks": [{"type": "command",
+                                                                                   "command": "other"}]}]}}))
+    command = hooks.hook_command("claude-code")
+    merged, changed = hooks.install("claude-code", path=settings, command=command)
+    assert changed and merged["model"] == "opus" and merged["hooks"]["Stop"][0]["hooks"][0]["command"] == "other"
+    assert merged["hooks"]["SessionEnd"][0]["hooks"][0]["command"] == command
+    assert (tmp_path / "settings.json.autoskill-backup").is_file()
+    again, changed = hooks.install("claude-code", path=settings, command=command)
+    assert not changed and again == json.loads(settings.read_text())
+    settings.write_text("[]")
+    with pytest.raises(ValueError, match="JSON object"):
+        hooks.install("claude-code", path=settings, command=command)
+
+
+def test_cli_hooks_install_writes_the_users_claude_settings(tmp_path: Path) -> None:
+    env = env_for(tmp_path / "home") | {"CLAUDE_CONFIG_DIR": str(tmp_path / "claude")}
+    out = subprocess.run([sys.executable, "-m", "autoskill_mcp", "hooks", "install", "--agent", "claude-code", "--yes"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    data = json.loads((tmp_path / "claude" / "settings.json").read_text())
+    assert set(data["hooks"]) == {"SessionEnd", "PreCompact"} and "hook claude-code" in out.stdout
