@@ -8,7 +8,8 @@ whether a session holds anything durable at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from .session import Event, Kind, Role, Session
 from .signals import Directive, directives, is_correction, language
@@ -17,6 +18,13 @@ from .signals import Directive, directives, is_correction, language
 MAX_TURN_CHARS = 4000
 #: the agent's text shown beside a correction, so a reader knows what was corrected
 MAX_CONTEXT_CHARS = 400
+#: a turn this long is a pasted spec or task brief: its imperatives describe the task, not standing policy
+LONG_TURN = 1200
+LONG_TURN_FACTOR = 0.4
+#: text some agents store as a user message that the user never typed (compaction summaries)
+_INJECTED = re.compile(
+    r"^(This session is being continued from a previous conversation|<environment_details>|<system-reminder>|"
+    r"Caveat: The messages below were generated)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +86,7 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
         if e.role is not Role.USER or e.kind not in (Kind.PROMPT, Kind.CORRECTION):
             continue
         text = e.text.strip()[:MAX_TURN_CHARS]
-        if not text:
+        if not text or _INJECTED.match(text):
             continue
         n += 1
         reason = e.correction if e.kind is Kind.CORRECTION else None
@@ -86,7 +94,10 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
             reason = "feedback"
         turns.append(Turn(n, text, reason, context[:MAX_CONTEXT_CHARS] if reason else "", e.uid))
         agent_acted = False
-    found = [(d, t) for t in turns for d in directives(t.text)]
+    found = [
+        (d if len(t.text) < LONG_TURN else replace(d, weight=round(d.weight * LONG_TURN_FACTOR, 2)), t)
+        for t in turns for d in directives(t.text)
+    ]
     lang = language(" ".join(t.text for t in turns)[:4000]) if turns else "en"
     return Evidence(session.session_id, session.agent, turns, found, lang, session.project)
 
@@ -121,7 +132,8 @@ def gate(evidence: Evidence) -> GateDecision:
     best: dict[str, float] = {}
     said: dict[str, int] = {}
     for d, turn in evidence.found:
-        key = " ".join(d.text.lower().split())
+        # A long brief counts once, however many imperatives it lists.
+        key = f"brief {turn.n}" if len(turn.text) >= LONG_TURN else " ".join(d.text.lower().split())
         w = d.weight + (0.3 if turn.correction else 0.0)
         best[key] = max(best.get(key, 0.0), w)
         said[key] = said.get(key, 0) + 1

@@ -19,7 +19,7 @@ from .signals import Directive, DirectiveKind
 EXTRACTOR = "rules"
 MAX_CANDIDATES = 3
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_+#.-]*[A-Za-z0-9+#]|[\u3400-\u9fff]{2,}")
+_WORD = re.compile(r"[\u3400-\u9fff]{2,}|[^\W\d_\u3400-\u9fff][\w+#.-]*[\w+#]")
 # Words that say how strongly, not what about: never a topic.
 _NOT_TOPIC = set(
     """a an the and or but if then than so to of in on at by for with from into onto as is are be been being it its
@@ -30,7 +30,10 @@ _NOT_TOPIC = set(
     same new old way thing things stuff something anything everything one ones before after when while until
     actually still again wrong right good better best bad like want wanted would could can will shall may might
     answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
-    avoid stop start first last next instead them those over under via per etc""".split()
+    avoid stop start first last next instead them those over under via per etc
+    le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces
+    il elle ils elles nous vous tu te toi je me moi on en y mon ma mes ton ta tes son sa ses leur leurs plus moins
+    toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
                   "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
@@ -176,10 +179,20 @@ def _candidate(group: list[tuple[Directive, object]], lang: str, score: float) -
 
 
 def _unique_directives(items: object) -> list[Directive]:
-    seen: dict[str, Directive] = {}
+    """Once each; of two where one says all the other does and more, the fuller one."""
+    out: list[Directive] = []
     for d in items:  # type: ignore[attr-defined]
-        seen.setdefault(" ".join(_clause(d.text).lower().split()), d)
-    return list(seen.values())
+        words = set(_clause(d.text).lower().split())
+        for i, kept in enumerate(out):
+            theirs = set(_clause(kept.text).lower().split())
+            if words <= theirs:
+                break
+            if theirs <= words:
+                out[i] = d
+                break
+        else:
+            out.append(d)
+    return out
 
 
 def _anchor(text: str) -> str:

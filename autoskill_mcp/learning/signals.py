@@ -47,7 +47,9 @@ _DURABLE_EN = re.compile(
     _I,
 )
 _DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认|记住|所有的?(代码|回答|回复|提交))")
-_DURABLE_FR = re.compile(r"\b(toujours|jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
+# "toujours" is "always" only when not negated: "tu n'as toujours pas" / "toujours pas" is "still not".
+_DURABLE_FR = re.compile(
+    r"(?<!n'as )(?<!n'est )\btoujours\b(?!\s+pas)|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
 
 _NEVER_EN = re.compile(
     r"^(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|\b(never|don'?t ever|must not|mustn'?t|should not|"
@@ -63,8 +65,9 @@ _NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不�
 _ALWAYS_ZH = re.compile(r"(总是|始终|一律|永远|每次|每当|默认)")
 _MUST_ZH = re.compile(r"(必须|务必|一定要|需要先|记得)")
 _PREFER_ZH = re.compile(r"(优先|更喜欢|尽量用|改用|换成|请用|而不是|代替|[，,]\s*用)")
-_NEVER_FR = re.compile(r"\b(jamais|ne\s+\w+\s+pas|n'\w+\s+pas|évite[rz]?)\b", _I)
-_ALWAYS_FR = re.compile(r"\b(toujours|chaque fois)\b", _I)
+# French negation is everywhere; only an opening negation is an order ("Ne modifie pas ...", "N'utilise jamais ...").
+_NEVER_FR = re.compile(r"^(ne|n')\s*\w+\s+(pas|jamais)\b|\bjamais\b|^évite[rz]?\b", _I)
+_ALWAYS_FR = re.compile(r"(?<!n'as )\btoujours\b(?!\s+pas)|\bchaque fois\b", _I)
 
 _ARROW = re.compile(r"\s*(?:->|→|=>|⇒|➡|➜|-->)\s*")
 _WORKFLOW_ANCHOR_EN = re.compile(
