@@ -121,6 +121,23 @@ class GateDecision:
 GATE_THRESHOLD = 1.0
 
 
+def directive_score(found: list[tuple[Directive, Turn]]) -> tuple[float, int]:
+    """(score, distinct directives): how strongly these directives read as standing policy.
+
+    Each distinct sentence counts once at its strongest; said inside a correction it
+    weighs 0.3 more, said twice 0.5 more; a long brief counts once, however many
+    imperatives it lists. The gate and the offline extractor share this measure.
+    """
+    best: dict[str, float] = {}
+    said: dict[str, int] = {}
+    for d, turn in found:
+        key = f"brief {turn.n}" if len(turn.text) >= LONG_TURN else " ".join(d.text.lower().split())
+        w = d.weight + (0.3 if turn.correction else 0.0)
+        best[key] = max(best.get(key, 0.0), w)
+        said[key] = said.get(key, 0) + 1
+    return round(sum(w + (0.5 if said[k] > 1 else 0.0) for k, w in best.items()), 6), len(best)
+
+
 def gate(evidence: Evidence) -> GateDecision:
     """Cheap and offline: does the user state anything durable in this session?
 
@@ -129,23 +146,15 @@ def gate(evidence: Evidence) -> GateDecision:
     """
     if not evidence.turns:
         return GateDecision(False, 0.0, "no user turns")
-    best: dict[str, float] = {}
-    said: dict[str, int] = {}
-    for d, turn in evidence.found:
-        # A long brief counts once, however many imperatives it lists.
-        key = f"brief {turn.n}" if len(turn.text) >= LONG_TURN else " ".join(d.text.lower().split())
-        w = d.weight + (0.3 if turn.correction else 0.0)
-        best[key] = max(best.get(key, 0.0), w)
-        said[key] = said.get(key, 0) + 1
-    score = sum(w + (0.5 if said[k] > 1 else 0.0) for k, w in best.items())
+    score, distinct = directive_score(evidence.found)
     # Repeated corrections are a signal even when no single sentence reads as policy.
     corrections = len(evidence.corrections)
     if corrections >= 2:
         score += 0.25 * corrections
     if score >= GATE_THRESHOLD:
         kinds = sorted({d.kind.value for d, _ in evidence.found})
-        what = f"{len(best)} directive(s) ({', '.join(kinds)})" if best else "no directive"
+        what = f"{distinct} directive(s) ({', '.join(kinds)})" if distinct else "no directive"
         return GateDecision(True, round(score, 2), f"{what}, {corrections} correction(s)")
-    if best:
+    if distinct:
         return GateDecision(False, round(score, 2), "only weak or one-off directives")
     return GateDecision(False, round(score, 2), "no durable instruction or correction: a one-off session")

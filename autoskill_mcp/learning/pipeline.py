@@ -126,7 +126,8 @@ class Learner:
 def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provider: Any = None) -> Learner:
     """The learner the settings ask for: an LLM extractor and judge when a provider is configured
     (or given, e.g. the MCP client's sampling), else the offline rules."""
-    if provider is None:
+    offline = str((llm or {}).get("provider", "auto")).lower() in ("none", "mock", "offline", "rules")
+    if provider is None and not offline:
         from ..llm.config import provider_from_config
 
         provider = provider_from_config(llm)

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 from .candidate import Candidate
-from .evidence import GATE_THRESHOLD, Evidence
+from .evidence import GATE_THRESHOLD, Evidence, Turn, directive_score
 from .signals import Directive, DirectiveKind
 
 EXTRACTOR = "rules"
@@ -30,7 +30,9 @@ _NOT_TOPIC = set(
     same new old way thing things stuff something anything everything one ones before after when while until
     actually still again wrong right good better best bad like want wanted would could can will shall may might
     answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
-    avoid stop start first last next instead them those over under via per etc
+    avoid stop start first last next instead them those over under via per etc directly enable enabled
+    open create change update remove delete set call show give take short long small big large base simple
+    plain proper properly correct correctly good nice clean new old instead least most even really very
     le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces
     il elle ils elles nous vous tu te toi je me moi on en y mon ma mes ton ta tes son sa ses leur leurs plus moins
     toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc""".split()
@@ -66,13 +68,8 @@ def extract(evidence: Evidence) -> list[Candidate]:
     return out
 
 
-def _score(group: list[tuple[Directive, object]]) -> float:
-    seen: dict[str, float] = {}
-    for d, turn in group:
-        key = " ".join(d.text.lower().split())
-        bonus = 0.3 if getattr(turn, "correction", None) else 0.0
-        seen[key] = max(seen.get(key, 0.0), d.weight + bonus)
-    return sum(seen.values())
+def _score(group: list[tuple[Directive, Turn]]) -> float:
+    return directive_score(group)[0]
 
 
 def topic_words(text: str) -> list[str]:
@@ -94,26 +91,30 @@ def _cjk_terms(run: str) -> list[str]:
     return [piece for piece in _CJK_CUT.split(run) if 2 <= len(piece) <= 6]
 
 
-def _group(found: list[tuple[Directive, object]]) -> list[list[tuple[Directive, object]]]:
+def _group(found: list[tuple[Directive, Turn]]) -> list[list[tuple[Directive, Turn]]]:
     """Directives on shared topics together, strongest group first.
 
-    A workflow that shares its topic with rules joins them ("always test" and "before
-    committing: test -> lint -> push" make one skill); a group too weak to stand alone
-    joins the strongest one (the same user's conventions, better kept than lost).
+    What one message says is one topic ("Never commit to main. Always open a pull
+    request."); messages sharing topic words join; a workflow that shares its topic
+    with rules joins them ("always test" and "before committing: test -> lint -> push"
+    make one skill); a group too weak to stand alone joins the strongest one (the
+    same user's conventions, better kept than lost).
     """
-    groups: list[list[tuple[Directive, object]]] = []
+    by_turn: dict[int, list[tuple[Directive, Turn]]] = {}
+    for d, t in found:
+        by_turn.setdefault(t.n, []).append((d, t))
+    units = sorted(by_turn.values(), key=lambda u: any(d.kind is DirectiveKind.WORKFLOW for d, _ in u))
+    groups: list[list[tuple[Directive, Turn]]] = []
     words: list[set[str]] = []
-    ordered = [x for x in found if x[0].kind is not DirectiveKind.WORKFLOW]
-    ordered += [x for x in found if x[0].kind is DirectiveKind.WORKFLOW]
-    for d, t in ordered:
-        mine = set(topic_words(d.text))
+    for unit in units:
+        mine = {w for d, _ in unit for w in topic_words(d.text)}
         for i, ws in enumerate(words):
             if mine & ws:
-                groups[i].append((d, t))
+                groups[i].extend(unit)
                 ws |= mine
                 break
         else:
-            groups.append([(d, t)])
+            groups.append(list(unit))
             words.append(mine)
     groups.sort(key=_score, reverse=True)
     strong = [g for g in groups if _score(g) >= GATE_THRESHOLD]
@@ -124,7 +125,7 @@ def _group(found: list[tuple[Directive, object]]) -> list[list[tuple[Directive, 
     return strong
 
 
-def _candidate(group: list[tuple[Directive, object]], lang: str, score: float) -> Candidate:
+def _candidate(group: list[tuple[Directive, Turn]], lang: str, score: float) -> Candidate:
     directives = _unique_directives(d for d, _ in group)
     flows = [d for d in directives if d.kind is DirectiveKind.WORKFLOW]
     rules = [d for d in directives if d.kind is not DirectiveKind.WORKFLOW]

@@ -59,7 +59,7 @@ _NEVER_EN = re.compile(
 _ALWAYS_EN = re.compile(r"\b(always|every ?time|each time|whenever|by default)\b", _I)
 _MUST_EN = re.compile(r"\b(must|make sure (to|that|you)|be sure to|remember to|need(s)? to always|have to always)\b", _I)
 _PREFER_EN = re.compile(
-    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b", _I
+    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|^(please\s+)?use\b.*\binstead\b", _I
 )
 _NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不能|不可以|千万别)")
 _ALWAYS_ZH = re.compile(r"(总是|始终|一律|永远|每次|每当|默认)")
