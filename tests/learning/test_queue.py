@@ -99,9 +99,11 @@ def test_a_worker_killed_mid_job_leaves_no_duplicate_skill(tmp_path: Path) -> No
                 worker.send_signal(signal.SIGKILL)
                 killed = True
                 break
+            if worker.poll() is not None:
+                break
             time.sleep(0.005)
         worker.wait(timeout=30)
-        assert killed, "the worker finished before it could be killed mid-job"
+        assert killed, f"the worker finished before it could be killed mid-job: {worker.stderr.read()[-2000:]!r}"
         assert q.get(job_id).state == "running"
         time.sleep(1.1)  # let the dead worker's lease expire
         rerun = subprocess.run(cmd, env=env_for(home), capture_output=True, text=True, timeout=120)
