@@ -68,7 +68,7 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def first_search_in_fresh_process(home: Path, embeddings: str) -> tuple[float, float]:
+def first_search_in_fresh_process(home: Path, embeddings: dict[str, object]) -> tuple[float, float]:
     """(ms, MB): open + first search in a new interpreter, excluding interpreter start and
     imports, and the RSS that opening and indexing the store added."""
     code = (
@@ -78,7 +78,7 @@ def first_search_in_fresh_process(home: Path, embeddings: str) -> tuple[float, f
         "def rss(): return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize() / 2**20\n"
         "base = rss()\n"
         "t = time.perf_counter()\n"
-        f"s = LocalSkillStore({str(home)!r}, embeddings={{'provider': {embeddings!r}}})\n"
+        f"s = LocalSkillStore({str(home)!r}, embeddings={embeddings!r})\n"
         "hits = s.search('how do I write a good commit message', user_id='bench')\n"
         "ms = (time.perf_counter() - t) * 1000\n"
         "print(ms, rss() - base)\n"
@@ -87,7 +87,7 @@ def first_search_in_fresh_process(home: Path, embeddings: str) -> tuple[float, f
     return float(out[0]), float(out[1])
 
 
-def bench_size(n: int, embeddings: str, work: Path, repeats: int) -> list[tuple[str, str, str]]:
+def bench_size(n: int, embeddings: dict[str, object], work: Path, repeats: int) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     src = work / f"src-{n}"
     home = work / f"home-{n}"
@@ -95,7 +95,7 @@ def bench_size(n: int, embeddings: str, work: Path, repeats: int) -> list[tuple[
 
     gc.collect()
     t = time.perf_counter()
-    store = LocalSkillStore(home, embeddings={"provider": embeddings}, background=True)
+    store = LocalSkillStore(home, embeddings=embeddings, background=True)
     report = import_skill_dirs(store, src, user_id="bench")
     import_s = time.perf_counter() - t
     assert len(report.imported) == n, report.skipped[:3]
@@ -106,7 +106,7 @@ def bench_size(n: int, embeddings: str, work: Path, repeats: int) -> list[tuple[
     rows.append(("first search right after import", f"{first_ms:.1f} ms, mode {hits[0].mode}", "keyword usable at once"))
     t = time.perf_counter()
     store.index.wait_until_ready(timeout=3600)
-    rows.append(("vectors filled in behind", f"{time.perf_counter() - t:.2f} s more", embeddings))
+    rows.append(("vectors filled in behind", f"{time.perf_counter() - t:.2f} s more", str(embeddings["provider"])))
     store.close()
 
     probes = [first_search_in_fresh_process(home, embeddings) for _ in range(5)]
@@ -116,7 +116,7 @@ def bench_size(n: int, embeddings: str, work: Path, repeats: int) -> list[tuple[
     rows.append(("RSS added by opening + indexing the store", f"{mb:.0f} MB",
                  f"~{mb * 100_000 / n:,.0f} MB per 100k skills (scaled linearly)"))
 
-    store = LocalSkillStore(home, embeddings={"provider": embeddings})
+    store = LocalSkillStore(home, embeddings=embeddings)
     store.search("warm up", user_id="bench", wait=True)
     # Every timed query is new text, so no query-vector cache flatters the figure.
     timed = [f"{q} {WORDS[r % len(WORDS)]} {r}" for r in range(repeats) for q in QUERIES]
@@ -169,12 +169,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,2500,5000")
     parser.add_argument("--embeddings", default="hashing", choices=["hashing", "minilm"])
+    parser.add_argument("--dims", type=int, help="hashing dimensions (384 = the default MiniLM's, for 100k runs "
+                                                 "where embedding with MiniLM would take most of an hour)")
     parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="autoskill-bench-") as tmp:
         for n in (int(x) for x in args.sizes.split(",")):
-            rows = bench_size(n, args.embeddings, Path(tmp), args.repeats)
-            print(f"\n## {n:,} skills, embeddings={args.embeddings}")
+            embeddings: dict[str, object] = {"provider": args.embeddings}
+            if args.dims:
+                embeddings["dims"] = args.dims
+            rows = bench_size(n, embeddings, Path(tmp), args.repeats)
+            print(f"\n## {n:,} skills, embeddings={args.embeddings}" + (f" ({args.dims}-d)" if args.dims else ""))
             print(f"| {'measure':<52} | {'value':<34} | note |")
             print(f"|{'-' * 54}|{'-' * 36}|------|")
             for name, value, note in rows:
