@@ -27,7 +27,7 @@ from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-QUICKSTART_QUERY = "how should I write a git commit message?"
+QUICKSTART_QUERY = "add logging to the checkout service"
 
 
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
@@ -288,21 +288,30 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_quickstart(args: argparse.Namespace) -> int:
-    examples = resources.files("autoskill_mcp") / "examples" / "skills"
+    """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search."""
+    examples = resources.files("autoskill_mcp") / "examples"
     with resources.as_file(examples) as folder, _open(args) as sdk:
-        report = sdk.import_skills(folder, scope="shared", overwrite=True)
+        report = sdk.import_skills(folder / "skills", scope="shared", overwrite=True)
+        session = folder / "transcripts" / "claude-code-session.jsonl"
+        job = sdk.ingest_transcript(session, wait=True)
+        result = job.get("result") or {}
         query = args.query or QUICKSTART_QUERY
         hits = sdk.search(query, limit=3)
         data = {"store": str(sdk.config.home), "imported": report.imported + report.updated + report.unchanged,
+                "learned": result.get("skills", []), "extractor": result.get("extractor"), "job": job.get("id"),
                 "query": query, "hits": [h.to_dict() for h in hits]}
 
         def human() -> None:
             print(f"store: {sdk.config.home}")
             print(f"example skills in the shared scope: {len(data['imported'])}")
+            print(f"learned from a Claude Code session ({data['extractor']}):")
+            for d in data["learned"]:
+                print(f"  {d['action']:<9} {d['name']} v{d['version']}  ({d['reason']})")
             print(f"search: {query!r}")
             for i, hit in enumerate(hits, 1):
                 print(f"  {i}. {hit.skill.name}  ({hit.why()})")
-            print("next: `autoskill show <name>`, `autoskill context \"<task>\"`, `autoskill import <folder>`")
+            print("next: `autoskill show <name>`, `autoskill context \"<task>\"`, "
+                  "`autoskill ingest --agent claude-code --since 7d`, `autoskill hooks install --agent claude-code`")
 
         _emit(args, data, human)
     return EXIT_OK if hits else EXIT_FAIL
@@ -385,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
 
-    p = add("quickstart", cmd_quickstart, "seed the store with the bundled example skills and search them")
+    p = add("quickstart", cmd_quickstart, "seed the store with example skills, learn from a bundled session, and search")
     cli_learn.register(add, _open, _emit)
     p.add_argument("query", nargs="?")
     return parser

@@ -35,7 +35,8 @@ _NOT_TOPIC = set(
     plain proper properly correct correctly good nice clean new old instead least most even really very
     le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces
     il elle ils elles nous vous tu te toi je me moi on en y mon ma mes ton ta tes son sa ses leur leurs plus moins
-    toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc""".split()
+    toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc
+    module modules function functions class classes method methods variable variables value values""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
                   "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",

@@ -100,7 +100,12 @@ def test_validate_reports_rules_and_fails_on_errors(env: dict[str, str], tmp_pat
 def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     quick = run_json(env, "quickstart")
     assert len(quick["imported"]) >= 10
-    assert quick["hits"][0]["name"] == "git-commit-messages"
+    learned = {d["name"]: d for d in quick["learned"]}
+    assert set(learned) == {"logging-print-conventions", "commit-workflow"}, quick["learned"]
+    assert {d["action"] for d in learned.values()} == {"add"} and quick["extractor"].startswith("rules")
+    assert quick["hits"][0]["name"] == "logging-print-conventions"
+    again = run_json(env, "quickstart")  # the same session again: nothing new, nothing duplicated
+    assert again["job"] == quick["job"] and len(run_json(env, "list")["skills"]) == 2
     checks = {c["check"]: c for c in run_json(env, "doctor")["checks"]}
     assert checks["catalog integrity"]["ok"] and checks["skill files"]["ok"] and checks["embeddings"]["ok"]
     assert checks["spec validity"]["ok"], checks["spec validity"]
