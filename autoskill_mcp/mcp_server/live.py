@@ -1,0 +1,70 @@
+"""Live updates: when any process changes the store, tell every connected client within about a second.
+
+The store's change counter grows with every write by any process (this server,
+the queue worker, the language server, the CLI). A hand edit of a SKILL.md
+moves it only when some process rescans, so the watcher also rescans, spaced
+out in proportion to what a rescan costs. On a change it publishes the
+list-changed events on the subscription bus (2026-07-28 clients listening) and
+sends them on each 2025-era connection's standalone channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from typing import Any
+
+import anyio
+
+from .state import ServerState
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.25
+MIN_RESCAN_SECONDS = 0.75
+
+
+async def watch(state: ServerState, bus: Any) -> None:
+    """Run until cancelled."""
+    while not state.ready.is_set():
+        await anyio.sleep(POLL_SECONDS)
+    if not state.is_ready:
+        return
+    store = state.store
+    last = await anyio.to_thread.run_sync(store.change_seq)
+    next_scan = 0.0
+    while True:
+        await anyio.sleep(POLL_SECONDS)
+        try:
+            now = time.monotonic()
+            if now >= next_scan and hasattr(store, "sync"):
+                started = time.monotonic()
+                await anyio.to_thread.run_sync(store.sync)
+                cost = time.monotonic() - started
+                next_scan = time.monotonic() + max(MIN_RESCAN_SECONDS, 20 * cost)
+            seq = await anyio.to_thread.run_sync(store.change_seq)
+        except Exception:  # noqa: BLE001 - a locked or vanished catalog must not kill the server
+            log.exception("checking the store for changes failed")
+            continue
+        if seq != last:
+            last = seq
+            await notify_all(state, bus)
+
+
+async def notify_all(state: ServerState, bus: Any) -> None:
+    """Tell every client the skill lists changed (tools too: the catalogue is in a description)."""
+    from mcp.server.subscriptions import PromptsListChanged, ResourcesListChanged, ToolsListChanged
+
+    for event in (ResourcesListChanged(), PromptsListChanged(), ToolsListChanged()):
+        await bus.publish(event)
+    for session in state.clients.sessions():
+        try:
+            with anyio.fail_after(5), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                await session.send_resource_list_changed()
+                await session.send_prompt_list_changed()
+                await session.send_tool_list_changed()
+        except Exception as exc:  # noqa: BLE001 - a closed connection: forget it
+            log.debug("dropping a legacy session after a failed notification: %s", exc)
+            state.clients.discard(session)

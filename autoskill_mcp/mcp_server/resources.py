@@ -1,0 +1,167 @@
+"""Skills as MCP resources (both eras) and the SEP-2640 `skills/list` + `skills/get` methods (2026-07-28).
+
+Every file of every skill the user can see is a resource at
+`skill://<name>/<file>`; reads return the exact stored bytes (text when they are
+UTF-8 without NUL, else base64), and the `skills/*` manifests hash those same
+bytes. Unknown skills and files are JSON-RPC -32602.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import anyio
+from mcp.server.context import ServerRequestContext
+from mcp.server.extension import Extension, MethodBinding
+from mcp.shared.exceptions import MCPError
+from mcp.types import (
+    INVALID_PARAMS,
+    BlobResourceContents,
+    PaginatedRequestParams,
+    ReadResourceResult,
+    RequestParams,
+    TextResourceContents,
+)
+from mcp.types import Resource as MCPResource
+
+from ..errors import AutoSkillError
+from . import skill_files as sf
+from .identity import user_of
+from .state import ServerState
+from .tools_skills import encode_cursor
+
+SKILLS_EXTENSION = "io.modelcontextprotocol/skills"
+MODERN = frozenset({"2026-07-28"})
+SKILLS_PAGE = 50
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind == "o" and int(value) >= 0:
+            return int(value)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise MCPError(INVALID_PARAMS, "invalid cursor: pass back the nextCursor of the previous page")
+
+
+def list_resources(state: ServerState, user: str, cursor: str | None, page: int) -> tuple[list[MCPResource], str | None]:
+    """One page of every skill file the user can see (`resources/list`)."""
+    start = _offset(cursor)
+    store = state.store
+    out: list[MCPResource] = []
+    index = 0
+    for summary in sf.visible(store, user):
+        try:
+            files = store.list_files(summary.id)
+            folder = store.skill_dir(summary.id)
+        except AutoSkillError:
+            continue
+        if folder is None or len(files) + 1 > sf.MAX_FILES:
+            continue
+        entries = [(sf.SKILL_FILE, None)] + [(f.path, f.size) for f in files]
+        for path, size in entries:
+            if index >= start + page:
+                return out, encode_cursor(index)
+            if index >= start:
+                if path == sf.SKILL_FILE:
+                    out.append(MCPResource(uri=sf.skill_md_uri(summary.name), name=summary.name,
+                                           description=summary.description, mime_type="text/markdown"))
+                else:
+                    mime = sf.mime_type(path, b"") if "." in path.rsplit("/", 1)[-1] else None
+                    if mime is None or mime in ("text/plain", "application/octet-stream"):
+                        mime = sf.mime_type(path, store.read_file(summary.id, path))
+                    out.append(MCPResource(uri=f"{sf.SCHEME}{summary.name}/{path}", name=path.rsplit("/", 1)[-1],
+                                           mime_type=mime, size=size))
+            index += 1
+    return out, None
+
+
+def read_resource(state: ServerState, user: str, uri: str) -> ReadResourceResult:
+    """The bytes of one skill file (`resources/read`)."""
+    try:
+        name, path = sf.split_uri(uri)
+    except AutoSkillError as exc:
+        raise MCPError(INVALID_PARAMS, str(exc), {"uri": uri}) from None
+    store = state.store
+    summary = sf.find_visible(store, user, name)
+    if summary is None:
+        raise MCPError(INVALID_PARAMS, f"Unknown skill: {name!r}", {"uri": uri})
+    try:
+        if path == sf.SKILL_FILE:
+            folder = store.skill_dir(summary.id)
+            data = (folder / sf.SKILL_FILE).read_bytes() if folder else b""
+        else:
+            data = store.read_file(summary.id, path)
+    except (AutoSkillError, OSError):
+        raise MCPError(INVALID_PARAMS, f"Unknown resource: {uri}", {"uri": uri}) from None
+    file = sf.PublishedFile(uri, path, data, sf.mime_type(path, data))
+    text = file.text
+    if text is not None:
+        return ReadResourceResult(contents=[TextResourceContents(uri=uri, text=text, mime_type=file.mime_type)])
+    return ReadResourceResult(contents=[BlobResourceContents(uri=uri, blob=base64.b64encode(data).decode(),
+                                                             mime_type=file.mime_type)])
+
+
+class SkillsGetParams(RequestParams):
+    uri: str
+
+
+def skills_list(state: ServerState, user: str, cursor: str | None) -> dict[str, Any]:
+    start = _offset(cursor)
+    store = state.store
+    summaries = sf.visible(store, user)
+    skills: list[dict[str, Any]] = []
+    index = start
+    while index < len(summaries) and len(skills) < SKILLS_PAGE:
+        try:
+            skills.append(sf.publish(store, summaries[index]).entry())
+        except (AutoSkillError, OSError):
+            pass  # over the limits or gone meanwhile: a partial listing is allowed
+        index += 1
+    result: dict[str, Any] = {"resultType": "complete", "skills": skills, "ttlMs": 0, "cacheScope": "private"}
+    if index < len(summaries):
+        result["nextCursor"] = encode_cursor(index)
+    return result
+
+
+def skills_get(state: ServerState, user: str, uri: str) -> dict[str, Any]:
+    try:
+        name, path = sf.split_uri(uri)
+    except AutoSkillError:
+        raise MCPError(INVALID_PARAMS, f"Unknown skill URI: {uri}") from None
+    summary = sf.find_visible(state.store, user, name) if path == sf.SKILL_FILE else None
+    if summary is None:
+        raise MCPError(INVALID_PARAMS, f"Unknown skill URI: {uri}")
+    try:
+        entry = sf.publish(state.store, summary).entry()
+    except AutoSkillError as exc:
+        raise MCPError(INVALID_PARAMS, f"Skill {uri} cannot be served: {exc}") from None
+    return {"resultType": "complete", "skill": entry, "ttlMs": 0, "cacheScope": "private"}
+
+
+class SkillsExtension(Extension):
+    """SEP-2640: `skills/list` and `skills/get`, bound for 2026-07-28 only (like the reference servers)."""
+
+    identifier = SKILLS_EXTENSION
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def methods(self) -> list[MethodBinding]:
+        state = self.state
+
+        async def on_list(ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None) -> dict[str, Any]:
+            cursor = params.cursor if params is not None else None
+            return await anyio.to_thread.run_sync(skills_list, state, user_of(ctx, state), cursor)
+
+        async def on_get(ctx: ServerRequestContext[Any, Any], params: SkillsGetParams) -> dict[str, Any]:
+            return await anyio.to_thread.run_sync(skills_get, state, user_of(ctx, state), params.uri)
+
+        return [
+            MethodBinding("skills/list", PaginatedRequestParams, on_list, protocol_versions=MODERN),
+            MethodBinding("skills/get", SkillsGetParams, on_get, protocol_versions=MODERN),
+        ]

@@ -1,0 +1,180 @@
+"""The autoskill MCP server: an `MCPServer` whose lists and reads are computed per user from the store.
+
+Built on mcp 2.x, it serves both protocol eras from one object: 2025-11-25
+clients (`initialize`, sessions, sampling, notifications on the connection)
+and 2026-07-28 clients (`server/discover`, `subscriptions/listen`, SEP-2640
+`skills/*`). Nothing heavy is imported or opened before the first answer: the
+store and its index load on a background thread (see `state.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.server import NotificationOptions
+from mcp.server.mcpserver import MCPServer
+from mcp.server.subscriptions import InMemorySubscriptionBus
+from mcp.types import (
+    GetPromptRequestParams,
+    GetPromptResult,
+    ListPromptsResult,
+    ListResourcesResult,
+    ListToolsResult,
+    PaginatedRequestParams,
+    ReadResourceRequestParams,
+    ReadResourceResult,
+)
+
+from .. import __version__
+from . import catalogue, live, prompts, resources, tools_learning, tools_skills
+from .identity import user_of
+from .settings import McpSettings
+from .state import ServerState
+from .worker import EmbeddedWorker
+
+log = logging.getLogger(__name__)
+
+SERVER_NAME = "autoskill"
+#: while the store is still opening, the discovery tool says so instead of waiting for it
+LOADING_NOTE = "\n(The skill catalogue is loading; search_skills already works.)"
+
+
+def _legacy(protocol_version: str | None) -> bool:
+    return bool(protocol_version) and str(protocol_version) < "2026-07-28"
+
+
+@asynccontextmanager
+async def _lifespan(server: "AutoSkillServer") -> AsyncIterator[ServerState]:
+    state = server.state
+    state.start_loading()
+    worker = EmbeddedWorker(state, anyio.lowlevel.current_token()) if state.settings.worker else None
+    if worker is not None:
+        worker.start()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(live.watch, state, server.bus)
+        try:
+            yield state
+        finally:
+            tg.cancel_scope.cancel()
+            with anyio.CancelScope(shield=True):
+                if worker is not None:
+                    await anyio.to_thread.run_sync(worker.stop)
+                await anyio.to_thread.run_sync(state.close)
+
+
+class AutoSkillServer(MCPServer[ServerState]):
+    """MCPServer plus per-user tools/list, resources, prompts and the skills extension."""
+
+    def __init__(self, settings: McpSettings | None = None, *, state: ServerState | None = None) -> None:
+        self.state = state or ServerState(settings or McpSettings())
+        self.bus = InMemorySubscriptionBus()
+        super().__init__(
+            SERVER_NAME,
+            title="autoskill",
+            instructions=catalogue.INSTRUCTIONS,
+            version=__version__,
+            lifespan=_lifespan,
+            subscriptions=self.bus,
+            extensions=[resources.SkillsExtension(self.state)],
+            log_level="WARNING",
+        )
+        self.middleware.append(self._track_clients)
+        self._advertise_list_changed()
+        tools_skills.register(self, self.state)
+        tools_learning.register(self, self.state)
+        self._catalogue_cache: dict[str, tuple[int, str]] = {}
+
+    def _advertise_list_changed(self) -> None:
+        """Declare listChanged to 2025-era clients too (the SDK leaves it off unless asked at run time)."""
+        low = self._lowlevel_server
+        original = low.create_initialization_options
+
+        def options(notification_options: Any = None, experimental_capabilities: Any = None,
+                    extensions: Any = None) -> Any:
+            return original(notification_options or NotificationOptions(True, True, True),
+                            experimental_capabilities, extensions)
+
+        low.create_initialization_options = options  # type: ignore[method-assign]
+
+    async def _track_clients(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
+        """Remember 2025-era connections (for notifications and sampling); start loading after the first answer."""
+        result = await call_next(ctx)
+        self.state.first_request.set()
+        if ctx.request_id is not None and _legacy(ctx.protocol_version) and ctx.method != "initialize":
+            self.state.clients.add(ctx.session, user_of(ctx, self.state))
+        return result
+
+    # -- tools/list: the discovery tool carries the user's catalogue ----------------------------------
+
+    def _catalogue(self, user: str) -> str:
+        store = self.state.store
+        seq = store.change_seq()
+        cached = self._catalogue_cache.get(user)
+        if cached is not None and cached[0] == seq:
+            return cached[1]
+        from .skill_files import visible
+
+        entries = [catalogue.CatalogueEntry(s.name, s.description) for s in visible(store, user)]
+        text = catalogue.render_catalogue(entries)
+        if len(self._catalogue_cache) > 256:
+            self._catalogue_cache.clear()
+        self._catalogue_cache[user] = (seq, text)
+        return text
+
+    async def _handle_list_tools(
+        self, ctx: ServerRequestContext[ServerState], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        tools = await self.list_tools()
+        if self.state.is_ready:
+            description = await anyio.to_thread.run_sync(self._catalogue, user_of(ctx, self.state))
+        else:
+            description = catalogue.SEARCH_DESCRIPTION + LOADING_NOTE
+        for tool in tools:
+            if tool.name == "search_skills":
+                tool.description = description
+        return ListToolsResult(tools=tools)
+
+    # -- resources ------------------------------------------------------------------------------------
+
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[ServerState], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        user = user_of(ctx, self.state)
+        cursor = params.cursor if params is not None else None
+        items, nxt = await anyio.to_thread.run_sync(
+            resources.list_resources, self.state, user, cursor, self.state.settings.page_size)
+        return ListResourcesResult(resources=items, next_cursor=nxt)
+
+    async def _handle_read_resource(
+        self, ctx: ServerRequestContext[ServerState], params: ReadResourceRequestParams
+    ) -> Any:
+        if str(params.uri).startswith("skill://"):
+            result: ReadResourceResult = await anyio.to_thread.run_sync(
+                resources.read_resource, self.state, user_of(ctx, self.state), str(params.uri))
+            return result
+        return await super()._handle_read_resource(ctx, params)
+
+    # -- prompts --------------------------------------------------------------------------------------
+
+    async def _handle_list_prompts(
+        self, ctx: ServerRequestContext[ServerState], params: PaginatedRequestParams | None
+    ) -> ListPromptsResult:
+        items = await anyio.to_thread.run_sync(prompts.list_prompts, self.state, user_of(ctx, self.state))
+        return ListPromptsResult(prompts=items)
+
+    async def _handle_get_prompt(
+        self, ctx: ServerRequestContext[ServerState], params: GetPromptRequestParams
+    ) -> GetPromptResult:
+        return await anyio.to_thread.run_sync(
+            prompts.get_prompt, self.state, user_of(ctx, self.state), params.name, params.arguments)
+
+
+def build_server(settings: McpSettings | None = None) -> AutoSkillServer:
+    """A server over the settings' store (nothing is opened until it runs)."""
+    return AutoSkillServer(settings)

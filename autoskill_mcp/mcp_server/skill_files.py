@@ -1,0 +1,195 @@
+"""SEP-2640 publication of skills: URIs, MIME types, exact bytes, digests and limits (no MCP imports).
+
+Every file of a skill is a resource at `skill://<name>/<file>`, `SKILL.md`
+explicit. The manifest (`sha256` + size) is computed over exactly the bytes
+`resources/read` returns, read once into a `Published` snapshot, so a listing
+and a read made from the same snapshot can never disagree. The skills a user
+sees are deduplicated by name, their own first, then shared, then libraries
+(the store's `find` order), so every name maps to one skill.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InvalidInputError, NotFoundError
+from ..store.base import SkillStore, SkillSummary
+
+log = logging.getLogger(__name__)
+
+SCHEME = "skill://"
+SKILL_FILE = "SKILL.md"
+#: SEP-2640: hosts must accept up to these per skill; servers should not exceed them
+MAX_FILES = 512
+MAX_BYTES = 16 * 1024 * 1024
+_ORDER = {"user": 0, "shared": 1, "library": 2}
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """One file of a skill as served."""
+
+    uri: str
+    path: str
+    data: bytes
+    mime_type: str
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def text(self) -> str | None:
+        """The content as text when it round-trips exactly (UTF-8, no NUL), else None (serve as blob)."""
+        if b"\x00" in self.data:
+            return None
+        try:
+            return self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+@dataclass(frozen=True)
+class Published:
+    """A skill's SEP-2640 entry and its files, read in one go."""
+
+    summary: SkillSummary
+    frontmatter: dict[str, Any]
+    files: tuple[PublishedFile, ...]
+
+    @property
+    def uri(self) -> str:
+        return skill_md_uri(self.summary.name)
+
+    def entry(self) -> dict[str, Any]:
+        """The `Skill` object of `skills/list` and `skills/get`."""
+        return {
+            "uri": self.uri,
+            "frontmatter": self.frontmatter,
+            "resources": [{"uri": f.uri, "digest": f.digest, "size": f.size} for f in self.files],
+        }
+
+    def file(self, path: str) -> PublishedFile | None:
+        return next((f for f in self.files if f.path == path), None)
+
+
+def skill_md_uri(name: str) -> str:
+    return f"{SCHEME}{name}/{SKILL_FILE}"
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """(skill name, file path) of a `skill://<name>/<file>` URI; InvalidInputError otherwise."""
+    if not uri.startswith(SCHEME):
+        raise InvalidInputError(f"not a skill:// URI: {uri!r}")
+    rest = uri[len(SCHEME):]
+    name, sep, path = rest.partition("/")
+    if not name or not sep or not path:
+        raise InvalidInputError(f"{uri!r} names no file; skill URIs look like skill://<name>/SKILL.md")
+    return name, path
+
+
+def mime_type(path: str, data: bytes) -> str:
+    """SKILL.md and Markdown are text/markdown; otherwise the extension's type, else text/plain or octet-stream."""
+    if path == SKILL_FILE or path.endswith("/" + SKILL_FILE):
+        return "text/markdown"
+    guessed, _ = mimetypes.guess_type(path, strict=False)
+    if guessed:
+        return guessed
+    if b"\x00" not in data:
+        try:
+            data.decode("utf-8")
+            return "text/plain"
+        except UnicodeDecodeError:
+            pass
+    return "application/octet-stream"
+
+
+def visible(store: SkillStore, user_id: str) -> list[SkillSummary]:
+    """The skills a user may see, one per name (their own first, then shared, then libraries), by name."""
+    best: dict[str, SkillSummary] = {}
+    for s in store.summaries(user_id=user_id, scope="all"):
+        if s.scope == "user" and s.owner != user_id:
+            continue
+        held = best.get(s.name)
+        if held is None or _ORDER.get(s.scope, 3) < _ORDER.get(held.scope, 3):
+            best[s.name] = s
+    return [best[n] for n in sorted(best)]
+
+
+def find_visible(store: SkillStore, user_id: str, name: str) -> SkillSummary | None:
+    return next((s for s in visible(store, user_id) if s.name == name), None)
+
+
+def frontmatter_of(text: bytes) -> dict[str, Any]:
+    """The YAML frontmatter as JSON-ready data, every field kept (dates become ISO strings)."""
+    try:
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        decoded = text.decode("utf-8", "replace")
+    lines = decoded.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            try:
+                data = yaml.safe_load("\n".join(lines[1:i]))
+            except yaml.YAMLError:
+                return {}
+            return _jsonable(data) if isinstance(data, dict) else {}
+    return {}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def publish(store: SkillStore, summary: SkillSummary) -> Published:
+    """Read every file of a skill once; InvalidInputError when it exceeds the SEP-2640 limits."""
+    folder = store.skill_dir(summary.id)
+    if folder is None:
+        raise NotFoundError(f"skill {summary.name!r} is gone")
+    files = store.list_files(summary.id)
+    if len(files) + 1 > MAX_FILES:
+        raise InvalidInputError(f"skill {summary.name!r} has {len(files) + 1} files, over the {MAX_FILES}-file limit")
+    if sum(f.size for f in files) > MAX_BYTES:
+        raise InvalidInputError(f"skill {summary.name!r} is over the {MAX_BYTES}-byte limit")
+    skill_md = (Path(folder) / SKILL_FILE).read_bytes()
+    out = [PublishedFile(f"{SCHEME}{summary.name}/{SKILL_FILE}", SKILL_FILE, skill_md, "text/markdown")]
+    total = len(skill_md)
+    for f in files:
+        data = store.read_file(summary.id, f.path)
+        total += len(data)
+        if total > MAX_BYTES:
+            raise InvalidInputError(f"skill {summary.name!r} is over the {MAX_BYTES}-byte limit")
+        out.append(PublishedFile(f"{SCHEME}{summary.name}/{f.path}", f.path, data, mime_type(f.path, data)))
+    out.sort(key=lambda f: (f.path != SKILL_FILE, f.path))
+    return Published(summary, frontmatter_of(skill_md), tuple(out))
+
+
+def publish_all(store: SkillStore, user_id: str) -> list[Published]:
+    """Every visible skill that can be published (ones over the limits are logged and left out)."""
+    out: list[Published] = []
+    for summary in visible(store, user_id):
+        try:
+            out.append(publish(store, summary))
+        except (InvalidInputError, NotFoundError, OSError) as exc:
+            log.warning("not publishing %s: %s", summary.name, exc)
+    return out

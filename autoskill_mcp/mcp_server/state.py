@@ -1,0 +1,158 @@
+"""The server's shared state: the store opened in the background, the job queue, connected clients.
+
+Opening the store scans every skill folder and building the search index reads
+the catalog, both O(store). Neither may delay `initialize` or `tools/list`, so
+both run on a thread that starts once the first request has been answered (or
+after a short grace period); a tool that needs the store waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from collections.abc import Iterator
+from typing import Any
+
+from .settings import McpSettings
+
+log = logging.getLogger(__name__)
+
+#: start loading this long after start-up even if no request arrived yet
+LOAD_GRACE_SECONDS = 0.3
+#: a tool waits this long for the store before failing with a clear message
+STORE_WAIT_SECONDS = 120.0
+
+
+class ServerState:
+    """One per server process; thread-safe."""
+
+    def __init__(self, settings: McpSettings) -> None:
+        self.settings = settings
+        self.config = settings.config()
+        self.default_user: str = self.config.resolved_user()
+        self.ready = threading.Event()
+        self.first_request = threading.Event()
+        self._sdk: Any = None
+        self._error: BaseException | None = None
+        self._loader: threading.Thread | None = None
+        self._queue: Any = None
+        self._queue_lock = threading.Lock()
+        self.clients = ClientRegistry()
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def start_loading(self) -> None:
+        """Open the store and build the index on a background thread."""
+        if self._loader is None:
+            self._loader = threading.Thread(target=self._load, name="autoskill-load", daemon=True)
+            self._loader.start()
+
+    def _load(self) -> None:
+        self.first_request.wait(LOAD_GRACE_SECONDS)
+        try:
+            from ..sdk import AutoSkill
+
+            self._sdk = AutoSkill(self.config)
+        except BaseException as exc:  # noqa: BLE001 - reported to every tool call instead of killing the server
+            log.exception("cannot open the skill store")
+            self._error = exc
+            self.ready.set()
+            return
+        self.ready.set()
+        try:
+            self._sdk.store.index  # noqa: B018 - builds the keyword index (vectors load lazily in the background)
+        except Exception:  # noqa: BLE001 - search builds it again on first use
+            log.exception("building the search index failed")
+
+    @property
+    def is_ready(self) -> bool:
+        return self.ready.is_set() and self._error is None
+
+    def sdk(self) -> Any:
+        """The `AutoSkill` facade over the store (blocks until it is open)."""
+        self.start_loading()
+        if not self.ready.wait(STORE_WAIT_SECONDS):
+            raise TimeoutError(f"the skill store is still opening after {STORE_WAIT_SECONDS:.0f} s; try again")
+        if self._error is not None:
+            raise RuntimeError(f"the skill store could not be opened: {self._error}") from self._error
+        return self._sdk
+
+    @property
+    def store(self) -> Any:
+        return self.sdk().store
+
+    @contextmanager
+    def queue(self) -> Iterator[Any]:
+        """The job queue (one SQLite connection, so one thread at a time)."""
+        with self._queue_lock:
+            if self._queue is None:
+                from ..learning.queue import JobQueue
+
+                self._queue = JobQueue(getattr(self.store, "root", self.config.home))
+            yield self._queue
+
+    def close(self) -> None:
+        """Close the store and the queue; a later `start_loading` opens them again."""
+        loader, self._loader = self._loader, None
+        self.first_request.set()
+        if loader is not None:
+            loader.join(STORE_WAIT_SECONDS)
+        with self._queue_lock:
+            if self._queue is not None:
+                self._queue.close()
+                self._queue = None
+        sdk, self._sdk = self._sdk, None
+        self.ready.clear()
+        self._error = None
+        self.first_request.clear()
+        if sdk is not None:
+            sdk.close()
+
+
+class ClientRegistry:
+    """Legacy-era connections (for list_changed and sampling), keyed by connection.
+
+    2026-07-28 clients get notifications through `subscriptions/listen` and the bus;
+    2025-era clients only on their connection's standalone channel, so we keep one
+    session object per connection, and drop it when a send to it fails.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions: dict[int, tuple[Any, str, bool]] = {}  # key -> (session, user, can sample)
+        self._order: list[int] = []
+
+    def add(self, session: Any, user: str) -> None:
+        # ServerSession is a per-request wrapper around the connection; the connection is the identity.
+        key = id(getattr(session, "_connection", session))
+        caps = getattr(session, "client_capabilities", None)
+        can_sample = caps is not None and getattr(caps, "sampling", None) is not None
+        with self._lock:
+            if key in self._sessions:
+                self._order.remove(key)
+            self._sessions[key] = (session, user, can_sample)
+            self._order.append(key)
+
+    def sessions(self) -> list[Any]:
+        with self._lock:
+            return [self._sessions[k][0] for k in self._order]
+
+    def sampler_for(self, user: str) -> Any | None:
+        """The most recently active session of `user` whose client offers sampling."""
+        with self._lock:
+            for key in reversed(self._order):
+                session, owner, can_sample = self._sessions[key]
+                if owner == user and can_sample:
+                    return session
+        return None
+
+    def discard(self, session: Any) -> None:
+        key = id(getattr(session, "_connection", session))
+        with self._lock:
+            if self._sessions.pop(key, None) is not None:
+                self._order.remove(key)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)

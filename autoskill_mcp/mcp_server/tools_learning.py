@@ -1,0 +1,115 @@
+"""Learning tools: queue a transcript for extraction (a job id at once), and ask how a job went.
+
+`ingest_transcript` never waits for an LLM: it enqueues in the durable queue
+and returns. The server's embedded worker (or any other worker on the store)
+does the extraction. A caller that wants to watch can pass `wait_seconds`: the
+call then reports progress notifications (when the request carried a progress
+token) until the job finishes or the wait runs out, and returns the state then.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field
+
+from .identity import user_of
+from .state import ServerState
+
+#: how often a waiting ingest_transcript call looks at its job
+POLL_SECONDS = 0.25
+MAX_WAIT_SECONDS = 120
+
+#: "auto" plus the formats `learning.transcripts.FORMATS` reads (kept literal so the schema lists them)
+Format = Literal["auto", "claude-code", "codex", "gemini", "cursor", "cursor-agent", "cline", "roo", "aider",
+                 "copilot-vscode", "copilot-cli", "openai-chat", "chatgpt-export"]
+
+
+class JobOut(BaseModel):
+    job_id: str
+    state: Literal["queued", "running", "done", "failed"]
+    created: bool = Field(description="False when the same transcript was already queued (same job)")
+    source: str
+    progress: str | None = None
+    error: str | None = None
+    result: dict[str, Any] | None = Field(default=None, description="Per-session decisions once the job is done")
+    workers: int = Field(description="Workers alive on this store; 0 means the job waits for one")
+
+
+def _job_out(job: Any, *, created: bool, workers: int) -> JobOut:
+    return JobOut(job_id=job.id, state=job.state, created=created, source=job.source, progress=job.progress,
+                  error=job.error, result=job.result, workers=workers)
+
+
+def register(server: MCPServer, state: ServerState) -> None:
+    """Add the learning tools to `server`."""
+
+    def status(job_id: str, user: str, created: bool) -> JobOut:
+        with state.queue() as queue:
+            job = queue.get(job_id)
+            workers = queue.live_workers()
+        if job is None or job.user_id != user:
+            raise ToolError(f"no job {job_id!r} for this user")
+        return _job_out(job, created=created, workers=workers)
+
+    @server.tool(title="Learn from a transcript",
+                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                                             open_world_hint=False))
+    async def ingest_transcript(
+        ctx: Context,
+        path: Annotated[str | None, Field(description="A transcript file on this machine (any supported agent)")] = None,
+        content: Annotated[str | None, Field(description="The transcript itself, instead of a path")] = None,
+        format: Annotated[Format, Field(description="Transcript format; auto detects it")] = "auto",
+        hint: Annotated[str | None, Field(description="What is worth learning from it", max_length=500)] = None,
+        wait_seconds: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS,
+                                             description="Wait this long for the job, reporting progress")] = 0,
+    ) -> JobOut:
+        """Queue a coding-agent transcript for skill extraction; returns a job id at once (see extraction_status)."""
+        if (path is None) == (content is None):
+            raise ToolError("give exactly one of path or content")
+        user = user_of(ctx, state)
+        fmt = None if format == "auto" else format
+
+        def enqueue() -> tuple[str, bool]:
+            with state.queue() as queue:
+                if path is not None:
+                    p = Path(path).expanduser()
+                    if not p.is_file():
+                        raise ToolError(f"no transcript file at {path}")
+                    return queue.enqueue_path(p, user_id=user, format=fmt, hint=hint)
+                try:
+                    return queue.enqueue_content(content or "", user_id=user, format=fmt, label="mcp-inline",
+                                                 hint=hint)
+                except ValueError as exc:
+                    raise ToolError(str(exc)) from exc
+
+        job_id, created = await anyio.to_thread.run_sync(enqueue)
+        out = await anyio.to_thread.run_sync(status, job_id, user, created)
+        await ctx.report_progress(0, 1, f"queued as job {job_id}")
+        deadline = time.monotonic() + wait_seconds
+        last = out.progress
+        while out.state in ("queued", "running") and time.monotonic() < deadline:
+            await anyio.sleep(POLL_SECONDS)
+            out = await anyio.to_thread.run_sync(status, job_id, user, created)
+            if out.progress != last or out.state == "running" and last is None:
+                last = out.progress
+                await ctx.report_progress(0.5, 1, out.progress or out.state)
+        if out.state in ("done", "failed"):
+            await ctx.report_progress(1, 1, out.state)
+        return out
+
+    @server.tool(title="Extraction status", annotations=ToolAnnotations(
+        read_only_hint=True, idempotent_hint=True, open_world_hint=False))
+    async def extraction_status(
+        job_id: Annotated[str, Field(description="The id ingest_transcript returned", min_length=1, max_length=64)],
+        ctx: Context,
+    ) -> JobOut:
+        """The state of an ingest job (queued, running, done, failed) and, when done, what it learned."""
+        user = user_of(ctx, state)
+        return await anyio.to_thread.run_sync(status, job_id, user, False)

@@ -1,0 +1,374 @@
+"""Skill tools: search, render_context, get, list, save, delete, rollback, report use.
+
+Each tool returns a typed model, so clients get an output schema and structured
+content. Writes touch only the caller's own skills (shared and library skills
+are read-only over MCP) and go through the store's versioned write or through
+maintenance, so every change is a new version with history.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any, Literal
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..errors import AutoSkillError
+from .identity import user_of
+from .skill_files import skill_md_uri
+from .state import ServerState
+
+READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
+
+Scope = Literal["all", "user", "shared", "library", "common"]
+
+
+class SkillHitOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    version: str
+    scope: str
+    uri: str
+    score: float
+    keyword: float | None = None
+    vector: float | None = None
+    mode: str
+    why: str
+
+
+class SearchResult(BaseModel):
+    query: str
+    hits: list[SkillHitOut]
+
+
+class ContextResult(BaseModel):
+    text: str = Field(description="The block to inject into the prompt (empty if nothing fits the budget)")
+    tokens: int
+    budget: int
+    skills: list[dict[str, Any]]
+
+
+class SkillFileOut(BaseModel):
+    path: str
+    size: int
+    uri: str
+
+
+class SkillOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    version: str
+    scope: str
+    uri: str
+    instructions: str
+    tags: list[str]
+    files: list[SkillFileOut]
+    skill_md: str = Field(description="The SKILL.md file as stored")
+
+
+class SkillSummaryOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    version: str
+    scope: str
+    uri: str
+    updated_at: str
+
+
+class SkillPage(BaseModel):
+    skills: list[SkillSummaryOut]
+    total: int
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page")
+
+
+class SaveResult(BaseModel):
+    action: Literal["created", "updated", "unchanged", "merged", "discarded"]
+    id: str | None
+    name: str
+    version: str | None
+    reason: str
+    uri: str | None
+
+
+class DeleteResult(BaseModel):
+    deleted: bool
+    name: str
+
+
+class RollbackResult(BaseModel):
+    id: str
+    name: str
+    version: str = Field(description="The new version holding the restored content")
+    history: list[dict[str, Any]]
+
+
+class UsageResult(BaseModel):
+    name: str
+    usage: dict[str, Any]
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        offset = int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise ToolError("invalid cursor: pass back the next_cursor of the previous page") from None
+    if kind != "o" or offset < 0:
+        raise ToolError("invalid cursor: pass back the next_cursor of the previous page")
+    return offset
+
+
+async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run blocking store work on a thread, turning our typed errors into tool errors."""
+    def call() -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AutoSkillError as exc:
+            raise ToolError(str(exc)) from exc
+
+    return await anyio.to_thread.run_sync(call)
+
+
+def own_skill(state: ServerState, user: str, name: str) -> Any:
+    """The caller's own skill by name or id (a ToolError naming the fix otherwise)."""
+    store = state.store
+    skill = store.find(name, user_id=user, scope="user")
+    if skill is None:
+        by_id = store.get(name)
+        if by_id is not None and by_id.scope.value == "user" and by_id.user_id == user:
+            skill = by_id
+    if skill is None:
+        other = store.find(name, user_id=user, scope="all")
+        if other is not None:
+            raise ToolError(f"skill {name!r} is a {other.scope.value} skill and read-only over MCP; "
+                            "save a copy under your own skills to change it")
+        raise ToolError(f"no skill named {name!r}; list_skills shows the names")
+    return skill
+
+
+def visible_skill(state: ServerState, user: str, name: str) -> Any:
+    """A skill the caller may read, by name (own, then shared, then library) or id."""
+    store = state.store
+    skill = store.find(name, user_id=user, scope="all")
+    if skill is None:
+        by_id = store.get(name)
+        if by_id is not None and not (by_id.scope.value == "user" and by_id.user_id != user):
+            skill = by_id
+    if skill is None:
+        raise ToolError(f"no skill named {name!r}; search_skills or list_skills shows what exists")
+    return skill
+
+
+def register(server: MCPServer, state: ServerState) -> None:
+    """Add the skill tools to `server`."""
+
+    @server.tool(title="Search skills", annotations=READ, meta=ALWAYS_LOAD)
+    async def search_skills(
+        query: Annotated[str, Field(description="The task, in a few words", min_length=1, max_length=2000)],
+        ctx: Context,
+        top_k: Annotated[int, Field(ge=1, le=50)] = 5,
+        scope: Scope = "all",
+        min_score: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0,
+    ) -> SearchResult:
+        """Find the user's skills relevant to a task (hybrid keyword + vector; each hit says why)."""
+        user = user_of(ctx, state)
+
+        def work() -> SearchResult:
+            hits = state.sdk().search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False)
+            return SearchResult(query=query, hits=[
+                SkillHitOut(**{k: v for k, v in h.to_dict().items() if k in SkillHitOut.model_fields},
+                            uri=skill_md_uri(h.skill.name))
+                for h in hits
+            ])
+
+        return await run(work)
+
+    @server.tool(title="Render skill context", annotations=READ)
+    async def render_context(
+        query: Annotated[str, Field(description="The task, in a few words", min_length=1, max_length=2000)],
+        ctx: Context,
+        budget: Annotated[int, Field(ge=50, le=50_000, description="Token budget for the block")] = 2000,
+        level: Literal["auto", "catalog", "full", "files"] = "auto",
+        top_k: Annotated[int, Field(ge=1, le=20)] = 5,
+        scope: Scope = "all",
+    ) -> ContextResult:
+        """The relevant skills as one block to inject into a prompt, within a token budget."""
+        user = user_of(ctx, state)
+
+        def work() -> ContextResult:
+            out = state.sdk().render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
+                                                    level=level, wait=False)
+            return ContextResult(**out.to_dict())
+
+        return await run(work)
+
+    @server.tool(title="Get a skill", annotations=READ)
+    async def get_skill(
+        name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
+        ctx: Context,
+    ) -> SkillOut:
+        """One skill in full: instructions, SKILL.md text and its files (read them as skill:// resources)."""
+        user = user_of(ctx, state)
+
+        def work() -> SkillOut:
+            skill = visible_skill(state, user, name)
+            store = state.store
+            folder = store.skill_dir(skill.id)
+            text = (folder / "SKILL.md").read_text(encoding="utf-8", errors="replace") if folder else ""
+            files = [SkillFileOut(path=f.path, size=f.size, uri=f"skill://{skill.name}/{f.path}")
+                     for f in store.list_files(skill.id)]
+            return SkillOut(id=skill.id, name=skill.name, description=skill.description, version=skill.version,
+                            scope=skill.scope.value, uri=skill_md_uri(skill.name), instructions=skill.instructions,
+                            tags=list(skill.tags), files=files, skill_md=text)
+
+        return await run(work)
+
+    @server.tool(title="List skills", annotations=READ)
+    async def list_skills(
+        ctx: Context,
+        scope: Scope = "all",
+        cursor: str | None = None,
+        limit: Annotated[int, Field(ge=1, le=500)] = 100,
+    ) -> SkillPage:
+        """The skills this user can use, by name, a page at a time."""
+        user = user_of(ctx, state)
+        offset = decode_cursor(cursor)
+
+        def work() -> SkillPage:
+            rows = [s for s in state.store.summaries(user_id=user, scope=scope)
+                    if not (s.scope == "user" and s.owner != user)]
+            rows.sort(key=lambda s: (s.name, s.scope))
+            page = rows[offset:offset + limit]
+            nxt = encode_cursor(offset + limit) if offset + limit < len(rows) else None
+            return SkillPage(total=len(rows), next_cursor=nxt, skills=[
+                SkillSummaryOut(id=s.id, name=s.name, description=s.description, version=s.version, scope=s.scope,
+                                uri=skill_md_uri(s.name), updated_at=s.updated_at) for s in page])
+
+        return await run(work)
+
+    @server.tool(title="Save a skill",
+                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                                             open_world_hint=False))
+    async def save_skill(
+        ctx: Context,
+        name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
+        description: Annotated[str | None, Field(description="What it does and when to use it", max_length=1024)] = None,
+        instructions: Annotated[str | None, Field(description="The Markdown body: steps, conventions, checks")] = None,
+        tags: list[str] | None = None,
+        skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above")] = None,
+        mode: Annotated[Literal["replace", "merge"], Field(
+            description="replace: write exactly this (a new version if it exists); "
+                        "merge: let maintenance merge it into a similar skill or add it")] = "replace",
+        expected_version: Annotated[str | None, Field(description="Fail if the stored version differs")] = None,
+    ) -> SaveResult:
+        """Author or edit one of the user's skills; every change becomes a new version with history."""
+        user = user_of(ctx, state)
+
+        def work() -> SaveResult:
+            from ..learning.candidate import Candidate
+            from ..learning.maintenance import Maintainer
+            from ..skill import Scope as StoreScope
+            from ..skill import Skill
+
+            if skill_md is not None:
+                from .. import skillmd
+
+                converted = skillmd.to_skill(skillmd.parse(skill_md))
+                if converted.skill is None:
+                    raise ToolError(f"cannot use this SKILL.md: {converted.skipped_reason}")
+                new = converted.skill
+            else:
+                if not name or not description:
+                    raise ToolError("give name and description (and instructions), or a whole skill_md")
+                new = Skill(name=name, description=description, instructions=instructions or "", tags=list(tags or []))
+            store = state.store
+            if mode == "merge":
+                decision = Maintainer(store).apply(
+                    Candidate(name=new.name, description=new.description, instructions=new.instructions,
+                              tags=list(new.tags)), user_id=user, session_id=None, agent="mcp")
+                action = {"add": "created", "merge": "merged", "discard": "discarded",
+                          "unchanged": "unchanged"}[decision.action]
+                return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
+                                  reason=decision.reason, uri=skill_md_uri(decision.name) if decision.skill_id else None)
+            existing = store.find(new.name, user_id=user, scope="user")
+            skill = new.copy(user_id=user, scope=StoreScope.USER)
+            if existing is not None:
+                skill = skill.copy(id=existing.id, version=existing.version, created_at=existing.created_at,
+                                   provenance=existing.provenance)
+            saved = store.save(skill, reason="saved through MCP", expected_version=expected_version)
+            if existing is None:
+                action, reason = "created", "new skill"
+            elif saved.version == existing.version:
+                action, reason = "unchanged", "same content as the stored version"
+            else:
+                action, reason = "updated", f"new version after {existing.version}"
+            return SaveResult(action=action, id=saved.id, name=saved.name, version=saved.version, reason=reason,
+                              uri=skill_md_uri(saved.name))
+
+        return await run(work)
+
+    @server.tool(title="Delete a skill",
+                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True,
+                                             open_world_hint=False))
+    async def delete_skill(
+        name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
+        ctx: Context,
+    ) -> DeleteResult:
+        """Delete one of the user's skills (its history stays, so it can be restored from the CLI)."""
+        user = user_of(ctx, state)
+
+        def work() -> DeleteResult:
+            skill = own_skill(state, user, name)
+            return DeleteResult(deleted=state.store.delete(skill.id), name=skill.name)
+
+        return await run(work)
+
+    @server.tool(title="Roll a skill back",
+                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
+                                             open_world_hint=False))
+    async def rollback_skill(
+        name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
+        ctx: Context,
+        to_version: Annotated[str | None, Field(description="e.g. 0.1.2 or #3; default: the previous version")] = None,
+    ) -> RollbackResult:
+        """Restore an earlier version of one of the user's skills, as a new version."""
+        user = user_of(ctx, state)
+
+        def work() -> RollbackResult:
+            skill = own_skill(state, user, name)
+            restored = state.store.rollback(skill.id, to_version)
+            return RollbackResult(id=restored.id, name=restored.name, version=restored.version,
+                                  history=[v.to_dict() for v in state.store.versions(restored.id)])
+
+        return await run(work)
+
+    @server.tool(title="Report a skill used",
+                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
+                                             open_world_hint=False))
+    async def report_skill_used(
+        name: Annotated[str, Field(description="The skill you applied", min_length=1, max_length=200)],
+        ctx: Context,
+    ) -> UsageResult:
+        """Tell autoskill a skill was applied in this session (usage feeds ranking and pruning)."""
+        user = user_of(ctx, state)
+
+        def work() -> UsageResult:
+            skill = visible_skill(state, user, name)
+            state.store.record_usage(skill.id, used=1)
+            return UsageResult(name=skill.name, usage=state.store.usage(skill.id))
+
+        return await run(work)

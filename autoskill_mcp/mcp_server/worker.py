@@ -1,0 +1,104 @@
+"""The queue worker embedded in the server, so queued transcripts get learned while it runs.
+
+Jobs come from `ingest_transcript`, the agents' hooks and the CLI alike (the
+queue is durable and shared; leases keep two workers off one job). For each
+job the learner is chosen then: the client's model through sampling when that
+job's user is connected with a client that offers it, else the configured
+provider, else the offline rules; a sampling failure falls back at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from ..learning.pipeline import Learner, build_learner
+from ..learning.queue import Job, JobQueue
+from ..learning.worker import Worker
+from .sampling import SamplingBridge, sampling_provider
+from .state import ServerState
+
+log = logging.getLogger(__name__)
+
+
+def configured_learner(store: Any, llm: dict[str, Any] | None) -> Learner:
+    """The configured provider's learner, or the offline rules when none can be built."""
+    try:
+        return build_learner(store, llm)
+    except Exception as exc:  # noqa: BLE001 - a broken provider setting must not stop learning
+        log.warning("LLM provider unavailable (%s); using the offline extractor", exc)
+        return build_learner(store, {"provider": "offline"})
+
+
+class _ChoosingWorker(Worker):
+    """A Worker that picks its learner per job (sampling first, when the job's user can sample)."""
+
+    def __init__(self, queue: JobQueue, fallback: Learner, state: ServerState, token: Any) -> None:
+        super().__init__(queue, fallback)
+        self.fallback = fallback
+        self.state = state
+        self.token = token
+
+    def _sampling_learner(self, user: str) -> Learner | None:
+        if self.state.settings.sampling == "off":
+            return None
+        session = self.state.clients.sampler_for(user)
+        if session is None:
+            return None
+        provider = sampling_provider(SamplingBridge(session, self.token))
+        return None if provider is None else build_learner(self.fallback.store, provider=provider)
+
+    def _run(self, job: Job, beat: Any) -> dict[str, Any]:
+        sampled = self._sampling_learner(job.user_id)
+        if sampled is not None:
+            self.learner = sampled
+            try:
+                result = super()._run(job, beat)
+            finally:
+                self.learner = self.fallback
+            failed = [s for s in result["sessions"] if s.get("error")]
+            if not failed or any(s["decisions"] for s in result["sessions"]):
+                return result
+            log.warning("sampling through the client failed (%s); falling back to %s",
+                        failed[0]["error"], self.fallback.extractor.name)
+        return super()._run(job, beat)
+
+
+class EmbeddedWorker:
+    """Runs `_ChoosingWorker` on a daemon thread for the server's lifetime."""
+
+    def __init__(self, state: ServerState, token: Any) -> None:
+        self.state = state
+        self.token = token
+        self._worker: _ChoosingWorker | None = None
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="autoskill-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopped.set()
+        if self._worker is not None:
+            self._worker.stop()
+        self._thread.join(timeout)
+
+    def _main(self) -> None:
+        while not self.state.ready.wait(0.2):
+            if self._stopped.is_set():
+                return
+        if self._stopped.is_set() or not self.state.is_ready:
+            return
+        sdk = self.state.sdk()
+        queue = JobQueue(getattr(sdk.store, "root", sdk.config.home))
+        try:
+            self._worker = _ChoosingWorker(queue, configured_learner(sdk.store, sdk.config.llm), self.state,
+                                           self.token)
+            if self._stopped.is_set():
+                return
+            self._worker.run(poll=0.3)
+        except Exception:  # noqa: BLE001 - the server keeps serving without a worker
+            log.exception("the embedded queue worker stopped")
+        finally:
+            queue.close()
