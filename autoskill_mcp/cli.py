@@ -317,6 +317,13 @@ def cmd_quickstart(args: argparse.Namespace) -> int:
     return EXIT_OK if hits else EXIT_FAIL
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """`autoskill mcp` (normally reached through entry.py's fast path)."""
+    from .mcp_server.cli import main as mcp_main
+
+    return mcp_main(args.mcp_args)
+
+
 # -- argument parsing --------------------------------------------------------------------------------------
 
 
@@ -394,6 +401,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
 
+    p = sub.add_parser("mcp", help="serve skills over MCP: stdio, or streamable HTTP with --http "
+                       "(options: `autoskill mcp --help`)", add_help=False)
+    p.add_argument("mcp_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_mcp, json=False)
+
     p = add("quickstart", cmd_quickstart, "seed the store with example skills, learn from a bundled session, and search")
     cli_learn.register(add, _open, _emit)
     p.add_argument("query", nargs="?")
@@ -401,8 +413,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["mcp"]:  # its own parser: argparse cannot pass `--help` through a REMAINDER
+        from .mcp_server.cli import main as mcp_main
+
+        return mcp_main(args_list[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     try:

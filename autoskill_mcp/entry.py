@@ -16,6 +16,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .learning.hooks import main as hook_main
 
         return hook_main(args[1:])
+    if args[:1] == ["mcp"]:  # the server must answer `initialize` fast: skip the CLI's imports
+        from .mcp_server.cli import main as mcp_main
+
+        return mcp_main(args[1:])
     from .cli import main as cli_main
 
     return cli_main(args)

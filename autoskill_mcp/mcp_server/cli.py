@@ -1,0 +1,76 @@
+"""`autoskill mcp`: run the MCP server over stdio (default) or streamable HTTP.
+
+Reached through `entry.py`'s fast path, so it imports neither the CLI nor the
+store before the server is answering. stdout is the protocol in stdio mode:
+everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .settings import DEFAULT_MAX_BODY, McpSettings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="autoskill mcp", description="Serve learned skills over MCP (stdio by default).")
+    p.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1; others require a token)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--path", default="/mcp", help="HTTP endpoint path (default /mcp)")
+    p.add_argument("--home", type=Path, help="store root (default: $AUTOSKILL_HOME or the per-user data folder)")
+    p.add_argument("--user", help="default user id (default: $AUTOSKILL_USER or 'default')")
+    p.add_argument("--embeddings", choices=["auto", "minilm", "hashing", "none"], help="embedding provider")
+    p.add_argument("--library", action="append", type=Path, default=[], metavar="DIR",
+                   help="a read-only folder of skills to serve too (repeatable)")
+    p.add_argument("--no-worker", action="store_true", help="don't work the ingestion queue in this process")
+    p.add_argument("--sampling", choices=["auto", "off"], default="auto",
+                   help="auto: extract with the client's model when it offers sampling (default)")
+    p.add_argument("--require-token", action="store_true", help="require a bearer token even on loopback")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="HOST[:PORT]",
+                   help="also accept this Host header (e.g. a DNS name clients use; ':*' for any port)")
+    p.add_argument("--allowed-origin", action="append", default=[], metavar="ORIGIN",
+                   help="also accept this Origin header")
+    p.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest HTTP request body in bytes")
+    p.add_argument("--new-token", metavar="USER",
+                   help="issue a bearer token for USER, print it once and exit (stored hashed, 0600)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> McpSettings:
+    return McpSettings(
+        home=args.home, user=args.user, embeddings=args.embeddings, library_dirs=list(args.library),
+        worker=not args.no_worker, sampling=args.sampling, host=args.host, port=args.port, path=args.path,
+        require_token=args.require_token, allowed_hosts=list(args.allowed_host),
+        allowed_origins=list(args.allowed_origin), max_body=args.max_body,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    settings = settings_from(args)
+    if args.new_token:
+        from .auth import TokenStore
+
+        token = TokenStore(settings.config().home).issue(args.new_token)
+        print(token)
+        return 0
+    try:
+        if args.http:
+            from .http import run_http
+
+            run_http(settings)
+        else:
+            from .server import AutoSkillServer
+
+            AutoSkillServer(settings).run("stdio")
+    except KeyboardInterrupt:
+        return 130
+    return 0
