@@ -1,0 +1,178 @@
+"""Real processes: `python -m autoskill_mcp mcp` over stdio and over streamable HTTP, driven by the SDK's client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.types import ResourceListChangedNotification
+
+from autoskill_mcp.mcp_server.auth import TokenStore
+
+from .helpers import PYTHON, REPO, all_skills, server_env
+from .test_live import write_from_another_process
+
+pytestmark = pytest.mark.anyio
+
+
+def stdio_params(home: Path) -> StdioServerParameters:
+    return StdioServerParameters(command=PYTHON, args=["-m", "autoskill_mcp", "mcp"], env=server_env(home),
+                                 cwd=str(REPO))
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_stdio_session_in_a_real_subprocess(home: Path, mode: str) -> None:
+    changed = anyio.Event()
+
+    async def handler(message: object) -> None:
+        if isinstance(message, ResourceListChangedNotification):
+            changed.set()
+
+    async with Client(stdio_params(home), mode=mode, message_handler=handler, raise_exceptions=True) as c:
+        assert c.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
+        assert len((await c.list_tools()).tools) == 10
+        hits = (await c.call_tool("search_skills", {"query": "release changelog tag"})).structured_content["hits"]
+        assert hits[0]["name"] == "release-checklist"
+        text = (await c.read_resource("skill://release-checklist/SKILL.md")).contents[0].text
+        assert "name: release-checklist" in text
+        if mode == "auto":
+            assert len(await all_skills(c)) == 4
+        else:
+            await anyio.sleep(0.5)
+            await anyio.to_thread.run_sync(write_from_another_process, home)
+            with anyio.fail_after(10):
+                await changed.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class HttpServer:
+    def __init__(self, home: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "autoskill_mcp", "mcp", "--http", "--port", str(self.port), "--max-body", "200000",
+             *extra], env=server_env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the HTTP server did not start within 30 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+@pytest.fixture
+def http_server(home: Path) -> Iterator[HttpServer]:
+    srv = HttpServer(home)
+    yield srv
+    srv.stop()
+
+
+def client(url: str, mode: str, token: str | None = None) -> Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    http = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
+    return Client(streamable_http_client(url, http_client=http), mode=mode, raise_exceptions=True)
+
+
+async def names(c: Client) -> set[str]:
+    page = (await c.call_tool("list_skills", {"scope": "user"})).structured_content
+    return {s["name"] for s in page["skills"]}
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_http_sessions_isolate_users_by_token(home: Path, http_server: HttpServer, mode: str) -> None:
+    bob = TokenStore(home).issue("bob")
+    async with client(http_server.url, mode) as anon, client(http_server.url, mode, bob) as as_bob:
+        assert anon.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
+        assert await names(anon) == {"pytest-fixtures", "git-commit-messages", "release-checklist"}
+        assert await names(as_bob) == {"bob-secret-deploy"}
+        saved = (await as_bob.call_tool("save_skill", {
+            "name": f"bob-notes-{mode}", "description": "Bob's own notes on the build.",
+            "instructions": "# Notes"})).structured_content
+        assert saved["action"] == "created"
+        assert (home / "Users" / "bob" / f"bob-notes-{mode}" / "SKILL.md").is_file()
+        assert f"bob-notes-{mode}" not in await names(anon)
+        denied = await anon.call_tool("delete_skill", {"name": "bob-secret-deploy"})
+        assert denied.is_error
+        res = {r.uri for r in (await as_bob.list_resources()).resources}
+        assert "skill://bob-secret-deploy/SKILL.md" in res and "skill://pytest-fixtures/SKILL.md" not in res
+        desc = next(t for t in (await as_bob.list_tools()).tools if t.name == "search_skills").description
+        assert "bob-secret-deploy" in desc and "pytest-fixtures" not in desc
+
+
+def test_http_refuses_bad_tokens_foreign_hosts_and_oversized_bodies(http_server: HttpServer) -> None:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    accept = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    with httpx2.Client(timeout=10) as h:
+        r = h.post(http_server.url, json=body, headers={**accept, "Authorization": "Bearer wrong"})
+        assert r.status_code == 401 and "invalid bearer token" in r.text
+        r = h.post(http_server.url, json=body, headers={**accept, "Authorization": "Bearer x-user=alice"})
+        assert r.status_code == 401
+        r = h.post(http_server.url, json=body, headers={**accept, "Host": "evil.example:80"})
+        assert r.status_code in (403, 421)
+        r = h.post(http_server.url, json=body, headers={**accept, "Origin": "http://evil.example"})
+        assert r.status_code == 403
+        r = h.post(http_server.url, content=b"{" + b" " * 300_000 + b"}", headers=accept)
+        assert r.status_code == 413
+
+
+async def test_require_token_refuses_anonymous_clients(home: Path) -> None:
+    token = TokenStore(home).issue("alice")
+    srv = HttpServer(home, "--require-token")
+    try:
+        with httpx2.Client(timeout=10) as h:
+            r = h.post(srv.url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                       headers={"Accept": "application/json, text/event-stream"})
+            assert r.status_code == 401
+        async with client(srv.url, "auto", token) as c:
+            assert "release-checklist" in await names(c)
+    finally:
+        srv.stop()
+
+
+def test_a_non_loopback_bind_generates_a_private_token(tmp_path: Path) -> None:
+    from autoskill_mcp.mcp_server.http import build_app, security_settings
+    from autoskill_mcp.mcp_server.server import AutoSkillServer
+    from autoskill_mcp.mcp_server.settings import McpSettings
+
+    home = tmp_path / "h"
+    settings = McpSettings(home=home, user="carol", embeddings="hashing", worker=False, host="192.0.2.10")
+    guard: Any = build_app(AutoSkillServer(settings), settings)
+    token_file = home / "mcp" / "token"
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(home / "mcp" / "tokens.json").st_mode) == 0o600
+    assert guard.require_token is True
+    assert TokenStore(home).user_for(token_file.read_text().strip()) == "carol"
+    assert "192.0.2.10:*" in security_settings(settings).allowed_hosts
+    # a second start keeps the existing token
+    build_app(AutoSkillServer(settings), settings)
+    assert TokenStore(home).user_for(token_file.read_text().strip()) == "carol"
