@@ -36,7 +36,6 @@ from . import catalogue, live, prompts, resources, tools_learning, tools_skills
 from .identity import user_of
 from .settings import McpSettings
 from .state import ServerState
-from .worker import EmbeddedWorker
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +52,11 @@ def _legacy(protocol_version: str | None) -> bool:
 async def _lifespan(server: "AutoSkillServer") -> AsyncIterator[ServerState]:
     state = server.state
     state.start_loading()
-    worker = EmbeddedWorker(state, anyio.lowlevel.current_token()) if state.settings.worker else None
-    if worker is not None:
+    worker = None
+    if state.settings.worker:
+        from .worker import EmbeddedWorker  # the learning pipeline: not needed for the first answers
+
+        worker = EmbeddedWorker(state, anyio.lowlevel.current_token())
         worker.start()
     async with anyio.create_task_group() as tg:
         tg.start_soon(live.watch, state, server.bus)

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InvalidInputError, NotFoundError
 from ..store.base import SkillStore, SkillSummary
 
@@ -141,6 +139,8 @@ def frontmatter_of(text: bytes) -> dict[str, Any]:
     lines = decoded.splitlines()
     if not lines or lines[0].strip() != "---":
         return {}
+    import yaml
+
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             try:

@@ -19,6 +19,8 @@ from ..learning.worker import Worker
 from .sampling import SamplingBridge, sampling_provider
 from .state import ServerState
 
+# This module loads the learning pipeline: server.py imports it only once the server is running.
+
 log = logging.getLogger(__name__)
 
 

@@ -210,3 +210,31 @@ async def test_extraction_status_never_shows_another_users_job(home: Path) -> No
         r = await c.call_tool("extraction_status", {"job_id": job_id})
         assert r.is_error and "no job" in r.content[0].text
     assert USER != "bob"
+
+
+async def test_tools_list_is_answered_while_the_store_is_still_opening(home: Path, monkeypatch: pytest.MonkeyPatch
+                                                                       ) -> None:
+    import threading
+
+    from autoskill_mcp.mcp_server.server import LOADING_NOTE
+    from autoskill_mcp.mcp_server.state import ServerState
+
+    release = threading.Event()
+    original = ServerState._load
+
+    def slow_load(self: ServerState) -> None:
+        release.wait(30)  # stands in for a store too large to open quickly
+        original(self)
+
+    monkeypatch.setattr(ServerState, "_load", slow_load)
+    server = AutoSkillServer(settings(home))
+    async with Client(server, mode="legacy", raise_exceptions=True) as c:
+        started = time.monotonic()
+        tools = {t.name: t for t in (await c.list_tools()).tools}
+        assert time.monotonic() - started < 1.0
+        assert set(tools) == TOOLS and tools["search_skills"].description.endswith(LOADING_NOTE)
+        assert not server.state.ready.is_set()
+        release.set()
+        await ready(server)
+        tools = {t.name: t for t in (await c.list_tools()).tools}
+        assert "pytest-fixtures" in tools["search_skills"].description
