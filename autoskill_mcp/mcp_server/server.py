@@ -44,6 +44,9 @@ SERVER_NAME = "autoskill"
 LOADING_NOTE = "\n(The skill catalogue is loading; search_skills already works.)"
 
 
+_HANDSHAKE = frozenset({"initialize", "server/discover", "notifications/initialized"})
+
+
 def _legacy(protocol_version: str | None) -> bool:
     return bool(protocol_version) and str(protocol_version) < "2026-07-28"
 
@@ -107,7 +110,8 @@ class AutoSkillServer(MCPServer[ServerState]):
     async def _track_clients(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         """Remember 2025-era connections (for notifications and sampling); start loading after the first answer."""
         result = await call_next(ctx)
-        self.state.first_request.set()
+        if ctx.method not in _HANDSHAKE:  # load once the client is past its handshake, not during it
+            self.state.first_request.set()
         if ctx.request_id is not None and _legacy(ctx.protocol_version) and ctx.method != "initialize":
             self.state.clients.add(ctx.session, user_of(ctx, self.state))
         return result

@@ -2,8 +2,8 @@
 
 Opening the store scans every skill folder and building the search index reads
 the catalog, both O(store). Neither may delay `initialize` or `tools/list`, so
-both run on a thread that starts once the first request has been answered (or
-after a short grace period); a tool that needs the store waits for it.
+both run on a thread that starts once the first request after the handshake
+has been answered (or after a one-second grace period); a tool that needs the store waits for it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .settings import McpSettings
 log = logging.getLogger(__name__)
 
 #: start loading this long after start-up even if no request arrived yet
-LOAD_GRACE_SECONDS = 0.3
+LOAD_GRACE_SECONDS = 1.0
 #: a tool waits this long for the store before failing with a clear message
 STORE_WAIT_SECONDS = 120.0
 
@@ -36,6 +36,7 @@ class ServerState:
         self._sdk: Any = None
         self._error: BaseException | None = None
         self._loader: threading.Thread | None = None
+        self._closing = False
         self._queue: Any = None
         self._queue_lock = threading.Lock()
         self.clients = ClientRegistry()
@@ -45,11 +46,15 @@ class ServerState:
     def start_loading(self) -> None:
         """Open the store and build the index on a background thread."""
         if self._loader is None:
+            self._closing = False
             self._loader = threading.Thread(target=self._load, name="autoskill-load", daemon=True)
             self._loader.start()
 
     def _load(self) -> None:
         self.first_request.wait(LOAD_GRACE_SECONDS)
+        if self._closing:
+            self.ready.set()
+            return
         try:
             from ..sdk import AutoSkill
 
@@ -95,6 +100,7 @@ class ServerState:
     def close(self) -> None:
         """Close the store and the queue; a later `start_loading` opens them again."""
         loader, self._loader = self._loader, None
+        self._closing = True
         self.first_request.set()
         if loader is not None:
             loader.join(STORE_WAIT_SECONDS)

@@ -1,0 +1,191 @@
+"""MCP start-up: time from spawn to the first `tools/list` answer, ours beside a bare SDK server and peers.
+
+    python bench/bench_mcp_startup.py                # 5 interleaved rounds, legacy (initialize) handshake
+    python bench/bench_mcp_startup.py --rounds 9 --mode auto --large 5000
+
+Every server is a real stdio subprocess; each round starts every server once,
+so background load spreads evenly. Two figures per server:
+- raw: JSON-RPC lines written to the process (initialize, initialized,
+  tools/list) and the time the tools/list answer line arrives: the server's
+  start-up alone;
+- sdk: the mcp SDK's `Client` (`--mode`), until `list_tools()` returns: what a
+  Python host sees, including the client's own processing of the tool schemas.
+Rows:
+- bare: an `MCPServer` with one tool (the floor: interpreter + mcp import);
+- autoskill (4 skills) and autoskill (N skills): `python -m autoskill_mcp mcp` on
+  the demo folder and on a store of N skills (start-up must not grow with N);
+- skillz and agentskills-mcp-server on the same demo folder, installed into
+  throwaway venvs by bench/peer_servers.py (skipped with a note if impossible).
+The figure is the median; the baseline is bare; the ratio and the difference
+are against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import anyio  # noqa: E402
+from mcp import Client, StdioServerParameters  # noqa: E402
+
+import peer_servers  # noqa: E402
+
+BARE = """
+from mcp.server.mcpserver import MCPServer
+mcp = MCPServer("bare")
+@mcp.tool()
+def echo(text: str) -> str:
+    '''Echo the text.'''
+    return text
+mcp.run()
+"""
+
+DEMO = {
+    "pdf-tools/SKILL.md": "---\nname: pdf-tools\ndescription: Extract text and tables from PDF files.\n---\n# PDF\n",
+    "pdf-tools/scripts/extract.py": "print('x')\n",
+    "code-review/SKILL.md": "---\nname: code-review\ndescription: Review a pull request.\n---\n# Review\n",
+    "git-workflow/SKILL.md": "---\nname: git-workflow\ndescription: Branch and rebase.\n---\n# Git\n",
+    "docker-debugging/SKILL.md": "---\nname: docker-debugging\ndescription: Debug containers.\n---\n# Docker\n",
+}
+
+
+def make_demo(root: Path) -> Path:
+    for rel, text in DEMO.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def make_large_store(home: Path, n: int) -> None:
+    from autoskill_mcp import LocalSkillStore, Skill
+
+    with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 256}, background=False) as store:
+        store.save_many([Skill(name=f"skill-{i:05d}", user_id="default",
+                               description=f"Procedure number {i} for task family {i % 97}.",
+                               instructions=f"# Skill {i}\n\n1. Step one.\n2. Step two.") for i in range(n)])
+
+
+def ours_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOSKILL_")}
+    env.update({"AUTOSKILL_HOME": str(home), "AUTOSKILL_USER": "default", "PYTHONPATH": str(ROOT)})
+    (home / "config.toml").write_text('[embeddings]\nprovider = "hashing"\ndims = 256\n')
+    return env
+
+
+HANDSHAKE = [
+    {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+     "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}},
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+]
+
+
+def raw_first_tools_list(params: StdioServerParameters) -> float:
+    """Spawn, send the legacy handshake and tools/list at once, and time the tools/list answer."""
+    import json
+    import subprocess
+
+    started = time.perf_counter()
+    proc = subprocess.Popen([params.command, *params.args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=params.env, cwd=params.cwd)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in HANDSHAKE).encode())
+    proc.stdin.flush()
+    elapsed = float("nan")
+    for line in proc.stdout:
+        if json.loads(line).get("id") == 2:
+            elapsed = time.perf_counter() - started
+            break
+    proc.stdin.close()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return elapsed
+
+
+async def first_tools_list(params: StdioServerParameters, mode: str) -> float:
+    started = time.perf_counter()
+    async with Client(params, mode=mode) as c:
+        tools = await c.list_tools()
+        elapsed = time.perf_counter() - started
+    assert tools.tools is not None
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--mode", choices=["legacy", "auto"], default="legacy",
+                    help="legacy: initialize (what Claude Code does over stdio); auto: 2026-07-28 discover")
+    ap.add_argument("--large", type=int, default=2000, help="skills in the large store")
+    ap.add_argument("--no-peers", action="store_true", help="skip skillz and agentskills-mcp-server")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="autoskill-bench-mcp-"))
+    demo = make_demo(tmp / "skills")
+    (tmp / "bare.py").write_text(BARE)
+    small_home, large_home = tmp / "small", tmp / "large"
+    small_home.mkdir()
+    large_home.mkdir()
+    t = time.perf_counter()
+    make_large_store(large_home, args.large)
+    print(f"seeded a store of {args.large} skills in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+
+    py = sys.executable
+    servers: dict[str, StdioServerParameters] = {
+        "bare mcp server": StdioServerParameters(command=py, args=[str(tmp / "bare.py")], cwd=str(tmp)),
+        "autoskill (4 skills)": StdioServerParameters(
+            command=py, args=["-m", "autoskill_mcp", "mcp", "--library", str(demo)], env=ours_env(small_home),
+            cwd=str(tmp)),
+        f"autoskill ({args.large} skills)": StdioServerParameters(
+            command=py, args=["-m", "autoskill_mcp", "mcp"], env=ours_env(large_home), cwd=str(tmp)),
+    }
+    notes: list[str] = []
+    if not args.no_peers:
+        for name, label, argv in (("skillz", "skillz 0.1.14", ["skillz", str(demo)]),
+                                  ("agentskills", "agentskills-mcp-server 0.7.0", ["agentskills", "serve", str(demo)])):
+            try:
+                venv = peer_servers.ensure_peer(name)
+            except RuntimeError as exc:
+                notes.append(f"{label}: not measured ({exc})")
+                continue
+            servers[label] = StdioServerParameters(command=str(venv / "bin" / argv[0]), args=argv[1:], cwd=str(tmp))
+
+    raw: dict[str, list[float]] = {k: [] for k in servers}
+    sdk: dict[str, list[float]] = {k: [] for k in servers}
+
+    async def run_all() -> None:
+        for _ in range(args.rounds):
+            for label, params in servers.items():
+                raw[label].append(await anyio.to_thread.run_sync(raw_first_tools_list, params))
+                sdk[label].append(await first_tools_list(params, args.mode))
+
+    anyio.run(run_all)
+    base_raw = statistics.median(raw["bare mcp server"])
+    base_sdk = statistics.median(sdk["bare mcp server"])
+    print(f"\nspawn -> first tools/list answer over stdio, median of {args.rounds} interleaved rounds, "
+          f"{os.cpu_count()} CPUs; raw = legacy handshake on the wire, sdk = mcp Client ({args.mode})\n")
+    print(f"| {'server':<30} | {'raw s':>6} | {'raw vs bare':>11} | {'ratio':>5} | {'sdk s':>6} | {'sdk vs bare':>11} |")
+    print(f"|{'-' * 32}|{'-' * 8}|{'-' * 13}|{'-' * 7}|{'-' * 8}|{'-' * 13}|")
+    for label in servers:
+        r, c = statistics.median(raw[label]), statistics.median(sdk[label])
+        print(f"| {label:<30} | {r:6.3f} | {r - base_raw:+11.3f} | {r / base_raw:5.2f} | {c:6.3f} | "
+              f"{c - base_sdk:+11.3f} |")
+    for note in notes:
+        print(f"\n{note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
