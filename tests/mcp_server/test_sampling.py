@@ -1,0 +1,83 @@
+"""Extraction through the client's model: the sampling bridge, and the worker choosing it per job."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+import pytest
+from mcp import Client
+from mcp.types import CreateMessageRequestParams, CreateMessageResult, ErrorData, TextContent
+
+from autoskill_mcp.mcp_server.sampling import SamplingBridge
+from autoskill_mcp.mcp_server.server import AutoSkillServer
+
+from .helpers import TRANSCRIPT, USER, settings
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_the_bridge_asks_a_legacy_client_from_a_worker_thread(home: Path) -> None:
+    seen: list[CreateMessageRequestParams] = []
+
+    async def sample(context: Any, params: CreateMessageRequestParams) -> CreateMessageResult:
+        seen.append(params)
+        return CreateMessageResult(role="assistant", model="client-model",
+                                   content=TextContent(type="text", text="answer to " + params.system_prompt))
+
+    server = AutoSkillServer(settings(home))
+    async with Client(server, mode="legacy", sampling_callback=sample, raise_exceptions=True) as c:
+        await c.list_tools()  # any request after the handshake registers the connection
+        session = server.state.clients.sampler_for(USER)
+        assert session is not None and server.state.clients.sampler_for("bob") is None
+        bridge = SamplingBridge(session, anyio.lowlevel.current_token())
+        text = await anyio.to_thread.run_sync(bridge, "the system", "the user", 321, 0.0)
+        assert text == "answer to the system"
+        assert seen[0].max_tokens == 321 and seen[0].messages[0].content.text == "the user"
+
+
+async def test_clients_without_sampling_are_never_asked(home: Path) -> None:
+    server = AutoSkillServer(settings(home))
+    async with Client(server, mode="legacy", raise_exceptions=True) as c:
+        await c.list_tools()
+        assert len(server.state.clients) == 1 and server.state.clients.sampler_for(USER) is None
+    async with Client(server, raise_exceptions=True) as c:  # 2026-07-28: no server-to-client requests at all
+        await c.list_tools()
+        assert server.state.clients.sampler_for(USER) is None
+
+
+async def test_a_failed_sample_raises_in_the_worker_thread(home: Path) -> None:
+    async def refuse(context: Any, params: CreateMessageRequestParams) -> ErrorData:
+        return ErrorData(code=-1, message="user declined")
+
+    server = AutoSkillServer(settings(home))
+    async with Client(server, mode="legacy", sampling_callback=refuse, raise_exceptions=True) as c:
+        await c.list_tools()
+        bridge = SamplingBridge(server.state.clients.sampler_for(USER), anyio.lowlevel.current_token())
+        with pytest.raises(Exception, match="declined"):
+            await anyio.to_thread.run_sync(bridge, "s", "u", 10, 0.0)
+
+
+needs_llm = pytest.mark.skipif(importlib.util.find_spec("autoskill_mcp.llm") is None,
+                               reason="autoskill_mcp.llm (the SamplingProvider) is not on this branch yet")
+
+
+@needs_llm
+async def test_ingest_falls_back_to_offline_rules_when_the_client_declines(home: Path) -> None:
+    asked = 0
+
+    async def refuse(context: Any, params: CreateMessageRequestParams) -> ErrorData:
+        nonlocal asked
+        asked += 1
+        return ErrorData(code=-1, message="user declined")
+
+    server = AutoSkillServer(settings(home, worker=True))
+    async with Client(server, mode="legacy", sampling_callback=refuse, raise_exceptions=True) as c:
+        r = await c.call_tool("ingest_transcript", {"path": str(TRANSCRIPT), "wait_seconds": 60})
+        out = r.structured_content
+        assert out["state"] == "done", out
+        assert asked >= 1
+        assert out["result"]["extractor"].startswith("rules")
