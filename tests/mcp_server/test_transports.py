@@ -176,3 +176,31 @@ def test_a_non_loopback_bind_generates_a_private_token(tmp_path: Path) -> None:
     # a second start keeps the existing token
     build_app(AutoSkillServer(settings), settings)
     assert TokenStore(home).user_for(token_file.read_text().strip()) == "carol"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_http_clients_hear_another_process_write(home: Path, http_server: HttpServer, mode: str) -> None:
+    changed = anyio.Event()
+
+    async def handler(message: object) -> None:
+        if isinstance(message, ResourceListChangedNotification):
+            changed.set()
+
+    headers: dict[str, str] = {}
+    http = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
+    async with Client(streamable_http_client(http_server.url, http_client=http), mode=mode,
+                      message_handler=handler, raise_exceptions=True) as c:
+        await c.list_tools()
+        if mode == "auto":
+            async with c.listen(resources_list_changed=True) as events:
+                await anyio.sleep(1.0)
+                await anyio.to_thread.run_sync(write_from_another_process, home)
+                with anyio.fail_after(10):
+                    async for _event in events:
+                        break
+        else:
+            await anyio.sleep(1.0)
+            await anyio.to_thread.run_sync(write_from_another_process, home)
+            with anyio.fail_after(10):
+                await changed.wait()
+        assert "written-elsewhere" in await names(c)
