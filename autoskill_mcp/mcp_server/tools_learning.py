@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from .auth import user_of_request
 from .identity import user_of
 from .state import ServerState
 
@@ -45,6 +46,16 @@ class JobOut(BaseModel):
 def _job_out(job: Any, *, created: bool, workers: int) -> JobOut:
     return JobOut(job_id=job.id, state=job.state, created=created, source=job.source, progress=job.progress,
                   error=job.error, result=job.result, workers=workers)
+
+
+def path_allowed(request: Any, settings: Any) -> bool:
+    """Whether a transcript path may be read for this request.
+
+    A path names a file on the server's machine. Local callers (stdio, or HTTP on
+    loopback) may name one; a caller over the network may not, or it could make
+    the server read, and learn from, files that are not theirs: it sends `content`.
+    """
+    return user_of_request(request) is None or settings.loopback
 
 
 def register(server: MCPServer, state: ServerState) -> None:
@@ -75,6 +86,9 @@ def register(server: MCPServer, state: ServerState) -> None:
             raise ToolError("give exactly one of path or content")
         user = user_of(ctx, state)
         fmt = None if format == "auto" else format
+        if path is not None and not path_allowed(ctx.request_context.request, state.settings):
+            raise ToolError("over a network connection send the transcript as content: "
+                            "a path would be read on the server's machine")
 
         def enqueue() -> tuple[str, bool]:
             with state.queue() as queue:

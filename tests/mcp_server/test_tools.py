@@ -238,3 +238,16 @@ async def test_tools_list_is_answered_while_the_store_is_still_opening(home: Pat
         await ready(server)
         tools = {t.name: t for t in (await c.list_tools()).tools}
         assert "pytest-fixtures" in tools["search_skills"].description
+
+
+def test_transcript_paths_are_read_only_for_local_callers() -> None:
+    from types import SimpleNamespace
+
+    from autoskill_mcp.mcp_server.auth import SCOPE_USER_KEY
+    from autoskill_mcp.mcp_server.settings import McpSettings
+    from autoskill_mcp.mcp_server.tools_learning import path_allowed
+
+    remote = SimpleNamespace(scope={SCOPE_USER_KEY: "bob"})
+    assert path_allowed(None, McpSettings(host="0.0.0.0"))  # stdio
+    assert path_allowed(remote, McpSettings(host="127.0.0.1"))
+    assert not path_allowed(remote, McpSettings(host="0.0.0.0"))
