@@ -34,6 +34,15 @@ from .tools_skills import encode_cursor
 SKILLS_EXTENSION = "io.modelcontextprotocol/skills"
 MODERN = frozenset({"2026-07-28"})
 SKILLS_PAGE = 50
+#: our own data on `skills/*` entries, under our reverse-DNS prefix (SEP-2640 reserves its own)
+META_KEY = "io.autoskill/skill"
+
+
+def _entry(published: sf.Published) -> dict[str, Any]:
+    entry = published.entry()
+    s = published.summary
+    entry["_meta"] = {META_KEY: {"id": s.id, "version": s.version, "scope": s.scope, "updatedAt": s.updated_at}}
+    return entry
 
 
 def _offset(cursor: str | None) -> int:
@@ -118,7 +127,7 @@ def skills_list(state: ServerState, user: str, cursor: str | None) -> dict[str, 
     index = start
     while index < len(summaries) and len(skills) < SKILLS_PAGE:
         try:
-            skills.append(sf.publish(store, summaries[index]).entry())
+            skills.append(_entry(sf.publish(store, summaries[index])))
         except (AutoSkillError, OSError):
             pass  # over the limits or gone meanwhile: a partial listing is allowed
         index += 1
@@ -137,7 +146,7 @@ def skills_get(state: ServerState, user: str, uri: str) -> dict[str, Any]:
     if summary is None:
         raise MCPError(INVALID_PARAMS, f"Unknown skill URI: {uri}")
     try:
-        entry = sf.publish(state.store, summary).entry()
+        entry = _entry(sf.publish(state.store, summary))
     except AutoSkillError as exc:
         raise MCPError(INVALID_PARAMS, f"Skill {uri} cannot be served: {exc}") from None
     return {"resultType": "complete", "skill": entry, "ttlMs": 0, "cacheScope": "private"}

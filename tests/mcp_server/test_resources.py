@@ -88,6 +88,7 @@ async def test_skills_list_and_get_match_the_bytes_read(home: Path) -> None:
             assert item["digest"] == "sha256:" + hashlib.sha256(data).hexdigest() and item["size"] == len(data)
         md, _ = await read_bytes(c, entry["uri"])
         assert entry["frontmatter"] == yaml.safe_load(md.decode().split("---\n")[1])
+        assert entry["_meta"]["io.autoskill/skill"]["version"] == "0.1.0"
         got = await skills_get(c, "skill://pytest-fixtures/SKILL.md")
         assert got["skill"] == entry and got["resultType"] == "complete"
         for unknown in ("skill://nope/SKILL.md", "skill://bob-secret-deploy/SKILL.md",

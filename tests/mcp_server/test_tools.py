@@ -251,3 +251,25 @@ def test_transcript_paths_are_read_only_for_local_callers() -> None:
     assert path_allowed(None, McpSettings(host="0.0.0.0"))  # stdio
     assert path_allowed(remote, McpSettings(host="127.0.0.1"))
     assert not path_allowed(remote, McpSettings(host="0.0.0.0"))
+
+
+async def test_concurrent_calls_from_one_client_all_succeed(home: Path) -> None:
+    results: list[bool] = []
+
+    async with Client(AutoSkillServer(settings(home)), raise_exceptions=True) as c:
+        async def search(i: int) -> None:
+            r = await c.call_tool("search_skills", {"query": f"pytest fixtures {i}"})
+            results.append(not r.is_error and r.structured_content["hits"][0]["name"] == "pytest-fixtures")
+
+        async def save(i: int) -> None:
+            r = await c.call_tool("save_skill", {"name": f"concurrent-{i}", "description": f"Skill number {i}.",
+                                                 "instructions": "# x"})
+            results.append(not r.is_error and r.structured_content["action"] == "created")
+
+        async with anyio.create_task_group() as tg:
+            for i in range(12):
+                tg.start_soon(search, i)
+                tg.start_soon(save, i)
+        page = (await c.call_tool("list_skills", {"scope": "user"})).structured_content
+    assert len(results) == 24 and all(results)
+    assert page["total"] == 3 + 12
