@@ -38,14 +38,15 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> Non
         human()
 
 
-def _open(args: argparse.Namespace) -> AutoSkill:
+def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
     store: dict[str, Any] = {"provider": "local"}
     if args.home:
         store["path"] = args.home
     if args.library:
         store["library_dirs"] = list(args.library)
     embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
-    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user))
+    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
+                                     llm=llm or {"provider": "auto"}))
 
 
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:
@@ -290,7 +291,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_quickstart(args: argparse.Namespace) -> int:
     """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search."""
     examples = resources.files("autoskill_mcp") / "examples"
-    with resources.as_file(examples) as folder, _open(args) as sdk:
+    # The embedded defaults: offline rules even when an LLM is configured, so nothing leaves the machine.
+    with resources.as_file(examples) as folder, _open(args, llm={"provider": "offline"}) as sdk:
         report = sdk.import_skills(folder / "skills", scope="shared", overwrite=True)
         session = folder / "transcripts" / "claude-code-session.jsonl"
         job = sdk.ingest_transcript(session, wait=True)

@@ -305,7 +305,7 @@ class AutoSkill:
         if self._learner is None:
             from .learning.pipeline import build_learner
 
-            self._learner = build_learner(self.store, self.config.llm)
+            self._learner = build_learner(self.store, self.config.resolved_llm())
         return self._learner
 
     def worker(self, *, lease: float = 60.0) -> Any:
