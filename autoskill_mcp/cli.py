@@ -210,6 +210,23 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        report = sdk.prune(min_retrieved=args.min_retrieved, max_used=args.max_used,
+                           min_age_days=args.min_age_days, apply=args.apply)
+
+        def human() -> None:
+            verb = "pruned" if report.applied else "would prune (dry run; --apply to delete)"
+            print(f"{verb}: {len(report.candidates)} skill(s) of {report.user_id}")
+            for c in report.candidates:
+                print(f"  {c['name']} v{c['version']}  retrieved {c['retrieved']}, used {c['used']}")
+            if report.note:
+                print(f"kept {report.kept_for_missing_signal}: {report.note}")
+
+        _emit(args, report.to_dict(), human)
+    return EXIT_OK
+
+
 def cmd_versions(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
         skill = _resolve(sdk, args.skill)
@@ -386,6 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("delete", cmd_delete, "delete a skill (its history is kept)")
     p.add_argument("skill")
     p.add_argument("-y", "--yes", action="store_true")
+
+    p = add("prune", cmd_prune, "remove your skills that are retrieved often and never used (dry run unless --apply)")
+    p.add_argument("--apply", action="store_true", help="delete them (their history stays in the catalog)")
+    p.add_argument("--min-retrieved", type=int, default=40)
+    p.add_argument("--max-used", type=int, default=0)
+    p.add_argument("--min-age-days", type=float, default=14.0)
 
     p = add("versions", cmd_versions, "show a skill's history")
     p.add_argument("skill")
