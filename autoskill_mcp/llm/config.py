@@ -12,19 +12,36 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 from .anthropic import AnthropicProvider
 from .openai_compat import OpenAIProvider
 from .provider import Provider
+from .rate_limit import RateLimited, RateLimiter
 
 OFFLINE = frozenset({"none", "mock", "offline", "rules"})
 
 
-def provider_from_config(cfg: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | None = None) -> Provider | None:
-    """The configured provider, or None for the offline extractor."""
-    env = os.environ if env is None else env
+DEFAULT_PER_MINUTE = 30
+
+
+def provider_from_config(cfg: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | None = None,
+                         home: Path | None = None) -> Provider | None:
+    """The configured provider, or None for the offline extractor.
+
+    With `home`, calls are limited to `requests_per_minute` (default 30) across every
+    process on that store; `requests_per_minute = 0` turns the limit off.
+    """
+    provider = _provider(cfg, env=os.environ if env is None else env)
+    per_minute = int((cfg or {}).get("requests_per_minute", DEFAULT_PER_MINUTE))
+    if provider is None or home is None or per_minute <= 0:
+        return provider
+    return RateLimited(provider, RateLimiter(Path(home) / "llm-rate.json", per_minute))
+
+
+def _provider(cfg: Mapping[str, Any] | None, *, env: Mapping[str, str]) -> Provider | None:
     cfg = dict(cfg or {})
     name = str(env.get("AUTOSKILL_LLM_PROVIDER") or cfg.get("provider") or "auto").lower()
     if name in OFFLINE:
