@@ -109,11 +109,12 @@ class AutoSkillServer(MCPServer[ServerState]):
 
     async def _track_clients(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         """Remember 2025-era connections (for notifications and sampling); start loading after the first answer."""
+        if ctx.request_id is not None and _legacy(ctx.protocol_version) and ctx.method != "initialize":
+            # Before the handler runs: a job this very call queues may want to sample through this client.
+            self.state.clients.add(ctx.session, user_of(ctx, self.state))
         result = await call_next(ctx)
         if ctx.method not in _HANDSHAKE:  # load once the client is past its handshake, not during it
             self.state.first_request.set()
-        if ctx.request_id is not None and _legacy(ctx.protocol_version) and ctx.method != "initialize":
-            self.state.clients.add(ctx.session, user_of(ctx, self.state))
         return result
 
     # -- tools/list: the discovery tool carries the user's catalogue ----------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +60,53 @@ async def test_a_failed_sample_raises_in_the_worker_thread(home: Path) -> None:
             await anyio.to_thread.run_sync(bridge, "s", "u", 10, 0.0)
 
 
-needs_llm = pytest.mark.skipif(importlib.util.find_spec("autoskill_mcp.llm") is None,
-                               reason="autoskill_mcp.llm (the SamplingProvider) is not on this branch yet")
+async def test_ingest_extracts_with_the_clients_own_model(home: Path) -> None:
+    import json
+
+    asked: list[str] = []
+
+    async def model(context: Any, params: CreateMessageRequestParams) -> CreateMessageResult:
+        asked.append(params.system_prompt or "")
+        if "same capability" in (params.system_prompt or ""):
+            answer = {"action": "add", "reason": "a distinct capability"}
+        else:
+            answer = {"skills": [{
+                "name": "payment-logging", "description": "Log failed payments with the logging module.",
+                "instructions": "# Logging\n\n1. Module-level logger.\n2. Warning level with the order id.",
+                "evidence": ["never use print for logging"], "tags": ["logging"]}]}
+        return CreateMessageResult(role="assistant", model="client-model",
+                                   content=TextContent(type="text", text=json.dumps(answer)))
+
+    server = AutoSkillServer(settings(home, worker=True))
+    async with Client(server, mode="legacy", sampling_callback=model, raise_exceptions=True) as c:
+        await c.list_tools()  # the connection is registered as able to sample
+        r = await c.call_tool("ingest_transcript", {"path": str(TRANSCRIPT), "wait_seconds": 60})
+        out = r.structured_content
+        assert out["state"] == "done", out
+        assert out["result"]["extractor"] == "llm:sampling:client"
+        assert asked and "[autoskill-extraction]" in asked[0]
+        decisions = {d["name"]: d["action"] for d in out["result"]["skills"]}
+        assert decisions.get("payment-logging") == "add"
+        got = (await c.call_tool("get_skill", {"name": "payment-logging"})).structured_content
+        assert "Module-level logger" in got["instructions"]
 
 
-@needs_llm
+async def test_sampling_off_never_asks_the_client(home: Path) -> None:
+    asked = 0
+
+    async def model(context: Any, params: CreateMessageRequestParams) -> ErrorData:
+        nonlocal asked
+        asked += 1
+        return ErrorData(code=-1, message="should not be called")
+
+    server = AutoSkillServer(settings(home, worker=True, sampling="off"))
+    async with Client(server, mode="legacy", sampling_callback=model, raise_exceptions=True) as c:
+        await c.list_tools()
+        r = await c.call_tool("ingest_transcript", {"path": str(TRANSCRIPT), "wait_seconds": 60})
+        assert r.structured_content["state"] == "done" and asked == 0
+        assert r.structured_content["result"]["extractor"].startswith("rules")
+
+
 async def test_ingest_falls_back_to_offline_rules_when_the_client_declines(home: Path) -> None:
     asked = 0
 
