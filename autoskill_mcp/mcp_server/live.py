@@ -33,6 +33,8 @@ async def watch(state: ServerState, bus: Any) -> None:
         return
     store = state.store
     last = await anyio.to_thread.run_sync(store.change_seq)
+    if state.catalogue_was_loading:  # someone saw the "loading" catalogue: the real one is ready now
+        await notify_all(state, bus, kinds=("tools",))
     next_scan = 0.0
     while True:
         await anyio.sleep(POLL_SECONDS)
@@ -52,19 +54,22 @@ async def watch(state: ServerState, bus: Any) -> None:
             await notify_all(state, bus)
 
 
-async def notify_all(state: ServerState, bus: Any) -> None:
+ALL_KINDS = ("resources", "prompts", "tools")
+
+
+async def notify_all(state: ServerState, bus: Any, kinds: tuple[str, ...] = ALL_KINDS) -> None:
     """Tell every client the skill lists changed (tools too: the catalogue is in a description)."""
     from mcp.server.subscriptions import PromptsListChanged, ResourcesListChanged, ToolsListChanged
 
-    for event in (ResourcesListChanged(), PromptsListChanged(), ToolsListChanged()):
-        await bus.publish(event)
+    events = {"resources": ResourcesListChanged, "prompts": PromptsListChanged, "tools": ToolsListChanged}
+    for kind in kinds:
+        await bus.publish(events[kind]())
     for session in state.clients.sessions():
         try:
             with anyio.fail_after(5), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                await session.send_resource_list_changed()
-                await session.send_prompt_list_changed()
-                await session.send_tool_list_changed()
+                for kind in kinds:
+                    await getattr(session, f"send_{kind[:-1]}_list_changed")()
         except Exception as exc:  # noqa: BLE001 - a closed connection: forget it
             log.debug("dropping a legacy session after a failed notification: %s", exc)
             state.clients.discard(session)

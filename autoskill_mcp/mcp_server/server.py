@@ -141,6 +141,7 @@ class AutoSkillServer(MCPServer[ServerState]):
         if self.state.is_ready:
             description = await anyio.to_thread.run_sync(self._catalogue, user_of(ctx, self.state))
         else:
+            self.state.catalogue_was_loading = True
             description = catalogue.SEARCH_DESCRIPTION + LOADING_NOTE
         for tool in tools:
             if tool.name == "search_skills":

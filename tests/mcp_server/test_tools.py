@@ -227,8 +227,16 @@ async def test_tools_list_is_answered_while_the_store_is_still_opening(home: Pat
         original(self)
 
     monkeypatch.setattr(ServerState, "_load", slow_load)
+    announced = anyio.Event()
+
+    async def handler(message: object) -> None:
+        from mcp.types import ToolListChangedNotification
+
+        if isinstance(message, ToolListChangedNotification):
+            announced.set()
+
     server = AutoSkillServer(settings(home))
-    async with Client(server, mode="legacy", raise_exceptions=True) as c:
+    async with Client(server, mode="legacy", message_handler=handler, raise_exceptions=True) as c:
         started = time.monotonic()
         tools = {t.name: t for t in (await c.list_tools()).tools}
         assert time.monotonic() - started < 1.0
@@ -236,6 +244,8 @@ async def test_tools_list_is_answered_while_the_store_is_still_opening(home: Pat
         assert not server.state.ready.is_set()
         release.set()
         await ready(server)
+        with anyio.fail_after(10):
+            await announced.wait()  # the real catalogue is announced with tools/list_changed
         tools = {t.name: t for t in (await c.list_tools()).tools}
         assert "pytest-fixtures" in tools["search_skills"].description
 
