@@ -283,3 +283,12 @@ async def test_concurrent_calls_from_one_client_all_succeed(home: Path) -> None:
         page = (await c.call_tool("list_skills", {"scope": "user"})).structured_content
     assert len(results) == 24 and all(results)
     assert page["total"] == 3 + 12
+
+
+def test_the_format_choices_are_the_formats_the_readers_know() -> None:
+    from typing import get_args
+
+    from autoskill_mcp.learning.transcripts import FORMATS
+    from autoskill_mcp.mcp_server.tools_learning import Format
+
+    assert get_args(Format) == ("auto", *FORMATS)
