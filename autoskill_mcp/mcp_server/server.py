@@ -10,6 +10,7 @@ store and its index load on a background thread (see `state.py`).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -55,11 +56,8 @@ def _legacy(protocol_version: str | None) -> bool:
 async def _lifespan(server: "AutoSkillServer") -> AsyncIterator[ServerState]:
     state = server.state
     state.start_loading()
-    worker = None
-    if state.settings.worker:
-        from .worker import EmbeddedWorker  # the learning pipeline: not needed for the first answers
-
-        worker = EmbeddedWorker(state, anyio.lowlevel.current_token())
+    worker = _WorkerWhenReady(state, anyio.lowlevel.current_token()) if state.settings.worker else None
+    if worker is not None:
         worker.start()
     async with anyio.create_task_group() as tg:
         tg.start_soon(live.watch, state, server.bus)
@@ -71,6 +69,44 @@ async def _lifespan(server: "AutoSkillServer") -> AsyncIterator[ServerState]:
                 if worker is not None:
                     await anyio.to_thread.run_sync(worker.stop)
                 await anyio.to_thread.run_sync(state.close)
+
+
+class _WorkerWhenReady:
+    """Starts the embedded queue worker once the store is open.
+
+    Importing the learning pipeline costs ~0.1 s; doing it in the lifespan would
+    delay the first answers, so a plain thread waits for the store first.
+    """
+
+    def __init__(self, state: ServerState, token: Any) -> None:
+        self.state = state
+        self.token = token
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._worker: Any = None
+        self._thread = threading.Thread(target=self._main, name="autoskill-worker-start", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _main(self) -> None:
+        while not self.state.ready.wait(0.2):
+            if self._stopped.is_set():
+                return
+        from .worker import EmbeddedWorker
+
+        with self._lock:
+            if self._stopped.is_set() or not self.state.is_ready:
+                return
+            self._worker = EmbeddedWorker(self.state, self.token)
+            self._worker.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(5)
+        with self._lock:
+            if self._worker is not None:
+                self._worker.stop()
 
 
 class AutoSkillServer(MCPServer[ServerState]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: start loading this long after start-up even if no request arrived yet
 LOAD_GRACE_SECONDS = 1.0
+#: after the first request, wait this long more so its answer is sent before loading starts
+AFTER_FIRST_REQUEST_SECONDS = 0.1
 #: a tool waits this long for the store before failing with a clear message
 STORE_WAIT_SECONDS = 120.0
 
@@ -53,7 +56,10 @@ class ServerState:
             self._loader.start()
 
     def _load(self) -> None:
-        self.first_request.wait(LOAD_GRACE_SECONDS)
+        if self.first_request.wait(LOAD_GRACE_SECONDS):
+            # The event fires as the first answer is being written: let it leave before our imports
+            # (numpy, the store) take the interpreter lock.
+            time.sleep(AFTER_FIRST_REQUEST_SECONDS)
         if self._closing:
             self.ready.set()
             return

@@ -204,3 +204,33 @@ async def test_http_clients_hear_another_process_write(home: Path, http_server: 
             with anyio.fail_after(10):
                 await changed.wait()
         assert "written-elsewhere" in await names(c)
+
+
+def test_nothing_heavy_is_imported_before_the_first_tools_list_answer(home: Path, tmp_path: Path) -> None:
+    import json
+
+    handshake = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    ]
+    log = tmp_path / "imports.txt"
+    with log.open("w") as err:
+        proc = subprocess.Popen([PYTHON, "-X", "importtime", "-m", "autoskill_mcp", "mcp"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err, env=server_env(home), cwd=REPO)
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("".join(json.dumps(m) + "\n" for m in handshake).encode())
+        proc.stdin.flush()
+        answer: dict[str, Any] = {}
+        for line in proc.stdout:
+            answer = json.loads(line)
+            if answer.get("id") == 2:
+                break
+        proc.kill()  # at once: what follows the answer (loading the store) must not be counted
+        proc.wait()
+    assert len(answer["result"]["tools"]) == 10
+    imported = {line.rsplit("|", 1)[-1].strip() for line in log.read_text().splitlines() if "|" in line}
+    for heavy in ("numpy", "onnxruntime", "autoskill_mcp.store.local", "autoskill_mcp.retrieval.hybrid",
+                  "autoskill_mcp.learning.pipeline", "autoskill_mcp.sdk"):
+        assert heavy not in imported, heavy
