@@ -176,7 +176,8 @@ def main() -> int:
     base_sdk = statistics.median(sdk["bare mcp server"])
     print(f"\nspawn -> first tools/list answer over stdio, median of {args.rounds} interleaved rounds, "
           f"{os.cpu_count()} CPUs; raw = legacy handshake on the wire, sdk = mcp Client ({args.mode})\n")
-    print(f"| {'server':<30} | {'raw s':>6} | {'raw vs bare':>11} | {'ratio':>5} | {'sdk s':>6} | {'sdk vs bare':>11} |")
+    print(f"| {'server':<30} | {'raw s':>6} | {'raw vs bare':>11} | {'ratio':>5} | {'sdk s':>6} "
+          f"| {'sdk vs bare':>11} |")
     print(f"|{'-' * 32}|{'-' * 8}|{'-' * 13}|{'-' * 7}|{'-' * 8}|{'-' * 13}|")
     for label in servers:
         r, c = statistics.median(raw[label]), statistics.median(sdk[label])

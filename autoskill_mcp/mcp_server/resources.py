@@ -57,7 +57,9 @@ def _offset(cursor: str | None) -> int:
     raise MCPError(INVALID_PARAMS, "invalid cursor: pass back the nextCursor of the previous page")
 
 
-def list_resources(state: ServerState, user: str, cursor: str | None, page: int) -> tuple[list[MCPResource], str | None]:
+def list_resources(
+    state: ServerState, user: str, cursor: str | None, page: int
+) -> tuple[list[MCPResource], str | None]:
     """One page of every skill file the user can see (`resources/list`)."""
     start = _offset(cursor)
     store = state.store

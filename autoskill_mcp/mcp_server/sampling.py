@@ -15,6 +15,7 @@ import warnings
 from typing import Any
 
 import anyio.from_thread
+from anyio.lowlevel import EventLoopToken
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ SAMPLING_TIMEOUT = 300.0
 class SamplingBridge:
     """Calls `session.create_message` on the server's loop from a worker thread."""
 
-    def __init__(self, session: Any, token: anyio.from_thread.BlockingPortal | Any, *,
+    def __init__(self, session: Any, token: EventLoopToken, *,
                  timeout: float = SAMPLING_TIMEOUT) -> None:
         self.session = session
         self._token = token

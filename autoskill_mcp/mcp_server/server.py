@@ -53,7 +53,8 @@ def _legacy(protocol_version: str | None) -> bool:
 
 
 @asynccontextmanager
-async def _lifespan(server: "AutoSkillServer") -> AsyncIterator[ServerState]:
+async def _lifespan(server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+    assert isinstance(server, AutoSkillServer)
     state = server.state
     state.start_loading()
     worker = _WorkerWhenReady(state, anyio.lowlevel.current_token()) if state.settings.worker else None

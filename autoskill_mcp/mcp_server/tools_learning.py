@@ -74,7 +74,7 @@ def register(server: MCPServer, state: ServerState) -> None:
                                              open_world_hint=False))
     async def ingest_transcript(
         ctx: Context,
-        path: Annotated[str | None, Field(description="A transcript file on this machine (any supported agent)")] = None,
+        path: Annotated[str | None, Field(description="A transcript file on the server's machine")] = None,
         content: Annotated[str | None, Field(description="The transcript itself, instead of a path")] = None,
         format: Annotated[Format, Field(description="Transcript format; auto detects it")] = "auto",
         hint: Annotated[str | None, Field(description="What is worth learning from it", max_length=500)] = None,

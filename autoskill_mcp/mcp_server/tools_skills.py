@@ -89,8 +89,11 @@ class SkillPage(BaseModel):
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page")
 
 
+SaveAction = Literal["created", "updated", "unchanged", "merged", "discarded"]
+
+
 class SaveResult(BaseModel):
-    action: Literal["created", "updated", "unchanged", "merged", "discarded"]
+    action: SaveAction
     id: str | None
     name: str
     version: str | None
@@ -266,7 +269,8 @@ def register(server: MCPServer, state: ServerState) -> None:
     async def save_skill(
         ctx: Context,
         name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
-        description: Annotated[str | None, Field(description="What it does and when to use it", max_length=1024)] = None,
+        description: Annotated[str | None, Field(description="What it does and when to use it",
+                                                 max_length=1024)] = None,
         instructions: Annotated[str | None, Field(description="The Markdown body: steps, conventions, checks")] = None,
         tags: list[str] | None = None,
         skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above")] = None,
@@ -300,23 +304,26 @@ def register(server: MCPServer, state: ServerState) -> None:
                 decision = Maintainer(store).apply(
                     Candidate(name=new.name, description=new.description, instructions=new.instructions,
                               tags=list(new.tags)), user_id=user, session_id=None, agent="mcp")
-                action = {"add": "created", "merge": "merged", "discard": "discarded",
-                          "unchanged": "unchanged"}[decision.action]
+                actions: dict[str, SaveAction] = {"add": "created", "merge": "merged", "discard": "discarded",
+                                                  "unchanged": "unchanged"}
+                action = actions[decision.action]
                 return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
-                                  reason=decision.reason, uri=skill_md_uri(decision.name) if decision.skill_id else None)
+                                  reason=decision.reason,
+                                  uri=skill_md_uri(decision.name) if decision.skill_id else None)
             existing = store.find(new.name, user_id=user, scope="user")
             skill = new.copy(user_id=user, scope=StoreScope.USER)
             if existing is not None:
                 skill = skill.copy(id=existing.id, version=existing.version, created_at=existing.created_at,
                                    provenance=existing.provenance)
             saved = store.save(skill, reason="saved through MCP", expected_version=expected_version)
+            outcome: SaveAction
             if existing is None:
-                action, reason = "created", "new skill"
+                outcome, reason = "created", "new skill"
             elif saved.version == existing.version:
-                action, reason = "unchanged", "same content as the stored version"
+                outcome, reason = "unchanged", "same content as the stored version"
             else:
-                action, reason = "updated", f"new version after {existing.version}"
-            return SaveResult(action=action, id=saved.id, name=saved.name, version=saved.version, reason=reason,
+                outcome, reason = "updated", f"new version after {existing.version}"
+            return SaveResult(action=outcome, id=saved.id, name=saved.name, version=saved.version, reason=reason,
                               uri=skill_md_uri(saved.name))
 
         return await run(work)
