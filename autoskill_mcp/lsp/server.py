@@ -1,0 +1,181 @@
+"""The autoskill language server: pygls wiring only. Each feature is a plain function in its own module.
+
+``create_server()`` builds a server; ``python -m autoskill_mcp lsp`` runs one on
+stdio (``--tcp`` for debugging). The state shared by features lives on
+:class:`AutoskillServer`: settings, document snapshots, the store service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .. import __version__
+from . import actions, commands, completion, diagnostics, hover, symbols
+from .documents import Documents, Snapshot, is_skill_md
+from .options import ServerOptions
+from .store import StoreService
+
+log = logging.getLogger(__name__)
+
+NAME = "autoskill-lsp"
+WATCH_REGISTRATION = "autoskill-watch"
+
+
+class AutoskillServer(LanguageServer):
+    """A pygls server holding the settings, the open documents' snapshots and the store."""
+
+    def __init__(self) -> None:
+        super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.options = ServerOptions()
+        self.documents = Documents()
+        self.store = StoreService(None, None, self._store_changed)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.files_seq = 0
+        self.pull_supported = False
+        self.refresh_supported = False
+        self.supports_rename = False
+
+    # -- state shared by the features --------------------------------------------------------------
+
+    def is_ours(self, uri: str) -> bool:
+        return is_skill_md(uri)
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """The analysis of the document's current text (None for documents that are not SKILL.md)."""
+        if not self.is_ours(uri):
+            return None
+        doc = self.workspace.get_text_document(uri)
+        encoding = self.workspace.position_encoding
+        return self.documents.get(doc, getattr(encoding, "value", encoding), self.options.profile)
+
+    def call_on_loop(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the event loop (writes to the client are not thread-safe)."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(fn)
+
+    def refresh_diagnostics(self) -> None:
+        diagnostics.refresh_all(self)
+
+    def _store_changed(self) -> None:
+        self.call_on_loop(self.refresh_diagnostics)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # Log instead of popping a window at the user for every out-of-band failure.
+        log.error("autoskill language server error (%s): %s", getattr(source, "__name__", source), error)
+
+
+# -- lifecycle handlers ---------------------------------------------------------------------------------
+
+
+def initialize(ls: AutoskillServer, params: types.InitializeParams) -> None:
+    """Read the settings, note what the client supports, start opening the store."""
+    ls.loop = asyncio.get_running_loop()
+    ls.options = ServerOptions.from_json(params.initialization_options)
+    caps = params.capabilities
+    ls.pull_supported = get_capability(caps, "text_document.diagnostic", None) is not None
+    ls.refresh_supported = bool(get_capability(caps, "workspace.diagnostics.refresh_support", False))
+    ops = get_capability(caps, "workspace.workspace_edit.resource_operations", None) or []
+    ls.supports_rename = bool(get_capability(caps, "workspace.workspace_edit.document_changes", False)) and any(
+        getattr(op, "value", op) == "rename" for op in ops)
+    ls.store = StoreService(ls.options.home, ls.options.user, ls._store_changed)
+    if os.environ.get("AUTOSKILL_LSP_NO_STORE") != "1":
+        ls.store.start()
+
+
+async def initialized(ls: AutoskillServer, params: types.InitializedParams) -> None:
+    """Watch files in skill folders (links and licences point at them) when the client allows it."""
+    for problem in ls.options.problems:
+        ls.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=problem))
+    if not get_capability(ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False):
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern="**/*")]
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+            id=WATCH_REGISTRATION, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))]))
+    except Exception as exc:  # a client that refuses still gets every other feature
+        log.warning("client refused to watch files: %s", exc)
+
+
+def shutdown(ls: AutoskillServer, params: None) -> None:
+    ls.store.stop()
+
+
+def did_open(ls: AutoskillServer, params: types.DidOpenTextDocumentParams) -> None:
+    diagnostics.publish(ls, params.text_document.uri)
+
+
+def did_change(ls: AutoskillServer, params: types.DidChangeTextDocumentParams) -> None:
+    diagnostics.publish(ls, params.text_document.uri)
+
+
+def did_save(ls: AutoskillServer, params: types.DidSaveTextDocumentParams) -> None:
+    # The folder may have appeared on disk (an untitled file saved): file checks can run now.
+    ls.documents.forget(params.text_document.uri)
+    diagnostics.publish(ls, params.text_document.uri)
+
+
+def did_close(ls: AutoskillServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.documents.forget(params.text_document.uri)
+    diagnostics.clear(ls, params.text_document.uri)
+
+
+def did_change_watched_files(ls: AutoskillServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """A file next to an open SKILL.md changed: its links, licence and folder checks may change."""
+    open_dirs = {os.path.dirname(to_fs_path(uri) or "") for uri in ls.workspace.text_documents if ls.is_ours(uri)}
+    for change in params.changes:
+        path = to_fs_path(change.uri) or ""
+        if any(d and (path == d or path.startswith(d + os.sep)) for d in open_dirs):
+            ls.files_seq += 1
+            ls.refresh_diagnostics()
+            return
+
+
+def did_change_configuration(ls: AutoskillServer, params: types.DidChangeConfigurationParams) -> None:
+    """``{"autoskill": {"profile": ...}}`` switches the profile without a restart."""
+    settings = params.settings
+    section = settings.get("autoskill") if isinstance(settings, dict) else None
+    if isinstance(section, dict) and "profile" in section:
+        ls.options = ls.options.with_profile(section["profile"])
+        ls.refresh_diagnostics()
+
+
+# -- wiring -----------------------------------------------------------------------------------------------
+
+
+def create_server() -> AutoskillServer:
+    """A server with every feature registered."""
+    ls = AutoskillServer()
+    feature = ls.feature
+    feature(types.INITIALIZE)(initialize)
+    feature(types.INITIALIZED)(initialized)
+    feature(types.SHUTDOWN)(shutdown)
+    feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
+    feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
+    feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
+    feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
+    feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+            types.DiagnosticOptions(identifier="autoskill", inter_file_dependencies=True,
+                                    workspace_diagnostics=False))(diagnostics.pull)
+    feature(types.TEXT_DOCUMENT_COMPLETION,
+            types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS))(completion.complete)
+    feature(types.TEXT_DOCUMENT_HOVER)(hover.hover)
+    feature(types.TEXT_DOCUMENT_CODE_ACTION,
+            types.CodeActionOptions(code_action_kinds=actions.KINDS))(actions.code_actions)
+    feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(symbols.document_symbols)
+    for name, fn in ((commands.SEARCH, commands.search_skills), (commands.SAVE, commands.save_to_store),
+                     (commands.VERSIONS, commands.show_versions)):
+        ls.thread()(ls.command(name)(fn))
+    ls.command(commands.OPEN_STORED)(commands.open_stored_skill)
+    return ls
