@@ -3,6 +3,7 @@
 Each round validates, takes the first fix of each diagnostic that edits text
 (renames are left to the user) and applies the ones that do not overlap; a
 later round picks up fixes that overlapped or only appeared after an edit.
+The result is deterministic: the same text always gets the same fixes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from .positions import TextEdit, apply_edits
 from .validate import validate
 
 MAX_ROUNDS = 8
+# "Add the missing key" fixes wait for a round with nothing else to do: a did-you-mean rename
+# (`descriptoin:` -> `description:`) in the same round would otherwise leave two keys.
+DEFERRED = frozenset({"SKL012", "SKL021"})
 
 
 @dataclass
@@ -41,7 +45,11 @@ def fix_all(
         chosen: list[TextEdit] = []
         titles: list[str] = []
         taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
-        for diag in validate(result.text, path=path, profile=profile, skill_dir=skill_dir):
+        found = validate(result.text, path=path, profile=profile, skill_dir=skill_dir)
+        ordered = [d for d in found if d.rule_id not in DEFERRED]
+        if not any(d.fix is not None and d.fix.rename is None and d.fix.edits for d in ordered):
+            ordered = [d for d in found if d.rule_id in DEFERRED]
+        for diag in ordered:
             fix = diag.fix
             if fix is None or fix.rename is not None or not fix.edits:
                 continue

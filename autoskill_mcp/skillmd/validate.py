@@ -444,7 +444,9 @@ class _Checker:
         suggestion = slugify(name)
         for problem in name_problems(value):
             if problem.kind == "length":
-                self.emit("SKL014", rng, name=name, count=len(name))
+                short = slugify(name)
+                fix = self._replace_value_fix(node, yamltext.scalar(short), f"Shorten the name to '{short}'") if short else None
+                self.emit("SKL014", rng, fix=fix, name=name, count=len(name))
             elif problem.kind == "case":
                 lower = name.lower()
                 fix = self._replace_value_fix(node, yamltext.scalar(lower), f"Lowercase the name to '{lower}'")
@@ -487,6 +489,18 @@ class _Checker:
         """Replace everything after the key (colon included) with ``: new_value``."""
         return Fix(title, [TextEdit(Range(node.key_range.end, node.value_range.end), f": {new_value}")])
 
+    def _shorten_fix(self, node: FieldNode, value: str, limit: int, what: str) -> Fix | None:
+        """Cut at the last sentence (else word) end within ``limit``, whitespace collapsed (every client's count)."""
+        text = " ".join(value.split())
+        if len(text) > limit:
+            head = text[: limit + 1]
+            cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+            text = head[: cut + 1] if cut >= limit // 2 else head[: max(head.rfind(" "), 1)].rstrip(" ,;:-")
+            text = text[:limit]
+        if not text or text == value:
+            return None
+        return self._replace_value_fix(node, yamltext.scalar(text), f"Shorten the {what} to {len(text)} characters")
+
     def _frontmatter_head(self) -> Range:
         return self.p.index.line_range(0)
 
@@ -517,7 +531,8 @@ class _Checker:
         count = len(" ".join(value.split())) if self.profile == CODEX else len(value)
         if count > MAX_DESCRIPTION:
             how = ", counted after collapsing whitespace" if self.profile == CODEX else ""
-            self.emit("SKL023", rng, count=count, how=how, excess=count - MAX_DESCRIPTION)
+            fix = self._shorten_fix(node, value, MAX_DESCRIPTION, "description")
+            self.emit("SKL023", rng, fix=fix, count=count, how=how, excess=count - MAX_DESCRIPTION)
         if "<" in value or ">" in value:
             self.emit("SKL024", rng)
         when = self.data.get("when_to_use")
@@ -551,6 +566,7 @@ class _Checker:
             self.emit(
                 "SKL031",
                 node.value_range,
+                fix=self._shorten_fix(node, value, MAX_COMPATIBILITY, "compatibility"),
                 problem=f"Compatibility exceeds 500 character limit ({len(value)} chars): shorten it",
             )
 
