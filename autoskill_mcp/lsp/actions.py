@@ -5,18 +5,17 @@ source action, and "open the stored skill" for a near-duplicate.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
 from ..skillmd.fixall import fix_all
 from ..skillmd.positions import LineIndex, TextEdit
+from .base import AutoskillServer
 from .diagnostics import DUPLICATE_RULE, SOURCE
 from .documents import Snapshot
 from .positions import range_from_dict
 
-if TYPE_CHECKING:
-    from .server import AutoskillServer
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 OPEN_STORED_COMMAND = "autoskill.openStoredSkill"
@@ -24,7 +23,7 @@ KINDS: list[types.CodeActionKind | str] = [types.CodeActionKind.QuickFix, types.
                                            FIX_ALL_KIND]
 
 
-def code_actions(ls: "AutoskillServer", params: types.CodeActionParams) -> list[types.CodeAction] | None:
+def code_actions(ls: AutoskillServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     """``textDocument/codeAction``."""
     snap = ls.snapshot(params.text_document.uri)
     if snap is None:
@@ -48,7 +47,7 @@ def _wanted(only: list[str] | None, kind: str) -> bool:
     return any(kind == k or kind.startswith(f"{k}.") for k in only)
 
 
-def _quick_fixes(ls: "AutoskillServer", snap: Snapshot, diag: types.Diagnostic) -> list[types.CodeAction]:
+def _quick_fixes(ls: AutoskillServer, snap: Snapshot, diag: types.Diagnostic) -> list[types.CodeAction]:
     if diag.source != SOURCE or not isinstance(diag.data, dict):
         return []
     out: list[types.CodeAction] = []
@@ -72,7 +71,7 @@ def _quick_fixes(ls: "AutoskillServer", snap: Snapshot, diag: types.Diagnostic) 
     return out
 
 
-def _workspace_edit(ls: "AutoskillServer", snap: Snapshot, fix: dict[str, Any]) -> types.WorkspaceEdit | None:
+def _workspace_edit(ls: AutoskillServer, snap: Snapshot, fix: dict[str, Any]) -> types.WorkspaceEdit | None:
     try:
         edits = [snap.positions.edit_to_client(TextEdit(range_from_dict(e["range"]), str(e["newText"])))
                  for e in fix.get("edits") or []]

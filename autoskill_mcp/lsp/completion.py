@@ -8,24 +8,22 @@ keeps working while the frontmatter is half typed.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from ..skillmd.cursor import CursorContext, context_at
 from ..skillmd.keys import KEY_DOCS, METADATA_KEYS, keys_for_profile, values_for
 from ..skillmd.positions import Position, Range
+from .base import AutoskillServer
 from .documents import Snapshot
 
-if TYPE_CHECKING:
-    from .server import AutoskillServer
 
 TRIGGER_CHARACTERS = [":", " ", "/", "(", "-"]
 MAX_PATH_ITEMS = 200
 _SKIP_ENTRIES = {".git", "node_modules", "__pycache__", ".DS_Store"}
 
 
-def complete(ls: "AutoskillServer", params: types.CompletionParams) -> types.CompletionList | None:
+def complete(ls: AutoskillServer, params: types.CompletionParams) -> types.CompletionList | None:
     """``textDocument/completion``."""
     snap = ls.snapshot(params.text_document.uri)
     if snap is None:

@@ -9,18 +9,17 @@ the rule's documentation and its quick fixes as JSON in ``data``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
 from ..skillmd import Diagnostic
 from ..skillmd.positions import Position, Range
 from ..skillmd.rules import RULES
+from .base import AutoskillServer
 from .documents import Snapshot
 from .positions import PositionMap
 
-if TYPE_CHECKING:
-    from .server import AutoskillServer
 
 SOURCE = "autoskill"
 DUPLICATE_RULE = "SKL073"
@@ -49,7 +48,7 @@ def to_lsp(diag: Diagnostic, positions: PositionMap) -> types.Diagnostic:
     )
 
 
-def duplicate_diagnostic(ls: "AutoskillServer", snap: Snapshot) -> types.Diagnostic | None:
+def duplicate_diagnostic(ls: AutoskillServer, snap: Snapshot) -> types.Diagnostic | None:
     """SKL073: an information diagnostic naming the stored skill this one closely duplicates."""
     rule = RULES[DUPLICATE_RULE]
     severity = rule.severity_for(snap.profile)
@@ -80,7 +79,7 @@ def duplicate_diagnostic(ls: "AutoskillServer", snap: Snapshot) -> types.Diagnos
     )
 
 
-def diagnose(ls: "AutoskillServer", snap: Snapshot) -> list[types.Diagnostic]:
+def diagnose(ls: AutoskillServer, snap: Snapshot) -> list[types.Diagnostic]:
     """Everything to show for one document version."""
     out = [to_lsp(d, snap.positions) for d in snap.diagnostics]
     dup = duplicate_diagnostic(ls, snap)
@@ -89,12 +88,12 @@ def diagnose(ls: "AutoskillServer", snap: Snapshot) -> list[types.Diagnostic]:
     return out
 
 
-def result_id(ls: "AutoskillServer", snap: Snapshot) -> str:
+def result_id(ls: AutoskillServer, snap: Snapshot) -> str:
     """Changes whenever the text, the settings or the store change."""
     return f"{snap.version}:{hash(snap.text) & 0xFFFFFFFF:x}:{snap.profile}:{ls.store.seq}:{ls.files_seq}"
 
 
-def pull(ls: "AutoskillServer", params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+def pull(ls: AutoskillServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
     """``textDocument/diagnostic``: a full report, or "unchanged" when nothing moved since the last one."""
     snap = ls.snapshot(params.text_document.uri)
     if snap is None:
@@ -105,7 +104,7 @@ def pull(ls: "AutoskillServer", params: types.DocumentDiagnosticParams) -> types
     return types.RelatedFullDocumentDiagnosticReport(items=diagnose(ls, snap), result_id=rid)
 
 
-def publish(ls: "AutoskillServer", uri: str) -> None:
+def publish(ls: AutoskillServer, uri: str) -> None:
     """Push diagnostics for one document (only for clients without pull)."""
     if ls.pull_supported:
         return
@@ -116,12 +115,12 @@ def publish(ls: "AutoskillServer", uri: str) -> None:
         types.PublishDiagnosticsParams(uri=uri, version=snap.version, diagnostics=diagnose(ls, snap)))
 
 
-def clear(ls: "AutoskillServer", uri: str) -> None:
+def clear(ls: AutoskillServer, uri: str) -> None:
     if not ls.pull_supported:
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
-def refresh_all(ls: "AutoskillServer") -> None:
+def refresh_all(ls: AutoskillServer) -> None:
     """Store, files or settings changed: re-pull (clients with refresh support) or re-push everything."""
     ls.documents.invalidate()
     if ls.pull_supported:

@@ -6,21 +6,19 @@ Line based like completion, so it works while the YAML does not parse.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from ..skillmd.keys import KEY_DOCS, METADATA_KEYS
 from ..skillmd.positions import Position, Range
 from ..skillmd.profiles import PROFILES, SPEC_KEYS
+from .base import AutoskillServer
 
-if TYPE_CHECKING:
-    from .server import AutoskillServer
 
 _KEY = re.compile(r"^(\s*)([A-Za-z0-9_-]+)\s*:")
 
 
-def hover(ls: "AutoskillServer", params: types.HoverParams) -> types.Hover | None:
+def hover(ls: AutoskillServer, params: types.HoverParams) -> types.Hover | None:
     """``textDocument/hover``."""
     snap = ls.snapshot(params.text_document.uri)
     if snap is None:

@@ -188,9 +188,13 @@ class StoreService:
         """`autoskill.saveToStore`: add or update through maintenance (version bump, history kept)."""
         from ..learning.maintenance import Maintainer
 
+        where = parsed.path or "the document"
+        if not parsed.frontmatter_closed or parsed.yaml_errors or not isinstance(parsed.data, dict):
+            # The converter would guess a skill from prose; a hand-written skill should say what it is.
+            raise ValueError(f"{where} cannot be saved: it needs a frontmatter with name and description "
+                             "(see the SKL001-SKL004 diagnostics)")
         converted = to_skill(parsed, dir_name=dir_name)
         if converted.skill is None:
-            where = parsed.path or "the document"
             raise ValueError(f"{where} cannot be saved: {converted.skipped_reason}; fix the frontmatter first")
         store = self.store()
         decision = Maintainer(store).save_skill(converted.skill, user_id=self.user)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
 
 from ..skillmd.outline import Symbol, outline
+from .base import AutoskillServer
 from .positions import PositionMap
 
-if TYPE_CHECKING:
-    from .server import AutoskillServer
 
 _KINDS = {
     "frontmatter": types.SymbolKind.Namespace,
@@ -19,7 +16,7 @@ _KINDS = {
 }
 
 
-def document_symbols(ls: "AutoskillServer", params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+def document_symbols(ls: AutoskillServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     """``textDocument/documentSymbol``."""
     snap = ls.snapshot(params.text_document.uri)
     if snap is None:

@@ -39,7 +39,7 @@ async def start(client: LanguageClient, root: Path, capabilities: str, profile: 
 
     client.root = root  # type: ignore[attr-defined]
     client.home = home or make_home(root)  # type: ignore[attr-defined]
-    await client.initialize_session(types.InitializeParams(
+    client.init_result = await client.initialize_session(types.InitializeParams(  # type: ignore[attr-defined]
         capabilities=client_capabilities(capabilities),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
