@@ -8,7 +8,6 @@ this module only adds threading, caching and the JSON shapes of the editor contr
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -59,7 +58,7 @@ class StoreService:
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._seq = -1
-        self._cache: OrderedDict[tuple[str, str, int], Similar | None] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int], list[tuple[Skill, Similar]]] = OrderedDict()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -135,7 +134,11 @@ class StoreService:
     # -- near-duplicates ----------------------------------------------------------------------------
 
     def similar(self, parsed: ParsedSkillMd, dir_name: str | None) -> Similar | None:
-        """The stored skill this document closely duplicates, if any (never waits for the store)."""
+        """The stored skill this document closely duplicates, if any (never waits for the store).
+
+        The search depends on the name and description only, so it is cached until they or the
+        store change: typing in the body costs no search.
+        """
         store = self._store
         if store is None or not isinstance(parsed.data, dict):
             return None
@@ -144,35 +147,35 @@ class StoreService:
             return None
         name = name if isinstance(name, str) else (dir_name or "")
         query = f"{name.replace('-', ' ')}\n{description}"
-        body_hash = hashlib.sha1(parsed.body.encode("utf-8", "surrogatepass")).hexdigest()
-        key = (query, body_hash, self._seq)
+        key = (query, self._seq)
         with self._lock:
-            if key in self._cache:
+            hits = self._cache.get(key)
+            if hits is not None:
                 self._cache.move_to_end(key)
-                return self._cache[key]
-        found = self._find_similar(store, parsed, dir_name, query)
-        with self._lock:
-            self._cache[key] = found
-            while len(self._cache) > 256:
-                self._cache.popitem(last=False)
-        return found
+        if hits is None:
+            hits = self._search_similar(store, query)
+            with self._lock:
+                self._cache[key] = hits
+                while len(self._cache) > 256:
+                    self._cache.popitem(last=False)
+        if not hits:
+            return None
+        mine = to_skill(parsed, dir_name=dir_name).skill
+        for skill, found in hits:
+            if mine is not None and _same_content(mine, skill):
+                continue  # the stored copy of this very document
+            return found
+        return None
 
-    def _find_similar(self, store: SkillStore, parsed: ParsedSkillMd, dir_name: str | None,
-                      query: str) -> Similar | None:
+    def _search_similar(self, store: SkillStore, query: str) -> list[tuple[Skill, Similar]]:
         try:
             hits = store.search(query, user_id=self.user, scope="all", top_k=3, wait=False)
         except Exception as exc:
             log.warning("duplicate search failed: %s", exc)
-            return None
-        mine = to_skill(parsed, dir_name=dir_name).skill
-        for hit in hits:
-            if hit.score < DUPLICATE_SCORE:
-                break
-            if mine is not None and _same_content(mine, hit.skill):
-                continue  # the stored copy of this very document
-            return Similar(hit.skill.id, hit.skill.name, hit.skill.version, round(hit.score, 2),
-                           _skill_md_path(store, hit.skill.id))
-        return None
+            return []
+        return [(h.skill, Similar(h.skill.id, h.skill.name, h.skill.version, round(h.score, 2),
+                                  _skill_md_path(store, h.skill.id)))
+                for h in hits if h.score >= DUPLICATE_SCORE]
 
     # -- the editor's commands (shapes from editors/vscode/src/protocol.ts) --------------------------
 

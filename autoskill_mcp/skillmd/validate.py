@@ -713,6 +713,8 @@ class _Checker:
             self.emit("SKL068", rng, problem=f"${m[1]} is not declared in `arguments`: add it there or escape it as \\${m[1]}")
 
     def check_references(self) -> None:
+        # A long skill links the same few files many times: look at each once per pass.
+        seen: dict[str, tuple[bool, list[str], int, bool]] = {}
         for ref in find_references(self.p):
             if ref.has_backslash:
                 fixed = ref.target.replace("\\", "/")
@@ -726,21 +728,16 @@ class _Checker:
                 continue
             if self.folder is None:
                 continue
-            target = self.folder / ref.path
-            if not target.exists():
+            if ref.path not in seen:
+                seen[ref.path] = _inspect_target(self.folder / ref.path)
+            exists, others, count, has_toc = seen[ref.path]
+            if not exists:
                 self.emit("SKL063", ref.range, target=ref.path)
                 continue
-            if target.is_file() and target.suffix.lower() == ".md":
-                others = [o for o in local_links(target) if o.lower() != "skill.md"]
-                if others:
-                    self.emit("SKL065", ref.range, target=ref.path, others=", ".join(others[:5]))
-                try:
-                    text = target.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                count = text.count("\n") + (0 if text.endswith("\n") else 1)
-                if count > 100 and not has_table_of_contents(text):
-                    self.emit("SKL067", ref.range, target=ref.path, count=count)
+            if others:
+                self.emit("SKL065", ref.range, target=ref.path, others=", ".join(others[:5]))
+            if count > 100 and not has_toc:
+                self.emit("SKL067", ref.range, target=ref.path, count=count)
 
     # -- folder ---------------------------------------------------------------------------
 
@@ -754,6 +751,21 @@ class _Checker:
             total = _folder_size(folder, MAX_UPLOAD_BYTES + 1)
             if total > MAX_UPLOAD_BYTES:
                 self.emit("SKL071", Range.point(0, 0), size=f"{total / 1024 / 1024:.1f}")
+
+
+def _inspect_target(target: Path) -> tuple[bool, list[str], int, bool]:
+    """(exists, further local links, line count, has a table of contents) for a referenced file."""
+    if not target.exists():
+        return False, [], 0, False
+    if not (target.is_file() and target.suffix.lower() == ".md"):
+        return True, [], 0, False
+    others = [o for o in local_links(target) if o.lower() != "skill.md"]
+    try:
+        text = target.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True, others, 0, False
+    count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return True, others, count, count > 100 and has_table_of_contents(text)
 
 
 def _yaml_scalar(value: Any) -> str:
