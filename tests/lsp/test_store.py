@@ -154,3 +154,36 @@ async def test_sees_skills_written_by_another_process(store_client: LanguageClie
     assert "'mermaid-render'" in diag[0].message
     hits = await run(store_client, "autoskill.searchSkills", "mermaid diagrams svg", 3)
     assert hits[0]["name"] == "mermaid-render"
+
+
+@pytest_lsp.fixture(config=SERVER, scope="module")
+async def refresh_client(lsp_client: LanguageClient, tmp_path_factory: Any):  # type: ignore[no-untyped-def]
+    """A pull client that supports workspace/diagnostic/refresh (as VS Code does)."""
+    from pytest_lsp import client_capabilities
+
+    from .conftest import make_home
+
+    root = tmp_path_factory.mktemp("refresh-ws")
+    caps = client_capabilities("neovim@v0.11.0")
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)  # type: ignore[union-attr]
+    lsp_client.root = root  # type: ignore[attr-defined]
+    lsp_client.home = make_home(root)  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=caps, root_uri=root.as_uri(),
+        initialization_options={"home": str(lsp_client.home), "user": USER, "profile": None}))  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_pull_clients_are_asked_to_refresh_when_the_store_changes(refresh_client: LanguageClient) -> None:
+    from .conftest import pulled
+
+    desc = "Converts Markdown tables to CSV files. Use when a document has tables to export."
+    uri = open_doc(refresh_client, write_skill(refresh_client.root, "md-tables",  # type: ignore[attr-defined]
+                                               f"---\nname: md-tables\ndescription: {desc}\n---\n# T\n\n1. Convert.\n"))
+    assert "SKL073" not in codes(await pulled(refresh_client, uri))
+    before = refresh_client.diagnostic_refresh_count
+    with other_process_store(refresh_client) as store:
+        store.save(Skill(name="table-export", description=desc, instructions="1. Export.", user_id=USER))
+    await eventually(lambda: refresh_client.diagnostic_refresh_count > before)
+    assert "'table-export'" in by_code(await pulled(refresh_client, uri), "SKL073").message
