@@ -4,6 +4,7 @@ source action, and "open the stored skill" for a near-duplicate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,12 @@ def code_actions(ls: AutoskillServer, params: types.CodeActionParams) -> list[ty
     return out or None
 
 
-def _wanted(only: list[str] | None, kind: str) -> bool:
+def _wanted(only: Sequence[types.CodeActionKind | str] | None, kind: str) -> bool:
     """LSP kinds are hierarchical: asking for ``source.fixAll`` includes ``source.fixAll.autoskill``."""
     if only is None:
         return True
-    return any(kind == k or kind.startswith(f"{k}.") for k in only)
+    wanted = [getattr(k, "value", k) for k in only]
+    return any(kind == k or kind.startswith(f"{k}.") for k in wanted)
 
 
 def _quick_fixes(ls: AutoskillServer, snap: Snapshot, diag: types.Diagnostic) -> list[types.CodeAction]:

@@ -39,8 +39,7 @@ def initialize(ls: AutoskillServer, params: types.InitializeParams) -> None:
     ls.supports_rename = bool(get_capability(caps, "workspace.workspace_edit.document_changes", False)) and any(
         getattr(op, "value", op) == "rename" for op in ops)
     ls.store = StoreService(ls.options.home, ls.options.user, ls._store_changed)
-    if os.environ.get("AUTOSKILL_LSP_NO_STORE") != "1":
-        ls.store.start()
+    ls.store.start()
 
 
 async def initialized(ls: AutoskillServer, params: types.InitializedParams) -> None:
