@@ -38,14 +38,15 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> Non
         human()
 
 
-def _open(args: argparse.Namespace) -> AutoSkill:
+def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
     store: dict[str, Any] = {"provider": "local"}
     if args.home:
         store["path"] = args.home
     if args.library:
         store["library_dirs"] = list(args.library)
     embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
-    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user))
+    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
+                                     llm=llm or {"provider": "auto"}))
 
 
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:
@@ -209,6 +210,23 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        report = sdk.prune(min_retrieved=args.min_retrieved, max_used=args.max_used,
+                           min_age_days=args.min_age_days, apply=args.apply)
+
+        def human() -> None:
+            verb = "pruned" if report.applied else "would prune (dry run; --apply to delete)"
+            print(f"{verb}: {len(report.candidates)} skill(s) of {report.user_id}")
+            for c in report.candidates:
+                print(f"  {c['name']} v{c['version']}  retrieved {c['retrieved']}, used {c['used']}")
+            if report.note:
+                print(f"kept {report.kept_for_missing_signal}: {report.note}")
+
+        _emit(args, report.to_dict(), human)
+    return EXIT_OK
+
+
 def cmd_versions(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
         skill = _resolve(sdk, args.skill)
@@ -302,7 +320,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_quickstart(args: argparse.Namespace) -> int:
     """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search."""
     examples = resources.files("autoskill_mcp") / "examples"
-    with resources.as_file(examples) as folder, _open(args) as sdk:
+    # The embedded defaults: offline rules even when an LLM is configured, so nothing leaves the machine.
+    with resources.as_file(examples) as folder, _open(args, llm={"provider": "offline"}) as sdk:
         report = sdk.import_skills(folder / "skills", scope="shared", overwrite=True)
         session = folder / "transcripts" / "claude-code-session.jsonl"
         job = sdk.ingest_transcript(session, wait=True)
@@ -396,6 +415,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("delete", cmd_delete, "delete a skill (its history is kept)")
     p.add_argument("skill")
     p.add_argument("-y", "--yes", action="store_true")
+
+    p = add("prune", cmd_prune, "remove your skills that are retrieved often and never used (dry run unless --apply)")
+    p.add_argument("--apply", action="store_true", help="delete them (their history stays in the catalog)")
+    p.add_argument("--min-retrieved", type=int, default=40)
+    p.add_argument("--max-used", type=int, default=0)
+    p.add_argument("--min-age-days", type=float, default=14.0)
 
     p = add("versions", cmd_versions, "show a skill's history")
     p.add_argument("skill")

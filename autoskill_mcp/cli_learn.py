@@ -78,6 +78,7 @@ def parse_since(text: str) -> timedelta:
 
 def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     from .learning.transcripts import detect_format, discover
+    from .learning.transcripts.discover import entry_points
 
     paths: list[Path] = []
     for raw in args.paths:
@@ -85,7 +86,7 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
         if not path.exists():
             raise NotFoundError(f"{raw}: no such file or folder")
         if path.is_dir() and detect_format(path) is None:
-            paths += sorted(p for p in path.rglob("*") if p.is_file() and detect_format(p) is not None)
+            paths += entry_points(path, lambda p: detect_format(p) is not None)
         else:
             paths.append(path)
     if args.agent:

@@ -104,6 +104,13 @@ class AutoSkillConfig:
         from_file = _read_config_file(self.home).get("embeddings")
         return dict(from_file) if isinstance(from_file, dict) else dict(self.embeddings)
 
+    def resolved_llm(self) -> dict[str, Any]:
+        """LLM settings, with `<home>/config.toml` `[llm]` filling an `auto` default."""
+        if str(self.llm.get("provider", "auto")).lower() != "auto":
+            return dict(self.llm)
+        from_file = _read_config_file(self.home).get("llm")
+        return {**self.llm, **from_file} if isinstance(from_file, dict) else dict(self.llm)
+
     def library_dirs(self) -> list[Path]:
         """Read-only library folders from the store settings and the config file."""
         dirs = list(self.store.get("library_dirs") or [])

@@ -288,6 +288,17 @@ class AutoSkill:
             raise NotFoundError(f"no skill with id {skill_id!r}")
         self.store.record_usage(skill_id, retrieved=retrieved, used=used)
 
+    def prune(self, *, user_id: str | None = None, min_retrieved: int = 40, max_used: int = 0,
+              min_age_days: float = 14.0, apply: bool = False) -> Any:
+        """Skills retrieved often and never used (opt-in; only while `used` reports are coming in).
+
+        A dry run unless `apply`; pruned skills keep their history in the catalog.
+        """
+        from .learning.pruning import PrunePolicy, prune
+
+        policy = PrunePolicy(min_retrieved=min_retrieved, max_used=max_used, min_age_days=min_age_days)
+        return prune(self.store, self._user(user_id), policy, apply=apply)
+
     # -- learning --------------------------------------------------------------------------------------
 
     @property
@@ -305,7 +316,7 @@ class AutoSkill:
         if self._learner is None:
             from .learning.pipeline import build_learner
 
-            self._learner = build_learner(self.store, self.config.llm)
+            self._learner = build_learner(self.store, self.config.resolved_llm())
         return self._learner
 
     def worker(self, *, lease: float = 60.0) -> Any:

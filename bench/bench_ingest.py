@@ -23,17 +23,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autoskill_mcp import LocalSkillStore  # noqa: E402
+from bench.report import Row, markdown, pct, ratio  # noqa: E402
 from autoskill_mcp.learning.pipeline import Learner, build_learner  # noqa: E402
-from autoskill_mcp.learning.transcripts import read_transcript  # noqa: E402
+from autoskill_mcp.learning.transcripts import detect_format, read_transcript  # noqa: E402
+from autoskill_mcp.learning.transcripts.discover import entry_points  # noqa: E402
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "transcripts"
 
 
 def fixture_files() -> list[Path]:
-    return sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+    """Every fixture transcript once, as `autoskill ingest <folder>` would queue them."""
+    return entry_points(FIXTURES, lambda p: detect_format(p) is not None)
 
 
-def bench_ingest(repeats: int, learner_for: object = None) -> list[tuple[str, str, str]]:
+def bench_ingest(repeats: int, learner_for: object = None) -> list[Row]:
     files = fixture_files()
     size = sum(p.stat().st_size for p in files)
     # Baseline: parsing alone.
@@ -56,15 +59,16 @@ def bench_ingest(repeats: int, learner_for: object = None) -> list[tuple[str, st
         gated = sum(1 for r in results if r.gate and r.gate.passed) / max(1, len(results))
         store.close()
     n = len(sessions)
-    rows.append(("fixtures", f"{len(files)} files, {n} sessions, {size / 1e6:.2f} MB", ""))
-    rows.append(("ingest, whole pipeline", f"{n / total_s:,.0f} sessions/s ({size / 1e6 / total_s:.2f} MB/s)",
-                 f"parse alone {n / parse_s:,.0f} sessions/s; pipeline/parse = {total_s / parse_s:.1f}x time"))
-    rows.append(("sessions through the gate", f"{gated:.0%}", learner.extractor.name))
-    rows.append(("LLM calls per session", f"{calls:.2f}", "target <= 1.2"))
+    rows.append(Row("fixtures", f"{len(files)} transcripts, {n} sessions, {size / 1e6:.2f} MB"))
+    rows.append(Row("ingest, whole pipeline", f"{n / total_s:,.0f} sessions/s ({size / 1e6 / total_s:.2f} MB/s)",
+                    f"parsing alone {n / parse_s:,.0f} sessions/s", ratio(total_s, parse_s) + " time",
+                    "read + redact + gate + extract + maintain"))
+    rows.append(Row("sessions through the gate", f"{gated:.0%}", note=learner.extractor.name))
+    rows.append(Row("LLM calls per session", f"{calls:.2f}", note="target <= 1.2 (AutoSkill: 4-9 per chat turn)"))
     return rows
 
 
-def bench_hook(runs: int) -> list[tuple[str, str, str]]:
+def bench_hook(runs: int) -> list[Row]:
     transcript = FIXTURES / "claude-code" / "spotter__short.jsonl"
     with tempfile.TemporaryDirectory() as home:
         env = {"AUTOSKILL_HOME": home, "PATH": "/usr/bin:/bin"}
@@ -78,16 +82,23 @@ def bench_hook(runs: int) -> list[tuple[str, str, str]]:
         base = [timed([sys.executable, "-c", "pass"]) for _ in range(runs)]
         hook = [timed([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker"]) for _ in range(runs)]
     b, h = statistics.median(base), statistics.median(hook)
-    return [("hook: spawn -> enqueued -> exit 0 (median)", f"{h:.0f} ms (p95 {sorted(hook)[int(0.95 * runs) - 1]:.0f})",
-             f"bare `python -c pass` {b:.0f} ms; hook adds {h - b:.0f} ms; target <= 100 ms")]
+    return [Row("hook: spawn -> enqueued -> exit 0 (median)", f"{h:.0f} ms (p95 {pct(hook, 95):.0f})",
+                f"bare `python -c pass` {b:.0f} ms", ratio(h, b), f"hook adds {h - b:.0f} ms; target <= 100 ms")]
 
 
-def table(title: str, rows: list[tuple[str, str, str]]) -> None:
-    print(f"\n## {title}")
-    print(f"| {'measure':<44} | {'value':<40} | baseline and ratio |")
-    print(f"|{'-' * 46}|{'-' * 42}|---|")
-    for a, b, c in rows:
-        print(f"| {a:<44} | {b:<40} | {c} |")
+def sections(quick: bool, *, llm: bool = True, repeats: int | None = None,
+             hook_runs: int | None = None) -> list[tuple[str, list[Row]]]:
+    out = [("ingest: offline extractor", bench_ingest(repeats or (1 if quick else 3)))]
+    if llm:
+        from bench.fake_llm import FakeLLM
+
+        with FakeLLM() as fake:
+            cfg = {"provider": "openai", "base_url": fake.base_url, "api_key": "bench", "model": "fake"}
+            rows = bench_ingest(1, lambda store: build_learner(store, cfg))
+            rows.append(Row("requests the fake model answered", str(fake.requests)))
+            out.append(("ingest: LLM extractor (fake OpenAI-compatible server on 127.0.0.1)", rows))
+    out.append(("ingest: agent hook", bench_hook(hook_runs or (10 if quick else 20))))
+    return out
 
 
 def main() -> None:
@@ -96,17 +107,8 @@ def main() -> None:
     parser.add_argument("--hook-runs", type=int, default=20)
     parser.add_argument("--llm", action="store_true", help="also measure LLM calls against a fake local server")
     args = parser.parse_args()
-    table("ingest (offline extractor)", bench_ingest(args.repeats))
-    if args.llm:
-        from fake_llm import FakeLLM  # bench/fake_llm.py
-
-        with FakeLLM() as fake:
-            llm = {"provider": "openai", "base_url": fake.base_url, "api_key": "bench", "model": "fake"}
-            table("ingest (LLM extractor, fake OpenAI-compatible server on 127.0.0.1)",
-                  bench_ingest(1, lambda store: build_learner(store, llm)))
-            print(f"\n(fake server answered {fake.requests} requests)")
-    table("hook", bench_hook(args.hook_runs))
-
+    for title, rows in sections(False, llm=args.llm, repeats=args.repeats, hook_runs=args.hook_runs):
+        print(markdown(title, rows) + "\n", flush=True)
 
 if __name__ == "__main__":
     main()

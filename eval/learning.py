@@ -127,6 +127,16 @@ def markdown(summary: dict[str, Any], extractor: str) -> str:
     return "\n".join(lines)
 
 
+def evaluate_file(path: Path, *, embeddings: str = "auto", llm: str = "none") -> dict[str, Any]:
+    """Learn every scenario of `path`; {summary, outcomes, extractor, markdown}."""
+    scenarios = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    outcomes = run(scenarios, embeddings=embeddings, llm={"provider": llm})
+    summary = summarize(outcomes)
+    extractor = "offline rules" if llm == "none" else f"llm ({llm})"
+    return {"scenarios": str(path), "extractor": extractor, "summary": summary,
+            "outcomes": [o.__dict__ for o in outcomes], "markdown": markdown(summary, extractor)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", type=Path, default=ROOT / "eval" / "scenarios" / "learning.jsonl")
@@ -135,23 +145,19 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the summary and per-scenario outcomes here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per scenario")
     args = parser.parse_args()
-    scenarios = [json.loads(line) for line in args.scenarios.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
-    outcomes = run(scenarios, embeddings=args.embeddings, llm={"provider": args.llm})
-    summary = summarize(outcomes)
-    extractor = "offline rules" if args.llm == "none" else f"llm ({args.llm})"
+    report = evaluate_file(args.scenarios, embeddings=args.embeddings, llm=args.llm)
     if args.verbose:
-        for o in outcomes:
-            mark = "ok " if o.good else "BAD"
-            print(f"{mark} {o.id:<28} should={o.should!s:<5} gate={o.gate!s:<5} skills={o.skills} ranks={o.ranks}")
+        for o in report["outcomes"]:
+            mark = "ok " if o["good"] else "BAD"
+            print(f"{mark} {o['id']:<28} should={o['should']!s:<5} gate={o['gate']!s:<5} skills={o['skills']} "
+                  f"ranks={o['ranks']}")
         print()
-    print(markdown(summary, extractor))
+    print(report["markdown"])
     print(f"\n({time.perf_counter() - started:.1f} s)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"summary": summary, "outcomes": [o.__dict__ for o in outcomes]}, indent=2,
-                                        ensure_ascii=False))
-
+        args.json.write_text(json.dumps({k: report[k] for k in ("summary", "outcomes")}, indent=2, ensure_ascii=False))
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..llm.provider import CallCounter
 from ..store.base import SkillHit
 from .candidate import Candidate
 from .evidence import Evidence
@@ -92,14 +93,18 @@ class LLMExtractor:
     def __init__(self, provider: Any) -> None:
         self.provider = provider
         self.name = f"llm:{getattr(provider, 'name', 'llm')}:{getattr(provider, 'model', '')}".rstrip(":")
-        self.calls = 0
+        self.counter = CallCounter()
+
+    @property
+    def calls(self) -> int:
+        """Model calls so far, repairs included."""
+        return self.counter.calls
 
     def extract(self, evidence: Evidence, *, hint: str | None = None) -> list[Candidate]:
         from ..llm.structured import complete_json
 
         payload = render_evidence(evidence, hint=hint)
-        self.calls += 1
-        data = complete_json(self.provider, system=SYSTEM, user=payload, schema=SKILL_SCHEMA)
+        data = complete_json(self.provider, system=SYSTEM, user=payload, schema=SKILL_SCHEMA, counter=self.counter)
         said = "\n".join(t.text for t in evidence.turns)
         out: list[Candidate] = []
         for item in data.get("skills", [])[:MAX_SKILLS]:

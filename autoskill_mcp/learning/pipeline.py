@@ -130,7 +130,7 @@ def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provi
     if provider is None and not offline:
         from ..llm.config import provider_from_config
 
-        provider = provider_from_config(llm)
+        provider = provider_from_config(llm, home=getattr(store, "root", None))
     if provider is None:
         return Learner(store)
     from .llm_extract import LLMExtractor, LLMJudge

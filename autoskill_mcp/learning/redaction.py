@@ -647,20 +647,48 @@ KINDS: tuple[str, ...] = tuple(sorted({kind for rule in _RULES for kind in rule.
 # --------------------------------------------------------------------------- entry points
 
 def redact(text: str) -> Redacted:
-    """Replace every secret in `text` with `[REDACTED:<kind>]`; findings are spans on the original."""
+    """Replace every secret in `text` with `[REDACTED:<kind>]`; findings are spans on the original.
+
+    Redacting can join what a span had kept apart (a `<private>` block with a newline in it
+    puts a `curl` and a later `-u user:pw` on one line), so the output is scanned again and
+    what that finds is mapped back onto the original, until nothing new turns up: the result
+    is a fixed point, `redact(redact(x).text).text == redact(x).text`.
+    """
     if not text:
         return Redacted(text, [])
-    scan = _Text(text)
-    spans = sorted(((start, end, rule.priority, kind)
-                    for rule in _RULES if rule.may_match(scan)
-                    for start, end, kind in rule.find(scan)),
-                   key=lambda s: (s[0], -s[1], s[2]))
+    spans = _spans(text)
     if not spans:
         return Redacted(text, [])
-    # Overlapping spans merge into one (nothing is left half-redacted); the most specific kind names it.
+    findings = _merge(spans)
+    out = _apply(text, findings)
+    for _ in range(_MAX_RESCANS):
+        again = _spans(out)
+        if not again:
+            break
+        spans += [(_to_original(findings, s, end=False), _to_original(findings, e, end=True), prio, kind)
+                  for s, e, prio, kind in again]
+        findings = _merge(spans)
+        out = _apply(text, findings)
+    return Redacted(out, findings)
+
+
+_MAX_RESCANS = 4
+_SpanP = tuple[int, int, int, str]  # start, end, priority (lower is more specific), kind
+
+
+def _spans(text: str) -> list[_SpanP]:
+    scan = _Text(text)
+    return [(start, end, rule.priority, kind)
+            for rule in _RULES if rule.may_match(scan)
+            for start, end, kind in rule.find(scan)]
+
+
+def _merge(spans: list[_SpanP]) -> list[Finding]:
+    """Overlapping spans merge into one (nothing is left half-redacted); the most specific kind names it."""
+    ordered = sorted(spans, key=lambda s: (s[0], -s[1], s[2]))
     findings: list[Finding] = []
-    cur_start, cur_end, cur_prio, cur_kind = spans[0]
-    for start, end, prio, kind in spans[1:]:
+    cur_start, cur_end, cur_prio, cur_kind = ordered[0]
+    for start, end, prio, kind in ordered[1:]:
         if start < cur_end:
             if prio < cur_prio:
                 cur_prio, cur_kind = prio, kind
@@ -669,13 +697,31 @@ def redact(text: str) -> Redacted:
             findings.append(Finding(cur_kind, cur_start, cur_end))
             cur_start, cur_end, cur_prio, cur_kind = start, end, prio, kind
     findings.append(Finding(cur_kind, cur_start, cur_end))
+    return findings
+
+
+def _apply(text: str, findings: list[Finding]) -> str:
     out: list[str] = []
     pos = 0
     for f in findings:
         out += (text[pos:f.start], marker(f.kind))
         pos = f.end
     out.append(text[pos:])
-    return Redacted("".join(out), findings)
+    return "".join(out)
+
+
+def _to_original(findings: list[Finding], pos: int, *, end: bool) -> int:
+    """Where an offset in the redacted text falls in the original; inside a marker, that finding's edge."""
+    shift = 0  # original offset minus output offset, for the text after the findings passed so far
+    for f in findings:
+        out_start = f.start - shift
+        out_end = out_start + len(marker(f.kind))
+        if pos < out_start or (pos == out_start and end):
+            break
+        if pos < out_end or (pos == out_end and end):
+            return f.end if end else f.start
+        shift = f.end - out_end
+    return pos + shift
 
 
 def _redact_field(value: str | None, counts: Counter[str] | None) -> str | None:

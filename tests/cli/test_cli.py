@@ -103,7 +103,8 @@ def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     learned = {d["name"]: d for d in quick["learned"]}
     assert set(learned) == {"logging-print-conventions", "commit-workflow"}, quick["learned"]
     assert {d["action"] for d in learned.values()} == {"add"} and quick["extractor"].startswith("rules")
-    assert quick["hits"][0]["name"] == "logging-print-conventions"
+    # The learned convention is found beside the bundled generic `python-logging` example.
+    assert "logging-print-conventions" in [h["name"] for h in quick["hits"][:2]]
     again = run_json(env, "quickstart")  # the same session again: nothing new, nothing duplicated
     assert again["job"] == quick["job"] and len(run_json(env, "list")["skills"]) == 2
     checks = {c["check"]: c for c in run_json(env, "doctor")["checks"]}

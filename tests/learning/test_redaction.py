@@ -391,3 +391,14 @@ def test_redact_session_maps_every_text_field_and_leaves_the_original_alone():
     assert clean.warnings == session.warnings and clean.warnings is not session.warnings
     assert clean.skipped is not session.skipped
     assert [e.uid for e in clean.events] == [e.uid for e in session.events]
+
+
+def test_a_secret_that_only_shows_once_a_private_block_is_gone_is_still_redacted():
+    """A `<private>` block with a newline kept a `curl` apart from a later `-u user:pw` (found by hypothesis)."""
+    text = ("curl -u admin:n0t-a-real-pw https://example.com"
+            "note: <private>my address\nmy phone is 555-0100</private> end"
+            "curl -u admin:s3cond-pw https://example.com")
+    result = redact(text)
+    assert "n0t-a-real-pw" not in result.text and "s3cond-pw" not in result.text
+    assert [text[f.start:f.end] for f in result.findings if f.kind == "cli_secret_flag"] == ["n0t-a-real-pw", "s3cond-pw"]
+    assert redact(result.text).text == result.text

@@ -11,7 +11,7 @@ from autoskill_mcp.retrieval.evaluation import evaluate, load_labelled_set  # no
 from .conftest import metatool_path  # noqa: E402
 
 SAMPLE = 300
-# Measured on this sample (seed 0): BM25 0.557, hybrid 0.718 (bench/eval_retrieval.py on
+# Measured on this sample (seed 0): BM25 0.557, hybrid 0.718 (eval/retrieval.py on
 # all 2000 queries: BM25 0.546, MiniLM dense 0.676, hybrid 0.701). Margin: 3 points.
 MEASURED_HYBRID = 0.718
 HYBRID_FLOOR = MEASURED_HYBRID - 0.03

@@ -174,3 +174,35 @@ def _cutoff(since: datetime | timedelta | None) -> float | None:
     if isinstance(since, datetime):
         return since.timestamp()
     raise TranscriptError(f"since must be a datetime or a timedelta, not {type(since).__name__}")
+
+
+def entry_points(folder: Path, is_transcript: Callable[[Path], bool]) -> list[Path]:
+    """The transcripts under a folder, each once: what `read_transcript` should be given.
+
+    A folder that is itself a transcript (a Cline/Roo task, a Copilot CLI session, a Cursor agent
+    folder) is one entry and is not searched further; a Claude Code session's companion folder
+    (`<id>/subagents/...` beside `<id>.jsonl`) is left out, since the session is read with it; side
+    files (`*.meta.json`) are never entries. Symlinked folders are not followed.
+    """
+    out: list[Path] = []
+
+    def visit(d: Path) -> None:
+        try:
+            children = sorted(d.iterdir())
+        except OSError:
+            return
+        for child in children:
+            if child.is_symlink() and child.is_dir():
+                continue
+            if child.is_dir():
+                if (d / f"{child.name}.jsonl").is_file():
+                    continue  # a Claude Code session's companion folder: read with `<name>.jsonl`
+                if is_transcript(child):
+                    out.append(child)
+                else:
+                    visit(child)
+            elif child.is_file() and not child.name.endswith(".meta.json") and is_transcript(child):
+                out.append(child)
+
+    visit(folder)
+    return out

@@ -1,0 +1,1 @@
+"""Quality harnesses: retrieval (labelled sets) and learning (labelled scenarios). `python -m eval`."""

@@ -1,0 +1,29 @@
+"""The fake OpenAI-compatible / Anthropic server from bench/fake_llm.py, started per test."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location("fake_llm", Path(__file__).parents[2] / "bench" / "fake_llm.py")
+assert _spec and _spec.loader
+fake_llm = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fake_llm)
+
+
+@pytest.fixture
+def fake() -> Iterator[Any]:
+    with fake_llm.FakeLLM() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own keys must never make a test reach a real provider."""
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "AUTOSKILL_LLM_PROVIDER",
+                "AUTOSKILL_LLM_MODEL", "AUTOSKILL_LLM_BASE_URL", "AUTOSKILL_LLM_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
