@@ -158,3 +158,13 @@ async def test_files_not_named_skill_md_are_ignored(pull_client: LanguageClient)
     report = await pull_client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     assert list(report.items) == []
+
+
+async def test_half_typed_frontmatter_reports_where_it_stops(client: LanguageClient) -> None:
+    uri = open_doc(client, write_skill(client.root, "half-typed", "---\nname: half-typed\ndescription: Does\n"))
+    diags = await pushed(client, uri)
+    assert codes(diags) == ["SKL002"]
+    assert diags[0].range.start == types.Position(line=0, character=0)
+    assert diags[0].data["fixes"][0]["title"] == "Close the frontmatter with ---"
+    replace_text(client, uri, "---\nname: half-typed\ndescription: Does: this\n---\n", 2)
+    assert by_code(await pushed(client, uri), "SKL003").range.start.line == 2
