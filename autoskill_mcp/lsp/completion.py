@@ -40,10 +40,11 @@ def items_for(snap: Snapshot, ctx: CursorContext) -> list[types.CompletionItem] 
     """The items for one cursor context (None when there is nothing to offer)."""
     edit_range = snap.positions.range_to_client(Range(Position(ctx.line, ctx.start), Position(ctx.line, ctx.end)))
     if ctx.kind == "key":
-        return [_key_item(key, i, edit_range) for i, key in enumerate(keys_for_profile(snap.profile))
+        return [_key_item(key, i, edit_range, ctx.has_colon) for i, key in enumerate(keys_for_profile(snap.profile))
                 if key not in ctx.present]
     if ctx.kind == "metadata-key":
-        return [_item(key, f"{key}: ", edit_range, types.CompletionItemKind.Property, doc, i)
+        suffix = "" if ctx.has_colon else ": "
+        return [_item(key, key + suffix, edit_range, types.CompletionItemKind.Property, doc, i)
                 for i, (key, doc) in enumerate(METADATA_KEYS.items()) if key not in ctx.present]
     if ctx.kind in ("value", "list-item"):
         values = list(values_for(ctx.key))
@@ -59,9 +60,12 @@ def items_for(snap: Snapshot, ctx: CursorContext) -> list[types.CompletionItem] 
     return None
 
 
-def _key_item(key: str, rank: int, rng: types.Range) -> types.CompletionItem:
+def _key_item(key: str, rank: int, rng: types.Range, has_colon: bool) -> types.CompletionItem:
     doc = KEY_DOCS[key]
-    new_text = "metadata:\n  " if key == "metadata" else f"{key}: "
+    if has_colon:
+        new_text = key  # renaming an existing key: keep its colon and value
+    else:
+        new_text = "metadata:\n  " if key == "metadata" else f"{key}: "
     item = _item(key, new_text, rng, types.CompletionItemKind.Property, doc.markdown(), rank)
     item.detail = doc.what
     return item

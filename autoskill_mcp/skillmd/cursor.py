@@ -33,6 +33,8 @@ class CursorContext:
     prefix: str = ""
     key: str = ""
     present: frozenset[str] = field(default_factory=frozenset)
+    # For key contexts: the line already has `:` after the key, so a completion inserts the key alone.
+    has_colon: bool = False
 
 
 def context_at(text: str, line: int, character: int) -> CursorContext:
@@ -66,7 +68,8 @@ def _frontmatter_context(lines: list[str], first: int, end: int, line: int, char
                 return CursorContext("none", line)
             colon = current.find(":")
             key_end = colon if colon >= 0 else len(current.rstrip())
-            return CursorContext("key", line, 0, max(key_end, character), before.strip(), present=present)
+            return CursorContext("key", line, 0, max(key_end, character), before.strip(), present=present,
+                                 has_colon=colon >= 0)
         key = before.split(":", 1)[0].strip()
         value_start = before.index(":") + 1
         while value_start < len(current) and current[value_start] in " \t":
@@ -99,7 +102,7 @@ def _frontmatter_context(lines: list[str], first: int, end: int, line: int, char
         colon = current.find(":")
         key_end = colon if colon >= 0 else len(current.rstrip())
         return CursorContext("metadata-key", line, indent, max(key_end, character), current[indent:character],
-                             "metadata", present)
+                             "metadata", present, colon >= 0)
     return CursorContext("none", line)
 
 

@@ -113,3 +113,13 @@ async def test_no_completion_in_prose_or_code(client: LanguageClient) -> None:
     uri = open_doc(client, write_skill(client.root, "prose", text, {"references/a.md": "a"}))
     assert await complete(client, uri, 3, 5) == []
     assert await complete(client, uri, 5, 7) == []
+
+
+async def test_renaming_an_existing_key_keeps_its_value(client: LanguageClient) -> None:
+    text = "---\nname: rename\ndesc: Does X. Use when Y.\n---\n"
+    uri = open_doc(client, write_skill(client.root, "rename", text))
+    items = await complete(client, uri, 2, 4)
+    desc = next(i for i in items if i.label == "description")
+    assert desc.text_edit == types.TextEdit(
+        range=types.Range(start=types.Position(line=2, character=0), end=types.Position(line=2, character=4)),
+        new_text="description")

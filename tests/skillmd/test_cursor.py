@@ -55,3 +55,8 @@ def test_nothing_on_the_delimiters_or_in_prose() -> None:
     assert context_at(text, 0, 2).kind == "none"
     assert context_at(text, 3, 4).kind == "none"
     assert context_at(text, 99, 0).kind == "none"
+
+
+def test_a_key_line_with_a_colon_says_so() -> None:
+    assert context_at("---\ndesc: x\n---\n", 1, 2).has_colon
+    assert not context_at("---\ndesc\n---\n", 1, 2).has_colon
