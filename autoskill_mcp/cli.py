@@ -250,6 +250,18 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """The language server; `python -m autoskill_mcp lsp` reaches it without the CLI's imports (entry.py)."""
+    from .lsp.main import main as lsp_main
+
+    if args.home:
+        os.environ["AUTOSKILL_HOME"] = args.home
+    if args.user:
+        os.environ["AUTOSKILL_USER"] = args.user
+    argv = ["--host", args.host, "--port", str(args.port)] + (["--tcp"] if args.tcp else [])
+    return lsp_main(argv + (["--verbose"] if args.verbose else []))
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     checks: list[dict[str, Any]] = []
 
@@ -423,6 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("rollback", cmd_rollback, "restore an earlier version as a new version")
     p.add_argument("skill")
     p.add_argument("--to", help="version (e.g. 0.1.2) or history entry (#3); default: the previous version")
+
+    p = add("lsp", cmd_lsp, "run the SKILL.md language server on stdio (--tcp for debugging)")
+    p.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=2087)
 
     add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
 

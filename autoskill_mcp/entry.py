@@ -1,4 +1,4 @@
-"""The `autoskill` console entry: agent hooks take a fast path that skips the CLI's imports.
+"""The `autoskill` console entry: agent hooks and the language server take a fast path that skips the CLI's imports.
 
 A hook must enqueue and exit in well under 100 ms, and the full CLI imports the
 SDK and the store; everything else goes to `cli.main`.
@@ -20,6 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .mcp_server.cli import main as mcp_main
 
         return mcp_main(args[1:])
+    if args[:1] == ["lsp"]:
+        from .lsp.main import main as lsp_main
+
+        return lsp_main(args[1:])
     from .cli import main as cli_main
 
     return cli_main(args)

@@ -78,6 +78,26 @@ class Maintainer:
                 log.info("concurrent update while merging %s (%s); retrying", cand.name, exc)
         raise ConflictError(f"could not merge {cand.name!r}: the skill kept changing under us")
 
+    def save_skill(self, skill: Skill, *, user_id: str, reason: str = "saved from the editor") -> Decision:
+        """Store a skill written by hand: update the user's skill of that name (version bump, history kept)
+        or add it; "unchanged" when the store already holds exactly this content."""
+        for _ in range(5):
+            existing = self.store.find(skill.name, user_id=user_id, scope="user")
+            if existing is None or existing.user_id != user_id or existing.scope is not Scope.USER:
+                saved = self.store.save(skill.copy(user_id=user_id, scope=Scope.USER), reason=reason)
+                return Decision("add", saved.name, "new skill", saved.id, saved.version)
+            update = skill.copy(id=existing.id, user_id=user_id, scope=Scope.USER, version=existing.version,
+                                created_at=existing.created_at, provenance=list(existing.provenance))
+            try:
+                saved = self.store.save(update, reason=reason, expected_version=existing.version)
+            except ConflictError as exc:
+                log.info("concurrent update while saving %s (%s); retrying", skill.name, exc)
+                continue
+            if saved.version == existing.version:
+                return Decision("unchanged", saved.name, "same content as the stored version", saved.id, saved.version)
+            return Decision("merge", saved.name, f"updated from v{existing.version}", saved.id, saved.version)
+        raise ConflictError(f"could not save {skill.name!r}: the skill kept changing under us")
+
     def _apply_once(self, cand: Candidate, *, user_id: str, session_id: str | None, agent: str | None) -> Decision:
         same_name = self.store.find(cand.name, user_id=user_id, scope="user")
         if same_name is not None and same_name.user_id == user_id:

@@ -329,6 +329,10 @@ _CATALOGUE: list[Rule] = [
        "Another skill is also named '{name}' ({other}): one shadows the other; rename one",
        "Clients keep one skill per name (project overrides user), so the other never loads.",
        "Rename one of the skills and its folder."),
+    _r("SKL073", I, "Similar skill in the store",
+       "A stored skill closely matches this one: '{name}' (v{version}, score {score}); open it, or save this skill to update it",
+       "Two skills for the same task split the agent's choice; updating the stored one keeps its history.",
+       "Open the stored skill and merge the two, or rename this one if it is really a different task."),
     _r("SKL071", W, "Skill folder too large to upload",
        "The skill folder holds {size} MB; uploads are limited to 30 MB",
        "The Skills API rejects uploads over 30 MB uncompressed.",
@@ -382,6 +386,8 @@ def rules_markdown() -> str:
             lines.append("- Runs only when the skill folder is known (`skill_dir` or `validate_dir`).")
         if rule.id == "SKL070":
             lines.append("- Needs the whole workspace or store: `duplicate_names()` reports it, not `validate`.")
+        if rule.id == "SKL073":
+            lines.append("- Needs the skill store: the language server reports it (hybrid search over the store), not `validate`.")
         lines.append("")
     return "\n".join(lines)
 

@@ -444,7 +444,9 @@ class _Checker:
         suggestion = slugify(name)
         for problem in name_problems(value):
             if problem.kind == "length":
-                self.emit("SKL014", rng, name=name, count=len(name))
+                short = slugify(name)
+                fix = self._replace_value_fix(node, yamltext.scalar(short), f"Shorten the name to '{short}'") if short else None
+                self.emit("SKL014", rng, fix=fix, name=name, count=len(name))
             elif problem.kind == "case":
                 lower = name.lower()
                 fix = self._replace_value_fix(node, yamltext.scalar(lower), f"Lowercase the name to '{lower}'")
@@ -487,6 +489,18 @@ class _Checker:
         """Replace everything after the key (colon included) with ``: new_value``."""
         return Fix(title, [TextEdit(Range(node.key_range.end, node.value_range.end), f": {new_value}")])
 
+    def _shorten_fix(self, node: FieldNode, value: str, limit: int, what: str) -> Fix | None:
+        """Cut at the last sentence (else word) end within ``limit``, whitespace collapsed (every client's count)."""
+        text = " ".join(value.split())
+        if len(text) > limit:
+            head = text[: limit + 1]
+            cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+            text = head[: cut + 1] if cut >= limit // 2 else head[: max(head.rfind(" "), 1)].rstrip(" ,;:-")
+            text = text[:limit]
+        if not text or text == value:
+            return None
+        return self._replace_value_fix(node, yamltext.scalar(text), f"Shorten the {what} to {len(text)} characters")
+
     def _frontmatter_head(self) -> Range:
         return self.p.index.line_range(0)
 
@@ -517,7 +531,8 @@ class _Checker:
         count = len(" ".join(value.split())) if self.profile == CODEX else len(value)
         if count > MAX_DESCRIPTION:
             how = ", counted after collapsing whitespace" if self.profile == CODEX else ""
-            self.emit("SKL023", rng, count=count, how=how, excess=count - MAX_DESCRIPTION)
+            fix = self._shorten_fix(node, value, MAX_DESCRIPTION, "description")
+            self.emit("SKL023", rng, fix=fix, count=count, how=how, excess=count - MAX_DESCRIPTION)
         if "<" in value or ">" in value:
             self.emit("SKL024", rng)
         when = self.data.get("when_to_use")
@@ -551,6 +566,7 @@ class _Checker:
             self.emit(
                 "SKL031",
                 node.value_range,
+                fix=self._shorten_fix(node, value, MAX_COMPATIBILITY, "compatibility"),
                 problem=f"Compatibility exceeds 500 character limit ({len(value)} chars): shorten it",
             )
 
@@ -697,6 +713,8 @@ class _Checker:
             self.emit("SKL068", rng, problem=f"${m[1]} is not declared in `arguments`: add it there or escape it as \\${m[1]}")
 
     def check_references(self) -> None:
+        # A long skill links the same few files many times: look at each once per pass.
+        seen: dict[str, tuple[bool, list[str], int, bool]] = {}
         for ref in find_references(self.p):
             if ref.has_backslash:
                 fixed = ref.target.replace("\\", "/")
@@ -710,21 +728,16 @@ class _Checker:
                 continue
             if self.folder is None:
                 continue
-            target = self.folder / ref.path
-            if not target.exists():
+            if ref.path not in seen:
+                seen[ref.path] = _inspect_target(self.folder / ref.path)
+            exists, others, count, has_toc = seen[ref.path]
+            if not exists:
                 self.emit("SKL063", ref.range, target=ref.path)
                 continue
-            if target.is_file() and target.suffix.lower() == ".md":
-                others = [o for o in local_links(target) if o.lower() != "skill.md"]
-                if others:
-                    self.emit("SKL065", ref.range, target=ref.path, others=", ".join(others[:5]))
-                try:
-                    text = target.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                count = text.count("\n") + (0 if text.endswith("\n") else 1)
-                if count > 100 and not has_table_of_contents(text):
-                    self.emit("SKL067", ref.range, target=ref.path, count=count)
+            if others:
+                self.emit("SKL065", ref.range, target=ref.path, others=", ".join(others[:5]))
+            if count > 100 and not has_toc:
+                self.emit("SKL067", ref.range, target=ref.path, count=count)
 
     # -- folder ---------------------------------------------------------------------------
 
@@ -738,6 +751,21 @@ class _Checker:
             total = _folder_size(folder, MAX_UPLOAD_BYTES + 1)
             if total > MAX_UPLOAD_BYTES:
                 self.emit("SKL071", Range.point(0, 0), size=f"{total / 1024 / 1024:.1f}")
+
+
+def _inspect_target(target: Path) -> tuple[bool, list[str], int, bool]:
+    """(exists, further local links, line count, has a table of contents) for a referenced file."""
+    if not target.exists():
+        return False, [], 0, False
+    if not (target.is_file() and target.suffix.lower() == ".md"):
+        return True, [], 0, False
+    others = [o for o in local_links(target) if o.lower() != "skill.md"]
+    try:
+        text = target.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True, others, 0, False
+    count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return True, others, count, count > 100 and has_table_of_contents(text)
 
 
 def _yaml_scalar(value: Any) -> str:

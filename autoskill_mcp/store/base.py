@@ -93,10 +93,11 @@ class VersionInfo:
     reason: str
     created_at: str
     current: bool = False
+    content_hash: str = ""  # sha256 of the version's SKILL.md text ("" when the backend keeps none)
 
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "version": self.version, "reason": self.reason,
-                "created_at": self.created_at, "current": self.current}
+                "created_at": self.created_at, "current": self.current, "content_hash": self.content_hash}
 
 
 @dataclass(frozen=True)

@@ -516,7 +516,8 @@ class LocalSkillStore(SkillStore):
         if not history:
             raise NotFoundError(f"no history for skill id {skill_id!r}")
         last = len(history) - 1
-        return [VersionInfo(v.n, v.version, v.reason, v.created_at, i == last) for i, v in enumerate(history)]
+        return [VersionInfo(v.n, v.version, v.reason, v.created_at, i == last, sha256_hex(v.skill_md.encode("utf-8")))
+                for i, v in enumerate(history)]
 
     def _version_row(self, skill_id: str, version: str) -> Any:
         history = self.catalog.versions(skill_id)

@@ -130,3 +130,19 @@ def test_concurrent_merges_into_one_skill_lose_nothing(tmp_path: Path) -> None:
         for r in rules:
             assert f"- {r}" in skill.instructions
         assert skill.version == "0.1.6" and len(s.versions(skill.id)) == 7
+
+
+def test_save_skill_adds_then_bumps_the_version_then_reports_unchanged(store, make_skill) -> None:  # type: ignore[no-untyped-def]
+    from autoskill_mcp.learning.maintenance import Maintainer
+
+    m = Maintainer(store)
+    first = m.save_skill(make_skill("hand-written", user="alice"), user_id="alice")
+    assert first.action == "add"
+    edited = make_skill("hand-written", user="alice", instructions="# hand-written\n\n1. New step.")
+    second = m.save_skill(edited, user_id="alice")
+    assert (second.action, second.skill_id) == ("merge", first.skill_id)
+    assert second.version != first.version
+    assert m.save_skill(edited, user_id="alice").action == "unchanged"
+    history = store.versions(first.skill_id)
+    assert [v.version for v in history] == [first.version, second.version]
+    assert all(len(v.content_hash) == 64 for v in history) and history[0].content_hash != history[1].content_hash
