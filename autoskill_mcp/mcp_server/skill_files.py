@@ -127,7 +127,13 @@ def visible(store: SkillStore, user_id: str) -> list[SkillSummary]:
 
 
 def find_visible(store: SkillStore, user_id: str, name: str) -> SkillSummary | None:
-    return next((s for s in visible(store, user_id) if s.name == name), None)
+    """The skill `visible` would list under `name` (the store's lookup has the same precedence)."""
+    skill = store.find(name, user_id=user_id, scope="all")
+    if skill is None or skill.status.value != "active":
+        return None
+    folder = store.skill_dir(skill.id)
+    return SkillSummary(skill.id, skill.name, skill.description, skill.version, skill.scope.value, skill.user_id,
+                        skill.status.value, tuple(skill.tags), skill.updated_at, str(folder or ""))
 
 
 def frontmatter_of(text: bytes) -> dict[str, Any]:

@@ -150,3 +150,21 @@ def test_catalogue_fits_the_budget_and_counts_the_rest() -> None:
     assert "No skills" in render_catalogue([])
     wide = render_catalogue([CatalogueEntry(f"名前-{i}", "説明" * 100) for i in range(50)])
     assert len(wide.encode("utf-8")) <= 1900
+
+
+async def test_a_users_own_skill_shadows_a_shared_one_of_the_same_name(home: Path) -> None:
+    from autoskill_mcp.sdk import AutoSkill
+
+    from .helpers import config
+
+    with AutoSkill(config(home)) as sdk:
+        sdk.upsert(name="pytest-fixtures", description="The team's shared fixtures guide.",
+                   instructions="# Shared", scope="shared")
+    async with Client(AutoSkillServer(settings(home)), raise_exceptions=True) as c:
+        uris = [r.uri for r in (await c.list_resources()).resources]
+        assert uris.count("skill://pytest-fixtures/SKILL.md") == 1
+        data, _ = await read_bytes(c, "skill://pytest-fixtures/SKILL.md")
+        assert b"tmp_path and monkeypatch" in data and b"shared fixtures guide" not in data
+        entry = (await skills_get(c, "skill://pytest-fixtures/SKILL.md"))["skill"]
+        assert entry["frontmatter"]["description"].startswith("Write pytest fixtures")
+        assert [e["uri"] for e in await all_skills(c)].count("skill://pytest-fixtures/SKILL.md") == 1
