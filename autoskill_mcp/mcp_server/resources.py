@@ -1,4 +1,5 @@
-"""Skills as MCP resources (both eras) and the SEP-2640 `skills/list` + `skills/get` methods (2026-07-28).
+"""Skills as MCP resources (both eras) and the SEP-2640 methods (2026-07-28): `skills/list`,
+`skills/get` and the optional `resources/directory/read` (declared with `directoryRead`).
 
 Every file of every skill the user can see is a resource at
 `skill://<name>/<file>`; reads return the exact stored bytes (text when they are
@@ -82,13 +83,53 @@ def list_resources(
                     out.append(MCPResource(uri=sf.skill_md_uri(summary.name), name=summary.name,
                                            description=summary.description, mime_type="text/markdown"))
                 else:
-                    mime = sf.mime_type(path, b"") if "." in path.rsplit("/", 1)[-1] else None
-                    if mime is None or mime in ("text/plain", "application/octet-stream"):
-                        mime = sf.mime_type(path, store.read_file(summary.id, path))
                     out.append(MCPResource(uri=f"{sf.SCHEME}{summary.name}/{path}", name=path.rsplit("/", 1)[-1],
-                                           mime_type=mime, size=size))
+                                           mime_type=_file_mime(store, summary.id, path), size=size))
             index += 1
     return out, None
+
+
+def _file_mime(store: Any, skill_id: str, path: str) -> str:
+    """The MIME type of a skill file, reading it only when the extension does not tell."""
+    mime = sf.mime_type(path, b"") if "." in path.rsplit("/", 1)[-1] else None
+    if mime is None or mime in ("text/plain", "application/octet-stream"):
+        mime = sf.mime_type(path, store.read_file(skill_id, path))
+    return mime
+
+
+def directory_read(state: ServerState, user: str, uri: str, cursor: str | None, page: int = 100) -> dict[str, Any]:
+    """SEP-2640 `resources/directory/read`: the direct children of a skill's root or one of its folders."""
+    rest = uri[len(sf.SCHEME):] if uri.startswith(sf.SCHEME) else ""
+    name, _, sub = rest.partition("/")
+    store = state.store
+    summary = sf.find_visible(store, user, name) if name and not sub.endswith("/") else None
+    if summary is None:
+        raise MCPError(INVALID_PARAMS, f"Unknown directory: {uri}", {"uri": uri})
+    paths = [sf.SKILL_FILE] + [f.path for f in store.list_files(summary.id)]
+    prefix = f"{sub}/" if sub else ""
+    children: dict[str, bool] = {}  # child name -> is a directory
+    for path in paths:
+        if path.startswith(prefix):
+            head, sep, _ = path[len(prefix):].partition("/")
+            children[head] = children.get(head, False) or bool(sep)
+    if not children:
+        raise MCPError(INVALID_PARAMS, f"Not a directory: {uri}", {"uri": uri})
+    start = _offset(cursor)
+    names = sorted(children)
+    items = []
+    for child in names[start:start + page]:
+        child_uri = f"{sf.SCHEME}{name}/{prefix}{child}"
+        mime = "inode/directory" if children[child] else _file_mime(store, summary.id, prefix + child)
+        items.append({"uri": child_uri, "name": child, "mimeType": mime})
+    result: dict[str, Any] = {"resultType": "complete", "resources": items}
+    if start + page < len(names):
+        result["nextCursor"] = encode_cursor(start + page)
+    return result
+
+
+class DirectoryReadParams(RequestParams):
+    uri: str
+    cursor: str | None = None
 
 
 def read_resource(state: ServerState, user: str, uri: str) -> ReadResourceResult:
@@ -162,6 +203,9 @@ class SkillsExtension(Extension):
     def __init__(self, state: ServerState) -> None:
         self.state = state
 
+    def settings(self) -> dict[str, Any]:
+        return {"directoryRead": True}
+
     def methods(self) -> list[MethodBinding]:
         state = self.state
 
@@ -172,7 +216,12 @@ class SkillsExtension(Extension):
         async def on_get(ctx: ServerRequestContext[Any, Any], params: SkillsGetParams) -> dict[str, Any]:
             return await anyio.to_thread.run_sync(skills_get, state, user_of(ctx, state), params.uri)
 
+        async def on_directory(ctx: ServerRequestContext[Any, Any], params: DirectoryReadParams) -> dict[str, Any]:
+            return await anyio.to_thread.run_sync(directory_read, state, user_of(ctx, state), params.uri,
+                                                  params.cursor)
+
         return [
             MethodBinding("skills/list", PaginatedRequestParams, on_list, protocol_versions=MODERN),
             MethodBinding("skills/get", SkillsGetParams, on_get, protocol_versions=MODERN),
+            MethodBinding("resources/directory/read", DirectoryReadParams, on_directory, protocol_versions=MODERN),
         ]

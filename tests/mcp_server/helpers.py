@@ -89,3 +89,13 @@ async def all_skills(client: Any) -> list[dict[str, Any]]:
         cursor = page.get("nextCursor")
         if not cursor:
             return out
+
+
+class DirectoryReadRequest(Request[dict[str, Any], Literal["resources/directory/read"]]):
+    pass
+
+
+async def directory_read(client: Any, uri: str, cursor: str | None = None) -> dict[str, Any]:
+    params: dict[str, Any] = {"uri": uri, **({"cursor": cursor} if cursor else {})}
+    return await client.session.send_request(
+        DirectoryReadRequest(method="resources/directory/read", params=params), RAW)

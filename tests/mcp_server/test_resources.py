@@ -168,3 +168,24 @@ async def test_a_users_own_skill_shadows_a_shared_one_of_the_same_name(home: Pat
         entry = (await skills_get(c, "skill://pytest-fixtures/SKILL.md"))["skill"]
         assert entry["frontmatter"]["description"].startswith("Write pytest fixtures")
         assert [e["uri"] for e in await all_skills(c)].count("skill://pytest-fixtures/SKILL.md") == 1
+
+
+async def test_directory_read_lists_direct_children(home: Path) -> None:
+    from .helpers import directory_read
+
+    async with Client(AutoSkillServer(settings(home)), raise_exceptions=True) as c:
+        assert c.server_capabilities.extensions["io.modelcontextprotocol/skills"] == {"directoryRead": True}
+        root = await directory_read(c, "skill://pytest-fixtures")
+        assert root["resultType"] == "complete"
+        assert [(r["uri"], r["mimeType"]) for r in root["resources"]] == [
+            ("skill://pytest-fixtures/SKILL.md", "text/markdown"),
+            ("skill://pytest-fixtures/assets", "inode/directory"),
+            ("skill://pytest-fixtures/references", "inode/directory")]
+        sub = await directory_read(c, "skill://pytest-fixtures/assets")
+        assert [(r["uri"], r["mimeType"]) for r in sub["resources"]] == [
+            ("skill://pytest-fixtures/assets/logo.png", "image/png")]
+        for bad in ("skill://pytest-fixtures/SKILL.md", "skill://pytest-fixtures/nope", "skill://nope",
+                    "skill://bob-secret-deploy", "skill://pytest-fixtures/assets/"):
+            with pytest.raises(MCPError) as err:
+                await directory_read(c, bad)
+            assert err.value.error.code == -32602, bad
