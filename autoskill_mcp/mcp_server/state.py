@@ -27,6 +27,10 @@ AFTER_FIRST_REQUEST_SECONDS = 0.1
 STORE_WAIT_SECONDS = 120.0
 
 
+class StoreUnavailableError(RuntimeError):
+    """The store could not be opened (or is still opening): every tool reports this message."""
+
+
 class ServerState:
     """One per server process; thread-safe."""
 
@@ -86,9 +90,9 @@ class ServerState:
         """The `AutoSkill` facade over the store (blocks until it is open)."""
         self.start_loading()
         if not self.ready.wait(STORE_WAIT_SECONDS):
-            raise TimeoutError(f"the skill store is still opening after {STORE_WAIT_SECONDS:.0f} s; try again")
+            raise StoreUnavailableError(f"the skill store is still opening after {STORE_WAIT_SECONDS:.0f} s; try again")
         if self._error is not None:
-            raise RuntimeError(f"the skill store could not be opened: {self._error}") from self._error
+            raise StoreUnavailableError(f"the skill store could not be opened: {self._error}") from self._error
         return self._sdk
 
     @property

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from .auth import user_of_request
 from .identity import user_of
 from .state import ServerState
+from .tools_skills import run
 
 #: how often a waiting ingest_transcript call looks at its job
 POLL_SECONDS = 0.25
@@ -103,14 +104,14 @@ def register(server: MCPServer, state: ServerState) -> None:
                 except ValueError as exc:
                     raise ToolError(str(exc)) from exc
 
-        job_id, created = await anyio.to_thread.run_sync(enqueue)
-        out = await anyio.to_thread.run_sync(status, job_id, user, created)
+        job_id, created = await run(enqueue)
+        out = await run(status, job_id, user, created)
         await ctx.report_progress(0, 1, f"queued as job {job_id}")
         deadline = time.monotonic() + wait_seconds
         last = out.progress
         while out.state in ("queued", "running") and time.monotonic() < deadline:
             await anyio.sleep(POLL_SECONDS)
-            out = await anyio.to_thread.run_sync(status, job_id, user, created)
+            out = await run(status, job_id, user, created)
             if out.progress != last or out.state == "running" and last is None:
                 last = out.progress
                 await ctx.report_progress(0.5, 1, out.progress or out.state)
@@ -126,4 +127,4 @@ def register(server: MCPServer, state: ServerState) -> None:
     ) -> JobOut:
         """The state of an ingest job (queued, running, done, failed) and, when done, what it learned."""
         user = user_of(ctx, state)
-        return await anyio.to_thread.run_sync(status, job_id, user, False)
+        return await run(status, job_id, user, False)

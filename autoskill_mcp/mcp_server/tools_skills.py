@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from ..errors import AutoSkillError
 from .identity import user_of
 from .skill_files import skill_md_uri
-from .state import ServerState
+from .state import ServerState, StoreUnavailableError
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
@@ -140,7 +140,7 @@ async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     def call() -> Any:
         try:
             return fn(*args, **kwargs)
-        except AutoSkillError as exc:
+        except (AutoSkillError, StoreUnavailableError) as exc:
             raise ToolError(str(exc)) from exc
 
     return await anyio.to_thread.run_sync(call)

@@ -292,3 +292,12 @@ def test_the_format_choices_are_the_formats_the_readers_know() -> None:
     from autoskill_mcp.mcp_server.tools_learning import Format
 
     assert get_args(Format) == ("auto", *FORMATS)
+
+
+async def test_a_store_that_cannot_open_fails_each_call_clearly(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store root should be")
+    async with Client(AutoSkillServer(settings(blocker)), raise_exceptions=True) as c:
+        assert {t.name for t in (await c.list_tools()).tools} == TOOLS
+        r = await c.call_tool("search_skills", {"query": "anything"})
+        assert r.is_error and "could not be opened" in r.content[0].text
