@@ -136,3 +136,15 @@ def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provi
     from .llm_extract import LLMExtractor, LLMJudge
 
     return Learner(store, LLMExtractor(provider), maintainer=Maintainer(store, judge=LLMJudge(provider)))
+
+
+def configured_learner(store: SkillStore, llm: dict[str, Any] | None) -> Learner:
+    """The configured provider's learner, or the offline rules when the provider cannot be built.
+
+    For the workers embedded in the servers: a broken provider setting must not stop learning.
+    """
+    try:
+        return build_learner(store, llm)
+    except Exception as exc:  # noqa: BLE001 - reported, then the offline extractor takes over
+        log.warning("LLM provider unavailable (%s); using the offline extractor", exc)
+        return build_learner(store, {"provider": "offline"})

@@ -29,6 +29,8 @@ DUPLICATE_SCORE = 0.55
 #: how often the catalog's change counter is read (one SQLite query)
 POLL_SECONDS = 1.0
 OPEN_TIMEOUT = 120.0
+#: how often an idle queue worker looks for jobs
+QUEUE_POLL_SECONDS = 1.0
 SAVE_ACTIONS = {"add": "added", "merge": "updated", "unchanged": "unchanged"}
 
 
@@ -46,7 +48,8 @@ class Similar:
 class StoreService:
     """Owns the store handle for one language server process."""
 
-    def __init__(self, home: str | None, user: str | None, on_change: Callable[[], None]) -> None:
+    def __init__(self, home: str | None, user: str | None, on_change: Callable[[], None], *,
+                 work_queue: bool = True) -> None:
         store_settings: dict[str, Any] = {"provider": "local"}
         if home:
             store_settings["path"] = home
@@ -61,6 +64,10 @@ class StoreService:
         self._cache: OrderedDict[tuple[str, int], list[tuple[Skill, Similar]]] = OrderedDict()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.work_queue = work_queue
+        self._worker: Any = None
+        self._queue: Any = None
+        self._worker_thread: threading.Thread | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -85,8 +92,26 @@ class StoreService:
         finally:
             self._ready.set()
         self._on_change()
+        if self.work_queue:
+            self._start_worker(self._store)
         while not self._stop.wait(POLL_SECONDS):
             self.poll()
+
+    def _start_worker(self, store: SkillStore) -> None:
+        """Work the shared ingestion queue here too, so hooks' transcripts get learned while the editor runs."""
+        try:
+            from ..learning.pipeline import configured_learner
+            from ..learning.queue import JobQueue
+            from ..learning.worker import Worker
+
+            self._queue = JobQueue(getattr(store, "root", self.config.home))
+            self._worker = Worker(self._queue, configured_learner(store, self.config.resolved_llm()))
+        except Exception as exc:  # noqa: BLE001 - the editor features do not depend on learning
+            log.warning("not working the ingestion queue: %s", exc)
+            return
+        self._worker_thread = threading.Thread(target=self._worker.run, kwargs={"poll": QUEUE_POLL_SECONDS},
+                                               name="autoskill-queue", daemon=True)
+        self._worker_thread.start()
 
     def poll(self) -> bool:
         """Pick up writes by any process; True (and listeners told) when the store changed."""
@@ -109,6 +134,10 @@ class StoreService:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker_thread.join(timeout=30)  # a job in flight finishes (or its lease lets another take it)
+            self._queue.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self._store is not None:

@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Any
 
-from ..learning.pipeline import Learner, build_learner
+from ..learning.pipeline import Learner, build_learner, configured_learner
 from ..learning.queue import Job, JobQueue
 from ..learning.worker import Worker
 from .sampling import SamplingBridge, sampling_provider
@@ -22,15 +22,6 @@ from .state import ServerState
 # This module loads the learning pipeline: server.py imports it only once the server is running.
 
 log = logging.getLogger(__name__)
-
-
-def configured_learner(store: Any, llm: dict[str, Any] | None) -> Learner:
-    """The configured provider's learner, or the offline rules when none can be built."""
-    try:
-        return build_learner(store, llm)
-    except Exception as exc:  # noqa: BLE001 - a broken provider setting must not stop learning
-        log.warning("LLM provider unavailable (%s); using the offline extractor", exc)
-        return build_learner(store, {"provider": "offline"})
 
 
 class _ChoosingWorker(Worker):
@@ -95,7 +86,7 @@ class EmbeddedWorker:
         sdk = self.state.sdk()
         queue = JobQueue(getattr(sdk.store, "root", sdk.config.home))
         try:
-            self._worker = _ChoosingWorker(queue, configured_learner(sdk.store, sdk.config.llm), self.state,
+            self._worker = _ChoosingWorker(queue, configured_learner(sdk.store, sdk.config.resolved_llm()), self.state,
                                            self.token)
             if self._stopped.is_set():
                 return

@@ -187,3 +187,38 @@ async def test_pull_clients_are_asked_to_refresh_when_the_store_changes(refresh_
         store.save(Skill(name="table-export", description=desc, instructions="1. Export.", user_id=USER))
     await eventually(lambda: refresh_client.diagnostic_refresh_count > before)
     assert "'table-export'" in by_code(await pulled(refresh_client, uri), "SKL073").message
+
+
+@pytest_lsp.fixture(config=SERVER, scope="module")
+async def queue_client(lsp_client: LanguageClient, tmp_path_factory: Any):  # type: ignore[no-untyped-def]
+    """A session over a store whose ingestion queue already holds a job (as a hook would leave it)."""
+    from autoskill_mcp.learning.queue import JobQueue
+
+    from .conftest import make_home
+
+    root = tmp_path_factory.mktemp("queue-ws")
+    home = make_home(root)
+    chat = root / "chat.json"
+    chat.write_text('[{"messages": [{"role": "user", "content": "Tidy the imports"}, '
+                    '{"role": "user", "content": "From now on, always sort imports with isort before committing."}]}]',
+                    encoding="utf-8")
+    queue = JobQueue(home)
+    lsp_client.job_id, _ = queue.enqueue_path(chat, user_id=USER)  # type: ignore[attr-defined]
+    queue.close()
+    await start(lsp_client, root, "visual-studio-code", home=home)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_language_server_works_the_ingestion_queue(queue_client: LanguageClient) -> None:
+    from autoskill_mcp.learning.queue import JobQueue
+
+    queue = JobQueue(queue_client.home)  # type: ignore[attr-defined]
+    try:
+        job = await eventually(lambda: (j := queue.get(queue_client.job_id)) and j.state == "done" and j,  # type: ignore[attr-defined]
+                               timeout=30)
+    finally:
+        queue.close()
+    assert job.result["skills"], job.result
+    hits = await run(queue_client, "autoskill.searchSkills", "sort imports before commit", 3)
+    assert any("import" in h["name"] for h in hits), hits
