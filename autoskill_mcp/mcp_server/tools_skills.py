@@ -335,7 +335,7 @@ def register(server: MCPServer, state: ServerState) -> None:
         name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
         ctx: Context,
     ) -> DeleteResult:
-        """Delete one of the user's skills (its history stays, so it can be restored from the CLI)."""
+        """Delete one of the user's skills (its history stays in the catalog)."""
         user = user_of(ctx, state)
 
         def work() -> DeleteResult:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import fences
 from .positions import split_lines
 
 _DELIMITER = re.compile(r"^---[ \t]*$")
 _KEY_LINE = re.compile(r"^([A-Za-z0-9_-]*)\s*:")
 _LINK_OPEN = re.compile(r"\]\(\s*<?([^)\s>]*)$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -153,13 +153,7 @@ def _body_context(lines: list[str], close: int | None, line: int, character: int
     first = (close + 1) if close is not None else 0
     fence: str | None = None
     for i in range(first, line):
-        m = _FENCE.match(lines[i])
-        if m:
-            marker = m[1]
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
+        fence, _ = fences.step(fence, lines[i])
     if fence is not None:
         return CursorContext("none", line)
     current = lines[line]

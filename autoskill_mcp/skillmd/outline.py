@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import fences
 from .parser import FieldNode, ParsedSkillMd
 from .positions import LineIndex, Position, Range
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass
@@ -59,13 +59,8 @@ def _headings(parsed: ParsedSkillMd) -> list[Symbol]:
     fence: str | None = None
     for line in range(parsed.body_start_line, index.line_count):
         text = index.line_text(line)
-        m = _FENCE.match(text)
-        if m:
-            marker = m[1]
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
+        fence, is_fence = fences.step(fence, text)
+        if is_fence:
             continue
         if fence is not None:
             continue

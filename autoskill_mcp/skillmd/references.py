@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fences
 from .parser import ParsedSkillMd
 from .positions import Range
 
@@ -20,7 +21,6 @@ _RESOURCE_PATH = re.compile(r"^(?:\./)?(?:scripts|references|assets)[/\\][^\s`*?
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _SKILL_DIR_VAR = re.compile(r"^\$\{CLAUDE_SKILL_DIR\}[/\\]")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,8 @@ def find_references(parsed: ParsedSkillMd, limit: int = MAX_REFERENCES) -> list[
         if len(refs) >= limit:
             break
         text, start = line
-        m = _FENCE.match(text)
-        if m:
-            marker = m[1]
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and not text.strip()[len(marker):].strip():
-                fence = None
-            continue
-        if fence is not None:
+        fence, is_fence = fences.step(fence, text)
+        if is_fence or fence is not None:
             continue
         for lm in _LINK.finditer(text):
             raw = lm[1]
