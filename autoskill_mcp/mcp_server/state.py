@@ -49,6 +49,7 @@ class ServerState:
         self._queue: Any = None
         self._queue_lock = threading.Lock()
         self.clients = ClientRegistry()
+        self._retrievals: Any = None
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -98,6 +99,14 @@ class ServerState:
     @property
     def store(self) -> Any:
         return self.sdk().store
+
+    def retrievals(self) -> Any:
+        """Counts skills handed to agents (deduped per query), the `retrieved` signal for pruning."""
+        if self._retrievals is None:
+            from ..learning.usage import RetrievalCounter
+
+            self._retrievals = RetrievalCounter(self.store)
+        return self._retrievals
 
     @contextmanager
     def queue(self) -> Iterator[Any]:

@@ -192,6 +192,7 @@ def register(server: MCPServer, state: ServerState) -> None:
 
         def work() -> SearchResult:
             hits = state.sdk().search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False)
+            state.retrievals().count(user, query, (h.skill.id for h in hits))
             return SearchResult(query=query, hits=[
                 SkillHitOut(**{k: v for k, v in h.to_dict().items() if k in SkillHitOut.model_fields},
                             uri=skill_md_uri(h.skill.name))
@@ -215,6 +216,7 @@ def register(server: MCPServer, state: ServerState) -> None:
         def work() -> ContextResult:
             out = state.sdk().render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
                                                     level=level, wait=False)
+            state.retrievals().count(user, query, (s["id"] for s in out.skills))
             return ContextResult(**out.to_dict())
 
         return await run(work)
@@ -370,7 +372,7 @@ def register(server: MCPServer, state: ServerState) -> None:
         name: Annotated[str, Field(description="The skill you applied", min_length=1, max_length=200)],
         ctx: Context,
     ) -> UsageResult:
-        """Tell autoskill a skill was applied in this session (usage feeds ranking and pruning)."""
+        """Tell autoskill a skill was applied in this session (the signal opt-in pruning waits for)."""
         user = user_of(ctx, state)
 
         def work() -> UsageResult:

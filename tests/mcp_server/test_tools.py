@@ -158,6 +158,23 @@ async def test_report_skill_used_counts_uses(home: Path) -> None:
         assert r["name"] == "release-checklist" and r["usage"]["used"] == 2
 
 
+async def test_search_and_context_count_retrievals_once_per_query(home: Path) -> None:
+    """The `retrieved` signal for pruning: handed-out skills count, a repeated request does not."""
+    server = AutoSkillServer(settings(home))
+    async with Client(server, raise_exceptions=True) as c:
+        await ready(server)
+        store = server.state.store
+        skill_id = store.find("pytest-fixtures", user_id=USER).id
+        for _ in range(3):
+            await c.call_tool("search_skills", {"query": "pytest fixtures tmp_path", "top_k": 1})
+        assert store.usage(skill_id)["retrieved"] == 1
+        await c.call_tool("search_skills", {"query": "Pytest   FIXTURES tmp_path", "top_k": 1})
+        assert store.usage(skill_id)["retrieved"] == 1                      # the same request, normalised
+        await c.call_tool("render_context", {"query": "write pytest fixtures", "top_k": 1})
+        assert store.usage(skill_id)["retrieved"] == 2
+        assert store.usage(skill_id)["used"] == 0
+
+
 async def wait_done(c: Client, job_id: str, timeout: float = 60) -> dict:
     with anyio.fail_after(timeout):
         while True:
