@@ -38,6 +38,9 @@ import anyio  # noqa: E402
 from mcp import Client, StdioServerParameters  # noqa: E402
 
 import peer_servers  # noqa: E402
+from bench.report import Row, markdown, ratio  # noqa: E402
+
+BARE_LABEL = "bare mcp server"
 
 BARE = """
 from mcp.server.mcpserver import MCPServer
@@ -123,15 +126,8 @@ async def first_tools_list(params: StdioServerParameters, mode: str) -> float:
     return elapsed
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--mode", choices=["legacy", "auto"], default="legacy",
-                    help="legacy: initialize (what Claude Code does over stdio); auto: 2026-07-28 discover")
-    ap.add_argument("--large", type=int, default=2000, help="skills in the large store")
-    ap.add_argument("--no-peers", action="store_true", help="skip skillz and agentskills-mcp-server")
-    args = ap.parse_args()
-
+def measure(rounds: int, mode: str, large: int, peers: bool) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """Median seconds per server (raw handshake, SDK client) and notes on peers not measured."""
     tmp = Path(tempfile.mkdtemp(prefix="autoskill-bench-mcp-"))
     demo = make_demo(tmp / "skills")
     (tmp / "bare.py").write_text(BARE)
@@ -139,20 +135,20 @@ def main() -> int:
     small_home.mkdir()
     large_home.mkdir()
     t = time.perf_counter()
-    make_large_store(large_home, args.large)
-    print(f"seeded a store of {args.large} skills in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    make_large_store(large_home, large)
+    print(f"seeded a store of {large} skills in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
     py = sys.executable
     servers: dict[str, StdioServerParameters] = {
-        "bare mcp server": StdioServerParameters(command=py, args=[str(tmp / "bare.py")], cwd=str(tmp)),
+        BARE_LABEL: StdioServerParameters(command=py, args=[str(tmp / "bare.py")], cwd=str(tmp)),
         "autoskill (4 skills)": StdioServerParameters(
             command=py, args=["-m", "autoskill_mcp", "mcp", "--library", str(demo)], env=ours_env(small_home),
             cwd=str(tmp)),
-        f"autoskill ({args.large} skills)": StdioServerParameters(
+        f"autoskill ({large} skills)": StdioServerParameters(
             command=py, args=["-m", "autoskill_mcp", "mcp"], env=ours_env(large_home), cwd=str(tmp)),
     }
     notes: list[str] = []
-    if not args.no_peers:
+    if peers:
         for name, label, argv in (("skillz", "skillz 0.1.14", ["skillz", str(demo)]),
                                   ("agentskills", "agentskills-mcp-server 0.7.0", ["agentskills", "serve", str(demo)])):
             try:
@@ -166,25 +162,41 @@ def main() -> int:
     sdk: dict[str, list[float]] = {k: [] for k in servers}
 
     async def run_all() -> None:
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for label, params in servers.items():
                 raw[label].append(await anyio.to_thread.run_sync(raw_first_tools_list, params))
-                sdk[label].append(await first_tools_list(params, args.mode))
+                sdk[label].append(await first_tools_list(params, mode))
 
     anyio.run(run_all)
-    base_raw = statistics.median(raw["bare mcp server"])
-    base_sdk = statistics.median(sdk["bare mcp server"])
-    print(f"\nspawn -> first tools/list answer over stdio, median of {args.rounds} interleaved rounds, "
-          f"{os.cpu_count()} CPUs; raw = legacy handshake on the wire, sdk = mcp Client ({args.mode})\n")
-    print(f"| {'server':<30} | {'raw s':>6} | {'raw vs bare':>11} | {'ratio':>5} | {'sdk s':>6} "
-          f"| {'sdk vs bare':>11} |")
-    print(f"|{'-' * 32}|{'-' * 8}|{'-' * 13}|{'-' * 7}|{'-' * 8}|{'-' * 13}|")
-    for label in servers:
-        r, c = statistics.median(raw[label]), statistics.median(sdk[label])
-        print(f"| {label:<30} | {r:6.3f} | {r - base_raw:+11.3f} | {r / base_raw:5.2f} | {c:6.3f} | "
-              f"{c - base_sdk:+11.3f} |")
-    for note in notes:
-        print(f"\n{note}")
+    return ({k: statistics.median(v) for k, v in raw.items()}, {k: statistics.median(v) for k, v in sdk.items()},
+            notes)
+
+
+def sections(quick: bool, *, rounds: int | None = None, mode: str = "legacy", large: int | None = None,
+             peers: bool = True) -> list[tuple[str, list[Row]]]:
+    rounds = rounds or (3 if quick else 9)
+    large = large or (1000 if quick else 5000)
+    raw, sdk, notes = measure(rounds, mode, large, peers)
+    base_raw, base_sdk = raw[BARE_LABEL], sdk[BARE_LABEL]
+    rows = [Row(f"{label}: spawn -> first tools/list (raw / SDK client)", f"{raw[label]:.3f} / {sdk[label]:.3f} s",
+                f"bare mcp server {base_raw:.3f} / {base_sdk:.3f} s", ratio(raw[label], base_raw),
+                f"{raw[label] - base_raw:+.3f} s raw" + ("; budget +0.15 s" if label.startswith("autoskill") else ""))
+            for label in raw if label != BARE_LABEL]
+    rows += [Row("peer not measured", note=n) for n in notes]
+    return [(f"MCP start-up over stdio (median of {rounds} interleaved rounds, {os.cpu_count()} CPUs, "
+             f"{mode} handshake)", rows)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--mode", choices=["legacy", "auto"], default="legacy",
+                    help="legacy: initialize (what Claude Code does over stdio); auto: 2026-07-28 discover")
+    ap.add_argument("--large", type=int, default=2000, help="skills in the large store")
+    ap.add_argument("--no-peers", action="store_true", help="skip skillz and agentskills-mcp-server")
+    args = ap.parse_args()
+    for title, rows in sections(False, rounds=args.rounds, mode=args.mode, large=args.large, peers=not args.no_peers):
+        print(markdown(title, rows))
     return 0
 
 
