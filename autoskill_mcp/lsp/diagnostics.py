@@ -13,12 +13,13 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..skillmd import Diagnostic
+from ..skillmd import Diagnostic, ParsedSkillMd
 from ..skillmd.positions import Position, Range
 from ..skillmd.rules import RULES
 from .base import AutoskillServer
 from .documents import Snapshot
 from .positions import PositionMap
+from .siblings import duplicate_name_diagnostics
 
 
 SOURCE = "autoskill"
@@ -82,10 +83,25 @@ def duplicate_diagnostic(ls: AutoskillServer, snap: Snapshot) -> types.Diagnosti
 def diagnose(ls: AutoskillServer, snap: Snapshot) -> list[types.Diagnostic]:
     """Everything to show for one document version."""
     out = [to_lsp(d, snap.positions) for d in snap.diagnostics]
+    out += [to_lsp(d, snap.positions) for d in sibling_duplicates(ls, snap)]
     dup = duplicate_diagnostic(ls, snap)
     if dup is not None:
         out.append(dup)
     return out
+
+
+def sibling_duplicates(ls: AutoskillServer, snap: Snapshot) -> list[Diagnostic]:
+    """SKL070: another skill beside this one's folder has the same name (open documents by their unsaved text)."""
+    if RULES["SKL070"].severity_for(snap.profile) is None:
+        return []
+    open_docs = {s.path: s for s in (ls.snapshot(uri) for uri in list(ls.workspace.text_documents))
+                 if s is not None and s.path and s.uri != snap.uri}
+
+    def open_text(path: str) -> ParsedSkillMd | None:
+        other = open_docs.get(path)
+        return None if other is None else other.parsed
+
+    return duplicate_name_diagnostics(snap.path, snap.parsed, snap.profile, open_text)
 
 
 def result_id(ls: AutoskillServer, snap: Snapshot) -> str:

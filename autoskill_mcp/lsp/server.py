@@ -81,11 +81,13 @@ def did_close(ls: AutoskillServer, params: types.DidCloseTextDocumentParams) -> 
 
 
 def did_change_watched_files(ls: AutoskillServer, params: types.DidChangeWatchedFilesParams) -> None:
-    """A file next to an open SKILL.md changed: its links, licence and folder checks may change."""
+    """A file next to an open SKILL.md, or any SKILL.md, changed: links, licence, folder and name checks may change."""
     open_dirs = {os.path.dirname(to_fs_path(uri) or "") for uri in ls.workspace.text_documents if ls.is_ours(uri)}
     for change in params.changes:
         path = to_fs_path(change.uri) or ""
-        if any(d and (path == d or path.startswith(d + os.sep)) for d in open_dirs):
+        # A SKILL.md anywhere may rename a sibling of an open skill (SKL070).
+        if os.path.basename(path) == "SKILL.md" or any(d and (path == d or path.startswith(d + os.sep))
+                                                       for d in open_dirs):
             ls.files_seq += 1
             ls.refresh_diagnostics()
             return

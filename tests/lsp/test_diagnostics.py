@@ -168,3 +168,16 @@ async def test_half_typed_frontmatter_reports_where_it_stops(client: LanguageCli
     assert diags[0].data["fixes"][0]["title"] == "Close the frontmatter with ---"
     replace_text(client, uri, "---\nname: half-typed\ndescription: Does: this\n---\n", 2)
     assert by_code(await pushed(client, uri), "SKL003").range.start.line == 2
+
+
+async def test_same_name_as_a_sibling_skill_is_a_warning_naming_it(client: LanguageClient) -> None:
+    skills = client.root / "dup-skills"  # type: ignore[attr-defined]
+    write_skill(skills, "csv-report", GOOD.replace("pdf-tools", "csv-report"))
+    text = GOOD.replace("pdf-tools", "csv-report")
+    uri = open_doc(client, write_skill(skills, "csv-report-v2", text))
+    diag = by_code(await pushed(client, uri), "SKL070")
+    assert diag.severity == types.DiagnosticSeverity.Warning
+    assert "csv-report/SKILL.md" in diag.message and diag.range.start.line == 1
+    # Renaming in the editor (unsaved) clears it.
+    replace_text(client, uri, text.replace("name: csv-report", "name: csv-report-v2"), version=2)
+    assert "SKL070" not in codes(await pushed(client, uri))
