@@ -15,6 +15,7 @@ from .positions import split_lines
 _DELIMITER = re.compile(r"^---[ \t]*$")
 _KEY_LINE = re.compile(r"^([A-Za-z0-9_-]*)\s*:")
 _LINK_OPEN = re.compile(r"\]\(\s*<?([^)\s>]*)$")
+_CODE_PATH_OPEN = re.compile(r"(?<!`)`((?:scripts|references|assets)/[^`\s]*)$")
 
 
 @dataclass(frozen=True)
@@ -159,10 +160,15 @@ def _body_context(lines: list[str], close: int | None, line: int, character: int
     current = lines[line]
     before = current[:character]
     m = _LINK_OPEN.search(before)
+    stops = ")> \t#"
+    if not m:
+        # `scripts/run.py` in inline code: agents read these paths too, so complete them like links.
+        m = _CODE_PATH_OPEN.search(before)
+        stops = "` \t"
     if not m:
         return CursorContext("none", line)
     start = m.start(1)
     end = character
-    while end < len(current) and current[end] not in ")> \t#":
+    while end < len(current) and current[end] not in stops:
         end += 1
     return CursorContext("link", line, start, end, m[1])

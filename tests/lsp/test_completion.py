@@ -108,6 +108,17 @@ async def test_relative_paths_in_body_links(client: LanguageClient) -> None:
     assert inner[0].text_edit.range.start.character == 9  # type: ignore[union-attr]
 
 
+async def test_resource_paths_in_inline_code(client: LanguageClient) -> None:
+    files = {"scripts/run.py": "print()\n", "scripts/check.sh": "true\n"}
+    text = "---\nname: code-paths\n---\nRun `scripts/ then `python` here\n"
+    uri = open_doc(client, write_skill(client.root, "code-paths", text, files))
+    items = await complete(client, uri, 3, 13)
+    assert labels(items) == ["check.sh", "run.py"]
+    assert items[0].text_edit.new_text == "scripts/check.sh"  # type: ignore[union-attr]
+    assert items[0].text_edit.range.start.character == 5  # type: ignore[union-attr]
+    assert await complete(client, uri, 3, 26) == []  # other inline code is not a path
+
+
 async def test_no_completion_in_prose_or_code(client: LanguageClient) -> None:
     text = "---\nname: prose\n---\nJust words here\n```\n[x](ref\n```\n"
     uri = open_doc(client, write_skill(client.root, "prose", text, {"references/a.md": "a"}))
