@@ -22,8 +22,6 @@ from .provider import Provider
 from .rate_limit import RateLimited, RateLimiter
 
 OFFLINE = frozenset({"none", "mock", "offline", "rules"})
-
-
 DEFAULT_PER_MINUTE = 30
 
 
@@ -35,7 +33,7 @@ def provider_from_config(cfg: Mapping[str, Any] | None = None, *, env: Mapping[s
     process on that store; `requests_per_minute = 0` turns the limit off.
     """
     provider = _provider(cfg, env=os.environ if env is None else env)
-    per_minute = int((cfg or {}).get("requests_per_minute", DEFAULT_PER_MINUTE))
+    per_minute = _number(cfg, "requests_per_minute", DEFAULT_PER_MINUTE)
     if provider is None or home is None or per_minute <= 0:
         return provider
     return RateLimited(provider, RateLimiter(Path(home) / "llm-rate.json", per_minute))
@@ -49,7 +47,7 @@ def _provider(cfg: Mapping[str, Any] | None, *, env: Mapping[str, str]) -> Provi
     model = env.get("AUTOSKILL_LLM_MODEL") or cfg.get("model")
     base_url = env.get("AUTOSKILL_LLM_BASE_URL") or cfg.get("base_url")
     api_key = env.get("AUTOSKILL_LLM_API_KEY") or cfg.get("api_key")
-    timeout = float(cfg.get("timeout", 60.0))
+    timeout = _number(cfg, "timeout", 60.0)
     if name == "auto":
         if env.get("ANTHROPIC_API_KEY") and not env.get("OPENAI_API_KEY") and not base_url:
             name = "anthropic"
@@ -79,3 +77,12 @@ def _provider(cfg: Mapping[str, Any] | None, *, env: Mapping[str, str]) -> Provi
             kwargs["base_url"] = str(base_url)
         return AnthropicProvider(api_key=key, **kwargs)
     raise ConfigError(f"unknown llm provider {name!r}: use openai, anthropic, auto or none")
+
+
+def _number(cfg: Mapping[str, Any] | None, key: str, default: float) -> Any:
+    """A numeric setting, or a ConfigError that names it (never a bare ValueError)."""
+    value = (cfg or {}).get(key, default)
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"llm setting {key!r} must be a number, not {value!r}") from exc

@@ -121,3 +121,11 @@ def test_provider_from_config() -> None:
         provider_from_config({"provider": "anthropic"}, env={})
     with pytest.raises(ConfigError, match="unknown llm provider"):
         provider_from_config({"provider": "gemini-magic"}, env={})
+
+
+def test_numeric_settings_of_the_wrong_type_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="'requests_per_minute' must be a number"):
+        provider_from_config({"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "requests_per_minute": "lots"},
+                             env={})
+    with pytest.raises(ConfigError, match="'timeout' must be a number"):
+        provider_from_config({"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "timeout": [1]}, env={})
