@@ -32,12 +32,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 import anyio  # noqa: E402
 from mcp import Client, StdioServerParameters  # noqa: E402
 
-import peer_servers  # noqa: E402
+from bench import peer_servers  # noqa: E402
 from bench.report import Row, markdown, ratio  # noqa: E402
 
 BARE_LABEL = "bare mcp server"

@@ -78,9 +78,13 @@ class Maintainer:
                 log.info("concurrent update while merging %s (%s); retrying", cand.name, exc)
         raise ConflictError(f"could not merge {cand.name!r}: the skill kept changing under us")
 
-    def save_skill(self, skill: Skill, *, user_id: str, reason: str = "saved from the editor") -> Decision:
+    def save_skill(self, skill: Skill, *, user_id: str, reason: str = "saved from the editor",
+                   expected_version: str | None = None) -> Decision:
         """Store a skill written by hand: update the user's skill of that name (version bump, history kept)
-        or add it; "unchanged" when the store already holds exactly this content."""
+        or add it; "unchanged" when the store already holds exactly this content.
+
+        With `expected_version`, an update of any other version is a ConflictError (no retry).
+        """
         for _ in range(5):
             existing = self.store.find(skill.name, user_id=user_id, scope="user")
             if existing is None or existing.user_id != user_id or existing.scope is not Scope.USER:
@@ -89,8 +93,10 @@ class Maintainer:
             update = skill.copy(id=existing.id, user_id=user_id, scope=Scope.USER, version=existing.version,
                                 created_at=existing.created_at, provenance=list(existing.provenance))
             try:
-                saved = self.store.save(update, reason=reason, expected_version=existing.version)
+                saved = self.store.save(update, reason=reason, expected_version=expected_version or existing.version)
             except ConflictError as exc:
+                if expected_version is not None:
+                    raise
                 log.info("concurrent update while saving %s (%s); retrying", skill.name, exc)
                 continue
             if saved.version == existing.version:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
-
-from .provider import LLMError, post_json
+from .provider import HTTPProvider, LLMError
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_MODEL = "claude-haiku-4-5"
 API_VERSION = "2023-06-01"
 
 
-class AnthropicProvider:
+class AnthropicProvider(HTTPProvider):
     """`POST {base_url}/v1/messages`; the text blocks of the answer, joined."""
 
     name = "anthropic"
@@ -25,13 +23,10 @@ class AnthropicProvider:
         timeout: float = 60.0,
         retries: int = 2,
     ) -> None:
-        self.model = model
-        self.base_url = base_url.rstrip("/")
-        self.retries = retries
-        self._headers = {"anthropic-version": API_VERSION}
+        headers = {"anthropic-version": API_VERSION}
         if api_key:
-            self._headers["x-api-key"] = api_key
-        self._client = httpx.Client(timeout=timeout)
+            headers["x-api-key"] = api_key
+        super().__init__(model=model, base_url=base_url, headers=headers, timeout=timeout, retries=retries)
 
     def complete(self, *, system: str, user: str, max_tokens: int = 2048, temperature: float = 0.0) -> str:
         payload = {
@@ -41,8 +36,7 @@ class AnthropicProvider:
             "max_tokens": max_tokens,
             "temperature": temperature,
         }
-        data = post_json(self._client, f"{self.base_url}/v1/messages", payload,
-                         headers=self._headers, retries=self.retries, what="anthropic")
+        data = self._post("/v1/messages", payload)
         blocks = data.get("content")
         if not isinstance(blocks, list):
             raise LLMError(f"anthropic: the answer has no content blocks ({str(data)[:200]})")
@@ -50,6 +44,3 @@ class AnthropicProvider:
         if not text:
             raise LLMError("anthropic: the answer has no text block")
         return text
-
-    def close(self) -> None:
-        self._client.close()

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from .provider import LLMError, post_json
+from .provider import HTTPProvider, LLMError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-class OpenAIProvider:
+class OpenAIProvider(HTTPProvider):
     """`POST {base_url}/chat/completions`, asking for a JSON object when `json_mode` is on."""
 
     name = "openai"
@@ -27,12 +25,9 @@ class OpenAIProvider:
         retries: int = 2,
         json_mode: bool = True,
     ) -> None:
-        self.model = model
-        self.base_url = base_url.rstrip("/")
-        self.retries = retries
+        super().__init__(model=model, base_url=base_url, timeout=timeout, retries=retries,
+                         headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
         self.json_mode = json_mode
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(timeout=timeout)
 
     def complete(self, *, system: str, user: str, max_tokens: int = 2048, temperature: float = 0.0) -> str:
         payload: dict[str, Any] = {
@@ -43,8 +38,7 @@ class OpenAIProvider:
         }
         if self.json_mode:
             payload["response_format"] = {"type": "json_object"}
-        data = post_json(self._client, f"{self.base_url}/chat/completions", payload,
-                         headers=self._headers, retries=self.retries, what="openai")
+        data = self._post("/chat/completions", payload)
         try:
             content = data["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as exc:
@@ -52,6 +46,3 @@ class OpenAIProvider:
         if not isinstance(content, str):
             raise LLMError("openai: the answer's content is not text")
         return content
-
-    def close(self) -> None:
-        self._client.close()

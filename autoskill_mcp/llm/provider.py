@@ -38,6 +38,26 @@ class CallCounter:
     calls: int = 0
 
 
+class HTTPProvider:
+    """What the HTTP providers share: one httpx client, a base URL, headers, retries."""
+
+    name = "http"
+
+    def __init__(self, *, model: str, base_url: str, headers: dict[str, str], timeout: float, retries: int) -> None:
+        self.model = model
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+        self._headers = headers
+        self._client = httpx.Client(timeout=timeout)
+
+    def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return post_json(self._client, f"{self.base_url}{path}", payload, headers=self._headers,
+                         retries=self.retries, what=self.name)
+
+    def close(self) -> None:
+        self._client.close()
+
+
 def post_json(
     client: httpx.Client,
     url: str,

@@ -16,13 +16,12 @@ from typing import Annotated, Any, Literal
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from .auth import user_of_request
 from .identity import user_of
 from .state import ServerState
-from .tools_skills import run
+from .tools_skills import IDEMPOTENT_WRITE, READ, run
 
 #: how often a waiting ingest_transcript call looks at its job
 POLL_SECONDS = 0.25
@@ -70,9 +69,7 @@ def register(server: MCPServer, state: ServerState) -> None:
             raise ToolError(f"no job {job_id!r} for this user")
         return _job_out(job, created=created, workers=workers)
 
-    @server.tool(title="Learn from a transcript",
-                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
-                                             open_world_hint=False))
+    @server.tool(title="Learn from a transcript", annotations=IDEMPOTENT_WRITE)
     async def ingest_transcript(
         ctx: Context,
         path: Annotated[str | None, Field(description="A transcript file on the server's machine")] = None,
@@ -119,8 +116,7 @@ def register(server: MCPServer, state: ServerState) -> None:
             await ctx.report_progress(1, 1, out.state)
         return out
 
-    @server.tool(title="Extraction status", annotations=ToolAnnotations(
-        read_only_hint=True, idempotent_hint=True, open_world_hint=False))
+    @server.tool(title="Extraction status", annotations=READ)
     async def extraction_status(
         job_id: Annotated[str, Field(description="The id ingest_transcript returned", min_length=1, max_length=64)],
         ctx: Context,

@@ -23,9 +23,13 @@ from .skill_files import skill_md_uri
 from .state import ServerState, StoreUnavailableError
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+#: writes that repeat harmlessly (saving the same content, queueing the same transcript)
+IDEMPOTENT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                                   open_world_hint=False)
 ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
 
 Scope = Literal["all", "user", "shared", "library", "common"]
+SkillName = Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)]
 
 
 class SkillHitOut(BaseModel):
@@ -223,7 +227,7 @@ def register(server: MCPServer, state: ServerState) -> None:
 
     @server.tool(title="Get a skill", annotations=READ)
     async def get_skill(
-        name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
+        name: SkillName,
         ctx: Context,
     ) -> SkillOut:
         """One skill in full: instructions, SKILL.md text and its files (read them as skill:// resources)."""
@@ -265,9 +269,7 @@ def register(server: MCPServer, state: ServerState) -> None:
 
         return await run(work)
 
-    @server.tool(title="Save a skill",
-                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
-                                             open_world_hint=False))
+    @server.tool(title="Save a skill", annotations=IDEMPOTENT_WRITE)
     async def save_skill(
         ctx: Context,
         name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
@@ -287,7 +289,6 @@ def register(server: MCPServer, state: ServerState) -> None:
         def work() -> SaveResult:
             from ..learning.candidate import Candidate
             from ..learning.maintenance import Maintainer
-            from ..skill import Scope as StoreScope
             from ..skill import Skill
 
             if skill_md is not None:
@@ -312,21 +313,11 @@ def register(server: MCPServer, state: ServerState) -> None:
                 return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
                                   reason=decision.reason,
                                   uri=skill_md_uri(decision.name) if decision.skill_id else None)
-            existing = store.find(new.name, user_id=user, scope="user")
-            skill = new.copy(user_id=user, scope=StoreScope.USER)
-            if existing is not None:
-                skill = skill.copy(id=existing.id, version=existing.version, created_at=existing.created_at,
-                                   provenance=existing.provenance)
-            saved = store.save(skill, reason="saved through MCP", expected_version=expected_version)
-            outcome: SaveAction
-            if existing is None:
-                outcome, reason = "created", "new skill"
-            elif saved.version == existing.version:
-                outcome, reason = "unchanged", "same content as the stored version"
-            else:
-                outcome, reason = "updated", f"new version after {existing.version}"
-            return SaveResult(action=outcome, id=saved.id, name=saved.name, version=saved.version, reason=reason,
-                              uri=skill_md_uri(saved.name))
+            saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
+                                                 expected_version=expected_version)
+            replaced: dict[str, SaveAction] = {"add": "created", "merge": "updated", "unchanged": "unchanged"}
+            return SaveResult(action=replaced[saved.action], id=saved.skill_id, name=saved.name,
+                              version=saved.version, reason=saved.reason, uri=skill_md_uri(saved.name))
 
         return await run(work)
 
@@ -334,7 +325,7 @@ def register(server: MCPServer, state: ServerState) -> None:
                  annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True,
                                              open_world_hint=False))
     async def delete_skill(
-        name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
+        name: SkillName,
         ctx: Context,
     ) -> DeleteResult:
         """Delete one of the user's skills (its history stays in the catalog)."""
@@ -350,7 +341,7 @@ def register(server: MCPServer, state: ServerState) -> None:
                  annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
                                              open_world_hint=False))
     async def rollback_skill(
-        name: Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)],
+        name: SkillName,
         ctx: Context,
         to_version: Annotated[str | None, Field(description="e.g. 0.1.2 or #3; default: the previous version")] = None,
     ) -> RollbackResult:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("fake_llm", Path(__file__).parents[2] / "bench" / "fake_llm.py")
-assert _spec and _spec.loader
-fake_llm = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fake_llm)
+from bench.fake_llm import FakeLLM
 
 
 @pytest.fixture
 def fake() -> Iterator[Any]:
-    with fake_llm.FakeLLM() as server:
+    with FakeLLM() as server:
         yield server
 
 

@@ -9,21 +9,18 @@ and MIME types, and the bytes each resource read returns.
 from __future__ import annotations
 
 import base64
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
 
+from bench import peer_servers as peers
+
 from .helpers import PYTHON, REPO, all_skills, server_env
 
 pytestmark = pytest.mark.anyio
 
-_spec = importlib.util.spec_from_file_location("peer_servers", REPO / "bench" / "peer_servers.py")
-assert _spec is not None and _spec.loader is not None
-peers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(peers)
 
 PDF_SKILL = """---
 name: pdf-tools
