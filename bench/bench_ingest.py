@@ -28,7 +28,7 @@ from autoskill_mcp.learning.pipeline import Learner, build_learner  # noqa: E402
 from autoskill_mcp.learning.transcripts import detect_format, read_transcript  # noqa: E402
 from autoskill_mcp.learning.transcripts.discover import entry_points  # noqa: E402
 
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "transcripts"
+FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
 
 
 def fixture_files() -> list[Path]:

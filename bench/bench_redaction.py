@@ -24,7 +24,7 @@ from autoskill_mcp.learning import redaction
 
 REPO = Path(__file__).resolve().parents[1]
 NEAR_MISSES = REPO / "tests" / "learning" / "data" / "redaction_near_misses.txt"
-TRANSCRIPTS = REPO.parent / "shared" / "fixtures" / "transcripts"
+TRANSCRIPTS = REPO / "tests" / "fixtures" / "transcripts"
 
 
 def adversarial_text(size: int = 5_000_000) -> str:

@@ -1,7 +1,7 @@
 """A realistic, deterministic skill corpus of any size, for the store benchmarks.
 
 How it is made (seeded, so two runs build the same corpus): each skill takes one of
-the 199 real tool descriptions of the MetaTool set (MIT, ../shared/fixtures/retrieval)
+the 199 real tool descriptions of the MetaTool set (MIT, tests/fixtures/retrieval)
 as the core of its description, a real user request that the set labels as served by
 that tool as its "Use when" clause and trigger, a verb and a topic from the word lists below (everyday software
 words, public domain) for its name, and six instruction lines built from the same
@@ -20,7 +20,7 @@ from pathlib import Path
 from autoskill_mcp import Skill
 
 RETRIEVAL = Path(os.environ.get("AUTOSKILL_RETRIEVAL_FIXTURES",
-                                Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "retrieval"))
+                                Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "retrieval"))
 VERBS = ("build test deploy review debug format lint migrate document refactor profile package release monitor "
          "configure secure backup translate summarise validate").split()
 TOPICS = ("python rust docker kubernetes postgres sql api http cli git commit branch changelog logging metrics "

@@ -5,7 +5,7 @@
     python -m eval --out results/   # where eval.md and eval.json go (default: results/)
 
 Retrieval runs every mode the product offers (keyword, each embedder, both fused
-hybrids) on every `*.json` set in ../shared/fixtures/retrieval (or `--sets`);
+hybrids) on every `*.json` set in tests/fixtures/retrieval (or `--sets`);
 learning runs the offline extractor over eval/scenarios/learning.jsonl (or `--scenarios`).
 """
 

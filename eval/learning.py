@@ -2,7 +2,7 @@
 
 Each line of a scenario file (default `eval/scenarios/learning.jsonl`) is one
 conversation (`messages`, OpenAI format) or one real fixture transcript
-(`transcript`, relative to shared/fixtures/transcripts), labelled
+(`transcript`, relative to tests/fixtures/transcripts), labelled
 `should_extract`, with what a good skill contains (`expect.name_any`: one of
 these in its name; `expect.text_all`: all of these in its text) and
 `later_queries` that should find it again. Any file in this format can be
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from autoskill_mcp import AutoSkill, AutoSkillConfig  # noqa: E402
 from autoskill_mcp.learning.transcripts import read_transcript, session_from_messages  # noqa: E402
 
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "transcripts"
+FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
 
 
 @dataclass

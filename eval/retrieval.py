@@ -1,7 +1,7 @@
 """Retrieval quality on labelled sets: every retrieval mode the product offers, side by side.
 
 A set is a JSON file (`name`, `source`, `license`, `docs`: {id: text}, `queries`:
-[{text, relevant: [ids]}]); every `*.json` in ../shared/fixtures/retrieval is
+[{text, relevant: [ids]}]); every `*.json` in tests/fixtures/retrieval is
 used unless `--set` names files or folders, so a new set is dropped in, not coded.
 Prints mean nDCG@10, R@1, R@5, MRR for keyword (BM25), each embedder alone
 (AutoSkill-style hashing-256, our hashing, MiniLM), and both fused hybrids
@@ -39,7 +39,7 @@ from autoskill_mcp.retrieval.embedder import Embedder  # noqa: E402
 from autoskill_mcp.retrieval.evaluation import LabelledSet, evaluate, load_labelled_set  # noqa: E402
 
 DEFAULT_SETS = Path(os.environ.get(
-    "AUTOSKILL_RETRIEVAL_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "retrieval"))
+    "AUTOSKILL_RETRIEVAL_FIXTURES", Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "retrieval"))
 DEPTH = 100
 
 
@@ -169,7 +169,7 @@ def markdown(report: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", type=Path, nargs="*", default=[DEFAULT_SETS],
-                    help="labelled set files or folders (default: every set in ../shared/fixtures/retrieval)")
+                    help="labelled set files or folders (default: every set in tests/fixtures/retrieval)")
     ap.add_argument("--sample", type=int, default=2000, help="queries sampled with a fixed seed (default 2000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--all", action="store_true", help="use every query")

@@ -23,8 +23,7 @@ from autoskill_mcp.learning.redaction import KINDS, Finding, Redacted, marker, r
 from autoskill_mcp.learning.session import Event, Kind, Role, Session, ToolUse
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-TRANSCRIPTS = SHARED / "fixtures" / "transcripts"
+TRANSCRIPTS = REPO / "tests" / "fixtures" / "transcripts"
 
 B62 = string.ascii_letters + string.digits
 URLSAFE = B62 + "_-"
@@ -300,7 +299,7 @@ def _text_files(root: Path) -> list[Path]:
 
 def test_fixture_transcripts_have_nothing_to_redact():
     if not TRANSCRIPTS.is_dir():
-        pytest.fail(f"transcript fixtures not found at {TRANSCRIPTS}: put shared/ beside the repository")
+        pytest.fail(f"transcript fixtures not found at {TRANSCRIPTS}: tests/fixtures/transcripts is part of the repository")
     files = _text_files(TRANSCRIPTS)
     assert len(files) >= 40
     found = {str(p.relative_to(TRANSCRIPTS)): [(f.kind, p.read_text("utf-8")[f.start: f.end][:40])

@@ -14,7 +14,7 @@ from autoskill_mcp.learning.pipeline import build_learner
 from autoskill_mcp.learning.transcripts import read_transcript
 
 HASHING = {"provider": "hashing", "dims": 256}
-FIXTURES = Path(__file__).parents[2].parent / "shared" / "fixtures" / "transcripts"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
 DIRECTIVES = [
     {"role": "user", "content": "Add retries to the payment client."},
     {"role": "assistant", "content": "I added a retry loop with print statements."},

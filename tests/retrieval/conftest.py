@@ -12,9 +12,9 @@ import pytest
 
 from autoskill_mcp.retrieval import HashingEmbedder
 
-# The workplace's shared/ folder sits beside the repository (CI clones it that way too).
-_SHARED = Path(__file__).resolve().parents[3] / "shared"
-FIXTURES = Path(os.environ.get("AUTOSKILL_RETRIEVAL_FIXTURES", _SHARED / "fixtures" / "retrieval"))
+# The repository carries its test data (tests/fixtures/SOURCES.md says where it came from).
+FIXTURES = Path(os.environ.get("AUTOSKILL_RETRIEVAL_FIXTURES",
+                               Path(__file__).resolve().parents[1] / "fixtures" / "retrieval"))
 
 SKILL_DOCS: dict[str, str] = {
     "pdf-text": "pdf to text\nExtract plain text from PDF documents with pdftotext, keeping page order.",
@@ -77,5 +77,5 @@ def gated() -> GatedEmbedder:
 def metatool_path() -> Path:
     path = FIXTURES / "metatool.json"
     if not path.is_file():
-        pytest.fail(f"MetaTool dev set not found at {path}: put shared/ beside the repo or set AUTOSKILL_RETRIEVAL_FIXTURES")
+        pytest.fail(f"MetaTool dev set not found at {path}: tests/fixtures/retrieval is part of the repository")
     return path

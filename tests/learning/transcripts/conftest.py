@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-# The workplace's shared/ folder sits beside the repository (see tests/retrieval/conftest.py).
-_SHARED = Path(__file__).resolve().parents[4] / "shared"
-FIXTURES = Path(os.environ.get("AUTOSKILL_TRANSCRIPT_FIXTURES", _SHARED / "fixtures" / "transcripts"))
+# The repository carries its test data (tests/fixtures/SOURCES.md says where it came from).
+FIXTURES = Path(os.environ.get("AUTOSKILL_TRANSCRIPT_FIXTURES",
+                               Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"))
 
 AGENT_HOME_VARS = ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "CURSOR_CONFIG_DIR", "COPILOT_HOME",
                    "CLINE_DIR", "APPDATA", "XDG_CONFIG_HOME")
@@ -22,8 +22,8 @@ def fixture(rel: str) -> Path:
     """A fixture file by its path under fixtures/transcripts; missing fixtures fail, never skip."""
     path = FIXTURES / rel
     if not path.exists():
-        pytest.fail(f"transcript fixture {rel} not found under {FIXTURES}: put shared/ beside the repo "
-                    f"or set AUTOSKILL_TRANSCRIPT_FIXTURES")
+        pytest.fail(f"transcript fixture {rel} not found under {FIXTURES}: tests/fixtures/transcripts is part "
+                    f"of the repository")
     return path
 
 

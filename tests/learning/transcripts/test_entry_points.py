@@ -7,7 +7,7 @@ from pathlib import Path
 from autoskill_mcp.learning.transcripts import detect_format, read_transcript
 from autoskill_mcp.learning.transcripts.discover import entry_points
 
-FIXTURES = Path(__file__).parents[3].parent / "shared" / "fixtures" / "transcripts"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "transcripts"
 
 
 def _entries() -> list[Path]:
