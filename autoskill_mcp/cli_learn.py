@@ -53,6 +53,17 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
     p.add_argument("--idle-exit", type=float, metavar="SECONDS", help="exit after this long with nothing to do")
     p.add_argument("--lease", type=float, default=60.0, help="seconds a claimed job stays ours without a heartbeat")
 
+    def candidates(args: argparse.Namespace) -> int:
+        with open_sdk(args) as sdk:
+            return _candidates(args, sdk, emit)
+
+    p = add("candidates", candidates, "requirements said once, kept aside until they recur (accept or reject them)")
+    p.add_argument("action", nargs="?", choices=["list", "accept", "reject"], default="list")
+    p.add_argument("id", nargs="?", help="with accept/reject: the candidate")
+    p.add_argument("--status", choices=["pending", "promoted", "accepted", "rejected", "any"], default="pending")
+    p.add_argument("--all-users", action="store_true", help="every user's candidates, not just yours")
+    p.add_argument("--limit", type=int, default=50)
+
     p = add("hook", lambda a: 0, "run as an agent hook (reads the hook JSON on stdin; always exits 0)")
     p.add_argument("agent", choices=["claude-code", "cursor"])
     p.add_argument("--no-worker", action="store_true")
@@ -62,6 +73,46 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
     p.add_argument("--agent", required=True, choices=["claude-code", "cursor"])
     p.add_argument("--project", help="install into this project's settings instead of the user's")
     p.add_argument("-y", "--yes", action="store_true", help="write without asking")
+
+
+# -- candidates ------------------------------------------------------------------------------------------
+
+
+def _candidates(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+    if args.action in ("accept", "reject"):
+        if not args.id:
+            raise InvalidInputError(f"candidates {args.action} needs the candidate's id (autoskill candidates lists them)")
+        if args.action == "reject":
+            done = sdk.reject_candidate(args.id)
+            emit(args, done.to_dict(), lambda: print(f"rejected {done.id} ({done.name})"))
+            return 0
+        result = sdk.accept_candidate(args.id)
+
+        def learned() -> None:
+            for d in result.decisions:
+                print(f"{d.action} {d.name}: {d.reason}")
+            if not result.decisions:
+                print("nothing learned: the candidate's words make no skill")
+
+        emit(args, result.to_dict(), learned)
+        return 0
+    if args.limit < 1:
+        raise InvalidInputError("--limit must be at least 1")
+    found = sdk.candidates(status=None if args.status == "any" else args.status, all_users=args.all_users,
+                           limit=args.limit)
+
+    def listing() -> None:
+        if not found:
+            print(f"no {args.status if args.status != 'any' else ''} candidates".replace("  ", " "))
+            return
+        for c in found:
+            sessions = len(c.sessions)
+            print(f"{c.id}  {c.status:<8} {c.name}  ({sessions} session{'s' * (sessions != 1)})")
+            for said in c.evidence[:4]:
+                print(f"    “{said.text[:100]}”  [{said.kind}, turn {said.turn}]")
+
+    emit(args, {"candidates": [c.to_dict() for c in found]}, listing)
+    return 0
 
 
 # -- ingest ----------------------------------------------------------------------------------------------

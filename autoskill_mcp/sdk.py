@@ -51,6 +51,8 @@ class AutoSkill:
     def close(self) -> None:
         if self._queue is not None:
             self._queue.close()
+        if self._learner is not None:
+            self._learner.close()
         self.store.close()
 
     def __enter__(self) -> "AutoSkill":
@@ -282,11 +284,11 @@ class AutoSkill:
         return import_skill_dirs(self.store, root_dir, user_id=self._user(user_id), scope=Scope(scope),
                                  overwrite=overwrite, include_files=include_files, limits=limits)
 
-    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
-        """Count that a skill was retrieved or used (feeds opt-in pruning later)."""
+    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0, user_id: str | None = None) -> None:
+        """Count that a skill was retrieved for or used by a user (feeds opt-in pruning later)."""
         if self.store.get(skill_id) is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
-        self.store.record_usage(skill_id, retrieved=retrieved, used=used)
+        self.store.record_usage(skill_id, retrieved=retrieved, used=used, user_id=self._user(user_id))
 
     def prune(self, *, user_id: str | None = None, min_retrieved: int = 40, max_used: int = 0,
               min_age_days: float = 14.0, apply: bool = False) -> Any:
@@ -318,6 +320,26 @@ class AutoSkill:
 
             self._learner = build_learner(self.store, self.config.resolved_llm())
         return self._learner
+
+    def candidates(self, *, user_id: str | None = None, status: str | None = "pending", all_users: bool = False,
+                   limit: int = 200) -> list[Any]:
+        """Candidates kept aside until their requirement recurs (newest first); `status` None for every status."""
+        pending = self.learner.pending
+        if pending is None:
+            return []
+        return list(pending.list(None if all_users else self._user(user_id), status=status, limit=limit))
+
+    def accept_candidate(self, candidate_id: str, *, user_id: str | None = None) -> Any:
+        """Learn a pending candidate now (the LearnResult: what was added or merged)."""
+        return self.learner.accept(candidate_id, user_id=self._user(user_id))
+
+    def reject_candidate(self, candidate_id: str, *, user_id: str | None = None) -> Any:
+        """Drop a pending candidate: it will not be promoted when its requirement recurs."""
+        pending = self.learner.pending
+        found = pending.get(candidate_id) if pending is not None else None
+        if found is None or found.user_id != self._user(user_id) or found.status != "pending":
+            raise NotFoundError(f"no pending candidate {candidate_id!r} for user {self._user(user_id)!r}")
+        return pending.resolve(candidate_id, "rejected")
 
     def worker(self, *, lease: float = 60.0) -> Any:
         """A queue worker over this store (`.run()` to work the queue, `.run_once()` for one job)."""

@@ -1,18 +1,32 @@
-"""Evidence: what extraction may learn from, taken from a (redacted) session.
+"""Evidence: what a session gives extraction to learn from, and the gate that weighs it.
 
-The user's own words are the evidence; corrections weigh most; what the agent
-said or ran is context only (research/autoskill.md §2, transcripts.md §10).
-The gate lives here too: from the same signals it decides, without an LLM,
-whether a session holds anything durable at all.
+The user's own prose is the evidence (pasted output, code, questions and complaints
+are set aside: noise.py); what the agent said or ran is context only. Five kinds of
+evidence are weighed, each explained in the verdict:
+
+- a durable directive ("always", "never", "from now on", "in this repo");
+- requirements accumulated over three or more of the user's turns for one task
+  (a budget, a hard constraint, a fallback, the output's shape, a refinement);
+- corrections and refinements of the agent's output that say how to work;
+- a procedure the user spells out, step by step;
+- recurrence: the user says it comes back ("again", "as last time"), or a kept-aside
+  candidate from an earlier session is stated again (pending.py, checked by the pipeline).
+
+The gate's verdict is `pass` (learn now), `borderline` (an LLM decides; offline, the
+candidate is kept aside until it recurs) or `reject` (surely a one-off: no call).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
+from .naming import has_task_verb
+from .noise import is_complaint, is_question, is_reference, noise_kind
+from .requirements import Requirement, instructs, policy, requirement
 from .session import Event, Kind, Role, Session
-from .signals import Directive, directives, is_correction, language
+from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
 
 #: a pasted log or file is not the user speaking: keep the head of very long turns only
 MAX_TURN_CHARS = 4000
@@ -24,7 +38,35 @@ LONG_TURN_FACTOR = 0.4
 #: text some agents store as a user message that the user never typed (compaction summaries)
 _INJECTED = re.compile(
     r"^(This session is being continued from a previous conversation|<environment_details>|<system-reminder>|"
-    r"Caveat: The messages below were generated)", re.IGNORECASE)
+    r"<autoskill-context>|Caveat: The messages below were generated|<user_instructions>|<environment_context>|"
+    r"# AGENTS\.md instructions)", re.IGNORECASE)
+_RECUR = re.compile(
+    r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
+    r"before)|once more|one more time|as we did)\b|(又|再次|还是要|跟上次一样|和上次一样|像上次|照旧|老规矩|照常|同上次)|"
+    r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b", re.IGNORECASE)
+#: the user saying this kind of task comes back: its requirements are worth keeping
+_REUSE = re.compile(
+    r"\b(every (summer|winter|year|month|week|quarter|sprint|release|time|monday|friday|morning)|each (release|sprint)|(for|on) (the )?(next|future|other|rest of the|all (the )?(other|future))( \w+)?|same (approach|"
+    r"format|checklist|structure|template|rules?|setup|layout|style) (for|each|every|next|from now)|one of these "
+    r"(every|each|a)|(more|rest) of these|(a lot|lots|bunch|\d+(-\d+)?) (more )?of these|use this (same )?"
+    r"(approach|format|template|structure) (each|every|for)|(weekly|monthly|every week|every month) (thing|report|"
+    r"update|review|digest|plan))\b|(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|"
+    r"\b(chaque (semaine|mois|année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|"
+    r"autres)|même (format|méthode|structure) pour)\b", re.IGNORECASE)
+_INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
+_THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
+                   r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
+_STEP_LINE = re.compile(r"^\s*(\d+[.)、]|[-*•]|step \d+[:.]|第[一二三四五六七八九十\d]+步)\s*(.+)$", re.IGNORECASE)
+_SEQUENCE = re.compile(
+    r"\b(first|1st)\b.{3,}\b(then|next|after that|afterwards)\b.{3,}\b(then|finally|lastly|and then)\b|"
+    r"先.{2,}(再|然后).{2,}(最后|再|然后)|\b(d'abord)\b.{3,}\b(ensuite|puis)\b.{3,}\b(enfin|puis|ensuite)\b",
+    re.IGNORECASE | re.S)
+
+_TICKS = re.compile(r"`[^`\n]+`")
+_UNTICK = re.compile(r"\x00(\d+)\x00")
+
+ItemKind = Literal["directive", "requirement", "correction", "procedure", "recurrence"]
+Verdict = Literal["pass", "borderline", "reject"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +78,22 @@ class Turn:
     correction: str | None = None   # why it counts as a correction (interrupt, rejected_tool, feedback, ...)
     context: str = ""               # what the agent had just said or done
     uid: str = ""
+    prose: tuple[str, ...] = ()     # its sentences, output/code/questions/complaints set aside
+    set_aside: int = 0              # how many lines were set aside as output or code
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One piece of evidence: the user's sentence, what kind of evidence it is, how strong."""
+
+    kind: ItemKind
+    text: str
+    turn: int
+    weight: float
+    kinds: tuple[str, ...] = ()     # requirement kinds (limit, exclude, format, ...)
+    steps: tuple[str, ...] = ()     # a procedure's steps, in the user's order
+    directive: Directive | None = None
+    rule: str = ""                  # the instructing clauses of `text` (what a constraint line says)
 
 
 @dataclass(slots=True)
@@ -46,21 +104,25 @@ class Evidence:
     found: list[tuple[Directive, Turn]] = field(default_factory=list)
     language: str = "en"
     project: str | None = None
+    items: list[Item] = field(default_factory=list)
+    earlier: list[Item] = field(default_factory=list)   # the same requirement said in earlier sessions (recurrence)
 
     @property
     def corrections(self) -> list[Turn]:
         return [t for t in self.turns if t.correction]
 
+    @property
+    def task(self) -> str:
+        """The request that set the task: the user's first turn with prose."""
+        return next((t.prose[0] if t.prose else t.text for t in self.turns if t.prose), "")
+
     def quotes(self) -> list[str]:
-        """The user's sentences that carry the directives, in order, once each."""
-        seen: dict[str, None] = {}
-        for d, _ in self.found:
-            seen.setdefault(d.text, None)
-        return list(seen)
+        """The user's sentences that carry the evidence, in order, once each."""
+        return list(dict.fromkeys(i.text for i in [*self.earlier, *self.items]))
 
 
 def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
-    """The user's turns with corrections marked and directives found.
+    """The user's turns with corrections marked, their prose read for evidence.
 
     `since_uid` (incremental ingest of a growing transcript) keeps only turns after
     that event; earlier ones were learned from already.
@@ -92,14 +154,133 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
         reason = e.correction if e.kind is Kind.CORRECTION else None
         if reason is None and agent_acted and is_correction(text):
             reason = "feedback"
-        turns.append(Turn(n, text, reason, context[:MAX_CONTEXT_CHARS] if reason else "", e.uid))
+        prose, aside = _prose(text)
+        turns.append(Turn(n, text, reason, context[:MAX_CONTEXT_CHARS] if reason else "", e.uid, prose, aside))
         agent_acted = False
-    found = [
-        (d if len(t.text) < LONG_TURN else replace(d, weight=round(d.weight * LONG_TURN_FACTOR, 2)), t)
-        for t in turns for d in directives(t.text)
-    ]
-    lang = language(" ".join(t.text for t in turns)[:4000]) if turns else "en"
-    return Evidence(session.session_id, session.agent, turns, found, lang, session.project)
+    evidence = Evidence(session.session_id, session.agent, turns,
+                        language=language(" ".join(t.text for t in turns)[:4000]) if turns else "en",
+                        project=session.project)
+    evidence.found = [(d, t) for t in turns if not _pasted(t) for d in _directives(t, evidence.language)]
+    evidence.items = _items(evidence)
+    return evidence
+
+
+def _prose(text: str) -> tuple[tuple[str, ...], int]:
+    """The sentences a user wrote themselves; pasted output and code lines are counted, not kept."""
+    kept: list[str] = []
+    aside = 0
+    for line in re.sub(r"```.*?(```|$)", "\n", text, flags=re.S).splitlines():
+        if noise_kind(line):
+            aside += 1
+            continue
+        kept.append(line)
+    # inline code is one word of the sentence: never split inside it
+    spans: list[str] = []
+    body = _TICKS.sub(lambda m: spans.append(m.group(0)) or f"\x00{len(spans) - 1}\x00", "\n".join(kept))
+    out = [_UNTICK.sub(lambda m: spans[int(m.group(1))], s) for s in sentences(body)]
+    return tuple(s for s in out if not noise_kind(s)), aside
+
+
+def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
+    out = []
+    for s in turn.prose:
+        if is_question(s) or is_complaint(s) or is_reference(s):
+            continue
+        d = directive(s)
+        if d is not None and d.kind is not DirectiveKind.WORKFLOW and not (instructs(s, lang) or policy(s)):
+            continue  # "she's always late" describes; it asks nothing
+        if d is not None:
+            out.append(d if len(turn.text) < LONG_TURN else replace(d, weight=round(d.weight * LONG_TURN_FACTOR, 2)))
+    return out
+
+
+def _items(ev: Evidence) -> list[Item]:
+    items: list[Item] = []
+    task = ev.task
+    for t in ev.turns:
+        if _pasted(t):
+            # a text the user wants summarised, translated or turned into something: its rules are its own
+            continue
+        ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
+        for s in t.prose:
+            if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
+                continue  # a question with a clause before it may still say what the user wants
+            d = ds.get(s)
+            if d is not None and d.kind is DirectiveKind.WORKFLOW:
+                items.append(Item("procedure", s, t.n, 1.0 if len(d.steps) >= 3 else 0.6, steps=d.steps, directive=d))
+                continue
+            if s == task and t.n == ev.turns[0].n and (d is None or d.weight < 1.0) and not _RECUR.search(s) \
+                    and has_task_verb(s, ev.language):
+                if _REUSE.search(s):
+                    items.append(Item("recurrence", s, t.n, 0.5))
+                continue  # the request that sets the task names the skill; its specifics are not rules
+            req = requirement(s, ev.language)
+            general = req is not None and req.general
+            if d is not None and d.weight >= 0.5 and not is_complaint(s) and (d.weight >= 1.0 or general or not req):
+                items.append(Item("directive", s, t.n, d.weight, req.kinds if req else (), directive=d,
+                                  rule=req.rule if req and d.weight < 1.0 else s))
+            elif general and req is not None:
+                kind: ItemKind = "correction" if t.correction else "requirement"
+                items.append(Item(kind, s, t.n, _weight(req, t), req.kinds, rule=req.rule))
+            if (general or d is not None) and _RECUR.search(s):  # "again", "as last time": asked for before
+                items.append(Item("recurrence", s, t.n, 1.0, req.kinds if req else ()))
+            elif _REUSE.search(s):  # "every friday", "for the next screens": this kind of task comes back
+                items.append(Item("recurrence", s, t.n, 0.5, req.kinds if req else ()))
+        steps = () if any(i.kind == "procedure" and i.turn == t.n for i in items) else _listed_steps(t)
+        if steps:
+            items.append(Item("procedure", " / ".join(steps), t.n, 1.0 if len(steps) >= 3 else 0.5, steps=steps))
+    return items
+
+
+def _pasted(turn: Turn) -> bool:
+    """A turn that quotes a text and asks for something done with it (summarise, translate, a checklist)."""
+    if len(turn.prose) < 2:
+        return False
+    head = turn.text.strip().splitlines()[0]
+    if _ABOUT_TEXT.search(head) and (len(turn.text.strip().splitlines()) > 1 or head.rstrip().endswith((":", "："))):
+        return True
+    if len(turn.text) < 400 or len(turn.prose) < 5:
+        return False
+    return bool(_ABOUT_TEXT.search(turn.prose[-1]) or _ABOUT_TEXT.search(turn.text[:200]))
+
+
+_ABOUT_TEXT = re.compile(
+    r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these) into|make (a|me a) checklist|"
+    r"checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|go through (this|it)|"
+    r"pasted|here'?s the|below is|proofread|rewrite this)\b|(总结|翻译|译成|整理成|概括|解释一下|下面是|以下是)|"
+    r"\b(résume|traduis|traduire|voici le|ci-dessous)\b", re.IGNORECASE)
+
+
+def _weight(req: Requirement, turn: Turn) -> float:
+    """A requirement's strength: more kinds say more; inside a correction it was reinforced."""
+    base = 0.3 + 0.1 * min(3, len([k for k in req.kinds if k != "rule"]))
+    if turn.correction:
+        base += 0.2
+    return round(min(0.9, base), 2)
+
+
+def _listed_steps(turn: Turn) -> tuple[str, ...]:
+    """A procedure the user wrote as a list ("1. run the tests 2. bump the version ...") or a sequence."""
+    lines = turn.text.splitlines()
+    if len(lines) < 3 and len(_INLINE_STEP.findall(turn.text)) >= 3:  # "1) look back 2) go through 3) pick"
+        lines = [x for x in _INLINE_STEP.split(turn.text)[1:] if x.strip()]
+        lines = [f"- {x}" for x in lines]
+    steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
+    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240]
+    # a list of facts (a CV, an inbox) is not a procedure: most of its lines must tell what to do
+    if len(steps) >= 3 and sum(instructs(s, "en") or instructs(s, "zh") for s in steps) * 3 >= len(steps) * 2:
+        return tuple(steps[:12])
+    for s in turn.prose:
+        thens = [p.strip(" ,.;") for p in _THEN.split(s) if p.strip(" ,.;")]
+        if len(thens) >= 3 and not is_question(s):  # "edit the markdown, then build --strict, then lychee"
+            return tuple(thens[:12])
+        if _SEQUENCE.search(s) and not is_question(s):
+            parts = [p.strip(" ,.;") for p in re.split(
+                r"\b(?:first|then|next|after that|afterwards|finally|lastly|and then)\b|先|再|然后|最后|"
+                r"\b(?:d'abord|ensuite|puis|enfin)\b", s, flags=re.I) if p.strip(" ,.;")]
+            if len(parts) >= 3:
+                return tuple(parts[:12])
+    return ()
 
 
 def _context_of(e: Event) -> str:
@@ -115,10 +296,24 @@ class GateDecision:
     passed: bool
     score: float
     reason: str
+    verdict: Verdict = "reject"
+    kinds: dict[str, int] = field(default_factory=dict)   # evidence kind -> how many items
+
+    def to_dict(self) -> dict[str, object]:
+        return {"passed": self.passed, "score": self.score, "reason": self.reason, "verdict": self.verdict,
+                "evidence": dict(self.kinds)}
 
 
-#: the gate's bar: one unmistakable directive, or two weaker ones, or corrections that state policy
+#: kinds that say how such work is done (budgets, exclusions, shape, fallbacks, tone), not just "do X too"
+_GENERAL_KINDS = {"limit", "exclude", "format", "fallback", "tone", "length", "time", "audience", "language"}
+#: the gate's bar for learning offline
 GATE_THRESHOLD = 1.0
+#: below this a session is surely a one-off: no LLM call
+BORDERLINE = 0.3
+#: the most that requirements which were not built up over a task add
+NOT_ALONE = 0.6
+#: requirement-building needs this many of the user's turns
+REQUIREMENT_TURNS = 3
 
 
 def directive_score(found: list[tuple[Directive, Turn]]) -> tuple[float, int]:
@@ -126,35 +321,97 @@ def directive_score(found: list[tuple[Directive, Turn]]) -> tuple[float, int]:
 
     Each distinct sentence counts once at its strongest; said inside a correction it
     weighs 0.3 more, said twice 0.5 more; a long brief counts once, however many
-    imperatives it lists. The gate and the offline extractor share this measure.
+    imperatives it lists.
     """
     best: dict[str, float] = {}
     said: dict[str, int] = {}
     for d, turn in found:
         key = f"brief {turn.n}" if len(turn.text) >= LONG_TURN else " ".join(d.text.lower().split())
-        w = d.weight + (0.3 if turn.correction else 0.0)
+        w = d.weight + (0.4 if turn.correction else 0.0)
         best[key] = max(best.get(key, 0.0), w)
         said[key] = said.get(key, 0) + 1
     return round(sum(w + (0.5 if said[k] > 1 else 0.0) for k, w in best.items()), 6), len(best)
 
 
-def gate(evidence: Evidence) -> GateDecision:
-    """Cheap and offline: does the user state anything durable in this session?
+def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
+    """The evidence's total weight and a phrase per kind that contributed (for the verdict)."""
+    parts: list[str] = []
+    total = 0.0
+    directives = [i for i in items if i.kind == "directive"]
+    if directives:
+        long_turns = {t.n for t in turns if len(t.text) >= LONG_TURN}
+        found = [(i.directive, Turn(i.turn, "x" * LONG_TURN if i.turn in long_turns else i.text,
+                                    next((t.correction for t in turns if t.n == i.turn), None)))
+                 for i in directives if i.directive is not None]
+        d_score, distinct = directive_score(found)
+        total += d_score
+        said = sorted({i.directive.kind.value for i in directives if i.directive is not None})
+        in_corrections = sum(1 for i in directives if any(t.n == i.turn and t.correction for t in turns))
+        parts.append(f"{distinct} directive(s) ({', '.join(said)})"
+                     + (f", {in_corrections} in corrections" if in_corrections else ""))
+    reqs = [i for i in items if i.kind in ("requirement", "correction")]
+    req_turns = sorted({i.turn for i in reqs})
+    if reqs:
+        kinds = sorted({k for i in reqs for k in i.kinds})
+        general = sum(1 for i in reqs if set(i.kinds) & _GENERAL_KINDS)
+        reuse = any(i.kind == "recurrence" for i in items)
+        corr_turns = {i.turn for i in reqs if i.kind == "correction"}
+        spread = (len(req_turns) >= REQUIREMENT_TURNS and len(kinds) >= 2 and (general >= 2 or reuse)) or \
+            (len(corr_turns) >= 2 and general >= 1)
+        # built up over the task: enough alone; otherwise a maybe, however many small asks
+        w = max(1.0, sum(i.weight for i in _best_per_turn(reqs)) * 0.5) if spread else \
+            min(NOT_ALONE, max(BORDERLINE if general else 0.0, sum(i.weight for i in _best_per_turn(reqs)) * 0.55))
+        total += w
+        corr = sum(1 for i in reqs if i.kind == "correction")
+        parts.append(f"requirements in {len(req_turns)} turn(s) ({', '.join(kinds)})"
+                     + (f", {corr} in corrections" if corr else ""))
+    procs = [i for i in items if i.kind == "procedure"]
+    if procs:
+        total += max(i.weight for i in procs)
+        parts.append(f"a procedure of {max(len(i.steps) for i in procs)} steps")
+    recur = [i for i in items if i.kind == "recurrence"]
+    if recur:
+        total += max(i.weight for i in recur)
+        parts.append("the user says it was asked before" if max(i.weight for i in recur) >= 1.0
+                     else "the user says this kind of task comes back")
+    corrections = sum(1 for t in turns if t.correction)
+    if corrections >= 2 and not reqs:
+        total += 0.15 * corrections
+        parts.append(f"{corrections} corrections")
+    return round(total, 2), parts
 
-    One-off requests ("write a poem", "fix this test") score 0 and cost no LLM call.
-    A directive said inside a correction weighs more; the same one said twice, more still.
+
+def _best_per_turn(items: list[Item]) -> list[Item]:
+    best: dict[int, Item] = {}
+    for i in items:
+        if i.turn not in best or i.weight > best[i.turn].weight:
+            best[i.turn] = i
+    return list(best.values())
+
+
+def gate(evidence: Evidence) -> GateDecision:
+    """Cheap and offline: is there durable evidence in this session, and how sure is it?
+
+    `pass`: learn now. `borderline`: something that may be durable (an LLM decides; offline
+    it is kept aside until it recurs). `reject`: a one-off (a question, a single request,
+    small talk, a bug report): no skill and no LLM call.
     """
     if not evidence.turns:
         return GateDecision(False, 0.0, "no user turns")
-    score, distinct = directive_score(evidence.found)
-    # Repeated corrections are a signal even when no single sentence reads as policy.
-    corrections = len(evidence.corrections)
-    if corrections >= 2:
-        score += 0.25 * corrections
-    if score >= GATE_THRESHOLD:
-        kinds = sorted({d.kind.value for d, _ in evidence.found})
-        what = f"{distinct} directive(s) ({', '.join(kinds)})" if distinct else "no directive"
-        return GateDecision(True, round(score, 2), f"{what}, {corrections} correction(s)")
-    if distinct:
-        return GateDecision(False, round(score, 2), "only weak or one-off directives")
-    return GateDecision(False, round(score, 2), "no durable instruction or correction: a one-off session")
+    items = [*evidence.earlier, *evidence.items]
+    total, parts = score(items, evidence.turns)
+    kinds: dict[str, int] = {}
+    for i in items:
+        kinds[i.kind] = kinds.get(i.kind, 0) + 1
+    if evidence.earlier:
+        parts.append(f"{len(evidence.earlier)} requirement(s) from earlier sessions stated again")
+        total = max(total, GATE_THRESHOLD)
+    what = "; ".join(parts)
+    if total >= GATE_THRESHOLD:
+        return GateDecision(True, total, what, "pass", kinds)
+    if total >= BORDERLINE:
+        return GateDecision(False, total, f"maybe durable: {what}", "borderline", kinds)
+    if items:
+        return GateDecision(False, total, f"only weak or one-off evidence: {what}", "reject", kinds)
+    return GateDecision(False, total, "no durable instruction, requirement or correction: a one-off session",
+                        "reject", kinds)

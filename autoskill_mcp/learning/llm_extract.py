@@ -12,6 +12,7 @@ learned from.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..llm.provider import CallCounter
@@ -19,7 +20,8 @@ from ..store.base import SkillHit
 from .candidate import Candidate
 from .evidence import Evidence
 from .maintenance import Verdict
-from .pipeline import OWN_MARKER
+from .pipeline import OWN_MARKER, Extraction
+from .served import Served
 
 #: evidence sent to the model is cut to this many characters (a long session's user turns, not its tool output)
 MAX_EVIDENCE_CHARS = 16_000
@@ -45,7 +47,18 @@ SKILL_SCHEMA: dict[str, Any] = {
                     "evidence": {"type": "array", "items": {"type": "string"}, "maxItems": 12},
                 },
             },
-        }
+        },
+        "served": {
+            "type": "array",
+            "maxItems": 20,
+            "items": {
+                "type": "object",
+                "required": ["name", "followed"],
+                "properties": {"name": {"type": "string", "maxLength": 80},
+                               "followed": {"type": "string", "enum": ["yes", "no", "unclear"]},
+                               "why": {"type": "string", "maxLength": 300}},
+            },
+        },
     },
 }
 
@@ -54,10 +67,16 @@ You turn a coding-agent session into reusable skills for the same user's future 
 Evidence is only what the USER said (numbered turns below). The agent's text is context shown
 beside corrections; never treat it as evidence.
 
-Extract a skill only for durable policy: a rule the user stated ("always", "never", "from now on",
-"in this repo", "prefer X over Y"), a correction that changes how work should be done, or an explicit
-multi-step workflow. Return {{"skills": []}} for one-off requests, questions, content about this one
-task, generic advice, or anything the user did not say.
+Extract a skill for what this user will want again: a rule they stated ("always", "never", "from now
+on", "in this repo", "prefer X over Y"); the requirements they built up over several turns for a kind
+of task they will ask for again (a budget, hard constraints, a fallback, the output's shape, a
+refinement such as "now cut 10%"): the skill is that task's reusable workflow with its constraints,
+not this instance's content; a correction or refinement of the agent's output that says how work
+should be done; a procedure they spelled out; or a requirement they already gave in an earlier
+session (listed below when there is one). Return {{"skills": []}} for one-off requests, fact
+questions, a single translation, small talk, bug reports and complaints, edits of this one artefact
+("make the logo bigger"), generic advice, or anything the user did not say. Pasted logs, tool output,
+stack traces and lint lines are never constraints.
 
 For each skill:
 - name: kebab-case, says what it does (e.g. "python-logging-conventions"), at most 64 characters.
@@ -69,6 +88,8 @@ For each skill:
 - triggers: 2-5 short phrases of tasks where the skill applies; tags: 1-5 lowercase words.
 - evidence: the user's sentences the skill rests on, copied exactly from the turns.
 - confidence: 0..1.
+If skills the agent was served are listed, add "served": one entry per skill with "followed":
+"yes" | "no" | "unclear" (did the agent's actions apply it?) and a short "why".
 Write every field in the user's language. Answer with JSON only."""
 
 JUDGE_SYSTEM = f"""{OWN_MARKER}
@@ -100,23 +121,30 @@ class LLMExtractor:
         """Model calls so far, repairs included."""
         return self.counter.calls
 
-    def extract(self, evidence: Evidence, *, hint: str | None = None) -> list[Candidate]:
+    offline = False
+
+    def extract(self, evidence: Evidence, *, hint: str | None = None, served: Sequence[Served] = ()) -> Extraction:
         from ..llm.structured import complete_json
 
-        payload = render_evidence(evidence, hint=hint)
+        payload = render_evidence(evidence, hint=hint, served=served)
         data = complete_json(self.provider, system=SYSTEM, user=payload, schema=SKILL_SCHEMA, counter=self.counter)
-        said = "\n".join(t.text for t in evidence.turns)
-        out: list[Candidate] = []
+        said = "\n".join([*(t.text for t in evidence.turns), *(i.text for i in evidence.earlier)])
+        out = Extraction()
         for item in data.get("skills", [])[:MAX_SKILLS]:
             quotes = [q for q in item.get("evidence", []) if isinstance(q, str) and _found(q, said)]
             if not quotes:
                 continue  # nothing the user said backs it: an invention, not a skill
-            out.append(Candidate(
+            out.candidates.append(Candidate(
                 name=str(item["name"]), description=str(item["description"]),
                 instructions=str(item["instructions"]), triggers=list(item.get("triggers") or []),
                 tags=list(item.get("tags") or []), confidence=float(item.get("confidence") or 0.6),
                 quotes=quotes, extractor=self.name,
             ))
+        names = {s.name for s in served}
+        for judged in data.get("served") or []:
+            if judged.get("name") in names:
+                verdict = {"yes": True, "no": False}.get(str(judged.get("followed")))
+                out.followed[str(judged["name"])] = (verdict, str(judged.get("why") or ""))
         return out
 
 
@@ -144,11 +172,23 @@ class LLMJudge:
         return Verdict(data["action"], str(data.get("reason", "")))
 
 
-def render_evidence(evidence: Evidence, *, hint: str | None = None) -> str:
-    """The user's turns, numbered, corrections marked with what they corrected; newest kept when cut."""
+def render_evidence(evidence: Evidence, *, hint: str | None = None, served: Sequence[Served] = ()) -> str:
+    """The user's turns, numbered, corrections marked with what they corrected; newest kept when cut.
+
+    The gate's reading comes first (what kinds of evidence it saw), then what the user said in
+    earlier sessions that this one states again, then the skills the agent had been served.
+    """
     lines = [f"Agent: {evidence.agent}. Language of the user: {evidence.language}."]
     if hint:
         lines.append(f"Hint from the caller: {hint[:500]}")
+    if evidence.items:
+        kinds = sorted({i.kind for i in evidence.items})
+        lines.append(f"The offline gate saw: {', '.join(kinds)} (it may be wrong; you decide).")
+    if evidence.earlier:
+        lines.append("Said by the same user in earlier sessions:")
+        lines += [f"  - {i.text[:300]}" for i in evidence.earlier[:12]]
+    for s in served[:10]:
+        lines.append(f"Skill the agent was served ({s.how}): {s.name}")
     turns: list[str] = []
     for t in evidence.turns:
         head = f"[{t.n}]" + (f" (correction: {t.correction})" if t.correction else "")

@@ -61,6 +61,8 @@ def prune(store: SkillStore, user_id: str, policy: PrunePolicy | None = None, *,
     now = now or datetime.now(timezone.utc)
     report = PruneReport(user_id=user_id, applied=apply)
     skills = [s for s in store.summaries(user_id=user_id, scope="user") if s.owner == user_id]
+    # A user's own skills are served to that user only, so their totals are that user's counts
+    # (counts from before usage was kept per user included).
     usage = {s.id: store.usage(s.id) for s in skills}
     used_at = [t for t in (_parse(u.get("last_used_at")) for u in usage.values()) if t is not None]
     latest_use = max(used_at) if used_at else None

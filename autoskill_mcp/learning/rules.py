@@ -1,219 +1,218 @@
-"""The offline extractor: real skills from the user's durable directives, no LLM.
+"""The offline extractor: skills a person would keep, from the evidence, without an LLM.
 
-Used when no LLM is configured (and said so in every result). It turns what the
-user laid down ("always run ruff before committing", "never use print for
-logging", "before each release: tests -> tag -> push", "以后提交前先跑测试")
-into one skill per topic, in the user's words, and returns nothing for
-sessions without such directives: a one-off request yields no skill.
+Used when no LLM is configured (and said so in every result). It takes what the
+gate weighed (directives, requirements built up over a task, corrections, a spelled-
+out procedure, a requirement that came back) and writes one skill per task or topic:
+named for the task (`trip-planning`, `commit-message-writing`), described in the
+session's language by what it does and when to use it, its constraints rewritten as
+short imperatives, its workflow in the user's order. Questions, complaints, pasted
+output and this artefact's edits never become constraints (evidence.py sets them
+aside). A session without such evidence yields nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from .candidate import Candidate
-from .evidence import GATE_THRESHOLD, Evidence, Turn, directive_score
-from .signals import Directive, DirectiveKind
+from .evidence import GATE_THRESHOLD, Evidence, Item, score
+from .naming import TaskName, rank_topics, task_name, topic_name, topic_words
+from .requirements import kinds_of
 
 EXTRACTOR = "rules"
 MAX_CANDIDATES = 3
+MAX_CONSTRAINTS = 14
 
-_WORD = re.compile(r"[\u3400-\u9fff]{2,}|[^\W\d_\u3400-\u9fff][\w+#.-]*[\w+#]")
-# Words that say how strongly, not what about: never a topic.
-_NOT_TOPIC = set(
-    """a an the and or but if then than so to of in on at by for with from into onto as is are be been being it its
-    this that these those there here i me my we our you your they them he she his her please always never ever
-    every each time times whenever default rule from now on going forward future don dont do does did not no nope
-    use using used prefer rather instead favor favour stick go make sure must should shouldn need needs have has had
-    remember run running write writing add adding keep get put let also just only all any some more most other
-    same new old way thing things stuff something anything everything one ones before after when while until
-    actually still again wrong right good better best bad like want wanted would could can will shall may might
-    answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
-    avoid stop start first last next instead them those over under via per etc directly enable enabled
-    open create change update remove delete set call show give take short long small big large base simple
-    plain proper properly correct correctly good nice clean new old instead least most even really very
-    le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces
-    il elle ils elles nous vous tu te toi je me moi on en y mon ma mes ton ta tes son sa ses leur leurs plus moins
-    toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc
-    module modules function functions class classes method methods variable variables value values""".split()
-)
-_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
-                  "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
-                  "从现", "在起", "一定要", "不能", "别再", "而不是", "需要"}
-_CJK_CUT = re.compile(
-    "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
-    + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些]"
-)
-_DURABLE_LEAD = re.compile(r"^(以后|今后|从现在起|每次|每当|from now on,?\s*|going forward,?\s*)", re.IGNORECASE)
-_LEAD_CUES = re.compile(
-    r"^\s*(no|nope|actually|again|still|wrong|please|ok(ay)?|also|and|so|but|hey|non|不对|不是|错了|还有|另外|请)[\s,，:：!！.]+",
-    re.IGNORECASE,
-)
+_FLOW_ANCHOR = re.compile(r"^\W*(?:before|after|when(?:ever)?|for|每次|在)\s*(?:each|every|any|a|an|all)?\s*"
+                          r"([^:：,，]{2,40}?)\s*(?:之前|以前|前|之后|后|时)?[:：,，]", re.I)
+_TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d{1,6}\b")
+_ISSUE = re.compile(r"(?<![\w&])#\d{2,}\b")
+_GENERAL = {"limit", "exclude", "format", "fallback", "tone", "length", "time", "audience", "language"}
+_ANCHOR = re.compile(r"^\W*(from now on|going forward|as a rule|in (this|the) (repo|codebase|project)|always|"
+                     r"every ?time|whenever|when(ever)? you|each time you|before you|for (all|every|any))[\s,:]*", re.I)
+_LEAD = re.compile(
+    r"^\s*((ok(ay)?|ah|oh|hey|hi|so|and|but|also|plus|btw|actually|now|then|well|alright|right|great|thanks|thx|"
+    r"perfect|cool|nice|good|hmm+|ugh|nope|yes|yeah|yep|please|pls|plz|one more thing|another thing|oh and|"
+    r"and also|last thing|finally|again|like i said|as i said|wait)\b[\s,.:;!-]*|no[,.!:;]\s*)+", re.I)
+_ASK = re.compile(
+    r"^\s*((can|could|would|will) (you|u)( please)?|i (want|need|would like|'d like) (you )?to|"
+    r"i('d| would) (like|prefer|rather)( it)?( if you)?|make sure (to|you)|remember to|don'?t forget to|"
+    r"let'?s|we (need|want) to|you (should|need to|have to|must))\s+", re.I)
+_ASK_ZH = re.compile(r"^(好的|好|嗯|对|另外|还有|然后|再|请|麻烦|帮我|你|能不能|可以|能否|记得|注意)+[，,、\s]*")
+_ASK_FR = re.compile(r"^\s*((ok|bon|alors|et|aussi|merci|super|parfait|d'accord)\b[\s,]*)*"
+                     r"((tu peux|peux-tu|pourrais-tu|est-ce que tu peux|merci de|pense à|n'oublie pas de)\s+)?", re.I)
+_TAIL = re.compile(r"[\s,;:]*(please|pls|plz|thanks|thank you|thx|ok\??|stp|s'il te pla[iî]t|merci|谢谢|好吗|吧|呢)?[\s?？!！.。]*$",
+                   re.I)
 
 
 def extract(evidence: Evidence) -> list[Candidate]:
-    """Skill candidates from the directives in `evidence` ([] when nothing durable was said)."""
-    strong = [(d, t) for d, t in evidence.found if d.weight >= 0.5]
-    if not strong:
-        return []
-    groups = _group(strong)
+    """Skill candidates from the evidence in `evidence` ([] when nothing durable was said)."""
     out: list[Candidate] = []
-    for group in groups:
-        score = _score(group)
-        if score < GATE_THRESHOLD:
-            continue
-        out.append(_candidate(group, evidence.language, score))
+    groups = _groups([*evidence.earlier, *evidence.items])
+    scored = [(g, score(g, evidence.turns)[0]) for g in groups]
+    strong = [(g, t) for g, t in scored if t >= GATE_THRESHOLD or evidence.earlier]
+    weak = [g for g, t in scored if (g, t) not in strong]
+    if weak and (strong or score([i for g in weak for i in g], evidence.turns)[0] >= GATE_THRESHOLD):
+        # the same user's rules, each too weak alone: better kept together than lost
+        head = strong[0][0] if strong else weak.pop(0)
+        for g in weak:
+            head.extend(g)
+        strong = [(g, score(g, evidence.turns)[0]) for g in [head, *[g for g, _ in strong if g is not head]]]
+    for group, total in strong:
+        out.append(_candidate(group, evidence, total))
         if len(out) >= MAX_CANDIDATES:
             break
     return out
 
 
-def _score(group: list[tuple[Directive, Turn]]) -> float:
-    return directive_score(group)[0]
+def provisional_name(evidence: Evidence) -> str:
+    """What a kept-aside candidate would be called if it were learned now."""
+    task = task_name(evidence.task, evidence.language)
+    return task.slug if task else topic_name(_topics(evidence.items, evidence.task), evidence.language)
 
 
-def topic_words(text: str) -> list[str]:
-    """What a sentence is about: technical nouns and CJK terms, generic verbs and markers removed."""
-    out = []
-    for w in _WORD.findall(text):
-        if w[0] >= "\u3400":
-            out += [b for b in _cjk_terms(w) if b not in _CJK_NOT_TOPIC]
-        else:
-            low = w.lower().strip(".-")
-            if len(low) >= 2 and low not in _NOT_TOPIC and not low.isdigit():
-                out.append(low)
-    return out
+def _groups(items: list[Item]) -> list[list[Item]]:
+    """The task's requirements together; directives on other topics apart; strongest first.
 
-
-def _cjk_terms(run: str) -> list[str]:
-    # No segmenter: cut the run at function words and directive markers and keep the pieces
-    # ("以后提交代码前先跑测试" -> 提交代码, 测试); single characters are too ambiguous to keep.
-    return [piece for piece in _CJK_CUT.split(run) if 2 <= len(piece) <= 6]
-
-
-def _group(found: list[tuple[Directive, Turn]]) -> list[list[tuple[Directive, Turn]]]:
-    """Directives on shared topics together, strongest group first.
-
-    What one message says is one topic ("Never commit to main. Always open a pull
-    request."); messages sharing topic words join; a workflow that shares its topic
-    with rules joins them ("always test" and "before committing: test -> lint -> push"
-    make one skill); a group too weak to stand alone joins the strongest one (the
-    same user's conventions, better kept than lost).
+    Requirements and corrections belong to the task the session is about; a procedure
+    and the directives that share its words join it; a directive about something else
+    ("never commit to main" in a session about an endpoint) is its own skill.
     """
-    by_turn: dict[int, list[tuple[Directive, Turn]]] = {}
-    for d, t in found:
-        by_turn.setdefault(t.n, []).append((d, t))
-    units = sorted(by_turn.values(), key=lambda u: any(d.kind is DirectiveKind.WORKFLOW for d, _ in u))
-    groups: list[list[tuple[Directive, Turn]]] = []
-    words: list[set[str]] = []
-    for unit in units:
-        mine = {w for d, _ in unit for w in topic_words(d.text)}
-        for i, ws in enumerate(words):
-            if mine & ws:
-                groups[i].extend(unit)
+    task = [i for i in items if i.kind in ("requirement", "correction", "recurrence")]
+    groups: list[list[Item]] = [task] if task else []
+    words: list[set[str]] = [{w for i in task for w in topic_words(i.text)}] if task else []
+    built = len({i.turn for i in task}) >= 3
+    for item in (i for i in items if i.kind in ("directive", "procedure")):
+        mine = set(topic_words(item.text + " " + " ".join(item.steps)))
+        for g, ws in zip(groups, words):
+            # a weak "don't" said while the task's requirements were built up is one of them
+            joins = g is task and (item.kind == "procedure" or (built and item.weight < 1.0))
+            if mine & ws or joins:
+                g.append(item)
                 ws |= mine
                 break
         else:
-            groups.append(list(unit))
+            groups.append([item])
             words.append(mine)
-    groups.sort(key=_score, reverse=True)
-    strong = [g for g in groups if _score(g) >= GATE_THRESHOLD]
-    if strong:
-        for g in groups:
-            if _score(g) < GATE_THRESHOLD:
-                strong[0].extend(g)
-    return strong
+    groups = [g for g in groups if g]
+    groups.sort(key=lambda g: -sum(i.weight for i in g))
+    return groups
 
 
-def _candidate(group: list[tuple[Directive, Turn]], lang: str, score: float) -> Candidate:
-    directives = _unique_directives(d for d, _ in group)
-    flows = [d for d in directives if d.kind is DirectiveKind.WORKFLOW]
-    rules = [d for d in directives if d.kind is not DirectiveKind.WORKFLOW]
-    counts = Counter(w for d in directives for w in dict.fromkeys(topic_words(d.text)))
-    ascii_first = sorted(counts, key=lambda w: (-counts[w], w[0] >= "\u3400"))
-    topics = ascii_first[:3] or (["workflow"] if flows else ["preferences"])
-    anchor = _anchor(flows[0].text) if flows else ""
-    if flows and not rules:
-        anchor_words = [w for w in topic_words(anchor)][:2] or topics[:2]
-        name = "-".join(anchor_words + ["流程" if lang == "zh" and not anchor_words[0].isascii() else "workflow"])
+def _candidate(group: list[Item], evidence: Evidence, total: float) -> Candidate:
+    lang = evidence.language
+    ordered = sorted(group, key=lambda i: (i.turn, 0))
+    flows = [i for i in ordered if i.kind == "procedure"]
+    rules = _unique([_imperative(i.rule or i.text, lang) for i in ordered
+                     if i.kind not in ("procedure", "recurrence")])[:MAX_CONSTRAINTS]
+    built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
+    topics = _topics(group, evidence.task if built else "")
+    task = _task_of(group, evidence, topics)
+    anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
+    if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow
+        topics = rank_topics([anchor.group(1)]) or topics
+    name = task.slug if task else topic_name(topics, lang, workflow=bool(flows) and not rules)
+    zh, fr = lang == "zh", lang == "fr"
+    what = task.phrase if task else ("、" if zh else ", ").join(topics[:2]) or ("工作" if zh else "this work")
+    telling = sorted(rules, key=lambda r: -len(set(kinds_of(r, lang)) & _GENERAL))  # budgets and formats first
+    gist = ("；" if zh else "; ").join(_clause(r) for r in telling[:2]) or (
+        ("、" if zh else ", ").join(flows[0].steps[:3]) if flows else "")
+    if zh:
+        description = f"按用户的要求{what}：{gist}。在{task.when if task else f'处理{what}相关任务'}时使用。"
+        goal = f"按这位用户一贯的要求{what}。"
+    elif fr:
+        description = (f"{what[0].upper() + what[1:]} comme cet utilisateur le demande : {gist}. "
+                       f"À utiliser pour {task.when if task else what}.")
+        goal = f"{what[0].upper() + what[1:]} en respectant les exigences habituelles de cet utilisateur."
+    elif task:
+        description = f"{task.does} the way this user wants: {gist}. Use when {task.when}."
+        goal = f"{task.does} the way this user asked for, every time."
     else:
-        name = "-".join(topics[:2] + ["约定" if lang == "zh" and not topics[0].isascii() else "conventions"])
-    zh = lang == "zh"
-    topic_text = ("、" if zh else ", ").join(topics)
-    first = _clause(directives[0].text)
-    if flows and not rules:
-        when = anchor or topic_text
-        description = (f"用户的固定流程：{first}。在{when}时使用。" if zh
-                       else f"The steps this user follows: {first}. Use {when[0].lower() + when[1:]}.")
-    elif zh:
-        description = f"用户为{topic_text}设定的约定：{first}。处理与{topic_text}相关的任务时使用。"
-    else:
-        description = f"Conventions this user set for {topic_text}: {first}. Use when a task involves {topic_text}."
-    if flows and not rules:
-        goal = (f"{anchor or topic_text}，按用户的固定步骤执行。" if zh
-                else f"Follow this user's steps, in order, {(anchor or 'each time').lower()}.")
-    else:
-        goal = (f"在涉及{topic_text}的每个任务中遵循用户设定的约定。" if zh
-                else f"Apply the conventions this user set for {topic_text} in every task that touches them.")
-    sections = ["# 目标" if zh else "# Goal", goal]
+        description = f"How this user wants {what} done: {gist}. Use when a task involves {what}."
+        goal = f"Handle {what} the way this user asked for, every time."
+    sections = ["# 目标" if zh else "# Goal" if not fr else "# Objectif", goal]
     if rules:
-        sections += ["", "# 约束与风格" if zh else "# Constraints & Style"]
-        sections += [f"- {_sentence(d.text)}" for d in rules]
+        sections += ["", "# 约束与风格" if zh else "# Contraintes et style" if fr else "# Constraints & Style"]
+        sections += [f"- {r}" for r in rules]
     for flow in flows:
-        sections += ["", "# 流程" if zh else "# Workflow"]
-        head = _anchor(flow.text)
-        if head:
-            sections.append(f"{head}:" if not zh else f"{head}：")
-        sections += [f"{i}. {step}" for i, step in enumerate(flow.steps, 1)]
-    triggers = [anchor] if anchor else []
-    triggers += [(f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]]
+        sections += ["", "# 流程" if zh else "# Étapes" if fr else "# Workflow"]
+        sections += [f"{n}. {_imperative(step, lang)}" for n, step in enumerate(flow.steps, 1)]
+    triggers = ([task.trigger] if task else []) + [(f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]]
     return Candidate(
         name=name,
         description=description,
         instructions="\n".join(sections),
         triggers=triggers,
-        tags=[t for t in topics if t[0] < "\u3400"] or topics,
-        confidence=min(0.9, 0.35 + 0.15 * score),
-        quotes=[d.text for d in directives],
+        tags=[t for t in topics if t.isascii()][:5] or topics[:5],
+        confidence=min(0.9, 0.35 + 0.15 * total),
+        quotes=[i.text for i in ordered],
         extractor=EXTRACTOR,
     )
 
 
-def _unique_directives(items: object) -> list[Directive]:
+def _topics(group: list[Item], task: str = "") -> list[str]:
+    return rank_topics([(i.rule or i.text) + " " + " ".join(i.steps) for i in group], boost=task)
+
+
+def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskName | None:
+    """The task this group is about: the session's request when the group builds on it.
+
+    A rule with no task around it ("when you review for me: ...", "from now on write commit
+    messages in the imperative") is named from its own opening instead.
+    """
+    lang = evidence.language
+    task = task_name(evidence.task, lang)
+    built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
+    if task is not None and (built or set(topic_words(task.slug.replace("-", " "))) & set(topics[:1])):
+        return task
+    for item in group:
+        text = item.rule or item.text
+        if _ANCHOR.match(text):
+            anchored = task_name(_ANCHOR.sub("", text), lang)
+            if anchored is not None:
+                return anchored
+    return None
+
+
+def _imperative(text: str, lang: str) -> str:
+    """The user's sentence as a short rule: openers, hedges and politeness dropped, one sentence,
+    this instance's ticket numbers replaced by placeholders."""
+    s = _ISSUE.sub("#<N>", _TICKET.sub("<TICKET>", " ".join(text.split())))
+    for _ in range(3):
+        s = _LEAD.sub("", s)
+        s = _ASK.sub("", s)
+    if lang == "zh" or re.match(r"^[\u3400-\u9fff]", s):
+        s = _ASK_ZH.sub("", s)
+        s = re.sub(r"(吗|呢|吧|哦|啊|呀)?[？?！!。.]*$", "", s).strip("，, ")
+        return (s + "。") if s else s
+    if lang == "fr":
+        s = _ASK_FR.sub("", s)
+    s = _TAIL.sub("", s).strip(" ,;:-")
+    if not s:
+        return s
+    s = re.sub(r"^(it|this|that) (should|must|has to|needs to) ", "", s, flags=re.I)
+    return s[0].upper() + s[1:] + ("" if s[-1] in ".!" else ".")
+
+
+def _clause(rule: str) -> str:
+    clause = rule.rstrip("。.!")
+    return clause[0].lower() + clause[1:] if clause[:1].isupper() and clause[1:2].islower() else clause
+
+
+def _unique(rules: list[str]) -> list[str]:
     """Once each; of two where one says all the other does and more, the fuller one."""
-    out: list[Directive] = []
-    for d in items:  # type: ignore[attr-defined]
-        words = set(_clause(d.text).lower().split())
+    out: list[str] = []
+    for r in rules:
+        if not r:
+            continue
+        words = set(re.findall(r"\w+", r.lower()))
         for i, kept in enumerate(out):
-            theirs = set(_clause(kept.text).lower().split())
+            theirs = set(re.findall(r"\w+", kept.lower()))
             if words <= theirs:
                 break
             if theirs <= words:
-                out[i] = d
+                out[i] = r
                 break
         else:
-            out.append(d)
+            out.append(r)
     return out
-
-
-def _anchor(text: str) -> str:
-    """When a workflow applies: "Before each release" of "Before each release: a -> b"."""
-    m = re.match(r"^\s*(.{2,60}?)\s*[:：]", text) or re.match(r"^\s*(.{2,30}?)先", text)
-    return _DURABLE_LEAD.sub("", _LEAD_CUES.sub("", m.group(1))).strip() if m else ""
-
-
-def _clause(text: str) -> str:
-    """The directive without opening cues ("No, ...", "Please ...") or closing punctuation."""
-    text = _LEAD_CUES.sub("", text.strip())
-    text = _LEAD_CUES.sub("", text)
-    return text.rstrip(" .!。！") or text
-
-
-def _sentence(text: str) -> str:
-    clause = _clause(text)
-    if not clause:
-        return clause
-    if clause[0] < "\u3400":
-        return clause[0].upper() + clause[1:] + "."
-    return clause + "。"

@@ -46,14 +46,15 @@ _DURABLE_EN = re.compile(
     r"don'?t ever|do not ever|ever again|(all|any) future)\b",
     _I,
 )
-_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认|记住|所有的?(代码|回答|回复|提交))")
+_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认(都|就|用|使用|情况下|要)|记住|"
+                         r"所有的?(代码|回答|回复|提交))")
 # "toujours" is "always" only when not negated: "tu n'as toujours pas" / "toujours pas" is "still not".
 _DURABLE_FR = re.compile(
     r"(?<!n'as )(?<!n'est )\btoujours\b(?!\s+pas)|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
 
 _NEVER_EN = re.compile(
-    r"^(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|\b(never|don'?t ever|must not|mustn'?t|should not|"
-    r"shouldn'?t|do not|don'?t)\s+\w+",
+    r"(^|[,;:]\s*|\b(and|but|so|also|please|just)\s+)(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|"
+    r"\b(never|don'?t ever|must not|mustn'?t|should not|shouldn'?t)\s+\w+|\b(you|we) (don'?t|do not|dont)\s+\w+",
     _I,
 )
 _ALWAYS_EN = re.compile(r"\b(always|every ?time|each time|whenever|by default)\b", _I)
@@ -91,6 +92,11 @@ _CORRECTION_ZH = re.compile(r"^\s*(不对|不是|错了|不行|不要|别|还是
 _CORRECTION_FR = re.compile(r"^\s*(non\b|pas (ça|comme)|toujours pas|échec|ce n'est pas|au lieu)", _I)
 
 # "I always forget ..." describes the user, it instructs nobody; "I always want tests" does.
+# "never mind", "never sure", "toujours des 502": the words, not a rule
+_IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|got|understood|really|quite)\b|"
+                    r"\balways (been|had|thought|wondered|forget|forgot)\b|"
+                    r"\btoujours (des|de|du|le|la|les|un|une|aussi|autant|rien|même|la même)\b|"
+                    r"(总是|每次都?)(忘|搞不清|记不住|弄错|报错|出错|卡)", _I)
 _SELF_REPORT = re.compile(r"^(i|i'm|i am|i've)\s+(?!.*\b(want|need|prefer|like|expect|use|ask|insist)\b)", _I)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -104,9 +110,24 @@ def language(text: str) -> str:
     cjk = len(_CJK.findall(text))
     if cjk >= 2 and cjk * 3 >= len(text.replace(" ", "")) * 0.3:
         return "zh"
-    if _DURABLE_FR.search(text) or _CORRECTION_FR.search(text):
+    words = _LATIN_WORD.findall(text.lower())
+    if words:
+        fr = sum(1 for w in words if w in _FR_WORDS)
+        en = sum(1 for w in words if w in _EN_WORDS)
+        if fr >= 3 and fr > en:
+            return "fr"
+    if not words and (_DURABLE_FR.search(text) or _CORRECTION_FR.search(text)):
         return "fr"
     return "en"
+
+
+_LATIN_WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœ']+")
+#: frequent function words: which of the two languages a text is mostly written in
+_FR_WORDS = set("""le la les un une des du de et est sont pas ne que qui pour dans sur avec sans ce cette ces mon ma mes
+    ton ta tes je tu il elle nous vous ils on au aux ou mais donc car plus très tout tous fait faire être avoir
+    c'est j'ai d'un d'une l'on qu'il n'est il faut merci aussi comme""".split())
+_EN_WORDS = set("""the a an and is are not that who for in on with without this these my your i you he she we they it
+    to of at or but so very all do does be have has was were can could would should will just also like""".split())
 
 
 def sentences(text: str) -> list[str]:
@@ -126,7 +147,7 @@ def sentences(text: str) -> list[str]:
 def directive(sentence: str) -> Directive | None:
     """The directive this sentence states, or None for requests, questions and chatter."""
     s = sentence.strip()
-    if not s or _QUESTION.search(s) or _SELF_REPORT.match(s):
+    if not s or _QUESTION.search(s) or _SELF_REPORT.match(s) or _IDIOM.search(s):
         return None
     lang = language(s)
     if lang == "zh":
@@ -193,7 +214,8 @@ def _workflow_steps(s: str) -> tuple[str, ...]:
     if anchored:
         body = anchored.group("rest")
     parts = [p.strip(" .。") for p in _ARROW.split(body) if p.strip(" .。")]
-    if len(parts) >= 2:
+    # "lisbon -> berlin" is a route, not a procedure: two steps need an anchor ("before each release: a -> b")
+    if len(parts) >= 3 or (len(parts) == 2 and anchored):
         return tuple(parts)
     if anchored:
         # "before committing: run the tests, then the linter, then push"

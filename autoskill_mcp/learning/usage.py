@@ -41,9 +41,5 @@ class RetrievalCounter:
                 if seen is None or now - seen >= self.window:
                     self._seen[(user_id, key, skill_id)] = now
                     fresh.append(skill_id)
-        for skill_id in fresh:
-            try:
-                self.store.record_usage(skill_id, retrieved=1)
-            except Exception:  # noqa: BLE001, S112 - deleted meanwhile: nothing to count
-                continue
+        self.store.record_usage_many([(skill_id, user_id, 1, 0) for skill_id in fresh])  # deleted ones are skipped
         return len(fresh)

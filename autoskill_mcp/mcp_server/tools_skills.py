@@ -368,7 +368,7 @@ def register(server: MCPServer, state: ServerState) -> None:
 
         def work() -> UsageResult:
             skill = visible_skill(state, user, name)
-            state.store.record_usage(skill.id, used=1)
-            return UsageResult(name=skill.name, usage=state.store.usage(skill.id))
+            state.store.record_usage(skill.id, used=1, user_id=user)
+            return UsageResult(name=skill.name, usage=state.store.usage(skill.id, user_id=user))
 
         return await run(work)

@@ -191,13 +191,17 @@ class SkillStore(abc.ABC):
     def skill_dir(self, skill_id: str) -> Path | None:
         """The folder holding the skill, where the backend has one."""
 
-    @abc.abstractmethod
-    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
-        """Count that a skill was retrieved or actually used."""
+    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0, user_id: str = "") -> None:
+        """Count that a skill was retrieved for, or actually used by, a user."""
+        self.record_usage_many([(skill_id, user_id, retrieved, used)])
 
     @abc.abstractmethod
-    def usage(self, skill_id: str) -> dict[str, Any]:
-        """The usage counters of a skill."""
+    def record_usage_many(self, counts: Sequence[tuple[str, str, int, int]]) -> None:
+        """Add (skill_id, user_id, retrieved, used) counts in one write; unknown skills are skipped."""
+
+    @abc.abstractmethod
+    def usage(self, skill_id: str, *, user_id: str | None = None) -> dict[str, Any]:
+        """A skill's counters for one user, or (user_id None) the totals with a `by_user` breakdown."""
 
     @abc.abstractmethod
     def change_seq(self) -> int:

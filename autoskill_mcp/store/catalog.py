@@ -65,12 +65,14 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (skill_id, n)
 );
 CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS usage (
-    skill_id TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS user_usage (
+    skill_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
     retrieved INTEGER NOT NULL DEFAULT 0,
     used INTEGER NOT NULL DEFAULT 0,
     last_retrieved_at TEXT,
-    last_used_at TEXT
+    last_used_at TEXT,
+    PRIMARY KEY (skill_id, user_id)
 );
 CREATE TABLE IF NOT EXISTS vectors (
     signature TEXT NOT NULL,
@@ -180,6 +182,11 @@ class Catalog:
         for column, ddl in _ADDED_COLUMNS.items():
             if column not in have:
                 conn.execute(f"ALTER TABLE skills ADD COLUMN {column} {ddl}")
+        # Usage was counted per skill before it was counted per user: keep those counts, user unknown ("").
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
+            conn.execute("INSERT OR IGNORE INTO user_usage(skill_id, user_id, retrieved, used, last_retrieved_at, "
+                         "last_used_at) SELECT skill_id, '', retrieved, used, last_retrieved_at, last_used_at FROM usage")
+            conn.execute("DROP TABLE usage")
 
     def close(self) -> None:
         with self._lock:
@@ -311,25 +318,36 @@ class Catalog:
 
     # -- usage --------------------------------------------------------------------------------
 
-    def bump_usage(self, skill_id: str, *, retrieved: int, used: int, at: str) -> None:
+    def bump_usage(self, counts: list[tuple[str, str, int, int]], *, at: str) -> None:
+        """Add (skill_id, user_id, retrieved, used) counts, all in one transaction."""
+        if not counts:
+            return
         with self.write() as conn:
-            conn.execute(
-                "INSERT INTO usage(skill_id, retrieved, used, last_retrieved_at, last_used_at) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(skill_id) DO UPDATE SET retrieved = retrieved + excluded.retrieved, "
-                "used = used + excluded.used, "
+            conn.executemany(
+                "INSERT INTO user_usage(skill_id, user_id, retrieved, used, last_retrieved_at, last_used_at) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(skill_id, user_id) DO UPDATE SET "
+                "retrieved = retrieved + excluded.retrieved, used = used + excluded.used, "
                 "last_retrieved_at = COALESCE(excluded.last_retrieved_at, last_retrieved_at), "
                 "last_used_at = COALESCE(excluded.last_used_at, last_used_at)",
-                (skill_id, retrieved, used, at if retrieved else None, at if used else None),
+                [(sid, uid, r, u, at if r else None, at if u else None) for sid, uid, r, u in counts],
             )
 
-    def usage(self, skill_id: str) -> dict[str, Any]:
+    def usage(self, skill_id: str, user_id: str | None = None) -> dict[str, Any]:
+        """One user's counters for a skill, or (user None) the totals with a per-user breakdown."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT retrieved, used, last_retrieved_at, last_used_at FROM usage WHERE skill_id = ?", (skill_id,)
-            ).fetchone()
-        if not row:
-            return {"retrieved": 0, "used": 0, "last_retrieved_at": None, "last_used_at": None}
-        return {"retrieved": row[0], "used": row[1], "last_retrieved_at": row[2], "last_used_at": row[3]}
+            rows = self._conn.execute(
+                "SELECT user_id, retrieved, used, last_retrieved_at, last_used_at FROM user_usage WHERE skill_id = ?"
+                + ("" if user_id is None else " AND user_id = ?"),
+                (skill_id,) if user_id is None else (skill_id, user_id),
+            ).fetchall()
+        out: dict[str, Any] = {
+            "retrieved": sum(r[1] for r in rows), "used": sum(r[2] for r in rows),
+            "last_retrieved_at": max((r[3] for r in rows if r[3]), default=None),
+            "last_used_at": max((r[4] for r in rows if r[4]), default=None),
+        }
+        if user_id is None:
+            out["by_user"] = {r[0]: {"retrieved": r[1], "used": r[2]} for r in rows}
+        return out
 
     # -- vector cache (the retrieval layer's VectorCache protocol) ----------------------------------
 

@@ -693,13 +693,17 @@ class LocalSkillStore(SkillStore):
 
     # -- usage and change feed -----------------------------------------------------------------------
 
-    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
+    def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0, user_id: str = "") -> None:
         if self._row(skill_id) is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
-        self.catalog.bump_usage(skill_id, retrieved=retrieved, used=used, at=now_iso())
+        self.record_usage_many([(skill_id, user_id, retrieved, used)])
 
-    def usage(self, skill_id: str) -> dict[str, Any]:
-        return self.catalog.usage(skill_id)
+    def record_usage_many(self, counts: Sequence[tuple[str, str, int, int]]) -> None:
+        known = [c for c in counts if (c[2] or c[3]) and self._row(c[0]) is not None]
+        self.catalog.bump_usage(known, at=now_iso())
+
+    def usage(self, skill_id: str, *, user_id: str | None = None) -> dict[str, Any]:
+        return self.catalog.usage(skill_id, user_id)
 
     def change_seq(self) -> int:
         return self.catalog.current_seq()

@@ -101,10 +101,10 @@ def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     quick = run_json(env, "quickstart")
     assert len(quick["imported"]) >= 10
     learned = {d["name"]: d for d in quick["learned"]}
-    assert set(learned) == {"logging-print-conventions", "commit-workflow"}, quick["learned"]
+    assert set(learned) == {"logging", "commit-workflow"}, quick["learned"]
     assert {d["action"] for d in learned.values()} == {"add"} and quick["extractor"].startswith("rules")
     # The learned convention is found beside the bundled generic `python-logging` example.
-    assert "logging-print-conventions" in [h["name"] for h in quick["hits"][:2]]
+    assert "logging" in [h["name"] for h in quick["hits"][:2]]
     again = run_json(env, "quickstart")  # the same session again: nothing new, nothing duplicated
     assert again["job"] == quick["job"] and len(run_json(env, "list")["skills"]) == 2
     checks = {c["check"]: c for c in run_json(env, "doctor")["checks"]}

@@ -49,9 +49,12 @@ def test_learning_harness_scores_a_dropped_in_scenario_file(tmp_path: Path) -> N
          "messages": [{"role": "user", "content": "what is the capital of France?"}]},
     ]
     scenarios.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
-    report = learning.evaluate_file(scenarios, embeddings="hashing")
+    report = learning.evaluate([scenarios], title="mine", embeddings="hashing")
     s = report["summary"]
     assert s["scenarios"] == 2 and s["should_extract"] == 1
     assert s["gate"] == {"precision": 1.0, "recall": 1.0, "tp": 1, "fp": 0, "fn": 0}
     assert s["one_off_clean_rate"] == 1.0 and s["llm_calls_per_session"] == 0.0
+    assert s["expected_skill_rate"] == 1.0 and s["later_queries"] == 1
+    assert report["previous"]["scenarios"] == 2                       # the previous rules ran on the same file
     assert "| gate precision / recall | 1.00 / 1.00 |" in report["markdown"]
+    assert "| pattern (n) |" in report["markdown"] and "| directive (1) |" in report["markdown"]

@@ -45,9 +45,9 @@ def test_a_correction_with_a_durable_rule_becomes_a_valid_skill_in_the_users_wor
     assert evidence.corrections and evidence.corrections[0].correction == "feedback"
     assert "print() calls" in evidence.corrections[0].context
     decision = gate(evidence)
-    assert decision.passed and "never" in decision.reason
+    assert decision.passed and decision.verdict == "pass" and "never" in decision.reason
     [cand] = rules.extract(evidence)
-    assert "logging" in cand.name and cand.name.endswith("conventions")
+    assert "logging" in cand.name and not cand.name.endswith("conventions")
     assert "- Never use print for logging; always use the logging module" in cand.instructions
     assert cand.quotes == ["No, never use print for logging; always use the logging module with a module-level logger."]
     skill = cand.to_skill(user_id="alice", session_id="s1", agent="codex")
@@ -60,10 +60,9 @@ def test_an_arrow_workflow_becomes_numbered_steps_with_its_anchor_as_trigger() -
     [cand] = rules.extract(gather(session(
         ("u", "Before each release: run regression -> canary -> monitor -> full rollout."),
     )))
-    assert cand.name == "release-workflow"
-    assert "1. run regression\n2. canary\n3. monitor\n4. full rollout" in cand.instructions
-    assert cand.triggers[0] == "Before each release"
-    assert cand.description.endswith("Use before each release.")
+    assert "release" in cand.name
+    assert "1. Run regression.\n2. Canary.\n3. Monitor.\n4. Full rollout." in cand.instructions
+    assert "release" in cand.description.lower()
 
 
 def test_separate_topics_become_separate_skills() -> None:
@@ -84,8 +83,8 @@ def test_chinese_sessions_give_chinese_skills() -> None:
     )))
     flow = next(c for c in cands if "1. 跑测试" in c.instructions)
     assert "# 流程" in flow.instructions and "2. 跑lint" in flow.instructions
-    assert flow.description.startswith("用户的固定流程")
-    assert skillmd.is_valid_name(flow.name)
+    assert flow.description.startswith("按用户的要求") and flow.description.endswith("时使用。")
+    assert skillmd.is_valid_name(flow.name) and "提交" in flow.name
 
 
 def test_repeating_a_weak_preference_makes_it_count() -> None:

@@ -14,9 +14,8 @@ from autoskill_mcp import (
     NotFoundError,
     ReadOnlyError,
     Scope,
-    Skill,
+    skillmd,
 )
-from autoskill_mcp import skillmd
 
 HASHING = {"provider": "hashing", "dims": 256}
 HASHING_SIGNATURE = "hashing:words+char3:v1:256"
@@ -255,6 +254,35 @@ def test_usage_counters(store: LocalSkillStore, make_skill) -> None:
     assert (usage["retrieved"], usage["used"]) == (2, 1)
     with pytest.raises(NotFoundError):
         store.record_usage("nope", used=1)
+
+
+def test_usage_is_counted_per_user_in_one_write(store: LocalSkillStore, make_skill) -> None:
+    a, b = store.save(make_skill("skill-a")), store.save(make_skill("skill-b"))
+    store.record_usage_many([(a.id, "alice", 1, 0), (a.id, "bob", 2, 1), (b.id, "bob", 0, 1), ("gone", "bob", 1, 0)])
+    store.record_usage(a.id, retrieved=1, user_id="alice")
+    assert store.usage(a.id, user_id="alice") == {"retrieved": 2, "used": 0, "last_used_at": None,
+                                                  "last_retrieved_at": store.usage(a.id, user_id="alice")["last_retrieved_at"]}
+    total = store.usage(a.id)
+    assert (total["retrieved"], total["used"]) == (4, 1)
+    assert total["by_user"] == {"alice": {"retrieved": 2, "used": 0}, "bob": {"retrieved": 2, "used": 1}}
+    assert store.usage(b.id, user_id="alice")["used"] == 0 and store.usage(b.id, user_id="bob")["used"] == 1
+
+
+def test_counts_from_before_per_user_usage_survive_the_upgrade(tmp_path: Path, make_skill) -> None:
+    import sqlite3
+
+    home = tmp_path / "old"
+    with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 64}, background=False) as s:
+        sid = s.save(make_skill()).id
+    conn = sqlite3.connect(home / "catalog.sqlite3")  # the table as the previous schema had it
+    conn.executescript("DROP TABLE user_usage; CREATE TABLE usage (skill_id TEXT PRIMARY KEY, retrieved INTEGER "
+                       "NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0, last_retrieved_at TEXT, last_used_at TEXT);")
+    conn.execute("INSERT INTO usage VALUES (?, 7, 2, NULL, NULL)", (sid,))
+    conn.commit()
+    conn.close()
+    with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 64}, background=False) as s:
+        assert (s.usage(sid)["retrieved"], s.usage(sid)["used"]) == (7, 2)
+        assert s.usage(sid)["by_user"] == {"": {"retrieved": 7, "used": 2}}
 
 
 def test_a_second_handle_sees_writes_without_restart(tmp_path: Path, make_skill) -> None:

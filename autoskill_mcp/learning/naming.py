@@ -1,0 +1,350 @@
+"""Names that say the task: `trip-planning`, `status-report-writing`, `api-endpoint`, `周报撰写`.
+
+A learned skill is found again by what it is for, so its name comes from the request
+that set the task ("can you plan a 5-day family trip to Kyoto" -> `family-trip-planning`),
+or, for a rule with no task around it, from what the rule is about
+(`commit-messages`, `python-logging`), never from a generic word plus "-conventions".
+Instance details (numbers, names after "to"/"for", this file) stay out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..skillmd import slugify
+
+_WORD = re.compile(r"[\u3400-\u9fff]{2,}|[^\W\d_\u3400-\u9fff][\w+#.-]*[\w+#]")
+#: words that say how strongly or how politely, not what about: never a topic
+NOT_TOPIC = set(
+    """a an the and or but if then than so to of in on at by for with from into onto as is are be been being it its
+    this that these those there here i me my we our you your they them he she his her please always never ever
+    every each time times whenever default rule from now on going forward future don dont do does did not no nope
+    use using used prefer rather instead favor favour stick go make sure must should shouldn need needs have has had
+    remember run running write writing add adding keep get put let also just only all any some more most other
+    same new old way thing things stuff something anything everything one ones before after when while until
+    actually still again wrong right good better best bad like want wanted would could can will shall may might
+    answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
+    avoid stop start first last next them those over under via per etc directly enable enabled okay hey thanks thx
+    open create change update remove delete set call show give take short long small big large base simple
+    plain proper properly correct correctly nice clean least even really very pls plz lol yeah yep sorry
+    le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces
+    il elle ils elles nous vous tu te toi je me moi on en y mon ma mes ton ta tes son sa ses leur leurs plus moins
+    toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc
+    module modules function functions class classes method methods variable variables value values version versions
+    usd eur dollars euros words word pages page minutes hours days day people person bullets bullet items item
+    max maximum minimum min less fewer least most much many lot lots bit dont doesnt cant wont isnt arent im ive id
+    thats theres whats lets youre theyre didnt wasnt shouldnt wouldnt couldnt hasnt havent exist exists know see look
+    think feel seem happen happens tell say said ask asks asked try find mean means help leave turn turns adds answers
+    need want wants needs go goes went got gets give gives put puts make makes made come comes keep keeps sure
+    back way ways kind sort lot bit part rest whole thing stuff something anyone someone everyone nothing else
+    though already yet ever even still quite pretty super literally basically honestly probably maybe
+    fine okay great awesome perfect better worse best worst nope yeah yep lol idk btw fyi tbh imo
+    differently actually directly properly quickly clearly exactly usually really simply instead otherwise""".split()
+)
+_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
+                  "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
+                  "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们", "你们",
+                  "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么"}
+_CJK_CUT = re.compile(
+    "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
+    + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它]"
+)
+
+# English task verbs: verb -> (what the skill's name adds, the description's verb).
+_VERBS: dict[str, tuple[str, str]] = {
+    "plan": ("planning", "Plans"), "write": ("writing", "Writes"), "draft": ("writing", "Drafts"),
+    "review": ("review", "Reviews"), "summarize": ("summary", "Summarizes"), "summarise": ("summary", "Summarises"),
+    "translate": ("translation", "Translates"), "fix": ("fixing", "Fixes"), "debug": ("debugging", "Debugs"),
+    "refactor": ("refactoring", "Refactors"), "test": ("testing", "Tests"), "document": ("documentation", "Documents"),
+    "analyze": ("analysis", "Analyzes"), "analyse": ("analysis", "Analyses"), "book": ("booking", "Books"),
+    "prepare": ("preparation", "Prepares"), "organize": ("organizing", "Organizes"), "organise": ("organising", "Organises"),
+    "schedule": ("scheduling", "Schedules"), "design": ("design", "Designs"), "deploy": ("deployment", "Deploys"),
+    "release": ("release", "Releases"), "migrate": ("migration", "Migrates"), "update": ("update", "Updates"),
+    "clean": ("cleanup", "Cleans up"), "optimize": ("optimization", "Optimizes"), "format": ("formatting", "Formats"),
+    "convert": ("conversion", "Converts"), "compare": ("comparison", "Compares"), "research": ("research", "Researches"),
+    "rewrite": ("rewriting", "Rewrites"), "edit": ("editing", "Edits"), "proofread": ("proofreading", "Proofreads"),
+    "estimate": ("estimation", "Estimates"), "calculate": ("calculation", "Calculates"), "track": ("tracking", "Tracks"),
+    "cook": ("cooking", "Cooks"), "buy": ("shopping", "Shops for"), "shop": ("shopping", "Shops for"),
+    "build": ("", "Builds"), "create": ("", "Creates"), "make": ("", "Makes"), "add": ("", "Adds"),
+    "implement": ("", "Implements"), "generate": ("", "Generates"), "set": ("setup", "Sets up"), "setup": ("setup", "Sets up"),
+    "configure": ("configuration", "Configures"), "find": ("search", "Finds"), "suggest": ("suggestions", "Suggests"),
+    "recommend": ("recommendations", "Recommends"), "outline": ("outline", "Outlines"), "reply": ("reply", "Replies to"),
+    "respond": ("reply", "Replies to"), "answer": ("answers", "Answers"), "explain": ("explanation", "Explains"),
+    "investigate": ("investigation", "Investigates"), "triage": ("triage", "Triages"), "profile": ("profiling", "Profiles"),
+    "package": ("packaging", "Packages"), "containerize": ("containerization", "Containerizes"), "ship": ("release", "Ships"),
+    "run": ("", "Runs"), "put": ("", "Puts together"), "come": ("", "Comes up with"), "do": ("", "Does"),
+    "bump": ("upgrade", "Bumps"), "upgrade": ("upgrade", "Upgrades"), "port": ("port", "Ports"), "audit": ("audit", "Audits"),
+    "turn": ("", "Turns notes into"), "need": ("", "Prepares"), "want": ("", "Prepares"), "get": ("", "Gets"),
+    "give": ("", "Gives"), "send": ("", "Sends"), "prep": ("preparation", "Prepares"), "quiz": ("quiz", "Quizzes on"),
+    "check": ("check", "Checks"), "help": ("", "Helps with"), "sort": ("", "Sorts out"), "tidy": ("cleanup", "Tidies"),
+    "wire": ("", "Wires up"), "hook": ("", "Hooks up"), "sketch": ("", "Sketches"),
+    "brainstorm": ("ideas", "Brainstorms"), "compile": ("", "Compiles"), "produce": ("", "Produces"),
+    "polish": ("editing", "Polishes"), "improve": ("", "Improves"), "cut": ("release", "Cuts"),
+    "handle": ("handling", "Handles"), "look": ("review", "Looks over"), "go": ("review", "Goes over"),
+    "redo": ("rewriting", "Redoes"), "tweak": ("editing", "Tweaks"), "mock": ("mockup", "Mocks up"),
+}
+_LEAD = re.compile(
+    r"^\s*((hi|hey|hello|ok(ay)?|so|um+|hmm+|right|alright|yo|morning|quick one|quick question)\b[\s,.!:-]*)*"
+    r"((can|could|would|will) (you|u)( please)?( help me)?|please|pls|help me( to)?|i (need|want|would like|'d like)"
+    r"( you)?( to)?|i'?m (trying|going|looking) to|we need to|let'?s|time to|i have to|need to|need you to|"
+    r"go ahead and|i'd love (it if you could|you to))?\s*", re.I)
+_CODE = re.compile(r"`[^`]*`|\S*[/\\]\S*|#\d+|\b\w+\.\w{1,5}\b")
+_STOP = re.compile(r"\b(to|for|in|at|on|with|from|about|by|under|below|over|into|that|which|who|where|when|so|and|but|"
+                   r"because|since|if|like|using|based|before|after|while|per|around|within|without|than)\b|[,.;:!?()\[\]\"]",
+                   re.I)
+_DROP = set("a an the my our your their his her this that these those some any me us it one two three four five six "
+            "seven eight nine ten few couple new quick small little simple short long big full nice good proper "
+            "basic first next whole entire please pls plz thanks thx real actual another".split())
+#: "a 5-day trip", "a two week plan": the length of this one, not the kind of task
+_UNITS = set("day days week weeks night nights month months hour hours minute minutes year years page pages word words "
+             "day-long week-long".split())
+#: what people ask for: a name ends at the first of these in the object ("weekly status report for my boss")
+DELIVERABLES = set("""report reports status update updates summary summaries digest itinerary itineraries trip trips plan plans
+    email emails letter letters post posts message messages reply replies recipe recipes menu budget review reviews
+    test tests suite endpoint endpoints api migration migrations component components screen screens page pages
+    workflow workflows pipeline dockerfile image readme docs documentation docstring docstrings changelog commit commits
+    description descriptions pr prs adr adrs query queries model models script scripts function functions module class
+    schema dashboard chart charts spreadsheet invoice invoices quiz flashcards notes agenda slides deck proposal brief
+    checklist release releases deploy deployment backfill fix fixes handler middleware service job cron config
+    template resume cv application newsletter announcement speech toast essay story article blog tweet thread
+    getaway holiday vacation weekend booking schedule routine workout meal meals list breakdown analysis forecast
+    estimate spec ticket tickets issue issues branch hook hooks alert alerts runbook playbook audit triage""".split())
+#: what skills are about, in coding and everyday work: a name prefers these over incidental words
+DOMAIN = DELIVERABLES | set("""python typescript javascript rust golang java kotlin swift sql bash shell css html react vue svelte
+    angular node deno django flask fastapi rails spring pandas numpy pytest jest vitest playwright cypress docker
+    kubernetes k8s helm terraform ansible aws gcp azure s3 lambda postgres postgresql mysql sqlite redis kafka
+    graphql grpc rest http https json yaml toml csv markdown git github gitlab ci cd actions jenkins lint linter
+    eslint prettier ruff mypy black flake8 typing types type logging logs logger log metrics tracing monitoring
+    errors error exception exceptions retries retry timeout timeouts cache caching auth authentication
+    authorization permissions secrets secret credentials env config configuration dependency dependencies
+    package packages lockfile version versioning semver tag tags rebase merge squash commit message messages
+    naming imports import exports export barrel formatting style accessibility a11y i18n l10n localization
+    translations strings mobile android ios frontend backend database db index indexes transaction backups
+    security vulnerability vulnerabilities performance perf profiling benchmark latency memory concurrency async
+    queue worker workers cron jobs events webhook webhooks sdk cli flags flag feature features fixtures mocks
+    mock factory factories coverage regression regressions flaky docstring comments notebook notebooks
+    dataframe etl dbt warehouse analytics dashboard kpi okr travel flight flights hotel hotels train itinerary
+    packing food cooking baking recipe recipes grocery groceries diet nutrition meal workout fitness health
+    medication doctor budget budgeting expenses expense spending savings tax taxes invoice bills finance
+    investing shopping purchase gifts gift wedding party birthday calendar meeting meetings scheduling
+    timezone availability email inbox newsletter writing essay blog linkedin tweet social presentation slides
+    study exam exams revision homework language vocabulary reading research sources citations paper papers
+    grant grants funding proposal resume cv interview job jobs application cover letter letters translation
+    summary notes minutes agenda standup retro postmortem incident incidents oncall runbook deploys rollout
+    rollback canary hotfix changelog release releases migration migrations schema api endpoint endpoints
+    component components screen screens state theme tokens design figma storybook stories css-modules""".split())
+
+_ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成", "实现",
+             "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作", "部署", "发布",
+             "迁移", "配置", "测试", "记录", "统计", "汇总", "润色", "改写")
+_ZH_NOUN_VERB = {"写": "撰写", "做": "制作", "编写": "编写", "计划": "规划"}
+_FR_VERBS: dict[str, str] = {
+    "planifier": "planification", "planifie": "planification", "organiser": "organisation", "organise": "organisation",
+    "écrire": "rédaction", "écris": "rédaction", "rédiger": "rédaction", "rédige": "rédaction", "préparer": "préparation",
+    "prépare": "préparation", "résumer": "résumé", "résume": "résumé", "traduire": "traduction", "traduis": "traduction",
+    "corriger": "correction", "corrige": "correction", "analyser": "analyse", "analyse": "analyse", "créer": "création",
+    "crée": "création", "faire": "", "fais": "", "ajouter": "ajout", "ajoute": "ajout", "écrit": "rédaction",
+    "relire": "relecture", "relis": "relecture", "tester": "tests", "teste": "tests", "déployer": "déploiement",
+    "déploie": "déploiement", "migrer": "migration", "générer": "génération", "génère": "génération",
+    "réviser": "révision", "revoir": "revue", "calculer": "calcul", "calcule": "calcul", "réserver": "réservation",
+}
+_FR_DROP = set("un une le la les des du de d' l' mon ma mes ton ta tes notre nos votre vos ce cet cette ces moi nous "
+               "petit petite nouveau nouvelle rapide".split())
+_FR_STOP = re.compile(r"\b(à|a|pour|en|dans|sur|avec|chez|sans|de la|du|des|au|aux|qui|que|si|et|mais|avant|après|"
+                      r"moins|sous)\b|[,.;:!?()]", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskName:
+    """A task as the skill names and describes it."""
+
+    slug: str        # the skill's name: "family-trip-planning"
+    phrase: str      # "plan family trips" / "规划家庭旅行"
+    does: str        # "Plans family trips"
+    when: str        # "planning family trips"
+    trigger: str     # "plan a family trip"
+
+
+def task_name(request: str, lang: str) -> TaskName | None:
+    """The task a request sets, or None when no task verb and object can be read from it."""
+    if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", request[:40]):
+        return _task_zh(request)
+    if lang == "fr":
+        return _task_fr(request) or _task_en(request)
+    return _task_en(request)
+
+
+def has_task_verb(sentence: str, lang: str) -> bool:
+    """Does this sentence ask for a piece of work (a request), whether or not a name can be read from it?"""
+    if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", sentence[:40]):
+        return any(v in sentence[:24] for v in _ZH_VERBS) or bool(re.search(r"(帮我|给我|麻烦|请你?|能不能|想让你|一下)", sentence[:16]))
+    words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
+    return any(w in _VERBS or w in _FR_VERBS for w in words)
+
+
+def _task_en(request: str) -> TaskName | None:
+    s = _LEAD.sub("", " ".join(_CODE.sub(" ", request).split())).strip()
+    words = s.split()
+    for i, raw in enumerate(words[:8]):
+        verb = raw.lower().strip(",.:;!")
+        if verb not in _VERBS:
+            continue
+        rest = " ".join(words[i + 1:])
+        low = rest.lower()
+        if verb in ("set", "clean", "come", "put", "wire", "hook", "sort", "tidy", "look", "go", "mock", "help") and \
+                low.startswith(("up ", "together ", "with ", "over ", "through ", "out ", "at ", "me with ", "me ")):
+            rest = rest.split(" ", 2)[2] if low.startswith("me with ") else rest.split(" ", 1)[1] if " " in rest else ""
+        if verb == "turn" and " into " in f" {low} ":
+            rest = rest[low.index("into") + 4:]
+        head = _STOP.split(rest, maxsplit=1)[0]
+        obj = [w.lower().strip("'\"`") for w in head.split()]
+        obj = [w for w in obj if w not in _DROP and w not in _UNITS and not re.search(r"\d", w) and w.isascii()
+               and not w.endswith("'s") and len(w) > 1 and re.fullmatch(r"[a-z][a-z+#-]*", w)]
+        ends = [n for n, w in enumerate(obj) if w in DELIVERABLES or w.rstrip("s") in DELIVERABLES]
+        if ends:
+            last = ends[0]
+            while last + 1 < len(obj) and last + 1 in ends:  # "status report", "cover letter"
+                last += 1
+            obj = obj[max(0, ends[0] - 2): last + 1]
+        obj = obj[:3]
+        if not obj:
+            continue
+        noun, does = _VERBS[verb]
+        if verb in ("need", "want", "get", "give", "send", "turn", "help") and not ends:
+            continue  # "need you to ..." with no deliverable: the real verb comes later
+        slug = slugify("-".join(obj + ([noun] if noun and noun not in obj else [])))
+        plural = _plural(obj)
+        shown = verb if noun or verb not in ("need", "want", "get", "turn", "help") else "prepare"
+        return TaskName(slug, f"{shown} {plural}", f"{does} {plural}", f"asked to {shown} {_a(obj)}",
+                        f"{shown} {_a(obj)}")
+    return None
+
+
+def _task_zh(request: str) -> TaskName | None:
+    s = re.sub(r"^(你好|嗨|请|麻烦|帮我|帮忙|能不能|可以|我想|我需要|我要|给我|替我|你)+", "", request.strip())
+    for verb in _ZH_VERBS:
+        at = s.find(verb)
+        if at < 0 or at > 12:
+            continue
+        rest = re.split(r"[，,。.！!？?；;：:\s]", s[at + len(verb):], maxsplit=1)[0]
+        rest = re.sub(r"^(一下|一个|一份|一篇|一封|个|份|篇|封|下|一套|一些)", "", rest)
+        rest = re.sub(r"[\d一二三四五六七八九十两几]+(天|日|晚|个|份|人|周|月|年|页|条|篇|次)的?", "", rest)
+        noun = rest.split("的")[-1] if "的" in rest else rest
+        noun = noun[:10]
+        if len(noun) < 2:
+            continue
+        verb_noun = _ZH_NOUN_VERB.get(verb, verb)
+        slug = slugify(f"{noun}{verb_noun}")
+        return TaskName(slug, f"{verb_noun}{noun}", f"{verb_noun}{noun}", f"{verb_noun}{noun}", f"{verb}{noun}")
+    return None
+
+
+def _task_fr(request: str) -> TaskName | None:
+    s = re.sub(r"^\s*((salut|bonjour|coucou|ok|alors|bon)\b[\s,!]*)*((est-ce que )?(tu peux|peux-tu|pourrais-tu|"
+               r"tu pourrais|j'ai besoin que tu|je voudrais que tu|aide-moi à|merci de|il faut)\s+)?", "",
+               " ".join(request.split()), flags=re.I)
+    words = s.split()
+    for i, raw in enumerate(words[:6]):
+        verb = raw.lower().strip(",.:;!")
+        if verb.startswith("m'") or verb.startswith("me"):
+            continue
+        if verb not in _FR_VERBS:
+            continue
+        head = _FR_STOP.split(" ".join(words[i + 1:]), maxsplit=1)[0]
+        obj = [w.lower().strip("'\"") for w in re.split(r"\s+|'", head)]
+        obj = [w for w in obj if w and w not in _FR_DROP and not re.search(r"\d", w) and len(w) > 1][:3]
+        if not obj:
+            return None
+        noun = _FR_VERBS[verb]
+        slug = slugify("-".join(([noun] if noun else []) + obj))
+        what = " ".join(obj)
+        return TaskName(slug, f"{verb} {what}" if verb.endswith("r") else f"{noun} {what}".strip(),
+                        f"{(noun or verb).capitalize()} {what}", f"{noun or verb} {what}", f"{verb} {what}")
+    return None
+
+
+def topic_name(topics: list[str], lang: str, *, workflow: bool = False) -> str:
+    """A name from what a rule is about: `commit-messages`, `release-workflow`, `提交流程`."""
+    words = topics[:2] or ["workflow" if workflow else "working-style"]
+    if workflow and words[-1] not in ("workflow", "流程"):
+        words = [*words[:2], "流程" if lang == "zh" and not words[0].isascii() else "workflow"]
+    return slugify("-".join(words))
+
+
+def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
+    """Topic words of `texts`, most telling first: what the work is about (DOMAIN), said often, said in `boost`.
+
+    The first two come back in the order they were first said ("commit messages", not "messages commit").
+    """
+    score: dict[str, float] = {}
+    first: dict[str, int] = {}
+    boosted = set(topic_words(boost))
+    pos = 0
+    for text in [boost, *texts] if boost else texts:
+        for w in dict.fromkeys(topic_words(text)):
+            first.setdefault(w, pos)
+            pos += 1
+            if text is boost and boost:
+                continue
+            score[w] = score.get(w, 0.0) + 1.0
+    for w in list(first):
+        score[w] = score.get(w, 0.0) + (2.5 if _domain(w) else 0.0) + (1.0 if w in boosted else 0.0) \
+            - (1.5 if w.isascii() is not False and not re.fullmatch(r"[a-z][a-z0-9+#-]*", w) else 0.0)
+    best = sorted(score, key=lambda w: (-score[w], first[w]))[:4]
+    return sorted(best[:2], key=lambda w: first[w]) + best[2:]
+
+
+def _domain(w: str) -> bool:
+    if not w.isascii():
+        return any(term in w for term in DOMAIN_ZH)
+    return w in DOMAIN or w.rstrip("s") in DOMAIN or (w.endswith("ies") and w[:-3] + "y" in DOMAIN)
+
+
+#: the same for Chinese: a term containing one of these says what the work is
+DOMAIN_ZH = set("""旅行 行程 出行 旅游 机票 酒店 周报 日报 月报 报告 汇报 总结 邮件 回复 文案 文章 公众号 演讲 简历 求职 面试
+    菜谱 食谱 做菜 菜单 饮食 健身 训练 预算 账单 记账 开支 支出 花销 理财 报销 发票 会议 日程 安排 约会 时间
+    代码 测试 单测 接口 文档 注释 提交 合并 评审 审查 发布 上线 部署 镜像 容器 依赖 配置 日志 异常 报错 数据库
+    查询 样式 组件 页面 表单 前端 后端 脚本 迁移 分支 版本 翻译 成语 文风 写作 风格 指标 数据 报表 图表 论文 综述
+    文献 作业 复习 考试 课程""".split())
+
+
+def topic_words(text: str) -> list[str]:
+    """What a sentence is about: technical nouns and CJK terms, generic verbs and markers removed."""
+    out = []
+    for w in _WORD.findall(text):
+        if w[0] >= "\u3400":
+            out += [b for b in _CJK_CUT.split(w) if 2 <= len(b) <= 6 and b not in _CJK_NOT_TOPIC]
+        else:
+            low = w.lower().strip(".-")
+            if len(low) >= 2 and low not in NOT_TOPIC and not low.isdigit():
+                out.append(low)
+    return out
+
+
+def restates(earlier: list[str], now: list[str], *, share: float = 0.5) -> bool:
+    """Does one of `now` say again what one of `earlier` said (the same topic words, mostly)?"""
+    def words(text: str) -> set[str]:
+        return {w for w in topic_words(text) if len(w) >= 3 or not w.isascii()}
+
+    olds = [w for w in map(words, earlier) if w]
+    for new in filter(None, map(words, now)):
+        for old in olds:
+            common = new & old
+            if common and len(common) >= share * min(len(new), len(old)) and (len(common) >= 2 or min(len(new), len(old)) <= 2):
+                return True
+    return False
+
+
+def _plural(obj: list[str]) -> str:
+    last = obj[-1]
+    if last.endswith(("s", "x", "ch", "sh", "ing")) or last in ("code", "data", "feedback", "documentation", "research"):
+        return " ".join(obj)
+    if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+        return " ".join([*obj[:-1], last[:-1] + "ies"])
+    return " ".join([*obj[:-1], last + "s"])
+
+
+def _a(obj: list[str]) -> str:
+    phrase = " ".join(obj)
+    return ("an " if phrase[0] in "aeiou" else "a ") + phrase

@@ -1,0 +1,99 @@
+"""What in a user's turn is not the user stating how work should be done.
+
+People paste tool output, stack traces, lint lines, logs and code into the same
+message that holds their requirements, and they ask questions, complain and
+report bugs. None of that is a constraint a skill should carry ("F841 local
+variable assigned but never used" is flake8 speaking; "it still shows 22 tasks"
+is a bug report). Extraction reads only the prose that is left, and never keeps
+a question or a complaint as a rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+#: a line that is program output or code, not prose: (reason, pattern)
+_LINE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("lint", re.compile(r"^\s*\S+\.\w{1,6}:\d+(:\d+)?:?\s+\S|^\s*\d+:\d+\s+(error|warning)\b|"
+                        r"\b[A-Z]{1,4}\d{3,4}\b.*\b(line|col|unused|never|expected|missing|undefined)\b", _I)),
+    ("stack trace", re.compile(r"^\s*(Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|at [\w$.<>]+\(|"
+                               r"[\w.]*(Error|Exception)(:|$)|Caused by:|panic:|goroutine \d+|\^{3,})")),
+    ("log", re.compile(r"^\s*(\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[?\d\d:\d\d:\d\d[\].,]|"
+                       r"\[?(DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|TRACE)\]?[:\s])")),
+    ("shell", re.compile(r"^\s*(\$|>>>|\.\.\.|❯|➜|PS [A-Z]:\\|[\w.-]+@[\w.-]+:[~/])\s?")),
+    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|PASSED|FAILED|ERROR|ok \d+|not ok \d+|\d+ (passed|failed)\b|"
+                               r"[.FEsx]{6,}\s*(\[\s*\d+%\])?$|✓|✗|✔|✘|×)", _I)),
+    ("diff", re.compile(r"^(\+\+\+|---|@@ |[+-](?![+-])\S)")),
+    ("code", re.compile(r"^\s*(def |class |import |from \S+ import|return\b|const |let |var |function\b|"
+                        r"public |private |#include|SELECT\b.*\bFROM\b|INSERT INTO|CREATE TABLE|\}|\{$|</?\w+[^>]*>$|"
+                        r"[\w.]+\s*=\s*[\w\"'\[{(]|[\w.]+\(.*\);?$)")),
+    ("table", re.compile(r"^\s*\|.*\|\s*$")),
+)
+#: a reference to a place in a file: `src/app.py:88`, `app.ts(12,5)`
+FILE_REF = re.compile(r"\b[\w./\\-]+\.\w{1,6}(:\d+(:\d+)?|\(\d+,\d+\))")
+_PATHISH = re.compile(r"(^|\s)(/|~/|\./|[A-Z]:\\)[\w./\\-]+")
+
+# Questions: asking, not instructing. A polite request ("can you keep it short?") is not one.
+_POLITE = re.compile(r"^\s*(ok(ay)?,?\s+|so,?\s+|and\s+|also,?\s+)*(can|could|would|will) (you|u)\s+(please\s+)?"
+                     r"(?!(tell|explain|think|help me understand|remind)\b)\w+", _I)
+_ASKING = re.compile(
+    r"^\s*(what|why|how|which|who|whom|whose|where|when|is|are|was|were|does|do|did|has|have|should i|shall i|"
+    r"can i|could i|may i|is there|are there|any idea|anyone)\b|"
+    r"(吗|呢|么|吧)\s*[？?]?\s*$|^(为什么|怎么|如何|是否|有没有|能不能|是不是|哪)|"
+    r"^(est-ce que|pourquoi|comment|quel(le)?s?|qu'est-ce|combien|où)\b", _I)
+_QMARK = re.compile(r"[?？]\s*$")
+
+# Complaints and bug reports: the user saying what is wrong, not how to work.
+_COMPLAINT = re.compile(
+    r"\b(still (fails?|failing|broken|crash(es|ing)?|shows?|showing|doesn'?t|does not|isn'?t|not|wrong|the same|getting|"
+    r"get|seeing|see|there|empty|blank|red)|doesn'?t work|does not work|not working|isn'?t working|no longer works|"
+    r"stopped working|same (problem|error|issue|thing|result|bug)|it (fails|crashes|breaks|broke|hangs)|"
+    r"(is|are|was) (broken|wrong|missing|empty|blank)|nothing (happens|changed|works)|you broke|this broke|"
+    r"still (see|get|have)|i('m| am) (still )?(getting|seeing)|throws?|returns? (an? )?(error|500|404|null|none))\b|"
+    r"(^|\s)(❌|ÉCHEC|FAIL(ED)?\b)|\b(ne (marche|fonctionne)|toujours pas|toujours (des|le|la|les|un|une) |"
+    r"c'est pénible|on tourne en rond|ça plante|ça bug|ne s'affiche|"
+    r"je (ne )?vois (toujours|encore)|rien ne (change|marche|s'affiche)|c'est (cassé|faux|vide))|"
+    r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)", _I)
+
+
+_TICKS = re.compile(r"`[^`\n]+`")
+
+
+def noise_kind(line: str) -> str | None:
+    """Why this line is output or code rather than the user's prose (None: it is prose).
+
+    Inline code in backticks is part of the prose ("use `uv add`, not pip").
+    """
+    stripped = _TICKS.sub("code", line.strip())
+    if not stripped:
+        return None
+    for why, pattern in _LINE_KINDS:
+        if pattern.search(stripped):
+            return why
+    if FILE_REF.search(stripped) and len(FILE_REF.sub("", stripped).split()) <= 6:
+        return "file reference"
+    symbols = sum(1 for ch in stripped if not (ch.isalnum() or ch.isspace()) and ord(ch) < 0x3000)
+    if len(stripped) >= 12 and symbols / len(stripped) > 0.18 and not re.search(r"[\u3400-\u9fff]", stripped):
+        return "code"
+    return None
+
+
+def is_question(sentence: str) -> bool:
+    """Asking for information or an opinion (a polite request phrased as a question is not one)."""
+    s = sentence.strip()
+    if _POLITE.match(s):
+        return False
+    return bool(_QMARK.search(s) or (_ASKING.match(s) and len(s) < 200 and not s.endswith(".")))
+
+
+def is_complaint(sentence: str) -> bool:
+    """Saying what is broken or still wrong: a bug report, not a rule."""
+    return bool(_COMPLAINT.search(sentence))
+
+
+def is_reference(sentence: str) -> bool:
+    """Mostly a pointer into this codebase (file:line, a path): specific to this change, not a rule."""
+    rest = _PATHISH.sub(" ", FILE_REF.sub(" ", sentence))
+    return rest != sentence and len(rest.split()) <= 4

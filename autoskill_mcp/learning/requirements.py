@@ -1,0 +1,253 @@
+"""Requirements: what a user's sentence asks of the deliverable, by kind, in its own clauses.
+
+Most skills worth keeping are never stated as "always" or "never". They are built up
+over a task: a budget ("keep it under 4,000 USD"), a hard constraint ("no overnight
+transfers"), a fallback ("add a rainy-day option"), the output's shape ("a detailed
+and a compact version"), a refinement ("now cut 10%"). Each of those says how this
+kind of task should be done, and the next request of the same kind needs it again.
+What is not one: the facts of this instance ("2 adults + 2 kids, 6 days in July"),
+the reasons around a rule ("last time the kids were wrecks"), an edit of this one
+artefact ("make the logo bigger", "rename it to fetch_user").
+
+A sentence is read clause by clause: the clauses that instruct (an imperative, a
+modal, a "no X") and carry a kind make the rule; explanations, complaints and
+questions around them are dropped. English, Chinese and French cues.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .noise import is_complaint, is_question
+
+_I = re.IGNORECASE
+_NUM = r"(?:[$€£¥]\s?)?\d[\d,.]*(?:\s?k\b)?"
+_DELIVERABLE_UNITS = (r"words?|pages?|lines?|bullets?|bullet points|items?|points?|sentences?|paragraphs?|characters?|"
+                      r"chars?|slides?|steps?|options?|suggestions?|examples?|questions?|tweets?|emojis?|hashtags?|"
+                      r"columns?|rows?|sections?|%|percent")
+
+_KINDS_EN: dict[str, str] = {
+    "limit": (rf"\b(under|below|less than|fewer than|no more than|not more than|at most|max(imum)?|up to|within|"
+              rf"cap(ped)? at|limit(ed)? to|no longer than|shorter than|not exceed|budget( of| is)?|stay under|"
+              rf"keep (it|them|each|the \w+) (under|below|to|within))\s*{_NUM}|"
+              rf"\b\d+\s*({_DELIVERABLE_UNITS})\s*(max|maximum|tops|at most|or (less|fewer))\b|"
+              rf"\b(max|maximum|at most|up to|only|exactly|just)\s+(one|two|three|four|five|\d+)\b|(?<!\w)[≤<]\s*\d|"
+              rf"\bbudget\b|\bcheap(er|est)?\b|\b(per|a) (day|night|person|page|line|item|paragraph) (max|tops)\b"),
+    "exclude": (r"(^|[,;:]\s*|\b(and|but|also|please|just|so|plus)\s+)(no|without|avoid|skip|drop|exclude|leave out|"
+                r"nothing|none of|zero)\b|\b(don'?t|do not|never|stop|no need to|not)\s+(use|using|add|include|put|give|"
+                r"make|write|mock|book|schedule|suggest|mention|touch|change|call|create|hard-?code|print|commit|push|"
+                r"rely|show|list|bother|open|end|start|invent|guess|patch|leak|log|pin|catch|swallow|return|ask|send)\b|"
+                r"\binstead of\b|\brather than\b|\bnot (a|an|the) \w+\b|(^|[,;]\s*)not \w+"),
+    "include": (r"\b(include|add|put in|mention|attach|provide|cite|link|handle|cover|support|account for|give (me )?(a|an|the|both|two|each)|"
+                r"with (a|an) [\w-]+ (section|column|line|list|summary|note|option|field|step)|"
+                r"(every|each) \w+ (needs?|gets?|has|should have|must have)|needs? (a|an)\b)"),
+    "format": (r"\b(tables?|bullets?|bullet points|markdown|json|yaml|csv|headings?|headers?|sections?|format(ted)?|"
+               r"template|tl;?dr|summary|versions?|compact|detailed|one-?pager|outline|numbered|bold|code blocks?|"
+               r"docstrings?|comments?|columns?|subject line|checklist|diagram|chart|spreadsheet|pdf|plain text|"
+               r"structure[ds]?|layout|order|in that order|style|prefix(es)?|naming|named|convention(al)?)\b"),
+    "fallback": (r"\b(fallback|fall back|backup|plan b|alternatives?|otherwise|in case|contingency|rainy|if (it|the|that|"
+                 r"this|a|an|we|they|there|you|something|anything) [^,.]{0,40}\b(rains?|fails?|is closed|closed|sold out|"
+                 r"down|unavailable|cancel+ed|late|missing|empty|errors?|times? out|doesn'?t exist|isn'?t there|"
+                 r"unsure|unclear|not sure))\b"),
+    "tone": (r"\b(formal|informal|casual|friendly|polite|professional|concise|brief|terse|plain (english|language)|"
+             r"simple (words|language|terms)|tone|voice|jargon|buzzwords|warm|neutral|blunt|upbeat|humble|"
+             r"corporate|chatty|cheesy|salesy|hype|exclamation)\b"),
+    "length": (r"\b(shorter|longer|shorten|trim|condense|tighten|expand|more detail|less detail|too long|too short|"
+               r"too wordy|wordy|verbose|brief|concise|one line|one sentence|one paragraph|cut (it|that|this|them|"
+               r"down|back|the \w+)|cut\s+\d+\s*%)\b"),
+    "order": (r"\b(sort(ed)? by|order(ed)? by|rank(ed)? by|prioriti[sz]e|(at|on) (the )?top|at the (end|bottom|start|"
+              r"beginning)|group(ed)? (by|as|into)|lead with|start with|end with|first|then|before|after)\b"),
+    "check": (r"\b(check|verify|validate|confirm|double-?check|tests?|tested|make sure|ensure|lint|review|sanity|"
+              r"dry-?run|re-?run|show me|tell me|ask me|ask first|run (the )?[\w:-]+)\b"),
+    "tool": (r"\b(use|using|switch to|prefer|stick (to|with)|go with|instead of|rather than|in place of|via|through)\b"),
+    "audience": (r"\b(for (kids|children|beginners|newcomers|my (boss|team|manager|parents|clients?|students|readers|"
+                 r"family|kids|husband|wife|partner))|non-?technical|executives|stakeholders|audience|readers?|"
+                 r"reviewers?)\b"),
+    "language": r"\b(in (plain )?(english|french|chinese|spanish|german|japanese)|answer in|reply in|bilingual)\b",
+    "time": (r"\b(before|after|by|until|no later than|not before)\s+\d{1,2}(:\d\d)?\s*(am|pm|h)?\b|\b(morning|"
+             r"evening|overnight|red-?eye|weekends?|weekdays?|deadline|daily|weekly|monthly|every (day|week|month|"
+             r"morning|friday)|time blocks?|travel time|timezone|utc)\b"),
+}
+_KINDS_ZH: dict[str, str] = {
+    "limit": r"(不超过|不多于|不高于|以内|之内|控制在|最多|至多|少于|低于|上限|不要超过|预算|便宜|省钱|\d+\s*(字|条|页|行|个字|句|点|%))",
+    "exclude": r"(不要|别|不用|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|不是.{1,10}而是)",
+    "include": r"(加上|加入|包含|附上|列出|补充|增加|带上|注明|标注|给出|写明|都要有|需要有|每个.{0,6}(都|要))",
+    "format": r"(表格|列表|格式|模板|标题|要点|摘要|版本|分点|编号|清单|小结|总结|图表|注释|markdown|json|结构|风格|命名|前缀|段落|排版)",
+    "fallback": r"(备选|备用|备案|替代方案|万一|否则|下雨|失败时|不行的话|如果.{1,12}(就|则|的话))",
+    "tone": r"(语气|正式|口语|简洁|礼貌|专业|通俗|简短|客气|委婉|直接|官方|套话|成语|官腔|啰嗦|夸张)",
+    "length": r"(精简|缩短|删减|压缩|太长|太短|再短|简短|展开|详细|一句话|短一点|长一点|篇幅)",
+    "order": r"(先|然后|最后|排序|按照|按|优先|放在(最)?(前|后)|开头|结尾|顺序)",
+    "check": r"(检查|确认|验证|测试|核对|跑一下|确保|自测|回归|跑过|单测|lint)",
+    "tool": r"(用|使用|改用|换成|而不是|代替|优先用|采用|通过)",
+    "audience": r"(给.{1,6}看|面向|读者|受众|小白|领导|老板|客户|新人)",
+    "language": r"(用(中文|英文|英语|法语)|中英|双语|中文|英文)",
+    "time": r"(点(前|后|以前|以后)|上午|下午|晚上|周末|工作日|截止|每天|每周|每月|红眼|时区|时间段)",
+}
+_KINDS_FR: dict[str, str] = {
+    "limit": (r"\b(moins de|pas plus de|au plus|au maximum|maximum|max|sous les|ne dépasse pas|budget)\b|"
+              r"\b\d+\s*(mots|pages?|lignes?|points?|phrases?|puces)\b"),
+    "exclude": (r"\b(pas de|pas d'|sans|évite[rz]?|aucune?|jamais|ne (mets|mettez|fais|faites|utilise|utilisez|ajoute|"
+                r"touche|invente|écris)\w* pas|plutôt que|au lieu de)\b"),
+    "include": r"\b(ajoute[rz]?|inclu[st]|inclure|mets|mentionne|indique|précise|cite|joins|chaque \w+ (doit|a))\b",
+    "format": (r"\b(tableau|liste|format|puces|titre|résumé|version|modèle|colonnes?|sections?|structure|gras|"
+               r"markdown|json|style|nommage|préfixe)\b"),
+    "fallback": r"\b(plan b|sinon|au cas où|solution de repli|alternative|s'il pleut|en cas de|si .{1,30} (pas|échoue))\b",
+    "tone": r"\b(ton|formel|vouvoie|tutoie|vouvoiement|tutoiement|concis|poli|professionnel|familier|sobre|jargon)\b",
+    "length": r"\b(plus court|raccourcis|trop long|réduis|condense|développe|plus détaillé|bavard|une phrase|une ligne)\b",
+    "order": r"\b(d'abord|ensuite|puis|enfin|trie|par ordre|en premier|en haut|à la fin|commence par|avant|après)\b",
+    "check": r"\b(vérifie[rz]?|valide[rz]?|teste[rz]?|tests?|assure-toi|contrôle[rz]?|relis|lance)\b",
+    "tool": r"\b(utilise[rz]?|plutôt que|au lieu de|préfère|passe à|avec)\b",
+    "audience": r"\b(pour (les )?(enfants|débutants|mon équipe|mon chef|mes clients)|public|lecteurs?)\b",
+    "language": r"\b(en (français|anglais|chinois))\b",
+    "time": r"\b(avant|après)\s+\d{1,2}\s*h|\b(matin|soir|week-end|hebdo|chaque (jour|semaine|mois)|créneaux?)\b",
+}
+_COMPILED = {lang: {k: re.compile(p, _I) for k, p in kinds.items()}
+             for lang, kinds in (("en", _KINDS_EN), ("zh", _KINDS_ZH), ("fr", _KINDS_FR))}
+#: kinds too common to make a requirement on their own
+_WEAK = {"tool", "order", "include", "check", "format"}
+
+# Someone being told what to do: an imperative, a modal, a "no X", a limit.
+_INSTRUCT_EN = re.compile(
+    r"^(please\s+|pls\s+|just\s+|also\s+|and\s+|oh and\s+|plus\s+|then\s+|now\s+|so\s+|ok\s+|but\s+)*"
+    r"(no|never|always|only|don'?t|do not|avoid|skip|drop|keep|make|use|add|put|give|include|write|show|list|sort|"
+    r"group|start|end|lead|open|mention|note|cut|trim|shorten|remove|limit|stick|switch|prefer|go|stay|run|check|"
+    r"verify|test|ensure|return|raise|log|wrap|split|mark|name|call|pin|set|follow|format|structure|send|book|plan|"
+    r"pick|choose|aim|target|max|stop|leave|exclude|bold|round|convert|translate|explain|ask|tell|quiz|flag|"
+    r"highlight|link|cite|attach|assume|prefix|tag|label|default|treat|handle|reply|answer|respond|be|do|try|"
+    r"double-check|lowercase|capitalize|mock|inject|wait|post|draft|rewrite|rename|move|bump|fix|change|replace|"
+    r"delete|create|build|generate|update|merge|rebase|squash|push|commit|deploy|release|tighten|expand|lose|"
+    r"less|more|fewer|same|every|each|all|both|two|one)\b"
+    r"|\b(should|must|has to|have to|had better|needs? to|needs? (a|an|the)|need|want|wants|'d like|would like|prefer|"
+    r"please|pls|make sure|ensure|can you|could you|would you|can u|i'?d rather|rather than|instead of|at most|"
+    r"no more than|only|every time|each time|never|always|don'?t|do not|not allowed|is not ok|isn'?t ok|not ok|"
+    r"i (like|hate|prefer|want|need)|we (use|don'?t|never|always|do|keep|prefer|want|need)|is (required|mandatory)|"
+    r"gets? (a|an|its own)|goes (in|into|under|through|to)|go (in|into|under|through|to)|as a rule|from now on|"
+    r"going forward|in this (repo|codebase|project))\b", _I)
+_INSTRUCT_ZH = re.compile(
+    r"(要|不要|请|必须|需要|应该|别|加上|加个|用|控制|保持|给我|帮我|记得|一定|只|不能|最好|务必|改成|换成|希望|得|统一|每个|"
+    r"每次|以后|都|不许|禁止|避免|尽量|优先|放在|按|列出|写成|改为|不超过|以内|去掉|不用|少|多|先|再|最后|分成|附上|注明)")
+_INSTRUCT_FR = re.compile(
+    r"\b(il faut|faut|doit|dois|devrait|je veux|je voudrais|j'aimerais|merci de|pas de|sans|évite|utilise|ajoute|mets|"
+    r"garde|fais|donne|écris|toujours|jamais|uniquement|seulement|maximum|max|peux-tu|tu peux|n'oublie pas|pense à|"
+    r"privilégie|préfère|plutôt|au lieu|chaque|tous les|commence|termine|trie|groupe|vérifie|lance|relis|reste)\b|"
+    r"^(ne|n')\s*\w+", _I)
+# A rule stated as how things are done here: "keys are snake_case", "errors go back as problem+json".
+_POLICY = re.compile(
+    r"\b(is|are|goes|go|get|gets|stays?|lives?|belongs?) (always |never |only )?(in|under|into|through|via|as|"
+    r"the|a|an|our|kebab|snake|camel|pascal|lower|upper|[\w-]+case|prefixed|suffixed|named|pinned|required|"
+    r"mandatory|forbidden|banned|not allowed|off limits|read-?only)\b|\b(here|in here|we|this (repo|codebase|team|"
+    r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
+    r"(是|都是|统一|一律|按照?|放在|走|用的是)|\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
+                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i |we |"
+                           r"it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
+                           r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise)\b|"
+                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*", _I)
+_EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|uses?|needs?|hates?|likes?)|"
+                      r"it (catches|breaks|means|saves|makes)|last time|i (always|never|keep|can'?t|don'?t|hate|know|think|mean|guess|read|use)|"
+                      r"we (got|had|did|were)|it (was|is|gets|keeps|looks)|that'?s|this is|they|the kids|otherwise|"
+                      r"上次|之前|因为|我(总是|老是|不)|c'est|la dernière fois)\b", _I)
+
+# An edit of this one artefact: its elements renamed, moved, resized, recoloured, or given new values.
+_CONTENT_EDIT = re.compile(
+    r"\b(rename|move|swap|resize|recolou?r|align|center|centre|indent|bump|replace \S+ with|change (the|it|this|that) "
+    r"(\w+ )?(to|from)|make (the|it|this|that) (\w+ )?(bigger|smaller|larger|wider|narrower|taller|red|blue|green|"
+    r"black|white|bold|italic|darker|lighter|async|static|public|private)|set (the )?\w+ to|fix (the|that|this) typo|"
+    r"move (it|this|that)|put (it|this|that) (on|in|at|under|next)|the (logo|title|button|header|footer|image|font|"
+    r"colou?r|date|name|heading|icon|background)\b)|"
+    r"\b(drop|remove|delete|add|say|replace|change|mention|write|put|move|cut|keep)\b[^,.;]{0,20}['\"‘“][^'\"’”]{1,40}['\"’”]|"
+    r"(改名|重命名|移到|挪到|放大|缩小|换个颜色|改成(红|蓝|绿|黑|白)|把.{1,12}(改成|换成|挪到|删掉|去掉)|"
+    r"['‘“「《][^'’”」》]{1,30}['’”」》].{0,4}(那句|这句|那段|这段|改成|挪到|删掉|换成|加上))|"
+    r"\b(renomme|déplace|agrandis|rétrécis|change (le|la) (titre|couleur|date|nom))\b", _I)
+_TASK_SCOPED = re.compile(
+    r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
+    r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily)\b|"
+    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"aujourd'hui|demain|pas encore)\b", _I)
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One sentence of the user's that constrains how the task is done."""
+
+    text: str
+    kinds: tuple[str, ...]
+    rule: str = ""                  # the instructing clauses alone (reasons and complaints dropped)
+    content_edit: bool = False      # changes this artefact's elements rather than how such work is done
+    task_scoped: bool = False       # "for now", "this time": about this task only
+
+    @property
+    def general(self) -> bool:
+        """Says how this kind of task is done, beyond the artefact at hand."""
+        return bool(self.kinds) and not self.task_scoped and (not self.content_edit or len(self.kinds) >= 2)
+
+
+def requirement(sentence: str, lang: str = "en") -> Requirement | None:
+    """The requirement this sentence states (None: it instructs nothing or constrains nothing)."""
+    kept: list[str] = []
+    kinds: dict[str, None] = {}
+    for clause in clauses(sentence):
+        found = kinds_of(clause, lang)
+        told = instructs(clause, lang) or policy(clause)
+        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause):
+            continue
+        if not told and not (found and (kept or set(found) - _WEAK)):
+            continue  # a fact of this instance, not something asked for
+        if not found and len(clause.split()) < 3 and not re.search(r"[\u3400-\u9fff]{4,}", clause):
+            continue
+        kept.append(clause)
+        kinds.update(dict.fromkeys(found or ("rule",)))
+    if not kept:
+        return None
+    rule = ", ".join(kept)
+    return Requirement(sentence, tuple(kinds), rule, bool(_CONTENT_EDIT.search(rule)),
+                       bool(_TASK_SCOPED.search(sentence)))
+
+
+def policy(text: str) -> bool:
+    """A rule stated as how things are done here ("keys are snake_case", "we never squash")."""
+    return bool(_POLICY.search(text))
+
+
+def clauses(sentence: str) -> list[str]:
+    """A sentence cut where reasons, complaints and asides usually begin."""
+    parts = [p.strip(" ,，") for p in _CLAUSE_SPLIT.split(sentence) if p and p.strip(" ,，")]
+    return parts or [sentence]
+
+
+def kinds_of(text: str, lang: str = "en") -> tuple[str, ...]:
+    """The requirement kinds whose cues this text carries."""
+    tables = [_COMPILED["en"]]
+    if lang == "zh" or re.search(r"[\u3400-\u9fff]", text):
+        tables.append(_COMPILED["zh"])
+    if lang == "fr":
+        tables.append(_COMPILED["fr"])
+    found: dict[str, None] = {}
+    for table in tables:
+        for kind, pattern in table.items():
+            if pattern.search(text):
+                found[kind] = None
+    return tuple(found)
+
+
+def instructs(text: str, lang: str = "en") -> bool:
+    """Does this clause tell someone what to do (rather than state a fact)?"""
+    if _INSTRUCT_EN.search(text):
+        return True
+    if (lang == "zh" or re.search(r"[\u3400-\u9fff]", text)) and _INSTRUCT_ZH.search(text):
+        return True
+    return lang == "fr" and bool(_INSTRUCT_FR.search(text))
+
+
+_STRONG = re.compile(
+    r"\b(instead of|rather than|in place of|stick (to|with)|switch to|prefer|sort(ed)? by|order(ed)? by|rank(ed)? by|"
+    r"prioriti[sz]e|(at|on) (the )?top|lead with|every|each|all|always|never|only|both|in that order|"
+    r"no \w+|make sure|ensure|before (you|committing|merging|pushing|fixing|opening|sending|shipping)|"
+    r"first\b.*\bthen)\b|(而不是|代替|改用|换成|优先|排序|都要|每个|每次|一律|统一|先.{1,20}再)|"
+    r"\b(plutôt que|au lieu de|préfère|chaque|toujours|tous les|d'abord)\b", _I)
+
+
+def _strong_single(clause: str, kinds: tuple[str, ...]) -> bool:
+    """Weak kinds alone count when the clause says it firmly ("every", "instead of", "sorted by")."""
+    return bool(_STRONG.search(clause)) or len(kinds) >= 3

@@ -1,0 +1,152 @@
+"""The gate weighs kinds of evidence and explains itself; what is not the user instructing never becomes a rule."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from autoskill_mcp.learning import rules
+from autoskill_mcp.learning.evidence import gate, gather
+from autoskill_mcp.learning.naming import task_name
+from autoskill_mcp.learning.noise import is_complaint, is_question, noise_kind
+from autoskill_mcp.learning.requirements import requirement
+from autoskill_mcp.learning.session import Event, Kind, Role, Session
+
+
+def session(*turns: str) -> Session:
+    """User and assistant alternate, the user first."""
+    events = [Event(Role.USER if i % 2 == 0 else Role.ASSISTANT, Kind.PROMPT if i % 2 == 0 else Kind.REPLY, text,
+                    uid=str(i)) for i, text in enumerate(turns)]
+    return Session("s1", "openai-chat", events)
+
+
+TRIP = session(
+    "hey can you plan a 5 day trip to Kyoto for me and my family (2 adults 2 kids) in april",
+    "Day 1: Fushimi Inari ... (a long itinerary)",
+    "keep the whole thing under 4,000 USD",
+    "Here is a cheaper version ...",
+    "no overnight transfers, last time the kids were wrecks",
+    "Rearranged the trains ...",
+    "can you add a weather fallback for each day?",
+    "Added an indoor option per day ...",
+    "give me a detailed and a compact version",
+    "Detailed: ... Compact: ...",
+    "now cut 10%",
+)
+
+
+def test_requirements_built_over_turns_pass_the_gate_and_say_why() -> None:
+    decision = gate(gather(TRIP))
+    assert decision.passed and decision.verdict == "pass"
+    assert re.search(r"requirements in [45] turn\(s\)", decision.reason)
+    assert {"limit", "exclude", "fallback", "format"} <= set(re.findall(r"[a-z]+", decision.reason))
+
+
+def test_the_learned_skill_is_the_reusable_workflow_named_for_the_task() -> None:
+    [cand] = rules.extract(gather(TRIP))
+    assert cand.name == "trip-planning"
+    assert cand.description.startswith("Plans trips the way this user wants: ")
+    assert cand.description.endswith("Use when asked to plan a trip.")
+    lines = [x[2:] for x in cand.instructions.splitlines() if x.startswith("- ")]
+    assert lines == ["Keep the whole thing under 4,000 USD.", "No overnight transfers.",
+                     "Add a weather fallback for each day.", "Give me a detailed and a compact version.", "Cut 10%."]
+    assert "Kyoto" not in cand.instructions and "kids were wrecks" not in cand.instructions  # facts and reasons stay out
+
+
+def test_chinese_requirement_building_gives_a_chinese_skill() -> None:
+    ev = gather(session("帮我规划一个五天的家庭旅行", "好的……", "预算控制在3万以内", "好", "不要红眼航班", "好",
+                        "每天加一个下雨的备选方案", "好", "给我一个详细版和一个精简版", "好", "再压缩10%"))
+    assert gate(ev).verdict == "pass"
+    [cand] = rules.extract(ev)
+    assert "旅行" in cand.name and cand.description.startswith("按用户的要求规划")
+    assert "- 不要红眼航班。" in cand.instructions and "- 预算控制在3万以内。" in cand.instructions
+
+
+def test_french_requirements_are_read_as_french() -> None:
+    ev = gather(session("tu peux préparer le rapport mensuel des ventes", "Voici ...",
+                        "pas de tableaux, des listes courtes", "ok", "maximum 200 mots", "ok",
+                        "mets le total en haut", "ok"))
+    assert ev.language == "fr" and gate(ev).passed
+    [cand] = rules.extract(ev)
+    assert "- Pas de tableaux, des listes courtes." in cand.instructions
+
+
+@pytest.mark.parametrize("turns", [
+    ("make a logo for my bakery", "Here it is", "make the logo bigger", "Bigger", "move it left", "Moved",
+     "now make it red", "Red now"),
+    ("what's the capital of australia?", "Canberra."),
+    ("translate this to french: Our office is closed on Monday.", "Notre bureau est fermé lundi."),
+    ("thanks, that worked!", "Glad it helped."),
+])
+def test_one_offs_and_edits_of_one_artefact_learn_nothing(turns: tuple[str, ...]) -> None:
+    ev = gather(session(*turns))
+    assert not gate(ev).passed and rules.extract(ev) == []
+
+
+def test_a_fact_question_is_surely_a_one_off_and_costs_no_llm_call() -> None:
+    assert gate(gather(session("how do I undo the last git commit?", "git reset --soft HEAD~1"))).verdict == "reject"
+
+
+def test_a_single_mild_preference_is_borderline() -> None:
+    decision = gate(gather(session("write a helper to parse the dates", "def parse(d): ...",
+                                   "can you use dataclasses instead of dicts here", "Done.")))
+    assert decision.verdict == "borderline" and not decision.passed
+
+
+def test_a_pasted_document_with_must_and_never_is_not_the_users_policy() -> None:
+    doc = ("summarise these discharge instructions for my dad:\n"
+           "You must take your anticoagulant once daily for 14 days. Never skip a dose. Always use your walking "
+           "frame when mobilising. Do not get the wound wet for 10 days. Never drive while taking codeine. "
+           "Keep the dressing clean and dry. Please book a follow-up appointment with your GP.")
+    ev = gather(session(doc, "Here is a summary ..."))
+    assert not gate(ev).passed and rules.extract(ev) == []
+
+
+def test_pasted_output_questions_and_complaints_never_become_constraints() -> None:
+    ev = gather(session(
+        "from now on always run ruff before you commit\n"
+        "src/app/models.py:88:5: F841 local variable 'x' is assigned to but never used\n"
+        "Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\n"
+        "2024-05-01 12:00:01 ERROR never retried",
+        "Ran ruff.",
+        "it still fails with the same error. why does it never retry?",
+        "Looking...",
+    ))
+    [cand] = rules.extract(ev)
+    rules_text = "\n".join(x for x in cand.instructions.splitlines() if x.startswith("- "))
+    assert "ruff" in rules_text
+    for junk in ("F841", "Traceback", "ERROR", "still fails", "why does"):
+        assert junk not in cand.instructions
+
+
+def test_noise_questions_and_complaints_are_recognised() -> None:
+    assert noise_kind("aider/coders/base_coder.py:1245:9: F841 local variable 'e' is assigned to but never used")
+    assert noise_kind('  File "/app/main.py", line 12, in handler') == "stack trace"
+    assert noise_kind("[2024-01-02 10:00:00] INFO worker started") == "log"
+    assert noise_kind("use `uv add` for dependencies, not pip") is None
+    assert is_question("does git always rebase when I pull?")
+    assert not is_question("can you keep it under 200 words?")
+    assert is_complaint("same problem if the app tried to provide an api key")
+    assert is_complaint("❌ ÉCHEC : Je ne vois toujours que les 22 tâches")
+    assert is_complaint("还是不对，页面还是空白")
+
+
+def test_a_requirement_keeps_its_instructing_clauses_and_drops_the_reasons() -> None:
+    req = requirement("and no overnight flights, last time we did the red eye the kids were wrecks")
+    assert req is not None and req.rule == "and no overnight flights" and "exclude" in req.kinds
+    assert requirement("2 adults + 2 kids, thinking lisbon for 6 days end of july") is None   # facts
+    edit = requirement("make the logo bigger")
+    assert edit is None or not edit.general                                                     # this artefact
+
+
+@pytest.mark.parametrize(("request_text", "slug"), [
+    ("can you plan a 5 day family trip to Kyoto", "family-trip-planning"),
+    ("turn this into my weekly status for my manager pls", "weekly-status"),
+    ("write the weekly status report for my team", "weekly-status-report-writing"),
+    ("review PR #812 please", "pr-review"),
+    ("帮我写一份周报", "周报撰写"),
+])
+def test_names_say_the_task(request_text: str, slug: str) -> None:
+    name = task_name(request_text, "zh" if re.search(r"[\u4e00-\u9fff]", request_text) else "en")
+    assert name is not None and name.slug == slug
