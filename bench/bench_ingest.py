@@ -68,6 +68,53 @@ def bench_ingest(repeats: int, learner_for: object = None) -> list[Row]:
     return rows
 
 
+def bench_llm_routing(cfg: dict[str, object]) -> list[Row]:
+    """With an LLM configured: which labelled dev-set sessions reach it, and the calls per ingested session.
+
+    The previous rules ran their offline gate first and called the model only for what it passed;
+    their figures are that gate's verdicts on the same sessions.
+    """
+    from eval.learning import SETS, load, sessions_of
+    from eval.previous import evidence as previous
+    from autoskill_mcp.learning.redaction import redact_session
+
+    scenarios = load([SETS["dev"]])
+    reached: dict[str, list[bool]] = {"requirements": [], "positive": [], "negative": []}
+    before: dict[str, list[bool]] = {"requirements": [], "positive": [], "negative": []}
+    calls = sessions = 0
+    with tempfile.TemporaryDirectory() as home:
+        store = LocalSkillStore(home, embeddings={"provider": "hashing"}, background=False)
+        learner = build_learner(store, cfg)
+        for sc in scenarios:
+            last = sessions_of(sc)
+            for session in last:
+                result = learner.learn(session, user_id=f"bench-{sc['id']}")
+                calls += result.llm_calls
+                sessions += 1
+            old = previous.gate(previous.gather(redact_session(last[-1]))).passed
+            kinds = ["positive" if sc["should_extract"] else "negative"] + (
+                ["requirements"] if sc["pattern"] == "requirements" else [])
+            for kind in kinds:
+                reached[kind].append(result.llm_calls > 0)
+                before[kind].append(old)
+        learner.close()
+        store.close()
+
+    def share(flags: list[bool]) -> str:
+        return f"{sum(flags) / max(1, len(flags)):.0%} of {len(flags)}"
+
+    return [
+        Row("requirement-building sessions that reach the LLM", share(reached["requirements"]),
+            f"previous gate: {share(before['requirements'])}", note="target >= 90%"),
+        Row("should-extract sessions that reach the LLM", share(reached["positive"]),
+            f"previous gate: {share(before['positive'])}"),
+        Row("one-off sessions answered without a call", share([not x for x in reached["negative"]]),
+            f"previous gate: {share([not x for x in before['negative']])}", note="surely one-offs only"),
+        Row("LLM calls per ingested session", f"{calls / max(1, sessions):.2f}", note=f"{sessions} sessions, "
+            "extraction and merge judge; target <= 1.2"),
+    ]
+
+
 def bench_hook(runs: int) -> list[Row]:
     transcript = FIXTURES / "claude-code" / "spotter__short.jsonl"
     with tempfile.TemporaryDirectory() as home:
@@ -97,6 +144,7 @@ def sections(quick: bool, *, llm: bool = True, repeats: int | None = None,
             rows = bench_ingest(1, lambda store: build_learner(store, cfg))
             rows.append(Row("requests the fake model answered", str(fake.requests)))
             out.append(("ingest: LLM extractor (fake OpenAI-compatible server on 127.0.0.1)", rows))
+            out.append(("ingest: with an LLM, on the labelled dev set (eval/scenarios/dev)", bench_llm_routing(cfg)))
     out.append(("ingest: agent hook", bench_hook(hook_runs or (10 if quick else 20))))
     return out
 

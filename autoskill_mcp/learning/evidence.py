@@ -224,7 +224,7 @@ def _items(ev: Evidence) -> list[Item]:
                 items.append(Item(kind, s, t.n, _weight(req, t), req.kinds, rule=req.rule))
             if (general or d is not None) and _RECUR.search(s):  # "again", "as last time": asked for before
                 items.append(Item("recurrence", s, t.n, 1.0, req.kinds if req else ()))
-            elif _REUSE.search(s):  # "every friday", "for the next screens": this kind of task comes back
+            elif _REUSE.search(s) and not is_complaint(s):  # "every friday", "for the next screens": it comes back
                 items.append(Item("recurrence", s, t.n, 0.5, req.kinds if req else ()))
         steps = () if any(i.kind == "procedure" and i.turn == t.n for i in items) else _listed_steps(t)
         if steps:
@@ -233,9 +233,14 @@ def _items(ev: Evidence) -> list[Item]:
 
 
 def _pasted(turn: Turn) -> bool:
-    """A turn that quotes a text and asks for something done with it (summarise, translate, a checklist)."""
+    """A turn the user did not write as talk: a text quoted to be summarised, translated or turned into a
+    checklist, or a brief or report laid out in markdown (orchestrator agents store their sub-task briefs
+    and reports as user messages)."""
     if len(turn.prose) < 2:
         return False
+    laid_out = sum(1 for x in turn.text.splitlines() if _LAID_OUT.match(x))
+    if laid_out >= 3 or turn.text.count("**") >= 8:
+        return True
     head = turn.text.strip().splitlines()[0]
     if _ABOUT_TEXT.search(head) and (len(turn.text.strip().splitlines()) > 1 or head.rstrip().endswith((":", "："))):
         return True
@@ -244,6 +249,7 @@ def _pasted(turn: Turn) -> bool:
     return bool(_ABOUT_TEXT.search(turn.prose[-1]) or _ABOUT_TEXT.search(turn.text[:200]))
 
 
+_LAID_OUT = re.compile(r"^\s*(#{1,6} \S|[-*] \*\*|[✅❌⚠🎯🔍🛠💻📋🚀🔧🔄📝]|\|.*\|\s*$|-{3,}\s*$)")
 _ABOUT_TEXT = re.compile(
     r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these) into|make (a|me a) checklist|"
     r"checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|go through (this|it)|"

@@ -27,6 +27,7 @@ _LINE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                r"[.FEsx]{6,}\s*(\[\s*\d+%\])?$|✓|✗|✔|✘|×)", _I)),
     ("diff", re.compile(r"^(\+\+\+|---|@@ |[+-](?![+-])\S)")),
     ("code", re.compile(r"^\s*(def |class |import |from \S+ import|return\b|const |let |var |function\b|"
+                        r"\"\"\"|'''|assert |@\w+\b|if __name__|print\(|console\.log|"
                         r"public |private |#include|SELECT\b.*\bFROM\b|INSERT INTO|CREATE TABLE|\}|\{$|</?\w+[^>]*>$|"
                         r"[\w.]+\s*=\s*[\w\"'\[{(]|[\w.]+\(.*\);?$)")),
     ("table", re.compile(r"^\s*\|.*\|\s*$")),
@@ -54,6 +55,8 @@ _COMPLAINT = re.compile(
     r"still (see|get|have)|i('m| am) (still )?(getting|seeing)|throws?|returns? (an? )?(error|500|404|null|none))\b|"
     r"(^|\s)(❌|ÉCHEC|FAIL(ED)?\b)|\b(ne (marche|fonctionne)|toujours pas|toujours (des|le|la|les|un|une) |"
     r"c'est pénible|on tourne en rond|ça plante|ça bug|ne s'affiche|"
+    r"tu as échoué|pas content|mal compris|n'a pas été fait|n'ont rien à faire|superficielle|tu oublies|"
+    r"tu ne sais pas|tu n'as (pas|toujours pas|rien)|je te confirme que|"
     r"je (ne )?vois (toujours|encore)|rien ne (change|marche|s'affiche)|c'est (cassé|faux|vide))|"
     r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)", _I)
 

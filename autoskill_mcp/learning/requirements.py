@@ -130,7 +130,7 @@ _INSTRUCT_ZH = re.compile(
 _INSTRUCT_FR = re.compile(
     r"\b(il faut|faut|doit|dois|devrait|je veux|je voudrais|j'aimerais|merci de|pas de|sans|évite|utilise|ajoute|mets|"
     r"garde|fais|donne|écris|toujours|jamais|uniquement|seulement|maximum|max|peux-tu|tu peux|n'oublie pas|pense à|"
-    r"privilégie|préfère|plutôt|au lieu|chaque|tous les|commence|termine|trie|groupe|vérifie|lance|relis|reste)\b|"
+    r"privilégie|préfère|plutôt|au lieu|commence|termine|trie|groupe|vérifie|lance|relis|reste)\b|"
     r"^(ne|n')\s*\w+", _I)
 # A rule stated as how things are done here: "keys are snake_case", "errors go back as problem+json".
 _POLICY = re.compile(

@@ -50,7 +50,9 @@ def extract(evidence: Evidence) -> list[Candidate]:
     out: list[Candidate] = []
     groups = _groups([*evidence.earlier, *evidence.items])
     scored = [(g, score(g, evidence.turns)[0]) for g in groups]
-    strong = [(g, t) for g, t in scored if t >= GATE_THRESHOLD or evidence.earlier]
+    # a skill of its own needs more than one reinforced "don't" (which joins the session's main skill instead)
+    strong = [(g, t) for n, (g, t) in enumerate(scored) if (t >= GATE_THRESHOLD or evidence.earlier)
+              and (n == 0 or len(g) >= 2 or any(i.weight >= 1.0 for i in g))]
     weak = [g for g, t in scored if (g, t) not in strong]
     if weak and (strong or score([i for g in weak for i in g], evidence.turns)[0] >= GATE_THRESHOLD):
         # the same user's rules, each too weak alone: better kept together than lost
@@ -113,7 +115,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float) -> Candidate
         topics = rank_topics([anchor.group(1)]) or topics
     name = task.slug if task else topic_name(topics, lang, workflow=bool(flows) and not rules)
     zh, fr = lang == "zh", lang == "fr"
-    what = task.phrase if task else ("、" if zh else ", ").join(topics[:2]) or ("工作" if zh else "this work")
+    what = task.phrase if task else ("、" if zh else " et " if fr else " and ").join(topics[:2]) or (
+        "工作" if zh else "ce travail" if fr else "this work")
     telling = sorted(rules, key=lambda r: -len(set(kinds_of(r, lang)) & _GENERAL))  # budgets and formats first
     gist = ("；" if zh else "; ").join(_clause(r) for r in telling[:2]) or (
         ("、" if zh else ", ").join(flows[0].steps[:3]) if flows else "")
@@ -128,8 +131,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float) -> Candidate
         description = f"{task.does} the way this user wants: {gist}. Use when {task.when}."
         goal = f"{task.does} the way this user asked for, every time."
     else:
-        description = f"How this user wants {what} done: {gist}. Use when a task involves {what}."
-        goal = f"Handle {what} the way this user asked for, every time."
+        description = f"This user's rules for {what}: {gist}. Use when a task involves {what}."
+        goal = f"Apply this user's rules whenever a task involves {what}."
     sections = ["# 目标" if zh else "# Goal" if not fr else "# Objectif", goal]
     if rules:
         sections += ["", "# 约束与风格" if zh else "# Contraintes et style" if fr else "# Constraints & Style"]

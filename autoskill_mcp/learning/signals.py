@@ -49,8 +49,12 @@ _DURABLE_EN = re.compile(
 _DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认(都|就|用|使用|情况下|要)|记住|"
                          r"所有的?(代码|回答|回复|提交))")
 # "toujours" is "always" only when not negated: "tu n'as toujours pas" / "toujours pas" is "still not".
+# "toujours" is "always" before what to do ("toujours utiliser", "mets toujours"); elsewhere it is
+# mostly "still" ("toujours pas", "toujours insuffisant", "toujours des 502").
+_TOUJOURS = (r"(^|[.!]\s*)toujours\b(?!\s+(pas|des|de|du|le|la|les|un|une|aussi|autant|rien|insuffisant|en|là))|"
+             r"\b\w+(e|ez|s)\s+toujours\b(?!\s+pas)|\btoujours\s+\w+(er|ir|re)\b")
 _DURABLE_FR = re.compile(
-    r"(?<!n'as )(?<!n'est )\btoujours\b(?!\s+pas)|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
+    rf"{_TOUJOURS}|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
 
 _NEVER_EN = re.compile(
     r"(^|[,;:]\s*|\b(and|but|so|also|please|just)\s+)(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|"
@@ -68,7 +72,7 @@ _MUST_ZH = re.compile(r"(必须|务必|一定要|需要先|记得)")
 _PREFER_ZH = re.compile(r"(优先|更喜欢|尽量用|改用|换成|请用|而不是|代替|[，,]\s*用)")
 # French negation is everywhere; only an opening negation is an order ("Ne modifie pas ...", "N'utilise jamais ...").
 _NEVER_FR = re.compile(r"^(ne|n')\s*\w+\s+(pas|jamais)\b|\bjamais\b|^évite[rz]?\b", _I)
-_ALWAYS_FR = re.compile(r"(?<!n'as )\btoujours\b(?!\s+pas)|\bchaque fois\b", _I)
+_ALWAYS_FR = re.compile(rf"{_TOUJOURS}|\bchaque fois\b", _I)
 
 _ARROW = re.compile(r"\s*(?:->|→|=>|⇒|➡|➜|-->)\s*")
 _WORKFLOW_ANCHOR_EN = re.compile(
