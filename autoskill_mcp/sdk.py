@@ -171,12 +171,24 @@ class AutoSkill:
         scope: str = "user",
         files: dict[str, bytes | str] | None = None,
     ) -> Skill:
-        """Write a structured skill directly (a new version when an existing one changes)."""
-        existing = self.store.get(skill_id) if skill_id else None
+        """Write a structured skill: create it, or update the one with this id or, without an id, this name.
+
+        Updating by name is what makes a script that upserts safe to run twice: the second run
+        changes the same skill (a new version when the content changed), never a name conflict.
+        """
+        user = self._user(user_id)
+        where = Scope(scope) if scope in ("user", "shared") else Scope.USER
+        if skill_id:
+            existing = self.store.get(skill_id)
+        else:
+            stored_name = name.strip() if skillmd.is_valid_name(name.strip()) else skillmd.slugify(name)
+            existing = self.store.find(stored_name, user_id=user, scope=where.value)
+            if existing is not None and existing.scope != where:
+                existing = None
         skill = Skill(
-            id=skill_id or str(uuid.uuid4()),
-            user_id=self._user(user_id),
-            scope=Scope(scope) if scope in ("user", "shared") else Scope.USER,
+            id=skill_id or (existing.id if existing is not None else str(uuid.uuid4())),
+            user_id=user,
+            scope=where,
             name=name.strip(),
             description=description.strip(),
             instructions=instructions.strip(),
