@@ -20,6 +20,7 @@ import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import (
     GetPromptRequestParams,
@@ -32,8 +33,10 @@ from mcp.types import (
     ReadResourceResult,
 )
 
+from pydantic import ValidationError
+
 from .. import __version__
-from . import catalogue, live, prompts, resources, tools_learning, tools_skills
+from . import argument_errors, catalogue, live, prompts, resources, tools_learning, tools_skills
 from .identity import user_of
 from .settings import McpSettings
 from .state import ServerState
@@ -153,6 +156,15 @@ class AutoSkillServer(MCPServer[ServerState]):
         if ctx.method not in _HANDSHAKE:  # load once the client is past its handshake, not during it
             self.state.first_request.set()
         return result
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        """The SDK's call, with argument validation errors in plain words (see arguments.py)."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(argument_errors.plain_message(name, exc.__cause__)) from exc.__cause__
+            raise
 
     # -- tools/list: the discovery tool carries the user's catalogue ----------------------------------
 
