@@ -8,11 +8,13 @@ Every command takes `--json` for scripts. Exit codes scripts can rely on:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -318,33 +320,65 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_quickstart(args: argparse.Namespace) -> int:
-    """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search."""
-    examples = resources.files("autoskill_mcp") / "examples"
-    # The embedded defaults: offline rules even when an LLM is configured, so nothing leaves the machine.
-    with resources.as_file(examples) as folder, _open(args, llm={"provider": "offline"}) as sdk:
-        report = sdk.import_skills(folder / "skills", scope="shared", overwrite=True)
-        session = folder / "transcripts" / "claude-code-session.jsonl"
-        job = sdk.ingest_transcript(session, wait=True)
-        result = job.get("result") or {}
-        query = args.query or QUICKSTART_QUERY
-        hits = sdk.search(query, limit=3)
-        data = {"store": str(sdk.config.home), "imported": report.imported + report.updated + report.unchanged,
-                "learned": result.get("skills", []), "extractor": result.get("extractor"), "job": job.get("id"),
-                "query": query, "hits": [h.to_dict() for h in hits]}
+    """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search.
 
-        def human() -> None:
+    It runs in a demo store of its own, a temporary folder removed when it ends, so trying it
+    never writes demo skills into the user's store. `--home DIR` (or `AUTOSKILL_HOME`) runs it
+    in that store instead, and a second run there reports what is already there as such.
+    """
+    with contextlib.ExitStack() as stack:
+        demo = not (args.home or os.environ.get("AUTOSKILL_HOME"))
+        if demo:
+            args.home = stack.enter_context(tempfile.TemporaryDirectory(prefix="autoskill-quickstart-"))
+        examples = stack.enter_context(resources.as_file(resources.files("autoskill_mcp") / "examples"))
+        # The embedded defaults: offline rules even when an LLM is configured, so nothing leaves the machine.
+        sdk = stack.enter_context(_open(args, llm={"provider": "offline"}))
+        return _quickstart(args, sdk, examples, demo)
+    return EXIT_FAIL  # unreachable: mypy cannot see that ExitStack does not swallow exceptions here
+
+
+def _quickstart(args: argparse.Namespace, sdk: AutoSkill, examples: Path, demo: bool) -> int:
+    report = sdk.import_skills(examples / "skills", scope="shared", overwrite=True)
+    session = examples / "transcripts" / "claude-code-session.jsonl"
+    job_id, created = sdk.queue.enqueue_path(session, user_id=sdk.default_user)
+    job = sdk.ingest_transcript(session, wait=True)
+    result = job.get("result") or {}
+    earlier = [] if created else result.get("skills", [])
+    query = args.query or QUICKSTART_QUERY
+    hits = sdk.search(query, limit=3)
+    data = {"store": str(sdk.config.home), "demo": demo,
+            "imported": report.imported + report.updated + report.unchanged,
+            "imported_new": report.imported, "updated": report.updated, "unchanged": report.unchanged,
+            "learned": result.get("skills", []) if created else [], "already_learned": earlier,
+            "extractor": result.get("extractor"), "job": job.get("id"), "job_created": created,
+            "query": query, "hits": [h.to_dict() for h in hits]}
+
+    def human() -> None:
+        if demo:
+            print(f"store: {sdk.config.home} (a demo store, removed when quickstart ends; "
+                  "your own store is not touched; `--home DIR` keeps one)")
+        else:
             print(f"store: {sdk.config.home}")
-            print(f"example skills in the shared scope: {len(data['imported'])}")
+        parts = [f"{len(v)} {k}" for k, v in (("new", report.imported), ("updated", report.updated),
+                                               ("already there", report.unchanged)) if v]
+        print(f"example skills in the shared scope: {len(data['imported'])} ({', '.join(parts) or 'none'})")
+        if created:
             print(f"learned from a Claude Code session ({data['extractor']}):")
             for d in data["learned"]:
                 print(f"  {d['action']:<9} {d['name']} v{d['version']}  ({d['reason']})")
-            print(f"search: {query!r}")
-            for i, hit in enumerate(hits, 1):
-                print(f"  {i}. {hit.skill.name}  ({hit.why()})")
-            print("next: `autoskill show <name>`, `autoskill context \"<task>\"`, "
-                  "`autoskill ingest --agent claude-code --since 7d`, `autoskill hooks install --agent claude-code`")
+            if not data["learned"]:
+                print("  nothing")
+        else:
+            names = ", ".join(f"{d['name']}" for d in earlier if d.get("action") in ("add", "merge")) or "nothing"
+            print(f"the bundled Claude Code session was already learned from (job {job_id}): nothing new; "
+                  f"it had given {names}")
+        print(f"search: {query!r}")
+        for i, hit in enumerate(hits, 1):
+            print(f"  {i}. {hit.skill.name}  ({hit.why()})")
+        print("next: `autoskill ingest --agent claude-code --since 7d` learns from your own sessions; "
+              "`autoskill hooks install --agent claude-code` keeps learning; `autoskill search \"<task>\"`")
 
-        _emit(args, data, human)
+    _emit(args, data, human)
     return EXIT_OK if hits else EXIT_FAIL
 
 
@@ -448,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("mcp_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_mcp, json=False)
 
-    p = add("quickstart", cmd_quickstart, "seed the store with example skills, learn from a bundled session, and search")
+    p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
+            "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
     p.add_argument("query", nargs="?")
     return parser
