@@ -423,7 +423,10 @@ class HybridIndex:
         min_score: float = 0.0,
         wait: bool = False,
     ) -> list[ScoredDoc]:
-        """The best `top_k` documents for `query` with score >= `min_score`.
+        """The best `top_k` documents for `query` with score >= `min_score`, matches only.
+
+        A candidate with no query word and a cosine at or below the embedder's "unrelated"
+        level is never returned, however it ranks: a query nothing matches has no hits.
 
         `allowed` limits results to a set of ids or to ids a predicate accepts.
         Keyword-only (mode "keyword") while the model loads or an allowed doc
@@ -477,6 +480,8 @@ class HybridIndex:
         for i in fused.order:
             if fused.score[i] < min_score:
                 break  # scores never rise down the ranking (see fusion.py)
+            if fused.matched is not None and not fused.matched[i]:
+                continue  # no keyword and no real similarity: a filler, not a hit
             f = fused.hit(ids[i], int(i), float(k_arr[i]), None if v_arr is None or np.isnan(v_arr[i]) else float(v_arr[i]))
             hits.append(_scored(f, mode))
             if len(hits) >= top_k:

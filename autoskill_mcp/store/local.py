@@ -656,6 +656,8 @@ class LocalSkillStore(SkillStore):
     ) -> list[SkillHit]:
         if not isinstance(query, str):
             raise InvalidInputError("query must be a string")
+        if not query.strip():
+            raise InvalidInputError("the query is empty: say what the task is, e.g. 'write a commit message'")
         if not isinstance(top_k, int) or top_k < 1:
             raise InvalidInputError("top_k must be a positive integer")
         scopes = _scopes(scope)
