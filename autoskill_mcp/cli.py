@@ -1,8 +1,9 @@
 """`autoskill`: the command line over the SDK.
 
 Every command takes `--json` for scripts. Exit codes scripts can rely on:
-0 success, 1 failure (e.g. validation found errors), 2 bad input or usage,
-3 not found, 4 conflict, 5 read-only target.
+0 success, 1 failure (e.g. validation found errors), 2 bad input or usage
+(any bad number too), 3 not found, 4 conflict, 5 read-only target, 141 stdout
+closed by its reader (`| head`), which ends the command quietly.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_learn, skillmd
+from . import __version__, cli_args, cli_learn, skillmd
 from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError
 from .sdk import AutoSkill
@@ -29,6 +30,8 @@ from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+#: stdout was closed by its reader: what a shell reports for a program ended by SIGPIPE
+EXIT_CLOSED_PIPE = 141
 QUICKSTART_QUERY = "add logging to the checkout service"
 
 
@@ -413,9 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def search_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("query")
-        p.add_argument("-k", "--top-k", type=int, default=5)
+        p.add_argument("-k", "--top-k", type=cli_args.positive_int, default=5, help="how many skills (>= 1)")
         p.add_argument("--scope", default="all", choices=["user", "shared", "library", "common", "all"])
-        p.add_argument("--min-score", type=float, default=0.0)
+        p.add_argument("--min-score", type=cli_args.score, default=0.0, help="leave out hits below this score (0..1)")
 
     p = add("search", cmd_search, "find the skills relevant to a task")
     search_opts(p)
@@ -424,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("context", cmd_context, "print the injectable context block for a task")
     search_opts(p)
-    p.add_argument("--budget", type=int, default=2000, help="token budget")
+    p.add_argument("--budget", type=cli_args.positive_int, default=2000, help="token budget (>= 1)")
     p.add_argument("--level", default="auto", choices=["auto", "catalog", "full", "files"])
 
     p = add("list", cmd_list, "list skills")
@@ -459,9 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("prune", cmd_prune, "remove your skills that are retrieved often and never used (dry run unless --apply)")
     p.add_argument("--apply", action="store_true", help="delete them (their history stays in the catalog)")
-    p.add_argument("--min-retrieved", type=int, default=40)
-    p.add_argument("--max-used", type=int, default=0)
-    p.add_argument("--min-age-days", type=float, default=14.0)
+    p.add_argument("--min-retrieved", type=cli_args.non_negative_int, default=40)
+    p.add_argument("--max-used", type=cli_args.non_negative_int, default=0)
+    p.add_argument("--min-age-days", type=cli_args.non_negative_float, default=14.0)
 
     p = add("versions", cmd_versions, "show a skill's history")
     p.add_argument("skill")
@@ -473,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("lsp", cmd_lsp, "run the SKILL.md language server on stdio (--tcp for debugging)")
     p.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=2087)
+    p.add_argument("--port", type=cli_args.port, default=2087)
 
     add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
 
@@ -500,7 +503,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that left early shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except AutoSkillError as exc:
         if args.json:
             json.dump({"error": str(exc), "type": type(exc).__name__}, sys.stdout)
@@ -509,6 +516,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _closed_pipe() -> int:
+    """stdout's reader went away (`autoskill ... | head`): stop quietly, as `git log | head` does.
+
+    Python would otherwise print a BrokenPipeError traceback, and again at exit when it flushes
+    stdout; pointing stdout at /dev/null makes that last flush harmless.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a descriptor (tests capturing it): nothing to redirect
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":
