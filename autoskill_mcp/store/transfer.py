@@ -170,6 +170,9 @@ def _save_imported(
     by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
     for _, skill, where in batch:
         name = skill.name if skillmd.is_valid_name(skill.name) else skillmd.slugify(skill.name)
+        if name != skill.name:
+            report.warnings.append((where, f"name {skill.name!r} is not a valid spec name: stored as {name!r}"))
+            skill = skill.copy(name=name)
         if name in seen_names:
             report.skipped.append((where, f"another imported folder already uses the name {name!r}"))
             continue

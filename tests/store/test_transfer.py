@@ -185,3 +185,24 @@ def test_a_scan_cut_short_by_its_bound_says_so(store: LocalSkillStore, tmp_path:
     assert any("stopped after scanning 4 folders" in m for _, m in report.warnings)
     full = import_skill_dirs(store, src, user_id="alice")
     assert len(report.imported) + len(full.imported) == 6 and not any("stopped" in m for _, m in full.warnings)
+
+
+def test_an_invalid_name_is_reported_as_the_name_actually_stored(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "src", "Bad_Name/SKILL.md", "---\nname: Bad_Name\ndescription: Does X. Use for X.\n---\nBody\n")
+    report = import_skill_dirs(store, tmp_path / "src", user_id="alice")
+    assert report.imported == ["bad-name"] and store.find("bad-name", user_id="alice") is not None
+    messages = [m for _, m in report.warnings]
+    assert "name 'Bad_Name' is not a valid spec name: stored as 'bad-name'" in messages
+    assert not any("kept as given" in m for m in messages)
+
+
+def test_unknown_frontmatter_keys_keep_their_yaml_value(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "src", "tinted/SKILL.md",
+           "---\nname: tinted\ndescription: Does X. Use for X.\ncolour: blue\nskill_type: workflow\n---\nBody\n")
+    import_skill_dirs(store, tmp_path / "src", user_id="alice")
+    skill = store.find("tinted", user_id="alice")
+    assert skill.extensions == {"colour": "blue", "skill_type": "workflow"}
+    saved = store.save(skill.copy(instructions="Body, edited through the store"))  # now written by us
+    text = (store.skill_dir(saved.id) / "SKILL.md").read_text()
+    assert '  x-colour: "blue"\n' in text and '  x-skill_type: "workflow"\n' in text and '\\"' not in text
+    assert store.get(saved.id).extensions == {"colour": "blue", "skill_type": "workflow"}
