@@ -128,7 +128,7 @@ def import_skill_dirs(
     if not root.is_dir():
         raise InvalidInputError(f"{root} is not a folder")
     report = ImportReport()
-    batch: list[tuple[Path, Skill, str]] = []
+    batch: list[tuple[bytes, Skill, str]] = []
     truncated: list[str] = []
     found = find_skill_files(root, limits, truncated)
     report.warnings += [(str(root), message) for message in truncated]
@@ -142,7 +142,8 @@ def import_skill_dirs(
         if size > limits.max_skill_md_bytes:
             report.skipped.append((where, f"SKILL.md is {size} bytes, over the {limits.max_skill_md_bytes}-byte limit"))
             continue
-        parsed = skillmd.parse(md_path.read_bytes(), path=str(md_path))
+        raw = md_path.read_bytes()
+        parsed = skillmd.parse(raw, path=str(md_path))
         result = skillmd.to_skill(parsed, dir_name=md_path.parent.name)
         if result.skill is None:
             report.skipped.append((where, result.skipped_reason or "no usable name or description"))
@@ -155,24 +156,29 @@ def import_skill_dirs(
         skill = result.skill.copy(user_id=user_id, scope=scope)
         if include_files:
             skill.files = _collect_files(md_path.parent, limits, report)
-        batch.append((md_path.parent, skill, where))
+        batch.append((raw, skill, where))
     _save_imported(store, batch, user_id=user_id, overwrite=overwrite, report=report)
     return report
 
 
 def _save_imported(
-    store: SkillStore, batch: list[tuple[Path, Skill, str]], *, user_id: str, overwrite: bool,
+    store: SkillStore, batch: list[tuple[bytes, Skill, str]], *, user_id: str, overwrite: bool,
     report: ImportReport,
 ) -> None:
-    fresh: list[tuple[Skill, str]] = []
+    """Save what was read. A skill whose name is valid keeps its SKILL.md byte for byte (identity
+    and version go to the catalog), so it is served exactly as its author wrote it; one whose
+    name had to change is written by us, with the stored name."""
+    fresh: list[tuple[Skill, bytes | None, str]] = []
     seen_names: set[str] = set()
     scope = batch[0][1].scope.value if batch else "user"
     by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
-    for _, skill, where in batch:
+    for raw, skill, where in batch:
         name = skill.name if skillmd.is_valid_name(skill.name) else skillmd.slugify(skill.name)
+        verbatim: bytes | None = raw
         if name != skill.name:
             report.warnings.append((where, f"name {skill.name!r} is not a valid spec name: stored as {name!r}"))
             skill = skill.copy(name=name)
+            verbatim = None
         if name in seen_names:
             report.skipped.append((where, f"another imported folder already uses the name {name!r}"))
             continue
@@ -181,16 +187,20 @@ def _save_imported(
         if existing is None:
             if store.get(skill.id) is not None:  # the id is taken elsewhere: keep the content, new id
                 skill = skill.copy(id=str(uuid.uuid4()))
-            fresh.append((skill, where))
+            fresh.append((skill, verbatim, where))
             continue
         if not overwrite:
             report.skipped.append((where, f"a skill named {name!r} already exists (use overwrite to update it)"))
             continue
         before = existing.version
-        saved = store.save(skill.copy(id=existing.id, created_at=existing.created_at), reason="import")
+        update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
+        saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
+                 else store.save(update, reason="import"))
         (report.updated if saved.version != before else report.unchanged).append(saved.name)
-    for skill_saved, (_, where) in zip(store.save_many([s for s, _ in fresh], reason="import"), fresh):
-        report.imported.append(skill_saved.name)
+    kept = [(s, data) for s, data, _ in fresh if data is not None]
+    rendered = [s for s, data, _ in fresh if data is None]
+    for saved_skill in store.save_verbatim(kept, reason="import") + store.save_many(rendered, reason="import"):
+        report.imported.append(saved_skill.name)
 
 
 def export_skills(
