@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, skillmd
+from . import __version__, cli_args, cli_learn, cli_progress, skillmd
 from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError
 from .sdk import AutoSkill
@@ -66,8 +66,23 @@ def _resolve(sdk: AutoSkill, ref: str) -> Skill:
 # -- commands ------------------------------------------------------------------------------------------
 
 
+def _warm(args: argparse.Namespace, sdk: AutoSkill, wait: bool = True) -> None:
+    """Build the index (and embed what lacks a vector) under a progress bar, when one is shown.
+
+    A first search over thousands of skills, or the first after a change of embedder, waits
+    for exactly this; with a bar the wait is visible instead of silent.
+    """
+    warm = getattr(sdk.store, "warm_index", None)
+    if warm is None or not wait or not cli_progress.wanted(args):
+        return
+    with cli_progress.bar("building the search index", None, show=True) as bar:
+        warm(on_progress=bar.stage)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
+        if args.query.strip():
+            _warm(args, sdk, wait=not args.no_wait)
         hits = sdk.search(args.query, limit=args.top_k, scope=args.scope, min_score=args.min_score,
                           filters={"tags": args.tag} if args.tag else None, wait=not args.no_wait)
 
@@ -84,6 +99,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_context(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
+        if args.query.strip():
+            _warm(args, sdk)
         result = sdk.render_context_result(args.query, limit=args.top_k, scope=args.scope, budget=args.budget,
                                            level=args.level, min_score=args.min_score)
         _emit(args, result.to_dict(), lambda: print(result.text))
@@ -145,11 +162,14 @@ def _validate_targets(paths: Sequence[str]) -> list[Path]:
 def cmd_validate(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     errors = 0
-    for path in _validate_targets(args.paths):
-        diags = skillmd.validate(path.read_bytes(), path=str(path), profile=args.profile,
-                                 dir_name=path.parent.name, skill_dir=path.parent)
-        errors += sum(d.severity == "error" for d in diags)
-        results.append({"path": str(path), "diagnostics": [d.to_dict() for d in diags]})
+    targets = _validate_targets(args.paths)
+    with cli_progress.bar("validating", len(targets), show=cli_progress.wanted(args) and len(targets) > 1) as bar:
+        for path in targets:
+            diags = skillmd.validate(path.read_bytes(), path=str(path), profile=args.profile,
+                                     dir_name=path.parent.name, skill_dir=path.parent)
+            errors += sum(d.severity == "error" for d in diags)
+            results.append({"path": str(path), "diagnostics": [d.to_dict() for d in diags]})
+            bar.advance()
 
     def human() -> None:
         for r in results:
@@ -167,8 +187,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
-        report = sdk.import_skills(args.path, scope="shared" if args.shared else "user",
-                                   overwrite=args.overwrite, include_files=not args.no_files)
+        with cli_progress.bar("reading skill folders", None, show=cli_progress.wanted(args)) as bar:
+            report = sdk.import_skills(args.path, scope="shared" if args.shared else "user",
+                                       overwrite=args.overwrite, include_files=not args.no_files,
+                                       on_progress=bar.stage)
 
         def human() -> None:
             print(f"imported {len(report.imported)}, updated {len(report.updated)}, "
@@ -195,7 +217,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             raise InvalidInputError("name the skills to export, or pass --all")
         dest = agent_skill_dir(args.to) if args.to else Path(args.dest)
-        written = export_skills(sdk.store, ids, dest, profile=export_profile_for(args.to), overwrite=args.overwrite)
+        with cli_progress.bar("exporting skills", len(ids), show=cli_progress.wanted(args)) as bar:
+            written = export_skills(sdk.store, ids, dest, profile=export_profile_for(args.to),
+                                    overwrite=args.overwrite, on_progress=bar.stage)
         _emit(args, {"written": [str(p) for p in written]},
               lambda: print("\n".join(f"wrote {p}" for p in written) or "nothing to export"))
     return EXIT_OK
@@ -217,8 +241,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
-        report = sdk.prune(min_retrieved=args.min_retrieved, max_used=args.max_used,
-                           min_age_days=args.min_age_days, apply=args.apply)
+        label = "pruning" if args.apply else "looking for skills to prune"
+        with cli_progress.bar(label, None, show=cli_progress.wanted(args)):
+            report = sdk.prune(min_retrieved=args.min_retrieved, max_used=args.max_used,
+                               min_age_days=args.min_age_days, apply=args.apply)
 
         def human() -> None:
             verb = "pruned" if report.applied else "would prune (dry run; --apply to delete)"
@@ -296,13 +322,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         summaries = store.summaries(user_id=None, scope="all", include_archived=True)
         check("skills", True, f"{len(summaries)} in all scopes")
         invalid = 0
-        for s in summaries:
-            md = Path(s.path) / "SKILL.md"
-            try:
-                diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
-            except OSError:
-                continue
-            invalid += any(d.severity == "error" for d in diags)
+        with cli_progress.bar("validating skills", len(summaries), show=cli_progress.wanted(args)) as bar:
+            for s in summaries:
+                bar.advance()
+                md = Path(s.path) / "SKILL.md"
+                try:
+                    diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
+                except OSError:
+                    continue
+                invalid += any(d.severity == "error" for d in diags)
         check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
         from .retrieval import make_embedder
 

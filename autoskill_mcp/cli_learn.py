@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from . import cli_args
+from . import cli_args, cli_progress
 from .errors import InvalidInputError, NotFoundError
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
@@ -108,7 +108,7 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
         ids.append(job_id)
         new += created
     if args.wait:
-        _work_until_done(sdk, ids, quiet=args.json)
+        _work_until_done(sdk, ids, show=cli_progress.wanted(args))
     jobs = [queue.get(i) for i in ids]
     data = {"enqueued": new, "jobs": [j.to_dict() for j in jobs if j is not None]}
 
@@ -167,23 +167,19 @@ def job_line(job: Any) -> str:
     return line
 
 
-def _work_until_done(sdk: Any, ids: list[str], *, quiet: bool) -> None:
+def _work_until_done(sdk: Any, ids: list[str], *, show: bool) -> None:
     """Run a worker here until the given jobs are done or failed, with a progress bar on stderr."""
     worker = sdk.worker()
     total = len(ids)
-    while True:
-        states = [j.state if (j := sdk.queue.get(i)) else "failed" for i in ids]
-        finished = sum(s in ("done", "failed") for s in states)
-        if not quiet and sys.stderr.isatty():
-            bar = "#" * int(30 * finished / total)
-            sys.stderr.write(f"\r[{bar:<30}] {finished}/{total} jobs")
-            sys.stderr.flush()
-        if finished == total:
-            break
-        if worker.run_once() is None:
-            time.sleep(0.2)  # another process holds the remaining jobs: wait for it
-    if not quiet and sys.stderr.isatty():
-        sys.stderr.write("\n")
+    with cli_progress.bar("learning from transcripts", total, show=show) as bar:
+        while True:
+            states = [j.state if (j := sdk.queue.get(i)) else "failed" for i in ids]
+            finished = sum(s in ("done", "failed") for s in states)
+            bar.update(finished)
+            if finished == total:
+                break
+            if worker.run_once() is None:
+                time.sleep(0.2)  # another process holds the remaining jobs: wait for it
 
 
 # -- jobs and worker -------------------------------------------------------------------------------------

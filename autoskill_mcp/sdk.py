@@ -287,12 +287,17 @@ class AutoSkill:
         overwrite: bool = False,
         include_files: bool = True,
         limits: ImportLimits | None = None,
+        on_progress: Any = None,
     ) -> ImportReport:
-        """Import skill folders and report, skill by skill, what happened and why."""
+        """Import skill folders and report, skill by skill, what happened and why.
+
+        `on_progress(stage, done, total)` is called as folders are read and skills saved.
+        """
         if scope not in ("user", "shared"):
             raise InvalidInputError("import into scope 'user' or 'shared'")
         return import_skill_dirs(self.store, root_dir, user_id=self._user(user_id), scope=Scope(scope),
-                                 overwrite=overwrite, include_files=include_files, limits=limits)
+                                 overwrite=overwrite, include_files=include_files, limits=limits,
+                                 on_progress=on_progress)
 
     def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0) -> None:
         """Count that a skill was retrieved or used (feeds opt-in pruning later)."""

@@ -667,6 +667,21 @@ class LocalSkillStore(SkillStore):
         """The hybrid index (built on first use)."""
         return self._ensure_index()
 
+    def warm_index(self, on_progress: Any = None) -> bool:
+        """Build the index and wait until every skill has its vector (embedding what is missing).
+
+        What a first hybrid search, or one after a change of embedder, waits for anyway; done
+        here it can report `on_progress(stage, done, total)`. True when searches are hybrid.
+        """
+        self.refresh()
+        total = len(self._rows)
+        if on_progress is not None:
+            on_progress("building the search index", 0, total)
+        index = self._ensure_index()
+        if on_progress is None:
+            return bool(index.wait_until_ready())
+        return bool(index.wait_until_ready(on_progress=lambda done, n: on_progress("embedding skills", done, n)))
+
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
         tags: Iterable[str] | None = None, wait: bool = False,
