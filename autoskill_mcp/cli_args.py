@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 
 
-def _number(kind: type[int] | type[float], low: float | None, high: float | None,
+def _number(kind: type[int | float], low: float | None, high: float | None,
             wanted: str) -> Callable[[str], int | float]:
     def parse(text: str) -> int | float:
         try:

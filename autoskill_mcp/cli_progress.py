@@ -56,11 +56,11 @@ def bar(label: str, total: int | None, *, show: bool) -> Iterator[Bar]:
     if not show:
         yield Bar()
         return
+    from rich import progress as rp
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    columns = (rp.TextColumn("{task.description}"), rp.BarColumn(), rp.MofNCompleteColumn(), rp.TimeElapsedColumn())
+    with rp.Progress(*columns, console=Console(stderr=True), transient=False) as progress:
         task = progress.add_task(label, total=total)
         yield Bar(progress, task)
         if progress.tasks[0].total is None:  # never learned its size: show it as finished

@@ -23,6 +23,7 @@ are against it.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -171,7 +172,7 @@ def measure(rounds: int, mode: str, large: int, peers: bool
                     continue
                 try:
                     raw_s = await anyio.to_thread.run_sync(raw_first_tools_list, params)
-                    if raw_s != raw_s:  # NaN: the process ended without answering tools/list
+                    if math.isnan(raw_s):  # the process ended without answering tools/list
                         raise RuntimeError("it exited without answering tools/list")
                     sdk_s = await first_tools_list(params, mode)
                 except Exception as exc:  # noqa: BLE001 - a peer that fails is reported, ours must not

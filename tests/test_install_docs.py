@@ -19,7 +19,7 @@ DOCS = [REPO / "README.md", REPO / "editors" / "vscode" / "README.md"]
 
 
 def fenced_lines(path: Path) -> list[str]:
-    blocks = re.findall(r"```(?:sh|bash)\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+    blocks = re.findall(r"```(?:sh|bash)\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL)
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 

@@ -32,12 +32,12 @@ from mcp.types import (
     ReadResourceRequestParams,
     ReadResourceResult,
 )
-
 from pydantic import ValidationError
 
 from .. import __version__
 from ..store.layout import CATALOG_FILE
-from . import argument_errors, catalogue, live, prompts, resources, tools_learning, tools_skills
+from . import catalogue, live, prompts, resources, tools_learning, tools_skills
+from .argument_errors import plain_message
 from .identity import user_of
 from .settings import McpSettings
 from .state import ServerState
@@ -162,7 +162,7 @@ class AutoSkillServer(MCPServer[ServerState]):
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError) and not isinstance(exc, UnexpectedToolError):
-                raise ToolError(argument_errors.plain_message(name, exc.__cause__)) from exc.__cause__
+                raise ToolError(plain_message(name, exc.__cause__)) from exc.__cause__
             raise
 
     # -- tools/list: the discovery tool carries the user's catalogue ----------------------------------

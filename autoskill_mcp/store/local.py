@@ -413,9 +413,9 @@ class LocalSkillStore(SkillStore):
     ) -> list[Skill]:
         prepared = [_prepare(s) for s in skills]
         raw: list[bytes | None] = list(verbatim) if verbatim is not None else [None] * len(prepared)
-        for skill, original, data in zip(prepared, skills, raw):
-            if data is not None and skill.name != original.name:
-                raise InvalidInputError(f"{original.name!r} is not a valid name: it cannot be kept as written")
+        for i, data in enumerate(raw):
+            if data is not None and prepared[i].name != skills[i].name:
+                raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
         with self.catalog.write() as conn:

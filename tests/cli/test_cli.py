@@ -132,13 +132,13 @@ def test_quickstart_without_a_named_store_never_touches_the_users_store(tmp_path
     e.update(HOME=str(user_home), TMPDIR=str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     proc = subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "quickstart", "--embeddings", "hashing"],
-                          capture_output=True, text=True, env=e, timeout=120)
+                          capture_output=True, text=True, env=e, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "a demo store, removed when quickstart ends" in proc.stdout and "(new capability)" in proc.stdout
     assert not (user_home / ".local" / "share" / "autoskill").exists()  # the default store was never created
     assert list((tmp_path / "tmp").iterdir()) == []  # and the demo store is gone
     data = json.loads(subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "quickstart", "--json",
                                       "--embeddings", "hashing"], capture_output=True, text=True, env=e,
-                                     timeout=120).stdout)
+                                     timeout=120, check=True).stdout)
     assert data["demo"] is True and data["job_created"] is True and data["learned"]  # a fresh demo each time
     assert not (user_home / ".local" / "share" / "autoskill").exists()

@@ -61,7 +61,7 @@ def on_terminal(env: dict[str, str], args: list[str], out: Path) -> tuple[int, s
 
 def in_a_pipe(env: dict[str, str], args: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "autoskill_mcp", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, check=False)
 
 
 COMMANDS = [

@@ -29,7 +29,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def autoskill(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "autoskill_mcp", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, check=False)
 
 
 @pytest.fixture
