@@ -1,24 +1,27 @@
 """`autoskill`: the command line over the SDK.
 
 Every command takes `--json` for scripts. Exit codes scripts can rely on:
-0 success, 1 failure (e.g. validation found errors), 2 bad input or usage,
-3 not found, 4 conflict, 5 read-only target.
+0 success, 1 failure (e.g. validation found errors), 2 bad input or usage
+(any bad number too), 3 not found, 4 conflict, 5 read-only target, 141 stdout
+closed by its reader (`| head`), which ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_learn, skillmd
+from . import __version__, cli_args, cli_learn, cli_progress, skillmd
 from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError
 from .sdk import AutoSkill
@@ -27,6 +30,8 @@ from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+#: stdout was closed by its reader: what a shell reports for a program ended by SIGPIPE
+EXIT_CLOSED_PIPE = 141
 QUICKSTART_QUERY = "add logging to the checkout service"
 
 
@@ -61,8 +66,23 @@ def _resolve(sdk: AutoSkill, ref: str) -> Skill:
 # -- commands ------------------------------------------------------------------------------------------
 
 
+def _warm(args: argparse.Namespace, sdk: AutoSkill, wait: bool = True) -> None:
+    """Build the index (and embed what lacks a vector) under a progress bar, when one is shown.
+
+    A first search over thousands of skills, or the first after a change of embedder, waits
+    for exactly this; with a bar the wait is visible instead of silent.
+    """
+    warm = getattr(sdk.store, "warm_index", None)
+    if warm is None or not wait or not cli_progress.wanted(args):
+        return
+    with cli_progress.bar("building the search index", None, show=True) as bar:
+        warm(on_progress=bar.stage)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
+        if args.query.strip():
+            _warm(args, sdk, wait=not args.no_wait)
         hits = sdk.search(args.query, limit=args.top_k, scope=args.scope, min_score=args.min_score,
                           filters={"tags": args.tag} if args.tag else None, wait=not args.no_wait)
 
@@ -79,6 +99,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_context(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
+        if args.query.strip():
+            _warm(args, sdk)
         result = sdk.render_context_result(args.query, limit=args.top_k, scope=args.scope, budget=args.budget,
                                            level=args.level, min_score=args.min_score)
         _emit(args, result.to_dict(), lambda: print(result.text))
@@ -140,11 +162,14 @@ def _validate_targets(paths: Sequence[str]) -> list[Path]:
 def cmd_validate(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     errors = 0
-    for path in _validate_targets(args.paths):
-        diags = skillmd.validate(path.read_bytes(), path=str(path), profile=args.profile,
-                                 dir_name=path.parent.name, skill_dir=path.parent)
-        errors += sum(d.severity == "error" for d in diags)
-        results.append({"path": str(path), "diagnostics": [d.to_dict() for d in diags]})
+    targets = _validate_targets(args.paths)
+    with cli_progress.bar("validating", len(targets), show=cli_progress.wanted(args) and len(targets) > 1) as bar:
+        for path in targets:
+            diags = skillmd.validate(path.read_bytes(), path=str(path), profile=args.profile,
+                                     dir_name=path.parent.name, skill_dir=path.parent)
+            errors += sum(d.severity == "error" for d in diags)
+            results.append({"path": str(path), "diagnostics": [d.to_dict() for d in diags]})
+            bar.advance()
 
     def human() -> None:
         for r in results:
@@ -162,8 +187,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
-        report = sdk.import_skills(args.path, scope="shared" if args.shared else "user",
-                                   overwrite=args.overwrite, include_files=not args.no_files)
+        with cli_progress.bar("reading skill folders", None, show=cli_progress.wanted(args)) as bar:
+            report = sdk.import_skills(args.path, scope="shared" if args.shared else "user",
+                                       overwrite=args.overwrite, include_files=not args.no_files,
+                                       on_progress=bar.stage)
 
         def human() -> None:
             print(f"imported {len(report.imported)}, updated {len(report.updated)}, "
@@ -190,7 +217,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             raise InvalidInputError("name the skills to export, or pass --all")
         dest = agent_skill_dir(args.to) if args.to else Path(args.dest)
-        written = export_skills(sdk.store, ids, dest, profile=export_profile_for(args.to), overwrite=args.overwrite)
+        with cli_progress.bar("exporting skills", len(ids), show=cli_progress.wanted(args)) as bar:
+            written = export_skills(sdk.store, ids, dest, profile=export_profile_for(args.to),
+                                    overwrite=args.overwrite, on_progress=bar.stage)
         _emit(args, {"written": [str(p) for p in written]},
               lambda: print("\n".join(f"wrote {p}" for p in written) or "nothing to export"))
     return EXIT_OK
@@ -212,8 +241,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
-        report = sdk.prune(min_retrieved=args.min_retrieved, max_used=args.max_used,
-                           min_age_days=args.min_age_days, apply=args.apply)
+        label = "pruning" if args.apply else "looking for skills to prune"
+        with cli_progress.bar(label, None, show=cli_progress.wanted(args)):
+            report = sdk.prune(min_retrieved=args.min_retrieved, max_used=args.max_used,
+                               min_age_days=args.min_age_days, apply=args.apply)
 
         def human() -> None:
             verb = "pruned" if report.applied else "would prune (dry run; --apply to delete)"
@@ -291,13 +322,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         summaries = store.summaries(user_id=None, scope="all", include_archived=True)
         check("skills", True, f"{len(summaries)} in all scopes")
         invalid = 0
-        for s in summaries:
-            md = Path(s.path) / "SKILL.md"
-            try:
-                diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
-            except OSError:
-                continue
-            invalid += any(d.severity == "error" for d in diags)
+        with cli_progress.bar("validating skills", len(summaries), show=cli_progress.wanted(args)) as bar:
+            for s in summaries:
+                bar.advance()
+                md = Path(s.path) / "SKILL.md"
+                try:
+                    diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
+                except OSError:
+                    continue
+                invalid += any(d.severity == "error" for d in diags)
         check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
         from .retrieval import make_embedder
 
@@ -318,33 +351,65 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_quickstart(args: argparse.Namespace) -> int:
-    """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search."""
-    examples = resources.files("autoskill_mcp") / "examples"
-    # The embedded defaults: offline rules even when an LLM is configured, so nothing leaves the machine.
-    with resources.as_file(examples) as folder, _open(args, llm={"provider": "offline"}) as sdk:
-        report = sdk.import_skills(folder / "skills", scope="shared", overwrite=True)
-        session = folder / "transcripts" / "claude-code-session.jsonl"
-        job = sdk.ingest_transcript(session, wait=True)
-        result = job.get("result") or {}
-        query = args.query or QUICKSTART_QUERY
-        hits = sdk.search(query, limit=3)
-        data = {"store": str(sdk.config.home), "imported": report.imported + report.updated + report.unchanged,
-                "learned": result.get("skills", []), "extractor": result.get("extractor"), "job": job.get("id"),
-                "query": query, "hits": [h.to_dict() for h in hits]}
+    """Seed the shared scope with the bundled skills, learn from a bundled Claude Code session, search.
 
-        def human() -> None:
+    It runs in a demo store of its own, a temporary folder removed when it ends, so trying it
+    never writes demo skills into the user's store. `--home DIR` (or `AUTOSKILL_HOME`) runs it
+    in that store instead, and a second run there reports what is already there as such.
+    """
+    with contextlib.ExitStack() as stack:
+        demo = not (args.home or os.environ.get("AUTOSKILL_HOME"))
+        if demo:
+            args.home = stack.enter_context(tempfile.TemporaryDirectory(prefix="autoskill-quickstart-"))
+        examples = stack.enter_context(resources.as_file(resources.files("autoskill_mcp") / "examples"))
+        # The embedded defaults: offline rules even when an LLM is configured, so nothing leaves the machine.
+        sdk = stack.enter_context(_open(args, llm={"provider": "offline"}))
+        return _quickstart(args, sdk, examples, demo)
+    return EXIT_FAIL  # unreachable: mypy cannot see that ExitStack does not swallow exceptions here
+
+
+def _quickstart(args: argparse.Namespace, sdk: AutoSkill, examples: Path, demo: bool) -> int:
+    report = sdk.import_skills(examples / "skills", scope="shared", overwrite=True)
+    session = examples / "transcripts" / "claude-code-session.jsonl"
+    job_id, created = sdk.queue.enqueue_path(session, user_id=sdk.default_user)
+    job = sdk.ingest_transcript(session, wait=True)
+    result = job.get("result") or {}
+    earlier = [] if created else result.get("skills", [])
+    query = args.query or QUICKSTART_QUERY
+    hits = sdk.search(query, limit=3)
+    data = {"store": str(sdk.config.home), "demo": demo,
+            "imported": report.imported + report.updated + report.unchanged,
+            "imported_new": report.imported, "updated": report.updated, "unchanged": report.unchanged,
+            "learned": result.get("skills", []) if created else [], "already_learned": earlier,
+            "extractor": result.get("extractor"), "job": job.get("id"), "job_created": created,
+            "query": query, "hits": [h.to_dict() for h in hits]}
+
+    def human() -> None:
+        if demo:
+            print(f"store: {sdk.config.home} (a demo store, removed when quickstart ends; "
+                  "your own store is not touched; `--home DIR` keeps one)")
+        else:
             print(f"store: {sdk.config.home}")
-            print(f"example skills in the shared scope: {len(data['imported'])}")
+        parts = [f"{len(v)} {k}" for k, v in (("new", report.imported), ("updated", report.updated),
+                                               ("already there", report.unchanged)) if v]
+        print(f"example skills in the shared scope: {len(data['imported'])} ({', '.join(parts) or 'none'})")
+        if created:
             print(f"learned from a Claude Code session ({data['extractor']}):")
             for d in data["learned"]:
                 print(f"  {d['action']:<9} {d['name']} v{d['version']}  ({d['reason']})")
-            print(f"search: {query!r}")
-            for i, hit in enumerate(hits, 1):
-                print(f"  {i}. {hit.skill.name}  ({hit.why()})")
-            print("next: `autoskill show <name>`, `autoskill context \"<task>\"`, "
-                  "`autoskill ingest --agent claude-code --since 7d`, `autoskill hooks install --agent claude-code`")
+            if not data["learned"]:
+                print("  nothing")
+        else:
+            names = ", ".join(f"{d['name']}" for d in earlier if d.get("action") in ("add", "merge")) or "nothing"
+            print(f"the bundled Claude Code session was already learned from (job {job_id}): nothing new; "
+                  f"it had given {names}")
+        print(f"search: {query!r}")
+        for i, hit in enumerate(hits, 1):
+            print(f"  {i}. {hit.skill.name}  ({hit.why()})")
+        print("next: `autoskill ingest --agent claude-code --since 7d` learns from your own sessions; "
+              "`autoskill hooks install --agent claude-code` keeps learning; `autoskill search \"<task>\"`")
 
-        _emit(args, data, human)
+    _emit(args, data, human)
     return EXIT_OK if hits else EXIT_FAIL
 
 
@@ -379,9 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def search_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("query")
-        p.add_argument("-k", "--top-k", type=int, default=5)
+        p.add_argument("-k", "--top-k", type=cli_args.positive_int, default=5, help="how many skills (>= 1)")
         p.add_argument("--scope", default="all", choices=["user", "shared", "library", "common", "all"])
-        p.add_argument("--min-score", type=float, default=0.0)
+        p.add_argument("--min-score", type=cli_args.score, default=0.0, help="leave out hits below this score (0..1)")
 
     p = add("search", cmd_search, "find the skills relevant to a task")
     search_opts(p)
@@ -390,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("context", cmd_context, "print the injectable context block for a task")
     search_opts(p)
-    p.add_argument("--budget", type=int, default=2000, help="token budget")
+    p.add_argument("--budget", type=cli_args.positive_int, default=2000, help="token budget (>= 1)")
     p.add_argument("--level", default="auto", choices=["auto", "catalog", "full", "files"])
 
     p = add("list", cmd_list, "list skills")
@@ -425,9 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("prune", cmd_prune, "remove your skills that are retrieved often and never used (dry run unless --apply)")
     p.add_argument("--apply", action="store_true", help="delete them (their history stays in the catalog)")
-    p.add_argument("--min-retrieved", type=int, default=40)
-    p.add_argument("--max-used", type=int, default=0)
-    p.add_argument("--min-age-days", type=float, default=14.0)
+    p.add_argument("--min-retrieved", type=cli_args.non_negative_int, default=40)
+    p.add_argument("--max-used", type=cli_args.non_negative_int, default=0)
+    p.add_argument("--min-age-days", type=cli_args.non_negative_float, default=14.0)
 
     p = add("versions", cmd_versions, "show a skill's history")
     p.add_argument("skill")
@@ -439,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("lsp", cmd_lsp, "run the SKILL.md language server on stdio (--tcp for debugging)")
     p.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=2087)
+    p.add_argument("--port", type=cli_args.port, default=2087)
 
     add("doctor", cmd_doctor, "check the store, the catalog, the skills and the embedder")
 
@@ -448,7 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("mcp_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_mcp, json=False)
 
-    p = add("quickstart", cmd_quickstart, "seed the store with example skills, learn from a bundled session, and search")
+    p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
+            "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
     p.add_argument("query", nargs="?")
     return parser
@@ -465,7 +531,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that left early shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except AutoSkillError as exc:
         if args.json:
             json.dump({"error": str(exc), "type": type(exc).__name__}, sys.stdout)
@@ -474,6 +544,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _closed_pipe() -> int:
+    """stdout's reader went away (`autoskill ... | head`): stop quietly, as `git log | head` does.
+
+    Python would otherwise print a BrokenPipeError traceback, and again at exit when it flushes
+    stdout; pointing stdout at /dev/null makes that last flush harmless.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a descriptor (tests capturing it): nothing to redirect
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":

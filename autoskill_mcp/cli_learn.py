@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from . import cli_args, cli_progress
 from .errors import InvalidInputError, NotFoundError
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
@@ -31,7 +32,7 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
 
     def worker(args: argparse.Namespace) -> int:
         with open_sdk(args) as sdk:
-            return _worker(args, sdk, emit)
+            return _worker(args, sdk)
 
     p = add("ingest", ingest, "learn skills from coding-agent transcripts (queued; --wait to see results)")
     p.add_argument("paths", nargs="*", help="transcript files or folders (any supported agent's format)")
@@ -45,13 +46,13 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
     p = add("jobs", jobs, "list and inspect ingestion jobs")
     p.add_argument("job", nargs="?", help="show one job in full")
     p.add_argument("--state", choices=["queued", "running", "done", "failed"])
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=cli_args.positive_int, default=20)
     p.add_argument("--retry", action="store_true", help="with JOB: put a failed job back in the queue")
 
     p = add("worker", worker, "work the ingestion queue (the MCP and language servers also do)")
     p.add_argument("--once", action="store_true", help="run the queued jobs, then exit")
-    p.add_argument("--idle-exit", type=float, metavar="SECONDS", help="exit after this long with nothing to do")
-    p.add_argument("--lease", type=float, default=60.0, help="seconds a claimed job stays ours without a heartbeat")
+    p.add_argument("--idle-exit", type=cli_args.non_negative_float, metavar="SECONDS", help="exit after this long with nothing to do")
+    p.add_argument("--lease", type=cli_args.positive_float, default=60.0, help="seconds a claimed job stays ours without a heartbeat")
 
     def candidates(args: argparse.Namespace) -> int:
         with open_sdk(args) as sdk:
@@ -142,7 +143,10 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
             paths.append(path)
     if args.agent:
         since = parse_since(args.since) if args.since else None
-        paths += discover(args.agent, since=since)
+        found = discover(args.agent, since=since)
+        if not found and not paths:
+            raise NotFoundError(no_sessions_message(args.agent, args.since))
+        paths += found
     elif args.since:
         raise InvalidInputError("--since needs --agent")
     if not paths:
@@ -155,7 +159,7 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
         ids.append(job_id)
         new += created
     if args.wait:
-        _work_until_done(sdk, ids, quiet=args.json)
+        _work_until_done(sdk, ids, show=cli_progress.wanted(args))
     jobs = [queue.get(i) for i in ids]
     data = {"enqueued": new, "jobs": [j.to_dict() for j in jobs if j is not None]}
 
@@ -164,14 +168,7 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
         for job in jobs:
             if job is None:
                 continue
-            line = f"  {job.id}  {job.state:<7} {job.source}"
-            if job.result:
-                r = job.result
-                line += f"  -> +{r['added']} added, {r['merged']} merged, {r['discarded']} discarded"
-                line += f" [{r.get('extractor')}; {r['llm_calls']} LLM call(s)]"
-            if job.error:
-                line += f"  error: {job.error}"
-            print(line)
+            print("  " + job_line(job))
         if not args.wait:
             print("jobs run in the background (MCP server, language server, or `autoskill worker`); "
                   "`autoskill jobs` shows progress")
@@ -181,23 +178,59 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     return 1 if failed else 0
 
 
-def _work_until_done(sdk: Any, ids: list[str], *, quiet: bool) -> None:
+def no_sessions_message(agent: str, since: str | None) -> str:
+    """Where `--agent` looked and for how long back, so "nothing found" can be checked by hand."""
+    import importlib
+
+    # `learning.transcripts.discover` is also the package's function of that name: import the module.
+    places = agent_session_globs(importlib.import_module(".learning.transcripts.discover", __package__), agent)
+    window = f" changed in the last {since}" if since else ""
+    where = "; ".join(places) if places else "its default folders"
+    return f"no {agent} sessions{window} found in {where}"
+
+
+def agent_session_globs(finder: Any, agent: str) -> list[str]:
+    """The `<folder>/<pattern>` globs discovery reads for `agent` (its finder table, read only)."""
+    finders = getattr(finder, "_FINDERS", {})
+    name = getattr(finder, "_ALIASES", {}).get(agent, agent)
+    if name not in finders:
+        return []
+    return list(dict.fromkeys(str(root / pattern) for root, pattern, _ in finders[name](Path.home(), True)))
+
+
+def result_summary(result: dict[str, Any] | None) -> str:
+    """What a finished job did, in a few words (a transcript with no session says so)."""
+    if not result:
+        return ""
+    if not result.get("sessions"):
+        return "no sessions in this transcript: nothing to learn from"
+    text = f"+{result['added']} added, {result['merged']} merged, {result['discarded']} discarded"
+    return text + f" [{result.get('extractor')}; {result['llm_calls']} LLM call(s)]"
+
+
+def job_line(job: Any) -> str:
+    """One line per job: id, state, source, and what it did or why it failed."""
+    line = f"{job.id}  {job.state:<7} {job.source}"
+    if job.result:
+        line += f"  -> {result_summary(job.result)}"
+    if job.error:
+        line += f"  error: {job.error}"
+    return line
+
+
+def _work_until_done(sdk: Any, ids: list[str], *, show: bool) -> None:
     """Run a worker here until the given jobs are done or failed, with a progress bar on stderr."""
     worker = sdk.worker()
     total = len(ids)
-    while True:
-        states = [j.state if (j := sdk.queue.get(i)) else "failed" for i in ids]
-        finished = sum(s in ("done", "failed") for s in states)
-        if not quiet and sys.stderr.isatty():
-            bar = "#" * int(30 * finished / total)
-            sys.stderr.write(f"\r[{bar:<30}] {finished}/{total} jobs")
-            sys.stderr.flush()
-        if finished == total:
-            break
-        if worker.run_once() is None:
-            time.sleep(0.2)  # another process holds the remaining jobs: wait for it
-    if not quiet and sys.stderr.isatty():
-        sys.stderr.write("\n")
+    with cli_progress.bar("learning from transcripts", total, show=show) as bar:
+        while True:
+            states = [j.state if (j := sdk.queue.get(i)) else "failed" for i in ids]
+            finished = sum(s in ("done", "failed") for s in states)
+            bar.update(finished)
+            if finished == total:
+                break
+            if worker.run_once() is None:
+                time.sleep(0.2)  # another process holds the remaining jobs: wait for it
 
 
 # -- jobs and worker -------------------------------------------------------------------------------------
@@ -221,23 +254,33 @@ def _jobs(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
         for j in jobs:
             summary = ""
             if j.result:
-                summary = f"+{j.result['added']} ~{j.result['merged']} -{j.result['discarded']}"
-            print(f"{j.id}  {j.state:<7} {j.attempts}x  {summary:<10} {j.source}"
+                summary = (f"+{j.result['added']} ~{j.result['merged']} -{j.result['discarded']}"
+                           if j.result.get("sessions") else "no sessions")
+            print(f"{j.id}  {j.state:<7} {j.attempts}x  {summary:<11} {j.source}"
                   + (f"  error: {j.error}" if j.error else ""))
 
     emit(args, {"counts": counts, "jobs": [j.to_dict() for j in jobs]}, human)
     return 0
 
 
-def _worker(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+def _worker(args: argparse.Namespace, sdk: Any) -> int:
+    """Work the queue, one line per finished job on stdout (one JSON object per line with --json)."""
     worker = sdk.worker(lease=args.lease)
-    print(f"autoskill worker {worker.owner}: {worker.learner.extractor.name}", file=sys.stderr)
+    if not args.json:
+        print(f"autoskill worker {worker.owner}: {worker.learner.extractor.name}", file=sys.stderr)
+
+    def report(job: Any) -> None:
+        print(json.dumps(job.to_dict(), ensure_ascii=False) if args.json else job_line(job), flush=True)
+
     try:
-        n = worker.run(idle_exit=0.0 if args.once else args.idle_exit)
+        n = worker.run(idle_exit=0.0 if args.once else args.idle_exit, on_done=report)
     except KeyboardInterrupt:
         worker.stop()
         return 130
-    emit(args, {"jobs_run": n}, lambda: print(f"ran {n} job(s)", file=sys.stderr))
+    if args.json:
+        print(json.dumps({"jobs_run": n}))
+    else:
+        print(f"ran {n} job(s)", file=sys.stderr)
     return 0
 
 

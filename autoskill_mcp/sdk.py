@@ -173,12 +173,24 @@ class AutoSkill:
         scope: str = "user",
         files: dict[str, bytes | str] | None = None,
     ) -> Skill:
-        """Write a structured skill directly (a new version when an existing one changes)."""
-        existing = self.store.get(skill_id) if skill_id else None
+        """Write a structured skill: create it, or update the one with this id or, without an id, this name.
+
+        Updating by name is what makes a script that upserts safe to run twice: the second run
+        changes the same skill (a new version when the content changed), never a name conflict.
+        """
+        user = self._user(user_id)
+        where = Scope(scope) if scope in ("user", "shared") else Scope.USER
+        if skill_id:
+            existing = self.store.get(skill_id)
+        else:
+            stored_name = name.strip() if skillmd.is_valid_name(name.strip()) else skillmd.slugify(name)
+            existing = self.store.find(stored_name, user_id=user, scope=where.value)
+            if existing is not None and existing.scope != where:
+                existing = None
         skill = Skill(
-            id=skill_id or str(uuid.uuid4()),
-            user_id=self._user(user_id),
-            scope=Scope(scope) if scope in ("user", "shared") else Scope.USER,
+            id=skill_id or (existing.id if existing is not None else str(uuid.uuid4())),
+            user_id=user,
+            scope=where,
             name=name.strip(),
             description=description.strip(),
             instructions=instructions.strip(),
@@ -277,12 +289,17 @@ class AutoSkill:
         overwrite: bool = False,
         include_files: bool = True,
         limits: ImportLimits | None = None,
+        on_progress: Any = None,
     ) -> ImportReport:
-        """Import skill folders and report, skill by skill, what happened and why."""
+        """Import skill folders and report, skill by skill, what happened and why.
+
+        `on_progress(stage, done, total)` is called as folders are read and skills saved.
+        """
         if scope not in ("user", "shared"):
             raise InvalidInputError("import into scope 'user' or 'shared'")
         return import_skill_dirs(self.store, root_dir, user_id=self._user(user_id), scope=Scope(scope),
-                                 overwrite=overwrite, include_files=include_files, limits=limits)
+                                 overwrite=overwrite, include_files=include_files, limits=limits,
+                                 on_progress=on_progress)
 
     def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0, user_id: str | None = None) -> None:
         """Count that a skill was retrieved for or used by a user (feeds opt-in pruning later)."""

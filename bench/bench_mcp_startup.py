@@ -23,6 +23,7 @@ are against it.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -125,8 +126,12 @@ async def first_tools_list(params: StdioServerParameters, mode: str) -> float:
     return elapsed
 
 
-def measure(rounds: int, mode: str, large: int, peers: bool) -> tuple[dict[str, float], dict[str, float], list[str]]:
-    """Median seconds per server (raw handshake, SDK client) and notes on peers not measured."""
+PEER_LABELS = frozenset({"skillz 0.1.14", "agentskills-mcp-server 0.7.0"})
+
+
+def measure(rounds: int, mode: str, large: int, peers: bool
+            ) -> tuple[dict[str, float], dict[str, float], dict[str, str]]:
+    """Median seconds per server (raw handshake, SDK client), and why each peer not measured was not."""
     tmp = Path(tempfile.mkdtemp(prefix="autoskill-bench-mcp-"))
     demo = make_demo(tmp / "skills")
     (tmp / "bare.py").write_text(BARE)
@@ -146,14 +151,14 @@ def measure(rounds: int, mode: str, large: int, peers: bool) -> tuple[dict[str, 
         f"autoskill ({large} skills)": StdioServerParameters(
             command=py, args=["-m", "autoskill_mcp", "mcp"], env=ours_env(large_home), cwd=str(tmp)),
     }
-    notes: list[str] = []
+    notes: dict[str, str] = {}
     if peers:
         for name, label, argv in (("skillz", "skillz 0.1.14", ["skillz", str(demo)]),
                                   ("agentskills", "agentskills-mcp-server 0.7.0", ["agentskills", "serve", str(demo)])):
             try:
                 venv = peer_servers.ensure_peer(name)
             except RuntimeError as exc:
-                notes.append(f"{label}: not measured ({exc})")
+                notes[label] = str(exc)
                 continue
             servers[label] = StdioServerParameters(command=str(venv / "bin" / argv[0]), args=argv[1:], cwd=str(tmp))
 
@@ -162,12 +167,25 @@ def measure(rounds: int, mode: str, large: int, peers: bool) -> tuple[dict[str, 
 
     async def run_all() -> None:
         for _ in range(rounds):
-            for label, params in servers.items():
-                raw[label].append(await anyio.to_thread.run_sync(raw_first_tools_list, params))
-                sdk[label].append(await first_tools_list(params, mode))
+            for label, params in list(servers.items()):
+                if label in notes:
+                    continue
+                try:
+                    raw_s = await anyio.to_thread.run_sync(raw_first_tools_list, params)
+                    if math.isnan(raw_s):  # the process ended without answering tools/list
+                        raise RuntimeError("it exited without answering tools/list")
+                    sdk_s = await first_tools_list(params, mode)
+                except Exception as exc:  # noqa: BLE001 - a peer that fails is reported, ours must not
+                    if label not in PEER_LABELS:
+                        raise
+                    notes[label] = f"it did not start: {type(exc).__name__}: {exc}"[:300]
+                    continue
+                raw[label].append(raw_s)
+                sdk[label].append(sdk_s)
 
     anyio.run(run_all)
-    return ({k: statistics.median(v) for k, v in raw.items()}, {k: statistics.median(v) for k, v in sdk.items()},
+    measured = [k for k in servers if k not in notes]
+    return ({k: statistics.median(raw[k]) for k in measured}, {k: statistics.median(sdk[k]) for k in measured},
             notes)
 
 
@@ -181,7 +199,8 @@ def sections(quick: bool, *, rounds: int | None = None, mode: str = "legacy", la
                 f"bare mcp server {base_raw:.3f} / {base_sdk:.3f} s", ratio(raw[label], base_raw),
                 f"{raw[label] - base_raw:+.3f} s raw" + ("; budget +0.15 s" if label.startswith("autoskill") else ""))
             for label in raw if label != BARE_LABEL]
-    rows += [Row("peer not measured", note=n) for n in notes]
+    rows += [Row(f"{label}: spawn -> first tools/list (raw / SDK client)", "not measured",
+                 note=f"peer not measured: {why}") for label, why in notes.items()]
     return [(f"MCP start-up over stdio (median of {rounds} interleaved rounds, {os.cpu_count()} CPUs, "
              f"{mode} handshake)", rows)]
 

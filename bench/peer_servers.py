@@ -49,7 +49,12 @@ def find_python(minimum: tuple[int, int] = (3, 12)) -> str | None:
 
 
 def ensure_peer(name: str) -> Path:
-    """The venv holding peer `name` (created and installed on first use); RuntimeError when impossible."""
+    """The venv holding peer `name` (created and installed on first use); RuntimeError when impossible.
+
+    Installation uses pip as configured (PIP_INDEX_URL, PIP_CONFIG_FILE, ...), so an index that
+    is unreachable or lacks the package makes this raise, and the caller reports the peer as not
+    measured instead of failing.
+    """
     python = find_python()
     if python is None:
         raise RuntimeError("no Python >= 3.12 found (tried python3.12+, ~/.pyenv/versions, /usr/bin)")
@@ -57,11 +62,21 @@ def ensure_peer(name: str) -> Path:
     marker = venv / ".installed"
     if marker.is_file() and marker.read_text() == "\n".join(PEERS[name]):
         return venv
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
-    result = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *PEERS[name]],
-                            capture_output=True, text=True, timeout=900)
+    try:
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300,
+                       capture_output=True, text=True)
+        result = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *PEERS[name]],
+                                capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.SubprocessError) as exc:  # no venv module, a hung index, a read-only cache
+        raise RuntimeError(f"installing {name} failed: {exc}") from exc
     if result.returncode != 0:
-        raise RuntimeError(f"installing {name} failed: {result.stderr[-2000:]}")
+        raise RuntimeError(f"installing {name} failed: {_last_line(result.stderr)}")
     marker.write_text("\n".join(PEERS[name]))
     return venv
+
+
+def _last_line(stderr: str) -> str:
+    """pip's last error line (the reason), not its whole log, so a table cell stays readable."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return (lines[-1] if lines else "pip exited with an error")[:300]

@@ -40,5 +40,11 @@ def median(values: list[float]) -> float:
 
 def markdown(title: str, rows: list[Row]) -> str:
     lines = [f"## {title}", "", "| measure | value | baseline (same run) | ratio | note |", "|---|---|---|---|---|"]
-    lines += [f"| {r.measure} | {r.value} | {r.baseline} | {r.ratio} | {r.note} |" for r in rows]
+    lines += ["| " + " | ".join(_cell(c) for c in (r.measure, r.value, r.baseline, r.ratio, r.note)) + " |"
+              for r in rows]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """One table cell: a `|` or a line break inside (an error message, say) would break the table."""
+    return " ".join(str(text).split()).replace("|", "\\|")

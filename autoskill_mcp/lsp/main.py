@@ -7,12 +7,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from ..cli_args import port
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autoskill lsp", description="Run the SKILL.md language server (stdio).")
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio (for debugging)")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument("--port", type=port, default=2087, help="TCP port (default 2087)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr at INFO")
     return parser
 
@@ -27,7 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     server = create_server()
     if args.tcp:
-        server.start_tcp(args.host, args.port)
+        try:
+            server.start_tcp(args.host, args.port)
+        except OSError as exc:  # the port is taken, most often: say so instead of a traceback
+            print(f"autoskill lsp: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
     else:
         server.start_io()
     return 0

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..cli_args import port, positive_int
 from .settings import DEFAULT_MAX_BODY, McpSettings
 
 
@@ -20,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="autoskill mcp", description="Serve learned skills over MCP (stdio by default).")
     p.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1; others require a token)")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=port, default=8765)
     p.add_argument("--path", default="/mcp", help="HTTP endpoint path (default /mcp)")
     p.add_argument("--home", type=Path, help="store root (default: $AUTOSKILL_HOME or the per-user data folder)")
     p.add_argument("--user", help="default user id (default: $AUTOSKILL_USER or 'default')")
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also accept this Host header (e.g. a DNS name clients use; ':*' for any port)")
     p.add_argument("--allowed-origin", action="append", default=[], metavar="ORIGIN",
                    help="also accept this Origin header")
-    p.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest HTTP request body in bytes")
+    p.add_argument("--max-body", type=positive_int, default=DEFAULT_MAX_BODY, help="largest HTTP request body in bytes")
     p.add_argument("--new-token", metavar="USER",
                    help="issue a bearer token for USER, print it once and exit (stored hashed, 0600)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
@@ -64,9 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         if args.http:
-            from .http import run_http
+            from .http import ListenError, run_http
 
-            run_http(settings)
+            try:
+                run_http(settings)
+            except ListenError as exc:
+                print(f"autoskill mcp: error: {exc}", file=sys.stderr)
+                return 1
         else:
             from .server import AutoSkillServer
 

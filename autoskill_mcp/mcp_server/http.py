@@ -8,7 +8,9 @@ protection) and refuses bodies over `max_body` with 413.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sys
 from typing import Any
 
@@ -54,14 +56,47 @@ def build_app(server: AutoSkillServer, settings: McpSettings) -> Any:
     return BearerGuard(app, tokens, default_user=state.default_user, require_token=require)
 
 
+class ListenError(OSError):
+    """The address cannot be listened on (a port in use, most often); said before anything is served."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port) and listening, or ListenError saying why not.
+
+    Binding here, before announcing anything, is what lets a port in use be reported as such;
+    uvicorn then serves on this very socket, so no other process can take the port in between.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, IndexError) as exc:
+        raise ListenError(f"cannot listen on {host}:{port}: {exc}") from exc
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ListenError(f"port {port} on {host} is in use (another server?): stop it, or pass "
+                              "another --port") from exc
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return sock
+
+
 def run_http(settings: McpSettings) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; ListenError (before any output) when the port cannot be had."""
     import anyio
     import uvicorn
 
+    sock = listen(settings.host, settings.port)
+    bound = sock.getsockname()[1]
     server = AutoSkillServer(settings)
     app = build_app(server, settings)
-    print(f"autoskill mcp: serving streamable HTTP on http://{settings.host}:{settings.port}{settings.path}",
+    print(f"autoskill mcp: serving streamable HTTP on http://{settings.host}:{bound}{settings.path}",
           file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
-    anyio.run(uvicorn.Server(config).serve)
+    config = uvicorn.Config(app, host=settings.host, port=bound, log_level="warning", lifespan="on")
+    try:
+        anyio.run(uvicorn.Server(config).serve, [sock])
+    finally:
+        sock.close()

@@ -33,7 +33,7 @@ async def watch(state: ServerState, bus: Any) -> None:
         return
     store = state.store
     last = await anyio.to_thread.run_sync(store.change_seq)
-    if state.catalogue_was_loading:  # someone saw the "loading" catalogue: the real one is ready now
+    if state.catalogue_was_loading:  # a tools/list came before the store's rescan: its list may have grown
         await notify_all(state, bus, kinds=("tools",))
     next_scan = 0.0
     while True:

@@ -20,6 +20,7 @@ import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import (
     GetPromptRequestParams,
@@ -31,9 +32,12 @@ from mcp.types import (
     ReadResourceRequestParams,
     ReadResourceResult,
 )
+from pydantic import ValidationError
 
 from .. import __version__
+from ..store.layout import CATALOG_FILE
 from . import catalogue, live, prompts, resources, tools_learning, tools_skills
+from .argument_errors import plain_message
 from .identity import user_of
 from .settings import McpSettings
 from .state import ServerState
@@ -41,8 +45,6 @@ from .state import ServerState
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "autoskill"
-#: while the store is still opening, the discovery tool says so instead of waiting for it
-LOADING_NOTE = "\n(The skill catalogue is loading; search_skills already works.)"
 
 
 _HANDSHAKE = frozenset({"initialize", "server/discover", "notifications/initialized"})
@@ -154,17 +156,34 @@ class AutoSkillServer(MCPServer[ServerState]):
             self.state.first_request.set()
         return result
 
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        """The SDK's call, with argument validation errors in plain words (see arguments.py)."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(plain_message(name, exc.__cause__)) from exc.__cause__
+            raise
+
     # -- tools/list: the discovery tool carries the user's catalogue ----------------------------------
 
     def _catalogue(self, user: str) -> str:
-        store = self.state.store
-        seq = store.change_seq()
-        cached = self._catalogue_cache.get(user)
-        if cached is not None and cached[0] == seq:
-            return cached[1]
-        from .skill_files import visible
+        """The discovery tool's description, read from the catalog file whether or not the store is open.
 
-        entries = [catalogue.CatalogueEntry(s.name, s.description) for s in visible(store, user)]
+        One source for every answer, so the description depends on what is stored and never on
+        how far loading has got; the store's own rescan, once open, moves the change number and
+        live.py announces the new list.
+        """
+        from ..store.catalog import read_listing
+
+        config = self.state.config
+        seq, rows = read_listing(config.home / CATALOG_FILE)
+        cached = self._catalogue_cache.get(user)
+        if cached is not None and cached[0] == seq and seq >= 0:
+            return cached[1]
+        libraries = tuple(str(d.expanduser().resolve()) for d in config.library_dirs())
+        entries = [catalogue.CatalogueEntry(r.name, r.description)
+                   for r in catalogue.visible_rows(rows, user, libraries)]
         text = catalogue.render_catalogue(entries)
         if len(self._catalogue_cache) > 256:
             self._catalogue_cache.clear()
@@ -175,11 +194,9 @@ class AutoSkillServer(MCPServer[ServerState]):
         self, ctx: ServerRequestContext[ServerState], params: PaginatedRequestParams | None
     ) -> ListToolsResult:
         tools = await self.list_tools()
-        if self.state.is_ready:
-            description = await anyio.to_thread.run_sync(self._catalogue, user_of(ctx, self.state))
-        else:
-            self.state.catalogue_was_loading = True
-            description = catalogue.SEARCH_DESCRIPTION + LOADING_NOTE
+        if not self.state.is_ready:
+            self.state.catalogue_was_loading = True  # the open store may find more: live.py announces it
+        description = await anyio.to_thread.run_sync(self._catalogue, user_of(ctx, self.state))
         for tool in tools:
             if tool.name == "search_skills":
                 tool.description = description

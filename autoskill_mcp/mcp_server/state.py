@@ -44,7 +44,7 @@ class ServerState:
         self._error: BaseException | None = None
         self._loader: threading.Thread | None = None
         self._closing = False
-        #: a tools/list was answered before the catalogue could be built (live.py then announces it)
+        #: a tools/list was answered before the store had rescanned its folders (live.py then announces it)
         self.catalogue_was_loading = False
         self._queue: Any = None
         self._queue_lock = threading.Lock()

@@ -9,6 +9,7 @@ token) until the job finishes or the wait runs out, and returns the state then.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,7 +17,7 @@ from typing import Annotated, Any, Literal
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from .auth import user_of_request
 from .identity import user_of
@@ -41,6 +42,31 @@ class JobOut(BaseModel):
     error: str | None = None
     result: dict[str, Any] | None = Field(default=None, description="Per-session decisions once the job is done")
     workers: int = Field(description="Workers alive on this store; 0 means the job waits for one")
+
+
+#: `content` is text (a JSONL file, a Markdown chat log) or one JSON document already parsed: a
+#: Gemini or OpenAI-chat `.json` file is an object or a list, and a client sends it as such.
+CONTENT_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "string"}, {"type": "object"}, {"type": "array"}, {"type": "null"}],
+    "default": None,
+    "description": "The transcript itself, instead of a path: its text, or a JSON document "
+                   "(object or array) as parsed from a .json transcript",
+}
+
+
+def content_text(content: Any) -> str:
+    """The transcript bytes to queue: text as given, a JSON value serialised back to JSON text.
+
+    Anything else is refused here with a plain message (the SDK's own validation error names
+    pydantic types and links to pydantic's site, which tells a client nothing).
+    """
+    if isinstance(content, str):
+        return content
+    if isinstance(content, (dict, list)):
+        return json.dumps(content, ensure_ascii=False)
+    kind = "true or false" if isinstance(content, bool) else "a number" if isinstance(content, (int, float)) \
+        else f"a value of type {type(content).__name__}"
+    raise ToolError(f"content must be the transcript as text, or a JSON object or array; got {kind}")
 
 
 def _job_out(job: Any, *, created: bool, workers: int) -> JobOut:
@@ -73,7 +99,7 @@ def register(server: MCPServer, state: ServerState) -> None:
     async def ingest_transcript(
         ctx: Context,
         path: Annotated[str | None, Field(description="A transcript file on the server's machine")] = None,
-        content: Annotated[str | None, Field(description="The transcript itself, instead of a path")] = None,
+        content: Annotated[Any, WithJsonSchema(CONTENT_SCHEMA)] = None,
         format: Annotated[Format, Field(description="Transcript format; auto detects it")] = "auto",
         hint: Annotated[str | None, Field(description="What is worth learning from it", max_length=500)] = None,
         wait_seconds: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS,
@@ -82,6 +108,7 @@ def register(server: MCPServer, state: ServerState) -> None:
         """Queue a coding-agent transcript for skill extraction; returns a job id at once (see extraction_status)."""
         if (path is None) == (content is None):
             raise ToolError("give exactly one of path or content")
+        text = None if content is None else content_text(content)
         user = user_of(ctx, state)
         fmt = None if format == "auto" else format
         if path is not None and not path_allowed(ctx.request_context.request, state.settings):
@@ -96,7 +123,7 @@ def register(server: MCPServer, state: ServerState) -> None:
                         raise ToolError(f"no transcript file at {path}")
                     return queue.enqueue_path(p, user_id=user, format=fmt, hint=hint)
                 try:
-                    return queue.enqueue_content(content or "", user_id=user, format=fmt, label="mcp-inline",
+                    return queue.enqueue_content(text or "", user_id=user, format=fmt, label="mcp-inline",
                                                  hint=hint)
                 except ValueError as exc:
                     raise ToolError(str(exc)) from exc

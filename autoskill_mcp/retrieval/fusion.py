@@ -87,6 +87,10 @@ class FusedArrays:
     vector: np.ndarray | None
     keyword_part: np.ndarray
     vector_part: np.ndarray
+    #: True where a candidate has evidence of its own: a keyword match, or a cosine above the
+    #: embedder's "unrelated" level. Min-max gives the best candidate of a query nothing matches
+    #: full marks; this is how a caller tells such a candidate from a match.
+    matched: np.ndarray | None = None
 
     def hit(self, doc_id: str, i: int, keyword_raw: float | None, vector_raw: float | None) -> Fused:
         """The `Fused` record of candidate position `i`."""
@@ -176,4 +180,5 @@ def fuse_arrays(
         vector=nv if has_v else None,
         keyword_part=kpart,
         vector_part=vpart,
+        matched=(k_raw > 0) | (va > 0),
     )

@@ -371,13 +371,16 @@ class HybridIndex:
         self._store_vectors([(d, h, v) for (d, (_, h)), v in zip(batch, vectors)], from_pending=True)
         return True
 
-    def wait_until_ready(self, timeout: float | None = None) -> bool:
+    def wait_until_ready(self, timeout: float | None = None,
+                         on_progress: Callable[[int, int], None] | None = None) -> bool:
         """Block until the model is loaded and every document has a vector; True if so.
 
         Without a background thread the work is done here, in the caller's thread.
+        `on_progress(with_vector, total)` is called as vectors arrive (for a progress bar).
         """
         if self.embedder is None:
             return True
+        report = on_progress or (lambda done, total: None)
         if not self.background:
             try:
                 self.embedder.load()
@@ -386,16 +389,30 @@ class HybridIndex:
                 log.error("embedder %s failed to load: %s", self.embedder.signature, exc)
                 return False
             deadline = None if timeout is None else time.monotonic() + timeout
+            report(self.vector_count, self.vector_count + self.pending)
             while self.pending:
-                if not self._embed_some() or (deadline is not None and time.monotonic() > deadline):
+                ok = self._embed_some()
+                report(self.vector_count, self.vector_count + self.pending)
+                if not ok or (deadline is not None and time.monotonic() > deadline):
                     break
             return self.ready
         self.start_background()
+
+        def settled() -> bool:
+            return self._load_error is not None or self._stop or (self.embedder.ready and not self._pending)  # type: ignore[union-attr]
+
         with self._cond:
-            self._cond.wait_for(
-                lambda: self._load_error is not None or self._stop or (self.embedder.ready and not self._pending),  # type: ignore[union-attr]
-                timeout,
-            )
+            if on_progress is None:
+                self._cond.wait_for(settled, timeout)
+            else:
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while not settled():
+                    report(self.vector_count, self.vector_count + len(self._pending))
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if left is not None and left <= 0:
+                        break
+                    self._cond.wait(left)  # every stored batch notifies
+                report(self.vector_count, self.vector_count + len(self._pending))
         return self.ready
 
     def close(self) -> None:
@@ -423,7 +440,10 @@ class HybridIndex:
         min_score: float = 0.0,
         wait: bool = False,
     ) -> list[ScoredDoc]:
-        """The best `top_k` documents for `query` with score >= `min_score`.
+        """The best `top_k` documents for `query` with score >= `min_score`, matches only.
+
+        A candidate with no query word and a cosine at or below the embedder's "unrelated"
+        level is never returned, however it ranks: a query nothing matches has no hits.
 
         `allowed` limits results to a set of ids or to ids a predicate accepts.
         Keyword-only (mode "keyword") while the model loads or an allowed doc
@@ -477,6 +497,8 @@ class HybridIndex:
         for i in fused.order:
             if fused.score[i] < min_score:
                 break  # scores never rise down the ranking (see fusion.py)
+            if fused.matched is not None and not fused.matched[i]:
+                continue  # no keyword and no real similarity: a filler, not a hit
             f = fused.hit(ids[i], int(i), float(k_arr[i]), None if v_arr is None or np.isnan(v_arr[i]) else float(v_arr[i]))
             hits.append(_scored(f, mode))
             if len(hits) >= top_k:

@@ -1,7 +1,7 @@
 """ParsedSkillMd -> Skill, leniently, for import: our layout, AutoSkill's SkillBank, Claude Code.
 
 Lenient like the clients' loaders (agentskills.io "adding skills support"): a bad
-name is kept with a warning, a missing name falls back to the folder, a missing
+name is read with a warning (the store then keeps its slug, and import says so), a missing name falls back to the folder, a missing
 description to the body's first paragraph; only unparseable YAML or no usable
 name/description skips the file (``skipped_reason``).
 """
@@ -23,6 +23,7 @@ from .render import (
     METADATA_STATUS,
     METADATA_TAGS,
     METADATA_VERSION,
+    extension_value,
 )
 from .sections import (
     bullets,
@@ -186,11 +187,8 @@ class _Converter:
             if k in (METADATA_ID, METADATA_VERSION, METADATA_TAGS, METADATA_STATUS, METADATA_PROVENANCE):
                 continue
             if k.startswith(EXTENSION_PREFIX) and isinstance(value, str):
-                try:
-                    skill.extensions[k[len(EXTENSION_PREFIX) :]] = json.loads(value)
-                    continue
-                except ValueError:
-                    pass
+                skill.extensions[k[len(EXTENSION_PREFIX) :]] = extension_value(value)
+                continue
             text = self._meta_text(meta_field, k, value)
             skill.metadata[k] = text if text is not None else ""
 
@@ -226,7 +224,7 @@ class _Converter:
             problems = name_problems(name)
             if problems:
                 kinds = ", ".join(p.detail for p in problems)
-                self.warnings.append(f"name '{name}' is not a valid spec name ({kinds}); kept as given")
+                self.warnings.append(f"name '{name}' is not a valid spec name ({kinds})")
         return name
 
     def _description(self, data: dict[str, Any], body: str) -> str | None:

@@ -2,7 +2,7 @@
 
 In profile ``spec`` only the six spec keys appear at the top level; our fields live
 in ``metadata`` as quoted strings (see ``METADATA_*``), client extension keys as
-``x-<key>`` JSON strings. Profile ``claude-code`` writes extension keys at the top
+``x-<key>`` strings holding their YAML value (``colour: blue`` -> ``x-colour: "blue"``). Profile ``claude-code`` writes extension keys at the top
 level with their YAML value instead, so a copy in ~/.claude/skills keeps working.
 """
 
@@ -64,7 +64,7 @@ def render(skill: Skill, profile: str = "spec") -> str:
         if top is not None:
             lines.append(top)
         else:
-            metadata.append((EXTENSION_PREFIX + key, json.dumps(value, ensure_ascii=False, default=str)))
+            metadata.append((EXTENSION_PREFIX + key, extension_text(value)))
 
     lines.append("metadata:")
     lines.extend(f"  {yamltext.key(k)}: {yamltext.double_quoted(v)}" for k, v in metadata)
@@ -76,6 +76,46 @@ def render(skill: Skill, profile: str = "spec") -> str:
         [e.to_dict() for e in skill.examples],
     )
     return "\n".join(lines) + "\n\n" + body if body else "\n".join(lines) + "\n"
+
+
+def extension_text(value: Any) -> str:
+    """An extension key's value as the string stored under `metadata.x-<key>`: its YAML, once.
+
+    A plain string is itself (`colour: blue` -> `x-colour: "blue"`); anything else, or a string
+    YAML would read as something else (`"3"`, `"yes"`), is its one-line YAML form (`[a, b]`,
+    `'3'`), so `extension_value` gives back exactly the value that was there.
+    """
+    if isinstance(value, str) and value.isprintable() and _reads_back_as(value, value):
+        return value
+    text = _flow(value, allow_unicode=True)
+    if not text.isprintable():  # NEL, U+2028 and kin are line breaks to YAML: escape them
+        text = _flow(value, allow_unicode=False)
+    return text
+
+
+def _flow(value: Any, *, allow_unicode: bool) -> str:
+    try:
+        dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=allow_unicode, sort_keys=False,
+                                width=2**31 - 1)
+    except yaml.YAMLError:
+        dumped = yaml.safe_dump(str(value), default_flow_style=True, allow_unicode=allow_unicode,
+                                width=2**31 - 1)
+    return dumped[: -len("\n...\n")] if dumped.endswith("\n...\n") else dumped.rstrip("\n")
+
+
+def extension_value(text: str) -> Any:
+    """The value `extension_text` stored (older stores wrote JSON, which YAML reads the same)."""
+    try:
+        return yaml.safe_load(text) if text.strip() else text
+    except yaml.YAMLError:
+        return text
+
+
+def _reads_back_as(text: str, value: Any) -> bool:
+    try:
+        return bool(text.strip()) and "\n" not in text and yaml.safe_load(text) == value
+    except yaml.YAMLError:
+        return False
 
 
 def _top_level_extension(key: str, value: Any) -> str | None:

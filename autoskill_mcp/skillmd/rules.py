@@ -170,7 +170,7 @@ _CATALOGUE: list[Rule] = [
     _r("SKL015", E, "Name has uppercase letters",
        "Skill name '{name}' must be lowercase: use '{lower}'",
        "Names are lowercase so that they match folder names on every file system.",
-       "Lowercase the name.",
+       "Lowercase the name (its slug, when lowercasing alone leaves other invalid characters).",
        spec_class="name.case"),
     _r("SKL016", E, "Name starts or ends with a hyphen",
        "Skill name cannot start or end with a hyphen: use '{suggestion}'",

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from . import yamltext
 from .convert import has_top_level_comma, split_tools
 from .diagnostics import Diagnostic, Fix
-from .names import folder_name_of, is_ascii_name, name_problems, normalize_name, slugify
+from .names import folder_name_of, is_ascii_name, is_valid_name, name_problems, normalize_name, slugify
 from .parser import FieldNode, ParsedSkillMd, parse
 from .positions import Position, Range, TextEdit, apply_edits
 from .profiles import CLAUDE_CODE, CLAUDE_CODE_KEYS, CLAUDE_UPLOAD, CODEX, SPEC_KEYS, detect_profile, get_profile
@@ -448,8 +448,11 @@ class _Checker:
                 fix = self._replace_value_fix(node, yamltext.scalar(short), f"Shorten the name to '{short}'") if short else None
                 self.emit("SKL014", rng, fix=fix, name=name, count=len(name))
             elif problem.kind == "case":
-                lower = name.lower()
-                fix = self._replace_value_fix(node, yamltext.scalar(lower), f"Lowercase the name to '{lower}'")
+                # Lowercasing alone can leave the name invalid (`Bad_Name` -> `bad_name`, SKL018):
+                # then the fix is the slug, which passes every name rule.
+                lower = name.lower() if is_valid_name(name.lower()) else suggestion
+                fix = self._replace_value_fix(node, yamltext.scalar(lower), f"Lowercase the name to '{lower}'"
+                                              if lower == name.lower() else f"Use '{lower}'")
                 self.emit("SKL015", rng, fix=fix, name=name, lower=lower)
             elif problem.kind == "hyphen-edge":
                 fix = self._replace_value_fix(node, yamltext.scalar(suggestion), f"Use '{suggestion}'")

@@ -156,6 +156,14 @@ class SkillStore(abc.ABC):
         """Save several skills; backends may batch them in one transaction."""
         return [self.save(s, reason=reason) for s in skills]
 
+    def save_verbatim(self, items: Sequence[tuple[Skill, bytes]], *, reason: str = "import") -> list[Skill]:
+        """Save skills whose SKILL.md must stay exactly these bytes (an import of someone else's skill).
+
+        Identity and version then live in the backend's catalog, not in the file. A backend that
+        cannot keep the bytes writes the skill as `save` does.
+        """
+        return [self.save(skill, reason=reason) for skill, _ in items]
+
     @abc.abstractmethod
     def delete(self, skill_id: str) -> bool:
         """Remove a skill (its history stays in the catalog). False when absent."""

@@ -145,6 +145,41 @@ class VersionRow:
     created_at: str
 
 
+@dataclass(frozen=True)
+class ListedSkill:
+    """A catalog row as a listing needs it, read without opening the store."""
+
+    name: str
+    description: str
+    scope: str
+    owner: str
+    folder: str
+
+
+def read_listing(path: Path) -> tuple[int, list[ListedSkill]]:
+    """(change number, every active skill) straight from the catalog file, read-only.
+
+    For answers that must not wait for the store to open (a server's first `tools/list`):
+    no scan, no index, no write. (-1, []) when there is no catalog yet.
+    """
+    if not path.is_file():
+        return -1, []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return -1, []
+    try:
+        seq_row = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        rows = conn.execute(
+            "SELECT name, description, scope, owner, folder FROM skills WHERE deleted = 0 AND status = 'active'"
+        ).fetchall()
+    except sqlite3.Error:  # a catalog being created right now: nothing to list yet
+        return -1, []
+    finally:
+        conn.close()
+    return (int(seq_row[0]) if seq_row else -1), [ListedSkill(*r) for r in rows]
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -398,24 +398,38 @@ class LocalSkillStore(SkillStore):
             out += self._save_batch(list(skills[start:start + 200]), reason=reason, durable=False)
         return out
 
+    def save_verbatim(self, items: Sequence[tuple[Skill, bytes]], *, reason: str = "import") -> list[Skill]:
+        """Write each SKILL.md as the given bytes; the catalog alone holds the skill's id and version."""
+        out: list[Skill] = []
+        for start in range(0, len(items), 200):
+            chunk = list(items[start:start + 200])
+            out += self._save_batch([s for s, _ in chunk], reason=reason, durable=len(items) == 1,
+                                    verbatim=[data for _, data in chunk])
+        return out
+
     def _save_batch(
         self, skills: list[Skill], *, reason: str, expected_version: str | None = None,
-        replace_files: bool = False, durable: bool,
+        replace_files: bool = False, durable: bool, verbatim: list[bytes] | None = None,
     ) -> list[Skill]:
         prepared = [_prepare(s) for s in skills]
+        raw: list[bytes | None] = list(verbatim) if verbatim is not None else [None] * len(prepared)
+        for i, data in enumerate(raw):
+            if data is not None and prepared[i].name != skills[i].name:
+                raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
         with self.catalog.write() as conn:
-            for skill in prepared:
-                results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable))
+            for skill, data in zip(prepared, raw):
+                results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable, data))
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
         return [s for s, _ in results]
 
     def _save_one(
         self, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
-        durable: bool,
+        durable: bool, skill_md: bytes | None = None,
     ) -> tuple[Skill, CatalogRow | None]:
+        """Write one skill: rendered by us, or, given `skill_md`, exactly those bytes."""
         owner = skill.user_id if skill.scope == Scope.USER else ""
         existing = self.catalog.get_skill(skill.id, conn=conn)
         if existing is not None and existing.deleted:
@@ -445,10 +459,13 @@ class LocalSkillStore(SkillStore):
             new_manifest[rel] = sha256_hex(data)
 
         if existing is not None:
-            same_version = skill.copy(version=existing.version)
-            old_text = _read_text_or_none(old_dir / SKILL_FILE) if old_dir else None
+            if skill_md is not None:
+                same = _read_bytes_or_none(old_dir / SKILL_FILE) == skill_md if old_dir else False
+            else:
+                old_text = _read_text_or_none(old_dir / SKILL_FILE) if old_dir else None
+                same = old_text == skillmd.render(skill.copy(version=existing.version))
             if (
-                old_text == skillmd.render(same_version)
+                same
                 and new_manifest == old_manifest
                 and existing.folder == key
                 and existing.status == skill.status.value
@@ -458,7 +475,8 @@ class LocalSkillStore(SkillStore):
             if old_v is None or new_v is None or new_v <= old_v:
                 skill.version = bump_version(existing.version)
 
-        text = skillmd.render(skill)
+        md_bytes = skill_md if skill_md is not None else skillmd.render(skill).encode("utf-8")
+        text = md_bytes.decode("utf-8", "replace")
         if old_dir is not None and old_dir != new_dir:
             if new_dir.exists():
                 raise ConflictError(f"cannot rename to {new_dir}: a folder is already there")
@@ -475,13 +493,12 @@ class LocalSkillStore(SkillStore):
             for rel, path in _resource_files(new_dir):
                 if rel not in skill.files:
                     path.unlink()
-        _write(new_dir / SKILL_FILE, text.encode("utf-8"), durable)
+        _write(new_dir / SKILL_FILE, md_bytes, durable)
         st = (new_dir / SKILL_FILE).stat()
         now = now_iso()
         created = existing.created_at if existing else skill.created_at or now
         seq = self.catalog.next_seq(conn)
-        row = _row_for(skill, skill.id, skill.scope.value, owner, key, sha256_hex(text.encode("utf-8")), st,
-                       created, now, seq)
+        row = _row_for(skill, skill.id, skill.scope.value, owner, key, sha256_hex(md_bytes), st, created, now, seq)
         self.catalog.put_skill(conn, row)
         for rel, data in skill.files.items():
             self.catalog.put_blob(conn, data)
@@ -650,12 +667,29 @@ class LocalSkillStore(SkillStore):
         """The hybrid index (built on first use)."""
         return self._ensure_index()
 
+    def warm_index(self, on_progress: Any = None) -> bool:
+        """Build the index and wait until every skill has its vector (embedding what is missing).
+
+        What a first hybrid search, or one after a change of embedder, waits for anyway; done
+        here it can report `on_progress(stage, done, total)`. True when searches are hybrid.
+        """
+        self.refresh()
+        total = len(self._rows)
+        if on_progress is not None:
+            on_progress("building the search index", 0, total)
+        index = self._ensure_index()
+        if on_progress is None:
+            return bool(index.wait_until_ready())
+        return bool(index.wait_until_ready(on_progress=lambda done, n: on_progress("embedding skills", done, n)))
+
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
         tags: Iterable[str] | None = None, wait: bool = False,
     ) -> list[SkillHit]:
         if not isinstance(query, str):
             raise InvalidInputError("query must be a string")
+        if not query.strip():
+            raise InvalidInputError("the query is empty: say what the task is, e.g. 'write a commit message'")
         if not isinstance(top_k, int) or top_k < 1:
             raise InvalidInputError("top_k must be a positive integer")
         scopes = _scopes(scope)
@@ -777,6 +811,13 @@ def _read_limited(path: Path, limit: int) -> bytes:
     if size > limit:
         raise InvalidInputError(f"{path} is {size} bytes, over the {limit}-byte limit")
     return path.read_bytes()
+
+
+def _read_bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _read_text_or_none(path: Path) -> str | None:

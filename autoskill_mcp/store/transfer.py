@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,13 @@ AGENT_SKILL_DIRS: dict[str, str] = {
 }
 
 _SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
+#: `on_progress(stage, done, total)`: what a bulk import or export is doing, for a progress bar
+ProgressFn = Callable[[str, int, int], None]
+_SAVE_CHUNK = 200
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The default progress callback: nobody is watching."""
 
 
 @dataclass
@@ -117,8 +124,10 @@ def import_skill_dirs(
     overwrite: bool = False,
     include_files: bool = True,
     limits: ImportLimits | None = None,
+    on_progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Import every skill folder below `root_dir` into the store; returns what happened to each."""
+    progress = on_progress or _quiet
     limits = limits or ImportLimits()
     root = Path(root_dir).expanduser()
     if not root.exists():
@@ -128,11 +137,14 @@ def import_skill_dirs(
     if not root.is_dir():
         raise InvalidInputError(f"{root} is not a folder")
     report = ImportReport()
-    batch: list[tuple[Path, Skill, str]] = []
+    batch: list[tuple[bytes, Skill, str]] = []
     truncated: list[str] = []
     found = find_skill_files(root, limits, truncated)
     report.warnings += [(str(root), message) for message in truncated]
-    for md_path in found:
+    progress("reading skill folders", 0, len(found))
+    for done, md_path in enumerate(found, 1):
+        if done % 50 == 0 or done == len(found):
+            progress("reading skill folders", done, len(found))
         where = str(md_path.parent)
         try:
             size = md_path.stat().st_size
@@ -142,7 +154,8 @@ def import_skill_dirs(
         if size > limits.max_skill_md_bytes:
             report.skipped.append((where, f"SKILL.md is {size} bytes, over the {limits.max_skill_md_bytes}-byte limit"))
             continue
-        parsed = skillmd.parse(md_path.read_bytes(), path=str(md_path))
+        raw = md_path.read_bytes()
+        parsed = skillmd.parse(raw, path=str(md_path))
         result = skillmd.to_skill(parsed, dir_name=md_path.parent.name)
         if result.skill is None:
             report.skipped.append((where, result.skipped_reason or "no usable name or description"))
@@ -155,21 +168,34 @@ def import_skill_dirs(
         skill = result.skill.copy(user_id=user_id, scope=scope)
         if include_files:
             skill.files = _collect_files(md_path.parent, limits, report)
-        batch.append((md_path.parent, skill, where))
-    _save_imported(store, batch, user_id=user_id, overwrite=overwrite, report=report)
+        batch.append((raw, skill, where))
+    _save_imported(store, batch, user_id=user_id, overwrite=overwrite, report=report, progress=progress)
     return report
 
 
 def _save_imported(
-    store: SkillStore, batch: list[tuple[Path, Skill, str]], *, user_id: str, overwrite: bool,
-    report: ImportReport,
+    store: SkillStore, batch: list[tuple[bytes, Skill, str]], *, user_id: str, overwrite: bool,
+    report: ImportReport, progress: ProgressFn = _quiet,
 ) -> None:
-    fresh: list[tuple[Skill, str]] = []
+    """Save what was read. A skill whose name is valid keeps its SKILL.md byte for byte (identity
+    and version go to the catalog), so it is served exactly as its author wrote it; one whose
+    name had to change is written by us, with the stored name."""
+    fresh: list[tuple[Skill, bytes | None, str]] = []
     seen_names: set[str] = set()
     scope = batch[0][1].scope.value if batch else "user"
     by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
-    for _, skill, where in batch:
+    done = 0
+    progress("saving skills", 0, len(batch))
+    for raw, skill, where in batch:
+        done += 1
+        if done % 50 == 0:
+            progress("saving skills", done, len(batch))
         name = skill.name if skillmd.is_valid_name(skill.name) else skillmd.slugify(skill.name)
+        verbatim: bytes | None = raw
+        if name != skill.name:
+            report.warnings.append((where, f"name {skill.name!r} is not a valid spec name: stored as {name!r}"))
+            skill = skill.copy(name=name)
+            verbatim = None
         if name in seen_names:
             report.skipped.append((where, f"another imported folder already uses the name {name!r}"))
             continue
@@ -178,16 +204,29 @@ def _save_imported(
         if existing is None:
             if store.get(skill.id) is not None:  # the id is taken elsewhere: keep the content, new id
                 skill = skill.copy(id=str(uuid.uuid4()))
-            fresh.append((skill, where))
+            fresh.append((skill, verbatim, where))
             continue
         if not overwrite:
             report.skipped.append((where, f"a skill named {name!r} already exists (use overwrite to update it)"))
             continue
         before = existing.version
-        saved = store.save(skill.copy(id=existing.id, created_at=existing.created_at), reason="import")
+        update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
+        saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
+                 else store.save(update, reason="import"))
         (report.updated if saved.version != before else report.unchanged).append(saved.name)
-    for skill_saved, (_, where) in zip(store.save_many([s for s, _ in fresh], reason="import"), fresh):
-        report.imported.append(skill_saved.name)
+    kept = [(s, data) for s, data, _ in fresh if data is not None]
+    rendered = [s for s, data, _ in fresh if data is None]
+    done = len(batch) - len(fresh)
+    for start in range(0, len(kept), _SAVE_CHUNK):
+        chunk = kept[start:start + _SAVE_CHUNK]
+        report.imported += [s.name for s in store.save_verbatim(chunk, reason="import")]
+        done += len(chunk)
+        progress("saving skills", done, len(batch))
+    for start in range(0, len(rendered), _SAVE_CHUNK):
+        part = rendered[start:start + _SAVE_CHUNK]
+        report.imported += [s.name for s in store.save_many(part, reason="import")]
+        done += len(part)
+        progress("saving skills", done, len(batch))
 
 
 def export_skills(
@@ -197,12 +236,16 @@ def export_skills(
     *,
     profile: str = "spec",
     overwrite: bool = False,
+    on_progress: ProgressFn | None = None,
 ) -> list[Path]:
     """Write each skill as `<dest>/<name>/SKILL.md` plus its files; returns the folders written."""
     dest = Path(dest_dir).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for skill_id in skill_ids:
+    ids = list(skill_ids)
+    progress = on_progress or _quiet
+    progress("exporting skills", 0, len(ids))
+    for skill_id in ids:
         skill = store.get(skill_id, include_files=True)
         if skill is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
@@ -215,6 +258,7 @@ def export_skills(
             atomic_write(folder / check_resource_path(rel), data)
         atomic_write(target, text.encode("utf-8"))
         written.append(folder)
+        progress("exporting skills", len(written), len(ids))
     return written
 
 

@@ -107,6 +107,10 @@ def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     assert "logging" in [h["name"] for h in quick["hits"][:2]]
     again = run_json(env, "quickstart")  # the same session again: nothing new, nothing duplicated
     assert again["job"] == quick["job"] and len(run_json(env, "list")["skills"]) == 2
+    assert again["learned"] == [] and not again["job_created"] and again["imported_new"] == []
+    assert {d["name"] for d in again["already_learned"]} == set(learned)
+    third = run(env, "quickstart").stdout  # and in words: no "add ... (new capability)" for what was there
+    assert "(new capability)" not in third and "already learned from" in third and "nothing new" in third
     checks = {c["check"]: c for c in run_json(env, "doctor")["checks"]}
     assert checks["catalog integrity"]["ok"] and checks["skill files"]["ok"] and checks["embeddings"]["ok"]
     assert checks["spec validity"]["ok"], checks["spec validity"]
@@ -119,3 +123,22 @@ def test_library_folders_are_searched_but_never_written(env: dict[str, str], ski
     err = run_json(env, "delete", "docker-images", "--yes", "--library", str(skills_dir), code=5)
     assert err["type"] == "ReadOnlyError"
     assert {p: p.read_bytes() for p in skills_dir.rglob("*") if p.is_file()} == before
+
+
+def test_quickstart_without_a_named_store_never_touches_the_users_store(tmp_path: Path) -> None:
+    user_home = tmp_path / "user-home"
+    user_home.mkdir()
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AUTOSKILL_") and k != "XDG_DATA_HOME"}
+    e.update(HOME=str(user_home), TMPDIR=str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "quickstart", "--embeddings", "hashing"],
+                          capture_output=True, text=True, env=e, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "a demo store, removed when quickstart ends" in proc.stdout and "(new capability)" in proc.stdout
+    assert not (user_home / ".local" / "share" / "autoskill").exists()  # the default store was never created
+    assert list((tmp_path / "tmp").iterdir()) == []  # and the demo store is gone
+    data = json.loads(subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "quickstart", "--json",
+                                      "--embeddings", "hashing"], capture_output=True, text=True, env=e,
+                                     timeout=120, check=True).stdout)
+    assert data["demo"] is True and data["job_created"] is True and data["learned"]  # a fresh demo each time
+    assert not (user_home / ".local" / "share" / "autoskill").exists()

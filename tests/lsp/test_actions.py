@@ -9,7 +9,7 @@ from pytest_lsp import LanguageClient
 from autoskill_mcp.skillmd import apply_edits, parse
 from autoskill_mcp.skillmd.positions import Position, Range, TextEdit
 
-from .conftest import by_code, open_doc, pulled, pushed, write_skill
+from .conftest import by_code, codes, open_doc, pulled, pushed, replace_text, write_skill
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -43,6 +43,19 @@ async def test_rename_name_to_match_the_folder(client: LanguageClient) -> None:
     rename = next(a for a in actions if a.title == "Rename the folder to 'wrong-name'")
     op = rename.edit.document_changes[-1]  # type: ignore[union-attr,index]
     assert isinstance(op, types.RenameFile) and op.new_uri.endswith("/wrong-name")
+
+
+async def test_the_lowercase_fix_suggests_a_name_that_passes_every_name_rule(client: LanguageClient) -> None:
+    text = "---\nname: Bad_Name\ndescription: Formats dates. Use when asked about dates.\n---\n# C\n\nBody.\n"
+    uri = open_doc(client, write_skill(client.root, "bad-name", text))
+    diags = await pushed(client, uri)
+    assert "use 'bad-name'" in by_code(diags, "SKL015").message
+    fix = (await actions_for(client, uri, [by_code(diags, "SKL015")]))[0]
+    assert fix.title == "Use 'bad-name'"
+    fixed = apply(text, fix.edit.changes[uri])  # type: ignore[union-attr,index]
+    assert "name: bad-name\n" in fixed
+    replace_text(client, uri, fixed, 2)
+    assert not {"SKL015", "SKL018"} & set(codes(await pushed(client, uri)))
 
 
 async def test_lowercase_quote_and_move_under_metadata(client: LanguageClient) -> None:

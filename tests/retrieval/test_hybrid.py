@@ -145,8 +145,18 @@ def test_allowed_filters_by_collection_and_predicate():
     assert all(h.doc_id.startswith("d") for h in index.search("docker deploy", allowed=lambda d: d.startswith("d")))
     assert index.search("docker", allowed=set()) == []
     most = frozenset(SKILL_DOCS) - {"docker-slim"}  # large sets are checked lazily, not masked
-    hits = index.search("slim docker images", allowed=most)
+    hits = index.search("slim docker images to deploy", allowed=most)
     assert hits and "docker-slim" not in {h.doc_id for h in hits}
+    assert index.search("slim docker images", allowed=most) == []  # only the excluded doc matches
+
+
+def test_a_query_nothing_matches_has_no_hits_not_min_max_fillers():
+    index = HybridIndex(HashingEmbedder(256))
+    _load(index)
+    assert index.search("qzxwv jjkpf") == []
+    hits = index.search("squash commits")
+    assert hits[0].doc_id == "git-squash"
+    assert all((h.keyword_raw or 0) > 0 or h.score > 0 for h in hits)
 
 
 def test_min_score_drops_weak_matches_and_scores_compare_across_queries():

@@ -112,3 +112,15 @@ def test_importing_the_package_loads_neither_numpy_nor_the_store() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "[]"
     assert out[1] == "AutoSkill LocalSkillStore True"
+
+
+def test_upsert_without_an_id_updates_the_skill_of_that_name(sdk: AutoSkill) -> None:
+    first = sdk.upsert(user_id="u1", name="style", description="Style rules. Use always.", instructions="one")
+    again = sdk.upsert(user_id="u1", name="style", description="Style rules. Use always.", instructions="one")
+    second = sdk.upsert(user_id="u1", name="style", description="Style rules. Use always.", instructions="two")
+    assert first.id == again.id == second.id
+    assert (first.version, again.version, second.version) == ("0.1.0", "0.1.0", "0.1.1")
+    other = sdk.upsert(user_id="u2", name="style", description="Style rules. Use always.", instructions="u2")
+    shared = sdk.upsert(name="style", description="Style rules. Use always.", instructions="team", scope="shared")
+    assert len({first.id, other.id, shared.id}) == 3  # another user's and the shared skill are other skills
+    assert sdk.get(first.id).instructions == "two"

@@ -147,3 +147,26 @@ def test_examples_with_yaml_line_break_characters_round_trip() -> None:
     skill = Skill(name="x", description="d", examples=[SkillExample(input="a\x85b"), SkillExample(input="提交 信息")])
     back = to_skill(parse(render(skill))).skill
     assert [e.input for e in back.examples] == ["a\x85b", "提交 信息"]
+
+
+@pytest.mark.parametrize("value", ["blue", "3", "yes", "a: b", "2024-01-01", "two\nlines", "", 3, True, None,
+                                   ["*.pdf", "x"], {"PreToolUse": [{"matcher": "Bash"}]}, 1.5])
+def test_extension_values_are_stored_as_their_yaml_once_and_read_back_exactly(value: object) -> None:
+    skill = Skill(name="x", description="d", extensions={"colour": value})
+    stored = parse(render(skill)).data["metadata"]["x-colour"]
+    assert isinstance(stored, str)
+    assert roundtrip(skill).extensions == {"colour": value}
+    if value == "blue":
+        assert stored == "blue"
+
+
+def test_a_plain_string_extension_is_not_double_encoded() -> None:
+    text = render(Skill(name="x", description="d", extensions={"colour": "blue", "skill_type": "workflow"}))
+    assert '  x-colour: "blue"\n' in text and '  x-skill_type: "workflow"\n' in text
+    assert '\\"' not in text
+
+
+def test_json_written_by_earlier_versions_still_reads_back() -> None:
+    old = ('---\nname: x\ndescription: d\nmetadata:\n  x-colour: "\\"blue\\""\n  x-paths: "[\\"*.pdf\\"]"\n'
+           '  x-on: "true"\n---\n')
+    assert to_skill(parse(old)).skill.extensions == {"colour": "blue", "paths": ["*.pdf"], "on": True}

@@ -319,3 +319,17 @@ def test_validate_and_fixes_never_raise(text: str, profile: str) -> None:
         for fix in diag.fixes:
             fixed = fix.apply(text)
             validate(fixed, path="/s/pdf-tools/SKILL.md", profile=profile)
+
+
+def test_the_uppercase_fix_is_a_name_every_name_rule_accepts() -> None:
+    from autoskill_mcp.skillmd import apply_edits
+
+    text = "---\nname: Bad_Name\ndescription: Does X. Use when doing X.\n---\nBody\n"
+    (case,) = [d for d in validate(text, dir_name="bad-name") if d.rule_id == "SKL015"]
+    assert "use 'bad-name'" in case.message and case.fix is not None
+    fixed = apply_edits(text, case.fix.edits)
+    assert "name: bad-name\n" in fixed
+    assert not {"SKL015", "SKL018"} & {d.rule_id for d in validate(fixed, dir_name="bad-name")}
+    (plain,) = [d for d in validate(text.replace("Bad_Name", "Bad-Name"), dir_name="bad-name")
+                if d.rule_id == "SKL015"]
+    assert plain.fix is not None and plain.fix.title == "Lowercase the name to 'bad-name'"

@@ -86,8 +86,12 @@ def test_claude_code_skill_keeps_its_extension_keys_and_exports_them_back(store:
     assert skill.extensions["disable-model-invocation"] is True
     assert skill.extensions["argument-hint"] == "[branch]"
     assert skill.allowed_tools == "Bash(git:*) Read"
-    # The stored copy is spec-valid: the extension keys went under metadata.
-    stored = (store.skill_dir(skill.id) / "SKILL.md").read_text()
+    # The stored copy is the author's file as written (served as it was); the catalog has the id.
+    assert (store.skill_dir(skill.id) / "SKILL.md").read_bytes() == (tmp_path / "claude" / "deploy-staging"
+                                                                       / "SKILL.md").read_bytes()
+    # Written by us (an edit through the store), it is spec-valid: the extension keys go under metadata.
+    edited = store.save(skill.copy(instructions=skill.instructions + "\n\nThen check the logs."))
+    stored = (store.skill_dir(edited.id) / "SKILL.md").read_text()
     assert "disable-model-invocation" not in yaml.safe_load(stored.split("---")[1])
     # Exported for Claude Code, they are top-level keys again.
     out = export_skills(store, [skill.id], tmp_path / "claude-out", profile="claude-code")[0]
@@ -185,3 +189,46 @@ def test_a_scan_cut_short_by_its_bound_says_so(store: LocalSkillStore, tmp_path:
     assert any("stopped after scanning 4 folders" in m for _, m in report.warnings)
     full = import_skill_dirs(store, src, user_id="alice")
     assert len(report.imported) + len(full.imported) == 6 and not any("stopped" in m for _, m in full.warnings)
+
+
+def test_an_invalid_name_is_reported_as_the_name_actually_stored(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "src", "Bad_Name/SKILL.md", "---\nname: Bad_Name\ndescription: Does X. Use for X.\n---\nBody\n")
+    report = import_skill_dirs(store, tmp_path / "src", user_id="alice")
+    assert report.imported == ["bad-name"] and store.find("bad-name", user_id="alice") is not None
+    messages = [m for _, m in report.warnings]
+    assert "name 'Bad_Name' is not a valid spec name: stored as 'bad-name'" in messages
+    assert not any("kept as given" in m for m in messages)
+
+
+def test_unknown_frontmatter_keys_keep_their_yaml_value(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "src", "tinted/SKILL.md",
+           "---\nname: tinted\ndescription: Does X. Use for X.\ncolour: blue\nskill_type: workflow\n---\nBody\n")
+    import_skill_dirs(store, tmp_path / "src", user_id="alice")
+    skill = store.find("tinted", user_id="alice")
+    assert skill.extensions == {"colour": "blue", "skill_type": "workflow"}
+    saved = store.save(skill.copy(instructions="Body, edited through the store"))  # now written by us
+    text = (store.skill_dir(saved.id) / "SKILL.md").read_text()
+    assert '  x-colour: "blue"\n' in text and '  x-skill_type: "workflow"\n' in text and '\\"' not in text
+    assert store.get(saved.id).extensions == {"colour": "blue", "skill_type": "workflow"}
+
+
+def test_an_imported_file_keeps_its_bytes_and_the_catalog_keeps_id_and_version(
+        store: LocalSkillStore, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    text = "---\nname: pdf-tools\ndescription: 'Extract text. Use for PDFs.'\n---\n# PDF\n"
+    _write(src, "pdf-tools/SKILL.md", text)
+    assert import_skill_dirs(store, src, user_id="alice").imported == ["pdf-tools"]
+    skill = store.find("pdf-tools", user_id="alice")
+    stored = store.skill_dir(skill.id) / "SKILL.md"
+    assert stored.read_bytes() == text.encode() and skill.version == "0.1.0"
+    assert "autoskill-id" not in stored.read_text()
+    again = import_skill_dirs(store, src, user_id="alice", overwrite=True)
+    assert again.unchanged == ["pdf-tools"] and len(store.versions(skill.id)) == 1
+    changed = text.replace("# PDF", "# PDF\n\nUse pdfplumber.")
+    _write(src, "pdf-tools/SKILL.md", changed)
+    assert import_skill_dirs(store, src, user_id="alice", overwrite=True).updated == ["pdf-tools"]
+    now = store.get(skill.id)
+    assert now is not None and now.version == "0.1.1" and "pdfplumber" in now.instructions
+    assert stored.read_bytes() == changed.encode()
+    store.sync()  # a rescan sees the same bytes the catalog recorded: no new version
+    assert [v.version for v in store.versions(skill.id)] == ["0.1.0", "0.1.1"]
