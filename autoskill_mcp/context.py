@@ -104,6 +104,8 @@ def render_context(
     used = estimate_tokens("\n".join(head)) + estimate_tokens(closing) + 2
     if used > budget or not hits:
         text = "" if used > budget else "\n".join([*head, "(no matching skills)", closing])
+        if estimate_tokens(text) > budget:  # the note itself must fit too
+            text = ""
         return RenderedContext(text=text, tokens=estimate_tokens(text), budget=budget)
 
     sections: list[str] = []
