@@ -140,7 +140,9 @@ def sections(quick: bool, *, llm: bool = True, repeats: int | None = None,
         from bench.fake_llm import FakeLLM
 
         with FakeLLM() as fake:
-            cfg = {"provider": "openai", "base_url": fake.base_url, "api_key": "bench", "model": "fake"}
+            # the fake answers at once: no rate limit, so the run measures the pipeline, not the limiter
+            cfg = {"provider": "openai", "base_url": fake.base_url, "api_key": "bench", "model": "fake",
+                   "requests_per_minute": 0}
             rows = bench_ingest(1, lambda store: build_learner(store, cfg))
             rows.append(Row("requests the fake model answered", str(fake.requests)))
             out.append(("ingest: LLM extractor (fake OpenAI-compatible server on 127.0.0.1)", rows))

@@ -3,7 +3,8 @@
 Used by the LLM tests and by `bench_ingest.py --llm`, so the real provider
 clients are exercised over real HTTP with no key and no network. It answers:
 
-- extraction prompts with one skill built from the user's directive sentences
+- extraction prompts with one skill built from the user's directive sentences (and "followed: yes"
+  for every served skill the prompt lists)
   ("always", "never", "prefer", "from now on", "don't", "总是", "不要", ...),
   quoting them exactly, or `{"skills": []}` when there are none;
 - judge prompts with `add`;
@@ -33,13 +34,15 @@ def _sentences(text: str) -> list[str]:
 def answer_for(system: str, user: str) -> dict[str, Any]:
     """What the fake model says to one prompt."""
     if "turn a coding-agent session into reusable skills" in system:
+        served = [{"name": m.group(1), "followed": "yes", "why": "the agent's commands match it"}
+                  for m in re.finditer(r"^Skill the agent was served \([a-z]+\): (\S+)$", user, re.M)]
         quotes: list[str] = []
         for line in user.splitlines():
             m = _TURN.match(line)
             if m:
                 quotes += [s for s in _sentences(m.group(2)) if _DIRECTIVE.search(s)]
         if not quotes:
-            return {"skills": []}
+            return {"skills": [], "served": served}
         words = [w.lower() for w in re.findall(r"[A-Za-z]{4,}", " ".join(quotes))
                  if w.lower() not in {"always", "never", "prefer", "from", "make", "sure", "with", "that", "this"}]
         topic = words[0] if words else "user"
@@ -49,7 +52,7 @@ def answer_for(system: str, user: str) -> dict[str, Any]:
             "description": f"Applies the user's {topic} conventions. Use when a task involves {topic}.",
             "instructions": f"# Goal\nFollow the user's {topic} conventions.\n\n# Constraints & Style\n{bullets}\n",
             "triggers": [f"working with {topic}"], "tags": [topic], "confidence": 0.8, "evidence": quotes,
-        }]}
+        }], "served": served}
     if "same capability as an existing one" in system:
         return {"action": "add", "reason": "a distinct capability"}
     return {}

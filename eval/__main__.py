@@ -6,7 +6,9 @@
 
 Retrieval runs every mode the product offers (keyword, each embedder, both fused
 hybrids) on every `*.json` set in tests/fixtures/retrieval (or `--sets`);
-learning runs the offline extractor over eval/scenarios/learning.jsonl (or `--scenarios`).
+learning runs the offline extractor over the dev set, the held-out set and the first scenarios
+(eval/scenarios/; `--scenarios` replaces the last), each beside the previous rules; the precision
+review labels every skill the offline rules make from the transcript fixtures (eval/precision.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import learning, retrieval
+from . import learning, precision, retrieval
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,8 +45,15 @@ def main(argv: list[str] | None = None) -> int:
         reports.append(report)
         sections.append(retrieval.markdown(report))
         print(sections[-1] + "\n", flush=True)
-    learned = learning.evaluate_file(args.scenarios)
-    sections.append(learned["markdown"])
+    learned = {}
+    for name, paths in (("dev set (labelled before the rules were reworked)", [learning.SETS["dev"]]),
+                        ("held-out set (never tuned on)", [learning.SETS["holdout"]]),
+                        ("scenarios the first rules were written with", [args.scenarios])):
+        learned[name] = learning.evaluate(paths, title=f"Learning, {name}")
+        sections.append(learned[name]["markdown"])
+        print(sections[-1] + "\n", flush=True)
+    review = precision.evaluate()
+    sections.append(review["markdown"])
     print(sections[-1])
     seconds = time.perf_counter() - started
     head = (f"# autoskill-mcp eval ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
@@ -53,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "eval.md").write_text(head + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
     (args.out / "eval.json").write_text(json.dumps({
         "quick": args.quick, "seconds": seconds, "retrieval": reports,
-        "learning": {k: learned[k] for k in ("scenarios", "extractor", "summary", "outcomes")},
+        "learning": {name: {k: r[k] for k in ("files", "extractor", "summary", "previous", "outcomes")}
+                     for name, r in learned.items()},
+        "precision_review": {k: {"skills": v["skills"], "keep": v["keep"], "junk": v["junk"],
+                                 "unreviewed": [u["name"] for u in v["unreviewed"]]}
+                             for k, v in review.items() if k != "markdown"},
     }, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"\n({seconds:.0f} s; wrote {args.out / 'eval.md'} and {args.out / 'eval.json'})")
     return 0

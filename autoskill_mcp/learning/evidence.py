@@ -253,7 +253,7 @@ _LAID_OUT = re.compile(r"^\s*(#{1,6} \S|[-*] \*\*|[✅❌⚠🎯🔍🛠💻📋
 _ABOUT_TEXT = re.compile(
     r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these) into|make (a|me a) checklist|"
     r"checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|go through (this|it)|"
-    r"pasted|here'?s the|below is|proofread|rewrite this)\b|(总结|翻译|译成|整理成|概括|解释一下|下面是|以下是)|"
+    r"pasted|here'?s the|below is|proofread|rewrite this)\b|(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面是|以下是|下面这段)|"
     r"\b(résume|traduis|traduire|voici le|ci-dessous)\b", re.IGNORECASE)
 
 
@@ -362,8 +362,14 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
         general = sum(1 for i in reqs if set(i.kinds) & _GENERAL_KINDS)
         reuse = any(i.kind == "recurrence" for i in items)
         corr_turns = {i.turn for i in reqs if i.kind == "correction"}
+        # one correction that says how, in several respects ("too long: 5 bullets max, no tables") is a rule too
+        by_turn: dict[int, set[str]] = {}
+        for i in reqs:
+            by_turn.setdefault(i.turn, set()).update(set(i.kinds) & _GENERAL_KINDS)
+        rich = any(len(by_turn[n]) >= 2 for n in corr_turns) or (
+            len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3)
         spread = (len(req_turns) >= REQUIREMENT_TURNS and len(kinds) >= 2 and (general >= 2 or reuse)) or \
-            (len(corr_turns) >= 2 and general >= 1)
+            (len(corr_turns) >= 2 and general >= 1) or rich
         # built up over the task: enough alone; otherwise a maybe, however many small asks
         w = max(1.0, sum(i.weight for i in _best_per_turn(reqs)) * 0.5) if spread else \
             min(NOT_ALONE, max(BORDERLINE if general else 0.0, sum(i.weight for i in _best_per_turn(reqs)) * 0.55))

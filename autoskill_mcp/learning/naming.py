@@ -178,7 +178,8 @@ def task_name(request: str, lang: str) -> TaskName | None:
 def has_task_verb(sentence: str, lang: str) -> bool:
     """Does this sentence ask for a piece of work (a request), whether or not a name can be read from it?"""
     if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", sentence[:40]):
-        return any(v in sentence[:24] for v in _ZH_VERBS) or bool(re.search(r"(帮我|给我|麻烦|请你?|能不能|想让你|一下)", sentence[:16]))
+        return any(v in sentence[:24] for v in _ZH_VERBS) or bool(
+            re.search(r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]))
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
     return any(w in _VERBS or w in _FR_VERBS for w in words)
 

@@ -163,7 +163,7 @@ _CONTENT_EDIT = re.compile(
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily)\b|"
-    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|顺手|顺便)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore)\b", _I)
 
 
@@ -180,7 +180,7 @@ class Requirement:
     @property
     def general(self) -> bool:
         """Says how this kind of task is done, beyond the artefact at hand."""
-        return bool(self.kinds) and not self.task_scoped and (not self.content_edit or len(self.kinds) >= 2)
+        return bool(self.kinds) and not self.task_scoped and not self.content_edit
 
 
 def requirement(sentence: str, lang: str = "en") -> Requirement | None:

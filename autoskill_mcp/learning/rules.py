@@ -107,8 +107,7 @@ def _candidate(group: list[Item], evidence: Evidence, total: float) -> Candidate
     flows = [i for i in ordered if i.kind == "procedure"]
     rules = _unique([_imperative(i.rule or i.text, lang) for i in ordered
                      if i.kind not in ("procedure", "recurrence")])[:MAX_CONSTRAINTS]
-    built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
-    topics = _topics(group, evidence.task if built else "")
+    topics = _topics(group, evidence.task)
     task = _task_of(group, evidence, topics)
     anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
     if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow

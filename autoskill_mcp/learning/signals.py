@@ -84,7 +84,7 @@ _STEPS_ZH = re.compile(r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^
 # Questions and plain one-off asks are never directives, whatever words they use.
 _QUESTION = re.compile(r"(\?|？)\s*$|^(what|why|how|which|who|where|when|can|could|would|is|are|does|do)\b.*\?", _I)
 _ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit)|for now|just here|right now|today)\b", _I)
-_ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天)")
+_ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天|就行|就好了|顺手|顺便|这个函数|这个文件)")
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
@@ -98,7 +98,9 @@ _CORRECTION_FR = re.compile(r"^\s*(non\b|pas (ça|comme)|toujours pas|échec|ce 
 # "I always forget ..." describes the user, it instructs nobody; "I always want tests" does.
 # "never mind", "never sure", "toujours des 502": the words, not a rule
 _IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|got|understood|really|quite)\b|"
-                    r"\balways (been|had|thought|wondered|forget|forgot)\b|"
+                    r"\b(she|he|they|her|his|their|mum|mom|dad|it)\b[^.,;]{0,24}\b(always|never)\b|"
+                    r"\balways (been|had|thought|wondered|forget|forgot|late|early|busy|tired|on time|broke|hungry|"
+                    r"cold|right|wrong|the first|the last|around|there|moaning|complaining|losing)\b|"
                     r"\btoujours (des|de|du|le|la|les|un|une|aussi|autant|rien|même|la même)\b|"
                     r"(总是|每次都?)(忘|搞不清|记不住|弄错|报错|出错|卡)", _I)
 _SELF_REPORT = re.compile(r"^(i|i'm|i am|i've)\s+(?!.*\b(want|need|prefer|like|expect|use|ask|insist)\b)", _I)
