@@ -296,6 +296,11 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
     return sorted(best[:2], key=lambda w: first[w]) + best[2:]
 
 
+def is_domain(w: str) -> bool:
+    """Is this word about what work is (a deliverable, a technology, a kind of task)?"""
+    return _domain(w)
+
+
 def _domain(w: str) -> bool:
     if not w.isascii():
         return any(term in w for term in DOMAIN_ZH)

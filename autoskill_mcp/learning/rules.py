@@ -16,7 +16,7 @@ import re
 
 from .candidate import Candidate
 from .evidence import GATE_THRESHOLD, Evidence, Item, score
-from .naming import TaskName, rank_topics, task_name, topic_name, topic_words
+from .naming import TaskName, is_domain, rank_topics, task_name, topic_name, topic_words
 from .requirements import kinds_of
 
 EXTRACTOR = "rules"
@@ -27,6 +27,7 @@ _FLOW_ANCHOR = re.compile(r"^\W*(?:before|after|when(?:ever)?|for|每次|在)\s*
                           r"([^:：,，]{2,40}?)\s*(?:之前|以前|前|之后|后|时)?[:：,，]", re.I)
 _TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d{1,6}\b")
 _ISSUE = re.compile(r"(?<![\w&])#\d{2,}\b")
+_VAGUE = {"module", "function", "class", "file", "code", "test", "tests", "fix", "script", "service", "list"}
 _GENERAL = {"limit", "exclude", "format", "fallback", "tone", "length", "time", "audience", "language"}
 _ANCHOR = re.compile(r"^\W*(from now on|going forward|as a rule|in (this|the) (repo|codebase|project)|always|"
                      r"every ?time|whenever|when(ever)? you|each time you|before you|for (all|every|any))[\s,:]*", re.I)
@@ -107,12 +108,18 @@ def _candidate(group: list[Item], evidence: Evidence, total: float) -> Candidate
     flows = [i for i in ordered if i.kind == "procedure"]
     rules = _unique([_imperative(i.rule or i.text, lang) for i in ordered
                      if i.kind not in ("procedure", "recurrence")])[:MAX_CONSTRAINTS]
-    topics = _topics(group, evidence.task)
+    # the session's request says what the task's own requirements are about; a separate rule speaks for itself
+    of_task = any(i.kind in ("requirement", "correction", "recurrence") for i in group)
+    topics = _topics(group, evidence.task if of_task else "")
     task = _task_of(group, evidence, topics)
     anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
     if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow
         topics = rank_topics([anchor.group(1)]) or topics
     name = task.slug if task else topic_name(topics, lang, workflow=bool(flows) and not rules)
+    if task and "-" not in name and lang == "en":  # "test" says little: "httpx-test" says what about
+        about = next((t for t in topics if t[:3] != name[:3] and t.isascii() and is_domain(t) and t not in _VAGUE),
+                     None)
+        name = f"{about}-{name}" if about else name
     zh, fr = lang == "zh", lang == "fr"
     what = task.phrase if task else ("、" if zh else " et " if fr else " and ").join(topics[:2]) or (
         "工作" if zh else "ce travail" if fr else "this work")

@@ -99,11 +99,12 @@ export async function resolveInterpreter(inputs: InterpreterInputs): Promise<Int
     return onPath === undefined ? undefined : { path: onPath, source: 'path' };
 }
 
-export const PIP_PACKAGE = 'autoskill-mcp';
+/** No package index has autoskill-mcp yet (it will be `autoskill-mcp` on PyPI): it installs from a clone. */
+export const PIP_TARGET = '-e <path to your autoskill-mcp clone>';
 
 export function pipInstallCommand(python: string): string {
     const quoted = /[\s"']/.test(python) ? `"${python}"` : python;
-    return `${quoted} -m pip install ${PIP_PACKAGE}`;
+    return `${quoted} -m pip install ${PIP_TARGET}`;
 }
 
 export type ImportCheck =

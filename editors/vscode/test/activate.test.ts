@@ -170,7 +170,7 @@ test('a Python without autoskill_mcp gets an actionable error and no server', as
     assert.equal(h.clients.length, 0);
     const errors = h.editor.shown.filter((s) => s.kind === 'error');
     assert.equal(errors.length, 2, JSON.stringify(errors));
-    assert.ok(errors[0].message.includes(`${python} -m pip install autoskill-mcp`), errors[0].message);
+    assert.ok(errors[0].message.includes(`${python} -m pip install -e <path to your autoskill-mcp clone>`), errors[0].message);
     assert.deepEqual(errors[0].items, ['Copy install command', 'Open Settings']);
     assert.match(errors[1].message, /saving to the store failed: the language server is not running/);
     await h.ext.deactivate();

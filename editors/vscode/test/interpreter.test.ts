@@ -101,7 +101,7 @@ test('a Python without autoskill_mcp gets the pip command', async () => {
     if (check.ok) { return; }
     assert.equal(check.reason, 'not-installed');
     const message = importProblemMessage({ path: python, source: 'path' }, check);
-    assert.ok(message.includes(`${python} -m pip install autoskill-mcp`), message);
+    assert.ok(message.includes(`${python} -m pip install -e <path to your autoskill-mcp clone>`), message);
     assert.ok(message.includes('autoskill.pythonPath'), message);
 });
 
@@ -135,6 +135,6 @@ test('the import check gives up on an interpreter that hangs', async () => {
 });
 
 test('pip commands quote interpreter paths with spaces', () => {
-    assert.equal(pipInstallCommand('/usr/bin/python3'), '/usr/bin/python3 -m pip install autoskill-mcp');
-    assert.equal(pipInstallCommand('C:\\Program Files\\Python\\python.exe'), '"C:\\Program Files\\Python\\python.exe" -m pip install autoskill-mcp');
+    assert.equal(pipInstallCommand('/usr/bin/python3'), '/usr/bin/python3 -m pip install -e <path to your autoskill-mcp clone>');
+    assert.equal(pipInstallCommand('C:\\Program Files\\Python\\python.exe'), '"C:\\Program Files\\Python\\python.exe" -m pip install -e <path to your autoskill-mcp clone>');
 });
