@@ -187,8 +187,9 @@ def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
         if is_question(s) or is_complaint(s) or is_reference(s):
             continue
         d = directive(s)
-        if d is not None and d.kind is not DirectiveKind.WORKFLOW and not (instructs(s, lang) or policy(s)):
-            continue  # "she's always late" describes; it asks nothing
+        if d is not None and d.kind is not DirectiveKind.WORKFLOW and d.weight < 1.0 \
+                and not (instructs(s, lang) or policy(s)):
+            continue  # a plain "don't" in a description asks nothing ("the old one doesn't scale")
         if d is not None:
             out.append(d if len(turn.text) < LONG_TURN else replace(d, weight=round(d.weight * LONG_TURN_FACTOR, 2)))
     return out

@@ -43,7 +43,9 @@ _I = re.IGNORECASE
 _DURABLE_EN = re.compile(
     r"\b(always|never|from now on|going forward|in (the )?future|every ?time|each time|whenever|by default|"
     r"as a rule|in this (repo|repository|project|codebase)|in all (my|our) |for all (my|our) |remember (to|that)|"
-    r"don'?t ever|do not ever|ever again|(all|any) future)\b",
+    r"don'?t ever|do not ever|ever again|(all|any) future|not just (this|for this|that) one|(my|our) house style|"
+    r"(for|to|in) (any|every|all) (\w+ ){0,2}(you|we) (write|send|make|create|add|draft|build|open|do)|"
+    r"applies to (any|every|all))\b",
     _I,
 )
 _DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认(都|就|用|使用|情况下|要)|记住|"
