@@ -224,7 +224,8 @@ def _start(session: Session, since_uid: str | None) -> int:
     return 0
 
 
-def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provider: Any = None) -> Learner:
+def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provider: Any = None,
+                  pending: PendingCandidates | None = None) -> Learner:
     """The learner the settings ask for: an LLM extractor and judge when a provider is configured
     (or given, e.g. the MCP client's sampling), else the offline rules."""
     offline = str((llm or {}).get("provider", "auto")).lower() in ("none", "mock", "offline", "rules")
@@ -233,10 +234,11 @@ def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provi
 
         provider = provider_from_config(llm, home=getattr(store, "root", None))
     if provider is None:
-        return Learner(store)
+        return Learner(store, pending=pending)
     from .llm_extract import LLMExtractor, LLMJudge
 
-    return Learner(store, LLMExtractor(provider), maintainer=Maintainer(store, judge=LLMJudge(provider)))
+    return Learner(store, LLMExtractor(provider), maintainer=Maintainer(store, judge=LLMJudge(provider)),
+                   pending=pending)
 
 
 def configured_learner(store: SkillStore, llm: dict[str, Any] | None) -> Learner:

@@ -138,6 +138,7 @@ class StoreService:
             self._worker.stop()
             self._worker_thread.join(timeout=30)  # a job in flight finishes (or its lease lets another take it)
             self._queue.close()
+            self._worker.learner.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self._store is not None:

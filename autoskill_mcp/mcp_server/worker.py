@@ -40,7 +40,8 @@ class _ChoosingWorker(Worker):
         if session is None:
             return None
         provider = sampling_provider(SamplingBridge(session, self.token))
-        return None if provider is None else build_learner(self.fallback.store, provider=provider)
+        return None if provider is None else build_learner(self.fallback.store, provider=provider,
+                                                           pending=self.fallback.pending)
 
     def _run(self, job: Job, beat: Any) -> dict[str, Any]:
         sampled = self._sampling_learner(job.user_id)
@@ -95,3 +96,5 @@ class EmbeddedWorker:
             log.exception("the embedded queue worker stopped")
         finally:
             queue.close()
+            if self._worker is not None:
+                self._worker.fallback.close()
