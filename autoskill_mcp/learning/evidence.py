@@ -176,7 +176,12 @@ def _prose(text: str) -> tuple[tuple[str, ...], int]:
         kept.append(line)
     # inline code is one word of the sentence: never split inside it
     spans: list[str] = []
-    body = _TICKS.sub(lambda m: spans.append(m.group(0)) or f"\x00{len(spans) - 1}\x00", "\n".join(kept))
+
+    def hold(m: re.Match[str]) -> str:
+        spans.append(m.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    body = _TICKS.sub(hold, "\n".join(kept))
     out = [_UNTICK.sub(lambda m: spans[int(m.group(1))], s) for s in sentences(body)]
     return tuple(s for s in out if not noise_kind(s)), aside
 

@@ -13,13 +13,12 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..store.layout import CATALOG_FILE
+from ..store.wal import immediate, open_catalog
 
 Status = Literal["pending", "promoted", "accepted", "rejected"]
 STATUSES: tuple[Status, ...] = ("pending", "promoted", "accepted", "rejected")
@@ -81,14 +80,7 @@ class PendingCandidates:
 
     def __init__(self, home: str | Path) -> None:
         self.home = Path(home)
-        self.home.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.home / CATALOG_FILE, timeout=30.0, isolation_level=None,
-                                     check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 30000")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        with self._write() as c:
-            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
-                c.execute(statement)
+        self._conn = open_catalog(self.home, _SCHEMA)
 
     def close(self) -> None:
         self._conn.close()
@@ -99,15 +91,8 @@ class PendingCandidates:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._conn)
 
     def keep(self, user_id: str, name: str, summary: str, evidence: list[Said]) -> Pending:
         """Keep a candidate aside; the same session kept again replaces its earlier entry."""

@@ -42,8 +42,10 @@ class Extractor(Protocol):
     """Turns evidence into candidates; `name` says which kind did it (shown in every result)."""
 
     name: str
-    calls: int  # LLM calls made so far
     offline: bool  # True: no model looks at borderline sessions, so they wait for recurrence
+
+    @property
+    def calls(self) -> int: ...  # LLM calls made so far
 
     def extract(self, evidence: Evidence, *, hint: str | None = None, served: Sequence[Served] = ()) -> Extraction: ...
 

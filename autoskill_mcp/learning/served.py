@@ -141,9 +141,9 @@ def _rank(how: str) -> int:
     return {"searched": 0, "injected": 1, "loaded": 2}.get(how, -1)
 
 
-def _mentions(e: Event) -> list[tuple[str, str, bool]]:
+def _mentions(e: Event) -> list[tuple[str, How | Literal["reported"], bool]]:
     """(skill name, how, counted live) for what this event shows being served."""
-    out: list[tuple[str, str, bool]] = []
+    out: list[tuple[str, How | Literal["reported"], bool]] = []
     tool = e.tool
     if tool is not None:
         ours = _OUR_TOOL.search(tool.name)
