@@ -126,8 +126,7 @@ class Learner:
             self._count_served(result, user_id, {}, dry_run)
             return result
         earlier = self._recurring(user_id, evidence)
-        evidence.earlier = [Item("recurrence", s.text, 0, 0.5) for p in earlier for s in p.evidence
-                            if s.session_id != session.session_id]
+        evidence.earlier = [_said_before(s, 0.5) for p in earlier for s in p.evidence if s.session_id != session.session_id]
         result.gate = gate(evidence)
         verdict = result.gate.verdict
         # Surely one-off: no call and no skill. Borderline: a model decides; offline it waits for recurrence.
@@ -171,7 +170,7 @@ class Learner:
         found = self.pending.get(pending_id) if self.pending is not None else None
         if found is None or found.user_id != user_id or found.status != "pending":
             raise NotFoundError(f"no pending candidate {pending_id!r} for user {user_id!r}")
-        said = [Item("recurrence", s.text, 0, 1.0) for s in found.evidence]
+        said = [_said_before(s, 1.0) for s in found.evidence]
         evidence = Evidence(f"candidate:{found.id}", found.evidence[0].agent if found.evidence else "", earlier=said,
                             language=language(" ".join(s.text for s in found.evidence)))
         result = LearnResult(evidence.session_id, evidence.agent, self.extractor.name)
@@ -216,6 +215,12 @@ class Learner:
                              if s.name in followed else s for s in result.served]
         if not dry_run and result.served:
             self.store.record_usage_many(usage_counts(result.served, user_id=user_id))
+
+
+def _said_before(said: Said, weight: float) -> Item:
+    """Evidence from an earlier session, as it was kept (turn 0: not in this session)."""
+    kind = said.kind if said.kind in ("directive", "requirement", "correction", "procedure") else "requirement"
+    return Item(kind, said.text, 0, weight, rule=said.text)  # type: ignore[arg-type]
 
 
 def _start(session: Session, since_uid: str | None) -> int:
