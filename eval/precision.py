@@ -1,7 +1,7 @@
 """Precision review: every skill the offline rules make from every transcript fixture, against labels.
 
-`eval/review/fixture-skills.jsonl` holds one reviewed skill per line: where it came from (fixture and
-session), its name, a digest of the text that was reviewed, `label` keep | junk and `why`. A skill
+`eval/review/fixture-skills.jsonl` holds one reviewed skill per line: where it came from (the fixture;
+the session id is shown for reading), its name, a digest of the text that was reviewed, `label` keep | junk and `why`. A skill
 whose text changed since it was reviewed counts as unreviewed, so a rule change cannot pass on an
 old verdict.
 
@@ -60,11 +60,12 @@ def learned(make_learner: Callable[[Any], Any]) -> list[dict[str, Any]]:
 
 def review(skills: list[dict[str, Any]], labels: list[dict[str, Any]]) -> dict[str, Any]:
     """Keep / junk / unreviewed counts for `skills` under `labels`."""
-    by_key = {(x["fixture"], x["session"], x["name"], x["digest"]): x for x in labels}
+    # Some readers derive a session's id from the file's absolute path: the fixture names the session here.
+    by_key = {(x["fixture"], x["name"], x["digest"]): x for x in labels}
     keep = junk = 0
     unreviewed: list[dict[str, Any]] = []
     for s in skills:
-        label = by_key.get((s["fixture"], s["session"], s["name"], s["digest"]))
+        label = by_key.get((s["fixture"], s["name"], s["digest"]))
         if label is None:
             unreviewed.append(s)
         elif label["label"] == "keep":
