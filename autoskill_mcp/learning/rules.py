@@ -62,7 +62,7 @@ def extract(evidence: Evidence) -> list[Candidate]:
             head.extend(g)
         strong = [(g, score(g, evidence.turns)[0]) for g in [head, *[g for g, _ in strong if g is not head]]]
     for group, total in strong:
-        out.append(_candidate(group, evidence, total))
+        out.append(_candidate(group, evidence, total, main=not out))
         if len(out) >= MAX_CANDIDATES:
             break
     return out
@@ -102,14 +102,14 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     return groups
 
 
-def _candidate(group: list[Item], evidence: Evidence, total: float) -> Candidate:
+def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: bool = True) -> Candidate:
     lang = evidence.language
     ordered = sorted(group, key=lambda i: (i.turn, 0))
     flows = [i for i in ordered if i.kind == "procedure"]
     rules = _unique([_imperative(i.rule or i.text, lang) for i in ordered
                      if i.kind not in ("procedure", "recurrence")])[:MAX_CONSTRAINTS]
     # the session's request says what the task's own requirements are about; a separate rule speaks for itself
-    of_task = any(i.kind in ("requirement", "correction", "recurrence") for i in group)
+    of_task = main or any(i.kind in ("requirement", "correction", "recurrence") for i in group)
     topics = _topics(group, evidence.task if of_task else "")
     task = _task_of(group, evidence, topics)
     anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
