@@ -42,7 +42,8 @@ _INJECTED = re.compile(
     r"# AGENTS\.md instructions)", re.IGNORECASE)
 _RECUR = re.compile(
     r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
-    r"before)|once more|one more time|as we did)\b|(又|再次|还是要|跟上次一样|和上次一样|像上次|照旧|老规矩|照常|同上次)|"
+    r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|照旧|"
+    r"老规矩|照常|同上次)|"
     r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b", re.IGNORECASE)
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
@@ -53,6 +54,8 @@ _REUSE = re.compile(
     r"update|review|digest|plan))\b|(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|"
     r"\b(chaque (semaine|mois|année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|"
     r"autres)|même (format|méthode|structure) pour)\b", re.IGNORECASE)
+_SCOPED_INTRO = re.compile(r"\b(for this (one|change|pr|rename|fix|time|task)|this time|for now|just for this)\b|"
+                           r"(这次|这一次|先这样)|\b(pour cette fois|cette fois|pour l'instant)\b", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
                    r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
@@ -191,7 +194,9 @@ def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
     for s in turn.prose:
         if is_question(s) or is_complaint(s) or is_reference(s):
             continue
-        d = directive(s)
+        d = directive(_TICKS.sub("code", s))  # `always` in backticks is a keyword, not a rule
+        if d is not None:
+            d = replace(d, text=s)
         if d is not None and d.kind is not DirectiveKind.WORKFLOW and d.weight < 1.0 \
                 and not (instructs(s, lang) or policy(s)):
             continue  # a plain "don't" in a description asks nothing ("the old one doesn't scale")
@@ -230,7 +235,8 @@ def _items(ev: Evidence) -> list[Item]:
                 items.append(Item(kind, s, t.n, _weight(req, t), req.kinds, rule=req.rule))
             if (general or d is not None) and _RECUR.search(s):  # "again", "as last time": asked for before
                 items.append(Item("recurrence", s, t.n, 1.0, req.kinds if req else ()))
-            elif _REUSE.search(s) and not is_complaint(s):  # "every friday", "for the next screens": it comes back
+            elif _REUSE.search(s) and not is_complaint(s) and not (req and req.task_scoped):
+                # "every friday", "for the next screens": this kind of task comes back
                 items.append(Item("recurrence", s, t.n, 0.5, req.kinds if req else ()))
         steps = () if any(i.kind == "procedure" and i.turn == t.n for i in items) else _listed_steps(t)
         if steps:
@@ -252,15 +258,20 @@ def _pasted(turn: Turn) -> bool:
         return True
     if len(turn.text) < 400 or len(turn.prose) < 5:
         return False
-    return bool(_ABOUT_TEXT.search(turn.prose[-1]) or _ABOUT_TEXT.search(turn.text[:200]))
+    head = turn.text[:200]
+    return bool(_ABOUT_TEXT.search(turn.prose[-1]) or _ABOUT_TEXT.search(head) or _PASTE_INTRO.search(head)) \
+        and not _listed_steps_in(turn.text)
 
 
 _LAID_OUT = re.compile(r"^\s*(#{1,6} \S|[-*] \*\*|[✅❌⚠🎯🔍🛠💻📋🚀🔧🔄📝]|\|.*\|\s*$|-{3,}\s*$)")
 _ABOUT_TEXT = re.compile(
     r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these) into|make (a|me a) checklist|"
     r"checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|go through (this|it)|"
-    r"pasted|here'?s the|below is|proofread|rewrite this)\b|(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面是|以下是|下面这段)|"
-    r"\b(résume|traduis|traduire|voici le|ci-dessous)\b", re.IGNORECASE)
+    r"proofread|rewrite this)\b|(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段)|"
+    r"\b(résume|traduis|traduire)\b", re.IGNORECASE)
+#: ... and, in a long turn, the words that introduce a pasted text
+_PASTE_INTRO = re.compile(r"\b(pasted|here'?s the|below is|as follows)\b|(下面是|以下是)|\b(voici le|ci-dessous)\b",
+                          re.IGNORECASE)
 
 
 def _weight(req: Requirement, turn: Turn) -> float:
@@ -271,20 +282,33 @@ def _weight(req: Requirement, turn: Turn) -> float:
     return round(min(0.9, base), 2)
 
 
-def _listed_steps(turn: Turn) -> tuple[str, ...]:
-    """A procedure the user wrote as a list ("1. run the tests 2. bump the version ...") or a sequence."""
-    lines = turn.text.splitlines()
-    if len(lines) < 3 and len(_INLINE_STEP.findall(turn.text)) >= 3:  # "1) look back 2) go through 3) pick"
-        lines = [x for x in _INLINE_STEP.split(turn.text)[1:] if x.strip()]
-        lines = [f"- {x}" for x in lines]
+def _listed_steps_in(text: str) -> tuple[str, ...]:
+    """Steps written as a list, one a line or inline ("1) look back 2) go through 3) pick"), when most tell what
+    to do (a list of facts, a CV or an inbox, is not a procedure)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if len(_INLINE_STEP.findall(line)) >= 3:
+            lines += [f"- {x}" for x in _INLINE_STEP.split(line)[1:] if x.strip()]
+        else:
+            lines.append(line)
+    first = next((n for n, x in enumerate(lines) if _STEP_LINE.match(x)), len(lines))
+    if _SCOPED_INTRO.search(" ".join(lines[:first + 1])[:400]):
+        return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
     steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240]
-    # a list of facts (a CV, an inbox) is not a procedure: most of its lines must tell what to do
-    if len(steps) >= 3 and sum(instructs(s, "en") or instructs(s, "zh") for s in steps) * 3 >= len(steps) * 2:
-        return tuple(steps[:12])
+    told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") for s in steps)
+    return tuple(steps[:12]) if len(steps) >= 3 and told * 3 >= len(steps) * 2 else ()
+
+
+def _listed_steps(turn: Turn) -> tuple[str, ...]:
+    """A procedure the user wrote as a list ("1. run the tests 2. bump the version ...") or a sequence."""
+    steps = _listed_steps_in(turn.text)
+    if steps:
+        return steps
     for s in turn.prose:
         thens = [p.strip(" ,.;") for p in _THEN.split(s) if p.strip(" ,.;")]
-        if len(thens) >= 3 and not is_question(s):  # "edit the markdown, then build --strict, then lychee"
+        if len(thens) >= 3 and not is_question(s) and sum(instructs(x, "en") or instructs(x, "zh") for x in thens) \
+                * 3 >= len(thens) * 2:  # "edit the markdown, then build --strict, then lychee"
             return tuple(thens[:12])
         if _SEQUENCE.search(s) and not is_question(s):
             parts = [p.strip(" ,.;") for p in re.split(
@@ -373,7 +397,7 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
         for i in reqs:
             by_turn.setdefault(i.turn, set()).update(set(i.kinds) & _GENERAL_KINDS)
         rich = any(len(by_turn[n]) >= 2 for n in corr_turns) or (
-            len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3)
+            len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3) or any("house" in i.kinds for i in reqs)
         spread = (len(req_turns) >= REQUIREMENT_TURNS and len(kinds) >= 2 and (general >= 2 or reuse)) or \
             (len(corr_turns) >= 2 and general >= 1) or rich
         # built up over the task: enough alone; otherwise a maybe, however many small asks

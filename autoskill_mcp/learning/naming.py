@@ -328,8 +328,11 @@ def topic_words(text: str) -> list[str]:
     return out
 
 
-def restates(earlier: list[str], now: list[str], *, share: float = 0.5) -> bool:
-    """Does one of `now` say again what one of `earlier` said (the same topic words, mostly)?"""
+def restates(earlier: list[str], now: list[str], *, share: float = 0.5, said_again: bool = False) -> bool:
+    """Does one of `now` say again what one of `earlier` said (the same topic words, mostly)?
+
+    Two shared words are needed, one when the user says it is a repeat ("again", "as last time").
+    """
     def words(text: str) -> set[str]:
         return {w for w in topic_words(text) if len(w) >= 3 or not w.isascii()}
 
@@ -337,7 +340,7 @@ def restates(earlier: list[str], now: list[str], *, share: float = 0.5) -> bool:
     for new in filter(None, map(words, now)):
         for old in olds:
             common = new & old
-            if common and len(common) >= share * min(len(new), len(old)) and (len(common) >= 2 or min(len(new), len(old)) <= 2):
+            if common and len(common) >= share * min(len(new), len(old)) and len(common) >= (1 if said_again else 2):
                 return True
     return False
 

@@ -194,8 +194,9 @@ class Learner:
         if self.pending is None or not evidence.items:
             return []
         mine = [i.text for i in evidence.items]
+        again = any(i.kind == "recurrence" and i.weight >= 1.0 for i in evidence.items)
         return [p for p in self.pending.list(user_id) if p.sessions != [evidence.session_id]
-                and restates([s.text for s in p.evidence], mine)]
+                and restates([s.text for s in p.evidence], mine, said_again=again)]
 
     def _keep(self, result: LearnResult, user_id: str, evidence: Evidence) -> None:
         if self.pending is None or not evidence.items:

@@ -34,7 +34,8 @@ _KINDS_EN: dict[str, str] = {
               rf"\b\d+\s*({_DELIVERABLE_UNITS})\s*(max|maximum|tops|at most|or (less|fewer))\b|"
               rf"\b(max|maximum|at most|up to|only|exactly|just)\s+(one|two|three|four|five|\d+)\b|(?<!\w)[≤<]\s*\d|"
               rf"\bbudget\b|\bcheap(er|est)?\b|\b(per|a) (day|night|person|page|line|item|paragraph) (max|tops)\b"),
-    "exclude": (r"(^|[,;:]\s*|\b(and|but|also|please|just|so|plus)\s+)(no|without|avoid|skip|drop|exclude|leave out|"
+    "exclude": (r"(^|[,;:]\s*|\b(and|but|also|please|just|so|plus)\s+)(no(?!\s+(idea|clue|problem|worries|rush|"
+                r"thanks|way|kidding|luck|matter)\b)|without|avoid|skip|drop|exclude|leave out|"
                 r"nothing|none of|zero)\b|\b(don'?t|do not|never|stop|no need to|not)\s+(use|using|add|include|put|give|"
                 r"make|write|mock|book|schedule|suggest|mention|touch|change|call|create|hard-?code|print|commit|push|"
                 r"rely|show|list|bother|open|end|start|invent|guess|patch|leak|log|pin|catch|swallow|return|ask|send)\b|"
@@ -122,7 +123,9 @@ _INSTRUCT_EN = re.compile(
     r"calculate|schedule|clean|reproduce|profile|measure|record|screenshot|share|publish|announce|notify|ping|"
     r"lint|restart|kill|revert|rollback|restore|backup|rotate|review|approve|assign|triage|close|reopen|search|"
     r"find|grep|summari[sz]e|resize|crop|compress|sign|prepare|prep|mark|walk|bring|pack|print|cancel|buy|order|"
-    r"reserve|ship|tidy|organi[sz]e|rank|estimate|budget|book|draft|outline|proofread|double|cc|bcc|forward)\b"
+    r"reserve|ship|tidy|organi[sz]e|rank|estimate|budget|book|draft|outline|proofread|double|cc|bcc|forward|"
+    r"scale|branch|cherry-pick|watch|bisect|retry|convert|translate|attach|paste|commit|stage|squash|"
+    r"promote|roll|drain|migrate|seed|snapshot|diff|grep|tail)\b"
     r"|\b(should|must|has to|have to|had better|needs? to|needs? (a|an|the)|need|want|wants|'d like|would like|prefer|"
     r"please|pls|make sure|ensure|can you|could you|would you|can u|i'?d rather|rather than|instead of|at most|"
     r"no more than|only|every time|each time|never|always|don'?t|do not|not allowed|is not ok|isn'?t ok|not ok|"
@@ -137,13 +140,21 @@ _INSTRUCT_FR = re.compile(
     r"garde|fais|donne|écris|toujours|jamais|uniquement|seulement|maximum|max|peux-tu|tu peux|n'oublie pas|pense à|"
     r"privilégie|préfère|plutôt|au lieu|commence|termine|trie|groupe|vérifie|lance|relis|reste)\b|"
     r"^(ne|n')\s*\w+", _I)
+# How things are done here, by the team or in this codebase: a standing rule by definition.
+_HOUSE = re.compile(
+    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|we (don'?t|never|always|only|keep|"
+    r"use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|(team|house|company) "
+    r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
+    r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
+    r"notre (convention|règle|charte))\b", _I)
 # A rule stated as how things are done here: "keys are snake_case", "errors go back as problem+json".
 _POLICY = re.compile(
     r"\b(is|are|goes|go|get|gets|stays?|lives?|belongs?) (always |never |only )?(in|under|into|through|via|as|"
-    r"the|a|an|our|kebab|snake|camel|pascal|lower|upper|[\w-]+case|prefixed|suffixed|named|pinned|required|"
+    r"our|kebab|snake|camel|pascal|lower|upper|[\w-]+case|prefixed|suffixed|named|pinned|required|"
     r"mandatory|forbidden|banned|not allowed|off limits|read-?only)\b|\b(here|in here|we|this (repo|codebase|team|"
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
-    r"(是|都是|统一|一律|按照?|放在|走|用的是)|\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
+    r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
+    r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
                            r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i |we |"
                            r"it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
@@ -152,7 +163,8 @@ _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|whe
 _EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|uses?|needs?|hates?|likes?)|"
                       r"it (catches|breaks|means|saves|makes)|last time|i (always|never|keep|can'?t|don'?t|hate|know|think|mean|guess|read|use)|"
                       r"we (got|had|did|were)|it (was|is|gets|keeps|looks)|that'?s|this is|they|the kids|otherwise|"
-                      r"上次|之前|因为|我(总是|老是|不)|c'est|la dernière fois)\b", _I)
+                      r"上次|之前|因为|我(总是|老是|不|是|用的|就|先|做|试|昨天|今天|刚|已经|也)|结果|明白了|知道了|懂了|"
+                      r"c'est|la dernière fois)\b", _I)
 
 # An edit of this one artefact: its elements renamed, moved, resized, recoloured, or given new values.
 _CONTENT_EDIT = re.compile(
@@ -163,12 +175,15 @@ _CONTENT_EDIT = re.compile(
     r"colou?r|date|name|heading|icon|background)\b)|"
     r"\b(drop|remove|delete|add|say|replace|change|mention|write|put|move|cut|keep)\b[^,.;]{0,20}['\"‘“][^'\"’”]{1,40}['\"’”]|"
     r"(改名|重命名|移到|挪到|放大|缩小|换个颜色|改成(红|蓝|绿|黑|白)|把.{1,12}(改成|换成|挪到|删掉|去掉)|"
+    r"(删掉?|去掉|改|换|挪|放到).{0,12}(这句|那句|那几句|这段|那段|这一段|标题)|(这句|那句|这段|那段|标题).{0,8}"
+    r"(删|去掉|改|换|用你|挪)|用你这个|"
     r"['‘“「《][^'’”」》]{1,30}['’”」》].{0,4}(那句|这句|那段|这段|改成|挪到|删掉|换成|加上))|"
     r"\b(renomme|déplace|agrandis|rétrécis|change (le|la) (titre|couleur|date|nom))\b", _I)
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
-    r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily)\b|"
-    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|顺手|顺便)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily|this (week|month|"
+    r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
+    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore)\b", _I)
 
 
@@ -206,6 +221,8 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     if not kept:
         return None
     rule = ", ".join(kept)
+    if _HOUSE.search(sentence):
+        kinds["house"] = None  # a rule of the team or the codebase: standing by definition
     return Requirement(sentence, tuple(kinds), rule, bool(_CONTENT_EDIT.search(rule)),
                        bool(_TASK_SCOPED.search(sentence)))
 

@@ -45,10 +45,14 @@ _DURABLE_EN = re.compile(
     r"as a rule|in this (repo|repository|project|codebase)|in all (my|our) |for all (my|our) |remember (to|that)|"
     r"don'?t ever|do not ever|ever again|(all|any) future|not just (this|for this|that) one|(my|our) house style|"
     r"(for|to|in) (any|every|all) (\w+ ){0,2}(you|we) (write|send|make|create|add|draft|build|open|do)|"
+    r"(same|that goes) for (anything|everything|whatever|any|every|all)\b|(for|with) (anything|everything|whatever) "
+    r"(you|we) \w+|"
     r"applies to (any|every|all))\b",
     _I,
 )
-_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认(都|就|用|使用|情况下|要)|记住|"
+# "以后" is "from now on" unless it follows a time ("18:30 以后": after half past six)
+_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|(?<![\d:：点号天周月年前])\s*以后|今后|从现在起|从今以后|"
+                         r"默认(都|就|用|使用|情况下|要)|记住|"
                          r"所有的?(代码|回答|回复|提交))")
 # "toujours" is "always" only when not negated: "tu n'as toujours pas" / "toujours pas" is "still not".
 # "toujours" is "always" before what to do ("toujours utiliser", "mets toujours"); elsewhere it is
@@ -85,7 +89,9 @@ _STEPS_ZH = re.compile(r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^
 
 # Questions and plain one-off asks are never directives, whatever words they use.
 _QUESTION = re.compile(r"(\?|？)\s*$|^(what|why|how|which|who|where|when|can|could|would|is|are|does|do)\b.*\?", _I)
-_ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit)|for now|just here|right now|today)\b", _I)
+_ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit|week|month|weekend)|for now|"
+                            r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b",
+                            _I)
 _ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天|就行|就好了|顺手|顺便|这个函数|这个文件)")
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
