@@ -27,6 +27,7 @@ from .errors import AutoSkillError, InvalidInputError, NotFoundError
 from .sdk import AutoSkill
 from .skill import Skill
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
+from .store.layout import check_user_id
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -50,8 +51,10 @@ def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> Aut
     if args.library:
         store["library_dirs"] = list(args.library)
     embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
-    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
-                                     llm=llm or {"provider": "auto"}))
+    config = AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
+                             llm=llm or {"provider": "auto"})
+    check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
+    return AutoSkill(config)
 
 
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:

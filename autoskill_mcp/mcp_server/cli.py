@@ -57,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from(args)
+    from ..errors import AutoSkillError
+    from ..store.layout import check_user_id
+
+    try:
+        check_user_id(args.new_token if args.new_token else settings.config().resolved_user())
+    except AutoSkillError as exc:
+        print(f"autoskill mcp: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     if args.new_token:
         from .auth import TokenStore
 

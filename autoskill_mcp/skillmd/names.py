@@ -16,7 +16,7 @@ from dataclasses import dataclass
 MAX_NAME_LENGTH = 64
 FALLBACK_NAME = "skill"
 _HYPHEN_RUN = re.compile(r"-{2,}")
-_ASCII_NAME = re.compile(r"^[a-z0-9-]+$")
+_ASCII_NAME = re.compile(r"[a-z0-9-]+")  # fullmatch: `$` would let a trailing newline through
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def is_valid_name(name: str) -> bool:
 
 def is_ascii_name(name: str) -> bool:
     """True for the strict ``[a-z0-9-]`` form that Codex and the Claude API expect."""
-    return bool(_ASCII_NAME.match(normalize_name(name)))
+    return bool(_ASCII_NAME.fullmatch(normalize_name(name)))
 
 
 def slugify(text: str, max_len: int = MAX_NAME_LENGTH) -> str:

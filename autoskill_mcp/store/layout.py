@@ -16,13 +16,14 @@ USERS_DIR = "Users"
 SHARED_DIR = "Common"
 CATALOG_FILE = "catalog.sqlite3"
 
-_USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+#: matched whole (`fullmatch`): with `match` and `$`, "alice\n" passed and became a folder
+_USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 MAX_RESOURCE_PATH = 255
 
 
 def check_user_id(user_id: str) -> str:
     """Return the user id if it is safe as a folder name, else raise."""
-    if not isinstance(user_id, str) or not _USER_ID.match(user_id) or ".." in user_id:
+    if not isinstance(user_id, str) or not _USER_ID.fullmatch(user_id) or ".." in user_id:
         raise InvalidInputError(
             f"invalid user id {user_id!r}: use 1-128 letters, digits, '.', '_', '@', '+' or '-', "
             "starting with a letter or digit"
