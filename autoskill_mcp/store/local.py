@@ -33,12 +33,12 @@ from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyEr
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
+from . import nofollow
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
     SHARED_DIR,
     USERS_DIR,
-    atomic_write,
     check_folder_name,
     check_resource_path,
     check_user_id,
@@ -477,24 +477,33 @@ class LocalSkillStore(SkillStore):
 
         md_bytes = skill_md if skill_md is not None else skillmd.render(skill).encode("utf-8")
         text = md_bytes.decode("utf-8", "replace")
-        if old_dir is not None and old_dir != new_dir:
-            if new_dir.exists():
+        # Every path this save touches is checked for links before anything is written, so a
+        # refused save writes nothing (links below the store root are never followed).
+        renaming = old_dir is not None and old_dir != new_dir
+        if renaming and old_dir is not None:
+            nofollow.check_real_dir(old_dir)
+            if not nofollow.has_no_links(old_dir.parent):
+                raise InvalidInputError(f"{old_dir.parent} is or lies below a symbolic link: not followed")
+            if os.path.lexists(new_dir):
                 raise ConflictError(f"cannot rename to {new_dir}: a folder is already there")
-            new_dir.parent.mkdir(parents=True, exist_ok=True)
+        for rel in [SKILL_FILE, *skill.files]:
+            nofollow.check_writable(self.root, f"{key}/{rel}")
+        if renaming and old_dir is not None:
+            nofollow.ensure_dir(self.root, key.rsplit("/", 1)[0])
             os.replace(old_dir, new_dir)
-        elif old_dir is None and (new_dir / SKILL_FILE).exists():
+        elif old_dir is None and os.path.lexists(new_dir / SKILL_FILE):
             stray = self.catalog.find_by_folder(key, conn=conn)
             if stray is None or stray.id != skill.id:
                 raise ConflictError(f"{new_dir} already holds another skill; choose another name")
-        new_dir.mkdir(parents=True, exist_ok=True)
+        nofollow.ensure_dir(self.root, key)
         for rel, data in skill.files.items():
-            _write(new_dir / rel, data, durable)
+            nofollow.write_file(self.root, f"{key}/{rel}", data, durable=durable)
         if replace_files:
             for rel, path in _resource_files(new_dir):
                 if rel not in skill.files:
                     path.unlink()
-        _write(new_dir / SKILL_FILE, md_bytes, durable)
-        st = (new_dir / SKILL_FILE).stat()
+        nofollow.write_file(self.root, f"{key}/{SKILL_FILE}", md_bytes, durable=durable)
+        st = os.lstat(new_dir / SKILL_FILE)
         now = now_iso()
         created = existing.created_at if existing else skill.created_at or now
         seq = self.catalog.next_seq(conn)
@@ -514,9 +523,12 @@ class LocalSkillStore(SkillStore):
             if row.scope == Scope.LIBRARY.value:
                 raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
             dir_ = self._abs(row.folder)
-            if dir_.exists():
-                # Move aside first so a crash never leaves a half-deleted folder behind.
-                trash = self.root / f".deleting-{row.id}-{uuid.uuid4().hex[:8]}"
+            if nofollow.is_link(dir_):
+                os.unlink(dir_)  # a folder swapped for a link: remove the link, never what it points at
+            elif dir_.exists():
+                # Move aside first so a crash never leaves a half-deleted folder behind. The trash
+                # name is ours alone: an id is not a path segment (it may hold '/' or '..').
+                trash = self.root / f".deleting-{uuid.uuid4().hex}"
                 os.replace(dir_, trash)
                 shutil.rmtree(trash, ignore_errors=True)
             row.deleted = True
@@ -815,26 +827,18 @@ def _read_limited(path: Path, limit: int) -> bytes:
 
 def _read_bytes_or_none(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return nofollow.read_regular(path, MAX_SKILL_MD_BYTES)
+    except (OSError, InvalidInputError):
         return None
 
 
 def _read_text_or_none(path: Path) -> str | None:
+    data = _read_bytes_or_none(path)
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        # universal newlines, as a text-mode read gives: the comparison with a render ignores them
+        return None if data is None else data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
         return None
-
-
-def _write(path: Path, data: bytes, durable: bool) -> None:
-    if durable:
-        atomic_write(path, data)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _scopes(scope: str) -> tuple[str, ...]:
