@@ -28,6 +28,7 @@ from .sdk import AutoSkill
 from .skill import Skill
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
 from .store.layout import check_user_id
+from .store.nofollow import read_regular
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -329,9 +330,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             for s in summaries:
                 bar.advance()
                 md = Path(s.path) / "SKILL.md"
-                try:
-                    diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
-                except OSError:
+                try:  # a linked SKILL.md is not read (the "skill files" check reports it)
+                    diags = skillmd.validate(read_regular(md, 2 * 1024 * 1024), path=str(md), dir_name=md.parent.name)
+                except (OSError, InvalidInputError):
                     continue
                 invalid += any(d.severity == "error" for d in diags)
         check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")

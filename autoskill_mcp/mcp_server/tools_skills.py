@@ -236,8 +236,7 @@ def register(server: MCPServer, state: ServerState) -> None:
         def work() -> SkillOut:
             skill = visible_skill(state, user, name)
             store = state.store
-            folder = store.skill_dir(skill.id)
-            text = (folder / "SKILL.md").read_text(encoding="utf-8", errors="replace") if folder else ""
+            text = store.read_skill_md(skill.id).decode("utf-8", "replace")
             files = [SkillFileOut(path=f.path, size=f.size, uri=f"skill://{skill.name}/{f.path}")
                      for f in store.list_files(skill.id)]
             return SkillOut(id=skill.id, name=skill.name, description=skill.description, version=skill.version,

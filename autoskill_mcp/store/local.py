@@ -145,11 +145,13 @@ class LocalSkillStore(SkillStore):
         found: list[_Found] = []
 
         def add(dir_: str, key: str, scope: str, owner: str) -> None:
+            # lstat: a SKILL.md that is a link is never followed. It is still "found", so reconciling
+            # reports it (and a known skill keeps its last good version instead of vanishing).
             try:
-                st = os.stat(os.path.join(dir_, SKILL_FILE))
+                st = os.lstat(os.path.join(dir_, SKILL_FILE))
             except OSError:
                 return
-            if stat.S_ISREG(st.st_mode):
+            if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
                 found.append(_Found(key, dir_, scope, owner, st))
 
         for user_entry in _subdirs(self.root / USERS_DIR):
@@ -196,10 +198,10 @@ class LocalSkillStore(SkillStore):
                 folder = Path(f.path)
                 row = self.catalog.find_by_folder(f.key, conn=conn)
                 try:
-                    st = (folder / SKILL_FILE).stat()
+                    st = os.lstat(folder / SKILL_FILE)
                     if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
                         continue  # another process reconciled it first
-                    data = _read_limited(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
+                    data = nofollow.read_regular(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
                 except (OSError, InvalidInputError) as exc:
                     self._problem(f.key, str(exc), report)
                     continue
@@ -236,7 +238,14 @@ class LocalSkillStore(SkillStore):
                 applied.append(new)
             for row in gone:
                 current = self.catalog.get_skill(row.id, conn=conn)
-                if current is None or current.deleted or (self._abs(current.folder) / SKILL_FILE).exists():
+                if current is None or current.deleted:
+                    continue
+                where = self._abs(current.folder)
+                if nofollow.is_link(where):
+                    # swapped for a link: not followed, not deleted either (the last good version is served)
+                    self._problem(current.folder, f"{where} is a symbolic link: not followed", report)
+                    continue
+                if nofollow.regular_stat(where / SKILL_FILE) is not None:
                     continue
                 current.deleted = True
                 current.seq = self.catalog.next_seq(conn)
@@ -247,15 +256,17 @@ class LocalSkillStore(SkillStore):
             self.refresh()  # replay in order: other processes may have committed before us
 
     def _problem(self, key: str, message: str, report: dict[str, list[str]]) -> None:
+        known = self.problems.get(key) == message
         self.problems[key] = message
         report["problems"].append(f"{key}: {message}")
-        log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
+        if not known:  # said once, not at every rescan while the file stays as it is
+            log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
 
     def _store_blobs(self, conn: Any, dir_: Path) -> dict[str, str]:
         manifest: dict[str, str] = {}
         for rel, path in _resource_files(dir_):
             try:
-                manifest[rel] = self.catalog.put_blob(conn, _read_limited(path, MAX_RESOURCE_BYTES))
+                manifest[rel] = self.catalog.put_blob(conn, nofollow.read_regular(path, MAX_RESOURCE_BYTES))
             except (OSError, InvalidInputError) as exc:
                 log.warning("not recording %s in history: %s", path, exc)
         return manifest
@@ -269,7 +280,7 @@ class LocalSkillStore(SkillStore):
         if row is None:
             return None
         try:
-            st = (self._abs(row.folder) / SKILL_FILE).stat()
+            st = os.lstat(self._abs(row.folder) / SKILL_FILE)
             fresh = st.st_mtime_ns == row.mtime_ns and st.st_size == row.size
         except OSError:
             fresh = False
@@ -309,7 +320,7 @@ class LocalSkillStore(SkillStore):
         path = self._abs(row.folder) / SKILL_FILE
         skill: Skill | None = None
         try:
-            result = skillmd.to_skill(skillmd.parse(_read_limited(path, MAX_SKILL_MD_BYTES), path=str(path)),
+            result = skillmd.to_skill(skillmd.parse(nofollow.read_regular(path, MAX_SKILL_MD_BYTES), path=str(path)),
                                       dir_name=path.parent.name)
             skill = result.skill
         except (OSError, InvalidInputError):
@@ -369,7 +380,10 @@ class LocalSkillStore(SkillStore):
         dir_ = self.skill_dir(skill_id)
         if dir_ is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
-        return [FileInfo(rel, path.stat().st_size) for rel, path in _resource_files(dir_)]
+        if not nofollow.has_no_links(dir_):
+            return []  # the folder became a link: nothing in it is ours to serve
+        return [FileInfo(rel, st.st_size) for rel, path in _resource_files(dir_)
+                if (st := nofollow.regular_stat(path)) is not None]
 
     def read_file(self, skill_id: str, rel_path: str) -> bytes:
         dir_ = self.skill_dir(skill_id)
@@ -377,11 +391,24 @@ class LocalSkillStore(SkillStore):
             raise NotFoundError(f"no skill with id {skill_id!r}")
         rel = check_resource_path(rel_path)
         path = dir_ / rel
-        if path.is_symlink() or not inside(dir_, path):
-            raise InvalidInputError(f"{rel_path!r} leaves the skill folder")
+        if not nofollow.has_no_links(dir_) or path.is_symlink() or not inside(dir_, path):
+            raise InvalidInputError(f"{rel_path!r} leaves the skill folder (a symbolic link is not followed)")
         if not path.is_file():
             raise NotFoundError(f"skill {skill_id} has no file {rel!r}")
-        return _read_limited(path, MAX_RESOURCE_BYTES)
+        return nofollow.read_regular(path, MAX_RESOURCE_BYTES)
+
+    def read_skill_md(self, skill_id: str) -> bytes:
+        """The SKILL.md bytes as stored on disk; its last good version when the file is unusable (a link, gone)."""
+        dir_ = self.skill_dir(skill_id)
+        if dir_ is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        try:
+            return nofollow.read_regular(dir_ / SKILL_FILE, MAX_SKILL_MD_BYTES)
+        except (OSError, InvalidInputError) as exc:
+            history = self.catalog.versions(skill_id)
+            if not history:
+                raise NotFoundError(f"skill {skill_id} has no readable SKILL.md: {exc}") from exc
+            return history[-1].skill_md.encode("utf-8")
 
     # -- writes -------------------------------------------------------------------------------------
 
@@ -785,7 +812,7 @@ def _find_skill_dirs(root: Path, *, max_depth: int) -> list[Path]:
     stack: list[tuple[Path, int]] = [(root, 0)]
     while stack:
         dir_, depth = stack.pop()
-        if (dir_ / SKILL_FILE).is_file():
+        if os.path.lexists(dir_ / SKILL_FILE):  # a linked SKILL.md is kept so the scan can report it
             out.append(dir_)
             continue
         if depth >= max_depth:
@@ -816,13 +843,6 @@ def _resource_files(dir_: Path) -> list[tuple[str, Path]]:
                 if rel != SKILL_FILE:
                     out.append((rel, Path(entry.path)))
     return sorted(out)
-
-
-def _read_limited(path: Path, limit: int) -> bytes:
-    size = path.stat().st_size
-    if size > limit:
-        raise InvalidInputError(f"{path} is {size} bytes, over the {limit}-byte limit")
-    return path.read_bytes()
 
 
 def _read_bytes_or_none(path: Path) -> bytes | None:

@@ -12,10 +12,11 @@ from pathlib import Path
 import anyio
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from autoskill_mcp.mcp_server.server import AutoSkillServer
 
-from .helpers import USER, settings
+from .helpers import USER, all_skills, directory_read, settings, skills_get
 
 pytestmark = pytest.mark.anyio
 
@@ -46,3 +47,66 @@ async def test_save_skill_into_a_symlinked_folder_is_a_tool_error(home: Path, tm
         r = await c.call_tool("save_skill", {"skill_md": md})
         assert r.is_error and "symbolic link" in r.content[0].text
     assert list(outside.iterdir()) == []
+
+
+def plant(home: Path, tmp_path: Path) -> Path:
+    """A user skill and a library skill whose SKILL.md link to an env file, and a known skill whose
+    SKILL.md, then one of its resources, became links; returns the library folder."""
+    secret = env_file(tmp_path)
+    leak = home / "Users" / USER / "leak"
+    leak.mkdir(parents=True)
+    (leak / "SKILL.md").symlink_to(secret)
+    lib = tmp_path / "library"
+    (lib / "lib-leak").mkdir(parents=True)
+    (lib / "lib-leak" / "SKILL.md").symlink_to(secret)
+    known = home / "Users" / USER / "release-checklist"
+    (known / "SKILL.md").unlink()
+    (known / "SKILL.md").symlink_to(secret)
+    (home / "Users" / USER / "pytest-fixtures" / "references" / "env.md").symlink_to(secret)
+    return lib
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_linked_files_are_never_listed_read_or_published(home: Path, tmp_path: Path, mode: str) -> None:
+    server = AutoSkillServer(settings(home))
+    async with Client(server, mode=mode, raise_exceptions=True) as c:
+        await ready(server)
+        good = (await c.read_resource("skill://release-checklist/SKILL.md")).contents[0].text
+    lib = plant(home, tmp_path)
+    server = AutoSkillServer(settings(home, library_dirs=[lib]))
+    async with Client(server, mode=mode, raise_exceptions=True) as c:
+        await ready(server)
+        seen: list[str] = []
+        resources = (await c.list_resources()).resources
+        uris = {r.uri for r in resources}
+        assert "skill://leak/SKILL.md" not in uris and "skill://lib-leak/SKILL.md" not in uris
+        assert "skill://pytest-fixtures/references/env.md" not in uris
+        seen += [repr(r) for r in resources]
+        for uri in sorted(uris):
+            seen += [repr(x) for x in (await c.read_resource(uri)).contents]
+        assert (await c.read_resource("skill://release-checklist/SKILL.md")).contents[0].text == good
+        for uri in ("skill://leak/SKILL.md", "skill://lib-leak/SKILL.md", "skill://pytest-fixtures/references/env.md"):
+            with pytest.raises(MCPError):
+                await c.read_resource(uri)
+        for tool, args in (("list_skills", {}), ("search_skills", {"query": "AWS secret access key"}),
+                           ("get_skill", {"name": "release-checklist"}),
+                           ("render_context", {"query": "AWS secret access key release", "level": "full"})):
+            r = await c.call_tool(tool, args)
+            assert not r.is_error, r.content
+            seen.append(repr(r.structured_content))
+        for name in ("leak", "lib-leak"):
+            assert (await c.call_tool("get_skill", {"name": name})).is_error
+        if mode == "auto":
+            listed = await all_skills(c)
+            assert {s["uri"] for s in listed} >= {"skill://release-checklist/SKILL.md"}
+            assert not {"skill://leak/SKILL.md", "skill://lib-leak/SKILL.md"} & {s["uri"] for s in listed}
+            seen += [repr(s) for s in listed]
+            seen.append(repr(await skills_get(c, "skill://release-checklist/SKILL.md")))
+            for uri in ("skill://leak/SKILL.md", "skill://lib-leak/SKILL.md"):
+                with pytest.raises(MCPError):
+                    await skills_get(c, uri)
+            children = await directory_read(c, "skill://pytest-fixtures/references")
+            assert [x["name"] for x in children["resources"]] == ["examples.md"]
+            with pytest.raises(MCPError):
+                await directory_read(c, "skill://leak")
+        assert "AWS_SECRET" not in "\n".join(seen)
