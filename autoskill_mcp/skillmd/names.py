@@ -62,6 +62,35 @@ def is_ascii_name(name: str) -> bool:
     return bool(_ASCII_NAME.fullmatch(normalize_name(name)))
 
 
+def name_input_problem(name: str) -> str | None:
+    """Why `name` cannot be given as a skill's name, or None when it can (then `canonical_name` stores it).
+
+    A name is slugified when it is a title ("Commit Style"), but never silently made from input
+    that hides something: invisible or control characters (U+202E turns text around, U+200B
+    hides a break, NUL ends a C string), a path ("../../x"), a name too long to be kept whole
+    (truncating could make it another skill's name), or nothing to name a skill by ("..").
+    """
+    if not isinstance(name, str) or not name.strip():
+        return "a skill needs a name"
+    hidden = next((ch for ch in name if unicodedata.category(ch).startswith("C")), None)
+    if hidden is not None:
+        return (f"contains the invisible or control character U+{ord(hidden):04X} "
+                f"({unicodedata.name(hidden, 'unnamed')}); type the name without it")
+    if "/" in name or "\\" in name:
+        return "contains a path separator; a skill name is one word-like segment such as 'git-commit-messages'"
+    length = len(normalize_name(name))
+    if length > MAX_NAME_LENGTH:
+        return f"is {length} characters long; a skill name has at most {MAX_NAME_LENGTH}"
+    if slugify(name) == FALLBACK_NAME and normalize_name(name).lower() != FALLBACK_NAME:
+        return "has no letters or digits to name a skill by"
+    return None
+
+
+def canonical_name(name: str) -> str:
+    """The name as stored: NFKC-normalised when spec-valid (what skills-ref compares), else slugified."""
+    return normalize_name(name) if is_valid_name(name) else slugify(name)
+
+
 def slugify(text: str, max_len: int = MAX_NAME_LENGTH) -> str:
     """A spec-valid name derived from any text; never empty (falls back to "skill")."""
     limit = max(1, min(max_len, MAX_NAME_LENGTH))

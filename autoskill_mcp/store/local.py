@@ -32,6 +32,7 @@ from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
+from ..skillmd.names import canonical_name, name_input_problem, normalize_name
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from . import nofollow
 from .catalog import Catalog, CatalogRow, sha256_hex
@@ -337,8 +338,9 @@ class LocalSkillStore(SkillStore):
         self._maybe_sync()
         self.refresh()
         scopes = _scopes(scope)
+        wanted = {name, normalize_name(name)} if isinstance(name, str) else {name}  # NFKC: the same name
         with self._lock:
-            rows = [r for r in self._rows.values() if r.name == name and _visible(r, user_id, scopes)]
+            rows = [r for r in self._rows.values() if r.name in wanted and _visible(r, user_id, scopes)]
         order = {"user": 0, "shared": 1, "library": 2}
         rows.sort(key=lambda r: order.get(r.scope, 3))
         return self._load(rows[0]) if rows else None
@@ -469,6 +471,13 @@ class LocalSkillStore(SkillStore):
                 f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
                 "update that id, or choose another name"
             )
+        if existing is None or existing.name != skill.name:  # a new name: checked, an unchanged one never is
+            twin = self.catalog.find_lookalike(owner, skill.name, other_than=skill.id, conn=conn)
+            if twin is not None:
+                raise ConflictError(
+                    f"{skill.name!r} looks like the existing skill {twin.name!r} (id {twin.id}) in this scope: "
+                    "a reader could not tell them apart; update that skill, or choose a name that reads differently"
+                )
         if expected_version is not None and existing is not None and existing.version != expected_version:
             raise ConflictError(
                 f"skill {skill.name!r} is at version {existing.version}, not {expected_version}; reload and retry"
@@ -888,22 +897,29 @@ def _prepare(skill: Skill) -> Skill:
     skill = skill.copy()
     if not isinstance(skill.name, str) or not skill.name.strip():
         raise InvalidInputError("a skill needs a name")
+    problem = name_input_problem(skill.name)
+    if problem is not None:
+        raise InvalidInputError(f"invalid skill name {_shown(skill.name)}: {problem}")
     if not isinstance(skill.description, str) or not skill.description.strip():
         raise InvalidInputError(f"skill {skill.name!r} needs a description that says what it does and when to use it")
-    if not skillmd.is_valid_name(skill.name):
-        skill.name = skillmd.slugify(skill.name)
+    skill.name = canonical_name(skill.name)  # NFKC: 'ｇｉｔ-x' is stored (and found) as 'git-x'
     check_folder_name(skill.name)
     if skill.scope == Scope.USER:
         check_user_id(skill.user_id)
     elif skill.scope == Scope.LIBRARY:
         raise ReadOnlyError("library skills are read-only; save it as a user or shared skill")
-    if not isinstance(skill.id, str) or not skill.id.strip() or len(skill.id) > 128:
-        raise InvalidInputError("a skill id must be a non-empty string of at most 128 characters")
+    if not isinstance(skill.id, str) or not skill.id.strip() or len(skill.id) > 128 or not skill.id.isprintable():
+        raise InvalidInputError("a skill id must be a non-empty string of at most 128 printable characters")
     skill.files = {check_resource_path(rel): bytes(data) for rel, data in skill.files.items()}
     for rel, data in skill.files.items():
         if len(data) > MAX_RESOURCE_BYTES:
             raise InvalidInputError(f"resource {rel} is over the {MAX_RESOURCE_BYTES}-byte limit")
     return skill
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """`text` quoted for an error message, cut so a 10,000-character name does not become the message."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
 
 
 def _drop_texts(row: CatalogRow) -> None:

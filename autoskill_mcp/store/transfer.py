@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import skillmd
+from ..skillmd.lookalike import skeleton
+from ..skillmd.names import canonical_name, name_input_problem
 from ..errors import InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
 from .base import ImportReport, SkillStore
@@ -183,15 +185,22 @@ def _save_imported(
     name had to change is written by us, with the stored name."""
     fresh: list[tuple[Skill, bytes | None, str]] = []
     seen_names: set[str] = set()
+    seen_keys: dict[str, str] = {}  # look-alike key -> the imported name that has it
     scope = batch[0][1].scope.value if batch else "user"
-    by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
+    stored = store.summaries(user_id=user_id, scope=scope, include_archived=True)
+    by_name = {s.name: s.id for s in stored}
+    by_key = {skeleton(s.name): s.name for s in stored}
     done = 0
     progress("saving skills", 0, len(batch))
     for raw, skill, where in batch:
         done += 1
         if done % 50 == 0:
             progress("saving skills", done, len(batch))
-        name = skill.name if skillmd.is_valid_name(skill.name) else skillmd.slugify(skill.name)
+        problem = name_input_problem(skill.name)
+        if problem is not None:
+            report.skipped.append((where, f"the name {skill.name[:60]!r} cannot be used: {problem}"))
+            continue
+        name = canonical_name(skill.name)
         verbatim: bytes | None = raw
         if name != skill.name:
             report.warnings.append((where, f"name {skill.name!r} is not a valid spec name: stored as {name!r}"))
@@ -200,7 +209,18 @@ def _save_imported(
         if name in seen_names:
             report.skipped.append((where, f"another imported folder already uses the name {name!r}"))
             continue
+        key = skeleton(name)
+        if key in seen_keys:
+            report.skipped.append((where, f"{name!r} looks like {seen_keys[key]!r}, the name of another imported "
+                                          "folder: a reader could not tell them apart"))
+            continue
+        twin = by_key.get(key)
+        if twin is not None and twin != name:
+            report.skipped.append((where, f"{name!r} looks like the existing skill {twin!r}: a reader could not "
+                                          "tell them apart; rename the folder's skill"))
+            continue
         seen_names.add(name)
+        seen_keys[key] = name
         existing = store.get(by_name[name]) if name in by_name else None
         if existing is None:
             if store.get(skill.id) is not None:  # the id is taken elsewhere: keep the content, new id
