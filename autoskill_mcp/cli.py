@@ -23,9 +23,10 @@ from typing import Any
 
 from . import __version__, cli_args, cli_learn, cli_progress, skillmd
 from .config import AutoSkillConfig
-from .errors import AutoSkillError, InvalidInputError, NotFoundError
+from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .sdk import AutoSkill
 from .skill import Skill
+from .skillmd.names import unsafe_name_problem
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
 from .store.layout import check_user_id
 from .store.nofollow import read_regular
@@ -61,9 +62,13 @@ def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> Aut
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:
     skill = sdk.store.get(ref)
     if skill is None:
+        problem = unsafe_name_problem(ref)
+        if problem is not None:  # no skill can have this name: bad input, not a miss
+            raise InvalidInputError(f"{quoted(ref)} is not a skill name or id: it {problem}")
         skill = sdk.store.find(ref, user_id=sdk.default_user)
     if skill is None:
-        raise NotFoundError(f"no skill with id or name {ref!r} for user {sdk.default_user!r} (try `autoskill list`)")
+        raise NotFoundError(f"no skill with id or name {quoted(ref)} for user {sdk.default_user!r} "
+                            "(try `autoskill list`)")
     return skill
 
 

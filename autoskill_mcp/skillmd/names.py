@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_NAME_LENGTH = 64
+#: names found on disk may be long titles (the spec check flags them); past this they are not served at all
+MAX_UNSAFE_LENGTH = 256
 FALLBACK_NAME = "skill"
 _HYPHEN_RUN = re.compile(r"-{2,}")
 _ASCII_NAME = re.compile(r"[a-z0-9-]+")  # fullmatch: `$` would let a trailing newline through
@@ -62,13 +64,11 @@ def is_ascii_name(name: str) -> bool:
     return bool(_ASCII_NAME.fullmatch(normalize_name(name)))
 
 
-def name_input_problem(name: str) -> str | None:
-    """Why `name` cannot be given as a skill's name, or None when it can (then `canonical_name` stores it).
+def unsafe_name_problem(name: str) -> str | None:
+    """Why `name` may not even be shown or served as a skill's name (wherever it comes from), or None.
 
-    A name is slugified when it is a title ("Commit Style"), but never silently made from input
-    that hides something: invisible or control characters (U+202E turns text around, U+200B
-    hides a break, NUL ends a C string), a path ("../../x"), a name too long to be kept whole
-    (truncating could make it another skill's name), or nothing to name a skill by ("..").
+    Invisible or control characters (U+202E turns text around, U+200B hides a break, NUL ends a
+    C string), a path separator ("../../x"), or a length no name has (over MAX_UNSAFE_LENGTH).
     """
     if not isinstance(name, str) or not name.strip():
         return "a skill needs a name"
@@ -76,8 +76,23 @@ def name_input_problem(name: str) -> str | None:
     if hidden is not None:
         return (f"contains the invisible or control character U+{ord(hidden):04X} "
                 f"({unicodedata.name(hidden, 'unnamed')}); type the name without it")
-    if "/" in name or "\\" in name:
-        return "contains a path separator; a skill name is one word-like segment such as 'git-commit-messages'"
+    if "/" in name or "\\" in name or not name.strip(". "):
+        return "is or contains a path; a skill name is one word-like segment such as 'git-commit-messages'"
+    if len(name) > MAX_UNSAFE_LENGTH:
+        return f"is {len(name)} characters long; a skill name has at most {MAX_NAME_LENGTH}"
+    return None
+
+
+def name_input_problem(name: str) -> str | None:
+    """Why `name` cannot be given as a skill's name, or None when it can (then `canonical_name` stores it).
+
+    A name is slugified when it is a title ("Commit Style"), but never silently made from input
+    that hides something (`unsafe_name_problem`), from a name too long to be kept whole
+    (truncating could make it another skill's name), or from nothing to name a skill by ("..").
+    """
+    unsafe = unsafe_name_problem(name)
+    if unsafe is not None:
+        return unsafe
     length = len(normalize_name(name))
     if length > MAX_NAME_LENGTH:
         return f"is {length} characters long; a skill name has at most {MAX_NAME_LENGTH}"

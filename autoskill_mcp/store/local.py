@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import skillmd
-from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
+from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError, quoted
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
-from ..skillmd.names import canonical_name, name_input_problem, normalize_name
+from ..skillmd.names import canonical_name, name_input_problem, normalize_name, unsafe_name_problem
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from . import nofollow
 from .catalog import Catalog, CatalogRow, sha256_hex
@@ -215,6 +215,10 @@ class LocalSkillStore(SkillStore):
                 if result.skill is None:
                     self._problem(f.key, result.skipped_reason or "unusable SKILL.md", report)
                     continue
+                unsafe = unsafe_name_problem(result.skill.name)
+                if unsafe is not None:  # never indexed, listed or served under such a name
+                    self._problem(f.key, f"the name {quoted(result.skill.name)} {unsafe}", report)
+                    continue
                 self.problems.pop(f.key, None)
                 skill = result.skill
                 if row is None:
@@ -326,6 +330,8 @@ class LocalSkillStore(SkillStore):
             skill = result.skill
         except (OSError, InvalidInputError):
             skill = None
+        if skill is not None and unsafe_name_problem(skill.name) is not None:
+            skill = None  # renamed on disk to a name that is never served (the rescan reports it)
         if skill is None:  # broken on disk: serve the last good version from history
             history = self.catalog.versions(row.id)
             if history:
@@ -385,7 +391,7 @@ class LocalSkillStore(SkillStore):
         if not nofollow.has_no_links(dir_):
             return []  # the folder became a link: nothing in it is ours to serve
         return [FileInfo(rel, st.st_size) for rel, path in _resource_files(dir_)
-                if (st := nofollow.regular_stat(path)) is not None]
+                if _servable(rel) and (st := nofollow.regular_stat(path)) is not None]
 
     def read_file(self, skill_id: str, rel_path: str) -> bytes:
         dir_ = self.skill_dir(skill_id)
@@ -854,6 +860,15 @@ def _resource_files(dir_: Path) -> list[tuple[str, Path]]:
     return sorted(out)
 
 
+def _servable(rel: str) -> bool:
+    """A resource path `read_file` would serve (one with a control character on disk is not listed)."""
+    try:
+        check_resource_path(rel)
+    except InvalidInputError:
+        return False
+    return True
+
+
 def _read_bytes_or_none(path: Path) -> bytes | None:
     try:
         return nofollow.read_regular(path, MAX_SKILL_MD_BYTES)
@@ -899,7 +914,7 @@ def _prepare(skill: Skill) -> Skill:
         raise InvalidInputError("a skill needs a name")
     problem = name_input_problem(skill.name)
     if problem is not None:
-        raise InvalidInputError(f"invalid skill name {_shown(skill.name)}: {problem}")
+        raise InvalidInputError(f"invalid skill name {quoted(skill.name)}: {problem}")
     if not isinstance(skill.description, str) or not skill.description.strip():
         raise InvalidInputError(f"skill {skill.name!r} needs a description that says what it does and when to use it")
     skill.name = canonical_name(skill.name)  # NFKC: 'ｇｉｔ-x' is stored (and found) as 'git-x'
@@ -915,11 +930,6 @@ def _prepare(skill: Skill) -> Skill:
         if len(data) > MAX_RESOURCE_BYTES:
             raise InvalidInputError(f"resource {rel} is over the {MAX_RESOURCE_BYTES}-byte limit")
     return skill
-
-
-def _shown(text: str, limit: int = 60) -> str:
-    """`text` quoted for an error message, cut so a 10,000-character name does not become the message."""
-    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
 
 
 def _drop_texts(row: CatalogRow) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import skillmd
 from ..skillmd.lookalike import skeleton
-from ..skillmd.names import canonical_name, name_input_problem
+from ..skillmd.names import canonical_name, name_input_problem, unsafe_name_problem
 from ..errors import InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
 from .base import ImportReport, SkillStore
@@ -276,6 +276,9 @@ def export_skills(
         skill = store.get(skill_id)
         if skill is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
+        unsafe = unsafe_name_problem(skill.name)
+        if unsafe is not None:
+            raise InvalidInputError(f"skill {skill_id} cannot be exported: its name {unsafe}")
         name = check_folder_name(skill.name)
         text = skillmd.render(skill, profile=profile)
         for rel in ["SKILL.md", *(check_resource_path(f.path) for f in store.list_files(skill_id))]:
