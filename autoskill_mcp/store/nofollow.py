@@ -127,8 +127,8 @@ def write_file(root: Path, rel: str | PurePosixPath, data: bytes, *, durable: bo
     folder = ensure_dir(root, PurePosixPath(*parts[:-1])) if len(parts) > 1 else ensure_dir(root, "")
     target = folder / parts[-1]
     check_target(target)
-    tmp = folder / f".{parts[-1]}.{uuid.uuid4().hex[:12]}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o666)
+    tmp = folder / f".{parts[-1][:40]}.{uuid.uuid4().hex[:12]}.tmp"  # short: a 250-byte name stays legal
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
