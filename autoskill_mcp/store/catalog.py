@@ -317,8 +317,8 @@ class Catalog:
         with self._lock:
             c = conn or self._conn
             row = c.execute(
-                f"SELECT {_SKILL_COLUMNS} FROM skills WHERE owner = ? AND name_key = ? AND id != ? AND deleted = 0 "
-                "ORDER BY name LIMIT 1",
+                f"SELECT {_SKILL_COLUMNS} FROM skills INDEXED BY skills_owner_key "
+                "WHERE owner = ? AND name_key = ? AND id != ? AND deleted = 0 LIMIT 1",
                 (owner, _name_key(name), other_than),
             ).fetchone()
         return CatalogRow.from_sql(row) if row else None
