@@ -33,8 +33,8 @@ from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyEr
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from ..skillmd.names import canonical_name, name_input_problem, normalize_name, unsafe_name_problem
-from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from . import nofollow
+from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
