@@ -23,10 +23,13 @@ from typing import Any
 
 from . import __version__, cli_args, cli_learn, cli_progress, skillmd
 from .config import AutoSkillConfig
-from .errors import AutoSkillError, InvalidInputError, NotFoundError
+from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .sdk import AutoSkill
 from .skill import Skill
+from .skillmd.names import unsafe_name_problem
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
+from .store.layout import check_user_id
+from .store.nofollow import read_regular
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -50,16 +53,22 @@ def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> Aut
     if args.library:
         store["library_dirs"] = list(args.library)
     embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
-    return AutoSkill(AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
-                                     llm=llm or {"provider": "auto"}))
+    config = AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
+                             llm=llm or {"provider": "auto"})
+    check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
+    return AutoSkill(config)
 
 
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:
     skill = sdk.store.get(ref)
     if skill is None:
+        problem = unsafe_name_problem(ref)
+        if problem is not None:  # no skill can have this name: bad input, not a miss
+            raise InvalidInputError(f"{quoted(ref)} is not a skill name or id: it {problem}")
         skill = sdk.store.find(ref, user_id=sdk.default_user)
     if skill is None:
-        raise NotFoundError(f"no skill with id or name {ref!r} for user {sdk.default_user!r} (try `autoskill list`)")
+        raise NotFoundError(f"no skill with id or name {quoted(ref)} for user {sdk.default_user!r} "
+                            "(try `autoskill list`)")
     return skill
 
 
@@ -326,9 +335,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             for s in summaries:
                 bar.advance()
                 md = Path(s.path) / "SKILL.md"
-                try:
-                    diags = skillmd.validate(md.read_bytes(), path=str(md), dir_name=md.parent.name)
-                except OSError:
+                try:  # a linked SKILL.md is not read (the "skill files" check reports it)
+                    diags = skillmd.validate(read_regular(md, 2 * 1024 * 1024), path=str(md), dir_name=md.parent.name)
+                except (OSError, InvalidInputError):
                     continue
                 invalid += any(d.severity == "error" for d in diags)
         check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")

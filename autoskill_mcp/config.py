@@ -111,6 +111,17 @@ class AutoSkillConfig:
         from_file = _read_config_file(self.home).get("llm")
         return {**self.llm, **from_file} if isinstance(from_file, dict) else dict(self.llm)
 
+    def ingest_roots(self) -> list[str]:
+        """Folders whose transcripts `ingest_transcript(path=...)` may read (`ingest_roots` in config.toml).
+
+        Kept as written: an entry may hold `{user}`, replaced by the caller's user when checked.
+        """
+        roots = list(self.store.get("ingest_roots") or [])
+        listed = _read_config_file(self.home).get("ingest_roots") or []
+        if not isinstance(listed, list) or not all(isinstance(r, str) and r.strip() for r in listed):
+            raise ConfigError(f"{self.home / 'config.toml'}: ingest_roots must be a list of folder paths")
+        return [str(r) for r in roots + listed]
+
     def library_dirs(self) -> list[Path]:
         """Read-only library folders from the store settings and the config file."""
         dirs = list(self.store.get("library_dirs") or [])

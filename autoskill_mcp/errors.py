@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def quoted(text: object, limit: int = 60) -> str:
+    """User input quoted for a message, cut so that a 10,000-character name does not become the message."""
+    if not isinstance(text, str) or len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"
+
+
 class AutoSkillError(Exception):
     """Base class for every error this package raises on purpose."""
 

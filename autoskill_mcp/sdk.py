@@ -16,6 +16,7 @@ from .config import AutoSkillConfig
 from .context import RenderedContext, render_context
 from .errors import InvalidInputError, NotFoundError
 from .skill import Provenance, Scope, Skill, SkillExample, now_iso
+from .skillmd.names import canonical_name
 from .store import (
     ImportLimits,
     ImportReport,
@@ -179,11 +180,13 @@ class AutoSkill:
         changes the same skill (a new version when the content changed), never a name conflict.
         """
         user = self._user(user_id)
+        if not isinstance(name, str) or not isinstance(description, str) or not isinstance(instructions, str):
+            raise InvalidInputError("name, description and instructions must be strings")
         where = Scope(scope) if scope in ("user", "shared") else Scope.USER
         if skill_id:
             existing = self.store.get(skill_id)
         else:
-            stored_name = name.strip() if skillmd.is_valid_name(name.strip()) else skillmd.slugify(name)
+            stored_name = canonical_name(name)  # the store's own form: an upsert by 'ｇｉｔ-x' updates 'git-x'
             existing = self.store.find(stored_name, user_id=user, scope=where.value)
             if existing is not None and existing.scope != where:
                 existing = None

@@ -18,7 +18,7 @@ from typing import Any
 
 DEFAULT_VERSION = "0.1.0"
 
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")  # fullmatch: `$` would accept a trailing newline
 
 
 class SkillStatus(str, enum.Enum):
@@ -188,7 +188,7 @@ def now_iso() -> str:
 
 def parse_version(version: str) -> tuple[int, int, int] | None:
     """(major, minor, patch) for a plain semantic version, else None."""
-    m = _SEMVER.match(version.strip())
+    m = _SEMVER.fullmatch(version.strip())
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
 
 

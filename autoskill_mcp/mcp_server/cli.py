@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also accept this Host header (e.g. a DNS name clients use; ':*' for any port)")
     p.add_argument("--allowed-origin", action="append", default=[], metavar="ORIGIN",
                    help="also accept this Origin header")
+    p.add_argument("--ingest-root", action="append", default=[], metavar="DIR",
+                   help="a folder whose transcripts ingest_transcript(path=...) may read (repeatable; "
+                        "'{user}' in it becomes the caller's user; also ingest_roots in config.toml)")
     p.add_argument("--max-body", type=positive_int, default=DEFAULT_MAX_BODY, help="largest HTTP request body in bytes")
     p.add_argument("--new-token", metavar="USER",
                    help="issue a bearer token for USER, print it once and exit (stored hashed, 0600)")
@@ -48,7 +51,7 @@ def settings_from(args: argparse.Namespace) -> McpSettings:
         home=args.home, user=args.user, embeddings=args.embeddings, library_dirs=list(args.library),
         worker=not args.no_worker, sampling=args.sampling, host=args.host, port=args.port, path=args.path,
         require_token=args.require_token, allowed_hosts=list(args.allowed_host),
-        allowed_origins=list(args.allowed_origin), max_body=args.max_body,
+        allowed_origins=list(args.allowed_origin), max_body=args.max_body, ingest_roots=list(args.ingest_root),
     )
 
 
@@ -57,6 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     settings = settings_from(args)
+    from ..errors import AutoSkillError
+    from ..store.layout import check_user_id
+
+    try:
+        check_user_id(args.new_token if args.new_token else settings.config().resolved_user())
+    except AutoSkillError as exc:
+        print(f"autoskill mcp: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     if args.new_token:
         from .auth import TokenStore
 

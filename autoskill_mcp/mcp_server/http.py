@@ -8,6 +8,7 @@ protection) and refuses bodies over `max_body` with 413.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import socket
@@ -24,13 +25,20 @@ log = logging.getLogger(__name__)
 
 
 def security_settings(settings: McpSettings) -> TransportSecuritySettings:
-    """Host and Origin values accepted: loopback names, the bind address, and any configured extras."""
+    """Host and Origin values accepted: loopback names, the bind address, and any configured extras.
+
+    Origins are this server's own only, port included: a page served from another local port
+    (a dev server, a page a hostile site opened there) is another origin and gets 403, like
+    any other site, unless `--allowed-origin` names it. Requests without an Origin (every client
+    that is not a browser) are not affected.
+    """
     hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*", "127.0.0.1", "localhost"]
-    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    port = settings.port
+    origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"]
     if settings.host not in LOOPBACK_HOSTS and settings.host not in ("0.0.0.0", "::"):
         bracketed = f"[{settings.host}]" if ":" in settings.host else settings.host
         hosts += [f"{bracketed}:*", bracketed]
-        origins += [f"http://{bracketed}:*", f"https://{bracketed}:*"]
+        origins += [f"http://{bracketed}:{port}", f"https://{bracketed}:{port}"]
     hosts += settings.allowed_hosts
     origins += settings.allowed_origins
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
@@ -91,6 +99,7 @@ def run_http(settings: McpSettings) -> None:
 
     sock = listen(settings.host, settings.port)
     bound = sock.getsockname()[1]
+    settings = dataclasses.replace(settings, port=bound)  # the origin checks need the real port (`--port 0`)
     server = AutoSkillServer(settings)
     app = build_app(server, settings)
     print(f"autoskill mcp: serving streamable HTTP on http://{settings.host}:{bound}{settings.path}",

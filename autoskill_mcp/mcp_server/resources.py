@@ -144,8 +144,7 @@ def read_resource(state: ServerState, user: str, uri: str) -> ReadResourceResult
         raise MCPError(INVALID_PARAMS, f"Unknown skill: {name!r}", {"uri": uri})
     try:
         if path == sf.SKILL_FILE:
-            folder = store.skill_dir(summary.id)
-            data = (folder / sf.SKILL_FILE).read_bytes() if folder else b""
+            data = store.read_skill_md(summary.id)  # never straight from the folder: links are not followed
         else:
             data = store.read_file(summary.id, path)
     except (AutoSkillError, OSError):

@@ -37,6 +37,8 @@ class McpSettings:
     allowed_hosts: list[str] = field(default_factory=list)
     allowed_origins: list[str] = field(default_factory=list)
     max_body: int = DEFAULT_MAX_BODY
+    #: folders `ingest_transcript(path=...)` may read besides `ingest_roots` in config.toml (`{user}` allowed)
+    ingest_roots: list[str] = field(default_factory=list)
 
     @property
     def loopback(self) -> bool:

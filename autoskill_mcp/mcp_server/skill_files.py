@@ -15,7 +15,6 @@ import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInputError, NotFoundError
@@ -177,7 +176,7 @@ def publish(store: SkillStore, summary: SkillSummary) -> Published:
         raise InvalidInputError(f"skill {summary.name!r} has {len(files) + 1} files, over the {MAX_FILES}-file limit")
     if sum(f.size for f in files) > MAX_BYTES:
         raise InvalidInputError(f"skill {summary.name!r} is over the {MAX_BYTES}-byte limit")
-    skill_md = (Path(folder) / SKILL_FILE).read_bytes()
+    skill_md = store.read_skill_md(summary.id)  # not a read of the folder: the store never follows a link
     out = [PublishedFile(f"{SCHEME}{summary.name}/{SKILL_FILE}", SKILL_FILE, skill_md, "text/markdown")]
     total = len(skill_md)
     for f in files:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -19,6 +18,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, WithJsonSchema
 
+from . import ingest_paths
 from .auth import user_of_request
 from .identity import user_of
 from .state import ServerState
@@ -75,11 +75,9 @@ def _job_out(job: Any, *, created: bool, workers: int) -> JobOut:
 
 
 def path_allowed(request: Any, settings: Any) -> bool:
-    """Whether a transcript path may be read for this request.
+    """Whether this request may name a path at all: never over the network (off loopback).
 
-    A path names a file on the server's machine. Local callers (stdio, or HTTP on
-    loopback) may name one; a caller over the network may not, or it could make
-    the server read, and learn from, files that are not theirs: it sends `content`.
+    Which paths it may name is `ingest_paths`' rule (allowed roots, never another user's).
     """
     return user_of_request(request) is None or settings.loopback
 
@@ -98,7 +96,10 @@ def register(server: MCPServer, state: ServerState) -> None:
     @server.tool(title="Learn from a transcript", annotations=IDEMPOTENT_WRITE)
     async def ingest_transcript(
         ctx: Context,
-        path: Annotated[str | None, Field(description="A transcript file on the server's machine")] = None,
+        path: Annotated[str | None, Field(description="A transcript file on the server's machine, inside the "
+                                                      "agents' transcript folders or ingest_roots (stdio), or "
+                                                      "the caller's own ingest_roots folder (HTTP)",
+                                          max_length=ingest_paths.MAX_PATH_CHARS)] = None,
         content: Annotated[Any, WithJsonSchema(CONTENT_SCHEMA)] = None,
         format: Annotated[Format, Field(description="Transcript format; auto detects it")] = "auto",
         hint: Annotated[str | None, Field(description="What is worth learning from it", max_length=500)] = None,
@@ -111,17 +112,20 @@ def register(server: MCPServer, state: ServerState) -> None:
         text = None if content is None else content_text(content)
         user = user_of(ctx, state)
         fmt = None if format == "auto" else format
-        if path is not None and not path_allowed(ctx.request_context.request, state.settings):
+        request = ctx.request_context.request
+        if path is not None and not path_allowed(request, state.settings):
             raise ToolError("over a network connection send the transcript as content: "
                             "a path would be read on the server's machine")
+        over_http = user_of_request(request) is not None
 
         def enqueue() -> tuple[str, bool]:
+            if path is not None:
+                roots = ingest_paths.allowed_roots([*state.settings.ingest_roots, *state.config.ingest_roots()],
+                                                   user=user, over_http=over_http)
+                real = ingest_paths.checked_path(path, roots)
             with state.queue() as queue:
                 if path is not None:
-                    p = Path(path).expanduser()
-                    if not p.is_file():
-                        raise ToolError(f"no transcript file at {path}")
-                    return queue.enqueue_path(p, user_id=user, format=fmt, hint=hint)
+                    return queue.enqueue_path(real, user_id=user, format=fmt, hint=hint)
                 try:
                     return queue.enqueue_content(text or "", user_id=user, format=fmt, label="mcp-inline",
                                                  hint=hint)

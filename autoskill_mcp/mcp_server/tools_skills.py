@@ -17,7 +17,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from ..errors import AutoSkillError
+from ..errors import AutoSkillError, quoted
+from ..skillmd.names import name_input_problem
 from .identity import user_of
 from .skill_files import skill_md_uri
 from .state import ServerState, StoreUnavailableError
@@ -236,8 +237,7 @@ def register(server: MCPServer, state: ServerState) -> None:
         def work() -> SkillOut:
             skill = visible_skill(state, user, name)
             store = state.store
-            folder = store.skill_dir(skill.id)
-            text = (folder / "SKILL.md").read_text(encoding="utf-8", errors="replace") if folder else ""
+            text = store.read_skill_md(skill.id).decode("utf-8", "replace")
             files = [SkillFileOut(path=f.path, size=f.size, uri=f"skill://{skill.name}/{f.path}")
                      for f in store.list_files(skill.id)]
             return SkillOut(id=skill.id, name=skill.name, description=skill.description, version=skill.version,
@@ -302,6 +302,9 @@ def register(server: MCPServer, state: ServerState) -> None:
                 if not name or not description:
                     raise ToolError("give name and description (and instructions), or a whole skill_md")
                 new = Skill(name=name, description=description, instructions=instructions or "", tags=list(tags or []))
+            problem = name_input_problem(new.name)
+            if problem is not None:  # checked here for both modes: merge would slugify it into another name
+                raise ToolError(f"invalid skill name {quoted(new.name)}: {problem}")
             store = state.store
             if mode == "merge":
                 decision = Maintainer(store).apply(

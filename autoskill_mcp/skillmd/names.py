@@ -14,9 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_NAME_LENGTH = 64
+#: names found on disk may be long titles (the spec check flags them); past this they are not served at all
+MAX_UNSAFE_LENGTH = 256
 FALLBACK_NAME = "skill"
 _HYPHEN_RUN = re.compile(r"-{2,}")
-_ASCII_NAME = re.compile(r"^[a-z0-9-]+$")
+_ASCII_NAME = re.compile(r"[a-z0-9-]+")  # fullmatch: `$` would let a trailing newline through
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,49 @@ def is_valid_name(name: str) -> bool:
 
 def is_ascii_name(name: str) -> bool:
     """True for the strict ``[a-z0-9-]`` form that Codex and the Claude API expect."""
-    return bool(_ASCII_NAME.match(normalize_name(name)))
+    return bool(_ASCII_NAME.fullmatch(normalize_name(name)))
+
+
+def unsafe_name_problem(name: str) -> str | None:
+    """Why `name` may not even be shown or served as a skill's name (wherever it comes from), or None.
+
+    Invisible or control characters (U+202E turns text around, U+200B hides a break, NUL ends a
+    C string), a path separator ("../../x"), or a length no name has (over MAX_UNSAFE_LENGTH).
+    """
+    if not isinstance(name, str) or not name.strip():
+        return "a skill needs a name"
+    hidden = next((ch for ch in name if unicodedata.category(ch).startswith("C")), None)
+    if hidden is not None:
+        return (f"contains the invisible or control character U+{ord(hidden):04X} "
+                f"({unicodedata.name(hidden, 'unnamed')}); type the name without it")
+    if "/" in name or "\\" in name or not name.strip(". "):
+        return "is or contains a path; a skill name is one word-like segment such as 'git-commit-messages'"
+    if len(name) > MAX_UNSAFE_LENGTH:
+        return f"is {len(name)} characters long; a skill name has at most {MAX_NAME_LENGTH}"
+    return None
+
+
+def name_input_problem(name: str) -> str | None:
+    """Why `name` cannot be given as a skill's name, or None when it can (then `canonical_name` stores it).
+
+    A name is slugified when it is a title ("Commit Style"), but never silently made from input
+    that hides something (`unsafe_name_problem`), from a name too long to be kept whole
+    (truncating could make it another skill's name), or from nothing to name a skill by ("..").
+    """
+    unsafe = unsafe_name_problem(name)
+    if unsafe is not None:
+        return unsafe
+    length = len(normalize_name(name))
+    if length > MAX_NAME_LENGTH:
+        return f"is {length} characters long; a skill name has at most {MAX_NAME_LENGTH}"
+    if slugify(name) == FALLBACK_NAME and normalize_name(name).lower() != FALLBACK_NAME:
+        return "has no letters or digits to name a skill by"
+    return None
+
+
+def canonical_name(name: str) -> str:
+    """The name as stored: NFKC-normalised when spec-valid (what skills-ref compares), else slugified."""
+    return normalize_name(name) if is_valid_name(name) else slugify(name)
 
 
 def slugify(text: str, max_len: int = MAX_NAME_LENGTH) -> str:

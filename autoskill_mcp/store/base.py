@@ -199,6 +199,17 @@ class SkillStore(abc.ABC):
     def skill_dir(self, skill_id: str) -> Path | None:
         """The folder holding the skill, where the backend has one."""
 
+    def read_skill_md(self, skill_id: str) -> bytes:
+        """The skill's SKILL.md as served (servers read it here, never straight from a folder,
+        so a backend decides what may be served). This default renders the stored skill."""
+        from .. import skillmd
+        from ..errors import NotFoundError
+
+        skill = self.get(skill_id)
+        if skill is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        return skillmd.render(skill).encode("utf-8")
+
     def record_usage(self, skill_id: str, *, retrieved: int = 0, used: int = 0, user_id: str = "") -> None:
         """Count that a skill was retrieved for, or actually used by, a user."""
         self.record_usage_many([(skill_id, user_id, retrieved, used)])

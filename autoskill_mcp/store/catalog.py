@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS skills (
     updated_at TEXT NOT NULL,
     seq INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
-    tokens TEXT NOT NULL DEFAULT ''
+    tokens TEXT NOT NULL DEFAULT '',
+    name_key TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS skills_seq ON skills(seq);
 CREATE INDEX IF NOT EXISTS skills_owner_name ON skills(owner, name);
@@ -84,7 +85,7 @@ CREATE TABLE IF NOT EXISTS vectors (
 """
 
 #: columns added after the first schema, with their DDL (for `Catalog._migrate`)
-_ADDED_COLUMNS = {"tokens": "TEXT NOT NULL DEFAULT ''"}
+_ADDED_COLUMNS = {"tokens": "TEXT NOT NULL DEFAULT ''", "name_key": "TEXT NOT NULL DEFAULT ''"}
 
 _SKILL_COLUMNS = (
     "id, owner, scope, name, folder, version, status, description, tags, index_text, "
@@ -180,6 +181,13 @@ def read_listing(path: Path) -> tuple[int, list[ListedSkill]]:
     return (int(seq_row[0]) if seq_row else -1), [ListedSkill(*r) for r in rows]
 
 
+def _name_key(name: str) -> str:
+    """The look-alike key kept beside each name, so a clash is one indexed lookup."""
+    from ..skillmd.lookalike import skeleton  # the format layer; only writers need it
+
+    return skeleton(name)
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -217,6 +225,11 @@ class Catalog:
         for column, ddl in _ADDED_COLUMNS.items():
             if column not in have:
                 conn.execute(f"ALTER TABLE skills ADD COLUMN {column} {ddl}")
+        conn.execute("CREATE INDEX IF NOT EXISTS skills_owner_key ON skills(owner, name_key)")
+        # Rows written before look-alike keys existed (or by an older version since): give them theirs.
+        missing = conn.execute("SELECT id, name FROM skills WHERE name_key = ''").fetchall()
+        if missing:
+            conn.executemany("UPDATE skills SET name_key = ? WHERE id = ?", [(_name_key(n), i) for i, n in missing])
         # Usage was counted per skill before it was counted per user: keep those counts, user unknown ("").
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
             conn.execute("INSERT OR IGNORE INTO user_usage(skill_id, user_id, retrieved, used, last_retrieved_at, "
@@ -279,8 +292,9 @@ class Catalog:
     # -- skills -------------------------------------------------------------------------------
 
     def put_skill(self, conn: sqlite3.Connection, row: CatalogRow) -> None:
-        placeholders = ", ".join("?" * 19)
-        conn.execute(f"INSERT OR REPLACE INTO skills ({_SKILL_COLUMNS}) VALUES ({placeholders})", row.to_sql())
+        placeholders = ", ".join("?" * 20)
+        conn.execute(f"INSERT OR REPLACE INTO skills ({_SKILL_COLUMNS}, name_key) VALUES ({placeholders})",
+                     (*row.to_sql(), _name_key(row.name)))
 
     def get_skill(self, skill_id: str, *, conn: sqlite3.Connection | None = None) -> CatalogRow | None:
         with self._lock:
@@ -294,6 +308,18 @@ class Catalog:
             row = c.execute(
                 f"SELECT {_SKILL_COLUMNS} FROM skills WHERE owner = ? AND name = ? AND deleted = 0",
                 (owner, name),
+            ).fetchone()
+        return CatalogRow.from_sql(row) if row else None
+
+    def find_lookalike(self, owner: str, name: str, *, other_than: str,
+                       conn: sqlite3.Connection | None = None) -> CatalogRow | None:
+        """A live skill of `owner` whose name a reader could not tell from `name` (same look-alike key)."""
+        with self._lock:
+            c = conn or self._conn
+            row = c.execute(
+                f"SELECT {_SKILL_COLUMNS} FROM skills INDEXED BY skills_owner_key "
+                "WHERE owner = ? AND name_key = ? AND id != ? AND deleted = 0 LIMIT 1",
+                (owner, _name_key(name), other_than),
             ).fetchone()
         return CatalogRow.from_sql(row) if row else None
 

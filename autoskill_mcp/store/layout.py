@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path, PurePosixPath
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, quoted
 
 USERS_DIR = "Users"
 SHARED_DIR = "Common"
 CATALOG_FILE = "catalog.sqlite3"
 
-_USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+#: matched whole (`fullmatch`): with `match` and `$`, "alice\n" passed and became a folder
+_USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 MAX_RESOURCE_PATH = 255
 
 
 def check_user_id(user_id: str) -> str:
     """Return the user id if it is safe as a folder name, else raise."""
-    if not isinstance(user_id, str) or not _USER_ID.match(user_id) or ".." in user_id:
+    if not isinstance(user_id, str) or not _USER_ID.fullmatch(user_id) or ".." in user_id:
         raise InvalidInputError(
-            f"invalid user id {user_id!r}: use 1-128 letters, digits, '.', '_', '@', '+' or '-', "
+            f"invalid user id {quoted(user_id)}: use 1-128 letters, digits, '.', '_', '@', '+' or '-', "
             "starting with a letter or digit"
         )
     return user_id
@@ -42,21 +44,25 @@ def check_folder_name(name: str) -> str:
         or name.startswith(".")
         or len(name) > 128
     ):
-        raise InvalidInputError(f"invalid skill folder name {name!r}")
+        raise InvalidInputError(f"invalid skill folder name {quoted(name)}")
     return name
 
 
 def check_resource_path(rel: str) -> str:
     """Normalise a resource path inside a skill folder; reject escapes and oddities."""
     if not isinstance(rel, str) or not rel or "\x00" in rel or len(rel) > MAX_RESOURCE_PATH:
-        raise InvalidInputError(f"invalid resource path {rel!r}")
+        raise InvalidInputError(f"invalid resource path {quoted(rel)}")
     if "\\" in rel:
-        raise InvalidInputError(f"resource path {rel!r} uses backslashes; use forward slashes")
+        raise InvalidInputError(f"resource path {quoted(rel)} uses backslashes; use forward slashes")
+    hidden = next((ch for ch in rel if unicodedata.category(ch).startswith("C")), None)
+    if hidden is not None:  # U+202E and friends make `gnp.exe` read as `exe.png`
+        raise InvalidInputError(f"resource path {quoted(rel)} contains the invisible or control character "
+                                f"U+{ord(hidden):04X}")
     pure = PurePosixPath(rel)
     if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or rel.startswith("/"):
-        raise InvalidInputError(f"resource path {rel!r} must be relative and stay inside the skill folder")
+        raise InvalidInputError(f"resource path {quoted(rel)} must be relative and stay inside the skill folder")
     if any(part.startswith(".") for part in pure.parts):
-        raise InvalidInputError(f"resource path {rel!r} names a hidden file")
+        raise InvalidInputError(f"resource path {quoted(rel)} names a hidden file")
     if pure.as_posix() == "SKILL.md":
         raise InvalidInputError("SKILL.md is written from the skill itself, not as a resource")
     return pure.as_posix()

@@ -29,16 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from .. import skillmd
-from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
+from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError, quoted
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
+from ..skillmd.names import canonical_name, name_input_problem, normalize_name, unsafe_name_problem
+from . import nofollow
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
     SHARED_DIR,
     USERS_DIR,
-    atomic_write,
     check_folder_name,
     check_resource_path,
     check_user_id,
@@ -145,11 +146,13 @@ class LocalSkillStore(SkillStore):
         found: list[_Found] = []
 
         def add(dir_: str, key: str, scope: str, owner: str) -> None:
+            # lstat: a SKILL.md that is a link is never followed. It is still "found", so reconciling
+            # reports it (and a known skill keeps its last good version instead of vanishing).
             try:
-                st = os.stat(os.path.join(dir_, SKILL_FILE))
+                st = os.lstat(os.path.join(dir_, SKILL_FILE))
             except OSError:
                 return
-            if stat.S_ISREG(st.st_mode):
+            if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
                 found.append(_Found(key, dir_, scope, owner, st))
 
         for user_entry in _subdirs(self.root / USERS_DIR):
@@ -196,10 +199,10 @@ class LocalSkillStore(SkillStore):
                 folder = Path(f.path)
                 row = self.catalog.find_by_folder(f.key, conn=conn)
                 try:
-                    st = (folder / SKILL_FILE).stat()
+                    st = os.lstat(folder / SKILL_FILE)
                     if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
                         continue  # another process reconciled it first
-                    data = _read_limited(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
+                    data = nofollow.read_regular(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
                 except (OSError, InvalidInputError) as exc:
                     self._problem(f.key, str(exc), report)
                     continue
@@ -211,6 +214,10 @@ class LocalSkillStore(SkillStore):
                 result = skillmd.to_skill(skillmd.parse(data, path=str(folder / SKILL_FILE)), dir_name=folder.name)
                 if result.skill is None:
                     self._problem(f.key, result.skipped_reason or "unusable SKILL.md", report)
+                    continue
+                unsafe = unsafe_name_problem(result.skill.name)
+                if unsafe is not None:  # never indexed, listed or served under such a name
+                    self._problem(f.key, f"the name {quoted(result.skill.name)} {unsafe}", report)
                     continue
                 self.problems.pop(f.key, None)
                 skill = result.skill
@@ -236,7 +243,14 @@ class LocalSkillStore(SkillStore):
                 applied.append(new)
             for row in gone:
                 current = self.catalog.get_skill(row.id, conn=conn)
-                if current is None or current.deleted or (self._abs(current.folder) / SKILL_FILE).exists():
+                if current is None or current.deleted:
+                    continue
+                where = self._abs(current.folder)
+                if nofollow.is_link(where):
+                    # swapped for a link: not followed, not deleted either (the last good version is served)
+                    self._problem(current.folder, f"{where} is a symbolic link: not followed", report)
+                    continue
+                if nofollow.regular_stat(where / SKILL_FILE) is not None:
                     continue
                 current.deleted = True
                 current.seq = self.catalog.next_seq(conn)
@@ -247,15 +261,17 @@ class LocalSkillStore(SkillStore):
             self.refresh()  # replay in order: other processes may have committed before us
 
     def _problem(self, key: str, message: str, report: dict[str, list[str]]) -> None:
+        known = self.problems.get(key) == message
         self.problems[key] = message
         report["problems"].append(f"{key}: {message}")
-        log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
+        if not known:  # said once, not at every rescan while the file stays as it is
+            log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
 
     def _store_blobs(self, conn: Any, dir_: Path) -> dict[str, str]:
         manifest: dict[str, str] = {}
         for rel, path in _resource_files(dir_):
             try:
-                manifest[rel] = self.catalog.put_blob(conn, _read_limited(path, MAX_RESOURCE_BYTES))
+                manifest[rel] = self.catalog.put_blob(conn, nofollow.read_regular(path, MAX_RESOURCE_BYTES))
             except (OSError, InvalidInputError) as exc:
                 log.warning("not recording %s in history: %s", path, exc)
         return manifest
@@ -269,7 +285,7 @@ class LocalSkillStore(SkillStore):
         if row is None:
             return None
         try:
-            st = (self._abs(row.folder) / SKILL_FILE).stat()
+            st = os.lstat(self._abs(row.folder) / SKILL_FILE)
             fresh = st.st_mtime_ns == row.mtime_ns and st.st_size == row.size
         except OSError:
             fresh = False
@@ -309,11 +325,13 @@ class LocalSkillStore(SkillStore):
         path = self._abs(row.folder) / SKILL_FILE
         skill: Skill | None = None
         try:
-            result = skillmd.to_skill(skillmd.parse(_read_limited(path, MAX_SKILL_MD_BYTES), path=str(path)),
+            result = skillmd.to_skill(skillmd.parse(nofollow.read_regular(path, MAX_SKILL_MD_BYTES), path=str(path)),
                                       dir_name=path.parent.name)
             skill = result.skill
         except (OSError, InvalidInputError):
             skill = None
+        if skill is not None and unsafe_name_problem(skill.name) is not None:
+            skill = None  # renamed on disk to a name that is never served (the rescan reports it)
         if skill is None:  # broken on disk: serve the last good version from history
             history = self.catalog.versions(row.id)
             if history:
@@ -326,8 +344,9 @@ class LocalSkillStore(SkillStore):
         self._maybe_sync()
         self.refresh()
         scopes = _scopes(scope)
+        wanted = {name, normalize_name(name)} if isinstance(name, str) else {name}  # NFKC: the same name
         with self._lock:
-            rows = [r for r in self._rows.values() if r.name == name and _visible(r, user_id, scopes)]
+            rows = [r for r in self._rows.values() if r.name in wanted and _visible(r, user_id, scopes)]
         order = {"user": 0, "shared": 1, "library": 2}
         rows.sort(key=lambda r: order.get(r.scope, 3))
         return self._load(rows[0]) if rows else None
@@ -369,7 +388,10 @@ class LocalSkillStore(SkillStore):
         dir_ = self.skill_dir(skill_id)
         if dir_ is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
-        return [FileInfo(rel, path.stat().st_size) for rel, path in _resource_files(dir_)]
+        if not nofollow.has_no_links(dir_):
+            return []  # the folder became a link: nothing in it is ours to serve
+        return [FileInfo(rel, st.st_size) for rel, path in _resource_files(dir_)
+                if _servable(rel) and (st := nofollow.regular_stat(path)) is not None]
 
     def read_file(self, skill_id: str, rel_path: str) -> bytes:
         dir_ = self.skill_dir(skill_id)
@@ -377,11 +399,24 @@ class LocalSkillStore(SkillStore):
             raise NotFoundError(f"no skill with id {skill_id!r}")
         rel = check_resource_path(rel_path)
         path = dir_ / rel
-        if path.is_symlink() or not inside(dir_, path):
-            raise InvalidInputError(f"{rel_path!r} leaves the skill folder")
+        if not nofollow.has_no_links(dir_) or path.is_symlink() or not inside(dir_, path):
+            raise InvalidInputError(f"{rel_path!r} leaves the skill folder (a symbolic link is not followed)")
         if not path.is_file():
             raise NotFoundError(f"skill {skill_id} has no file {rel!r}")
-        return _read_limited(path, MAX_RESOURCE_BYTES)
+        return nofollow.read_regular(path, MAX_RESOURCE_BYTES)
+
+    def read_skill_md(self, skill_id: str) -> bytes:
+        """The SKILL.md bytes as stored on disk; its last good version when the file is unusable (a link, gone)."""
+        dir_ = self.skill_dir(skill_id)
+        if dir_ is None:
+            raise NotFoundError(f"no skill with id {skill_id!r}")
+        try:
+            return nofollow.read_regular(dir_ / SKILL_FILE, MAX_SKILL_MD_BYTES)
+        except (OSError, InvalidInputError) as exc:
+            history = self.catalog.versions(skill_id)
+            if not history:
+                raise NotFoundError(f"skill {skill_id} has no readable SKILL.md: {exc}") from exc
+            return history[-1].skill_md.encode("utf-8")
 
     # -- writes -------------------------------------------------------------------------------------
 
@@ -442,6 +477,13 @@ class LocalSkillStore(SkillStore):
                 f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
                 "update that id, or choose another name"
             )
+        if existing is None or existing.name != skill.name:  # a new name: checked, an unchanged one never is
+            twin = self.catalog.find_lookalike(owner, skill.name, other_than=skill.id, conn=conn)
+            if twin is not None:
+                raise ConflictError(
+                    f"{skill.name!r} looks like the existing skill {twin.name!r} (id {twin.id}) in this scope: "
+                    "a reader could not tell them apart; update that skill, or choose a name that reads differently"
+                )
         if expected_version is not None and existing is not None and existing.version != expected_version:
             raise ConflictError(
                 f"skill {skill.name!r} is at version {existing.version}, not {expected_version}; reload and retry"
@@ -477,24 +519,33 @@ class LocalSkillStore(SkillStore):
 
         md_bytes = skill_md if skill_md is not None else skillmd.render(skill).encode("utf-8")
         text = md_bytes.decode("utf-8", "replace")
-        if old_dir is not None and old_dir != new_dir:
-            if new_dir.exists():
+        # Every path this save touches is checked for links before anything is written, so a
+        # refused save writes nothing (links below the store root are never followed).
+        renaming = old_dir is not None and old_dir != new_dir
+        if renaming and old_dir is not None:
+            nofollow.check_real_dir(old_dir)
+            if not nofollow.has_no_links(old_dir.parent):
+                raise InvalidInputError(f"{old_dir.parent} is or lies below a symbolic link: not followed")
+            if os.path.lexists(new_dir):
                 raise ConflictError(f"cannot rename to {new_dir}: a folder is already there")
-            new_dir.parent.mkdir(parents=True, exist_ok=True)
+        for rel in [SKILL_FILE, *skill.files]:
+            nofollow.check_writable(self.root, f"{key}/{rel}")
+        if renaming and old_dir is not None:
+            nofollow.ensure_dir(self.root, key.rsplit("/", 1)[0])
             os.replace(old_dir, new_dir)
-        elif old_dir is None and (new_dir / SKILL_FILE).exists():
+        elif old_dir is None and os.path.lexists(new_dir / SKILL_FILE):
             stray = self.catalog.find_by_folder(key, conn=conn)
             if stray is None or stray.id != skill.id:
                 raise ConflictError(f"{new_dir} already holds another skill; choose another name")
-        new_dir.mkdir(parents=True, exist_ok=True)
+        nofollow.ensure_dir(self.root, key)
         for rel, data in skill.files.items():
-            _write(new_dir / rel, data, durable)
+            nofollow.write_file(self.root, f"{key}/{rel}", data, durable=durable)
         if replace_files:
             for rel, path in _resource_files(new_dir):
                 if rel not in skill.files:
                     path.unlink()
-        _write(new_dir / SKILL_FILE, md_bytes, durable)
-        st = (new_dir / SKILL_FILE).stat()
+        nofollow.write_file(self.root, f"{key}/{SKILL_FILE}", md_bytes, durable=durable)
+        st = os.lstat(new_dir / SKILL_FILE)
         now = now_iso()
         created = existing.created_at if existing else skill.created_at or now
         seq = self.catalog.next_seq(conn)
@@ -514,9 +565,12 @@ class LocalSkillStore(SkillStore):
             if row.scope == Scope.LIBRARY.value:
                 raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
             dir_ = self._abs(row.folder)
-            if dir_.exists():
-                # Move aside first so a crash never leaves a half-deleted folder behind.
-                trash = self.root / f".deleting-{row.id}-{uuid.uuid4().hex[:8]}"
+            if nofollow.is_link(dir_):
+                os.unlink(dir_)  # a folder swapped for a link: remove the link, never what it points at
+            elif dir_.exists():
+                # Move aside first so a crash never leaves a half-deleted folder behind. The trash
+                # name is ours alone: an id is not a path segment (it may hold '/' or '..').
+                trash = self.root / f".deleting-{uuid.uuid4().hex}"
                 os.replace(dir_, trash)
                 shutil.rmtree(trash, ignore_errors=True)
             row.deleted = True
@@ -773,7 +827,7 @@ def _find_skill_dirs(root: Path, *, max_depth: int) -> list[Path]:
     stack: list[tuple[Path, int]] = [(root, 0)]
     while stack:
         dir_, depth = stack.pop()
-        if (dir_ / SKILL_FILE).is_file():
+        if os.path.lexists(dir_ / SKILL_FILE):  # a linked SKILL.md is kept so the scan can report it
             out.append(dir_)
             continue
         if depth >= max_depth:
@@ -806,35 +860,29 @@ def _resource_files(dir_: Path) -> list[tuple[str, Path]]:
     return sorted(out)
 
 
-def _read_limited(path: Path, limit: int) -> bytes:
-    size = path.stat().st_size
-    if size > limit:
-        raise InvalidInputError(f"{path} is {size} bytes, over the {limit}-byte limit")
-    return path.read_bytes()
+def _servable(rel: str) -> bool:
+    """A resource path `read_file` would serve (one with a control character on disk is not listed)."""
+    try:
+        check_resource_path(rel)
+    except InvalidInputError:
+        return False
+    return True
 
 
 def _read_bytes_or_none(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return nofollow.read_regular(path, MAX_SKILL_MD_BYTES)
+    except (OSError, InvalidInputError):
         return None
 
 
 def _read_text_or_none(path: Path) -> str | None:
+    data = _read_bytes_or_none(path)
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        # universal newlines, as a text-mode read gives: the comparison with a render ignores them
+        return None if data is None else data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
         return None
-
-
-def _write(path: Path, data: bytes, durable: bool) -> None:
-    if durable:
-        atomic_write(path, data)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _scopes(scope: str) -> tuple[str, ...]:
@@ -864,17 +912,19 @@ def _prepare(skill: Skill) -> Skill:
     skill = skill.copy()
     if not isinstance(skill.name, str) or not skill.name.strip():
         raise InvalidInputError("a skill needs a name")
+    problem = name_input_problem(skill.name)
+    if problem is not None:
+        raise InvalidInputError(f"invalid skill name {quoted(skill.name)}: {problem}")
     if not isinstance(skill.description, str) or not skill.description.strip():
         raise InvalidInputError(f"skill {skill.name!r} needs a description that says what it does and when to use it")
-    if not skillmd.is_valid_name(skill.name):
-        skill.name = skillmd.slugify(skill.name)
+    skill.name = canonical_name(skill.name)  # NFKC: 'ｇｉｔ-x' is stored (and found) as 'git-x'
     check_folder_name(skill.name)
     if skill.scope == Scope.USER:
         check_user_id(skill.user_id)
     elif skill.scope == Scope.LIBRARY:
         raise ReadOnlyError("library skills are read-only; save it as a user or shared skill")
-    if not isinstance(skill.id, str) or not skill.id.strip() or len(skill.id) > 128:
-        raise InvalidInputError("a skill id must be a non-empty string of at most 128 characters")
+    if not isinstance(skill.id, str) or not skill.id.strip() or len(skill.id) > 128 or not skill.id.isprintable():
+        raise InvalidInputError("a skill id must be a non-empty string of at most 128 printable characters")
     skill.files = {check_resource_path(rel): bytes(data) for rel, data in skill.files.items()}
     for rel, data in skill.files.items():
         if len(data) > MAX_RESOURCE_BYTES:

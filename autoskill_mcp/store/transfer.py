@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import skillmd
+from ..skillmd.lookalike import skeleton
+from ..skillmd.names import canonical_name, name_input_problem, unsafe_name_problem
 from ..errors import InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
 from .base import ImportReport, SkillStore
-from .layout import atomic_write, check_folder_name, check_resource_path
+from . import nofollow
+from .layout import check_folder_name, check_resource_path
 
 #: where each agent reads personal skills from (the export targets `--to <agent>`)
 AGENT_SKILL_DIRS: dict[str, str] = {
@@ -182,15 +185,22 @@ def _save_imported(
     name had to change is written by us, with the stored name."""
     fresh: list[tuple[Skill, bytes | None, str]] = []
     seen_names: set[str] = set()
+    seen_keys: dict[str, str] = {}  # look-alike key -> the imported name that has it
     scope = batch[0][1].scope.value if batch else "user"
-    by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
+    stored = store.summaries(user_id=user_id, scope=scope, include_archived=True)
+    by_name = {s.name: s.id for s in stored}
+    by_key = {skeleton(s.name): s.name for s in stored}
     done = 0
     progress("saving skills", 0, len(batch))
     for raw, skill, where in batch:
         done += 1
         if done % 50 == 0:
             progress("saving skills", done, len(batch))
-        name = skill.name if skillmd.is_valid_name(skill.name) else skillmd.slugify(skill.name)
+        problem = name_input_problem(skill.name)
+        if problem is not None:
+            report.skipped.append((where, f"the name {skill.name[:60]!r} cannot be used: {problem}"))
+            continue
+        name = canonical_name(skill.name)
         verbatim: bytes | None = raw
         if name != skill.name:
             report.warnings.append((where, f"name {skill.name!r} is not a valid spec name: stored as {name!r}"))
@@ -199,7 +209,18 @@ def _save_imported(
         if name in seen_names:
             report.skipped.append((where, f"another imported folder already uses the name {name!r}"))
             continue
+        key = skeleton(name)
+        if key in seen_keys:
+            report.skipped.append((where, f"{name!r} looks like {seen_keys[key]!r}, the name of another imported "
+                                          "folder: a reader could not tell them apart"))
+            continue
+        twin = by_key.get(key)
+        if twin is not None and twin != name:
+            report.skipped.append((where, f"{name!r} looks like the existing skill {twin!r}: a reader could not "
+                                          "tell them apart; rename the folder's skill"))
+            continue
         seen_names.add(name)
+        seen_keys[key] = name
         existing = store.get(by_name[name]) if name in by_name else None
         if existing is None:
             if store.get(skill.id) is not None:  # the id is taken elsewhere: keep the content, new id
@@ -238,28 +259,50 @@ def export_skills(
     overwrite: bool = False,
     on_progress: ProgressFn | None = None,
 ) -> list[Path]:
-    """Write each skill as `<dest>/<name>/SKILL.md` plus its files; returns the folders written."""
+    """Write each skill as `<dest>/<name>/SKILL.md` plus its files; returns the folders written.
+
+    The folder named as `dest_dir` is taken as named (it may itself be a link, e.g. a skills
+    folder kept in a dotfiles checkout); nothing below it is followed: a link at `<name>`, at a
+    subfolder or at a file is refused. Every skill is checked before the first file is written,
+    so a refused export writes nothing.
+    """
     dest = Path(dest_dir).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    root = dest.resolve()
     ids = list(skill_ids)
     progress = on_progress or _quiet
-    progress("exporting skills", 0, len(ids))
+    planned: list[tuple[str, str, str]] = []  # (skill id, folder name, SKILL.md text)
     for skill_id in ids:
-        skill = store.get(skill_id, include_files=True)
+        skill = store.get(skill_id)
         if skill is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
-        folder = dest / check_folder_name(skill.name)
-        target = folder / "SKILL.md"
+        unsafe = unsafe_name_problem(skill.name)
+        if unsafe is not None:
+            raise InvalidInputError(f"skill {skill_id} cannot be exported: its name {unsafe}")
+        name = check_folder_name(skill.name)
         text = skillmd.render(skill, profile=profile)
-        if target.exists() and not overwrite and target.read_text(encoding="utf-8", errors="replace") != text:
-            raise InvalidInputError(f"{target} exists and differs; pass overwrite to replace it")
-        for rel, data in skill.files.items():
-            atomic_write(folder / check_resource_path(rel), data)
-        atomic_write(target, text.encode("utf-8"))
-        written.append(folder)
+        for rel in ["SKILL.md", *(check_resource_path(f.path) for f in store.list_files(skill_id))]:
+            nofollow.check_writable(root, f"{name}/{rel}")
+        target = root / name / "SKILL.md"
+        if not overwrite and nofollow.regular_stat(target) is not None and _text_of(target) != text:
+            raise InvalidInputError(f"{dest / name / 'SKILL.md'} exists and differs; pass overwrite to replace it")
+        planned.append((skill_id, name, text))
+    written: list[Path] = []
+    progress("exporting skills", 0, len(ids))
+    for skill_id, name, text in planned:
+        full = store.get(skill_id, include_files=True)
+        for rel, data in (full.files if full is not None else {}).items():
+            nofollow.write_file(root, f"{name}/{check_resource_path(rel)}", data)
+        nofollow.write_file(root, f"{name}/SKILL.md", text.encode("utf-8"))
+        written.append(dest / name)
         progress("exporting skills", len(written), len(ids))
     return written
+
+
+def _text_of(path: Path) -> str:
+    """A file's text as a text-mode read gives it (universal newlines), never through a link."""
+    data = nofollow.read_regular(path, 16 * 1024 * 1024)
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def agent_skill_dir(agent: str) -> Path:

@@ -46,6 +46,7 @@ def settings(home: Path, **kw: Any) -> Any:
     from autoskill_mcp.mcp_server.settings import McpSettings
 
     kw.setdefault("worker", False)
+    kw.setdefault("ingest_roots", [str(TRANSCRIPT.parent)])  # the bundled session the tests learn from
     return McpSettings(home=home, user=USER, embeddings="hashing", **kw)
 
 
@@ -53,7 +54,9 @@ def server_env(home: Path, user: str = USER) -> dict[str, str]:
     """Environment for a server subprocess on `home` (hashing embeddings keep it light)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOSKILL_")}
     env.update({"AUTOSKILL_HOME": str(home), "AUTOSKILL_USER": user, "PYTHONPATH": str(REPO)})
-    (home / "config.toml").write_text('[embeddings]\nprovider = "hashing"\ndims = 256\n', encoding="utf-8")
+    config_file = home / "config.toml"
+    if not (config_file.is_file() and "[embeddings]" in config_file.read_text(encoding="utf-8")):
+        config_file.write_text('[embeddings]\nprovider = "hashing"\ndims = 256\n', encoding="utf-8")
     return env
 
 

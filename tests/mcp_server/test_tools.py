@@ -216,7 +216,7 @@ async def test_ingest_inline_content_reports_progress_when_asked(home: Path) -> 
         assert seen[-1] == (1, 1, "done")
         both = await c.call_tool("ingest_transcript", {"path": str(TRANSCRIPT), "content": "x"})
         assert both.is_error
-        missing = await c.call_tool("ingest_transcript", {"path": str(home / "nope.jsonl")})
+        missing = await c.call_tool("ingest_transcript", {"path": str(TRANSCRIPT.parent / "nope.jsonl")})
         assert missing.is_error and "no transcript file" in missing.content[0].text
 
 

@@ -62,12 +62,13 @@ def free_port() -> int:
 
 
 class HttpServer:
-    def __init__(self, home: Path, *extra: str) -> None:
+    def __init__(self, home: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/mcp"
+        environ = server_env(home)
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "autoskill_mcp", "mcp", "--http", "--port", str(self.port), "--max-body", "200000",
-             *extra], env=server_env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             *extra], env={**environ, **(env or {})}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

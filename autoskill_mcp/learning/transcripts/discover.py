@@ -206,3 +206,22 @@ def entry_points(folder: Path, is_transcript: Callable[[Path], bool]) -> list[Pa
 
     visit(folder)
     return out
+
+
+def transcript_roots(*, home: Path | None = None) -> list[Path]:
+    """The folders (or single files) `discover` looks in: each agent's place, up to its pattern's first wildcard.
+
+    What a server may read transcripts from when a caller names a path: `~/.claude/projects`, not
+    all of `~/.claude` (which holds credentials); Cursor's global database, not its folder.
+    """
+    base = Path(home) if home is not None else Path.home()
+    out: dict[Path, None] = {}
+    for name in AGENTS:
+        for root, pattern, _ in _FINDERS[name](base, home is None):
+            fixed: list[str] = []
+            for part in pattern.split("/"):
+                if any(c in part for c in "*?["):
+                    break
+                fixed.append(part)
+            out.setdefault(root.joinpath(*fixed), None)
+    return list(out)
