@@ -30,12 +30,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from .session import Event, Session
 
-__all__ = ["KINDS", "Finding", "Redacted", "marker", "redact", "redact_session"]
+__all__ = ["KINDS", "Finding", "Redacted", "marker", "redact", "redact_session", "redact_transcript", "redact_value"]
 
 _MARKER_PREFIX = "[REDACTED:"
 
@@ -381,7 +382,7 @@ _ASSIGNMENT = re.compile(
 _BARE_VALUE = re.compile(r"[^\s\"'`,;&<>(){}\[\]\\]{1,512}")
 _BARE_REST = re.compile(r"[^\s\"'`,;&<>(){}\[\]\\]*")
 # after a value, the end of its line (or of a JSON/flow value), maybe past a stray mark or two
-_COLON_END = re.compile(r"[;&<>(){}\[\]`\\]{0,3}[ \t\r]*(?:\n|$|\\[nr]|[#,}'\"\]])")
+_COLON_END = re.compile(r"(?:[;&<>(){}\[\]`\\]|\\u[0-9a-fA-F]{4}){0,3}[ \t\r]*(?:\n|$|\\[nr]|[#,}'\"\]])")
 # `name: value` alone: how `password: x=` reads once the type-hint reading (`password: str = …`) found no value
 _ASSIGNMENT_COLON = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80}?)(?P<nq>\\{0,3}[\"'])?\]?"
                                r"(?P<sep>[ \t]*:[ \t]*)(?!=)(?P<open>\\{0,3}[\"'])?")
@@ -557,12 +558,12 @@ _PROSE_FAMILIES: dict[str, tuple[str, str]] = {
     "api token": (_KEY, _EN), "access token": (_KEY, _EN), "access key": (_KEY, _EN),
     "secret key": (_KEY, _EN), "client secret": (_KEY, _EN), "secret": (_KEY, _EN), "token": (_KEY, _EN),
 }
-# the same words and connectors in JSON text that escapes non-ASCII
-_PROSE_FAMILIES.update({
-    _json_escaped(word): (what, "|".join(dict.fromkeys(a for alt in conn.split("|")
-                                                       for a in (alt, _json_escaped(alt)))))
-    for word, (what, conn) in list(_PROSE_FAMILIES.items()) if not word.isascii()
-})
+# the same words and connectors in JSON text that escapes non-ASCII (`senha \u00e9`, `\u5bc6\u7801`)
+_PROSE_FAMILIES = {word: (what, "|".join(dict.fromkeys(a for alt in conn.split("|")
+                                                     for a in (alt, _json_escaped(alt)))))
+                   for word, (what, conn) in _PROSE_FAMILIES.items()}
+_PROSE_FAMILIES.update({_json_escaped(word): family for word, family in list(_PROSE_FAMILIES.items())
+                        if not word.isascii()})
 
 # The words are found with str.find, ten times faster than a regex alternation of them: each
 # needle, then the words that hold it (`api token` holds `token`) checked where it occurs. A
@@ -640,12 +641,12 @@ def _password_like(value: str, what: str, quoted: bool) -> bool:
         return False
     if value.startswith(("/", "~", "./", "../")) or _DOTTED.fullmatch(value):
         return False  # a path, `config.db.password`
+    if what == _KEY:  # a key or token: random, and more than digits (`bot 123456789:…` names the bot)
+        return " " not in value and (_high_entropy(value) or (len(value) >= 12 and _mixed(value) and not _wordy(value)))
     if value.isdigit():
         return 4 <= len(value) <= (8 if what == _PIN else 64)
     if what == _PIN:
         return False
-    if what == _KEY:
-        return " " not in value and (_high_entropy(value) or (len(value) >= 12 and _mixed(value) and not _wordy(value)))
     if what == _PHRASE and quoted and len(value) >= 12 and value.count(" ") >= 2:
         return True  # "correct horse battery staple"
     if " " in value or len(value) < (4 if quoted else 6) or _LETTER.search(value) is None:
@@ -665,8 +666,9 @@ def _find_prose_passwords(text: _Text) -> Iterator[Span]:
         end = start + len(word)
         if start < covered:
             continue  # `token` inside `api token`, read there already
+        after_escape = start >= 2 and low[start - 2] == "\\" and low[start - 1] in "ntr"  # `\nmy password` in JSON
         if word[0].isascii() and word[0].isalpha() and (
-                start and low[start - 1].isalnum() or end < len(low) and low[end].isalpha()):
+                start and low[start - 1].isalnum() and not after_escape or end < len(low) and low[end].isalpha()):
             continue  # inside a word: `passwords`, `spin`, `tokens`
         what, conn = _PROSE_FAMILIES[word]
         for rest in (*_PROSE_REST[conn], _CHANGED_TO):
@@ -1040,3 +1042,74 @@ def redact_session(session: Session, *, counts: Counter[str] | None = None) -> S
         skipped=dict(session.skipped),
         warnings=list(session.warnings),
     )
+
+
+def redact_value(value: Any, counts: Counter[str] | None = None) -> Any:
+    """A copy of a JSON value with every string redacted, and every string field whose name says it
+    holds a secret (`{"password": "…"}`) replaced by a marker when its value is one."""
+    if isinstance(value, str):
+        return _redact_field(value, counts)
+    if isinstance(value, list):
+        return [redact_value(v, counts) for v in value]
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            new = redact_value(item, counts)
+            if isinstance(key, str) and isinstance(new, str) and new:
+                kind = _literal_secret(key, new, quoted=True, sep=":", json_name=True)
+                if kind is not None:
+                    new = marker(kind)
+                    if counts is not None:
+                        counts[kind] += 1
+            out[_redact_field(key, counts) if isinstance(key, str) else key] = new
+        return out
+    return value
+
+
+def _redact_json_text(text: str, counts: Counter[str]) -> str | None:
+    """`text` (one JSON value) redacted and still the same JSON; None if it is not JSON.
+
+    Redacted as text first (fast, and what the rules are written for); when a span ran across the
+    JSON's own quotes (an unclosed `<private>`), string by string instead.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    found = redact(text)
+    if not found.findings:
+        return text
+    try:
+        json.loads(found.text)
+    except ValueError:
+        return json.dumps(redact_value(value, counts), ensure_ascii=False)
+    counts.update(f.kind for f in found.findings)
+    return found.text
+
+
+def redact_transcript(text: str) -> tuple[str, Counter[str]]:
+    """A transcript's text with every secret replaced, still readable as the format it was in
+    (a JSON document, JSON lines, or plain text such as an Aider log); and the findings per kind.
+
+    For a transcript to be stored before it is read (an inline job), so no secret is written.
+    """
+    counts: Counter[str] = Counter()
+    whole = _redact_json_text(text, counts)
+    if whole is not None:
+        return whole, counts
+    lines = text.splitlines(keepends=True)
+    first = next((line for line in lines if line.strip()), "")
+    if _redact_json_text(first.strip(), Counter()) is None:
+        found = redact(text)  # not JSON lines: text, redacted as one (a private key spans lines)
+        counts.update(f.kind for f in found.findings)
+        return found.text, counts
+    out = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        clean = _redact_json_text(body, counts) if body.strip() else body
+        if clean is None:  # a broken line among JSON lines: text
+            found = redact(body)
+            counts.update(f.kind for f in found.findings)
+            clean = found.text
+        out.append(clean + line[len(body):])
+    return "".join(out), counts

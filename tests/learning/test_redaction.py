@@ -414,6 +414,16 @@ def test_a_password_said_in_prose_is_redacted_before_any_punctuation_mark(senten
         assert leaked(password, out.text, sentence) == [], (mark, out.text)
 
 
+@pytest.mark.parametrize("sentence,password", PROSE_PASSWORDS)
+def test_a_password_said_in_prose_is_redacted_in_json_text_that_escapes_non_ascii(sentence: str, password: str):
+    """Python's json.dumps writes `\\n`, `\\u2026`, `\\u5bc6\\u7801`: the words and marks are found escaped too."""
+    for mark in PUNCTUATION:
+        text = json.dumps({"content": "first line\n" + sentence.format(password + mark) + "\nlast line"})
+        out = redact(text).text
+        assert password not in out, (mark, out)
+        assert json.loads(out)
+
+
 PROSE_NEAR_MISSES = [
     "my password is incorrect",
     "The password is too short.",
