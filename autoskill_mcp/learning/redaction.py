@@ -34,9 +34,11 @@ from typing import Any
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
+from ..skill import Skill, SkillExample
 from .session import Event, Session
 
-__all__ = ["KINDS", "Finding", "Redacted", "marker", "redact", "redact_session", "redact_transcript", "redact_value"]
+__all__ = ["KINDS", "Finding", "Redacted", "marker", "redact", "redact_bytes", "redact_session", "redact_skill",
+           "redact_transcript", "redact_value"]
 
 _MARKER_PREFIX = "[REDACTED:"
 
@@ -1113,3 +1115,49 @@ def redact_transcript(text: str) -> tuple[str, Counter[str]]:
             clean = found.text
         out.append(clean + line[len(body):])
     return "".join(out), counts
+
+
+def redact_bytes(data: bytes) -> tuple[bytes, Counter[str]]:
+    """A file's bytes with its secrets replaced when it is text (UTF-8, no NUL), and the findings per
+    kind; a binary file, or a text file without secrets, keeps its bytes."""
+    if b"\0" in data:
+        return data, Counter()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, Counter()
+    found = redact(text)
+    if not found.findings:
+        return data, Counter()
+    return found.text.encode("utf-8"), Counter(f.kind for f in found.findings)
+
+
+def _redact_file(data: bytes, counts: Counter[str]) -> bytes:
+    clean, found = redact_bytes(data)
+    counts.update(found)
+    return clean
+
+
+def redact_skill(skill: Skill) -> tuple[Skill, Counter[str], Counter[str]]:
+    """A copy of `skill` with every secret replaced: in its text (description, body, tags, triggers,
+    examples, license and compatibility, metadata, extension values, provenance) and in its text
+    resource files. Also the findings per kind, in the text fields and in the files."""
+    fields: Counter[str] = Counter()
+    files: Counter[str] = Counter()
+
+    def f(value: str | None) -> str | None:
+        return _redact_field(value, fields)
+
+    out = skill.copy()
+    out.description = f(out.description) or ""
+    out.instructions = f(out.instructions) or ""
+    out.tags = [f(t) or "" for t in out.tags]
+    out.triggers = [f(t) or "" for t in out.triggers]
+    out.examples = [SkillExample(f(e.input) or "", f(e.output), f(e.notes)) for e in out.examples]
+    out.license, out.compatibility, out.allowed_tools = f(out.license), f(out.compatibility), f(out.allowed_tools)
+    out.metadata = redact_value(out.metadata, fields)
+    out.extensions = redact_value(out.extensions, fields)
+    out.provenance = [replace(p, quotes=[f(q) or "" for q in p.quotes], session_id=f(p.session_id))
+                      for p in out.provenance]
+    out.files = {rel: _redact_file(data, files) for rel, data in out.files.items()}
+    return out, fields, files

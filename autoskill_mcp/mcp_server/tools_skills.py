@@ -103,6 +103,17 @@ class SaveResult(BaseModel):
     version: str | None
     reason: str
     uri: str | None
+    redacted: dict[str, int] = Field(default_factory=dict,
+                                     description="Secrets replaced by [REDACTED:<kind>] before storing: kind -> count")
+
+
+def _saved_reason(reason: str, redacted: dict[str, int]) -> str:
+    """The decision's reason, and what was redacted: the stored skill differs from what was sent there."""
+    if not redacted:
+        return reason
+    n = sum(redacted.values())
+    return (f"{reason}; {n} secret{'s' if n > 1 else ''} replaced by [REDACTED:<kind>] before storing "
+            f"({', '.join(sorted(redacted))})")
 
 
 class DeleteResult(BaseModel):
@@ -311,13 +322,14 @@ def register(server: MCPServer, state: ServerState) -> None:
                                                   "unchanged": "unchanged"}
                 action = actions[decision.action]
                 return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
-                                  reason=decision.reason,
+                                  reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
                                   uri=skill_md_uri(decision.name) if decision.skill_id else None)
             saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
                                                  expected_version=expected_version)
             replaced: dict[str, SaveAction] = {"add": "created", "merge": "updated", "unchanged": "unchanged"}
             return SaveResult(action=replaced[saved.action], id=saved.skill_id, name=saved.name,
-                              version=saved.version, reason=saved.reason, uri=skill_md_uri(saved.name))
+                              version=saved.version, reason=_saved_reason(saved.reason, saved.redacted),
+                              redacted=saved.redacted, uri=skill_md_uri(saved.name))
 
         return await run(work)
 

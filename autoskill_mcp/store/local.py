@@ -22,7 +22,7 @@ import stat
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
+from ..learning.redaction import redact_bytes, redact_skill
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
@@ -208,6 +209,8 @@ class LocalSkillStore(SkillStore):
                     row.mtime_ns, row.size = st.st_mtime_ns, st.st_size
                     self.catalog.put_skill(conn, row)  # same content, touched file: no new version
                     continue
+                # A file edited by hand, or in a library, is the user's to keep; the catalog keeps no secret of it.
+                data = redact_bytes(data)[0]
                 result = skillmd.to_skill(skillmd.parse(data, path=str(folder / SKILL_FILE)), dir_name=folder.name)
                 if result.skill is None:
                     self._problem(f.key, result.skipped_reason or "unusable SKILL.md", report)
@@ -255,7 +258,8 @@ class LocalSkillStore(SkillStore):
         manifest: dict[str, str] = {}
         for rel, path in _resource_files(dir_):
             try:
-                manifest[rel] = self.catalog.put_blob(conn, _read_limited(path, MAX_RESOURCE_BYTES))
+                data = redact_bytes(_read_limited(path, MAX_RESOURCE_BYTES))[0]
+                manifest[rel] = self.catalog.put_blob(conn, data)
             except (OSError, InvalidInputError) as exc:
                 log.warning("not recording %s in history: %s", path, exc)
         return manifest
@@ -416,6 +420,18 @@ class LocalSkillStore(SkillStore):
         for i, data in enumerate(raw):
             if data is not None and prepared[i].name != skills[i].name:
                 raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
+        # No secret is stored: every write path (SDK, MCP, editor, import, learning, rollback) ends here.
+        found: list[Counter[str]] = []
+        for i, skill in enumerate(prepared):
+            prepared[i], in_fields, in_files = redact_skill(skill)
+            data = raw[i]
+            if data is not None:
+                clean, in_text = redact_bytes(data)
+                if in_fields and not in_text:
+                    raw[i] = None  # the file's text hid what its parsed fields held: write the fields instead
+                else:
+                    raw[i], in_fields = clean, in_text
+            found.append(in_fields + in_files)
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
         with self.catalog.write() as conn:
@@ -423,6 +439,8 @@ class LocalSkillStore(SkillStore):
                 results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable, data))
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
+        for (saved, _), counts in zip(results, found):
+            saved.redactions = dict(counts)
         return [s for s, _ in results]
 
     def _save_one(

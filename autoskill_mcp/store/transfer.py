@@ -214,19 +214,34 @@ def _save_imported(
         saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
                  else store.save(update, reason="import"))
         (report.updated if saved.version != before else report.unchanged).append(saved.name)
+        _note_redactions(report, [saved])
     kept = [(s, data) for s, data, _ in fresh if data is not None]
     rendered = [s for s, data, _ in fresh if data is None]
     done = len(batch) - len(fresh)
     for start in range(0, len(kept), _SAVE_CHUNK):
         chunk = kept[start:start + _SAVE_CHUNK]
-        report.imported += [s.name for s in store.save_verbatim(chunk, reason="import")]
+        saved_chunk = store.save_verbatim(chunk, reason="import")
+        report.imported += [s.name for s in saved_chunk]
+        _note_redactions(report, saved_chunk)
         done += len(chunk)
         progress("saving skills", done, len(batch))
     for start in range(0, len(rendered), _SAVE_CHUNK):
         part = rendered[start:start + _SAVE_CHUNK]
-        report.imported += [s.name for s in store.save_many(part, reason="import")]
+        saved_part = store.save_many(part, reason="import")
+        report.imported += [s.name for s in saved_part]
+        _note_redactions(report, saved_part)
         done += len(part)
         progress("saving skills", done, len(batch))
+
+
+def _note_redactions(report: ImportReport, saved: Iterable[Skill]) -> None:
+    """The secrets the store removed from imported skills: such a skill is not kept byte for byte."""
+    for skill in saved:
+        if skill.redactions:
+            report.redacted[skill.name] = dict(skill.redactions)
+            kinds = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in sorted(skill.redactions.items()))
+            report.warnings.append((skill.name, f"secrets removed before storing ({kinds}): the stored SKILL.md "
+                                                "and files differ from the source where they were"))
 
 
 def export_skills(
