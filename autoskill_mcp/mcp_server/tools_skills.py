@@ -18,6 +18,7 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..errors import AutoSkillError
+from ..store.layout import MAX_SKILL_MD_BYTES
 from .identity import user_of
 from .skill_files import skill_md_uri
 from .state import ServerState, StoreUnavailableError
@@ -30,6 +31,7 @@ ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
 
 Scope = Literal["all", "user", "shared", "library", "common"]
 SkillName = Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)]
+MAX_MIB = f"{MAX_SKILL_MD_BYTES / 1024 / 1024:g} MiB"
 
 
 class SkillHitOut(BaseModel):
@@ -286,9 +288,12 @@ def register(server: MCPServer, state: ServerState) -> None:
         name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
         description: Annotated[str | None, Field(description="What it does and when to use it",
                                                  max_length=1024)] = None,
-        instructions: Annotated[str | None, Field(description="The Markdown body: steps, conventions, checks")] = None,
+        instructions: Annotated[str | None, Field(
+            description=f"The Markdown body: steps, conventions, checks (the whole SKILL.md at most {MAX_MIB} as UTF-8)"
+        )] = None,
         tags: list[str] | None = None,
-        skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above")] = None,
+        skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above "
+                                                          f"(at most {MAX_MIB} as UTF-8)")] = None,
         mode: Annotated[Literal["replace", "merge"], Field(
             description="replace: write exactly this (a new version if it exists); "
                         "merge: let maintenance merge it into a similar skill or add it")] = "replace",
@@ -296,6 +301,12 @@ def register(server: MCPServer, state: ServerState) -> None:
     ) -> SaveResult:
         """Author or edit one of the user's skills; every change becomes a new version with history."""
         user = user_of(ctx, state)
+        for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
+            size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
+            if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
+                raise ToolError(f"{field_name} is {size:,} bytes; a skill's SKILL.md may be at most "
+                                f"{MAX_SKILL_MD_BYTES:,} bytes ({MAX_MIB}): move long material into files under "
+                                "references/; nothing was stored")
 
         def work() -> SaveResult:
             from ..learning.candidate import Candidate

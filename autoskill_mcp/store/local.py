@@ -37,6 +37,7 @@ from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionI
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
+    MAX_SKILL_MD_BYTES,
     SHARED_DIR,
     USERS_DIR,
     atomic_write,
@@ -49,7 +50,6 @@ from .layout import (
 log = logging.getLogger(__name__)
 
 SKILL_FILE = "SKILL.md"
-MAX_SKILL_MD_BYTES = 2 * 1024 * 1024
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
 LIBRARY_PREFIX = "lib:"
 PARSED_CACHE_SIZE = 4096
@@ -432,6 +432,8 @@ class LocalSkillStore(SkillStore):
                 else:
                     raw[i], in_fields = clean, in_text
             found.append(in_fields + in_files)
+        for skill, data in zip(prepared, raw):  # before anything is written: a batch is stored whole or not at all
+            check_skill_md_size(skill, data)
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
         with self.catalog.write() as conn:
@@ -494,6 +496,8 @@ class LocalSkillStore(SkillStore):
                 skill.version = bump_version(existing.version)
 
         md_bytes = skill_md if skill_md is not None else skillmd.render(skill).encode("utf-8")
+        if len(md_bytes) > MAX_SKILL_MD_BYTES:  # a bumped version can add a byte to what the batch checked
+            raise InvalidInputError(_too_big(skill.name, len(md_bytes)))
         text = md_bytes.decode("utf-8", "replace")
         if old_dir is not None and old_dir != new_dir:
             if new_dir.exists():
@@ -898,6 +902,33 @@ def _prepare(skill: Skill) -> Skill:
         if len(data) > MAX_RESOURCE_BYTES:
             raise InvalidInputError(f"resource {rel} is over the {MAX_RESOURCE_BYTES}-byte limit")
     return skill
+
+
+def _too_big(name: str, size: int) -> str:
+    return (f"skill {name!r}: its SKILL.md would be {size:,} bytes, over the {MAX_SKILL_MD_BYTES:,}-byte limit "
+            "(2 MiB) of what the store reads back; move long material into files under references/. "
+            "Nothing was stored")
+
+
+def check_skill_md_size(skill: Skill, data: bytes | None = None) -> None:
+    """Refuse a skill whose SKILL.md (these bytes, or the rendering of `skill`) the store could not read back.
+
+    Rendering is skipped when the text fields are far below the limit (a UTF-8 character is at most
+    4 bytes, a YAML escape at most 10 characters), so bulk writes of ordinary skills cost nothing.
+    """
+    if data is not None:
+        size = len(data)
+    else:
+        texts = [skill.name, skill.description, skill.instructions, *skill.tags, *skill.triggers,
+                 skill.license or "", skill.compatibility or "", skill.allowed_tools or "",
+                 *skill.metadata.keys(), *skill.metadata.values(), repr(skill.extensions)]
+        texts += [x or "" for e in skill.examples for x in (e.input, e.output, e.notes)]
+        texts += [q for p in skill.provenance for q in p.quotes]
+        if sum(map(len, texts)) * 10 + 65536 < MAX_SKILL_MD_BYTES:
+            return
+        size = len(skillmd.render(skill).encode("utf-8"))
+    if size > MAX_SKILL_MD_BYTES:
+        raise InvalidInputError(_too_big(skill.name, size))
 
 
 def _drop_texts(row: CatalogRow) -> None:
