@@ -420,8 +420,10 @@ def _called(raw: str, vend: int) -> bool:
     bracket = raw[vend: vend + 1]
     if bracket not in ("(", "["):
         return False
-    line_end = raw.find("\n", vend, vend + _CALL_WINDOW)
-    stop = line_end if line_end >= 0 else min(len(raw), vend + _CALL_WINDOW)
+    stop = min(len(raw), vend + _CALL_WINDOW)
+    for newline in ("\n", "\\n"):  # a line ends at a newline, in JSON text at an escaped one too
+        end = raw.find(newline, vend, stop)
+        stop = end if end >= 0 else stop
     return raw.find(")" if bracket == "(" else "]", vend, stop) >= 0
 
 

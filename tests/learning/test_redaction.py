@@ -424,6 +424,14 @@ def test_a_password_said_in_prose_is_redacted_in_json_text_that_escapes_non_asci
         assert json.loads(out)
 
 
+def test_a_stray_bracket_after_a_value_is_no_subscript_when_nothing_closes_it_on_its_line():
+    """In JSON text a line goes on past an escaped newline: the array's own `]` closes nothing of the value's."""
+    key = rand(B62, 40, "bracket")
+    text = json.dumps({"messages": [{"content": f"sign with HMAC_KEY={key}[ on the server\nnext line"}]})
+    assert key not in redact(text).text
+    assert redact('PASSWORD=env["X"]').findings == [] and redact("token = get_token(1)").findings == []
+
+
 PROSE_NEAR_MISSES = [
     "my password is incorrect",
     "The password is too short.",
