@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 from dataclasses import dataclass
 
@@ -222,20 +223,32 @@ def planted_lines(marks: str = PUNCTUATION, items: list[Plant] | None = None) ->
     return lines
 
 
+_RUN = re.compile(rb"[^\s\"'\\]{10,}")
+
+
 def leaks(data: bytes, items: list[Plant] | None = None, *, width: int = 10) -> dict[str, list[str]]:
     """Per kind, the planted secrets with any `width`-character piece in `data` (bytes of a file, a log,
-    a request), also lowercased (a keyword index keeps tokens in lowercase)."""
+    a request), in any case (a keyword index keeps tokens in lowercase).
+
+    One pass over `data`: each run of characters a secret can hold is cut into windows, looked up in
+    a table of every secret's windows (a piece the carrier sentence or a marker holds anyway, like
+    `github_pat` in `GITHUB_PAT=`, says nothing and is left out of it).
+    """
     from autoskill_mcp.learning.redaction import KINDS
 
-    low = data.lower()
-    out: dict[str, list[str]] = {}
+    table: dict[bytes, Plant] = {}
     for plant in items or plants():
         secret = plant.core
-        # a piece the carrier or a marker holds anyway (`github_pat` in GITHUB_PAT=, `access_tok` in a marker)
-        # says nothing
         known = (plant.prose + plant.assignment + " ".join(KINDS)).lower()
-        pieces = {secret[i:i + width] for i in range(max(1, len(secret) - width + 1))}
-        pieces = {piece for piece in pieces if "\n" not in piece and piece.lower() not in known}
-        if any(piece.encode() in data or piece.lower().encode() in low for piece in pieces):
-            out.setdefault(plant.kind, []).append(plant.secret[:12] + "…")
-    return out
+        for i in range(max(1, len(secret) - width + 1)):
+            piece = secret[i:i + width].lower()
+            if "\n" not in piece and piece not in known:
+                table.setdefault(piece.encode(), plant)
+    found: dict[str, dict[str, None]] = {}
+    for m in _RUN.finditer(data.lower()):
+        run = m.group()
+        for i in range(len(run) - width + 1):
+            plant = table.get(run[i:i + width])
+            if plant is not None:
+                found.setdefault(plant.kind, {})[plant.secret[:12] + "…"] = None
+    return {kind: list(secrets) for kind, secrets in found.items()}
