@@ -240,7 +240,8 @@ def _jobs(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     queue = sdk.queue
     if args.job:
         if args.retry and not queue.retry(args.job):
-            raise InvalidInputError(f"job {args.job} is not a failed job")
+            raise InvalidInputError(f"job {args.job} is not a failed job, or its inline transcript was dropped "
+                                    "a day after it failed: send the transcript again")
         job = queue.get(args.job)
         if job is None:
             raise NotFoundError(f"no job {args.job!r} (see `autoskill jobs`)")

@@ -129,6 +129,8 @@ class Skill:
     files: dict[str, bytes] = field(default_factory=dict)
     created_at: str = field(default_factory=lambda: now_iso())
     updated_at: str = field(default_factory=lambda: now_iso())
+    # What the store's last write of this skill removed as secrets (kind -> count); never stored.
+    redactions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def copy(self, **changes: Any) -> "Skill":
         """A deep-enough copy (lists and dicts are not shared) with fields replaced."""
@@ -141,6 +143,7 @@ class Skill:
             extensions=dict(self.extensions),
             provenance=[dataclasses.replace(p, quotes=list(p.quotes)) for p in self.provenance],
             files=dict(self.files),
+            redactions=dict(self.redactions),
         )
         return dataclasses.replace(clone, **changes) if changes else clone
 

@@ -8,6 +8,12 @@ same input (without timing it).
 
     python bench/bench_redaction.py              # transcripts + 5 MB adversarial
     python bench/bench_redaction.py --rules      # also the 8 slowest rules per input
+    python bench/bench_redaction.py --leaks      # also the leak figure (bench/leak_figure.py, ~1 minute)
+
+The leak figure plants every kind of secret (bench/secret_corpus.py) in every transcript format,
+in prose and in assignments, before every punctuation mark, sends them down every path that
+stores, logs or sends text (ingest offline and with the fake LLM, failed jobs, SDK upsert, import,
+the MCP server), and counts the kinds of which any piece survived anywhere.
 """
 
 from __future__ import annotations
@@ -76,6 +82,7 @@ def main() -> int:
     parser.add_argument("--size-mb", type=float, default=5.0, help="adversarial input size (default 5)")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     parser.add_argument("--rules", action="store_true", help="print the slowest rules per input")
+    parser.add_argument("--leaks", action="store_true", help="also print the leak figure")
     args = parser.parse_args()
 
     transcripts, n_files = transcript_text()
@@ -95,7 +102,22 @@ def main() -> int:
         if args.rules:
             for rule, seconds in slowest_rules(text):
                 print(f"    {rule:40} {seconds * 1000:8.1f} ms")
+    if args.leaks:
+        print()
+        print(leak_table())
     return 0
+
+
+def leak_table() -> str:
+    """The leak figure, taken in a temporary folder with the fake LLM."""
+    import tempfile
+
+    sys.path.insert(0, str(REPO))
+    from bench.fake_llm import FakeLLM
+    from bench.leak_figure import run, table
+
+    with tempfile.TemporaryDirectory() as tmp, FakeLLM() as fake:
+        return table(run(Path(tmp), fake=fake))
 
 
 if __name__ == "__main__":

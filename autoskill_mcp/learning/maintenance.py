@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import ConflictError
@@ -46,9 +46,11 @@ class Decision:
     skill_id: str | None = None
     version: str | None = None
     score: float | None = None
+    redacted: dict[str, int] = field(default_factory=dict)  # secrets removed before storing: kind -> count
 
     def to_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in ("action", "name", "reason", "skill_id", "version", "score")}
+        return {k: getattr(self, k)
+                for k in ("action", "name", "reason", "skill_id", "version", "score", "redacted")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ class Maintainer:
             existing = self.store.find(skill.name, user_id=user_id, scope="user")
             if existing is None or existing.user_id != user_id or existing.scope is not Scope.USER:
                 saved = self.store.save(skill.copy(user_id=user_id, scope=Scope.USER), reason=reason)
-                return Decision("add", saved.name, "new skill", saved.id, saved.version)
+                return Decision("add", saved.name, "new skill", saved.id, saved.version, redacted=saved.redactions)
             update = skill.copy(id=existing.id, user_id=user_id, scope=Scope.USER, version=existing.version,
                                 created_at=existing.created_at, provenance=list(existing.provenance))
             try:
@@ -100,8 +102,10 @@ class Maintainer:
                 log.info("concurrent update while saving %s (%s); retrying", skill.name, exc)
                 continue
             if saved.version == existing.version:
-                return Decision("unchanged", saved.name, "same content as the stored version", saved.id, saved.version)
-            return Decision("merge", saved.name, f"updated from v{existing.version}", saved.id, saved.version)
+                return Decision("unchanged", saved.name, "same content as the stored version", saved.id, saved.version,
+                                redacted=saved.redactions)
+            return Decision("merge", saved.name, f"updated from v{existing.version}", saved.id, saved.version,
+                            redacted=saved.redactions)
         raise ConflictError(f"could not save {skill.name!r}: the skill kept changing under us")
 
     def _apply_once(self, cand: Candidate, *, user_id: str, session_id: str | None, agent: str | None) -> Decision:
@@ -136,7 +140,7 @@ class Maintainer:
         skill = cand.to_skill(user_id=user_id, session_id=session_id, agent=agent)
         saved = self.store.save(skill, reason=f"learned from session {session_id or '?'}")
         why = "new capability" + (f" (nearest: {nearest.skill.name}, {nearest.score:.2f})" if nearest else "")
-        return Decision("add", saved.name, why, saved.id, saved.version)
+        return Decision("add", saved.name, why, saved.id, saved.version, redacted=saved.redactions)
 
     def _merge(self, existing: Skill, cand: Candidate, session_id: str | None, agent: str | None,
                why: str, score: float | None) -> Decision:
@@ -149,7 +153,7 @@ class Maintainer:
             merged.provenance.append(cand.to_skill(user_id=existing.user_id, session_id=session_id, agent=agent).provenance[0])
         saved = self.store.save(merged, reason=f"merged from session {session_id or '?'}",
                                 expected_version=existing.version)
-        return Decision("merge", saved.name, why, saved.id, saved.version, rounded)
+        return Decision("merge", saved.name, why, saved.id, saved.version, rounded, redacted=saved.redactions)
 
 
 def merge(existing: Skill, cand: Candidate) -> Skill:

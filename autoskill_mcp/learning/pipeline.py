@@ -19,7 +19,7 @@ from .evidence import Evidence, GateDecision, Item, gate, gather
 from .maintenance import Decision, Maintainer
 from .naming import restates
 from .pending import Pending, PendingCandidates, Said
-from .redaction import redact_session
+from .redaction import redact, redact_session
 from .served import Served, served_in, usage_counts
 from .session import Session
 from .signals import language
@@ -118,6 +118,7 @@ class Learner:
             return result
         found: Counter[str] = Counter()
         clean = redact_session(session, counts=found)
+        hint = redact(hint).text if hint else hint  # a hint goes into the LLM prompt too
         result.redactions = sum(found.values())
         evidence = gather(clean, since_uid=since_uid)
         result.served = served_in(clean, self.store, user_id=user_id, start=_start(clean, since_uid))

@@ -8,8 +8,13 @@ harmless (an unchanged re-ingest changes nothing). One job exists per
 (source, content): the same transcript enqueued by PreCompact and again by
 SessionEnd without a change in between is one job.
 
-This module imports only the standard library: a hook must enqueue and exit in
-milliseconds.
+No secret is written here in plain text: an inline transcript is redacted before it
+is stored (a path job stores only the path), and so are hints and errors. A payload
+lives only as long as a job may still need it: it is dropped when the job is done,
+and `FAILED_PAYLOAD_TTL` after it failed for good (a retry needs it until then).
+
+This module imports only the standard library at import time: a hook must enqueue and
+exit in milliseconds (the redaction rules load when inline content is enqueued).
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ DEFAULT_LEASE = 60.0
 MAX_ATTEMPTS = 3
 #: inline content larger than this is refused (a transcript file is read from disk instead)
 MAX_INLINE_BYTES = 16 * 1024 * 1024
+#: a failed job's inline content is kept this long (seconds) for `autoskill jobs --retry`, then dropped
+FAILED_PAYLOAD_TTL = 24 * 3600.0
+#: stale payloads are looked for at most this often (seconds) by one queue
+_PURGE_EVERY = 60.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -109,6 +118,7 @@ class JobQueue:
     def __init__(self, home: str | Path) -> None:
         self.home = Path(home)
         self._conn = open_catalog(self.home, _SCHEMA)
+        self._purged_at = 0.0
 
     def close(self) -> None:
         self._conn.close()
@@ -133,26 +143,40 @@ class JobQueue:
         except OSError as exc:
             raise FileNotFoundError(f"cannot read transcript {path}: {exc.strerror or exc}") from exc
         key = f"path:{user_id}:{real}:{st.st_size}:{st.st_mtime_ns}"
-        return self._enqueue("path", real, None, format, user_id, hint, key)
+        return self._enqueue("path", real, None, format, user_id, _redacted(hint), key)
 
     def enqueue_content(self, content: str | bytes, *, user_id: str, format: str | None = None,
                         label: str = "inline", hint: str | None = None) -> tuple[str, bool]:
-        """(job id, created) for a transcript given as text (identical content maps to one job)."""
+        """(job id, created) for a transcript given as text (identical content maps to one job).
+
+        The text is redacted before it is stored: a job that fails keeps no secret in the catalog.
+        Sent again after its job failed and its content was dropped, it queues that job again.
+        """
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         if len(data) > MAX_INLINE_BYTES:
             raise ValueError(f"inline transcript is {len(data):,} bytes; the limit is {MAX_INLINE_BYTES:,}: "
                              "pass a file path instead")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("an inline transcript must be UTF-8 text: pass a file path instead") from None
         import hashlib
 
+        from .redaction import redact_transcript
+
+        data = redact_transcript(text)[0].encode("utf-8")
         key = f"content:{user_id}:{hashlib.sha256(data).hexdigest()}"
-        return self._enqueue("content", label, data, format, user_id, hint, key)
+        return self._enqueue("content", label, data, format, user_id, _redacted(hint), key)
 
     def _enqueue(self, kind: str, source: str, payload: bytes | None, format: str | None, user_id: str,
                  hint: str | None, key: str) -> tuple[str, bool]:
         job_id = os.urandom(8).hex()
         with self._write() as c:
-            row = c.execute("SELECT id FROM jobs WHERE dedupe_key = ?", (key,)).fetchone()
+            row = c.execute("SELECT id, state, payload IS NULL FROM jobs WHERE dedupe_key = ?", (key,)).fetchone()
             if row:
+                if payload is not None and row[1] == "failed" and row[2]:
+                    c.execute("UPDATE jobs SET payload = ?, state = 'queued', attempts = 0, not_before = 0, "
+                              "error = NULL, finished_at = NULL WHERE id = ?", (payload, row[0]))
                 return str(row[0]), False
             c.execute(
                 "INSERT INTO jobs (id, kind, source, payload, format, user_id, hint, dedupe_key, state, created_at) "
@@ -166,6 +190,8 @@ class JobQueue:
     def claim(self, owner: str, *, lease: float = DEFAULT_LEASE) -> Job | None:
         """Take the oldest runnable job (queued, or running under an expired lease)."""
         now = time.time()
+        if now - self._purged_at >= _PURGE_EVERY:
+            self.drop_stale_payloads(now=now)
         with self._write() as c:
             # Jobs whose workers died too often stop here instead of looping forever.
             c.execute(
@@ -203,6 +229,8 @@ class JobQueue:
             return cur.rowcount == 1
 
     def complete(self, job_id: str, owner: str, result: dict[str, Any]) -> bool:
+        result = dict(result, sessions=[dict(s, error=_redacted(s.get("error"))) if s.get("error") else s
+                                        for s in result.get("sessions", [])]) if "sessions" in result else result
         with self._write() as c:
             cur = c.execute(
                 "UPDATE jobs SET state = 'done', result = ?, error = NULL, finished_at = ?, lease_owner = NULL, "
@@ -212,7 +240,9 @@ class JobQueue:
             return cur.rowcount == 1
 
     def fail(self, job_id: str, owner: str, error: str, *, retry: bool) -> bool:
-        """Record a failure; a retryable one runs again later (backoff) until MAX_ATTEMPTS."""
+        """Record a failure (its message redacted: an error may quote the input); a retryable one runs
+        again later (backoff) until MAX_ATTEMPTS."""
+        error = _redacted(error) or ""
         now = time.time()
         with self._write() as c:
             row = c.execute("SELECT attempts FROM jobs WHERE id = ? AND lease_owner = ?", (job_id, owner)).fetchone()
@@ -228,12 +258,25 @@ class JobQueue:
         return True
 
     def retry(self, job_id: str) -> bool:
-        """Put a failed job back in the queue (`autoskill jobs --retry`)."""
+        """Put a failed job back in the queue (`autoskill jobs --retry`); False for an inline job whose
+        content was dropped (send it again instead)."""
         with self._write() as c:
             cur = c.execute(
                 "UPDATE jobs SET state = 'queued', attempts = 0, not_before = 0, error = NULL, finished_at = NULL "
-                "WHERE id = ? AND state = 'failed'", (job_id,))
+                "WHERE id = ? AND state = 'failed' AND (kind != 'content' OR payload IS NOT NULL)", (job_id,))
             return cur.rowcount == 1
+
+    def drop_stale_payloads(self, *, now: float | None = None) -> int:
+        """Drop the inline content of jobs that can no longer need it: done (none is kept), or failed
+        more than FAILED_PAYLOAD_TTL ago. How many were dropped."""
+        now = time.time() if now is None else now
+        self._purged_at = now
+        with self._write() as c:
+            cur = c.execute(
+                "UPDATE jobs SET payload = NULL WHERE payload IS NOT NULL AND "
+                "(state = 'done' OR (state = 'failed' AND COALESCE(finished_at, 0) < ?))",
+                (now - FAILED_PAYLOAD_TTL,))
+            return cur.rowcount
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -293,6 +336,15 @@ class JobQueue:
     def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4) -> int:
         (n,) = self._conn.execute("SELECT COUNT(*) FROM workers WHERE seen_at > ?", (time.time() - within,)).fetchone()
         return int(n)
+
+
+def _redacted(text: str | None) -> str | None:
+    """`text` with its secrets replaced (hints and errors are stored, and may quote a transcript)."""
+    if not text:
+        return text
+    from .redaction import redact
+
+    return redact(text).text
 
 
 def new_owner() -> str:

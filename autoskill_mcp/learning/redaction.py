@@ -8,7 +8,10 @@ reproduce markers", and reports where each one was on the original text.
 Detection is a catalogue of rules: a compiled regex (or, for blocks with an end marker, a
 small scanner) plus a check on the value. Precision matters as much as recall: ordinary
 code (`password: str`, `TOKEN = os.getenv(...)`), git SHAs, UUIDs, digests and the opaque
-`signature` blobs of thinking blocks stay intact.
+`signature` blobs of thinking blocks stay intact. A token is found wherever it stands: in
+prose, in an assignment, before any punctuation mark (the full stop after `… eyJ….sig.` ends
+the sentence, not the token); a password is found where a sentence gives it ("my password
+is …", "mot de passe : …", "密码是…") as well as where code assigns it.
 
 Speed and linear time: every token pattern starts with its literal head (so the regex
 engine can skip ahead) and checks the character before it with a lookbehind placed after
@@ -22,16 +25,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
+from ..skill import Skill, SkillExample
 from .session import Event, Session
 
-__all__ = ["KINDS", "Finding", "Redacted", "marker", "redact", "redact_session"]
+__all__ = ["KINDS", "Finding", "Redacted", "marker", "redact", "redact_bytes", "redact_session", "redact_skill",
+           "redact_transcript", "redact_value"]
 
 _MARKER_PREFIX = "[REDACTED:"
 
@@ -100,8 +107,13 @@ class _Rule:
 
 
 def _regex_finder(kind: str, patterns: tuple[str, ...], groups: tuple[int | str, ...],
-                  check: Callable[[str], bool] | None, lower: bool) -> Finder:
-    """Spans of the first of `groups` that took part in each match; `check` sees the original value."""
+                  check: Callable[[str], bool] | None, lower: bool, back: int = 0) -> Finder:
+    """Spans of the first of `groups` that took part in each match; `check` sees the original value.
+
+    With `back`, a span starts that many characters before its match: for tokens whose literal
+    part sits in the middle (`….atlasv1.…`), the pattern starts at the literal, for speed, and
+    checks what comes before it with a lookbehind.
+    """
     compiled = [(rx, [g for g in groups if g == 0 or g in rx.groupindex]) for rx in map(re.compile, patterns)]
 
     def find(text: _Text) -> Iterator[Span]:
@@ -110,6 +122,7 @@ def _regex_finder(kind: str, patterns: tuple[str, ...], groups: tuple[int | str,
             for m in rx.finditer(subject):
                 group = next(g for g in usable if m.group(g) is not None)
                 start, end = m.span(group)
+                start -= back
                 value = text.raw[start:end]
                 if value and not value.startswith(_MARKER_PREFIX) and (check is None or check(value)):
                     yield start, end, kind
@@ -118,11 +131,12 @@ def _regex_finder(kind: str, patterns: tuple[str, ...], groups: tuple[int | str,
 
 
 def _rx_rule(kind: str, patterns: str | tuple[str, ...], needles: tuple[str, ...] = (), *, lower: bool = False,
-             priority: int = 2, groups: tuple[int | str, ...] = (0,), check: Callable[[str], bool] | None = None) -> _Rule:
+             priority: int = 2, groups: tuple[int | str, ...] = (0,), check: Callable[[str], bool] | None = None,
+             back: int = 0) -> _Rule:
     """A regex rule (one pattern per literal head: a top-level alternation would lose the fast
     literal search); with `lower`, the patterns, written in lowercase, scan the lowercased text."""
     patterns = (patterns,) if isinstance(patterns, str) else patterns
-    return _Rule((kind,), _regex_finder(kind, patterns, groups, check, lower),
+    return _Rule((kind,), _regex_finder(kind, patterns, groups, check, lower, back),
                  () if lower else needles, needles if lower else (), priority)
 
 
@@ -137,11 +151,23 @@ def _head(head: str, run: str) -> str:
     return rf"{head}(?:(?<![{run}]{head})|(?<=\\[ntr]{head}))"
 
 
+@lru_cache(maxsize=64)
+def _end(run: str) -> str:
+    """Where a token ends: its run of `run` characters stops, or only the run's punctuation is left
+    before it stops. A full stop, hyphen or underscore after a token ends the sentence or the
+    word (`… use eyJ….eyJ….sig.`), it is not part of the token."""
+    chars = [chr(c) for c in range(33, 127) if re.fullmatch(f"[{run}]", chr(c))]
+    punct = "".join(re.escape(c) for c in chars if not c.isalnum())
+    return rf"(?=[{punct}]*(?![{run}]))" if punct else rf"(?![{run}])"
+
+
 def _token(head: str, body: str, min_len: int, *, rest: str = "", run: str = _URLSAFE,
-           max_len: int | None = None) -> str:
-    """`head`, then `rest`, then `min_len`+ chars of `body`, standing alone in a run of `run` chars."""
+           max_len: int | None = None, tail: str = "") -> str:
+    """`head`, then `rest`, then `min_len`+ chars of `body` (then `tail`), standing alone in a run of
+    `run` chars (trailing punctuation aside, see `_end`). A `=` may stand before the head even
+    when the run holds `=` (base64 padding ends a token; `KEY=<token>` starts one)."""
     quant = f"{{{min_len},{max_len}}}" if max_len else f"{{{min_len},}}"
-    return rf"{_head(head, run)}{rest}[{body}]{quant}(?![{run}])"
+    return rf"{_head(head, run.replace('=', ''))}{rest}[{body}]{quant}{tail}{_end(run)}"
 
 
 # --------------------------------------------------------------------------- value checks
@@ -203,6 +229,11 @@ def _bearer_value(value: str) -> bool:
 
 def _openai_key(value: str) -> bool:
     return _mixed(value) and not value.startswith(("sk-ant-", "sk-or-"))
+
+
+def _varied_tail(value: str) -> bool:
+    """`AKIA0000000000000000` is a placeholder: a real key id's 16 characters vary."""
+    return len(set(value[4:])) >= 4
 
 
 # --------------------------------------------------------------------------- names that say "secret"
@@ -291,7 +322,7 @@ _FILE_EXT = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}\Z")
 def _path_like(value: str) -> bool:
     """An object key, file name or tag (`my-app/build_12.war`, `tag:yaml.org,2002:str`), not a key."""
     return (":" in value or _FILE_EXT.search(value) is not None
-            or ("/" in value and any(_wordy(part) for part in value.split("/"))))
+            or ("/" in value and any(part and _wordy(part) for part in value.split("/"))))
 
 
 def _placeholder(value: str) -> bool:
@@ -312,7 +343,8 @@ def _literal_secret(name: str, value: str, *, quoted: bool, sep: str, after: str
     if not quoted and (after.startswith(("(", ".", "[")) or _DOTTED.fullmatch(value)):
         return None  # a call, an attribute or a subscript: code
     if strength == WEAK:
-        return "high_entropy_secret" if _high_entropy(value) and not _path_like(value) else None
+        core = value.rstrip(".,;:!?")  # `HMAC_KEY=<key>:` ends a sentence; the colon is not a path's
+        return "high_entropy_secret" if _high_entropy(core) and not _path_like(core) else None
     if value.isdigit():
         # `PIN=4821`, `password: 123456`; not `"pass": 3413` (a number in JSON, e.g. a vocabulary)
         ok = strength == PASSWORD and len(value) >= 4 and (quoted or not json_name)
@@ -351,7 +383,12 @@ _ASSIGNMENT = re.compile(
 )
 _BARE_VALUE = re.compile(r"[^\s\"'`,;&<>(){}\[\]\\]{1,512}")
 _BARE_REST = re.compile(r"[^\s\"'`,;&<>(){}\[\]\\]*")
-_COLON_END = re.compile(r"[ \t\r]*(?:\n|$|\\[nr]|[#,}'\"\]])")
+# after a value, the end of its line (or of a JSON/flow value), maybe past a stray mark or two
+_COLON_END = re.compile(r"(?:[;&<>(){}\[\]`\\]|\\u[0-9a-fA-F]{4}){0,3}[ \t\r]*(?:\n|$|\\[nr]|[#,}'\"\]])")
+# `name: value` alone: how `password: x=` reads once the type-hint reading (`password: str = …`) found no value
+_ASSIGNMENT_COLON = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80}?)(?P<nq>\\{0,3}[\"'])?\]?"
+                               r"(?P<sep>[ \t]*:[ \t]*)(?!=)(?P<open>\\{0,3}[\"'])?")
+_CALL_WINDOW = 200
 _CLI_FLAG = re.compile(r"--(?P<name>[A-Za-z0-9_-]{1,60})(?:=|[ \t]+)"
                        r"(?:(?P<q>[\"'])(?P<qval>[^\"'\n\\]{1,512})(?P=q)|(?P<val>[^\s\"'`|<>;&\\]{1,512}))")
 _NAME_BOUNDARY = frozenset("$:\\")
@@ -377,8 +414,21 @@ def _closing_quote(raw: str, start: int, quote: str) -> int:
     return -1
 
 
-def _assignment_at(raw: str, start: int) -> Span | None:
-    m = _ASSIGNMENT.match(raw, start)
+def _called(raw: str, vend: int) -> bool:
+    """The value is a function called or an object subscripted (`getpass()`, `env[...]`): its bracket closes
+    on the same line. `PASSWORD=Hx7q(` with nothing closing it is a value and a stray mark."""
+    bracket = raw[vend: vend + 1]
+    if bracket not in ("(", "["):
+        return False
+    stop = min(len(raw), vend + _CALL_WINDOW)
+    for newline in ("\n", "\\n"):  # a line ends at a newline, in JSON text at an escaped one too
+        end = raw.find(newline, vend, stop)
+        stop = end if end >= 0 else stop
+    return raw.find(")" if bracket == "(" else "]", vend, stop) >= 0
+
+
+def _assignment_at(raw: str, start: int, pattern: re.Pattern[str] = _ASSIGNMENT) -> Span | None:
+    m = pattern.match(raw, start)
     if m is None or not _name_strength(m.group("name")):
         return None
     lead = raw[start - 1] if start and raw[start - 1] in "?&" else ""
@@ -390,16 +440,20 @@ def _assignment_at(raw: str, start: int) -> Span | None:
         if vend <= vstart:
             return None
     else:
+        if ":" in sep and sep.endswith("=") and sep != ":=":
+            # `password: str = field(...)`: after a type hint an unquoted value is code; yet `password: x=`
+            # at the end of a line is a YAML value with a stray mark
+            return _assignment_at(raw, start, _ASSIGNMENT_COLON) if pattern is _ASSIGNMENT else None
         bare = _BARE_VALUE.match(raw, m.end())
         if bare is None:
             return None
         vstart, vend = bare.span()
-        if ":" in sep and sep.endswith("=") and sep != ":=":
-            return None  # `password: str = field(...)`: after a type hint, an unquoted value is code
+        if pattern is _ASSIGNMENT_COLON and "=" in raw[vstart:vend].rstrip("="):
+            return None  # `Cookie: session=…` is a header holding an assignment, read as such elsewhere
         if sep.endswith(":") and not m.group("nq") and not _COLON_END.match(raw, vend):
             return None  # "Password: enter it below" is prose, not a YAML value
     kind = _literal_secret(m.group("name"), raw[vstart:vend], quoted=bool(quote), sep=sep,
-                           after=raw[vend: vend + 1], json_name=m.group("nq") is not None)
+                           after="(" if not quote and _called(raw, vend) else "", json_name=m.group("nq") is not None)
     if not kind:
         return None
     if not quote:
@@ -479,6 +533,184 @@ def _find_command_credentials(text: _Text) -> Iterator[Span]:
                 yield (*m.span("val"), "cli_secret_flag")
 
 
+# --------------------------------------------------------------------------- passwords in prose
+
+# "my password is …", "the pw is …", "mot de passe : …", "密码是…", "the API key is …": a word that
+# names a secret, an optional "for the staging db", a connector of the word's language, a value.
+# The value must look like a password (a digit or a symbol in it, or a PIN) or, for keys and
+# tokens, like a random token: "the password is incorrect" and "the token expired" stay.
+
+def _json_escaped(word: str) -> str:
+    """`word` as JSON text that escapes non-ASCII (`密码` -> `\\u5bc6\\u7801`), as Python's json.dumps writes it."""
+    return json.dumps(word)[1:-1].lower()
+
+
+_PW, _PHRASE, _PIN, _KEY = "password", "passphrase", "pin", "key"
+_EN = "is|was|will be|has been|had been|è|é"
+_PROSE_FAMILIES: dict[str, tuple[str, str]] = {
+    # word (lowercase) -> (what it names, the words that say "is" in its language)
+    "password": (_PW, _EN), "passwd": (_PW, _EN), "passcode": (_PW, _EN), "pw": (_PW, _EN),
+    "passphrase": (_PHRASE, _EN), "pin": (_PIN, _EN),
+    "mot de passe": (_PW, "est|était|sera"), "mdp": (_PW, "est|était|sera"),
+    "passwort": (_PW, "ist|lautet|war"), "kennwort": (_PW, "ist|lautet|war"),
+    "contraseña": (_PW, "es|era|será"), "clave": (_PW, "es|era|será"),
+    "senha": (_PW, "é|era|será"), "wachtwoord": (_PW, "is|was"), "hasło": (_PW, "to|jest|brzmi"),
+    "lösenord": (_PW, "är|var"), "пароль": (_PW, "это|будет|был"),
+    "密码": (_PW, "是|为|為"), "密碼": (_PW, "是|为|為"), "口令": (_PW, "是|为|為"),
+    "パスワード": (_PW, "は|が"), "비밀번호": (_PW, "는|은|가|이"),
+    "api key": (_KEY, _EN), "api-key": (_KEY, _EN), "api_key": (_KEY, _EN), "apikey": (_KEY, _EN),
+    "api token": (_KEY, _EN), "access token": (_KEY, _EN), "access key": (_KEY, _EN),
+    "secret key": (_KEY, _EN), "client secret": (_KEY, _EN), "secret": (_KEY, _EN), "token": (_KEY, _EN),
+}
+# the same words and connectors in JSON text that escapes non-ASCII (`senha \u00e9`, `\u5bc6\u7801`)
+_PROSE_FAMILIES = {word: (what, "|".join(dict.fromkeys(a for alt in conn.split("|")
+                                                     for a in (alt, _json_escaped(alt)))))
+                   for word, (what, conn) in _PROSE_FAMILIES.items()}
+_PROSE_FAMILIES.update({_json_escaped(word): family for word, family in list(_PROSE_FAMILIES.items())
+                        if not word.isascii()})
+
+# The words are found with str.find, ten times faster than a regex alternation of them: each
+# needle, then the words that hold it (`api token` holds `token`) checked where it occurs. A
+# needle whose first character is rare is left to one regex scan, which skips ahead to them.
+_PROSE_NEEDLES: dict[str, list[tuple[str, int]]] = {
+    n: [(k, i) for k in _PROSE_FAMILIES for i in range(len(k)) if k.startswith(n, i)]
+    for n in ("pass", "pw", "pin", "mdp", "mot de passe", "kennwort", "contrase", "clave", "senha", "wachtwoord",
+              "hasło", "has\\u0142o", "senord", "api", "access", "secret", "token",
+              "пароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "\\u")
+}
+_COMMON_NEEDLES = [n for n in _PROSE_NEEDLES if n[0].isascii() and n[0] != "\\"]
+_RARE_NEEDLES = re.compile("|".join(re.escape(n) for n in _PROSE_NEEDLES if n not in _COMMON_NEEDLES))
+
+
+def _prose_words(low: str) -> list[tuple[int, str]]:
+    """(start, word) of every prose word in the lowercased text, in order, the longest at each start."""
+    found: dict[int, str] = {}
+
+    def at(pos: int, needle: str) -> None:
+        for word, offset in _PROSE_NEEDLES[needle]:
+            start = pos - offset
+            if start >= 0 and low.startswith(word, start) and len(word) > len(found.get(start, "")):
+                found[start] = word
+
+    for needle in _COMMON_NEEDLES:
+        pos = low.find(needle)
+        while pos >= 0:
+            at(pos, needle)
+            pos = low.find(needle, pos + 1)
+    for m in _RARE_NEEDLES.finditer(low):
+        at(m.start(), m.group(0))
+    return sorted(found.items())
+
+
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef"
+_CLOSE_QUOTE = {'"': '"', "'": "'", "`": "`", "“": "”", "‘": "’", "«": "»", "「": "」", "『": "』"}
+_CLOSE_QUOTE.update({_json_escaped(o): _json_escaped(c) for o, c in list(_CLOSE_QUOTE.items()) if not o.isascii()})
+_OPEN_QUOTE = "|".join(re.escape(q) for q in sorted(_CLOSE_QUOTE, key=len, reverse=True))
+# `for the staging db`: up to four words naming what the password is for, before the connector
+_FOR = r"(?:[ \t]+(?:for|of|to|on|at|in|pour|de|du|für|para|per|van|dla|для)(?:[ \t]+[^\s:=：]{1,40}?){1,4}?)?"
+
+
+def _connector(words: str) -> str:
+    """Alternatives of `words`, as whole words where they are Latin (`是`, `は` need no space around them)."""
+    def one(w: str) -> str:
+        left = r"(?<![a-z])" if w[0].isascii() and w[0].isalpha() else ""
+        right = r"(?![a-z])" if w[-1].isascii() and w[-1].isalpha() and "\\" not in w else ""
+        return left + re.escape(w).replace(r"\ ", r"[ \t]+") + right
+
+    return "|".join(one(w) for w in words.split("|"))
+
+
+def _prose_rest(conn: str, *, after_for: bool) -> re.Pattern[str]:
+    """What follows the word up to the value: `:`, `=`, `—` or the language's "is" (`is now`, `ist`, `是`)."""
+    return re.compile(
+        (_FOR if after_for else "")
+        + r"(?:[ \t]*(?:[:=：]|\\uff1a)|[ \t]*[—–][ \t]|[ \t]*(?:" + _connector(conn) + r")"
+        r"(?:[ \t]+(?:now|still|just|currently|set to|changed to|reset to|updated to)(?![a-z]))?[ \t]*:?)"
+        r"[ \t]*(?:\\{0,3}(?P<q>" + _OPEN_QUOTE + r")[ \t]?)?")
+
+
+# the connector right after the word; failing that, after "for the staging db"; or "… changed to"
+_PROSE_REST = {conn: (_prose_rest(conn, after_for=False), _prose_rest(conn, after_for=True))
+               for conn in {c for _, c in _PROSE_FAMILIES.values()}}
+_CHANGED_TO = re.compile(r"[ \t]+(?:has been |was |is )?(?:changed|set|reset|updated) to[ \t]+")
+_PROSE_BARE = re.compile(r"[^\s\"'`<>()\[\]{}\\«»“”‘’" + _CJK + r"]{1,128}")
+_TRAILING = ".,;:!?…"
+_TECH_PART = re.compile(r"(?:sha|md|base|utf|ucs|x|aes|rsa|ec|ed|pkcs|tls|ssl|http|ipv|argon|pbkdf|e|v)"
+                        r"[0-9]+[a-z]{0,2}")
+
+
+def _password_like(value: str, what: str, quoted: bool) -> bool:
+    """A value a sentence gives as the password (or key): not a word, a reference or a placeholder."""
+    if not value or _placeholder(value) or value.lower() in _CODE_WORDS or value.lower() in _NOT_SECRET_PARTS:
+        return False
+    if value.startswith(("/", "~", "./", "../")) or _DOTTED.fullmatch(value):
+        return False  # a path, `config.db.password`
+    if what == _KEY:  # a key or token: random, and more than digits (`bot 123456789:…` names the bot)
+        return " " not in value and (_high_entropy(value) or (len(value) >= 12 and _mixed(value) and not _wordy(value)))
+    if value.isdigit():
+        return 4 <= len(value) <= (8 if what == _PIN else 64)
+    if what == _PIN:
+        return False
+    if what == _PHRASE and quoted and len(value) >= 12 and value.count(" ") >= 2:
+        return True  # "correct horse battery staple"
+    if " " in value or len(value) < (4 if quoted else 6) or _LETTER.search(value) is None:
+        return False
+    if _DIGIT.search(value) is None and _ALNUM.sub("", value) == "":
+        return False  # a plain word: "incorrect", "required"
+    # `sha256-hashed`, `base64-encoded`, `e2e-encrypted`: words and algorithm names, not a password
+    parts = [p for p in re.split(r"[-_]", value.lower()) if p]
+    return not all(p.isalpha() or _TECH_PART.fullmatch(p) for p in parts)
+
+
+def _find_prose_passwords(text: _Text) -> Iterator[Span]:
+    """"my password is Hx7…", "mot de passe : …", "密码是…": a value a sentence says is a secret."""
+    low = text.lower
+    covered = -1
+    for start, word in _prose_words(low):
+        end = start + len(word)
+        if start < covered:
+            continue  # `token` inside `api token`, read there already
+        after_escape = start >= 2 and low[start - 2] == "\\" and low[start - 1] in "ntr"  # `\nmy password` in JSON
+        if word[0].isascii() and word[0].isalpha() and (
+                start and low[start - 1].isalnum() and not after_escape or end < len(low) and low[end].isalpha()):
+            continue  # inside a word: `passwords`, `spin`, `tokens`
+        what, conn = _PROSE_FAMILIES[word]
+        for rest in (*_PROSE_REST[conn], _CHANGED_TO):
+            m = rest.match(low, end)
+            span = _prose_value(text, m, what) if m is not None else None
+            if span is not None:
+                covered = end
+                yield (*span, "secret_in_prose" if what == _KEY else "password_in_prose")
+                break
+
+
+_PIN_VALUE = re.compile(r"[0-9]{4,8}(?![A-Za-z0-9])")
+
+
+def _prose_value(text: _Text, m: re.Match[str], what: str) -> tuple[int, int] | None:
+    """The span of the value after a prose connector, if it looks like the secret the sentence names."""
+    raw = text.raw
+    quote = m.groupdict().get("q")
+    vstart = m.end()
+    if what == _PIN and not quote:
+        pin = _PIN_VALUE.match(raw, vstart)
+        return pin.span() if pin else None
+    if quote:
+        vend = text.lower.find(_CLOSE_QUOTE[quote], vstart, vstart + 256)
+        if vend < 0:
+            return None
+        while vend > vstart and raw[vend - 1] in "\\ \t":
+            vend -= 1  # `\"…\"` in JSON text, `« … »` in French
+    else:
+        bare = _PROSE_BARE.match(raw, vstart)
+        if bare is None:
+            return None
+        vend = bare.end()
+        while vend > vstart and raw[vend - 1] in _TRAILING:
+            vend -= 1  # the sentence's full stop, not the password's
+    return (vstart, vend) if _password_like(raw[vstart:vend], what, bool(quote)) else None
+
+
 # --------------------------------------------------------------------------- blocks
 
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?)-----")
@@ -554,6 +786,23 @@ def _find_url_passwords(text: _Text) -> Iterator[Span]:
         yield (*m.span("val"), "database_url_password" if scheme in _DB_SCHEMES else "url_password")
 
 
+_BASIC = re.compile(_head("basic", "a-z0-9_-") + r"[ \t]+(?P<val>[a-z0-9+/]{8,}={0,2})" + _end("a-z0-9+/="))
+
+
+def _find_basic_auth(text: _Text) -> Iterator[Span]:
+    """`Basic <base64 of user:password>`; a `+`, `/` or `=` after it (`…ZQ+`) is punctuation, not base64."""
+    raw = text.raw
+    for m in _BASIC.finditer(text.lower):
+        start, end = m.span("val")
+        while end - start >= 8:
+            if _basic_credentials(raw[start:end]):
+                yield start, end, "basic_auth"
+                break
+            if raw[end - 1] not in "+/=":
+                break
+            end -= 1
+
+
 # --------------------------------------------------------------------------- the catalogue
 
 _RULES: tuple[_Rule, ...] = (
@@ -578,13 +827,15 @@ _RULES: tuple[_Rule, ...] = (
     _rx_rule("stripe_key", (_token("sk_", _B62, 16, rest="(?:live|test)_", run=_B62 + "_"),
                             _token("rk_", _B62, 16, rest="(?:live|test)_", run=_B62 + "_"),
                             _token("whsec_", _B62, 16, run=_B62 + "_")), ("_live_", "_test_", "whsec_"), check=_mixed),
-    _rx_rule("aws_access_key_id", _token("A[KSBC][IC]A", "A-Z0-9", 16, max_len=16, run=_B62), ("AKIA", "ASIA", "ABIA", "ACCA")),
+    _rx_rule("aws_access_key_id", _token("A[KSBC][IC]A", "A-Z0-9", 16, max_len=16, run=_B62),
+             ("AKIA", "ASIA", "ABIA", "ACCA"), check=_varied_tail),
     _rx_rule("aws_secret_access_key",
-             _head("aws", "a-z0-9") + r"(?=[a-z0-9_.-]{0,30}?(?:secret|sk))[a-z0-9_.-]{0,60}+\\{0,3}[\"']?[ \t]*(?:[:=]|=>)[ \t]*"
-             r"\\{0,3}[\"']?(?P<val>[a-z0-9/+]{40})(?![a-z0-9/+=])", ("aws",), lower=True, priority=1,
-             groups=("val",), check=_mixed),
+             _head("aws", "a-z0-9") + r"(?=[a-z0-9_.-]{0,30}?(?:secret|sk))[a-z0-9_.-]{0,60}+\\{0,3}[\"']?[ \t]*"
+             r"(?:[:=]|=>)[ \t]*\\{0,3}[\"']?(?P<val>[a-z0-9/+]{40})" + _end("a-z0-9/+="), ("aws",), lower=True,
+             priority=1, groups=("val",), check=_mixed),
     _rx_rule("aws_secret_access_key",  # a credentials CSV row: key id, then the secret
-             _head("A[KS]IA", _B62) + r"[A-Z0-9]{16}[ \t]*[,:;|\t][ \t]*(?P<val>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+             _head("A[KS]IA", _B62) + r"[A-Z0-9]{16}[ \t]*[,:;|\t][ \t]*(?P<val>[A-Za-z0-9/+]{40})"
+             + _end("A-Za-z0-9/+="),
              ("AKIA", "ASIA"), priority=1, groups=("val",), check=_mixed),
     _rx_rule("azure_storage_key", tuple(_head(h, _B62) + r"(?P<val>[A-Za-z0-9+/]{30,}={0,2})"
                                         for h in ("AccountKey=", "SharedAccessKey=")),
@@ -605,7 +856,7 @@ _RULES: tuple[_Rule, ...] = (
     _rx_rule("discord_webhook",
              r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]{5,30}/(?P<val>[A-Za-z0-9_-]{20,})",
              ("discord",), priority=1, groups=("val",)),
-    _rx_rule("telegram_bot_token", r":(?P<val>AA(?<=[0-9]{8}:AA)[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])", (":AA",),
+    _rx_rule("telegram_bot_token", r":(?P<val>AA(?<=[0-9]{8}:AA)[A-Za-z0-9_-]{33})" + _end(_URLSAFE), (":AA",),
              groups=("val",)),
     _rx_rule("jwt", _token("eyJ", _URLSAFE, 0, rest=r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.",
                            run="." + _URLSAFE), ("eyJ",), priority=3),
@@ -617,8 +868,8 @@ _RULES: tuple[_Rule, ...] = (
     _rx_rule("digitalocean_token", _token("do[opr]_v1_", "a-f0-9", 64, run=_B62 + "_"), ("_v1_",)),
     _rx_rule("vault_token", _token(r"hv[sbr]\.", _URLSAFE, 24, run="." + _URLSAFE), ("hvs.", "hvb.", "hvr."),
              check=_mixed),
-    _rx_rule("doppler_token", _token(r"dp\.", _B62, 40, rest=r"(?:pt|st|sa|ct|scim|audit)\.", run="." + _B62),
-             ("dp.",)),
+    _rx_rule("doppler_token", _token(r"dp\.", _B62, 40, rest=r"(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{1,35}\.)?",
+                                     run="." + _B62), ("dp.",)),
     _rx_rule("databricks_token", _token("dapi", "a-f0-9", 32, run=_B62 + "-"), ("dapi",), check=_mixed),
     _rx_rule("sentry_token", _token("sntry[su]_", _B62 + "+/=_", 40, run=_B62 + "_"), ("sntry",)),
     _rx_rule("linear_api_key", _token("lin_", _B62, 40, rest="(?:api|oauth)_", run=_B62 + "_"), ("lin_",)),
@@ -627,14 +878,57 @@ _RULES: tuple[_Rule, ...] = (
     _rx_rule("postman_api_key", _token("PMAK-", "a-fA-F0-9-", 59), ("PMAK-",)),
     _rx_rule("age_secret_key", _token("AGE-SECRET-KEY-1", "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58),
              ("AGE-SECRET-KEY-",)),
+    _rx_rule("atlassian_api_token", _token("ATATT3", "=" + _URLSAFE, 150, run="=" + _URLSAFE), ("ATATT3",)),
+    _rx_rule("bitbucket_app_password", _token("ATBB", _B62, 32, run=_B62 + "_"), ("ATBB",), check=_mixed),
+    _rx_rule("google_oauth_client_secret", _token("GOCSPX-", _URLSAFE, 24, max_len=40), ("GOCSPX-",), check=_mixed),
+    _rx_rule("google_oauth_token", (_token(r"ya29\.", _URLSAFE, 30, run="." + _URLSAFE),
+                                    _token("1//0", _URLSAFE, 40, run="/" + _URLSAFE)), ("ya29.", "1//0"), check=_mixed),
+    _rx_rule("azure_ad_client_secret",  # 3 characters and a digit before `Q~`: the pattern starts at the literal
+             r"Q~(?<=(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}[0-9]Q~)[A-Za-z0-9_~.-]{31,34}" + _end("~." + _URLSAFE),
+             ("Q~",), back=4, check=_mixed),
+    _rx_rule("teams_webhook", r"https://[A-Za-z0-9-]{1,63}\.webhook\.office\.com/webhookb2/[A-Za-z0-9@/_-]{20,}",
+             ("webhook.office.com",), priority=1),
+    _rx_rule("square_token", (_token("sq0atp-", _URLSAFE, 22), _token("sq0csp-", _URLSAFE, 40),
+                              _token("EAAA", _URLSAFE, 56, max_len=80, run="+/=" + _URLSAFE)),
+             ("sq0atp-", "sq0csp-", "EAAA"), check=_mixed),
+    _rx_rule("braintree_access_token",
+             _head(r"access_token\$production\$", _B62) + r"[0-9a-z]{16}\$[0-9a-f]{32}" + _end(_B62),
+             ("access_token$production$",)),
+    _rx_rule("mailchimp_api_key",  # 32 hex digits, then the data centre: the pattern starts at `-us`
+             r"-us(?<=(?<![A-Za-z0-9_-])[0-9a-f]{32}-us)[0-9]{1,2}" + _end(_URLSAFE), ("-us",), back=32,
+             check=lambda v: _mixed(v[:32])),
+    _rx_rule("newrelic_api_key", _token("NRAK-", "A-Z0-9", 27, max_len=27, run=_B62), ("NRAK-",), check=_mixed),
+    _rx_rule("docker_hub_token", _token("dckr_[po]at_", _URLSAFE, 24), ("dckr_",), check=_mixed),
+    _rx_rule("supabase_token", (_token("sbp_", "a-f0-9", 40, run=_B62 + "_"), _token("sb_secret_", _URLSAFE, 30)),
+             ("sbp_", "sb_secret_"), check=_mixed),
+    _rx_rule("planetscale_token", tuple(_token(h, "." + _URLSAFE, 32, run="." + _URLSAFE)
+                                        for h in ("pscale_tkn_", "pscale_pw_", "pscale_oauth_")),
+             ("pscale_",), check=_mixed),
+    _rx_rule("tailscale_key", _token("tskey-", _URLSAFE, 30), ("tskey-",), check=_mixed),
+    _rx_rule("onepassword_service_token", _token("ops_eyJ", _B62 + "+/=", 200, run=_B62 + "+/=_"), ("ops_eyJ",)),
+    _rx_rule("mapbox_secret_token", _token(r"sk\.eyJ", _URLSAFE, 20, rest=r"[A-Za-z0-9_-]{20,}\.", run="." + _URLSAFE),
+             ("sk.eyJ",)),
+    _rx_rule("alibaba_access_key_id", _token("LTAI", _B62, 12, max_len=20, run=_B62), ("LTAI",), check=_mixed),
+    _rx_rule("terraform_cloud_token",  # 14 characters before `.atlasv1.`: the pattern starts at the literal
+             r"\.atlasv1\.(?<=(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.)[A-Za-z0-9_=-]{60,70}" + _end("=" + _URLSAFE),
+             (".atlasv1.",), back=14),
+    _rx_rule("grafana_token", (_head("glsa_", _B62 + "_") + r"[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}" + _end(_B62 + "_"),
+                               _token("glc_", _B62 + "+/", 32, run=_B62 + "+/=_", tail="={0,2}")), ("glsa_", "glc_"),
+             check=_mixed),
+    _rx_rule("figma_token", _token("figd_", _URLSAFE, 40), ("figd_",), check=_mixed),
+    _rx_rule("pulumi_token", _token("pul-", "a-f0-9", 40, max_len=40), ("pul-",), check=_mixed),
+    _rx_rule("netlify_token", _token("nfp_", _B62, 36, run=_B62 + "_"), ("nfp_",), check=_mixed),
+    _rx_rule("dynatrace_token", _token(r"dt0c01\.", "A-Z0-9", 64, rest=r"[A-Z0-9]{24}\.", run="." + _B62),
+             ("dt0c01.",)),
+    _rx_rule("rubygems_api_key", _token("rubygems_", "a-f0-9", 48, run=_B62 + "_"), ("rubygems_",)),
     _Rule(("url_password", "database_url_password"), _find_url_passwords, ("://",), (), 4),
     _rx_rule("bearer_token",
              r"(?:" + _head("bearer", "a-z0-9_-") + r"[ \t]+|authorization\\{0,3}[\"']?[ \t]*[:=][ \t]*\\{0,3}[\"']?"
              r"token[ \t]+)(?P<val>[a-z0-9._~+/-]{12,}=*)(?![a-z0-9._~+/=-])", ("bearer", "authorization"),
              lower=True, priority=5, groups=("val",), check=_bearer_value),
-    _rx_rule("basic_auth", _head("basic", "a-z0-9_-") + r"[ \t]+(?P<val>[a-z0-9+/]{8,}={0,2})(?![a-z0-9+/=])",
-             ("basic",), lower=True, priority=5, groups=("val",), check=_basic_credentials),
+    _Rule(("basic_auth",), _find_basic_auth, (), ("basic",), 5),
     _Rule(("cli_secret_flag",), _find_command_credentials, ("curl", "mysql", "mariadb"), (), 6),
+    _Rule(("password_in_prose", "secret_in_prose"), _find_prose_passwords, ("",), (), 8),  # it finds its words
     _Rule(("secret_assignment", "high_entropy_secret", "cli_secret_flag"), _find_named_values, (),
           ("pass", "pwd", "pw", "secret", "token", "key", "auth", "cred", "salt", "hmac", "cookie", "pat", "bearer"),
           7),
@@ -752,3 +1046,120 @@ def redact_session(session: Session, *, counts: Counter[str] | None = None) -> S
         skipped=dict(session.skipped),
         warnings=list(session.warnings),
     )
+
+
+def redact_value(value: Any, counts: Counter[str] | None = None) -> Any:
+    """A copy of a JSON value with every string redacted, and every string field whose name says it
+    holds a secret (`{"password": "…"}`) replaced by a marker when its value is one."""
+    if isinstance(value, str):
+        return _redact_field(value, counts)
+    if isinstance(value, list):
+        return [redact_value(v, counts) for v in value]
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            new = redact_value(item, counts)
+            if isinstance(key, str) and isinstance(new, str) and new:
+                kind = _literal_secret(key, new, quoted=True, sep=":", json_name=True)
+                if kind is not None:
+                    new = marker(kind)
+                    if counts is not None:
+                        counts[kind] += 1
+            out[_redact_field(key, counts) if isinstance(key, str) else key] = new
+        return out
+    return value
+
+
+def _redact_json_text(text: str, counts: Counter[str]) -> str | None:
+    """`text` (one JSON value) redacted and still the same JSON; None if it is not JSON.
+
+    Redacted as text first (fast, and what the rules are written for); when a span ran across the
+    JSON's own quotes (an unclosed `<private>`), string by string instead.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    found = redact(text)
+    if not found.findings:
+        return text
+    try:
+        json.loads(found.text)
+    except ValueError:
+        return json.dumps(redact_value(value, counts), ensure_ascii=False)
+    counts.update(f.kind for f in found.findings)
+    return found.text
+
+
+def redact_transcript(text: str) -> tuple[str, Counter[str]]:
+    """A transcript's text with every secret replaced, still readable as the format it was in
+    (a JSON document, JSON lines, or plain text such as an Aider log); and the findings per kind.
+
+    For a transcript to be stored before it is read (an inline job), so no secret is written.
+    """
+    counts: Counter[str] = Counter()
+    whole = _redact_json_text(text, counts)
+    if whole is not None:
+        return whole, counts
+    lines = text.splitlines(keepends=True)
+    first = next((line for line in lines if line.strip()), "")
+    if _redact_json_text(first.strip(), Counter()) is None:
+        found = redact(text)  # not JSON lines: text, redacted as one (a private key spans lines)
+        counts.update(f.kind for f in found.findings)
+        return found.text, counts
+    out = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        clean = _redact_json_text(body, counts) if body.strip() else body
+        if clean is None:  # a broken line among JSON lines: text
+            found = redact(body)
+            counts.update(f.kind for f in found.findings)
+            clean = found.text
+        out.append(clean + line[len(body):])
+    return "".join(out), counts
+
+
+def redact_bytes(data: bytes) -> tuple[bytes, Counter[str]]:
+    """A file's bytes with its secrets replaced when it is text (UTF-8, no NUL), and the findings per
+    kind; a binary file, or a text file without secrets, keeps its bytes."""
+    if b"\0" in data:
+        return data, Counter()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, Counter()
+    found = redact(text)
+    if not found.findings:
+        return data, Counter()
+    return found.text.encode("utf-8"), Counter(f.kind for f in found.findings)
+
+
+def _redact_file(data: bytes, counts: Counter[str]) -> bytes:
+    clean, found = redact_bytes(data)
+    counts.update(found)
+    return clean
+
+
+def redact_skill(skill: Skill) -> tuple[Skill, Counter[str], Counter[str]]:
+    """A copy of `skill` with every secret replaced: in its text (description, body, tags, triggers,
+    examples, license and compatibility, metadata, extension values, provenance) and in its text
+    resource files. Also the findings per kind, in the text fields and in the files."""
+    fields: Counter[str] = Counter()
+    files: Counter[str] = Counter()
+
+    def f(value: str | None) -> str | None:
+        return _redact_field(value, fields)
+
+    out = skill.copy()
+    out.description = f(out.description) or ""
+    out.instructions = f(out.instructions) or ""
+    out.tags = [f(t) or "" for t in out.tags]
+    out.triggers = [f(t) or "" for t in out.triggers]
+    out.examples = [SkillExample(f(e.input) or "", f(e.output), f(e.notes)) for e in out.examples]
+    out.license, out.compatibility, out.allowed_tools = f(out.license), f(out.compatibility), f(out.allowed_tools)
+    out.metadata = redact_value(out.metadata, fields)
+    out.extensions = redact_value(out.extensions, fields)
+    out.provenance = [replace(p, quotes=[f(q) or "" for q in p.quotes], session_id=f(p.session_id))
+                      for p in out.provenance]
+    out.files = {rel: _redact_file(data, files) for rel, data in out.files.items()}
+    return out, fields, files

@@ -233,8 +233,11 @@ class StoreService:
         decision = Maintainer(store).save_skill(converted.skill, user_id=self.user)
         self.poll()
         skill_id = decision.skill_id or ""
-        return {"id": skill_id, "name": decision.name, "version": decision.version or "",
-                "action": SAVE_ACTIONS[decision.action], "path": _skill_md_path(store, skill_id)}
+        out = {"id": skill_id, "name": decision.name, "version": decision.version or "",
+               "action": SAVE_ACTIONS[decision.action], "path": _skill_md_path(store, skill_id)}
+        if decision.redacted:  # the stored skill is not the document: say where and why it differs
+            out["redacted"] = dict(decision.redacted)
+        return out
 
     def versions(self, subject: str | ParsedSkillMd) -> list[dict[str, Any]]:
         """`autoskill.showVersions`: SkillVersion[] newest first ([] when the store has no such skill)."""

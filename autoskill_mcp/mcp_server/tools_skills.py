@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import AutoSkillError, quoted
 from ..skillmd.names import name_input_problem
+from ..store.layout import MAX_SKILL_MD_BYTES
 from .identity import user_of
 from .skill_files import skill_md_uri
 from .state import ServerState, StoreUnavailableError
@@ -31,6 +32,7 @@ ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
 
 Scope = Literal["all", "user", "shared", "library", "common"]
 SkillName = Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)]
+MAX_MIB = f"{MAX_SKILL_MD_BYTES / 1024 / 1024:g} MiB"
 
 
 class SkillHitOut(BaseModel):
@@ -104,6 +106,17 @@ class SaveResult(BaseModel):
     version: str | None
     reason: str
     uri: str | None
+    redacted: dict[str, int] = Field(default_factory=dict,
+                                     description="Secrets replaced by [REDACTED:<kind>] before storing: kind -> count")
+
+
+def _saved_reason(reason: str, redacted: dict[str, int]) -> str:
+    """The decision's reason, and what was redacted: the stored skill differs from what was sent there."""
+    if not redacted:
+        return reason
+    n = sum(redacted.values())
+    return (f"{reason}; {n} secret{'s' if n > 1 else ''} replaced by [REDACTED:<kind>] before storing "
+            f"({', '.join(sorted(redacted))})")
 
 
 class DeleteResult(BaseModel):
@@ -275,9 +288,12 @@ def register(server: MCPServer, state: ServerState) -> None:
         name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
         description: Annotated[str | None, Field(description="What it does and when to use it",
                                                  max_length=1024)] = None,
-        instructions: Annotated[str | None, Field(description="The Markdown body: steps, conventions, checks")] = None,
+        instructions: Annotated[str | None, Field(
+            description=f"The Markdown body: steps, conventions, checks (the whole SKILL.md at most {MAX_MIB} as UTF-8)"
+        )] = None,
         tags: list[str] | None = None,
-        skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above")] = None,
+        skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above "
+                                                          f"(at most {MAX_MIB} as UTF-8)")] = None,
         mode: Annotated[Literal["replace", "merge"], Field(
             description="replace: write exactly this (a new version if it exists); "
                         "merge: let maintenance merge it into a similar skill or add it")] = "replace",
@@ -285,6 +301,12 @@ def register(server: MCPServer, state: ServerState) -> None:
     ) -> SaveResult:
         """Author or edit one of the user's skills; every change becomes a new version with history."""
         user = user_of(ctx, state)
+        for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
+            size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
+            if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
+                raise ToolError(f"{field_name} is {size:,} bytes; a skill's SKILL.md may be at most "
+                                f"{MAX_SKILL_MD_BYTES:,} bytes ({MAX_MIB}): move long material into files under "
+                                "references/; nothing was stored")
 
         def work() -> SaveResult:
             from ..learning.candidate import Candidate
@@ -314,13 +336,14 @@ def register(server: MCPServer, state: ServerState) -> None:
                                                   "unchanged": "unchanged"}
                 action = actions[decision.action]
                 return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
-                                  reason=decision.reason,
+                                  reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
                                   uri=skill_md_uri(decision.name) if decision.skill_id else None)
             saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
                                                  expected_version=expected_version)
             replaced: dict[str, SaveAction] = {"add": "created", "merge": "updated", "unchanged": "unchanged"}
             return SaveResult(action=replaced[saved.action], id=saved.skill_id, name=saved.name,
-                              version=saved.version, reason=saved.reason, uri=skill_md_uri(saved.name))
+                              version=saved.version, reason=_saved_reason(saved.reason, saved.redacted),
+                              redacted=saved.redacted, uri=skill_md_uri(saved.name))
 
         return await run(work)
 

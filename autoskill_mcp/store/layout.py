@@ -16,6 +16,8 @@ from ..errors import InvalidInputError, quoted
 USERS_DIR = "Users"
 SHARED_DIR = "Common"
 CATALOG_FILE = "catalog.sqlite3"
+#: the largest SKILL.md the store reads, and so the largest it writes (servers check it before any work)
+MAX_SKILL_MD_BYTES = 2 * 1024 * 1024
 
 #: matched whole (`fullmatch`): with `match` and `$`, "alice\n" passed and became a folder
 _USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")

@@ -22,7 +22,7 @@ import stat
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError, quoted
+from ..learning.redaction import redact_bytes, redact_skill
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from ..skillmd.names import canonical_name, name_input_problem, normalize_name, unsafe_name_problem
@@ -38,6 +39,7 @@ from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionI
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
+    MAX_SKILL_MD_BYTES,
     SHARED_DIR,
     USERS_DIR,
     check_folder_name,
@@ -49,7 +51,6 @@ from .layout import (
 log = logging.getLogger(__name__)
 
 SKILL_FILE = "SKILL.md"
-MAX_SKILL_MD_BYTES = 2 * 1024 * 1024
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
 LIBRARY_PREFIX = "lib:"
 PARSED_CACHE_SIZE = 4096
@@ -211,6 +212,8 @@ class LocalSkillStore(SkillStore):
                     row.mtime_ns, row.size = st.st_mtime_ns, st.st_size
                     self.catalog.put_skill(conn, row)  # same content, touched file: no new version
                     continue
+                # A file edited by hand, or in a library, is the user's to keep; the catalog keeps no secret of it.
+                data = redact_bytes(data)[0]
                 result = skillmd.to_skill(skillmd.parse(data, path=str(folder / SKILL_FILE)), dir_name=folder.name)
                 if result.skill is None:
                     self._problem(f.key, result.skipped_reason or "unusable SKILL.md", report)
@@ -271,7 +274,8 @@ class LocalSkillStore(SkillStore):
         manifest: dict[str, str] = {}
         for rel, path in _resource_files(dir_):
             try:
-                manifest[rel] = self.catalog.put_blob(conn, nofollow.read_regular(path, MAX_RESOURCE_BYTES))
+                data = redact_bytes(nofollow.read_regular(path, MAX_RESOURCE_BYTES))[0]
+                manifest[rel] = self.catalog.put_blob(conn, data)
             except (OSError, InvalidInputError) as exc:
                 log.warning("not recording %s in history: %s", path, exc)
         return manifest
@@ -451,6 +455,20 @@ class LocalSkillStore(SkillStore):
         for i, data in enumerate(raw):
             if data is not None and prepared[i].name != skills[i].name:
                 raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
+        # No secret is stored: every write path (SDK, MCP, editor, import, learning, rollback) ends here.
+        found: list[Counter[str]] = []
+        for i, skill in enumerate(prepared):
+            prepared[i], in_fields, in_files = redact_skill(skill)
+            data = raw[i]
+            if data is not None:
+                clean, in_text = redact_bytes(data)
+                if in_fields and not in_text:
+                    raw[i] = None  # the file's text hid what its parsed fields held: write the fields instead
+                else:
+                    raw[i], in_fields = clean, in_text
+            found.append(in_fields + in_files)
+        for skill, data in zip(prepared, raw):  # before anything is written: a batch is stored whole or not at all
+            check_skill_md_size(skill, data)
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
         with self.catalog.write() as conn:
@@ -458,6 +476,8 @@ class LocalSkillStore(SkillStore):
                 results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable, data))
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
+        for (saved, _), counts in zip(results, found):
+            saved.redactions = dict(counts)
         return [s for s, _ in results]
 
     def _save_one(
@@ -518,6 +538,8 @@ class LocalSkillStore(SkillStore):
                 skill.version = bump_version(existing.version)
 
         md_bytes = skill_md if skill_md is not None else skillmd.render(skill).encode("utf-8")
+        if len(md_bytes) > MAX_SKILL_MD_BYTES:  # a bumped version can add a byte to what the batch checked
+            raise InvalidInputError(_too_big(skill.name, len(md_bytes)))
         text = md_bytes.decode("utf-8", "replace")
         # Every path this save touches is checked for links before anything is written, so a
         # refused save writes nothing (links below the store root are never followed).
@@ -930,6 +952,33 @@ def _prepare(skill: Skill) -> Skill:
         if len(data) > MAX_RESOURCE_BYTES:
             raise InvalidInputError(f"resource {rel} is over the {MAX_RESOURCE_BYTES}-byte limit")
     return skill
+
+
+def _too_big(name: str, size: int) -> str:
+    return (f"skill {name!r}: its SKILL.md would be {size:,} bytes, over the {MAX_SKILL_MD_BYTES:,}-byte limit "
+            "(2 MiB) of what the store reads back; move long material into files under references/. "
+            "Nothing was stored")
+
+
+def check_skill_md_size(skill: Skill, data: bytes | None = None) -> None:
+    """Refuse a skill whose SKILL.md (these bytes, or the rendering of `skill`) the store could not read back.
+
+    Rendering is skipped when the text fields are far below the limit (a UTF-8 character is at most
+    4 bytes, a YAML escape at most 10 characters), so bulk writes of ordinary skills cost nothing.
+    """
+    if data is not None:
+        size = len(data)
+    else:
+        texts = [skill.name, skill.description, skill.instructions, *skill.tags, *skill.triggers,
+                 skill.license or "", skill.compatibility or "", skill.allowed_tools or "",
+                 *skill.metadata.keys(), *skill.metadata.values(), repr(skill.extensions)]
+        texts += [x or "" for e in skill.examples for x in (e.input, e.output, e.notes)]
+        texts += [q for p in skill.provenance for q in p.quotes]
+        if sum(map(len, texts)) * 10 + 65536 < MAX_SKILL_MD_BYTES:
+            return
+        size = len(skillmd.render(skill).encode("utf-8"))
+    if size > MAX_SKILL_MD_BYTES:
+        raise InvalidInputError(_too_big(skill.name, size))
 
 
 def _drop_texts(row: CatalogRow) -> None:

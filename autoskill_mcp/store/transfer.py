@@ -20,7 +20,7 @@ from ..errors import InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
 from .base import ImportReport, SkillStore
 from . import nofollow
-from .layout import check_folder_name, check_resource_path
+from .layout import MAX_SKILL_MD_BYTES, check_folder_name, check_resource_path
 
 #: where each agent reads personal skills from (the export targets `--to <agent>`)
 AGENT_SKILL_DIRS: dict[str, str] = {
@@ -154,8 +154,9 @@ def import_skill_dirs(
         except OSError as exc:
             report.skipped.append((where, f"cannot read: {exc}"))
             continue
-        if size > limits.max_skill_md_bytes:
-            report.skipped.append((where, f"SKILL.md is {size} bytes, over the {limits.max_skill_md_bytes}-byte limit"))
+        limit = min(limits.max_skill_md_bytes, MAX_SKILL_MD_BYTES)  # the store reads no bigger one back
+        if size > limit:
+            report.skipped.append((where, f"SKILL.md is {size:,} bytes, over the {limit:,}-byte limit"))
             continue
         raw = md_path.read_bytes()
         parsed = skillmd.parse(raw, path=str(md_path))
@@ -232,22 +233,52 @@ def _save_imported(
             continue
         before = existing.version
         update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
-        saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
-                 else store.save(update, reason="import"))
+        try:
+            saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
+                     else store.save(update, reason="import"))
+        except InvalidInputError as exc:  # too big once its secrets were replaced, say
+            report.skipped.append((where, str(exc)))
+            continue
         (report.updated if saved.version != before else report.unchanged).append(saved.name)
-    kept = [(s, data) for s, data, _ in fresh if data is not None]
-    rendered = [s for s, data, _ in fresh if data is None]
+        _note_redactions(report, [saved])
     done = len(batch) - len(fresh)
-    for start in range(0, len(kept), _SAVE_CHUNK):
-        chunk = kept[start:start + _SAVE_CHUNK]
-        report.imported += [s.name for s in store.save_verbatim(chunk, reason="import")]
-        done += len(chunk)
-        progress("saving skills", done, len(batch))
-    for start in range(0, len(rendered), _SAVE_CHUNK):
-        part = rendered[start:start + _SAVE_CHUNK]
-        report.imported += [s.name for s in store.save_many(part, reason="import")]
-        done += len(part)
-        progress("saving skills", done, len(batch))
+    for verbatim_kept in (True, False):
+        items = [(s, data, where) for s, data, where in fresh if (data is not None) == verbatim_kept]
+        for start in range(0, len(items), _SAVE_CHUNK):
+            chunk = items[start:start + _SAVE_CHUNK]
+            _save_chunk(store, chunk, report)
+            done += len(chunk)
+            progress("saving skills", done, len(batch))
+
+
+def _save_chunk(store: SkillStore, chunk: list[tuple[Skill, bytes | None, str]], report: ImportReport) -> None:
+    """Save a chunk in one batch; when the store refuses one skill of it, the others one by one."""
+    def save(items: list[tuple[Skill, bytes | None, str]]) -> list[Skill]:
+        if items[0][1] is not None:
+            return store.save_verbatim([(s, data) for s, data, _ in items if data is not None], reason="import")
+        return store.save_many([s for s, _, _ in items], reason="import")
+
+    try:
+        saved = save(chunk)
+    except InvalidInputError:
+        saved = []
+        for item in chunk:
+            try:
+                saved += save([item])
+            except InvalidInputError as exc:
+                report.skipped.append((item[2], str(exc)))
+    report.imported += [s.name for s in saved]
+    _note_redactions(report, saved)
+
+
+def _note_redactions(report: ImportReport, saved: Iterable[Skill]) -> None:
+    """The secrets the store removed from imported skills: such a skill is not kept byte for byte."""
+    for skill in saved:
+        if skill.redactions:
+            report.redacted[skill.name] = dict(skill.redactions)
+            kinds = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in sorted(skill.redactions.items()))
+            report.warnings.append((skill.name, f"secrets removed before storing ({kinds}): the stored SKILL.md "
+                                                "and files differ from the source where they were"))
 
 
 def export_skills(

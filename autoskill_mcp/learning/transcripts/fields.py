@@ -32,11 +32,30 @@ def as_str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+#: a cut backs up this far, at most, to the start of the word it falls in
+_CUT_BACK = 1024
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_\-.+/=~$%]")
+_NOT_TOKEN_CHAR = re.compile(r"[^A-Za-z0-9_\-.+/=~$%]")
+
+
 def clip(text: str, limit: int = TEXT_LIMIT) -> str:
-    """Keep the head of an over-long text and say how much was cut."""
+    """Keep the head of an over-long text and say how much was cut.
+
+    The cut falls between words: texts are clipped before they are redacted, and half a token
+    (`ghp_` and 20 of its 36 characters) no longer looks like one, so it would be kept as text.
+    """
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}\n… [{len(text) - limit} more characters cut]"
+    end = limit
+    if _TOKEN_CHAR.match(text, end) and _TOKEN_CHAR.match(text, end - 1):
+        head = text[max(0, limit - _CUT_BACK):limit]
+        # back to the last space; in minified JSON, to the last character no token holds (`"`, `,`)
+        boundary = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+        if boundary < 0:
+            boundary = max((m.start() for m in _NOT_TOKEN_CHAR.finditer(head)), default=-1)
+        if boundary >= 0:
+            end = limit - len(head) + boundary + 1
+    return f"{text[:end]}\n… [{len(text) - end} more characters cut]"
 
 
 def strip_ansi(text: str) -> str:
