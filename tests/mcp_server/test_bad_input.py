@@ -1,0 +1,61 @@
+"""Input found by fuzzing (issue 13), served by a real `autoskill mcp` subprocess: one odd skill never
+breaks the listing of the others, and a line that is not JSON-RPC gets a JSON-RPC error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from autoskill_mcp.mcp_server.skill_files import frontmatter_of
+
+from .helpers import PYTHON, REPO, all_skills, server_env
+
+pytestmark = pytest.mark.anyio
+
+GOOD = "---\nname: good\ndescription: Good skill. Use when good.\n---\n\nBody.\n"
+ODD = "---\nname: odd\ndescription: Odd skill. Use when odd.\ncreated: !!timestamp x\n---\n\nBody.\n"
+
+
+def test_a_tag_yaml_cannot_construct_keeps_the_value_as_written() -> None:
+    assert frontmatter_of(ODD.encode()) == {"name": "odd", "description": "Odd skill. Use when odd.", "created": "x"}
+
+
+def test_every_value_the_safe_loader_builds_becomes_strict_json() -> None:
+    text = ("---\nname: odd\ndescription: d\nset: !!set {a: null, b: null}\nblob: !!binary aGk=\n"
+            "nan: .nan\npairs: !!pairs [a: 1]\nwhen: 2024-01-02\n---\n")
+    data = frontmatter_of(text.encode())
+    assert json.loads(json.dumps(data, allow_nan=False)) == {
+        "name": "odd", "description": "d", "set": {"a": None, "b": None}, "blob": "aGk=", "nan": "nan",
+        "pairs": [["a", 1]], "when": "2024-01-02"}
+
+
+def imported(tmp_path: Path, skills: dict[str, str]) -> Path:
+    src = tmp_path / "src"
+    for name, text in skills.items():
+        (src / name).mkdir(parents=True)
+        (src / name / "SKILL.md").write_text(text, encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    proc = subprocess.run([PYTHON, "-m", "autoskill_mcp", "import", str(src)], env=server_env(home), cwd=str(REPO),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return home
+
+
+def stdio(home: Path) -> StdioServerParameters:
+    return StdioServerParameters(command=PYTHON, args=["-m", "autoskill_mcp", "mcp", "--no-worker"],
+                                 env=server_env(home), cwd=str(REPO))
+
+
+async def test_skills_list_serves_every_skill_when_one_has_an_unconstructible_tag(tmp_path: Path) -> None:
+    home = imported(tmp_path, {"good": GOOD, "odd": ODD})
+    async with Client(stdio(home), raise_exceptions=True) as c:
+        listed = {s["uri"]: s["frontmatter"] for s in await all_skills(c)}
+    assert listed == {
+        "skill://good/SKILL.md": {"name": "good", "description": "Good skill. Use when good."},
+        "skill://odd/SKILL.md": {"name": "odd", "description": "Odd skill. Use when odd.", "created": "x"},
+    }
