@@ -379,6 +379,8 @@ class _Checker:
         lowered = key.lower().replace("_", "-")
         best: tuple[int, str] | None = None
         for cand in candidates:
+            if lowered != cand and abs(len(key) - len(cand)) > 2:
+                continue  # the distance is at least the difference in length
             d = 0 if lowered == cand else edit_distance(key.lower(), cand)
             if d <= 2 and (best is None or d < best[0]):
                 best = (d, cand)

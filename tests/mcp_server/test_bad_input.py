@@ -33,6 +33,15 @@ def test_every_value_the_safe_loader_builds_becomes_strict_json() -> None:
         "pairs": [["a", 1]], "when": "2024-01-02"}
 
 
+@pytest.mark.parametrize("frontmatter", [
+    "x: é\ny: " + "[" * 5_000 + "]" * 5_000,
+    "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n"
+                                                    for i in range(1, 9)),
+], ids=["deep", "alias bomb"])
+def test_a_frontmatter_over_the_yaml_bounds_is_served_empty(frontmatter: str) -> None:
+    assert frontmatter_of(f"---\nname: n\ndescription: d\n{frontmatter}\n---\n".encode()) == {}
+
+
 def imported(tmp_path: Path, skills: dict[str, str]) -> Path:
     src = tmp_path / "src"
     for name, text in skills.items():
