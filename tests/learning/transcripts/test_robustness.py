@@ -15,7 +15,7 @@ from autoskill_mcp.learning.session import Kind
 from autoskill_mcp.learning.transcripts import FORMATS, TranscriptError, read_transcript
 from autoskill_mcp.learning.transcripts.fields import TOOL_TEXT_LIMIT
 
-from .conftest import fixture, write_jsonl
+from .conftest import copy, fixture, write_jsonl
 
 SHORT = "claude-code/spotter__short.jsonl"
 
@@ -138,3 +138,21 @@ def test_records_of_any_shape_are_skipped_by_the_readers_not_by_a_catch_all(
             read_transcript(path, format=fmt)
         except TranscriptError as exc:
             assert "cannot read it as" not in str(exc), exc
+
+
+COPILOT_SESSION = "copilot/cli/agent-sessions__subdir_v1/aaaabbbb-1111-2222-3333-ccccddddeeee"
+
+
+@pytest.mark.parametrize("workspace", [
+    "name: !!timestamp x\n",
+    "name: é\nx: " + "[" * 50_000 + "\n",
+    "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n"
+                                                 for i in range(1, 9)) + "name: *a8\n",
+], ids=["unconstructible tag", "deep nesting", "alias bomb"])
+def test_a_copilot_workspace_yaml_over_the_bounds_costs_the_title_only(tmp_path: Path, workspace: str) -> None:
+    session = copy(fixture(COPILOT_SESSION), tmp_path / "session-state" / "s1")
+    (session / "workspace.yaml").write_text(workspace, encoding="utf-8")
+    [s] = read_transcript(session)
+    [whole] = read_transcript(fixture(COPILOT_SESSION))
+    assert s.title is None
+    assert [e.uid for e in s.events] == [e.uid for e in whole.events]
