@@ -37,3 +37,26 @@ def test_validate_reports_a_link_target_too_long_for_the_file_system(env: dict[s
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)["files"][0]["diagnostics"]
     assert [d["code"] for d in found] == ["SKL063"]
+
+
+def test_ingest_of_a_folder_reports_a_corrupt_database_and_queues_the_rest(env: dict[str, str],
+                                                                           tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    session = folder / "session.jsonl"
+    session.write_bytes((REPO / "autoskill_mcp" / "examples" / "transcripts" / "claude-code-session.jsonl").read_bytes())
+    fixture = REPO / "tests" / "fixtures" / "transcripts" / "cursor" / "ide_state_vscdb"
+    data = bytearray((fixture / "cursor-history__composer-global-state.vscdb").read_bytes())
+    at = data.find(b"CREATE TABLE")
+    data[at + 7:at + 12] = b"\xff\xfe\xfd\xfc\xfb"  # schema bytes that are not UTF-8
+    broken = folder / "old-cursor.vscdb"
+    broken.write_bytes(bytes(data))
+    proc = autoskill(env, "ingest", "--json", str(folder))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [j["source"] for j in report["jobs"]] == [str(session)]
+    assert [s["path"] for s in report["skipped"]] == [str(broken)]
+    assert "database" in report["skipped"][0]["error"]
+    human = autoskill(env, "ingest", str(folder))
+    assert human.returncode == 0 and f"skipped {broken}: " in human.stdout, human.stdout

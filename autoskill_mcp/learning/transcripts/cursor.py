@@ -101,7 +101,7 @@ def _workspaces_by_composer(global_db: Path, opts: ReadOptions, limit: int = 100
                 if "ItemTable" not in sqlite_tables(conn):
                     continue
                 data = as_dict(_item(conn, "composer.composerData", opts))
-        except (TranscriptError, sqlite3.Error):
+        except (TranscriptError, sqlite3.Error, UnicodeDecodeError):  # a corrupt neighbour costs its folder name
             continue
         for composer in as_list(data.get("allComposers")):
             cid = as_str(as_dict(composer).get("composerId"))

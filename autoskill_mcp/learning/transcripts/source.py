@@ -180,6 +180,10 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
     except sqlite3.Error:
         conn.close()
         raise
+    except UnicodeDecodeError as exc:
+        # A corrupt schema: SQLite's error message quotes its bytes, and sqlite3 fails decoding them.
+        conn.close()
+        raise sqlite3.DatabaseError(f"malformed database schema (bytes that are not UTF-8 at {exc.start})") from None
     return conn
 
 

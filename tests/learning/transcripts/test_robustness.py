@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from autoskill_mcp.errors import InvalidInputError
 from autoskill_mcp.learning.session import Kind
-from autoskill_mcp.learning.transcripts import FORMATS, TranscriptError, read_transcript
+from autoskill_mcp.learning.transcripts import FORMATS, TranscriptError, detect_format, read_transcript
 from autoskill_mcp.learning.transcripts.fields import TOOL_TEXT_LIMIT
 
 from .conftest import copy, fixture, write_jsonl
@@ -156,3 +156,35 @@ def test_a_copilot_workspace_yaml_over_the_bounds_costs_the_title_only(tmp_path:
     [whole] = read_transcript(fixture(COPILOT_SESSION))
     assert s.title is None
     assert [e.uid for e in s.events] == [e.uid for e in whole.events]
+
+
+def corrupt_vscdb(path: Path) -> Path:
+    """A Cursor database whose schema holds bytes that are not UTF-8 (SQLite's own error message
+    then carries them, and Python's sqlite3 failed decoding it)."""
+    data = bytearray(fixture("cursor/ide_state_vscdb/cursor-history__composer-global-state.vscdb").read_bytes())
+    at = data.find(b"CREATE TABLE")
+    data[at + 7:at + 12] = b"\xff\xfe\xfd\xfc\xfb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_corrupt_cursor_database_is_no_format_and_a_clear_error(tmp_path: Path) -> None:
+    db = corrupt_vscdb(tmp_path / "state.vscdb")
+    problems: list[str] = []
+    assert detect_format(db) is None
+    assert detect_format(db, problems=problems) is None
+    assert len(problems) == 1 and problems[0].startswith(f"{db}: ") and "database" in problems[0]
+    with pytest.raises(TranscriptError, match="database"):
+        read_transcript(db)
+    with pytest.raises(TranscriptError, match="database"):
+        read_transcript(db, format="cursor")
+
+
+def test_detect_format_reports_only_files_that_could_be_transcripts(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    problems: list[str] = []
+    assert detect_format(tmp_path / "notes.md", problems=problems) is None and problems == []
+    assert detect_format(tmp_path / "empty.jsonl", problems=problems) is None
+    assert problems == [f"{tmp_path / 'empty.jsonl'}: empty file"]
