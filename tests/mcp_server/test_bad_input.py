@@ -68,3 +68,40 @@ async def test_skills_list_serves_every_skill_when_one_has_an_unconstructible_ta
         "skill://good/SKILL.md": {"name": "good", "description": "Good skill. Use when good."},
         "skill://odd/SKILL.md": {"name": "odd", "description": "Odd skill. Use when odd.", "created": "x"},
     }
+
+
+def test_stdio_answers_every_line_that_is_not_json_rpc_with_an_error_and_keeps_serving(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    lines = [
+        json.dumps(initialize).encode(),
+        b'{"jsonrpc": "2.0", "method": "notifications/initialized"}',
+        b"not json",
+        b'{"jsonrpc": "2.0", "id": 5, "method": "ping", "params": {"x": "\\ud800"}}',  # a lone surrogate
+        b"[" * 100_000 + b"]" * 100_000,
+        b"\xff\xfe{",  # not UTF-8
+        b'{"foo": 1}',  # JSON, but not JSON-RPC
+        b'{"jsonrpc": "2.0", "id": 7, "method": 42}',
+        b'{"jsonrpc": "2.0", "id": 9, "method": "ping"}',
+    ]
+    proc = subprocess.Popen([PYTHON, "-m", "autoskill_mcp", "mcp", "--no-worker"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=server_env(home), cwd=REPO)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(b"\n".join(lines) + b"\n")
+        proc.stdin.flush()
+        answers = []
+        for line in proc.stdout:  # the answer to the last ping ends the exchange
+            answers.append(json.loads(line))
+            if answers[-1].get("id") == 9:
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    assert answers[0]["id"] == 1 and "result" in answers[0]
+    assert answers[-1] == {"jsonrpc": "2.0", "id": 9, "result": {}}
+    errors = [(a["id"], a["error"]["code"]) for a in answers[1:-1]]
+    assert errors == [(None, -32700), (5, -32700), (None, -32700), (None, -32700), (None, -32600), (7, -32600)]
+    assert all(a["error"]["message"] for a in answers[1:-1])
