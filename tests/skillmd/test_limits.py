@@ -110,3 +110,12 @@ def test_the_bounded_safe_load_fails_only_with_a_yaml_error(text: str) -> None:
 def test_the_bounded_safe_load_reads_what_safe_load_reads() -> None:
     text = "a: 1\nb: [x, {c: 2024-01-02}]\nd: &d {e: f}\ng: *d\n"
     assert yamlbounds.safe_load(text) == yaml.safe_load(text)
+
+
+def test_a_line_of_opening_brackets_is_scanned_once_for_links(tmp_path: Path) -> None:
+    # The link pattern used to rescan the rest of the line from every "[": quadratic, minutes here.
+    text = HEAD + "---\n\n" + "[" * 300_000 + "[guide [v2]](missing.md) and ![x](" + "(" * 1000 + ")\n"
+    diags = skillmd.validate(text, skill_dir=tmp_path)
+    assert [d.message for d in diags if d.rule_id == "SKL063"] == [
+        "'missing.md' does not exist in the skill folder: create it or fix the path",
+        "'" + "(" * 1000 + "' does not exist in the skill folder: create it or fix the path"]
