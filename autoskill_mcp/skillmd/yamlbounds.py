@@ -78,10 +78,19 @@ def scan(text: str, what: str = "YAML text") -> list[Feature]:
     A text the scanner rejects returns what was found before the error: composing it
     reports the error with its position.
     """
+    loader = loader_for(text)
+    if _C_LOADER is not None and loader is not _C_LOADER:
+        # PyYAML's own scanner keeps a possible simple key per open flow level and rechecks them
+        # all at each character: seconds for a few KB of "[". libyaml finds the bound first.
+        _scan(text, _C_LOADER, what)
+    return _scan(text, loader, what)
+
+
+def _scan(text: str, loader: type[yaml.SafeLoader], what: str) -> list[Feature]:
     found: list[Feature] = []
     depth = keys = 0
     try:
-        for token in yaml.scan(text, Loader=loader_for(text)):
+        for token in yaml.scan(text, Loader=loader):
             if isinstance(token, _OPEN):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -100,6 +109,11 @@ def scan(text: str, what: str = "YAML text") -> list[Feature]:
                     found.append(Feature(kind, token.start_mark.index, token.end_mark.index))
     except YamlLimitError:
         raise
+    except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            # libyaml's own bound (1000 flow levels), met while it looks ahead for a simple key.
+            raise YamlLimitError(f"{what} nests deeper than {MAX_DEPTH} levels", exc.problem_mark.index,
+                                 "nesting too deep") from None
     except Exception:  # the composer reports scanner and reader errors with their position
         pass
     return found
