@@ -32,7 +32,8 @@ from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
 from autoskill_mcp.learning.transcripts.workspace import workspace_folder
 from autoskill_mcp.learning.transcripts.source import (
-    SQLITE_MAGIC, ReadOptions, TranscriptError, head, iter_jsonl, load_json, open_sqlite, record_guard, sqlite_tables,
+    SQLITE_MAGIC, ReadOptions, TranscriptError, head, iter_jsonl, load_json, loads, open_sqlite, record_guard,
+    sqlite_tables,
 )
 
 AGENT = "cursor"
@@ -119,8 +120,8 @@ def _json_value(raw: Any, max_bytes: int) -> Any:
     if raw is None or len(raw) > max_bytes:
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        return loads(raw)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         return None
 
 
@@ -377,7 +378,7 @@ def _store_meta(conn: sqlite3.Connection) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         text = raw if isinstance(raw, str) else ""
     try:
-        return as_dict(json.loads(text))
+        return as_dict(loads(text))
     except ValueError:
         return {}
 

@@ -188,3 +188,48 @@ def test_detect_format_reports_only_files_that_could_be_transcripts(tmp_path: Pa
     assert detect_format(tmp_path / "notes.md", problems=problems) is None and problems == []
     assert detect_format(tmp_path / "empty.jsonl", problems=problems) is None
     assert problems == [f"{tmp_path / 'empty.jsonl'}: empty file"]
+
+
+def deep_json(levels: int) -> str:
+    return "[" * levels + "1" + "]" * levels
+
+
+def test_json_nested_deeper_than_the_bound_is_a_warning_naming_the_bound(tmp_path: Path) -> None:
+    from autoskill_mcp.learning.transcripts.source import MAX_JSON_DEPTH
+
+    lines = fixture(SHORT).read_text(encoding="utf-8").splitlines()
+    record = '{"type": "user", "message": {"role": "user", "content": %s}}'
+    for levels in (MAX_JSON_DEPTH + 1, 100_000):  # parseable by Python at the first, not at the second
+        path = tmp_path / f"deep{levels}.jsonl"
+        path.write_text("\n".join(lines[:2] + [record % deep_json(levels)] + lines[2:]) + "\n", encoding="utf-8")
+        [s] = read_transcript(path)
+        assert s.warnings == [f"line 3: JSON nests deeper than {MAX_JSON_DEPTH} levels; skipped"]
+    document = tmp_path / "deep.json"
+    document.write_text('{"messages": %s}' % deep_json(100_000), encoding="utf-8")
+    with pytest.raises(TranscriptError, match=f"nests deeper than {MAX_JSON_DEPTH} levels"):
+        read_transcript(document)
+
+
+def test_side_files_nested_too_deeply_cost_what_they_add_not_the_session(tmp_path: Path) -> None:
+    claude = copy(fixture("claude-code/agent-sessions__subagent_layout"), tmp_path / "claude")
+    [meta] = claude.rglob("*.meta.json")
+    meta.write_text(deep_json(100_000), encoding="utf-8")
+    [main] = claude.glob("*.jsonl")
+    assert len(read_transcript(main)) == 2
+    cursor = copy(fixture("cursor/ide_state_vscdb/constructed"), tmp_path / "cursor")
+    [workspace] = cursor.rglob("workspace.json")
+    workspace.write_text(deep_json(100_000), encoding="utf-8")
+    whole = read_transcript(fixture("cursor/ide_state_vscdb/constructed") / workspace.relative_to(cursor).parent
+                            / "state.vscdb")
+    assert [s.session_id for s in read_transcript(workspace.parent / "state.vscdb")] == [s.session_id for s in whole]
+
+
+def test_a_cline_tool_message_nested_too_deeply_is_kept_as_text(tmp_path: Path) -> None:
+    task = copy(fixture("cline-roo/roo__bc93a6f7-cd2e-4686-a832-46e3cd14d338"), tmp_path / "task")
+    messages = json.loads((task / "ui_messages.json").read_text(encoding="utf-8"))
+    tool = next(m for m in messages if m.get("ask") == "tool")
+    tool["text"] = deep_json(100_000)
+    (task / "ui_messages.json").write_text(json.dumps(messages), encoding="utf-8")
+    [s] = read_transcript(task)
+    [whole] = read_transcript(fixture("cline-roo/roo__bc93a6f7-cd2e-4686-a832-46e3cd14d338"))
+    assert len(s.events) == len(whole.events)
