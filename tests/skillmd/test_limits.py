@@ -119,3 +119,13 @@ def test_a_line_of_opening_brackets_is_scanned_once_for_links(tmp_path: Path) ->
     assert [d.message for d in diags if d.rule_id == "SKL063"] == [
         "'missing.md' does not exist in the skill folder: create it or fix the path",
         "'" + "(" * 1000 + "' does not exist in the skill folder: create it or fix the path"]
+
+
+def test_a_value_yaml_would_read_as_an_impossible_date_is_written_quoted() -> None:
+    from autoskill_mcp.skillmd import yamltext
+
+    for value in ("2024-13-45", "2024-02-30", "2024-01-01 25:61:00"):
+        assert yamltext.scalar(value) == f'"{value}"'
+        skill = skillmd.to_skill(skillmd.parse(HEAD + f"allowed-tools: '{value}'\n---\n\nBody.\n")).skill
+        assert skill is not None
+        assert skillmd.parse(skillmd.render(skill)).data["allowed-tools"] == value
