@@ -80,7 +80,7 @@ def test_a_frontmatter_at_the_key_bound_still_gets_every_fix() -> None:
     keys = yamlbounds.MAX_KEYS - 3  # name, description and metadata are keys too
     text = HEAD + "metadata:\n" + "".join(f"  k{i}: {i}\n" for i in range(keys)) + "---\n\nBody.\n"
     assert [d for d in codes(skillmd.validate(text)) if d != "SKL061"] == ["SKL041"] * keys
-    assert [d.rule_id for d in skillmd.validate(fix_all(text).text)] == ["SKL061"]
+    assert [d.rule_id for d in skillmd.validate(fix_all(text).text) if d.rule_id != "SKL061"] == []
 
 
 def test_an_alias_bomb_in_the_managed_examples_block_is_a_warning_on_import() -> None:
