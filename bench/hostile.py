@@ -412,11 +412,10 @@ def fixture_entries() -> list[Entry]:
         rel = path.relative_to(FIXTURES)
         companion = path.with_suffix("") if path.suffix == ".jsonl" else None
         extra = (companion.relative_to(FIXTURES),) if companion is not None and companion.is_dir() else ()
-        if path.name == "state.vscdb" and path.parent.name != "globalStorage":
-            extra += tuple(p.relative_to(FIXTURES) for p in (path.parent / "workspace.json",) if p.exists())
-            glob = path.parent.parent.parent / "globalStorage"
-            if glob.is_dir():
-                extra += (glob.relative_to(FIXTURES),)
+        # A Cursor profile (globalStorage beside workspaceStorage, chats beside projects) is read as a whole.
+        profile = next((a for a in rel.parents if a.name == "constructed" or a.name.endswith("store-root")), None)
+        if profile is not None:
+            extra += (profile,)
         out.append(Entry(rel, extra))
     return out
 
@@ -426,6 +425,8 @@ def copy_entry(entry: Entry, root: Path) -> Path:
     for rel in (entry.rel, *entry.companions):
         src, dest = FIXTURES / rel, root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists() and src.is_file():
+            continue  # inside a companion copied before
         if src.is_dir():
             shutil.copytree(src, dest, dirs_exist_ok=True)
         else:
