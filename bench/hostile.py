@@ -18,6 +18,7 @@ import json
 import random
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,39 +272,41 @@ def mutate_lines(rng: random.Random, data: bytes) -> bytes:
 
 # ------------------------------------------------------------------------------------- JSON level
 
-_RAW = "\u0000raw:"  # a placeholder string replaced by raw JSON text after dumping (for text json cannot make)
+_RAWS: dict[str, str] = {}  # marker string -> raw JSON text json.dumps cannot make (too deep, NaN, a lone surrogate)
+
+
+def _raw(rng: random.Random, text: str) -> str:
+    marker = f"@@raw-{rng.getrandbits(64):016x}@@"
+    _RAWS[marker] = text
+    return marker
 
 
 def hostile_json(rng: random.Random) -> Any:
     """A JSON value where a reader expects another: wrong types, deep nesting, huge or odd text."""
-    return rng.choice([
+    makers: list[Callable[[], Any]] = [
         lambda: None, lambda: True, lambda: 0, lambda: -1, lambda: 2**70, lambda: 1.5, lambda: "",
         lambda: [], lambda: {}, lambda: [None], lambda: {"type": None}, lambda: {"text": 5},
         lambda: "x" * rng.choice([5_000, 200_000]),
         lambda: "".join(rng.choice(UNICODE + CONTROL) for _ in range(20)),
         lambda: [{"type": "text", "text": words(rng, 4)}, {"type": 3}, "str", None],
         lambda: {"role": rng.choice(["user", "assistant", "tool", 7]), "content": rng.choice(["hi", [], None, {}])},
-        lambda: _RAW + "[" * (n := rng.choice([50, 500, 990, 2_000])) + "]" * n,
-        lambda: _RAW + '{"a":' * (n := rng.choice([50, 900, 3_000])) + "1" + "}" * n,
-        lambda: _RAW + '"\\ud800 lone"',
-        lambda: _RAW + "NaN",
-        lambda: _RAW + "1e999",
+        lambda: _raw(rng, "[" * (n := rng.choice([50, 500, 990, 2_000])) + "]" * n),
+        lambda: _raw(rng, '{"a":' * (n := rng.choice([50, 900, 3_000])) + "1" + "}" * n),
+        lambda: _raw(rng, '"\\ud800 lone"'),
+        lambda: _raw(rng, "NaN"),
+        lambda: _raw(rng, "1e999"),
         lambda: "2024-13-45T99:99:99Z",
         lambda: -1e20,
-    ])()
+    ]
+    return rng.choice(makers)()
 
 
 def _dump(value: Any) -> str:
+    """JSON text of `value`, with the raw texts its markers stand for put in place."""
     text = json.dumps(value, ensure_ascii=False)
-    while _RAW in text:  # the placeholder as dumped: "\u0000raw:<raw text>" with the raw text escaped
-        start = text.index('"\\u0000raw:')
-        end = start + 1
-        while True:
-            end = text.index('"', end + 1)
-            if text[end - 1] != "\\" or text[end - 2] == "\\":
-                break
-        raw = json.loads(text[start:end + 1]).removeprefix(_RAW)
-        text = text[:start] + raw + text[end + 1:]
+    for marker, raw in list(_RAWS.items()):
+        text = text.replace(f'"{marker}"', raw)
+    _RAWS.clear()
     return text
 
 
@@ -411,7 +414,9 @@ def fixture_entries() -> list[Entry]:
     for path in entry_points(FIXTURES, lambda p: detect_format(p) is not None):
         rel = path.relative_to(FIXTURES)
         companion = path.with_suffix("") if path.suffix == ".jsonl" else None
-        extra = (companion.relative_to(FIXTURES),) if companion is not None and companion.is_dir() else ()
+        extra: tuple[Path, ...] = ()
+        if companion is not None and companion.is_dir():
+            extra += (companion.relative_to(FIXTURES),)
         # A Cursor profile (globalStorage beside workspaceStorage, chats beside projects) is read as a whole.
         profile = next((a for a in rel.parents if a.name == "constructed" or a.name.endswith("store-root")), None)
         if profile is not None:
