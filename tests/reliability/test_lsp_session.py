@@ -61,7 +61,7 @@ def points(text: str) -> list[types.Position]:
 async def exercise(client: LanguageClient, uri: str, text: str) -> None:
     doc = types.TextDocumentIdentifier(uri=uri)
     report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=doc))
-    assert report.kind == "full"
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=10_000, character=0))
     await client.text_document_code_action_async(types.CodeActionParams(
         text_document=doc, range=whole, context=types.CodeActionContext(diagnostics=list(report.items))))
