@@ -116,8 +116,9 @@ def extension_value(text: str) -> Any:
 
 
 def _reads_back_as(text: str, value: Any) -> bool:
+    # The text may be anyone's (an extension string from an imported file): read within the bounds.
     try:
-        return bool(text.strip()) and "\n" not in text and yaml.safe_load(text) == value
+        return bool(text.strip()) and "\n" not in text and yamlbounds.safe_load(text) == value
     except yaml.YAMLError:
         return False
 

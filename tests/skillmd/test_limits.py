@@ -129,3 +129,14 @@ def test_a_value_yaml_would_read_as_an_impossible_date_is_written_quoted() -> No
         skill = skillmd.to_skill(skillmd.parse(HEAD + f"allowed-tools: '{value}'\n---\n\nBody.\n")).skill
         assert skill is not None
         assert skillmd.parse(skillmd.render(skill)).data["allowed-tools"] == value
+
+
+@pytest.mark.parametrize("value", ["2024-13-45", "[" * 100_000, "*a", "a: &x [1]"])
+def test_an_extension_string_yaml_cannot_read_back_is_stored_quoted_and_read_back_as_written(value: str) -> None:
+    from autoskill_mcp.skill import Skill
+
+    skill = Skill(name="ext", description="Keeps extensions. Use when testing.", instructions="Body.",
+                  extensions={"odd": value})
+    text = skillmd.render(skill)
+    back = skillmd.to_skill(skillmd.parse(text)).skill
+    assert back is not None and back.extensions["odd"] == value
