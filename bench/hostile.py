@@ -196,8 +196,12 @@ def servable_skill_md(rng: random.Random) -> bytes:
 
 
 def skill_md_bytes(rng: random.Random) -> bytes:
-    """A hostile SKILL.md file as bytes: `skill_md` encoded, then sometimes mutated byte by byte."""
-    data = skill_md(rng).encode("utf-8", "surrogatepass")
+    """A hostile SKILL.md file as bytes: `skill_md` encoded (or, a quarter of the time, one an import
+    accepts, so conversion and rendering see hostile values too), then sometimes mutated byte by byte."""
+    if rng.random() < 0.25:
+        data = servable_skill_md(rng)
+    else:
+        data = skill_md(rng).encode("utf-8", "surrogatepass")
     return mutate_bytes(rng, data) if rng.random() < 0.3 else data
 
 
