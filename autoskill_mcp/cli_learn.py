@@ -133,12 +133,24 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     from .learning.transcripts.discover import entry_points
 
     paths: list[Path] = []
+    # Files in a folder that could be transcripts but cannot be read (a corrupt database, an empty or
+    # truncated export): reported and left out, so one bad file does not stop the rest of the folder.
+    problems: list[str] = []
+    skipped: list[dict[str, str]] = []
+
+    def is_transcript(p: Path) -> bool:
+        before = len(problems)
+        fmt = detect_format(p, problems=problems)
+        for problem in problems[before:]:
+            skipped.append({"path": str(p), "error": problem.removeprefix(f"{p}: ")})
+        return fmt is not None
+
     for raw in args.paths:
         path = Path(raw).expanduser()
         if not path.exists():
             raise NotFoundError(f"{raw}: no such file or folder")
         if path.is_dir() and detect_format(path) is None:
-            paths += entry_points(path, lambda p: detect_format(p) is not None)
+            paths += entry_points(path, is_transcript)
         else:
             paths.append(path)
     if args.agent:
@@ -150,7 +162,8 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     elif args.since:
         raise InvalidInputError("--since needs --agent")
     if not paths:
-        raise InvalidInputError("nothing to ingest: give transcript paths or --agent")
+        why = "".join(f"; skipped {s['path']}: {s['error']}" for s in skipped[:5])
+        raise InvalidInputError(f"nothing to ingest: give transcript paths or --agent{why}")
     queue = sdk.queue
     ids: list[str] = []
     new = 0
@@ -161,7 +174,7 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     if args.wait:
         _work_until_done(sdk, ids, show=cli_progress.wanted(args))
     jobs = [queue.get(i) for i in ids]
-    data = {"enqueued": new, "jobs": [j.to_dict() for j in jobs if j is not None]}
+    data = {"enqueued": new, "jobs": [j.to_dict() for j in jobs if j is not None], "skipped": skipped}
 
     def human() -> None:
         print(f"{len(ids)} transcript(s): {new} new job(s), {len(ids) - new} already queued or done")
@@ -169,6 +182,8 @@ def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
             if job is None:
                 continue
             print("  " + job_line(job))
+        for s in skipped:
+            print(f"  skipped {s['path']}: {s['error']}")
         if not args.wait:
             print("jobs run in the background (MCP server, language server, or `autoskill worker`); "
                   "`autoskill jobs` shows progress")

@@ -3,6 +3,7 @@
     python -m bench                     # all sections (store at 1k / 5k / 100k: ~7 minutes here)
     python -m bench --quick             # about two minutes: store at 1k / 5k, fewer repeats
     python -m bench store ingest        # chosen sections
+    python -m bench reliability         # 10,000 hostile SKILL.md files and transcripts (~6 minutes; --quick: 300)
     python -m bench --out results/      # where bench.md and bench.json go (default: results/)
 
 Each section runs in its own interpreter, so its peak RSS (from wait4) is its own
@@ -34,6 +35,7 @@ SECTIONS = {
     "mcp": "bench.bench_mcp_startup",
     "lsp": "bench.bench_lsp",
     "ingest": "bench.bench_ingest",
+    "reliability": "bench.bench_reliability",
 }
 
 

@@ -21,6 +21,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.stdio import stdio_server
 from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import (
     GetPromptRequestParams,
@@ -36,7 +37,7 @@ from pydantic import ValidationError
 
 from .. import __version__
 from ..store.layout import CATALOG_FILE
-from . import catalogue, live, prompts, resources, tools_learning, tools_skills
+from . import catalogue, live, prompts, resources, stdio, tools_learning, tools_skills
 from .argument_errors import plain_message
 from .identity import user_of
 from .settings import McpSettings
@@ -155,6 +156,13 @@ class AutoSkillServer(MCPServer[ServerState]):
         if ctx.method not in _HANDSHAKE:  # load once the client is past its handshake, not during it
             self.state.first_request.set()
         return result
+
+    async def run_stdio_async(self) -> None:
+        """The SDK's stdio transport, with lines that are not JSON-RPC answered (-32700/-32600), not dropped."""
+        async with stdio_server() as (read_stream, write_stream):
+            low = self._lowlevel_server
+            await low.run(stdio.answering(read_stream, write_stream), write_stream,
+                          low.create_initialization_options())
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         """The SDK's call, with argument validation errors in plain words (see arguments.py)."""

@@ -10,9 +10,11 @@ sees are deduplicated by name, their own first, then shared, then libraries
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import hashlib
 import logging
+import math
 import mimetypes
 from dataclasses import dataclass
 from typing import Any
@@ -136,34 +138,38 @@ def find_visible(store: SkillStore, user_id: str, name: str) -> SkillSummary | N
 
 
 def frontmatter_of(text: bytes) -> dict[str, Any]:
-    """The YAML frontmatter as JSON-ready data, every field kept (dates become ISO strings)."""
-    try:
-        decoded = text.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        decoded = text.decode("utf-8", "replace")
-    lines = decoded.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return {}
-    import yaml
+    """The YAML frontmatter as JSON-ready data, every field kept (dates become ISO strings).
 
-    for i in range(1, len(lines)):
-        if lines[i].strip() == "---":
-            try:
-                data = yaml.safe_load("\n".join(lines[1:i]))
-            except yaml.YAMLError:
-                return {}
-            return _jsonable(data) if isinstance(data, dict) else {}
-    return {}
+    Read with the SKILL.md parser, which never raises and bounds what it does (size, nesting,
+    aliases, keys): a skill's frontmatter is its author's input, and one odd skill (a tag YAML
+    cannot construct, an alias bomb) must not break `skills/list` for every other skill. A value
+    YAML cannot construct is kept as written; a frontmatter that cannot be read is `{}`.
+    """
+    from ..skillmd.parser import parse
+
+    parsed = parse(text)
+    if not parsed.frontmatter_closed or parsed.yaml_errors or not isinstance(parsed.data, dict):
+        return {}
+    return _jsonable(parsed.data)
 
 
 def _jsonable(value: Any) -> Any:
+    """Any value YAML's safe loader builds, as JSON (sets, pairs and bytes included)."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_jsonable(v) for v in value), key=str)
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
-    return value
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or Infinity
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return str(value)
 
 
 def publish(store: SkillStore, summary: SkillSummary) -> Published:

@@ -12,7 +12,8 @@ Design decisions (they differ from skills-ref on purpose):
   strings (their scalar text, as strictyaml and the clients see them); values are
   constructed per key so one bad value does not hide the others.
 * ``parse`` never raises: undecodable bytes are replaced and reported, YAML
-  problems become :class:`YamlIssue` entries, oversized frontmatter is not parsed.
+  problems become :class:`YamlIssue` entries, and frontmatter over the bounds of
+  ``yamlbounds`` (size, nesting, keys, alias expansion) is reported, not parsed.
 """
 
 from __future__ import annotations
@@ -23,28 +24,14 @@ from typing import Any
 
 import yaml
 from yaml import nodes as ynodes
-from yaml import tokens as ytokens
 
+from . import yamlbounds
 from .positions import LineIndex, Position, Range
+from .yamlbounds import MAX_EXPANDED_NODES, YamlLimitError, loader_for  # noqa: F401 (MAX_EXPANDED_NODES: re-exported)
 
-# Real frontmatter is a few hundred bytes; pure-Python PyYAML needs ~1 s per 100 KB,
-# so larger blocks are reported instead of parsed (keeps the LSP responsive).
-MAX_FRONTMATTER_CHARS = 256 * 1024
-_MAX_DEPTH = 8
-MAX_EXPANDED_NODES = 100_000
+MAX_FRONTMATTER_CHARS = yamlbounds.MAX_YAML_CHARS
+_MAX_DEPTH = 8  # levels of nested keys given positions (FieldNode.children); deeper values are plain data
 _DELIMITER = "---"
-
-
-def _loader_for(text: str) -> type[yaml.SafeLoader]:
-    """libyaml's loader (~10x faster) where it behaves exactly like PyYAML's own:
-    ASCII text (its marks count bytes) without tabs (libyaml accepts some that
-    PyYAML and strictyaml reject)."""
-    if _C_LOADER is not None and text.isascii() and "\t" not in text:
-        return _C_LOADER
-    return yaml.SafeLoader
-
-
-_C_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 
 
 @dataclass
@@ -248,50 +235,48 @@ class _Parser:
     # -- YAML ---------------------------------------------------------------------
 
     def _parse_yaml(self, fm: str) -> None:
-        if len(fm) > MAX_FRONTMATTER_CHARS:
-            at = self.index.position(self.fm_offset)
-            self.errors.append(
-                YamlIssue(
-                    f"frontmatter is {len(fm)} characters; only {MAX_FRONTMATTER_CHARS} are parsed",
-                    Range(at, at),
-                    "frontmatter too large",
-                )
-            )
-            return
-        self._scan_features(fm)
         try:
-            loader = _loader_for(fm)(fm)
+            yamlbounds.check_size(fm, "frontmatter")
+            features = yamlbounds.scan(fm, "frontmatter")
+        except YamlLimitError as exc:
+            self._record_limit(exc)
+            return
+        for f in features:
+            self.features.append(YamlFeature(f.kind, self.index.range(self.fm_offset + f.start, self.fm_offset + f.end)))
+        try:
+            loader = loader_for(fm)(fm)
         except Exception as exc:  # ReaderError: non-printable characters such as NUL
             self._record_error(exc)
             return
         try:
             root = loader.get_single_node()
+            if root is not None:
+                yamlbounds.check_expansion(root, "frontmatter")
+        except YamlLimitError as exc:
+            yamlbounds.dispose(loader)
+            self._record_limit(exc)
+            return
         except Exception as exc:
+            yamlbounds.dispose(loader)
             self._record_error(exc)
             return
+        try:
+            if root is None:
+                self.data = None
+            elif isinstance(root, ynodes.MappingNode):
+                self.data = self._walk_mapping(loader, root, (), self.fields, 0)
+            else:
+                self.data = self._construct(loader, root)[0]
         finally:
-            try:
-                loader.dispose()
-            except Exception:
-                pass
-        if root is None:
-            self.data = None
-            return
-        if _expanded_size(root) > MAX_EXPANDED_NODES:
-            # Aliases can make a small text expand exponentially ("billion laughs").
-            at = self.index.position(self.fm_offset)
-            self.errors.append(
-                YamlIssue(
-                    f"frontmatter expands to more than {MAX_EXPANDED_NODES} values through aliases",
-                    Range(at, at),
-                    "too many aliases",
-                )
-            )
-            return
-        if isinstance(root, ynodes.MappingNode):
-            self.data = self._walk_mapping(loader, root, (), self.fields, 0)
-        else:
-            self.data = self._construct(loader, root)[0]
+            yamlbounds.dispose(loader)
+
+    def _record_limit(self, exc: YamlLimitError) -> None:
+        """A bound was hit: one issue where it was hit (to the end of that line), nothing parsed."""
+        start = self.index.position(self.fm_offset + exc.offset)
+        end = self.index.position(max(self.fm_offset + exc.offset, self.index.line_end(start.line)))
+        if exc.problem.endswith("too large"):
+            end = start
+        self.errors.append(YamlIssue(exc.message, Range(start, end), exc.problem))
 
     def _walk_mapping(
         self,
@@ -391,22 +376,6 @@ class _Parser:
         rng = self._node_range(node)
         return self.text[self.index.offset(rng.start) : self.index.offset(rng.end)]
 
-    def _scan_features(self, fm: str) -> None:
-        kinds = {
-            ytokens.AnchorToken: "anchor",
-            ytokens.AliasToken: "alias",
-            ytokens.TagToken: "tag",
-        }
-        try:
-            for token in yaml.scan(fm, Loader=_loader_for(fm)):
-                kind = kinds.get(type(token))
-                if kind:
-                    start = self.fm_offset + token.start_mark.index
-                    end = self.fm_offset + token.end_mark.index
-                    self.features.append(YamlFeature(kind, self.index.range(start, end)))
-        except Exception:
-            pass  # the composer reports the error with its position
-
     def _record_error(self, exc: BaseException) -> None:
         offset = self.fm_offset
         problem = ""
@@ -424,33 +393,6 @@ class _Parser:
         line_end = self.index.line_end(start.line)
         end = self.index.position(max(offset, line_end))
         self.errors.append(YamlIssue(_describe(exc), Range(start, end), problem or _describe(exc)))
-
-
-def _expanded_size(root: ynodes.Node) -> int:
-    """Node count with aliases expanded, memoised per node so it costs one pass."""
-    memo: dict[int, int] = {}
-
-    def size(node: ynodes.Node, depth: int) -> int:
-        key = id(node)
-        if key in memo:
-            return memo[key]
-        memo[key] = 1  # breaks cycles (recursive aliases)
-        total = 1
-        if depth < 200:
-            if isinstance(node, ynodes.MappingNode):
-                for k, v in node.value:
-                    total += size(k, depth + 1) + size(v, depth + 1)
-                    if total > MAX_EXPANDED_NODES:
-                        break
-            elif isinstance(node, ynodes.SequenceNode):
-                for item in node.value:
-                    total += size(item, depth + 1)
-                    if total > MAX_EXPANDED_NODES:
-                        break
-        memo[key] = total
-        return total
-
-    return size(root, 0)
 
 
 def _is_delimiter(line: str) -> bool:

@@ -15,7 +15,9 @@ from . import fences
 from .parser import ParsedSkillMd
 from .positions import Range
 
-_LINK = re.compile(r"!?\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^)\s]+)(?:\s+\"[^\"\n]*\")?\s*\)")
+# Link text holds no brackets or one level of them (`[a [b] c](x)`): a text that may run over
+# brackets makes every "[" of a line rescan the rest of it (quadratic on "[[[[...").
+_LINK = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(<[^>\n]*>|[^)\s]+)(?:\s+\"[^\"\n]*\")?\s*\)")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _RESOURCE_PATH = re.compile(r"^(?:\./)?(?:scripts|references|assets)[/\\][^\s`*?<>|\"']+$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from . import yamltext
+from . import yamlbounds, yamltext
 from .profiles import CLAUDE_CODE, PROFILES, SPEC_KEYS
 from .sections import render_managed
 from ..skill import Skill, SkillStatus
@@ -104,16 +104,21 @@ def _flow(value: Any, *, allow_unicode: bool) -> str:
 
 
 def extension_value(text: str) -> Any:
-    """The value `extension_text` stored (older stores wrote JSON, which YAML reads the same)."""
+    """The value `extension_text` stored (older stores wrote JSON, which YAML reads the same).
+
+    The text comes from a file anyone may have written, so it is read within the YAML bounds;
+    text over them (an alias bomb, deep nesting) stays the text it is.
+    """
     try:
-        return yaml.safe_load(text) if text.strip() else text
+        return yamlbounds.safe_load(text, "extension value") if text.strip() else text
     except yaml.YAMLError:
         return text
 
 
 def _reads_back_as(text: str, value: Any) -> bool:
+    # The text may be anyone's (an extension string from an imported file): read within the bounds.
     try:
-        return bool(text.strip()) and "\n" not in text and yaml.safe_load(text) == value
+        return bool(text.strip()) and "\n" not in text and yamlbounds.safe_load(text) == value
     except yaml.YAMLError:
         return False
 

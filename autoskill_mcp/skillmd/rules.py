@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .profiles import CLAUDE_CODE, CLAUDE_UPLOAD, CODEX, PROFILES, SPEC
+from .yamlbounds import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_KEYS, MAX_YAML_CHARS
 
 DOC_BASE = "https://github.com/autoskill-mcp/autoskill-mcp/blob/main/docs/rules.md"
 
@@ -108,7 +109,10 @@ _CATALOGUE: list[Rule] = [
        spec_class="frontmatter.unclosed"),
     _r("SKL003", E, "Invalid YAML",
        "Invalid YAML in frontmatter: {error}{hint}",
-       "Clients skip skills whose frontmatter does not parse. The most common cause is an unquoted value containing `: `.",
+       "Clients skip skills whose frontmatter does not parse. The most common cause is an unquoted value containing `: `. "
+       f"Frontmatter over the parser's bounds ({MAX_YAML_CHARS // 1024} KB, {MAX_DEPTH} levels of nesting, "
+       f"{MAX_KEYS} keys, {MAX_EXPANDED_NODES:,} values once aliases are expanded) is reported here instead of read, "
+       "so a hostile file costs milliseconds.",
        "For `key: text: more`, quote the value (the quick fix writes a double-quoted scalar).",
        spec_class="yaml"),
     _r("SKL004", E, "Frontmatter is not a mapping",

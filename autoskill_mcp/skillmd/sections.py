@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from . import yamlbounds
+
 TRIGGERS_HEADING = "## Triggers"
 TRIGGERS_MARKER = "<!-- autoskill:triggers -->"
 EXAMPLES_HEADING = "## Examples"
@@ -102,7 +104,7 @@ def split_managed(body: str) -> ManagedBody:
         start, fence_open, fence_close = examples_at
         block = "\n".join(lines[fence_open + 1 : fence_close])
         try:
-            loaded = yaml.safe_load(block) if block.strip() else []
+            loaded = yamlbounds.safe_load(block, "the block") if block.strip() else []
         except Exception as exc:  # a hand-edited block that no longer parses
             loaded = None
             result.warnings.append(f"the managed Examples block is not valid YAML ({exc}); kept in the instructions")

@@ -379,6 +379,8 @@ class _Checker:
         lowered = key.lower().replace("_", "-")
         best: tuple[int, str] | None = None
         for cand in candidates:
+            if lowered != cand and abs(len(key) - len(cand)) > 2:
+                continue  # the distance is at least the difference in length
             d = 0 if lowered == cand else edit_distance(key.lower(), cand)
             if d <= 2 and (best is None or d < best[0]):
                 best = (d, cand)
@@ -633,7 +635,7 @@ class _Checker:
             return
         for m in _LICENSE_FILE.finditer(node.value):
             token = m[1]
-            if not (self.folder / token).exists():
+            if not _exists(self.folder / token):
                 self.emit("SKL051", node.value_range, file=token)
 
     # -- Claude Code ---------------------------------------------------------------------
@@ -756,11 +758,24 @@ class _Checker:
                 self.emit("SKL071", Range.point(0, 0), size=f"{total / 1024 / 1024:.1f}")
 
 
+def _exists(path: Path) -> bool:
+    """Whether a path written in the file names something; a path the OS cannot even look up
+    (a name over 255 bytes, a path over PATH_MAX, no permission) names nothing an agent can read."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _inspect_target(target: Path) -> tuple[bool, list[str], int, bool]:
     """(exists, further local links, line count, has a table of contents) for a referenced file."""
-    if not target.exists():
+    if not _exists(target):
         return False, [], 0, False
-    if not (target.is_file() and target.suffix.lower() == ".md"):
+    try:
+        is_markdown = target.is_file() and target.suffix.lower() == ".md"
+    except OSError:
+        return True, [], 0, False
+    if not is_markdown:
         return True, [], 0, False
     others = [o for o in local_links(target) if o.lower() != "skill.md"]
     try:

@@ -37,7 +37,7 @@ def is_plain_safe(value: str) -> bool:
         return False
     try:
         return yaml.load(f"k: {value}\n", Loader=_LOADER) == {"k": value}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # a timestamp with month 13: PyYAML's datetime raises ValueError
         return False
 
 

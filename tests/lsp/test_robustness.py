@@ -14,7 +14,7 @@ from pytest_lsp import LanguageClient
 
 from autoskill_mcp.skillmd import parse
 
-from .conftest import SERVER, by_code, codes, open_doc, pushed, start, write_skill
+from .conftest import SERVER, by_code, codes, open_doc, pulled, pushed, start, write_skill
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -110,3 +110,9 @@ async def test_the_stored_copy_of_a_saved_skill_is_not_its_own_duplicate(client:
     saved = await run(client, "autoskill.saveToStore", uri)
     stored_uri = open_doc(client, Path(saved["path"]))
     assert "SKL073" not in codes(await pushed(client, stored_uri))
+
+
+async def test_a_link_target_too_long_for_the_file_system_is_a_diagnostic(pull_client: LanguageClient) -> None:
+    text = "---\nname: long-link\ndescription: Links far. Use when linking.\n---\n\n[x](" + "a" * 300 + ")\n"
+    uri = open_doc(pull_client, write_skill(pull_client.root, "long-link", text))
+    assert codes(await pulled(pull_client, uri)) == ["SKL063"]

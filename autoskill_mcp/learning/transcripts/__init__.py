@@ -46,15 +46,20 @@ READERS: dict[str, Reader] = {
 assert set(READERS) == set(FORMATS)
 
 
-def detect_format(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+def detect_format(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  problems: list[str] | None = None) -> str | None:
     """The format name of a transcript file or folder (see FORMATS); None when it is not one.
 
     Never raises for what it is given (missing, empty, unreadable, broken), so it can filter a
-    folder's files; `read_transcript` says what is wrong with such a file.
+    folder's files. Given `problems`, it appends why a path that may be a transcript cannot be
+    read (an empty or truncated file, a corrupt database), so a caller can report the file it
+    skips; a file of no known kind is no problem, just not a transcript.
     """
     try:
         found = detect(_existing(path), max_bytes)
-    except TranscriptError:
+    except TranscriptError as exc:
+        if problems is not None:
+            problems.append(str(exc))
         return None
     return found.fmt if found else None
 

@@ -26,7 +26,6 @@ research/transcripts.md §1. What this reader decides:
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -38,7 +37,7 @@ from autoskill_mcp.learning.transcripts.fields import (
     TOOL_TEXT_LIMIT, as_dict, as_list, as_str, clip, compact_json, parse_ts, strip_ansi, text_of,
 )
 from autoskill_mcp.learning.transcripts.source import (
-    ReadOptions, TranscriptError, iter_jsonl, jsonl_records, record_guard,
+    ReadOptions, TranscriptError, iter_jsonl, jsonl_records, loads, record_guard,
 )
 
 AGENT = "claude-code"
@@ -208,7 +207,7 @@ def _name_subagent(session: Session, path: Path) -> None:
     meta_path = path.with_name(path.stem + ".meta.json")
     if meta_path.is_file() and meta_path.stat().st_size < 1_000_000:
         try:
-            meta = as_dict(json.loads(meta_path.read_text(encoding="utf-8")))
+            meta = as_dict(loads(meta_path.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             meta = {}
         session.title = session.title or as_str(meta.get("description")) or as_str(meta.get("agentType")) or None

@@ -15,7 +15,6 @@ Which user replies are corrections is decided by what the agent was waiting for:
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from autoskill_mcp.learning.session import Kind, Role, Session, skip
 from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
-from autoskill_mcp.learning.transcripts.source import ReadOptions, TranscriptError, load_json, record_guard
+from autoskill_mcp.learning.transcripts.source import ReadOptions, TranscriptError, load_json, loads, record_guard
 
 UI_FILE = "ui_messages.json"
 API_FILE = "api_conversation_history.json"
@@ -92,8 +91,8 @@ def _workspace(history: list[Any]) -> str | None:
 
 def _json_text(text: str) -> dict[str, Any]:
     try:
-        return as_dict(json.loads(text))
-    except ValueError:
+        return as_dict(loads(text))
+    except ValueError:  # not JSON, or nested too deeply
         return {}
 
 

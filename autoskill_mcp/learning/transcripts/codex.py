@@ -22,7 +22,9 @@ from typing import Any
 from autoskill_mcp.learning.session import Kind, Role, Session, skip
 from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
-from autoskill_mcp.learning.transcripts.source import ReadOptions, TranscriptError, iter_jsonl, load_json, record_guard
+from autoskill_mcp.learning.transcripts.source import (
+    ReadOptions, TranscriptError, iter_jsonl, load_json, loads, record_guard,
+)
 
 AGENT = "codex"
 ENVELOPE_TYPES = {"session_meta", "response_item", "event_msg", "turn_context", "compacted", "world_state",
@@ -181,8 +183,8 @@ def _output(raw: Any) -> tuple[str, bool]:
     """A tool output's text and whether it failed (a non-zero exit code)."""
     if isinstance(raw, str):
         try:
-            parsed = json.loads(raw)
-        except ValueError:
+            parsed = loads(raw)
+        except ValueError:  # not JSON, or nested too deeply
             return raw, False
         if isinstance(parsed, dict) and "output" in parsed:
             code = as_dict(parsed.get("metadata")).get("exit_code")

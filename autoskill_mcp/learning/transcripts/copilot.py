@@ -26,6 +26,7 @@ from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
 from autoskill_mcp.learning.transcripts.source import ReadOptions, TranscriptError, iter_jsonl, load_json, record_guard
 from autoskill_mcp.learning.transcripts.workspace import uri_path, workspace_folder
+from autoskill_mcp.skillmd import yamlbounds
 
 AGENT = "copilot"
 _DENIED = 0                       # ToolConfirmKind.Denied in VS Code's chat service
@@ -152,7 +153,7 @@ def read_cli(path: Path, opts: ReadOptions) -> list[Session]:
     workspace = path.parent / "workspace.yaml"
     if path.name == "events.jsonl" and workspace.is_file() and workspace.stat().st_size < 1_000_000:
         try:
-            info = as_dict(yaml.safe_load(workspace.read_text(encoding="utf-8")))
+            info = as_dict(yamlbounds.safe_load(workspace.read_text(encoding="utf-8"), str(workspace)))
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             info = {}
         session.title = as_str(info.get("name")) or as_str(info.get("summary")) or None

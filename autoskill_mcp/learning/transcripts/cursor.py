@@ -32,7 +32,8 @@ from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
 from autoskill_mcp.learning.transcripts.workspace import workspace_folder
 from autoskill_mcp.learning.transcripts.source import (
-    SQLITE_MAGIC, ReadOptions, TranscriptError, head, iter_jsonl, load_json, open_sqlite, record_guard, sqlite_tables,
+    SQLITE_MAGIC, ReadOptions, TranscriptError, head, iter_jsonl, load_json, loads, open_sqlite, record_guard,
+    sqlite_tables,
 )
 
 AGENT = "cursor"
@@ -101,7 +102,7 @@ def _workspaces_by_composer(global_db: Path, opts: ReadOptions, limit: int = 100
                 if "ItemTable" not in sqlite_tables(conn):
                     continue
                 data = as_dict(_item(conn, "composer.composerData", opts))
-        except (TranscriptError, sqlite3.Error):
+        except (TranscriptError, sqlite3.Error, UnicodeDecodeError):  # a corrupt neighbour costs its folder name
             continue
         for composer in as_list(data.get("allComposers")):
             cid = as_str(as_dict(composer).get("composerId"))
@@ -119,8 +120,8 @@ def _json_value(raw: Any, max_bytes: int) -> Any:
     if raw is None or len(raw) > max_bytes:
         return None
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        return loads(raw)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         return None
 
 
@@ -377,7 +378,7 @@ def _store_meta(conn: sqlite3.Connection) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         text = raw if isinstance(raw, str) else ""
     try:
-        return as_dict(json.loads(text))
+        return as_dict(loads(text))
     except ValueError:
         return {}
 

@@ -8,6 +8,7 @@ the reader.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,11 @@ def _by_path(path: Path) -> str | None:
 
 
 def _sqlite(path: Path) -> Detected | None:
-    with open_sqlite(path) as conn:
-        tables = sqlite_tables(conn)
+    try:
+        with open_sqlite(path) as conn:
+            tables = sqlite_tables(conn)
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
+        raise TranscriptError(f"{path}: cannot read the database ({exc})") from None
     if "cursorDiskKV" in tables or "ItemTable" in tables:
         return Detected("cursor")
     if {"meta", "blobs"} <= tables:

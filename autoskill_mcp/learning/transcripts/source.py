@@ -22,6 +22,10 @@ from autoskill_mcp.errors import InvalidInputError
 from autoskill_mcp.learning.session import Session, skip
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: Containers inside containers in one JSON value: transcripts use a dozen levels. Python's own
+#: parser stops near its recursion limit (~1000, less in a deep stack) with a RecursionError; a
+#: bound of our own well below it is the same on every platform and leaves room for the readers.
+MAX_JSON_DEPTH = 512
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _BOM = b"\xef\xbb\xbf"
 _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
@@ -29,6 +33,34 @@ _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, Re
 
 class TranscriptError(InvalidInputError):
     """A transcript that cannot be read: missing, unreadable, too large, or of no known format."""
+
+
+class JsonDepthError(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH levels."""
+
+
+def loads(raw: str | bytes) -> Any:
+    """``json.loads`` within MAX_JSON_DEPTH levels; a ValueError for text that is not JSON or nests deeper."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise JsonDepthError(f"JSON nests deeper than {MAX_JSON_DEPTH} levels") from None
+    opening = raw.count(b"[") + raw.count(b"{") if isinstance(raw, bytes) else raw.count("[") + raw.count("{")
+    if opening > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):  # fewer brackets cannot nest deeper
+        raise JsonDepthError(f"JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than ``limit`` levels (iteratively: the value may be as deep as Python allows)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +107,12 @@ def load_json(path: Path, max_bytes: int) -> Any:
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
-        return json.loads(data.removeprefix(_BOM))
+        return loads(data.removeprefix(_BOM))
     except json.JSONDecodeError as exc:
         raise TranscriptError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    except (UnicodeDecodeError, RecursionError) as exc:
+    except JsonDepthError as exc:
+        raise TranscriptError(f"{path}: not readable JSON ({exc})") from None
+    except UnicodeDecodeError as exc:
         raise TranscriptError(f"{path}: not a JSON text file ({type(exc).__name__})") from None
 
 
@@ -96,8 +130,12 @@ def iter_jsonl(path: Path, session: Session, max_bytes: int) -> Iterator[tuple[i
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw)
-            except (ValueError, RecursionError):
+                obj = loads(raw)
+            except JsonDepthError as exc:
+                session.warnings.append(f"line {lineno}: {exc}; skipped")
+                skip(session, "bad_line")
+                continue
+            except ValueError:
                 if raw.endswith(b"\n"):
                     session.warnings.append(f"line {lineno}: not JSON, skipped")
                 else:
@@ -120,8 +158,8 @@ def jsonl_records(path: Path, limit: int = 20) -> list[dict[str, Any]]:
                 if n >= limit * 3 or len(out) >= limit:
                     break
                 try:
-                    obj = json.loads(raw.removeprefix(_BOM)) if raw.strip() else None
-                except (ValueError, RecursionError):
+                    obj = loads(raw.removeprefix(_BOM)) if raw.strip() else None
+                except ValueError:
                     continue
                 if isinstance(obj, dict):
                     out.append(obj)
@@ -180,6 +218,10 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
     except sqlite3.Error:
         conn.close()
         raise
+    except UnicodeDecodeError as exc:
+        # A corrupt schema: SQLite's error message quotes its bytes, and sqlite3 fails decoding them.
+        conn.close()
+        raise sqlite3.DatabaseError(f"malformed database schema (bytes that are not UTF-8 at {exc.start})") from None
     return conn
 
 

@@ -6,12 +6,12 @@ Cursor and VS Code (Copilot Chat) name per-workspace storage by a hash; the fold
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_str
+from autoskill_mcp.learning.transcripts.source import loads
 
 
 def workspace_folder(workspace_json: Path) -> str | None:
@@ -19,7 +19,7 @@ def workspace_folder(workspace_json: Path) -> str | None:
     try:
         if not workspace_json.is_file() or workspace_json.stat().st_size > 1_000_000:
             return None
-        data = as_dict(json.loads(workspace_json.read_text(encoding="utf-8")))
+        data = as_dict(loads(workspace_json.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
     uri = as_str(data.get("folder")) or as_str(data.get("workspace"))

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from autoskill_mcp.errors import InvalidInputError
 from autoskill_mcp.learning.session import Kind
-from autoskill_mcp.learning.transcripts import FORMATS, TranscriptError, read_transcript
+from autoskill_mcp.learning.transcripts import FORMATS, TranscriptError, detect_format, read_transcript
 from autoskill_mcp.learning.transcripts.fields import TOOL_TEXT_LIMIT
 
-from .conftest import fixture, write_jsonl
+from .conftest import copy, fixture, write_jsonl
 
 SHORT = "claude-code/spotter__short.jsonl"
 
@@ -138,3 +138,98 @@ def test_records_of_any_shape_are_skipped_by_the_readers_not_by_a_catch_all(
             read_transcript(path, format=fmt)
         except TranscriptError as exc:
             assert "cannot read it as" not in str(exc), exc
+
+
+COPILOT_SESSION = "copilot/cli/agent-sessions__subdir_v1/aaaabbbb-1111-2222-3333-ccccddddeeee"
+
+
+@pytest.mark.parametrize("workspace", [
+    "name: !!timestamp x\n",
+    "name: é\nx: " + "[" * 50_000 + "\n",
+    "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n"
+                                                 for i in range(1, 9)) + "name: *a8\n",
+], ids=["unconstructible tag", "deep nesting", "alias bomb"])
+def test_a_copilot_workspace_yaml_over_the_bounds_costs_the_title_only(tmp_path: Path, workspace: str) -> None:
+    session = copy(fixture(COPILOT_SESSION), tmp_path / "session-state" / "s1")
+    (session / "workspace.yaml").write_text(workspace, encoding="utf-8")
+    [s] = read_transcript(session)
+    [whole] = read_transcript(fixture(COPILOT_SESSION))
+    assert s.title is None
+    assert [e.uid for e in s.events] == [e.uid for e in whole.events]
+
+
+def corrupt_vscdb(path: Path) -> Path:
+    """A Cursor database whose schema holds bytes that are not UTF-8 (SQLite's own error message
+    then carries them, and Python's sqlite3 failed decoding it)."""
+    data = bytearray(fixture("cursor/ide_state_vscdb/cursor-history__composer-global-state.vscdb").read_bytes())
+    at = data.find(b"CREATE TABLE")
+    data[at + 7:at + 12] = b"\xff\xfe\xfd\xfc\xfb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_corrupt_cursor_database_is_no_format_and_a_clear_error(tmp_path: Path) -> None:
+    db = corrupt_vscdb(tmp_path / "state.vscdb")
+    problems: list[str] = []
+    assert detect_format(db) is None
+    assert detect_format(db, problems=problems) is None
+    assert len(problems) == 1 and problems[0].startswith(f"{db}: ") and "database" in problems[0]
+    with pytest.raises(TranscriptError, match="database"):
+        read_transcript(db)
+    with pytest.raises(TranscriptError, match="database"):
+        read_transcript(db, format="cursor")
+
+
+def test_detect_format_reports_only_files_that_could_be_transcripts(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    problems: list[str] = []
+    assert detect_format(tmp_path / "notes.md", problems=problems) is None and problems == []
+    assert detect_format(tmp_path / "empty.jsonl", problems=problems) is None
+    assert problems == [f"{tmp_path / 'empty.jsonl'}: empty file"]
+
+
+def deep_json(levels: int) -> str:
+    return "[" * levels + "1" + "]" * levels
+
+
+def test_json_nested_deeper_than_the_bound_is_a_warning_naming_the_bound(tmp_path: Path) -> None:
+    from autoskill_mcp.learning.transcripts.source import MAX_JSON_DEPTH
+
+    lines = fixture(SHORT).read_text(encoding="utf-8").splitlines()
+    record = '{"type": "user", "message": {"role": "user", "content": %s}}'
+    for levels in (MAX_JSON_DEPTH + 1, 100_000):  # parseable by Python at the first, not at the second
+        path = tmp_path / f"deep{levels}.jsonl"
+        path.write_text("\n".join(lines[:2] + [record % deep_json(levels)] + lines[2:]) + "\n", encoding="utf-8")
+        [s] = read_transcript(path)
+        assert s.warnings == [f"line 3: JSON nests deeper than {MAX_JSON_DEPTH} levels; skipped"]
+    document = tmp_path / "deep.json"
+    document.write_text('{"messages": %s}' % deep_json(100_000), encoding="utf-8")
+    with pytest.raises(TranscriptError, match=f"nests deeper than {MAX_JSON_DEPTH} levels"):
+        read_transcript(document)
+
+
+def test_side_files_nested_too_deeply_cost_what_they_add_not_the_session(tmp_path: Path) -> None:
+    claude = copy(fixture("claude-code/agent-sessions__subagent_layout"), tmp_path / "claude")
+    [meta] = claude.rglob("*.meta.json")
+    meta.write_text(deep_json(100_000), encoding="utf-8")
+    [main] = claude.glob("*.jsonl")
+    assert len(read_transcript(main)) == 2
+    cursor = copy(fixture("cursor/ide_state_vscdb/constructed"), tmp_path / "cursor")
+    [workspace] = cursor.rglob("workspace.json")
+    workspace.write_text(deep_json(100_000), encoding="utf-8")
+    whole = read_transcript(fixture("cursor/ide_state_vscdb/constructed") / workspace.relative_to(cursor).parent
+                            / "state.vscdb")
+    assert [s.session_id for s in read_transcript(workspace.parent / "state.vscdb")] == [s.session_id for s in whole]
+
+
+def test_a_cline_tool_message_nested_too_deeply_is_kept_as_text(tmp_path: Path) -> None:
+    task = copy(fixture("cline-roo/roo__bc93a6f7-cd2e-4686-a832-46e3cd14d338"), tmp_path / "task")
+    messages = json.loads((task / "ui_messages.json").read_text(encoding="utf-8"))
+    tool = next(m for m in messages if m.get("ask") == "tool")
+    tool["text"] = deep_json(100_000)
+    (task / "ui_messages.json").write_text(json.dumps(messages), encoding="utf-8")
+    [s] = read_transcript(task)
+    [whole] = read_transcript(fixture("cline-roo/roo__bc93a6f7-cd2e-4686-a832-46e3cd14d338"))
+    assert len(s.events) == len(whole.events)
