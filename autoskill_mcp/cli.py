@@ -156,9 +156,13 @@ def _validate_targets(paths: Sequence[str]) -> list[Path]:
     out: list[Path] = []
     for raw in paths:
         p = Path(raw).expanduser()
-        if p.is_file():
+        try:
+            kind = "file" if p.is_file() else "dir" if p.is_dir() else None
+        except OSError as exc:  # a name longer than the OS allows, a NUL byte: no such path
+            raise InvalidInputError(f"{quoted(raw)} is not a path this system can open ({exc.strerror or exc})") from exc
+        if kind == "file":
             out.append(p)
-        elif p.is_dir():
+        elif kind == "dir":
             found = find_skill_files(p, ImportLimits())
             if not found:
                 raise NotFoundError(f"{p}: no SKILL.md found in this folder or below it")

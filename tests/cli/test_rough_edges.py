@@ -128,3 +128,11 @@ def test_the_worker_prints_one_line_per_job_and_json_lines_with_json(env: dict[s
     assert quiet.returncode == 0 and quiet.stderr == ""
     job, total = [json.loads(x) for x in quiet.stdout.splitlines()]
     assert job["state"] == "done" and job["source"] == str(other) and total == {"jobs_run": 1}
+
+
+def test_validate_of_a_path_too_long_for_the_os_is_a_usage_error(tmp_path: Path) -> None:
+    long = str(tmp_path / ("x" * 300) / "SKILL.md")
+    out = subprocess.run([sys.executable, "-m", "autoskill_mcp", "validate", long], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr and "not a path this system can open" in out.stderr
