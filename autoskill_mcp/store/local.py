@@ -419,11 +419,23 @@ class LocalSkillStore(SkillStore):
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
         with self.catalog.write() as conn:
+            for skill in prepared:  # before any file is written: a refused batch leaves the folders as they were
+                self._check_name_free(conn, skill)
             for skill, data in zip(prepared, raw):
                 results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable, data))
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
         return [s for s, _ in results]
+
+    def _check_name_free(self, conn: Any, skill: Skill) -> None:
+        """ConflictError when another skill of the same owner has this name (committed by any process)."""
+        owner = skill.user_id if skill.scope == Scope.USER else ""
+        clash = self.catalog.find_by_name(owner, skill.name, conn=conn)
+        if clash is not None and clash.id != skill.id:
+            raise ConflictError(
+                f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
+                "update that id, or choose another name"
+            )
 
     def _save_one(
         self, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
@@ -436,12 +448,7 @@ class LocalSkillStore(SkillStore):
             existing = None
         if existing is not None and existing.scope == Scope.LIBRARY.value:
             raise ReadOnlyError(f"skill {existing.name!r} lives in a read-only library; copy it to your skills first")
-        clash = self.catalog.find_by_name(owner, skill.name, conn=conn)
-        if clash is not None and clash.id != skill.id:
-            raise ConflictError(
-                f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
-                "update that id, or choose another name"
-            )
+        self._check_name_free(conn, skill)
         if expected_version is not None and existing is not None and existing.version != expected_version:
             raise ConflictError(
                 f"skill {skill.name!r} is at version {existing.version}, not {expected_version}; reload and retry"

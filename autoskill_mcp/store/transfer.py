@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import skillmd
-from ..errors import InvalidInputError, NotFoundError
+from ..errors import ConflictError, InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
 from .base import ImportReport, SkillStore
 from .layout import atomic_write, check_folder_name, check_resource_path
@@ -180,10 +180,10 @@ def _save_imported(
     """Save what was read. A skill whose name is valid keeps its SKILL.md byte for byte (identity
     and version go to the catalog), so it is served exactly as its author wrote it; one whose
     name had to change is written by us, with the stored name."""
-    fresh: list[tuple[Skill, bytes | None, str]] = []
+    fresh: list[_Fresh] = []
     seen_names: set[str] = set()
     scope = batch[0][1].scope.value if batch else "user"
-    by_name = {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
+    by_name = _names(store, user_id, scope)
     done = 0
     progress("saving skills", 0, len(batch))
     for raw, skill, where in batch:
@@ -206,27 +206,81 @@ def _save_imported(
                 skill = skill.copy(id=str(uuid.uuid4()))
             fresh.append((skill, verbatim, where))
             continue
-        if not overwrite:
-            report.skipped.append((where, f"a skill named {name!r} already exists (use overwrite to update it)"))
-            continue
-        before = existing.version
-        update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
-        saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
-                 else store.save(update, reason="import"))
-        (report.updated if saved.version != before else report.unchanged).append(saved.name)
-    kept = [(s, data) for s, data, _ in fresh if data is not None]
-    rendered = [s for s, data, _ in fresh if data is None]
+        _save_existing(store, existing, skill, verbatim, where, overwrite=overwrite, report=report)
+    kept = [item for item in fresh if item[1] is not None]
+    rendered = [item for item in fresh if item[1] is None]
     done = len(batch) - len(fresh)
-    for start in range(0, len(kept), _SAVE_CHUNK):
-        chunk = kept[start:start + _SAVE_CHUNK]
-        report.imported += [s.name for s in store.save_verbatim(chunk, reason="import")]
-        done += len(chunk)
-        progress("saving skills", done, len(batch))
-    for start in range(0, len(rendered), _SAVE_CHUNK):
-        part = rendered[start:start + _SAVE_CHUNK]
-        report.imported += [s.name for s in store.save_many(part, reason="import")]
+    for part in [kept[i:i + _SAVE_CHUNK] for i in range(0, len(kept), _SAVE_CHUNK)] + \
+            [rendered[i:i + _SAVE_CHUNK] for i in range(0, len(rendered), _SAVE_CHUNK)]:
+        _save_fresh(store, part, user_id=user_id, scope=scope, overwrite=overwrite, report=report)
         done += len(part)
         progress("saving skills", done, len(batch))
+
+
+#: (skill, its SKILL.md bytes to keep, or None to render it, the folder it came from)
+_Fresh = tuple[Skill, bytes | None, str]
+
+
+def _names(store: SkillStore, user_id: str, scope: str) -> dict[str, str]:
+    """Name -> id of every skill already in the scope (archived ones too: their names are taken)."""
+    return {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
+
+
+def _write_new(store: SkillStore, items: list[_Fresh]) -> list[Skill]:
+    """One transaction for skills that are all kept verbatim, or all rendered by us."""
+    if items and items[0][1] is not None:
+        return store.save_verbatim([(s, data) for s, data, _ in items if data is not None], reason="import")
+    return store.save_many([s for s, _, _ in items], reason="import")
+
+
+def _save_fresh(store: SkillStore, items: list[_Fresh], *, user_id: str, scope: str, overwrite: bool,
+                report: ImportReport) -> None:
+    """Save skills whose names were free when the store was listed.
+
+    Another process may have taken some of those names since (several imports at once): the
+    store refuses the whole transaction, so the names are listed again and each one taken is
+    settled as an import started after that process would settle it (skipped, or updated with
+    overwrite), and the rest saved. A conflict that is no name clash is reported per skill.
+    """
+    pending = items
+    while pending:
+        try:
+            report.imported += [s.name for s in _write_new(store, pending)]
+            return
+        except ConflictError:
+            taken = _names(store, user_id, scope)
+        clashing = [item for item in pending if item[0].name in taken]
+        if not clashing:
+            break
+        for skill, verbatim, where in clashing:
+            existing = store.get(taken[skill.name])
+            if existing is None:  # deleted again meanwhile: the name is free after all
+                _save_one_fresh(store, (skill, verbatim, where), report)
+            else:
+                _save_existing(store, existing, skill, verbatim, where, overwrite=overwrite, report=report)
+        pending = [item for item in pending if item[0].name not in taken]
+    for item in pending:
+        _save_one_fresh(store, item, report)
+
+
+def _save_one_fresh(store: SkillStore, item: _Fresh, report: ImportReport) -> None:
+    try:
+        report.imported += [s.name for s in _write_new(store, [item])]
+    except ConflictError as exc:
+        report.skipped.append((item[2], str(exc)))
+
+
+def _save_existing(store: SkillStore, existing: Skill, skill: Skill, verbatim: bytes | None, where: str, *,
+                   overwrite: bool, report: ImportReport) -> None:
+    """An imported skill whose name is already stored: skipped, or (overwrite) saved as its next version."""
+    if not overwrite:
+        report.skipped.append((where, f"a skill named {skill.name!r} already exists (use overwrite to update it)"))
+        return
+    before = existing.version
+    update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
+    saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
+             else store.save(update, reason="import"))
+    (report.updated if saved.version != before else report.unchanged).append(saved.name)
 
 
 def export_skills(
