@@ -11,9 +11,11 @@ store fast and the answer honest.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -37,6 +39,9 @@ Mode = Literal["hybrid", "keyword", "vector"]
 Allowed = Collection[str] | Callable[[str], bool] | None
 
 _EMBED_CHUNK = 32
+#: indexes whose background thread was started: stopped at exit (see `_stop_all_at_exit`)
+_RUNNING: "weakref.WeakSet[HybridIndex]" = weakref.WeakSet()
+_exit_hook = False
 _QUERY_CACHE = 256
 
 
@@ -327,6 +332,7 @@ class HybridIndex:
             if self._load_error is not None:
                 return
             self._worker = threading.Thread(target=self._work, name="autoskill-embed", daemon=True)
+            _stop_at_exit(self)
             self._worker.start()
 
     def _work(self) -> None:
@@ -365,6 +371,8 @@ class HybridIndex:
         try:
             vectors = self.embedder.embed([text for _, (text, _) in batch])
         except Exception as exc:  # noqa: BLE001 - keep serving keywords, retry later
+            if self._stop:  # closing (the process may be exiting): the backlog stays pending
+                return True
             self.last_error = exc
             log.warning("embedding %d documents failed (will retry): %s", len(batch), exc)
             return False
@@ -415,14 +423,14 @@ class HybridIndex:
                 report(self.vector_count, self.vector_count + len(self._pending))
         return self.ready
 
-    def close(self) -> None:
+    def close(self, timeout: float = 2.0) -> None:
         """Stop the background thread (pending documents stay pending)."""
         with self._cond:
             self._stop = True
             self._cond.notify_all()
             worker = self._worker
         if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=2.0)  # a daemon thread stuck in a model load must not hang shutdown
+            worker.join(timeout=timeout)  # a daemon thread stuck in a model load must not hang shutdown
 
     def __enter__(self) -> "HybridIndex":
         return self
@@ -605,3 +613,21 @@ def _scored(f: Fused, mode: Mode) -> ScoredDoc:
         keyword_part=f.keyword_part,
         vector_part=f.vector_part,
     )
+
+
+def _stop_at_exit(index: HybridIndex) -> None:
+    """Have the interpreter's exit stop `index`'s background thread before it finalises.
+
+    Registered on first use, so it runs before the embedder's own exit hook (atexit is last in,
+    first out): the thread ends between two chunks instead of failing in the middle of one.
+    """
+    global _exit_hook
+    _RUNNING.add(index)
+    if not _exit_hook:
+        _exit_hook = True
+        atexit.register(_stop_all_at_exit)
+
+
+def _stop_all_at_exit() -> None:
+    for index in list(_RUNNING):
+        index.close(timeout=10.0)

@@ -1,0 +1,54 @@
+"""Every command, server and script exits with its documented code, whatever threads it started."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from .races_helpers import cli_env
+
+INGEST_THEN_RETURN = textwrap.dedent(
+    """
+    import sys
+    from autoskill_mcp import AutoSkill, AutoSkillConfig, Skill
+
+    TOPICS = ["a config loader", "a Dockerfile", "a SQL migration", "a bash script", "a pytest fixture",
+              "a changelog entry", "a REST endpoint", "a commit message", "a trip itinerary", "a README"]
+
+    def main() -> int:
+        sdk = AutoSkill(AutoSkillConfig())   # the default embedder: MiniLM through onnxruntime
+        for i in range(48):
+            topic = TOPICS[i % len(TOPICS)]
+            sdk.ingest(messages=[
+                {"role": "user", "content": f"Write {topic} for project {i}"},
+                {"role": "assistant", "content": "Here it is."},
+                {"role": "user", "content": f"No, for {topic} never use tabs; always use four spaces, header {i}."},
+            ], user_id=f"user{i}")
+        # A backlog of short texts: the embedding thread returns from onnxruntime every few milliseconds, so
+        # it surely does so while the interpreter finalises unless it was stopped first.
+        sdk.store.save_many([Skill(name=f"backlog-{i}", user_id="user0", description=f"Backlog skill {i}. Use in tests.",
+                                   instructions=f"Step {i}.") for i in range(600)])
+        index = sdk.store.index
+        before = index.vector_count
+        with index._cond:  # the embedding thread notifies after every chunk: it is then into the next one
+            index._cond.wait_for(lambda: index.vector_count > before, timeout=300)
+        print("pending", index.pending, flush=True)
+        global HEAP
+        HEAP = [[i, {}] for i in range(2_000_000)]  # a big heap: the interpreter takes a while to finalise it
+        return 0                             # no close(): a script may just end
+
+    sys.exit(main())
+    """
+)
+
+
+def test_a_script_that_ingests_with_the_default_embedder_and_returns_exits_0(tmp_path: Path) -> None:
+    script = tmp_path / "ingest.py"
+    script.write_text(INGEST_THEN_RETURN)
+    proc = subprocess.run([sys.executable, str(script)], env=cli_env(tmp_path / "home"), capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "terminate called" not in proc.stderr
+    assert proc.stdout.startswith("pending ")
