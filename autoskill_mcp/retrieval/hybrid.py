@@ -108,6 +108,7 @@ class HybridIndex:
         self._hashes: dict[str, str] = {}
         self._pending: dict[str, tuple[str, str]] = {}  # doc_id -> (text, content_hash)
         self._worker: threading.Thread | None = None
+        self._loading = False  # the background thread is in the embedder's load (not interruptible)
         self._stop = False
         self._load_error: BaseException | None = None
         self.last_error: BaseException | None = None
@@ -337,14 +338,18 @@ class HybridIndex:
 
     def _work(self) -> None:
         assert self.embedder is not None
+        self._loading = True
         try:
             self.embedder.load()
         except Exception as exc:  # noqa: BLE001 - any load failure means keyword-only
-            log.error("embedder %s failed to load, searching by keywords only: %s", self.embedder.signature, exc)
+            if not self._stop:
+                log.error("embedder %s failed to load, searching by keywords only: %s", self.embedder.signature, exc)
             with self._cond:
                 self._load_error = exc
                 self._cond.notify_all()
             return
+        finally:
+            self._loading = False
         with self._cond:
             self._cond.notify_all()
         backoff = 1.0
@@ -424,13 +429,18 @@ class HybridIndex:
         return self.ready
 
     def close(self, timeout: float = 2.0) -> None:
-        """Stop the background thread (pending documents stay pending)."""
+        """Stop the background thread (pending documents stay pending).
+
+        A thread still loading the model is not waited for: the load cannot be interrupted, it
+        holds nothing to save, and the thread ends by itself when it returns (the interpreter's
+        exit waits for it: see `_stop_all_at_exit` and minilm's exit hook).
+        """
         with self._cond:
             self._stop = True
             self._cond.notify_all()
             worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=timeout)  # a daemon thread stuck in a model load must not hang shutdown
+        if worker is not None and worker is not threading.current_thread() and not self._loading:
+            worker.join(timeout=timeout)
 
     def __enter__(self) -> "HybridIndex":
         return self
@@ -631,3 +641,6 @@ def _stop_at_exit(index: HybridIndex) -> None:
 def _stop_all_at_exit() -> None:
     for index in list(_RUNNING):
         index.close(timeout=10.0)
+        worker = index._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=10.0)  # one still loading the model too: it must not outlive the interpreter

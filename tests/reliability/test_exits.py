@@ -52,3 +52,38 @@ def test_a_script_that_ingests_with_the_default_embedder_and_returns_exits_0(tmp
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "terminate called" not in proc.stderr
     assert proc.stdout.startswith("pending ")
+
+
+HANDSHAKE = [
+    {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+     "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+     "params": {"name": "search_skills", "arguments": {"query": "write a commit message"}}},
+]
+
+
+def _seed_examples(home: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "autoskill_mcp", "quickstart", "--home", str(home)],
+                          env=cli_env(home), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_the_stdio_mcp_server_exits_0_when_stdin_closes_while_the_model_still_loads(tmp_path: Path) -> None:
+    import json
+
+    home = tmp_path / "home"
+    _seed_examples(home)  # the default embedder: the search below starts MiniLM's load in the background
+    proc = subprocess.Popen([sys.executable, "-m", "autoskill_mcp", "mcp", "-v"], env=cli_env(home),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in HANDSHAKE).encode())
+    proc.stdin.flush()
+    for line in proc.stdout:
+        if json.loads(line).get("id") == 2:
+            break
+    proc.stdin.close()  # the client is gone
+    proc.stdin = None  # (communicate must not flush it)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err.decode()[-3000:]
+    assert b"Traceback" not in err and b"terminate called" not in err, err.decode()[-3000:]
