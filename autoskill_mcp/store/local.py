@@ -33,6 +33,7 @@ from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyEr
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
+from . import recovery
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
@@ -101,6 +102,8 @@ class LocalSkillStore(SkillStore):
         self._sync_cost = 0.0
         self._closed = False
         self.refresh()
+        self._recover()
+        recovery.clear_dead_temp_files(self.root)
         self.sync()
 
     # -- keeping the in-memory view current ------------------------------------------------------
@@ -112,6 +115,16 @@ class LocalSkillStore(SkillStore):
                 return
             for row in self.catalog.changed_since(self._seen_seq):
                 self._apply(row)
+
+    def _recover(self, conn: Any = None) -> None:
+        """Undo what writers killed mid-write left in the folders (see recovery.py); cheap when nothing is."""
+        if not recovery.needed(self.root):
+            return
+        if conn is not None:
+            recovery.recover(self.root, self.catalog, conn)
+            return
+        with self.catalog.write() as own:
+            recovery.recover(self.root, self.catalog, own)
 
     def _apply(self, row: CatalogRow) -> None:
         # Only `refresh` calls this, in seq order: jumping ahead would skip others' commits.
@@ -192,11 +205,15 @@ class LocalSkillStore(SkillStore):
     def _reconcile(self, stale: list[_Found], gone: list[CatalogRow], report: dict[str, list[str]]) -> None:
         applied: list[CatalogRow] = []
         with self.catalog.write() as conn:
+            self._recover(conn)  # a folder a dead writer left half-made is undone, never recorded
             for f in stale:
                 folder = Path(f.path)
                 row = self.catalog.find_by_folder(f.key, conn=conn)
                 try:
                     st = (folder / SKILL_FILE).stat()
+                except FileNotFoundError:
+                    continue  # gone since the scan (deleted, or undone just above): nothing to record
+                try:
                     if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
                         continue  # another process reconciled it first
                     data = _read_limited(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
@@ -418,11 +435,21 @@ class LocalSkillStore(SkillStore):
                 raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
-        with self.catalog.write() as conn:
-            for skill in prepared:  # before any file is written: a refused batch leaves the folders as they were
-                self._check_name_free(conn, skill)
-            for skill, data in zip(prepared, raw):
-                results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable, data))
+        journal = recovery.Journal(self.root, durable=durable)
+        try:
+            with self.catalog.write() as conn:
+                self._recover(conn)
+                for skill in prepared:  # before any file is written: a refused batch leaves the folders as they were
+                    self._check_name_free(conn, skill)
+                for skill, data in zip(prepared, raw):
+                    results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable,
+                                                  data, journal))
+                journal.finish()  # every file is written; a kill from here on leaves whole files
+        except BaseException:
+            journal.abandon()
+            if journal.path is not None:
+                self._recover()  # put the folders back as the catalog (rolled back) has them
+            raise
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
         return [s for s, _ in results]
@@ -439,7 +466,7 @@ class LocalSkillStore(SkillStore):
 
     def _save_one(
         self, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
-        durable: bool, skill_md: bytes | None = None,
+        durable: bool, skill_md: bytes | None = None, journal: recovery.Journal | None = None,
     ) -> tuple[Skill, CatalogRow | None]:
         """Write one skill: rendered by us, or, given `skill_md`, exactly those bytes."""
         owner = skill.user_id if skill.scope == Scope.USER else ""
@@ -484,6 +511,12 @@ class LocalSkillStore(SkillStore):
 
         md_bytes = skill_md if skill_md is not None else skillmd.render(skill).encode("utf-8")
         text = md_bytes.decode("utf-8", "replace")
+        if journal is not None:  # before the first change on disk, so a kill -9 from here on can be undone
+            removed = [rel for rel, _ in _resource_files(old_dir or new_dir) if rel not in skill.files] \
+                if replace_files else []
+            journal.note({"op": "save", "id": skill.id, "key": key, "from": existing.folder if existing else None,
+                          "created": old_dir is None and not new_dir.exists(),
+                          "files": sorted({*skill.files, *removed})})
         if old_dir is not None and old_dir != new_dir:
             if new_dir.exists():
                 raise ConflictError(f"cannot rename to {new_dir}: a folder is already there")
@@ -514,22 +547,35 @@ class LocalSkillStore(SkillStore):
 
     def delete(self, skill_id: str) -> bool:
         self.refresh()
-        with self.catalog.write() as conn:
-            row = self.catalog.get_skill(skill_id, conn=conn)
-            if row is None or row.deleted:
-                return False
-            if row.scope == Scope.LIBRARY.value:
-                raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
-            dir_ = self._abs(row.folder)
-            if dir_.exists():
-                # Move aside first so a crash never leaves a half-deleted folder behind.
-                trash = self.root / f".deleting-{row.id}-{uuid.uuid4().hex[:8]}"
-                os.replace(dir_, trash)
-                shutil.rmtree(trash, ignore_errors=True)
-            row.deleted = True
-            row.seq = self.catalog.next_seq(conn)
-            row.updated_at = now_iso()
-            self.catalog.put_skill(conn, row)
+        journal = recovery.Journal(self.root, durable=True)
+        trash: Path | None = None
+        try:
+            with self.catalog.write() as conn:
+                self._recover(conn)
+                row = self.catalog.get_skill(skill_id, conn=conn)
+                if row is None or row.deleted:
+                    return False
+                if row.scope == Scope.LIBRARY.value:
+                    raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
+                dir_ = self._abs(row.folder)
+                if dir_.exists():
+                    # Moved aside, removed only once the delete is committed: a kill before the commit
+                    # puts the folder back (recovery.py), never leaves it half-deleted.
+                    trash = self.root / recovery.trash_name(row.id)
+                    journal.note({"op": "delete", "id": row.id, "key": row.folder, "trash": trash.name})
+                    os.replace(dir_, trash)
+                row.deleted = True
+                row.seq = self.catalog.next_seq(conn)
+                row.updated_at = now_iso()
+                self.catalog.put_skill(conn, row)
+                journal.finish()
+        except BaseException:
+            journal.abandon()
+            if journal.path is not None:
+                self._recover()
+            raise
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
         self.refresh()
         return True
 
