@@ -87,3 +87,24 @@ def test_the_stdio_mcp_server_exits_0_when_stdin_closes_while_the_model_still_lo
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err.decode()[-3000:]
     assert b"Traceback" not in err and b"terminate called" not in err, err.decode()[-3000:]
+
+
+def test_the_http_mcp_server_exits_0_after_a_graceful_stop_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "autoskill_mcp", "mcp", "--http", "--port", str(port),
+                             "--embeddings", "hashing"], env=cli_env(tmp_path / "home"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    assert b"serving streamable HTTP" in proc.stderr.readline()  # said once the socket listens
+    import httpx2
+
+    answer = httpx2.post(f"http://127.0.0.1:{port}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                         headers={"Accept": "application/json, text/event-stream"}, timeout=60)
+    assert answer.status_code < 500  # it serves: its signal handlers are in place
+    proc.send_signal(signal.SIGTERM)  # what a service manager sends
+    assert proc.wait(timeout=60) == 0, proc.stderr.read().decode()[-3000:]
