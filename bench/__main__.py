@@ -1,6 +1,6 @@
 """`python -m bench`: every speed and memory table in one run.
 
-    python -m bench                     # all sections (store at 1k / 5k / 100k: ~7 minutes here)
+    python -m bench                     # all sections (store at 1k / 5k / 100k: ~7 minutes here; races ~10 more)
     python -m bench --quick             # about two minutes: store at 1k / 5k, fewer repeats
     python -m bench store ingest        # chosen sections
     python -m bench --out results/      # where bench.md and bench.json go (default: results/)
@@ -34,6 +34,7 @@ SECTIONS = {
     "mcp": "bench.bench_mcp_startup",
     "lsp": "bench.bench_lsp",
     "ingest": "bench.bench_ingest",
+    "concurrency": "bench.bench_concurrency",
 }
 
 

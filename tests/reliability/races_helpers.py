@@ -7,6 +7,10 @@ import sqlite3
 import sys
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # the scenarios live in bench/bench_concurrency.py, run here with CI-sized counts
+    sys.path.insert(0, str(REPO))
+
 SKILL = "---\nname: {name}\ndescription: {desc}\n---\n# {name}\n\n{body}\n"
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .races_helpers import catalog_integrity, cli, cli_env, live_names, orphans, write_skill_folders
 
+from bench.bench_concurrency import http_calls, writers_and_searchers  # noqa: E402 - after races_helpers' path
+
 IMPORTERS = 4
 OWN_EACH = 60
 SHARED = [f"shared-skill-{i}" for i in range(6)]
@@ -61,3 +63,18 @@ def test_concurrent_overwriting_imports_update_the_clashing_names_instead(tmp_pa
     assert sorted(first) == sorted(SHARED)  # each shared name created once, updated by the others
     assert live_names(home, "alice") == sorted({n for names in own.values() for n in names} | set(SHARED))
     assert catalog_integrity(home) == "ok" and orphans(home) == []
+
+
+def test_processes_importing_clashing_names_while_others_search_lose_nothing(tmp_path: Path) -> None:
+    result = writers_and_searchers(tmp_path, writers=3, skills_each=40, searchers=2)
+    assert result["errors"] == [] and set(result["exits"]) == {0}
+    assert (result["lost"], result["duplicated"]) == (0, 0)
+    assert result["stored"] == result["expected"] == result["imported"]
+    assert result["clashes_reported"] == 2 * 4  # 4 shared names, each met by the 2 importers that came second
+    assert result["searches"] > 0 and result["problems"] == []
+
+
+def test_concurrent_http_calls_to_the_mcp_server_all_succeed(tmp_path: Path) -> None:
+    result = http_calls(tmp_path, calls=40, sessions=4, bare=False)
+    assert result["errors"] == []
+    assert result["exit"] == 0  # SIGTERM: a graceful stop

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .races_helpers import cli_env
 
+from bench.bench_concurrency import command_exits  # noqa: E402 - after races_helpers' path
+
 INGEST_THEN_RETURN = textwrap.dedent(
     """
     import sys
@@ -108,3 +110,8 @@ def test_the_http_mcp_server_exits_0_after_a_graceful_stop_on_sigterm(tmp_path: 
     assert answer.status_code < 500  # it serves: its signal handlers are in place
     proc.send_signal(signal.SIGTERM)  # what a service manager sends
     assert proc.wait(timeout=60) == 0, proc.stderr.read().decode()[-3000:]
+
+
+def test_every_command_and_server_exits_with_its_documented_code(tmp_path: Path) -> None:
+    wrong = [(label, code, want) for label, code, want in command_exits(tmp_path) if code != want]
+    assert wrong == []

@@ -17,6 +17,8 @@ from autoskill_mcp import LocalSkillStore
 
 from .races_helpers import catalog_integrity, cli, cli_env, orphans
 
+from bench.bench_concurrency import kill_mcp_servers, kill_workers  # noqa: E402 - after races_helpers' path
+
 HASHING = {"provider": "hashing", "dims": 256}
 KILLS = 12
 
@@ -136,3 +138,16 @@ def test_an_import_killed_at_random_points_and_run_again_imports_each_skill_once
     assert len(report["imported"]) + len(report["skipped"]) == len(names)
     assert live_names(home, "alice") == sorted(names)
     assert served_state_is_whole(home) == []
+
+
+def test_workers_killed_at_random_points_leave_every_job_finished_and_no_duplicate(tmp_path: Path) -> None:
+    result = kill_workers(tmp_path, kills=3, jobs=8)
+    assert result["problems"] == [] and result["duplicated"] == 0
+    assert (result["done"], result["failed"], result["unfinished"]) == (8, 0, 0)
+    assert result["skills"] == result["clean_skills"]  # the same skills as a run nobody killed
+    assert result["final_exit"] == 0
+
+
+def test_mcp_servers_killed_at_random_points_keep_every_save_they_answered(tmp_path: Path) -> None:
+    result = kill_mcp_servers(tmp_path, kills=3)
+    assert result["problems"] == [] and result["lost"] == 0
