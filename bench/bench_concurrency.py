@@ -546,8 +546,8 @@ def _problems_note(problems: list[str]) -> str:
 
 
 def sections(quick: bool) -> list[tuple[str, list[Row]]]:
-    writers, skills_each, searchers = (5, 60, 2) if quick else (5, 1000, 2)
-    kills = 5 if quick else 100
+    writers, skills_each, searchers = (5, 40, 2) if quick else (5, 1000, 2)
+    kills = 3 if quick else 100
     tmp = Path(tempfile.mkdtemp(prefix="autoskill-bench-races-"))
     tables: list[tuple[str, list[Row]]] = []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import signal
@@ -13,13 +12,10 @@ import textwrap
 import threading
 from pathlib import Path
 
-from autoskill_mcp import LocalSkillStore
+from .races_helpers import catalog_integrity, cli, cli_env
 
-from .races_helpers import catalog_integrity, cli, cli_env, orphans
+from bench.bench_concurrency import kill_mcp_servers, kill_workers, store_problems  # noqa: E402 - after races_helpers' path
 
-from bench.bench_concurrency import kill_mcp_servers, kill_workers  # noqa: E402 - after races_helpers' path
-
-HASHING = {"provider": "hashing", "dims": 256}
 KILLS = 12
 
 WRITER = textwrap.dedent(
@@ -52,37 +48,6 @@ WRITER = textwrap.dedent(
 )
 
 
-def served_state_is_whole(home: Path) -> list[str]:
-    """What a restarted store serves, checked against what the catalog committed; the problems found."""
-    problems: list[str] = []
-    with LocalSkillStore(home, embeddings=HASHING, background=False) as store:  # the restart
-        rows = store.catalog.live_rows()
-        names = [(r.owner, r.name) for r in rows]
-        if len(names) != len(set(names)):
-            problems.append("a name is stored twice")
-        folders = {r.folder for r in rows}
-        for user_dir in (home / "Users").iterdir():
-            for d in user_dir.iterdir():
-                if f"Users/{user_dir.name}/{d.name}" not in folders:
-                    problems.append(f"{d} is on disk but not in the catalog")
-        for row in rows:
-            folder = home / row.folder
-            md = folder / "SKILL.md"
-            if not md.is_file():
-                problems.append(f"{row.name}: no SKILL.md")
-                continue
-            if hashlib.sha256(md.read_bytes()).hexdigest() != row.content_hash:
-                problems.append(f"{row.name}: SKILL.md is not what the catalog committed")
-            manifest = store.catalog.versions(row.id)[-1].files
-            on_disk = {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                       for p in folder.rglob("*") if p.is_file() and p.name != "SKILL.md"}
-            if on_disk != manifest:
-                problems.append(f"{row.name}: resources {sorted(on_disk)} are not those of its last version")
-            if store.get(row.id) is None:
-                problems.append(f"{row.name}: cannot be read")
-    return problems + orphans(home)
-
-
 def test_kill_9_mid_write_leaves_nothing_orphaned_or_half_written_after_a_restart(tmp_path: Path) -> None:
     home = tmp_path / "home"
     script = tmp_path / "writer.py"
@@ -101,7 +66,7 @@ def test_kill_9_mid_write_leaves_nothing_orphaned_or_half_written_after_a_restar
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         assert proc.returncode == -signal.SIGKILL
-        problems = served_state_is_whole(home)
+        problems = store_problems(home)
         assert problems == [], f"after kill {run + 1}: {problems[:10]}"
     assert catalog_integrity(home) == "ok"
     doctor = subprocess.run(cli("doctor", "--embeddings", "hashing", "--json"), env=cli_env(home),
@@ -129,7 +94,7 @@ def test_an_import_killed_at_random_points_and_run_again_imports_each_skill_once
         threading.Event().wait(rng.uniform(0.4, 1.6))  # the random point itself (the whole import takes ~2.5 s)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        assert served_state_is_whole(home) == []
+        assert store_problems(home) == []
     done = subprocess.run(cli("import", str(src), "--embeddings", "hashing", "--json"), env=cli_env(home),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -137,7 +102,7 @@ def test_an_import_killed_at_random_points_and_run_again_imports_each_skill_once
     assert all("already exists" in s["reason"] for s in report["skipped"])
     assert len(report["imported"]) + len(report["skipped"]) == len(names)
     assert live_names(home, "alice") == sorted(names)
-    assert served_state_is_whole(home) == []
+    assert store_problems(home) == []
 
 
 def test_workers_killed_at_random_points_leave_every_job_finished_and_no_duplicate(tmp_path: Path) -> None:
