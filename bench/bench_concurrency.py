@@ -68,6 +68,10 @@ def write_folders(root: Path, names: list[str], tag: str, *, resources_every: in
     return root
 
 
+#: interrupted writes found by `store_problems` before its restart undid them (journals and trash left)
+INTERRUPTED = [0]
+
+
 def store_problems(home: Path) -> list[str]:
     """Open the store (a restart: it recovers what a kill cut short) and list what is not whole.
 
@@ -80,6 +84,8 @@ def store_problems(home: Path) -> list[str]:
     from autoskill_mcp.store.recovery import leftovers
 
     logging.getLogger("autoskill_mcp.store.recovery").setLevel(logging.ERROR)  # what it undid is expected here
+    journals = home / ".journal"
+    INTERRUPTED[0] += (len(list(journals.glob("*.jsonl"))) if journals.is_dir() else 0) + len(list(home.glob(".deleting-*")))
     problems: list[str] = []
     with LocalSkillStore(home, embeddings=HASHING, background=False) as store:
         rows = store.catalog.live_rows()
@@ -224,6 +230,17 @@ def _kill_after(proc: subprocess.Popen[Any], seconds: float) -> None:
     proc.wait(timeout=120)
 
 
+def _writing(home: Path, proc: subprocess.Popen[Any], within: float) -> bool:
+    """Wait until a write transaction's journal appears under `home` (the save phase began); False if none did."""
+    journals = home / ".journal"
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journals.is_dir() and any(journals.iterdir()):
+            return True
+        threading.Event().wait(0.001)
+    return False
+
+
 def kill_imports(tmp: Path, *, kills: int, skills: int, seed: int = 13) -> dict[str, Any]:
     """`autoskill import` of `skills` folders killed `kills` times at random points, then run to the end."""
     rng = random.Random(seed)
@@ -237,17 +254,21 @@ def kill_imports(tmp: Path, *, kills: int, skills: int, seed: int = 13) -> dict[
     home = tmp / "import-killed"
     env = env_for(home)
     problems: list[str] = []
-    for _ in range(kills):
+    before = INTERRUPTED[0]
+    for k in range(kills):
         proc = subprocess.Popen(autoskill("import", str(src), "--json"), env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        _kill_after(proc, rng.uniform(0.25, max(0.3, clean_seconds * 0.9)))
+        if k % 2 and _writing(home, proc, clean_seconds * 3):  # every other kill: while a batch is being written
+            _kill_after(proc, rng.uniform(0, 0.05))
+        else:  # the others anywhere in the run (reading folders, opening the store, writing)
+            _kill_after(proc, rng.uniform(0.2, max(0.3, clean_seconds)))
         problems += store_problems(home)
     final = subprocess.run(autoskill("import", str(src), "--json"), env=env, capture_output=True, text=True,
                            timeout=1800)
     stored = live_names(home)
     problems += store_problems(home)
     return {"kills": kills, "clean_seconds": clean_seconds, "clean_exit": clean.returncode,
-            "final_exit": final.returncode, "lost": len(set(names) - set(stored)),
+            "interrupted": INTERRUPTED[0] - before, "final_exit": final.returncode, "lost": len(set(names) - set(stored)),
             "duplicated": len(stored) - len(set(stored)), "problems": problems}
 
 
@@ -294,11 +315,13 @@ def kill_workers(tmp: Path, *, kills: int, jobs: int, seed: int = 17) -> dict[st
     final = subprocess.run(autoskill("worker", "--idle-exit", "0"), env=env, capture_output=True, text=True,
                            timeout=1800)
     with JobQueue(home) as q:
-        states = [q.get(i).state for i in ids]  # type: ignore[union-attr]
+        jobs_after = [q.get(i) for i in ids]
+    states = [j.state for j in jobs_after if j is not None]
+    rerun = sum(j.attempts - 1 for j in jobs_after if j is not None)
     problems += store_problems(home)
     clean_names, names = _all_names(clean_home), _all_names(home)
     return {"kills": kills, "jobs": jobs, "clean_seconds": clean_seconds, "clean_exit": clean.returncode,
-            "final_exit": final.returncode, "done": states.count("done"), "failed": states.count("failed"),
+            "final_exit": final.returncode, "rerun": rerun, "done": states.count("done"), "failed": states.count("failed"),
             "unfinished": sum(s in ("queued", "running") for s in states),
             "skills": len(names), "clean_skills": len(clean_names),
             "duplicated": len(names) - len(set(names)), "problems": problems}
@@ -316,6 +339,7 @@ def kill_mcp_servers(tmp: Path, *, kills: int, seed: int = 19) -> dict[str, Any]
     env = env_for(home)
     problems: list[str] = []
     answered: set[str] = set()
+    before = INTERRUPTED[0]
     for k in range(kills):
         proc = subprocess.Popen(autoskill("mcp", "--no-worker"), env=env, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
@@ -346,7 +370,8 @@ def kill_mcp_servers(tmp: Path, *, kills: int, seed: int = 19) -> dict[str, Any]
         problems += store_problems(home)
     stored = set(_all_names(home))
     lost = [n for n in answered if f"alice/{n}" not in stored]
-    return {"kills": kills, "answered_saves": len(answered), "lost": len(lost), "problems": problems}
+    return {"kills": kills, "answered_saves": len(answered), "lost": len(lost), "problems": problems,
+            "interrupted": INTERRUPTED[0] - before}
 
 
 def _answered(line: bytes, answered: set[str]) -> int:
@@ -574,16 +599,19 @@ def sections(quick: bool) -> list[tuple[str, list[Row]]]:
     mcp = kill_mcp_servers(tmp / "b", kills=kills)
     tables.append((f"(b) kill -9 at random points, {kills} of each kind, the store checked after every restart", [
         Row("import: problems after restarts (integrity, duplicate, orphan, half-written)",
-            _problems_note(imp["problems"]), "a clean import: exit " + str(imp["clean_exit"]),
-            note=f"then run to the end: exit {imp['final_exit']}, {imp['lost']} lost, {imp['duplicated']} duplicated"),
+            _problems_note(imp["problems"]), f"a clean import: exit {imp['clean_exit']}, {imp['clean_seconds']:.1f} s",
+            note=f"{imp['interrupted']} kills cut a write short (undone at restart); then run to the end: "
+                 f"exit {imp['final_exit']}, {imp['lost']} lost, {imp['duplicated']} duplicated"),
         Row("worker: problems after restarts", _problems_note(wrk["problems"]),
             f"a clean run: exit {wrk['clean_exit']}, {wrk['clean_skills']} skills",
             note=f"{wrk['skills']} skills, {wrk['duplicated']} duplicated"),
         Row("worker: jobs finished after restart (done / failed / unfinished)",
             f"{wrk['done']} / {wrk['failed']} / {wrk['unfinished']} of {wrk['jobs']}",
-            f"a clean run: {wrk['jobs']} done", note=f"final worker exit {wrk['final_exit']}"),
+            f"a clean run: {wrk['jobs']} done",
+            note=f"{wrk['rerun']} job runs cut short by a kill and run again; final worker exit {wrk['final_exit']}"),
         Row("mcp server: problems after restarts", _problems_note(mcp["problems"]), "none",
-            note=f"{mcp['answered_saves']} saves answered before the kills, {mcp['lost']} of them lost"),
+            note=f"{mcp['interrupted']} kills cut a write short (undone at restart); "
+                 f"{mcp['answered_saves']} saves answered before the kills, {mcp['lost']} of them lost"),
     ]))
 
     ours = http_calls(tmp / "c", calls=40 if quick else 200, sessions=4 if quick else 10, bare=False)
