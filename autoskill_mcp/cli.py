@@ -325,6 +325,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 check("catalog integrity", verdict == "ok", f"{catalog.path} ({verdict}, journal {mode})")
             except sqlite3.Error as exc:
                 check("catalog integrity", False, f"{catalog.path}: {exc}")
+        if hasattr(store, "root"):  # opening the store undid any write a kill cut short; what is left?
+            from .store.recovery import leftovers
+
+            left = leftovers(store.root)
+            check("interrupted writes", not left,
+                  "none left over" if not left else f"{len(left)} left: " + "; ".join(left[:5]))
         report = store.sync() if hasattr(store, "sync") else {}
         problems = getattr(store, "problems", {})
         check("skill files", not problems,

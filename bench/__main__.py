@@ -1,6 +1,6 @@
 """`python -m bench`: every speed and memory table in one run.
 
-    python -m bench                     # all sections (store at 1k / 5k / 100k: ~7 minutes here)
+    python -m bench                     # all sections (store at 1k / 5k / 100k: ~7 minutes here; races ~10 more)
     python -m bench --quick             # about two minutes: store at 1k / 5k, fewer repeats
     python -m bench store ingest        # chosen sections
     python -m bench reliability         # 10,000 hostile SKILL.md files and transcripts (~6 minutes; --quick: 300)
@@ -36,6 +36,7 @@ SECTIONS = {
     "lsp": "bench.bench_lsp",
     "ingest": "bench.bench_ingest",
     "reliability": "bench.bench_reliability",
+    "concurrency": "bench.bench_concurrency",
 }
 
 

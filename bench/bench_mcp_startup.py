@@ -17,7 +17,8 @@ Rows:
 - skillz and agentskills-mcp-server on the same demo folder, installed into
   throwaway venvs by bench/peer_servers.py (skipped with a note if impossible).
 The figure is the median; the baseline is bare; the ratio and the difference
-are against it.
+are against it. A second table times the exit: stdin closed (the client ended
+the session) to exit 0, after one search, ours beside the bare server.
 """
 
 from __future__ import annotations
@@ -117,6 +118,68 @@ def raw_first_tools_list(params: StdioServerParameters) -> float:
     return elapsed
 
 
+def exit_latency(params: StdioServerParameters, call: dict | None = None) -> float:
+    """Spawn, answer the handshake, tools/list and `call` (a tools/call), then close stdin: seconds to exit.
+
+    What a client waits for when it ends a session (Claude Code closing the server's stdin).
+    A server that does not exit 0 raises.
+    """
+    import json
+    import subprocess
+
+    messages = HANDSHAKE + ([{"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": call}] if call else [])
+    last = 3 if call else 2
+    proc = subprocess.Popen([params.command, *params.args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=params.env, cwd=params.cwd)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
+    proc.stdin.flush()
+    for line in proc.stdout:
+        if json.loads(line).get("id") == last:
+            break
+    started = time.perf_counter()
+    proc.stdin.close()
+    try:
+        code = proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError("the server did not exit within 60 s of its stdin closing") from None
+    elapsed = time.perf_counter() - started
+    if code != 0:
+        raise RuntimeError(f"the server exited with code {code} when its stdin closed")
+    return elapsed
+
+
+def measure_exits(rounds: int) -> dict[str, float]:
+    """Median seconds from stdin closed to exit: the bare server, ours on hashing and on the default embedder."""
+    tmp = Path(tempfile.mkdtemp(prefix="autoskill-bench-exit-"))
+    (tmp / "bare.py").write_text(BARE)
+    demo = make_demo(tmp / "skills")
+    hashing_home, default_home = tmp / "hashing", tmp / "default"
+    hashing_home.mkdir()
+    default_home.mkdir()
+    py = sys.executable
+    default_env = ours_env(default_home)
+    (default_home / "config.toml").unlink()  # the default embedder (MiniLM via onnxruntime)
+    search = {"name": "search_skills", "arguments": {"query": "extract tables from a pdf"}}
+    runs: dict[str, tuple[StdioServerParameters, dict | None]] = {
+        BARE_LABEL: (StdioServerParameters(command=py, args=[str(tmp / "bare.py")], cwd=str(tmp)),
+                     {"name": "echo", "arguments": {"text": "x"}}),
+        "autoskill (hashing embedder)": (StdioServerParameters(
+            command=py, args=["-m", "autoskill_mcp", "mcp", "--library", str(demo)], env=ours_env(hashing_home),
+            cwd=str(tmp)), search),
+        "autoskill (default embedder, model loading)": (StdioServerParameters(
+            command=py, args=["-m", "autoskill_mcp", "mcp", "--library", str(demo)], env=default_env,
+            cwd=str(tmp)), search),
+    }
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(rounds):
+        for label, (params, call) in runs.items():
+            times[label].append(exit_latency(params, call))
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 async def first_tools_list(params: StdioServerParameters, mode: str) -> float:
     started = time.perf_counter()
     async with Client(params, mode=mode) as c:
@@ -201,8 +264,15 @@ def sections(quick: bool, *, rounds: int | None = None, mode: str = "legacy", la
             for label in raw if label != BARE_LABEL]
     rows += [Row(f"{label}: spawn -> first tools/list (raw / SDK client)", "not measured",
                  note=f"peer not measured: {why}") for label, why in notes.items()]
+    exits = measure_exits(rounds)
+    base_exit = exits[BARE_LABEL]
+    exit_rows = [Row(f"{label}: stdin closed -> exit 0 (after a search)", f"{exits[label]:.3f} s",
+                     f"bare mcp server {base_exit:.3f} s", ratio(exits[label], base_exit),
+                     f"{exits[label] - base_exit:+.3f} s; budget +0.2 s")
+                 for label in exits if label != BARE_LABEL]
     return [(f"MCP start-up over stdio (median of {rounds} interleaved rounds, {os.cpu_count()} CPUs, "
-             f"{mode} handshake)", rows)]
+             f"{mode} handshake)", rows),
+            (f"MCP shutdown over stdio (median of {rounds} interleaved rounds)", exit_rows)]
 
 
 def main() -> int:

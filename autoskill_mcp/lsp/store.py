@@ -63,6 +63,8 @@ class StoreService:
         self._seq = -1
         self._cache: OrderedDict[tuple[str, int], list[tuple[Skill, Similar]]] = OrderedDict()
         self._lock = threading.Lock()
+        #: held while a thread is started or stopped, so stop() never meets one half set up
+        self._life = threading.Lock()
         self._thread: threading.Thread | None = None
         self.work_queue = work_queue
         self._worker: Any = None
@@ -73,17 +75,25 @@ class StoreService:
 
     def start(self) -> None:
         """Open the store and watch it, on a daemon thread (opening can take seconds)."""
-        self._thread = threading.Thread(target=self._run, name="autoskill-store", daemon=True)
-        self._thread.start()
+        with self._life:
+            if self._stop.is_set():
+                return
+            self._thread = threading.Thread(target=self._run, name="autoskill-store", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         try:
             cfg = self.config
             from ..store.factory import open_store
 
-            self._store = open_store(cfg.store, home=cfg.home, embeddings=cfg.resolved_embeddings(),
-                                     library_dirs=cfg.library_dirs())
-            self._seq = self._store.change_seq()
+            store = open_store(cfg.store, home=cfg.home, embeddings=cfg.resolved_embeddings(),
+                               library_dirs=cfg.library_dirs())
+            with self._life:
+                if self._stop.is_set():  # stopped while opening: stop() could not close what was not there yet
+                    store.close()
+                    return
+                self._store = store
+            self._seq = store.change_seq()
             log.info("skill store open at %s (user %s)", cfg.home, self.user)
         except Exception as exc:  # a broken store must not take the editor features down
             self._error = f"cannot open the skill store at {self.config.home}: {exc}"
@@ -93,7 +103,7 @@ class StoreService:
             self._ready.set()
         self._on_change()
         if self.work_queue:
-            self._start_worker(self._store)
+            self._start_worker(store)
         while not self._stop.wait(POLL_SECONDS):
             self.poll()
 
@@ -104,14 +114,22 @@ class StoreService:
             from ..learning.queue import JobQueue
             from ..learning.worker import Worker
 
-            self._queue = JobQueue(getattr(store, "root", self.config.home))
-            self._worker = Worker(self._queue, configured_learner(store, self.config.resolved_llm()))
         except Exception as exc:  # noqa: BLE001 - the editor features do not depend on learning
             log.warning("not working the ingestion queue: %s", exc)
             return
-        self._worker_thread = threading.Thread(target=self._worker.run, kwargs={"poll": QUEUE_POLL_SECONDS},
-                                               name="autoskill-queue", daemon=True)
-        self._worker_thread.start()
+        with self._life:
+            if self._stop.is_set():  # the editor closed while we were getting here
+                return
+            try:
+                queue = JobQueue(getattr(store, "root", self.config.home))
+                worker = Worker(queue, configured_learner(store, self.config.resolved_llm()))
+            except Exception as exc:  # noqa: BLE001
+                log.warning("not working the ingestion queue: %s", exc)
+                return
+            thread = threading.Thread(target=worker.run, kwargs={"poll": QUEUE_POLL_SECONDS},
+                                      name="autoskill-queue", daemon=True)
+            thread.start()
+            self._queue, self._worker, self._worker_thread = queue, worker, thread
 
     def poll(self) -> bool:
         """Pick up writes by any process; True (and listeners told) when the store changed."""
@@ -133,17 +151,22 @@ class StoreService:
         return True
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._worker is not None:
-            self._worker.stop()
-            self._worker_thread.join(timeout=30)  # a job in flight finishes (or its lease lets another take it)
-            self._queue.close()
-            self._worker.learner.close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Stop the worker and the watcher, then close the store (whatever start-up had reached)."""
+        with self._life:
+            self._stop.set()
+            worker, worker_thread, queue = self._worker, self._worker_thread, self._queue
+            thread = self._thread
+        if worker is not None and worker_thread is not None:
+            worker.stop()
+            worker_thread.join(timeout=30)  # a job in flight finishes (or its lease lets another take it)
+            queue.close()
+            worker.learner.close()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+        with self._life:
+            store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     @property
     def ready(self) -> bool:

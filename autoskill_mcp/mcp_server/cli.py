@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from ..cli_args import port, positive_int
@@ -88,5 +90,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             AutoSkillServer(settings).run("stdio")
     except KeyboardInterrupt:
-        return 130
-    return 0
+        end_process(130)
+    end_process(0)
+
+
+def end_process(code: int) -> NoReturn:
+    """End the process once the server has stopped: its lifespan closed the store and the queue.
+
+    What is left is the interpreter's own teardown, which with onnxruntime, numpy and the SDK
+    loaded takes longer than the server's whole shutdown (a client waiting for the exit sees it),
+    and which a native call still running on another thread (a model load the last search
+    started) can turn into std::terminate. Nothing in it is ours to keep: logs and stdio are
+    flushed here, every SQLite commit is already durable.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the client closed the pipe, or the stream is closed
+            pass
+    os._exit(code)

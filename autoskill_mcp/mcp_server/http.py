@@ -106,6 +106,32 @@ def run_http(settings: McpSettings) -> None:
           file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=settings.host, port=bound, log_level="warning", lifespan="on")
     try:
-        anyio.run(uvicorn.Server(config).serve, [sock])
+        anyio.run(_graceful_server(config).serve, [sock])
     finally:
         sock.close()
+
+
+def _graceful_server(config: Any) -> Any:
+    """A uvicorn server for `config` (uvicorn is imported only when serving HTTP)."""
+    import contextlib
+    import signal
+
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):  # type: ignore[misc]
+        """uvicorn's server, except that SIGTERM ends in exit 0 once the graceful shutdown is done.
+
+        uvicorn raises the signal again after shutting down, so the process would die of it
+        (-15): a service manager would count a clean stop as a crash. Ctrl-C still ends in
+        KeyboardInterrupt (exit 130).
+        """
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Any:
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    self._captured_signals = [s for s in self._captured_signals if s != signal.SIGTERM]
+
+    return GracefulServer(config)

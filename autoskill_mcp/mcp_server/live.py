@@ -26,14 +26,22 @@ MIN_RESCAN_SECONDS = 0.75
 
 
 async def watch(state: ServerState, bus: Any) -> None:
-    """Run until cancelled."""
+    """Run until cancelled (the lifespan waits for this task to end before it closes the store).
+
+    The first reading is the change number the catalog had when the server started (taken before
+    anything was served), so a write made while the store was still opening is announced too.
+    """
     while not state.ready.is_set():
         await anyio.sleep(POLL_SECONDS)
     if not state.is_ready:
         return
     store = state.store
-    last = await anyio.to_thread.run_sync(store.change_seq)
-    if state.catalogue_was_loading:  # a tools/list came before the store's rescan: its list may have grown
+    last = state.start_seq if state.start_seq is not None else await anyio.to_thread.run_sync(store.change_seq)
+    seq = await anyio.to_thread.run_sync(store.change_seq)
+    if seq != last:
+        last = seq
+        await notify_all(state, bus)
+    elif state.catalogue_was_loading:  # a tools/list came before the store's rescan: its list may have grown
         await notify_all(state, bus, kinds=("tools",))
     next_scan = 0.0
     while True:
@@ -47,6 +55,8 @@ async def watch(state: ServerState, bus: Any) -> None:
                 next_scan = time.monotonic() + max(MIN_RESCAN_SECONDS, 20 * cost)
             seq = await anyio.to_thread.run_sync(store.change_seq)
         except Exception:  # noqa: BLE001 - a locked or vanished catalog must not kill the server
+            if state.closing.is_set():
+                return
             log.exception("checking the store for changes failed")
             continue
         if seq != last:

@@ -59,20 +59,25 @@ def _legacy(protocol_version: str | None) -> bool:
 async def _lifespan(server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
     assert isinstance(server, AutoSkillServer)
     state = server.state
+    await anyio.to_thread.run_sync(state.read_start_seq)
     state.start_loading()
     worker = _WorkerWhenReady(state, anyio.lowlevel.current_token()) if state.settings.worker else None
     if worker is not None:
         worker.start()
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(live.watch, state, server.bus)
-        try:
-            yield state
-        finally:
-            tg.cancel_scope.cancel()
-            with anyio.CancelScope(shield=True):
-                if worker is not None:
-                    await anyio.to_thread.run_sync(worker.stop)
-                await anyio.to_thread.run_sync(state.close)
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(live.watch, state, server.bus)
+            try:
+                yield state
+            finally:
+                state.closing.set()
+                tg.cancel_scope.cancel()
+        # Only now, with the watcher ended (a rescan it had on a thread finished first), is the store closed.
+    finally:
+        with anyio.CancelScope(shield=True):
+            if worker is not None:
+                await anyio.to_thread.run_sync(worker.stop)
+            await anyio.to_thread.run_sync(state.close)
 
 
 class _WorkerWhenReady:

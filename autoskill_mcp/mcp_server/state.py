@@ -39,6 +39,10 @@ class ServerState:
         self.config = settings.config()
         self.default_user: str = self.config.resolved_user()
         self.ready = threading.Event()
+        #: set when the server starts shutting down (before the watcher and the store are stopped)
+        self.closing = threading.Event()
+        #: the catalog's change number when the server started: the watcher's first reading (live.py)
+        self.start_seq: int | None = None
         self.first_request = threading.Event()
         self._sdk: Any = None
         self._error: BaseException | None = None
@@ -57,6 +61,7 @@ class ServerState:
         """Open the store and build the index on a background thread."""
         if self._loader is None:
             self._closing = False
+            self.closing.clear()
             self._loader = threading.Thread(target=self._load, name="autoskill-load", daemon=True)
             self._loader.start()
 
@@ -118,8 +123,16 @@ class ServerState:
                 self._queue = JobQueue(getattr(self.store, "root", self.config.home))
             yield self._queue
 
+    def read_start_seq(self) -> None:
+        """Note the catalog's change number before anything is served (see live.watch)."""
+        from ..store.catalog import read_seq
+        from ..store.layout import CATALOG_FILE
+
+        self.start_seq = read_seq(self.config.home / CATALOG_FILE)
+
     def close(self) -> None:
         """Close the store and the queue; a later `start_loading` opens them again."""
+        self.closing.set()
         loader, self._loader = self._loader, None
         self._closing = True
         self.first_request.set()
@@ -135,6 +148,7 @@ class ServerState:
         self.first_request.clear()
         if sdk is not None:
             sdk.close()
+        self.closing.clear()
 
 
 class ClientRegistry:

@@ -11,9 +11,11 @@ store fast and the answer honest.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -37,6 +39,9 @@ Mode = Literal["hybrid", "keyword", "vector"]
 Allowed = Collection[str] | Callable[[str], bool] | None
 
 _EMBED_CHUNK = 32
+#: indexes whose background thread was started: stopped at exit (see `_stop_all_at_exit`)
+_RUNNING: "weakref.WeakSet[HybridIndex]" = weakref.WeakSet()
+_exit_hook = False
 _QUERY_CACHE = 256
 
 
@@ -103,6 +108,7 @@ class HybridIndex:
         self._hashes: dict[str, str] = {}
         self._pending: dict[str, tuple[str, str]] = {}  # doc_id -> (text, content_hash)
         self._worker: threading.Thread | None = None
+        self._loading = False  # the background thread is in the embedder's load (not interruptible)
         self._stop = False
         self._load_error: BaseException | None = None
         self.last_error: BaseException | None = None
@@ -327,18 +333,23 @@ class HybridIndex:
             if self._load_error is not None:
                 return
             self._worker = threading.Thread(target=self._work, name="autoskill-embed", daemon=True)
+            _stop_at_exit(self)
             self._worker.start()
 
     def _work(self) -> None:
         assert self.embedder is not None
+        self._loading = True
         try:
             self.embedder.load()
         except Exception as exc:  # noqa: BLE001 - any load failure means keyword-only
-            log.error("embedder %s failed to load, searching by keywords only: %s", self.embedder.signature, exc)
+            if not self._stop:
+                log.error("embedder %s failed to load, searching by keywords only: %s", self.embedder.signature, exc)
             with self._cond:
                 self._load_error = exc
                 self._cond.notify_all()
             return
+        finally:
+            self._loading = False
         with self._cond:
             self._cond.notify_all()
         backoff = 1.0
@@ -365,6 +376,8 @@ class HybridIndex:
         try:
             vectors = self.embedder.embed([text for _, (text, _) in batch])
         except Exception as exc:  # noqa: BLE001 - keep serving keywords, retry later
+            if self._stop:  # closing (the process may be exiting): the backlog stays pending
+                return True
             self.last_error = exc
             log.warning("embedding %d documents failed (will retry): %s", len(batch), exc)
             return False
@@ -415,14 +428,19 @@ class HybridIndex:
                 report(self.vector_count, self.vector_count + len(self._pending))
         return self.ready
 
-    def close(self) -> None:
-        """Stop the background thread (pending documents stay pending)."""
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the background thread (pending documents stay pending).
+
+        A thread still loading the model is not waited for: the load cannot be interrupted, it
+        holds nothing to save, and the thread ends by itself when it returns (the interpreter's
+        exit waits for it: see `_stop_all_at_exit` and minilm's exit hook).
+        """
         with self._cond:
             self._stop = True
             self._cond.notify_all()
             worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=2.0)  # a daemon thread stuck in a model load must not hang shutdown
+        if worker is not None and worker is not threading.current_thread() and not self._loading:
+            worker.join(timeout=timeout)
 
     def __enter__(self) -> "HybridIndex":
         return self
@@ -605,3 +623,24 @@ def _scored(f: Fused, mode: Mode) -> ScoredDoc:
         keyword_part=f.keyword_part,
         vector_part=f.vector_part,
     )
+
+
+def _stop_at_exit(index: HybridIndex) -> None:
+    """Have the interpreter's exit stop `index`'s background thread before it finalises.
+
+    Registered on first use, so it runs before the embedder's own exit hook (atexit is last in,
+    first out): the thread ends between two chunks instead of failing in the middle of one.
+    """
+    global _exit_hook
+    _RUNNING.add(index)
+    if not _exit_hook:
+        _exit_hook = True
+        atexit.register(_stop_all_at_exit)
+
+
+def _stop_all_at_exit() -> None:
+    for index in list(_RUNNING):
+        index.close(timeout=10.0)
+        worker = index._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=10.0)  # one still loading the model too: it must not outlive the interpreter

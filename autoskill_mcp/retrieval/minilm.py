@@ -15,12 +15,14 @@ memory (research: batch 32 was 2x slower and 2.6x the RSS).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,47 @@ TOKENIZER_PATH = Path(__file__).parent / "data" / "minilm-tokenizer.json"
 #: package so a swapped package cannot swap the model silently.
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+
+
+#: how long the interpreter's exit waits for inference that is running on other threads
+EXIT_DRAIN_SECONDS = 30.0
+
+_calls = threading.Condition()
+_in_flight = 0
+_exiting = False
+
+
+@contextmanager
+def _native_call() -> Iterator[None]:
+    """Count a call into onnxruntime or tokenizers, so the interpreter's exit can wait for it.
+
+    Such a call releases the GIL. A daemon thread that comes back from it while the interpreter
+    finalises is ended by pthread_exit, whose unwinding through onnxruntime's C++ frames calls
+    std::terminate: "terminate called without an active exception", exit code 134.
+    """
+    global _in_flight
+    with _calls:
+        if _exiting:
+            raise EmbedderError("the interpreter is exiting: no more embeddings")
+        _in_flight += 1
+    try:
+        yield
+    finally:
+        with _calls:
+            _in_flight -= 1
+            _calls.notify_all()
+
+
+def _drain_at_exit() -> None:
+    """At exit (before finalisation): refuse new calls and wait for the running ones to return."""
+    global _exiting
+    with _calls:
+        _exiting = True
+        if not _calls.wait_for(lambda: _in_flight == 0, EXIT_DRAIN_SECONDS):
+            log.warning("exiting while %d embedding call(s) still run", _in_flight)
+
+
+atexit.register(_drain_at_exit)
 
 
 class MiniLMEmbedder:
@@ -94,7 +137,7 @@ class MiniLMEmbedder:
         """Verify the model's sha256, then open the ONNX session and tokenizer."""
         if self._session is not None:
             return
-        with self._lock:
+        with _native_call(), self._lock:
             if self._session is not None:
                 return
             started = time.perf_counter()
@@ -139,11 +182,12 @@ class MiniLMEmbedder:
         out = np.zeros((len(texts), self.dims), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            out[batch] = self._run([encodings[i].ids for i in batch])
+        with _native_call():
+            encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
+            order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start : start + self.batch_size]
+                out[batch] = self._run([encodings[i].ids for i in batch])
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

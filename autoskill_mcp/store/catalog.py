@@ -188,6 +188,23 @@ def _name_key(name: str) -> str:
     return skeleton(name)
 
 
+def read_seq(path: Path) -> int:
+    """The catalog's change number straight from the file, read-only; -1 when there is none yet."""
+    if not path.is_file():
+        return -1
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return -1
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+    except sqlite3.Error:
+        return -1
+    finally:
+        conn.close()
+    return int(row[0]) if row else -1
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -36,6 +36,7 @@ from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_vers
 from ..skillmd.names import canonical_name, name_input_problem, normalize_name, unsafe_name_problem
 from . import nofollow
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
+from . import recovery
 from .catalog import Catalog, CatalogRow, sha256_hex
 from .layout import (
     CATALOG_FILE,
@@ -103,6 +104,8 @@ class LocalSkillStore(SkillStore):
         self._sync_cost = 0.0
         self._closed = False
         self.refresh()
+        self._recover()
+        recovery.clear_dead_temp_files(self.root)
         self.sync()
 
     # -- keeping the in-memory view current ------------------------------------------------------
@@ -114,6 +117,16 @@ class LocalSkillStore(SkillStore):
                 return
             for row in self.catalog.changed_since(self._seen_seq):
                 self._apply(row)
+
+    def _recover(self, conn: Any = None) -> None:
+        """Undo what writers killed mid-write left in the folders (see recovery.py); cheap when nothing is."""
+        if not recovery.needed(self.root):
+            return
+        if conn is not None:
+            recovery.recover(self.root, self.catalog, conn)
+            return
+        with self.catalog.write() as own:
+            recovery.recover(self.root, self.catalog, own)
 
     def _apply(self, row: CatalogRow) -> None:
         # Only `refresh` calls this, in seq order: jumping ahead would skip others' commits.
@@ -196,11 +209,15 @@ class LocalSkillStore(SkillStore):
     def _reconcile(self, stale: list[_Found], gone: list[CatalogRow], report: dict[str, list[str]]) -> None:
         applied: list[CatalogRow] = []
         with self.catalog.write() as conn:
+            self._recover(conn)  # a folder a dead writer left half-made is undone, never recorded
             for f in stale:
                 folder = Path(f.path)
                 row = self.catalog.find_by_folder(f.key, conn=conn)
                 try:
                     st = os.lstat(folder / SKILL_FILE)
+                except FileNotFoundError:
+                    continue  # gone since the scan (deleted, or undone just above): nothing to record
+                try:
                     if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
                         continue  # another process reconciled it first
                     data = nofollow.read_regular(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
@@ -471,18 +488,49 @@ class LocalSkillStore(SkillStore):
             check_skill_md_size(skill, data)
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
-        with self.catalog.write() as conn:
-            for skill, data in zip(prepared, raw):
-                results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable, data))
+        journal = recovery.Journal(self.root, durable=durable)
+        try:
+            with self.catalog.write() as conn:
+                self._recover(conn)
+                for skill in prepared:  # before any file is written: a refused batch leaves the folders as they were
+                    self._check_name_free(conn, skill)
+                for skill, data in zip(prepared, raw):
+                    results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable,
+                                                  data, journal))
+                journal.finish()  # every file is written; a kill from here on leaves whole files
+        except BaseException:
+            journal.abandon()
+            if journal.path is not None:
+                self._recover()  # put the folders back as the catalog (rolled back) has them
+            raise
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
         for (saved, _), counts in zip(results, found):
             saved.redactions = dict(counts)
         return [s for s, _ in results]
 
+    def _check_name_free(self, conn: Any, skill: Skill) -> None:
+        """ConflictError when another skill of the same owner has this name (committed by any process)."""
+        owner = skill.user_id if skill.scope == Scope.USER else ""
+        clash = self.catalog.find_by_name(owner, skill.name, conn=conn)
+        if clash is not None and clash.id != skill.id:
+            raise ConflictError(
+                f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
+                "update that id, or choose another name"
+            )
+        existing = self.catalog.get_skill(skill.id, conn=conn)
+        renamed = existing is None or existing.deleted or existing.name != skill.name
+        if renamed:  # a new name is checked; an unchanged one never is
+            twin = self.catalog.find_lookalike(owner, skill.name, other_than=skill.id, conn=conn)
+            if twin is not None:
+                raise ConflictError(
+                    f"{skill.name!r} looks like the existing skill {twin.name!r} (id {twin.id}) in this scope: "
+                    "a reader could not tell them apart; update that skill, or choose a name that reads differently"
+                )
+
     def _save_one(
         self, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
-        durable: bool, skill_md: bytes | None = None,
+        durable: bool, skill_md: bytes | None = None, journal: recovery.Journal | None = None,
     ) -> tuple[Skill, CatalogRow | None]:
         """Write one skill: rendered by us, or, given `skill_md`, exactly those bytes."""
         owner = skill.user_id if skill.scope == Scope.USER else ""
@@ -491,19 +539,7 @@ class LocalSkillStore(SkillStore):
             existing = None
         if existing is not None and existing.scope == Scope.LIBRARY.value:
             raise ReadOnlyError(f"skill {existing.name!r} lives in a read-only library; copy it to your skills first")
-        clash = self.catalog.find_by_name(owner, skill.name, conn=conn)
-        if clash is not None and clash.id != skill.id:
-            raise ConflictError(
-                f"a skill named {skill.name!r} already exists in this scope (id {clash.id}); "
-                "update that id, or choose another name"
-            )
-        if existing is None or existing.name != skill.name:  # a new name: checked, an unchanged one never is
-            twin = self.catalog.find_lookalike(owner, skill.name, other_than=skill.id, conn=conn)
-            if twin is not None:
-                raise ConflictError(
-                    f"{skill.name!r} looks like the existing skill {twin.name!r} (id {twin.id}) in this scope: "
-                    "a reader could not tell them apart; update that skill, or choose a name that reads differently"
-                )
+        self._check_name_free(conn, skill)
         if expected_version is not None and existing is not None and existing.version != expected_version:
             raise ConflictError(
                 f"skill {skill.name!r} is at version {existing.version}, not {expected_version}; reload and retry"
@@ -552,13 +588,19 @@ class LocalSkillStore(SkillStore):
                 raise ConflictError(f"cannot rename to {new_dir}: a folder is already there")
         for rel in [SKILL_FILE, *skill.files]:
             nofollow.check_writable(self.root, f"{key}/{rel}")
-        if renaming and old_dir is not None:
-            nofollow.ensure_dir(self.root, key.rsplit("/", 1)[0])
-            os.replace(old_dir, new_dir)
-        elif old_dir is None and os.path.lexists(new_dir / SKILL_FILE):
+        if old_dir is None and os.path.lexists(new_dir / SKILL_FILE):
             stray = self.catalog.find_by_folder(key, conn=conn)
             if stray is None or stray.id != skill.id:
                 raise ConflictError(f"{new_dir} already holds another skill; choose another name")
+        if journal is not None:  # before the first change on disk, so a kill -9 from here on can be undone
+            removed = [rel for rel, _ in _resource_files(old_dir or new_dir) if rel not in skill.files] \
+                if replace_files else []
+            journal.note({"op": "save", "id": skill.id, "key": key, "from": existing.folder if existing else None,
+                          "created": old_dir is None and not os.path.lexists(new_dir),
+                          "files": sorted({*skill.files, *removed})})
+        if renaming and old_dir is not None:
+            nofollow.ensure_dir(self.root, key.rsplit("/", 1)[0])
+            os.replace(old_dir, new_dir)
         nofollow.ensure_dir(self.root, key)
         for rel, data in skill.files.items():
             nofollow.write_file(self.root, f"{key}/{rel}", data, durable=durable)
@@ -580,25 +622,37 @@ class LocalSkillStore(SkillStore):
 
     def delete(self, skill_id: str) -> bool:
         self.refresh()
-        with self.catalog.write() as conn:
-            row = self.catalog.get_skill(skill_id, conn=conn)
-            if row is None or row.deleted:
-                return False
-            if row.scope == Scope.LIBRARY.value:
-                raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
-            dir_ = self._abs(row.folder)
-            if nofollow.is_link(dir_):
-                os.unlink(dir_)  # a folder swapped for a link: remove the link, never what it points at
-            elif dir_.exists():
-                # Move aside first so a crash never leaves a half-deleted folder behind. The trash
-                # name is ours alone: an id is not a path segment (it may hold '/' or '..').
-                trash = self.root / f".deleting-{uuid.uuid4().hex}"
-                os.replace(dir_, trash)
-                shutil.rmtree(trash, ignore_errors=True)
-            row.deleted = True
-            row.seq = self.catalog.next_seq(conn)
-            row.updated_at = now_iso()
-            self.catalog.put_skill(conn, row)
+        journal = recovery.Journal(self.root, durable=True)
+        trash: Path | None = None
+        try:
+            with self.catalog.write() as conn:
+                self._recover(conn)
+                row = self.catalog.get_skill(skill_id, conn=conn)
+                if row is None or row.deleted:
+                    return False
+                if row.scope == Scope.LIBRARY.value:
+                    raise ReadOnlyError(f"skill {row.name!r} lives in a read-only library")
+                dir_ = self._abs(row.folder)
+                if nofollow.is_link(dir_):
+                    os.unlink(dir_)  # a folder swapped for a link: remove the link, never what it points at
+                elif dir_.exists():
+                    # Moved aside, removed only once the delete is committed: a kill before the commit
+                    # puts the folder back (recovery.py), never leaves it half-deleted.
+                    trash = self.root / recovery.trash_name(row.id)
+                    journal.note({"op": "delete", "id": row.id, "key": row.folder, "trash": trash.name})
+                    os.replace(dir_, trash)
+                row.deleted = True
+                row.seq = self.catalog.next_seq(conn)
+                row.updated_at = now_iso()
+                self.catalog.put_skill(conn, row)
+                journal.finish()
+        except BaseException:
+            journal.abandon()
+            if journal.path is not None:
+                self._recover()
+            raise
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
         self.refresh()
         return True
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import skillmd
 from ..skillmd.lookalike import skeleton
 from ..skillmd.names import canonical_name, name_input_problem, unsafe_name_problem
-from ..errors import InvalidInputError, NotFoundError
+from ..errors import ConflictError, InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
 from .base import ImportReport, SkillStore
 from . import nofollow
@@ -184,7 +184,7 @@ def _save_imported(
     """Save what was read. A skill whose name is valid keeps its SKILL.md byte for byte (identity
     and version go to the catalog), so it is served exactly as its author wrote it; one whose
     name had to change is written by us, with the stored name."""
-    fresh: list[tuple[Skill, bytes | None, str]] = []
+    fresh: list[_Fresh] = []
     seen_names: set[str] = set()
     seen_keys: dict[str, str] = {}  # look-alike key -> the imported name that has it
     scope = batch[0][1].scope.value if batch else "user"
@@ -228,45 +228,101 @@ def _save_imported(
                 skill = skill.copy(id=str(uuid.uuid4()))
             fresh.append((skill, verbatim, where))
             continue
-        if not overwrite:
-            report.skipped.append((where, f"a skill named {name!r} already exists (use overwrite to update it)"))
-            continue
-        before = existing.version
-        update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
-        try:
-            saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
-                     else store.save(update, reason="import"))
-        except InvalidInputError as exc:  # too big once its secrets were replaced, say
-            report.skipped.append((where, str(exc)))
-            continue
-        (report.updated if saved.version != before else report.unchanged).append(saved.name)
-        _note_redactions(report, [saved])
+        _save_existing(store, existing, skill, verbatim, where, overwrite=overwrite, report=report)
+    kept = [item for item in fresh if item[1] is not None]
+    rendered = [item for item in fresh if item[1] is None]
     done = len(batch) - len(fresh)
-    for verbatim_kept in (True, False):
-        items = [(s, data, where) for s, data, where in fresh if (data is not None) == verbatim_kept]
-        for start in range(0, len(items), _SAVE_CHUNK):
-            chunk = items[start:start + _SAVE_CHUNK]
-            _save_chunk(store, chunk, report)
-            done += len(chunk)
-            progress("saving skills", done, len(batch))
+    for part in [kept[i:i + _SAVE_CHUNK] for i in range(0, len(kept), _SAVE_CHUNK)] + \
+            [rendered[i:i + _SAVE_CHUNK] for i in range(0, len(rendered), _SAVE_CHUNK)]:
+        _save_fresh(store, part, user_id=user_id, scope=scope, overwrite=overwrite, report=report)
+        done += len(part)
+        progress("saving skills", done, len(batch))
 
 
-def _save_chunk(store: SkillStore, chunk: list[tuple[Skill, bytes | None, str]], report: ImportReport) -> None:
-    """Save a chunk in one batch; when the store refuses one skill of it, the others one by one."""
-    def save(items: list[tuple[Skill, bytes | None, str]]) -> list[Skill]:
-        if items[0][1] is not None:
-            return store.save_verbatim([(s, data) for s, data, _ in items if data is not None], reason="import")
-        return store.save_many([s for s, _, _ in items], reason="import")
+#: (skill, its SKILL.md bytes to keep, or None to render it, the folder it came from)
+_Fresh = tuple[Skill, bytes | None, str]
 
+
+def _names(store: SkillStore, user_id: str, scope: str) -> dict[str, str]:
+    """Name -> id of every skill already in the scope (archived ones too: their names are taken)."""
+    return {s.name: s.id for s in store.summaries(user_id=user_id, scope=scope, include_archived=True)}
+
+
+def _write_new(store: SkillStore, items: list[_Fresh]) -> list[Skill]:
+    """One transaction for skills that are all kept verbatim, or all rendered by us."""
+    if items and items[0][1] is not None:
+        return store.save_verbatim([(s, data) for s, data, _ in items if data is not None], reason="import")
+    return store.save_many([s for s, _, _ in items], reason="import")
+
+
+def _save_fresh(store: SkillStore, items: list[_Fresh], *, user_id: str, scope: str, overwrite: bool,
+                report: ImportReport) -> None:
+    """Save skills whose names were free when the store was listed.
+
+    Another process may have taken some of those names since (several imports at once): the
+    store refuses the whole transaction, so the names are listed again and each one taken is
+    settled as an import started after that process would settle it (skipped, or updated with
+    overwrite), and the rest saved. When the store refuses one skill for what it holds (too big
+    once its secrets were replaced, a look-alike name), the others are saved one by one.
+    """
+    pending = items
+    while pending:
+        try:
+            _note_imported(report, _write_new(store, pending))
+            return
+        except InvalidInputError:
+            break
+        except ConflictError:
+            taken = _names(store, user_id, scope)
+        clashing = [item for item in pending if item[0].name in taken]
+        if not clashing:
+            break
+        for item in clashing:
+            existing = store.get(taken[item[0].name])
+            if existing is None:  # deleted again meanwhile: the name is free after all
+                _save_one_fresh(store, item, user_id=user_id, scope=scope, overwrite=overwrite, report=report)
+            else:
+                _save_existing(store, existing, item[0], item[1], item[2], overwrite=overwrite, report=report)
+        pending = [item for item in pending if item[0].name not in taken]
+    for item in pending:
+        _save_one_fresh(store, item, user_id=user_id, scope=scope, overwrite=overwrite, report=report)
+
+
+def _save_one_fresh(store: SkillStore, item: _Fresh, *, user_id: str, scope: str, overwrite: bool,
+                    report: ImportReport) -> None:
+    skill, verbatim, where = item
     try:
-        saved = save(chunk)
-    except InvalidInputError:
-        saved = []
-        for item in chunk:
-            try:
-                saved += save([item])
-            except InvalidInputError as exc:
-                report.skipped.append((item[2], str(exc)))
+        _note_imported(report, _write_new(store, [item]))
+    except InvalidInputError as exc:
+        report.skipped.append((where, str(exc)))
+    except ConflictError as exc:
+        taken = _names(store, user_id, scope).get(skill.name)
+        existing = store.get(taken) if taken is not None else None
+        if existing is None:  # a look-alike name, or an id clash: nothing to update
+            report.skipped.append((where, str(exc)))
+        else:
+            _save_existing(store, existing, skill, verbatim, where, overwrite=overwrite, report=report)
+
+
+def _save_existing(store: SkillStore, existing: Skill, skill: Skill, verbatim: bytes | None, where: str, *,
+                   overwrite: bool, report: ImportReport) -> None:
+    """An imported skill whose name is already stored: skipped, or (overwrite) saved as its next version."""
+    if not overwrite:
+        report.skipped.append((where, f"a skill named {skill.name!r} already exists (use overwrite to update it)"))
+        return
+    before = existing.version
+    update = skill.copy(id=existing.id, created_at=existing.created_at, version=existing.version)
+    try:
+        saved = (store.save_verbatim([(update, verbatim)], reason="import")[0] if verbatim is not None
+                 else store.save(update, reason="import"))
+    except InvalidInputError as exc:  # too big once its secrets were replaced, say
+        report.skipped.append((where, str(exc)))
+        return
+    (report.updated if saved.version != before else report.unchanged).append(saved.name)
+    _note_redactions(report, [saved])
+
+
+def _note_imported(report: ImportReport, saved: list[Skill]) -> None:
     report.imported += [s.name for s in saved]
     _note_redactions(report, saved)
 

@@ -43,7 +43,6 @@ async def test_modern_listeners_hear_another_process_write(home: Path) -> None:
     async with Client(server, raise_exceptions=True) as c:
         await anyio.to_thread.run_sync(server.state.sdk)
         async with c.listen(resources_list_changed=True) as events:
-            await anyio.sleep(0.5)  # let the watcher take its first reading
             done = await anyio.to_thread.run_sync(write_from_another_process, home)
             with anyio.fail_after(10):
                 async for _event in events:
@@ -67,7 +66,6 @@ async def test_legacy_sessions_hear_a_hand_edit(home: Path) -> None:
     async with Client(server, mode="legacy", message_handler=handler, raise_exceptions=True) as c:
         await anyio.to_thread.run_sync(server.state.sdk)
         await c.list_tools()  # any request registers the connection for notifications
-        await anyio.sleep(0.5)
         folder = home / "Common" / "hand-written"
         folder.mkdir(parents=True)
         (folder / "SKILL.md").write_text("---\nname: hand-written\ndescription: Typed in an editor.\n---\n# Hi\n")

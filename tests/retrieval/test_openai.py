@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,6 +21,8 @@ class FakeEmbeddings:
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.auth: list[str | None] = []
+        #: the "slow" model answers only once this is set (at teardown): the client's timeout fires first
+        self.release = threading.Event()
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -44,7 +45,7 @@ class FakeEmbeddings:
                 if model == "garbage":
                     return self._send(200, {"hello": "world"})
                 if model == "slow":
-                    time.sleep(1.0)
+                    fake.release.wait(60)
                 vecs = _HASH.embed(body["input"]) * 3.0  # unnormalised on purpose
                 dims = body.get("dimensions")
                 if dims:
@@ -71,6 +72,7 @@ def server() -> Iterator[tuple[str, FakeEmbeddings]]:
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/v1", fake
+    fake.release.set()
     httpd.shutdown()
     httpd.server_close()
 
