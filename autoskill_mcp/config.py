@@ -72,7 +72,7 @@ class AutoSkillConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "AutoSkillConfig":
+    def from_dict(cls, data: dict[str, Any]) -> AutoSkillConfig:
         """Build from a dict; unknown keys are kept in `extra` instead of failing."""
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}

@@ -13,7 +13,7 @@ import enum
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 DEFAULT_VERSION = "0.1.0"
@@ -48,7 +48,7 @@ class SkillExample:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
     @classmethod
-    def from_any(cls, value: Any) -> "SkillExample | None":
+    def from_any(cls, value: Any) -> SkillExample | None:
         """Build from a dict or plain string (AutoSkill writes both); None if unusable."""
         if isinstance(value, SkillExample):
             return value
@@ -89,7 +89,7 @@ class Provenance:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Provenance":
+    def from_dict(cls, d: dict[str, Any]) -> Provenance:
         quotes = d.get("quotes") or []
         return cls(
             source=str(d.get("source") or "unknown"),
@@ -132,7 +132,7 @@ class Skill:
     # What the store's last write of this skill removed as secrets (kind -> count); never stored.
     redactions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def copy(self, **changes: Any) -> "Skill":
+    def copy(self, **changes: Any) -> Skill:
         """A deep-enough copy (lists and dicts are not shared) with fields replaced."""
         clone = dataclasses.replace(
             self,
@@ -186,7 +186,7 @@ class Skill:
 
 def now_iso() -> str:
     """Current UTC time as ISO-8601 with seconds precision."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def parse_version(version: str) -> tuple[int, int, int] | None:

@@ -301,7 +301,7 @@ class JobQueue:
         return [_job(r) for r in self._conn.execute(sql, args).fetchall()]
 
     def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(STATES, 0)
+        out: dict[str, int] = dict.fromkeys(STATES, 0)
         for state, n in self._conn.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state"):
             out[str(state)] = int(n)
         return out

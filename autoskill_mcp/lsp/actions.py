@@ -17,7 +17,6 @@ from .diagnostics import DUPLICATE_RULE, SOURCE
 from .documents import Snapshot
 from .positions import range_from_dict
 
-
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 OPEN_STORED_COMMAND = "autoskill.openStoredSkill"
 KINDS: list[types.CodeActionKind | str] = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll,

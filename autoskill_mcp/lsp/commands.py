@@ -19,7 +19,6 @@ from ..skillmd import ParsedSkillMd, parse
 from ..skillmd.names import folder_name_of
 from .base import AutoskillServer
 
-
 SEARCH = "autoskill.searchSkills"
 SAVE = "autoskill.saveToStore"
 VERSIONS = "autoskill.showVersions"

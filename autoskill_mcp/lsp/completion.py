@@ -17,7 +17,6 @@ from ..skillmd.positions import Position, Range
 from .base import AutoskillServer
 from .documents import Snapshot
 
-
 TRIGGER_CHARACTERS = [":", " ", "/", "(", "-"]
 MAX_PATH_ITEMS = 200
 _SKIP_ENTRIES = {".git", "node_modules", "__pycache__", ".DS_Store"}

@@ -21,7 +21,6 @@ from .documents import Snapshot
 from .positions import PositionMap
 from .siblings import duplicate_name_diagnostics
 
-
 SOURCE = "autoskill"
 DUPLICATE_RULE = "SKL073"
 

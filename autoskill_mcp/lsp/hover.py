@@ -14,7 +14,6 @@ from ..skillmd.positions import Position, Range
 from ..skillmd.profiles import PROFILES, SPEC_KEYS
 from .base import AutoskillServer
 
-
 _KEY = re.compile(r"^(\s*)([A-Za-z0-9_-]+)\s*:")
 
 

@@ -30,7 +30,7 @@ class ServerOptions:
     problems: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_json(cls, data: Any) -> "ServerOptions":
+    def from_json(cls, data: Any) -> ServerOptions:
         """Read initializationOptions (or the ``autoskill`` settings section); never raises."""
         if not isinstance(data, dict):
             return cls()
@@ -58,7 +58,7 @@ class ServerOptions:
             log.warning("%s", problem)
         return options
 
-    def with_profile(self, value: Any) -> "ServerOptions":
+    def with_profile(self, value: Any) -> ServerOptions:
         """A copy with the profile changed by a settings update."""
         profile = ServerOptions.from_json({"profile": value}).profile
         return ServerOptions(self.home, self.user, profile, self.problems)

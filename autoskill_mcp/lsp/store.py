@@ -256,7 +256,7 @@ class StoreService:
         decision = Maintainer(store).save_skill(converted.skill, user_id=self.user)
         self.poll()
         skill_id = decision.skill_id or ""
-        out = {"id": skill_id, "name": decision.name, "version": decision.version or "",
+        out: dict[str, Any] = {"id": skill_id, "name": decision.name, "version": decision.version or "",
                "action": SAVE_ACTIONS[decision.action], "path": _skill_md_path(store, skill_id)}
         if decision.redacted:  # the stored skill is not the document: say where and why it differs
             out["redacted"] = dict(decision.redacted)

@@ -8,7 +8,6 @@ from ..skillmd.outline import Symbol, outline
 from .base import AutoskillServer
 from .positions import PositionMap
 
-
 _KINDS = {
     "frontmatter": types.SymbolKind.Namespace,
     "key": types.SymbolKind.Property,

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..skill import DEFAULT_VERSION, Provenance, Skill, SkillExample, SkillStatus
 from .names import folder_name_of, name_problems
 from .parser import FieldNode, ParsedSkillMd
 from .profiles import CLAUDE_CODE_KEYS, SPEC_KEYS
@@ -33,7 +34,6 @@ from .sections import (
     normalize_newlines,
     split_managed,
 )
-from ..skill import DEFAULT_VERSION, Provenance, Skill, SkillExample, SkillStatus
 
 # AutoSkill's body sections after "## Prompt"; the prompt itself may contain other "## " headings.
 _AUTOSKILL_TRAILING = ("Files", "Triggers", "Examples")

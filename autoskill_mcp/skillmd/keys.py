@@ -68,7 +68,7 @@ class KeyDoc:
 
 
 _ALL = "the Agent Skills spec; Claude Code, Codex, Cursor and VS Code/Copilot"
-_CC = f"Claude Code only (`claude-code` profile); skills-ref and claude.ai uploads reject it"
+_CC = "Claude Code only (`claude-code` profile); skills-ref and claude.ai uploads reject it"
 
 KEY_DOCS: dict[str, KeyDoc] = {
     d.key: d

@@ -8,7 +8,6 @@ question (:func:`is_ascii_name`) that some profiles ask.
 from __future__ import annotations
 
 import os
-
 import re
 import unicodedata
 from dataclasses import dataclass

@@ -26,7 +26,7 @@ class Symbol:
     selection_range: Range
     detail: str = ""
     level: int = 0
-    children: list["Symbol"] = field(default_factory=list)
+    children: list[Symbol] = field(default_factory=list)
 
 
 def outline(parsed: ParsedSkillMd) -> list[Symbol]:

@@ -66,7 +66,7 @@ class FieldNode:
     source: str  # the exact source text of the value
     flow: bool = False
     path: tuple[str, ...] = ()
-    children: dict[str, "FieldNode"] = field(default_factory=dict)
+    children: dict[str, FieldNode] = field(default_factory=dict)
     construct_error: str | None = None
 
     @property
@@ -87,8 +87,8 @@ class DuplicateKey:
     path: tuple[str, ...]
     first: Range
     second: Range
-    first_node: "FieldNode | None" = None
-    second_node: "FieldNode | None" = None
+    first_node: FieldNode | None = None
+    second_node: FieldNode | None = None
 
 
 @dataclass

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -35,12 +36,12 @@ class Range:
     end: Position
 
     @classmethod
-    def of(cls, start_line: int, start_char: int, end_line: int, end_char: int) -> "Range":
+    def of(cls, start_line: int, start_char: int, end_line: int, end_char: int) -> Range:
         """Shorthand used by callers that think in four numbers."""
         return cls(Position(start_line, start_char), Position(end_line, end_char))
 
     @classmethod
-    def point(cls, line: int, character: int) -> "Range":
+    def point(cls, line: int, character: int) -> Range:
         """An empty range, where an insertion goes."""
         return cls(Position(line, character), Position(line, character))
 

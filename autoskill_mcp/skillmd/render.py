@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
+from ..skill import Skill, SkillStatus
 from . import yamlbounds, yamltext
 from .profiles import CLAUDE_CODE, PROFILES, SPEC_KEYS
 from .sections import render_managed
-from ..skill import Skill, SkillStatus
 
 METADATA_ID = "autoskill-id"
 METADATA_VERSION = "version"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .profiles import CLAUDE_CODE, CLAUDE_UPLOAD, CODEX, PROFILES, SPEC
 from .yamlbounds import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_KEYS, MAX_YAML_CHARS
@@ -367,13 +368,11 @@ def rules_markdown() -> str:
         "|---|---|" + "---|" * len(profiles),
     ]
     for rule in RULES.values():
-        cells = [(rule.severity_for(p).value if rule.severity_for(p) else "-") for p in profiles]
+        cells = [_severity_cell(rule.severity_for(p), "-") for p in profiles]
         lines.append(f"| [{rule.id}](#{rule.id.lower()}) | {rule.title} | " + " | ".join(cells) + " |")
     lines.append("")
     for rule in RULES.values():
-        sev = ", ".join(
-            f"{p}: {rule.severity_for(p).value}" if rule.severity_for(p) else f"{p}: off" for p in profiles
-        )
+        sev = ", ".join(f"{p}: {_severity_cell(rule.severity_for(p), 'off')}" for p in profiles)
         lines += [
             f"## {rule.id}",
             "",
@@ -414,3 +413,7 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _severity_cell(severity: Severity | None, off: str) -> str:
+    return severity.value if severity is not None else off

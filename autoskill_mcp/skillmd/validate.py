@@ -11,8 +11,9 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import yamltext
 from .convert import has_top_level_comma, split_tools
@@ -424,7 +425,7 @@ class _Checker:
             if self.dir_name:
                 at = Position(1, 0)
                 edit = TextEdit(Range(at, at), f"name: {yamltext.scalar(self.dir_name)}\n")
-                fix = Fix(f"Add name: {self.dir_name}", [edit])
+                fix: Fix | None = Fix(f"Add name: {self.dir_name}", [edit])
                 self.emit("SKL012", self._frontmatter_head(), fix=fix, remedy=f": add `name: {self.dir_name}`")
             else:
                 self.emit("SKL012", self._frontmatter_head(), remedy=": add `name:` with the folder name")

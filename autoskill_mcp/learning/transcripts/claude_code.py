@@ -34,10 +34,23 @@ from typing import Any
 from autoskill_mcp.learning.session import Kind, Role, Session, ToolUse, skip
 from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import (
-    TOOL_TEXT_LIMIT, as_dict, as_list, as_str, clip, compact_json, parse_ts, strip_ansi, text_of,
+    TOOL_TEXT_LIMIT,
+    as_dict,
+    as_list,
+    as_str,
+    clip,
+    compact_json,
+    parse_ts,
+    strip_ansi,
+    text_of,
 )
 from autoskill_mcp.learning.transcripts.source import (
-    ReadOptions, TranscriptError, iter_jsonl, jsonl_records, loads, record_guard,
+    ReadOptions,
+    TranscriptError,
+    iter_jsonl,
+    jsonl_records,
+    loads,
+    record_guard,
 )
 
 AGENT = "claude-code"
@@ -235,10 +248,10 @@ def _live_branch(recs: list[tuple[int, dict[str, Any]]]) -> tuple[set[int], set[
             children[parent(i)].append(i)
     leaf = next((i for i in reversed(range(len(recs))) if uuid_of[i] and recs[i][1].get("isSidechain") is not True), None)
     live_path: set[str] = set()
-    i = leaf
-    while i is not None and uuid_of[i] not in live_path:
-        live_path.add(uuid_of[i])
-        i = index_of.get(parent(i))
+    at = leaf
+    while at is not None and uuid_of[at] not in live_path:
+        live_path.add(uuid_of[at])
+        at = index_of.get(parent(at))
 
     dropped: set[int] = set()
     rewinds: set[str] = set()

@@ -23,7 +23,12 @@ from autoskill_mcp.learning.session import Kind, Role, Session, skip
 from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
 from autoskill_mcp.learning.transcripts.source import (
-    ReadOptions, TranscriptError, iter_jsonl, load_json, loads, record_guard,
+    ReadOptions,
+    TranscriptError,
+    iter_jsonl,
+    load_json,
+    loads,
+    record_guard,
 )
 
 AGENT = "codex"

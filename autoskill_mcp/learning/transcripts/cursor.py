@@ -30,11 +30,19 @@ from typing import Any
 from autoskill_mcp.learning.session import Kind, Role, Session, skip
 from autoskill_mcp.learning.transcripts.builder import SessionBuilder, tool_use
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str, parse_ts, text_of
-from autoskill_mcp.learning.transcripts.workspace import workspace_folder
 from autoskill_mcp.learning.transcripts.source import (
-    SQLITE_MAGIC, ReadOptions, TranscriptError, head, iter_jsonl, load_json, loads, open_sqlite, record_guard,
+    SQLITE_MAGIC,
+    ReadOptions,
+    TranscriptError,
+    head,
+    iter_jsonl,
+    load_json,
+    loads,
+    open_sqlite,
+    record_guard,
     sqlite_tables,
 )
+from autoskill_mcp.learning.transcripts.workspace import workspace_folder
 
 AGENT = "cursor"
 LEGACY_CHAT_KEY = "workbench.panel.aichat.view.aichat.chatdata"
@@ -179,12 +187,12 @@ def _bubbles(conn: sqlite3.Connection, cid: str, data: dict[str, Any], session: 
     ordered: list[dict[str, Any]] = []
     used: set[int] = set()
     for bubble_id in headers:
-        n = by_id.get(bubble_id) if bubble_id else None
-        if n is None or n in used:
+        at = by_id.get(bubble_id) if bubble_id else None
+        if at is None or at in used:
             skip(session, "bubble.missing")
             continue
-        used.add(n)
-        value = dict(stored[n][1])
+        used.add(at)
+        value = dict(stored[at][1])
         value.setdefault("bubbleId", bubble_id)
         ordered.append(value)
     rest = [value for n, (_, value) in enumerate(stored) if n not in used]

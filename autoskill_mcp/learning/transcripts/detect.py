@@ -16,7 +16,14 @@ from typing import Any
 from autoskill_mcp.learning.transcripts import cline
 from autoskill_mcp.learning.transcripts.fields import as_dict, as_list, as_str
 from autoskill_mcp.learning.transcripts.source import (
-    SQLITE_MAGIC, TranscriptError, checked_size, head, jsonl_records, load_json, open_sqlite, sqlite_tables,
+    SQLITE_MAGIC,
+    TranscriptError,
+    checked_size,
+    head,
+    jsonl_records,
+    load_json,
+    open_sqlite,
+    sqlite_tables,
 )
 
 FORMATS = ("claude-code", "codex", "gemini", "cursor", "cursor-agent", "cline", "roo", "aider",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 TOOL_TEXT_LIMIT = 4_000      # characters kept of a tool call's input or output
@@ -96,7 +96,7 @@ def parse_ts(value: Any) -> datetime | None:
         seconds = value / 1000 if abs(value) >= _EPOCH_MS_FLOOR else value
         if not 315_532_800 <= seconds <= 7_258_118_400:      # 1980 .. 2200: anything else is not a time
             return None
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        return datetime.fromtimestamp(seconds, tz=UTC)
     return None
 
 

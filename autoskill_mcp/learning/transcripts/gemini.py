@@ -71,7 +71,8 @@ def _document(doc: Any) -> tuple[dict[str, Any], list[Any], set[str]]:
     if isinstance(doc, list):                                   # bare checkpoint: Content[]
         return {}, doc, set()
     meta = as_dict(doc)
-    messages = meta.get("messages") if isinstance(meta.get("messages"), list) else as_list(meta.get("history"))
+    listed = meta.get("messages")
+    messages = listed if isinstance(listed, list) else as_list(meta.get("history"))
     return meta, messages, set()
 
 
