@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS vectors (
     vec BLOB NOT NULL,
     PRIMARY KEY (signature, skill_id)
 );
+CREATE TABLE IF NOT EXISTS embed_lease (signature TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
 """
 
 #: columns added after the first schema, with their DDL (for `Catalog._migrate`)
@@ -243,6 +244,10 @@ class Catalog:
             if column not in have:
                 conn.execute(f"ALTER TABLE skills ADD COLUMN {column} {ddl}")
         conn.execute("CREATE INDEX IF NOT EXISTS skills_owner_key ON skills(owner, name_key)")
+        # Each batch of vectors gets a number, so other processes fetch only what is new (see vectors_since).
+        if "vseq" not in {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}:
+            conn.execute("ALTER TABLE vectors ADD COLUMN vseq INTEGER NOT NULL DEFAULT 0")
+        conn.execute("CREATE INDEX IF NOT EXISTS vectors_by_seq ON vectors(signature, vseq)")
         # Rows written before look-alike keys existed (or by an older version since): give them theirs.
         missing = conn.execute("SELECT id, name FROM skills WHERE name_key = ''").fetchall()
         if missing:
@@ -460,7 +465,49 @@ class Catalog:
         if not rows:
             return
         with self.write() as conn:
+            (top,) = conn.execute("SELECT COALESCE(MAX(vseq), 0) FROM vectors WHERE signature = ?",
+                                  (signature,)).fetchone()
             conn.executemany(
-                "INSERT OR REPLACE INTO vectors(signature, skill_id, text_hash, vec) VALUES (?,?,?,?)",
-                [(signature, i, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
+                "INSERT OR REPLACE INTO vectors(signature, skill_id, text_hash, vec, vseq) VALUES (?,?,?,?,?)",
+                [(signature, i, h, np.asarray(v, dtype=np.float32).tobytes(), top + 1) for i, h, v in rows],
             )
+
+    def vector_seq(self, signature: str) -> int:
+        """The number of the last batch of vectors written for this embedder (0: none)."""
+        with self._lock:
+            (top,) = self._conn.execute("SELECT COALESCE(MAX(vseq), 0) FROM vectors WHERE signature = ?",
+                                        (signature,)).fetchone()
+        return int(top)
+
+    def vectors_since(self, signature: str, after: int) -> tuple[list[tuple[str, str, np.ndarray]], int]:
+        """(skill_id, text_hash, vector) rows written after batch `after`, and the last batch number.
+
+        How a process picks up vectors another one computed without rereading the table.
+        """
+        import numpy as np
+
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT skill_id, text_hash, vec, vseq FROM vectors WHERE signature = ? AND vseq > ?",
+                (signature, after),
+            ).fetchall()
+        top = max((int(r[3]) for r in rows), default=after)
+        return [(str(r[0]), str(r[1]), np.frombuffer(r[2], dtype=np.float32)) for r in rows], top
+
+    def take_embed_lease(self, signature: str, owner: str, seconds: float, *, now: float, force: bool = False) -> bool:
+        """Hold (or renew) the right to embed this embedder's backlog; False while another owner holds it.
+
+        Two processes embedding the same skills on a 2-core machine each run at half speed.
+        """
+        with self.write() as conn:
+            row = conn.execute("SELECT owner, expires FROM embed_lease WHERE signature = ?", (signature,)).fetchone()
+            if row is not None and row[0] != owner and float(row[1]) > now and not force:
+                return False
+            conn.execute("INSERT OR REPLACE INTO embed_lease(signature, owner, expires) VALUES (?,?,?)",
+                         (signature, owner, now + seconds))
+        return True
+
+    def drop_embed_lease(self, signature: str, owner: str) -> None:
+        """Give the lease up (another process may take over at once)."""
+        with self.write() as conn:
+            conn.execute("DELETE FROM embed_lease WHERE signature = ? AND owner = ?", (signature, owner))

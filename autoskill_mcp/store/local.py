@@ -100,6 +100,8 @@ class LocalSkillStore(SkillStore):
         self._vector_snapshot_n = -1  # vectors in the saved snapshot (-1: none loaded or saved)
         self._seen_seq = -1
         self._index: Any = None
+        self._vseq_seen = 0  # the catalog's last vector batch this process has looked at
+        self._filler: Any = None  # a VectorFiller once this process embeds for every process
         self._last_sync = 0.0
         self._sync_cost = 0.0
         self._closed = False
@@ -722,7 +724,12 @@ class LocalSkillStore(SkillStore):
                 from . import snapshots
 
                 embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
-                index = HybridIndex(embedder, cache=self.catalog, background=self._background)
+                # A costly embedder's backlog is embedded only by a process that fills vectors for all
+                # (start_filling_vectors), by import / reindex (embed_missing) or by a search that waits.
+                index = HybridIndex(embedder, cache=self.catalog, background=self._background,
+                                    embed_backlog=embedder is None or bool(embedder.cheap))
+                if embedder is not None:  # read before any vector is loaded, so none written meanwhile is missed
+                    self._vseq_seen = self.catalog.vector_seq(embedder.signature)
                 rows = self._rows
                 vectors = snapshots.read_vectors(self.root, self.catalog.catalog_id)
                 if vectors is not None:
@@ -792,6 +799,32 @@ class LocalSkillStore(SkillStore):
             self._vector_snapshot_n = len(snap.ids)
         return payload is not None or snap is not None
 
+    def rebuild_index(self, on_progress: Any = None) -> int:
+        """Rebuild the search index from the catalog, ignoring the keyword snapshot; how many skills.
+
+        `autoskill reindex`: after a tokenizer change, or to be sure the index is right. Vectors
+        whose skill kept its text are kept (they are keyed by content hash); `embed_missing`
+        then embeds the rest.
+        """
+        from . import snapshots
+
+        report = on_progress or (lambda stage, d, n: None)
+        self.sync()
+        with self._lock:
+            old, self._index = self._index, None
+            # Rows drop their text once indexed: read them all again from the catalog.
+            self._rows, self._seen_seq = {}, -1
+            self._snapshot_seq = self._vector_snapshot_n = -1
+            snapshots.keywords_path(self.root).unlink(missing_ok=True)
+        if old is not None:
+            old.close()
+        self.refresh()
+        report("indexing skills", 0, len(self._rows))
+        index = self._ensure_index()
+        report("indexing skills", len(index), len(index))
+        self.save_index_snapshot(force=True)
+        return len(index)
+
     @property
     def index(self) -> Any:
         """The hybrid index (built on first use)."""
@@ -812,9 +845,93 @@ class LocalSkillStore(SkillStore):
             return bool(index.wait_until_ready())
         return bool(index.wait_until_ready(on_progress=lambda done, n: on_progress("embedding skills", done, n)))
 
+    # -- vectors: who embeds, and how every process gets them ----------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def vector_status(self) -> tuple[int, int]:
+        """(skills waiting for a vector, skills indexed); (0, n) without an embedder."""
+        index = self._ensure_index()
+        return index.pending, len(index)
+
+    def vector_note(self) -> str | None:
+        """Why a search now would answer from keywords only (e.g. "vector: pending 3 of 10"), else None."""
+        return self._ensure_index().vector_note()  # type: ignore[no-any-return]
+
+    def pick_up_vectors(self) -> int:
+        """Take the vectors other processes wrote since we last looked (one indexed query when none)."""
+        index = self._ensure_index()
+        if index.embedder is None or not index.pending:
+            return 0
+        signature = index.embedder.signature
+        if self.catalog.vector_seq(signature) <= self._vseq_seen:
+            return 0
+        rows, top = self.catalog.vectors_since(signature, self._vseq_seen)
+        self._vseq_seen = max(self._vseq_seen, top)
+        return int(index.absorb_vectors(rows))
+
+    def take_embed_lease(self, owner: str, seconds: float) -> bool:
+        """The right to embed this store's backlog for the current embedder (see vector_filler.py)."""
+        index = self._ensure_index()
+        if index.embedder is None:
+            return False
+        return self.catalog.take_embed_lease(index.embedder.signature, owner, seconds, now=time.time())
+
+    def release_embed_lease(self, owner: str) -> None:
+        index = self._index
+        if index is None or index.embedder is None or self._closed:
+            return
+        try:
+            self.catalog.drop_embed_lease(index.embedder.signature, owner)
+        except Exception as exc:  # noqa: BLE001 - a lease left behind expires by itself
+            log.debug("could not drop the embedding lease: %s", exc)
+
+    def start_filling_vectors(self, *, poll: float = 1.0) -> Any:
+        """Embed missing vectors on a background thread for every process on this store (idempotent).
+
+        The processes that work the learning queue call this; others only pick vectors up.
+        Returns the VectorFiller.
+        """
+        from .vector_filler import VectorFiller
+
+        with self._lock:
+            if self._filler is None and not self._closed:
+                self._filler = VectorFiller(self, poll=poll)
+                self._filler.start()
+            return self._filler
+
+    def embed_missing(self, on_progress: Any = None, *, chunk: int = 64) -> int:
+        """Embed every skill that lacks a vector, here and now (import, reindex); how many were embedded.
+
+        `on_progress(stage, done, total)` is called after every chunk. Takes the embedding
+        lease from any background filler meanwhile, so the work is not done twice.
+        """
+        from .vector_filler import LEASE_SECONDS, new_owner
+
+        index = self._ensure_index()
+        if index.embedder is None or not index.pending:
+            return 0
+        owner = new_owner()
+        signature = index.embedder.signature
+        total, done = index.pending, 0
+        report = on_progress or (lambda stage, d, n: None)
+        try:
+            while index.pending:
+                self.catalog.take_embed_lease(signature, owner, LEASE_SECONDS, now=time.time(), force=True)
+                report("embedding skills", done, total)
+                self.pick_up_vectors()
+                done += index.embed_pending(chunk)
+            report("embedding skills", total, total)
+        finally:
+            self.release_embed_lease(owner)
+        self.save_index_snapshot(force=True)
+        return done
+
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
-        tags: Iterable[str] | None = None, wait: bool = False,
+        tags: Iterable[str] | None = None, wait: bool = False, load_model: bool = False,
     ) -> list[SkillHit]:
         if not isinstance(query, str):
             raise InvalidInputError("query must be a string")
@@ -827,12 +944,16 @@ class LocalSkillStore(SkillStore):
         self._maybe_sync()
         self.refresh()
         index = self._ensure_index()
+        if index.pending:
+            self.pick_up_vectors()
+            if self._filler is not None:
+                self._filler.wake()
         allowed = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
         hits = []
-        for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait):
+        for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model):
             row = self._row(doc.doc_id)  # one stat per hit: a hand edit is never served stale
             if row is not None:
-                hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode))
+                hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode, doc.note))
         return hits
 
     def _visible_ids(self, user_id: str, scopes: tuple[str, ...], tags: frozenset[str]) -> frozenset[str]:
@@ -877,6 +998,10 @@ class LocalSkillStore(SkillStore):
             if self._closed:
                 return
             self._closed = True
+            filler = self._filler
+        if filler is not None:
+            filler.stop()  # outside the lock: its last step may need the store
+        with self._lock:
             if self._index is not None:
                 try:
                     self.save_index_snapshot()
