@@ -90,6 +90,7 @@ class LocalSkillStore(SkillStore):
         self.problems: dict[str, str] = {}
         self._embeddings = embeddings
         self._embedder = embedder
+        self._embedder_made = embedder is not None
         self._background = background
         self._lock = threading.RLock()
         self._rows: dict[str, CatalogRow] = {}
@@ -720,10 +721,10 @@ class LocalSkillStore(SkillStore):
     def _ensure_index(self) -> Any:
         with self._lock:
             if self._index is None:
-                from ..retrieval import HybridIndex, make_embedder
+                from ..retrieval import HybridIndex
                 from . import snapshots
 
-                embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
+                embedder = self._get_embedder()
                 # A costly embedder's backlog is embedded only by a process that fills vectors for all
                 # (start_filling_vectors), by import / reindex (embed_missing) or by a search that waits.
                 index = HybridIndex(embedder, cache=self.catalog, background=self._background,
@@ -754,6 +755,31 @@ class LocalSkillStore(SkillStore):
                     _drop_texts(row)
                 self._index = index
             return self._index
+
+    def _get_embedder(self) -> Any:
+        """The embedder this store's index uses, made once (None: keyword search only)."""
+        with self._lock:
+            if self._embedder is None and not self._embedder_made:
+                from ..retrieval import make_embedder
+
+                self._embedder = make_embedder(self._embeddings)
+                self._embedder_made = True
+            return self._embedder
+
+    def _preload_model(self) -> None:
+        """Start loading a costly embedding model while the index is built: a fresh process's
+        first search then waits for the longer of the two, not for both."""
+        embedder = self._get_embedder()
+        if embedder is None or embedder.cheap or embedder.ready:
+            return
+
+        def load() -> None:
+            try:
+                embedder.load()
+            except Exception as exc:  # noqa: BLE001 - the search's own load reports it
+                log.debug("preloading the embedding model failed: %s", exc)
+
+        threading.Thread(target=load, name="autoskill-model-load", daemon=True).start()
 
     def _restore_keywords(self, index: Any) -> int | None:
         """Load the saved keyword index; the change number it reflects, or None to rebuild."""
@@ -943,6 +969,8 @@ class LocalSkillStore(SkillStore):
         wanted_tags = {t.lower() for t in tags or ()}
         self._maybe_sync()
         self.refresh()
+        if load_model and self._index is None:
+            self._preload_model()
         index = self._ensure_index()
         if index.pending:
             self.pick_up_vectors()
