@@ -80,7 +80,7 @@ def test_compact_postings_merged_reloaded_and_removed_from_equal_a_fresh_rebuild
             live.remove(doc_id)
             final.pop(doc_id, None)
         elif op == "merge":
-            live._merge()  # noqa: SLF001 - what a large add_many or many removals trigger
+            live._merge()  # what a large add_many or many removals trigger
         else:
             live = BM25Index.from_bytes(live.to_bytes())
         live.search(q)
