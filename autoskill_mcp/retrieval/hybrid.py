@@ -168,6 +168,11 @@ class HybridIndex:
             return "vector: model loading"
         return None
 
+    def has_vector(self, doc_id: str, content_hash: str) -> bool:
+        """True when the doc has a vector made from this content (restored or computed)."""
+        with self._lock:
+            return self._hashes.get(doc_id) == content_hash and self._vectors is not None and doc_id in self._vectors
+
     def pending_ids(self) -> list[str]:
         """Documents waiting for a vector (a copy)."""
         with self._lock:

@@ -11,6 +11,7 @@ IMMEDIATE` for every write so writers queue instead of failing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -94,7 +95,23 @@ _SKILL_COLUMNS = (
 )
 
 
-@dataclass
+#: the columns without the two big text ones (what a process holds in memory per skill)
+_LEAN_COLUMNS = _SKILL_COLUMNS.replace("index_text,", "'' AS index_text,").replace(", tokens", ", ''")
+
+
+@functools.lru_cache(maxsize=4096)
+def _tags(text: str) -> list[str]:
+    """Parsed tags, shared between rows with the same ones (rows never change their list in place)."""
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=256)
+def _shared(text: str) -> str:
+    """One string object for a value many rows repeat (owner, scope, status, version)."""
+    return text
+
+
+@dataclass(slots=True)
 class CatalogRow:
     """What the catalog knows about one skill without reading its folder."""
 
@@ -121,8 +138,10 @@ class CatalogRow:
     @classmethod
     def from_sql(cls, row: tuple[Any, ...]) -> "CatalogRow":
         values = list(row)
-        values[8] = json.loads(values[8])
+        values[8] = _tags(values[8])
         values[17] = bool(values[17])
+        for i in (1, 2, 5, 6):  # owner, scope, version, status: a few distinct values at 100k rows
+            values[i] = _shared(values[i])
         return cls(*values)
 
     def to_sql(self) -> tuple[Any, ...]:
@@ -353,13 +372,36 @@ class Catalog:
             ).fetchone()
         return CatalogRow.from_sql(row) if row else None
 
-    def changed_since(self, seq: int) -> list[CatalogRow]:
-        """Every row (deleted ones as tombstones) written after change number `seq`."""
+    def changed_since(self, seq: int, *, texts: bool = True) -> list[CatalogRow]:
+        """Every row (deleted ones as tombstones) written after change number `seq`.
+
+        `texts=False` leaves `index_text` and `tokens` empty: a store opening holds every row,
+        and most of what those two columns hold is already in its index snapshots.
+        """
+        columns = _SKILL_COLUMNS if texts else _LEAN_COLUMNS
         with self._lock:
-            rows = self._conn.execute(
-                f"SELECT {_SKILL_COLUMNS} FROM skills WHERE seq > ? ORDER BY seq", (seq,)
-            ).fetchall()
+            rows = self._conn.execute(f"SELECT {columns} FROM skills WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         return [CatalogRow.from_sql(r) for r in rows]
+
+    def texts(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        """skill id -> (index_text, tokens) for these ids (one scan when they are most of the table)."""
+        out: dict[str, tuple[str, str]] = {}
+        if not ids:
+            return out
+        with self._lock:
+            if len(ids) > 2000:
+                wanted = set(ids)
+                for skill_id, text, tokens in self._conn.execute(
+                        "SELECT id, index_text, tokens FROM skills WHERE deleted = 0"):
+                    if skill_id in wanted:
+                        out[skill_id] = (text, tokens)
+                return out
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for skill_id, text, tokens in self._conn.execute(
+                        f"SELECT id, index_text, tokens FROM skills WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    out[skill_id] = (text, tokens)
+        return out
 
     def live_rows(self) -> list[CatalogRow]:
         with self._lock:

@@ -118,7 +118,8 @@ class LocalSkillStore(SkillStore):
         with self._lock:
             if self.catalog.current_seq() == self._seen_seq:
                 return
-            for row in self.catalog.changed_since(self._seen_seq):
+            # Until the index exists no row's text is needed: _ensure_index fetches the few it needs.
+            for row in self.catalog.changed_since(self._seen_seq, texts=self._index is not None):
                 self._apply(row)
 
     def _recover(self, conn: Any = None) -> None:
@@ -737,24 +738,34 @@ class LocalSkillStore(SkillStore):
                     self._vector_snapshot_n = index.restore_vectors(vectors, {r.id: r.text_hash for r in rows.values()})
                 since = self._restore_keywords(index)
                 if since is None:
+                    self._fill_texts(list(rows.values()))
                     index.upsert_many((r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in rows.values())
                     self._snapshot_seq = -1
                 else:
-                    # The snapshot holds the keyword index as of change `since`: replay what came after.
+                    # The snapshot holds the keyword index as of change `since`: replay what came after
+                    # (those rows come with their texts).
                     changed = self.catalog.changed_since(since)
                     for row in changed:
                         index.remove(row.id)
-                    fresh = [rows[r.id] for r in changed if r.id in rows]
+                    fresh = [r for r in changed if r.id in rows and not r.deleted]
                     index.upsert_many([(r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in fresh])
                     done = {r.id for r in fresh}
-                    index.upsert_many(
-                        [(r.id, r.index_text, r.text_hash) for r in rows.values() if r.id not in done], keywords=False
-                    )
+                    rest = [r for r in rows.values() if r.id not in done]
+                    # Only a skill without a vector needs its text (to be embedded).
+                    self._fill_texts([r for r in rest if not index.has_vector(r.id, r.text_hash)])
+                    index.upsert_many([(r.id, r.index_text, r.text_hash) for r in rest], keywords=False)
                     self._snapshot_seq = since
                 for row in rows.values():
                     _drop_texts(row)
                 self._index = index
             return self._index
+
+    def _fill_texts(self, rows: list[CatalogRow]) -> None:
+        """Give rows loaded without their texts (see refresh) their index text and tokens."""
+        lean = [r for r in rows if not r.index_text and not r.tokens]
+        found = self.catalog.texts([r.id for r in lean])
+        for r in lean:
+            r.index_text, r.tokens = found.get(r.id, ("", ""))
 
     def _get_embedder(self) -> Any:
         """The embedder this store's index uses, made once (None: keyword search only)."""
