@@ -435,6 +435,7 @@ def _quickstart(args: argparse.Namespace, sdk: AutoSkill, examples: Path, demo: 
     result = job.get("result") or {}
     earlier = [] if created else result.get("skills", [])
     query = args.query or QUICKSTART_QUERY
+    _embed(args, sdk)  # as `autoskill import` does: the search below is hybrid, not keyword-only
     hits = sdk.search(query, limit=3)
     data = {"store": str(sdk.config.home), "demo": demo,
             "imported": report.imported + report.updated + report.unchanged,
