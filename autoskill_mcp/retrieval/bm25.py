@@ -26,8 +26,8 @@ from .tokenizer import tokenize
 
 __all__ = ["BM25Index"]
 
-#: dict postings held before they are merged into the compact base
-_MERGE_AT = 200_000
+#: dict postings held before they are merged into the compact base (or a quarter of the base, if more)
+MERGE_AT = 200_000
 
 
 class BM25Index:
@@ -105,8 +105,11 @@ class BM25Index:
                     posting[row] = tf
                 df[term] = df.get(term, 0) + 1
             self._delta_size += len(counts)
-            if self._delta_size >= _MERGE_AT:
+            # Merge when the dict postings reach a share of the base: a bulk build merges a
+            # logarithmic number of times, and the dicts never outgrow a fraction of the base.
+            if self._delta_size >= max(MERGE_AT, len(self._post_rows) // 4):
                 self._merge()
+                postings = self._postings  # the merge started new dict postings
 
     def _grow(self, size: int) -> None:
         grown = np.zeros(size, dtype=np.float32)
@@ -117,43 +120,43 @@ class BM25Index:
         self._in_base = in_base
 
     def _merge(self) -> None:
-        """Fold the dict postings into a new compact base, dropping removed rows' postings."""
+        """Fold the dict postings into a new compact base, dropping removed rows' postings.
+
+        All in numpy: both tiers sorted by term id, then one stable sort, which finds the two
+        sorted runs and merges them in linear time.
+        """
         if not self._postings and not self._dead_in_base:
             return
-        live = np.zeros(len(self._ids), dtype=bool)
-        live[list(self._row_of.values())] = True
-        terms = list(self._vocab)
-        terms += [t for t in self._postings if t not in self._vocab]
-        rows_parts: list[np.ndarray] = []
-        tf_parts: list[np.ndarray] = []
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        kept: list[str] = []
-        for term in terms:
-            tid = self._vocab.get(term)
-            if tid is not None:
-                a, b = self._indptr[tid], self._indptr[tid + 1]
-                r, f = self._post_rows[a:b], self._post_tf[a:b]
-                if self._dead_in_base:
-                    keep = live[r] & self._in_base[r]
-                    r, f = r[keep], f[keep]
-            else:
-                r, f = self._post_rows[:0], self._post_tf[:0]
-            extra = self._postings.get(term)
-            if extra:
-                r = np.concatenate([r, np.fromiter(extra.keys(), dtype=np.int32, count=len(extra))])
-                f = np.concatenate([f, np.fromiter((min(v, 65535) for v in extra.values()), dtype=np.uint16,
-                                                   count=len(extra))])
-            if not len(r):
-                continue
-            kept.append(term)
-            rows_parts.append(r)
-            tf_parts.append(f)
-            indptr[len(kept)] = indptr[len(kept) - 1] + len(r)
-        self._vocab = {t: i for i, t in enumerate(kept)}
-        self._indptr = indptr[: len(kept) + 1].copy()
-        self._post_rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int32)
-        self._post_tf = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.uint16)
-        self._in_base[: len(live)] = live
+        vocab = self._vocab
+        tids: list[int] = []
+        rows: list[int] = []
+        tfs: list[int] = []
+        for term, posting in self._postings.items():
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(vocab)
+            tids += [tid] * len(posting)
+            rows += posting.keys()
+            tfs += posting.values()
+        base_tids = np.repeat(np.arange(len(self._indptr) - 1, dtype=np.int32), np.diff(self._indptr))
+        base_rows, base_tf = self._post_rows, self._post_tf
+        if self._dead_in_base:
+            live = np.zeros(len(self._ids), dtype=bool)
+            live[list(self._row_of.values())] = True
+            keep = live[base_rows] & self._in_base[base_rows]
+            base_tids, base_rows, base_tf = base_tids[keep], base_rows[keep], base_tf[keep]
+        d_tids = np.asarray(tids, dtype=np.int32)
+        d_order = np.argsort(d_tids, kind="stable")
+        all_tids = np.concatenate([base_tids, d_tids[d_order]])
+        order = np.argsort(all_tids, kind="stable")
+        self._post_rows = np.concatenate([base_rows, np.asarray(rows, dtype=np.int32)[d_order]])[order]
+        self._post_tf = np.concatenate([base_tf, np.minimum(np.asarray(tfs, dtype=np.int64), 65535)
+                                        .astype(np.uint16)[d_order]])[order]
+        self._indptr = np.concatenate([[0], np.cumsum(np.bincount(all_tids, minlength=len(vocab)))]).astype(np.int64)
+        n = len(self._ids)
+        in_base = np.zeros(n, dtype=bool)
+        in_base[list(self._row_of.values())] = True
+        self._in_base[:n] = in_base
         # Rows removed while their postings were in the base can be reused now.
         held = set(self._free)
         self._free += [r for r, d in enumerate(self._ids) if d is None and r not in held]
@@ -161,7 +164,7 @@ class BM25Index:
         self._doc_ptr = self._doc_tids = self._terms = None
         self._postings, self._delta_terms, self._delta_size = {}, {}, 0
 
-    _SNAPSHOT_FORMAT = 2
+    _SNAPSHOT_FORMAT = 3
 
     def to_bytes(self) -> bytes:
         """The whole index as bytes (marshal: plain data only, nothing runs on load)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +94,25 @@ def test_compact_postings_merged_reloaded_and_removed_from_equal_a_fresh_rebuild
         assert abs(got[doc_id] - want[doc_id]) < 1e-4
     assert len(live) == len(final)
     assert set(live.doc_ids()) == set(final)
+
+
+def test_a_bulk_add_that_merges_many_times_on_the_way_equals_small_adds(monkeypatch):
+    """add_many merges its dict postings into the base as they grow; nothing added after a
+    merge may be lost (they must go to the new dict postings, not the merged ones)."""
+    from autoskill_mcp.retrieval import bm25
+
+    monkeypatch.setattr(bm25, "MERGE_AT", 7)
+    rng = random.Random(3)
+    docs = [(f"d{i}", [rng.choice(WORDS) for _ in range(rng.randint(1, 6))]) for i in range(200)]
+    bulk = BM25Index()
+    bulk.add_many(docs)
+    monkeypatch.setattr(bm25, "MERGE_AT", 10**9)
+    one_by_one = BM25Index()
+    for doc_id, tokens in docs:
+        one_by_one.add(doc_id, tokens=tokens)
+    for query in ("pdf text", "docker image build", "git squash rebase", "csv"):
+        assert _scores(bulk, query) == pytest.approx(_scores(one_by_one, query), abs=1e-4)
+    assert len(bulk._post_rows) + bulk._delta_size == len(one_by_one._post_rows) + one_by_one._delta_size
 
 
 def test_ranks_the_document_that_matches_rare_query_words_first():
