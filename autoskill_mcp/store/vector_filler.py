@@ -12,11 +12,13 @@ the store loads every vector in milliseconds.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
 import time
 import uuid
+import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +30,18 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 30.0
 #: skills embedded between two lease renewals and catalog writes (about a second of work)
 CHUNK = 32
+
+
+_RUNNING: "weakref.WeakSet[VectorFiller]" = weakref.WeakSet()
+_exit_hook = False
+
+
+def _stop_all_at_exit() -> None:
+    """Stop every filler before the interpreter finalises: a daemon thread must not come back
+    from onnxruntime then (see minilm._native_call). Registered after the embedder's own exit
+    hook, so it runs first (atexit is last in, first out)."""
+    for filler in list(_RUNNING):
+        filler.stop()
 
 
 def new_owner() -> str:
@@ -50,6 +64,11 @@ class VectorFiller:
         self._thread = threading.Thread(target=self._run, name="autoskill-vectors", daemon=True)
 
     def start(self) -> None:
+        global _exit_hook
+        _RUNNING.add(self)
+        if not _exit_hook:
+            _exit_hook = True
+            atexit.register(_stop_all_at_exit)
         self._thread.start()
 
     def wake(self) -> None:
