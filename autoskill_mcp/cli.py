@@ -75,25 +75,35 @@ def _resolve(sdk: AutoSkill, ref: str) -> Skill:
 # -- commands ------------------------------------------------------------------------------------------
 
 
-def _warm(args: argparse.Namespace, sdk: AutoSkill, wait: bool = True) -> None:
-    """Build the index (and embed what lacks a vector) under a progress bar, when one is shown.
+def _warm(args: argparse.Namespace, sdk: AutoSkill) -> None:
+    """With `--wait`: build the index and embed what lacks a vector first, under a progress bar.
 
-    A first search over thousands of skills, or the first after a change of embedder, waits
-    for exactly this; with a bar the wait is visible instead of silent.
+    A search does not wait for this by default: it answers from keywords while vectors are
+    missing (and says so); `--wait` is for when a full hybrid answer is worth the wait.
     """
     warm = getattr(sdk.store, "warm_index", None)
-    if warm is None or not wait or not cli_progress.wanted(args):
+    if warm is None or not getattr(args, "wait", False):
         return
-    with cli_progress.bar("building the search index", None, show=True) as bar:
+    with cli_progress.bar("building the search index", None, show=cli_progress.wanted(args)) as bar:
         warm(on_progress=bar.stage)
+
+
+def _vector_note(hits: list[Any], sdk: AutoSkill) -> str | None:
+    """The search's `vector: pending n of N` note, also when nothing matched."""
+    if hits:
+        return hits[0].note  # type: ignore[no-any-return]
+    note = getattr(sdk.store, "vector_note", None)
+    return note() if note is not None else None
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
         if args.query.strip():
-            _warm(args, sdk, wait=not args.no_wait)
+            _warm(args, sdk)
         hits = sdk.search(args.query, limit=args.top_k, scope=args.scope, min_score=args.min_score,
-                          filters={"tags": args.tag} if args.tag else None, wait=not args.no_wait)
+                          filters={"tags": args.tag} if args.tag else None, wait=args.wait,
+                          load_model=not args.no_wait)
+        note = _vector_note(hits, sdk)
 
         def human() -> None:
             if not hits:
@@ -101,8 +111,11 @@ def cmd_search(args: argparse.Namespace) -> int:
             for i, hit in enumerate(hits, 1):
                 print(f"{i}. {hit.skill.name}  v{hit.skill.version}  [{hit.skill.scope.value}]  ({hit.why()})")
                 print(f"   {' '.join(hit.skill.description.split())[:200]}")
+            if note:
+                print(f"({note}: answered from keywords; `autoskill reindex` or a running worker embeds them)",
+                      file=sys.stderr)
 
-        _emit(args, {"query": args.query, "hits": [h.to_dict() for h in hits]}, human)
+        _emit(args, {"query": args.query, "hits": [h.to_dict() for h in hits], "note": note}, human)
     return EXIT_OK
 
 
@@ -111,7 +124,8 @@ def cmd_context(args: argparse.Namespace) -> int:
         if args.query.strip():
             _warm(args, sdk)
         result = sdk.render_context_result(args.query, limit=args.top_k, scope=args.scope, budget=args.budget,
-                                           level=args.level, min_score=args.min_score)
+                                           level=args.level, min_score=args.min_score, wait=args.wait,
+                                           load_model=not args.no_wait)
         _emit(args, result.to_dict(), lambda: print(result.text))
     return EXIT_OK
 
@@ -204,10 +218,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             report = sdk.import_skills(args.path, scope="shared" if args.shared else "user",
                                        overwrite=args.overwrite, include_files=not args.no_files,
                                        on_progress=bar.stage)
+        embedded = 0 if args.no_embed else _embed(args, sdk)
 
         def human() -> None:
             print(f"imported {len(report.imported)}, updated {len(report.updated)}, "
-                  f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}")
+                  f"unchanged {len(report.unchanged)}, skipped {len(report.skipped)}"
+                  + ("" if args.no_embed else f", embedded {embedded}"))
             for path, reason in report.skipped:
                 print(f"  skipped {path}: {reason}")
             for path, message in report.warnings[: None if args.verbose else 20]:
@@ -215,7 +231,31 @@ def cmd_import(args: argparse.Namespace) -> int:
             if not args.verbose and len(report.warnings) > 20:
                 print(f"  … {len(report.warnings) - 20} more warnings (use -v)")
 
-        _emit(args, report.to_dict(), human)
+        _emit(args, {**report.to_dict(), "embedded": embedded}, human)
+    return EXIT_OK
+
+
+def _embed(args: argparse.Namespace, sdk: AutoSkill) -> int:
+    """Embed every skill that lacks a vector, in batches, under a progress bar; how many."""
+    embed = getattr(sdk.store, "embed_missing", None)
+    if embed is None:
+        return 0
+    with cli_progress.bar("embedding skills", None, show=cli_progress.wanted(args)) as bar:
+        return int(embed(on_progress=bar.stage))
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    with _open(args) as sdk:
+        rebuild = getattr(sdk.store, "rebuild_index", None)
+        if rebuild is None:
+            raise InvalidInputError("this store has no search index to rebuild")
+        with cli_progress.bar("indexing skills", None, show=cli_progress.wanted(args)) as bar:
+            indexed = int(rebuild(on_progress=bar.stage))
+        embedded = 0 if args.no_embed else _embed(args, sdk)
+        pending, _ = getattr(sdk.store, "vector_status", lambda: (0, 0))()
+        out = {"indexed": indexed, "embedded": embedded, "vectors_pending": pending}
+        _emit(args, out, lambda: print(f"indexed {indexed}, embedded {embedded}"
+                                       + (f", {pending} still without a vector" if pending else "")))
     return EXIT_OK
 
 
@@ -395,6 +435,7 @@ def _quickstart(args: argparse.Namespace, sdk: AutoSkill, examples: Path, demo: 
     result = job.get("result") or {}
     earlier = [] if created else result.get("skills", [])
     query = args.query or QUICKSTART_QUERY
+    _embed(args, sdk)  # as `autoskill import` does: the search below is hybrid, not keyword-only
     hits = sdk.search(query, limit=3)
     data = {"store": str(sdk.config.home), "demo": demo,
             "imported": report.imported + report.updated + report.unchanged,
@@ -471,11 +512,14 @@ def build_parser() -> argparse.ArgumentParser:
     search_opts(p)
     p.add_argument("--tag", action="append", help="only skills with this tag (repeatable)")
     p.add_argument("--no-wait", action="store_true", help="don't load the embedding model; keyword-only if not ready")
+    p.add_argument("--wait", action="store_true", help="embed every skill that lacks a vector first (a progress bar)")
 
     p = add("context", cmd_context, "print the injectable context block for a task")
     search_opts(p)
     p.add_argument("--budget", type=cli_args.positive_int, default=2000, help="token budget (>= 1)")
     p.add_argument("--level", default="auto", choices=["auto", "catalog", "full", "files"])
+    p.add_argument("--no-wait", action="store_true", help="don't load the embedding model; keyword-only if not ready")
+    p.add_argument("--wait", action="store_true", help="embed every skill that lacks a vector first (a progress bar)")
 
     p = add("list", cmd_list, "list skills")
     p.add_argument("--scope", default="user", choices=["user", "shared", "library", "common", "all"])
@@ -494,6 +538,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shared", action="store_true", help="import into the shared scope")
     p.add_argument("--overwrite", action="store_true", help="update skills that already exist")
     p.add_argument("--no-files", action="store_true", help="import SKILL.md only")
+    p.add_argument("--no-embed", action="store_true",
+                   help="don't embed the imported skills now (searches use keywords until a worker embeds them)")
+
+    p = add("reindex", cmd_reindex, "rebuild the search index from the catalog and embed skills that lack a vector")
+    p.add_argument("--no-embed", action="store_true", help="rebuild the keyword index only")
 
     p = add("export", cmd_export, "write skills as folders, e.g. into an agent's skills folder")
     p.add_argument("skills", nargs="*")

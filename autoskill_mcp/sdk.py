@@ -76,12 +76,16 @@ class AutoSkill:
         scope: str | None = None,
         filters: dict[str, Any] | None = None,
         min_score: float = 0.0,
-        wait: bool = True,
+        wait: bool = False,
+        load_model: bool = True,
     ) -> list[SkillHit]:
         """Skills relevant to `query`, best first (`filters` may hold `tags`).
 
-        `wait=True` (the SDK default) loads the embedding model on first use so
-        results are hybrid from the start; servers pass False to stay fast.
+        Never waits for skills to be embedded: while some lack a vector the answer comes
+        from keywords and each hit's `note` says `vector: pending n of N` (a queue worker,
+        `autoskill import` or `reindex` fills them in). `load_model` (default) loads the
+        embedding model on first use so the query gets a vector; servers pass False to
+        answer at once. `wait=True` embeds every missing vector first (evaluations).
         """
         filters = dict(filters or {})
         scope = scope or str(filters.pop("scope", "all"))
@@ -90,7 +94,7 @@ class AutoSkill:
             tags = [tags]
         return self.store.search(
             query, user_id=self._user(user_id), scope=scope, top_k=limit or self.config.default_search_limit,
-            min_score=min_score, tags=tags, wait=wait,
+            min_score=min_score, tags=tags, wait=wait, load_model=load_model,
         )
 
     def render_context(
@@ -122,11 +126,12 @@ class AutoSkill:
         budget: int | None = None,
         level: str = "auto",
         min_score: float = 0.0,
-        wait: bool = True,
+        wait: bool = False,
+        load_model: bool = True,
     ) -> RenderedContext:
         """`render_context` with the token count and what each skill contributed."""
         hits = self.search(query, user_id=user_id, limit=limit, scope=scope, filters=filters,
-                           min_score=min_score, wait=wait)
+                           min_score=min_score, wait=wait, load_model=load_model)
         files: dict[str, list[str]] = {}
         locations: dict[str, str] = {}
         for hit in hits:

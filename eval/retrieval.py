@@ -43,6 +43,12 @@ DEFAULT_SETS = Path(os.environ.get(
 DEPTH = 100
 
 
+def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Queries as a search embeds them (`embed_query`: MiniLM reads a longer window than for documents)."""
+    batched = getattr(embedder, "embed_queries", None)
+    return batched(texts) if batched is not None else embedder.embed(texts)
+
+
 def dense_ranker(embedder: Embedder, data: LabelledSet, qvecs: np.ndarray) -> Callable[[str], Sequence[str]]:
     """Rank by cosine alone (exact)."""
     ids = list(data.docs)
@@ -66,7 +72,7 @@ def score_tables(data: LabelledSet, embedder: Embedder) -> tuple[list[str], np.n
     kw = np.stack([bm25.score_rows(tokenize(q.text))[rows] for q in data.queries])
     norms = [bm25.coverage_norm(q.text) for q in data.queries]
     dvec = embedder.embed([data.docs[d] for d in ids])
-    qvec = embedder.embed([q.text for q in data.queries])
+    qvec = embed_queries(embedder, [q.text for q in data.queries])
     return ids, kw, qvec @ dvec.T, norms
 
 
@@ -122,7 +128,7 @@ def evaluate_set(path: Path, *, sample: int | None, seed: int = 0, tune: bool = 
     ]
     for name, emb in embedders:
         t = time.perf_counter()
-        qvecs = emb.embed([q.text for q in data.queries])
+        qvecs = embed_queries(emb, [q.text for q in data.queries])
         run(name, dense_ranker(emb, data, qvecs))
         timings[name] += time.perf_counter() - t
 

@@ -2,7 +2,9 @@
 
 Runs in `autoskill worker`, and as a background thread in the MCP and language
 servers. Leases make sure one job runs once at a time; a heartbeat thread keeps
-the lease while a long job (an LLM call, a big transcript) runs.
+the lease while a long job (an LLM call, a big transcript) runs. A running worker
+also has its store fill missing vectors for every process (a search never embeds
+a backlog itself), and does not count as idle while vectors are missing.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Worker:
         """Work until stopped (or idle for `idle_exit` seconds); returns how many jobs ran."""
         done = 0
         idle_since = time.monotonic()
+        filler = self._fill_vectors()
         try:
             while not self._stop.is_set():
                 self.queue.worker_alive(self.owner)
@@ -52,12 +55,24 @@ class Worker:
                     if on_done is not None:
                         on_done(job)
                     continue
-                if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+                if idle_exit is not None and time.monotonic() - idle_since >= idle_exit and (
+                        filler is None or filler.idle.is_set()):
                     break
                 self._stop.wait(poll)
         finally:
             self.queue.worker_gone(self.owner)
         return done
+
+    def _fill_vectors(self) -> Any:
+        """Have the store embed what lacks a vector while this worker runs (None: it cannot)."""
+        start = getattr(self.learner.store, "start_filling_vectors", None)
+        if start is None:
+            return None
+        try:
+            return start()
+        except Exception:  # learning goes on without background embedding
+            log.exception("could not start filling vectors")
+            return None
 
     def run_once(self) -> Job | None:
         """Claim and run one job; None when the queue has nothing runnable."""

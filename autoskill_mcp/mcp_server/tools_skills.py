@@ -46,12 +46,16 @@ class SkillHitOut(BaseModel):
     keyword: float | None = None
     vector: float | None = None
     mode: str
+    note: str | None = None
     why: str
 
 
 class SearchResult(BaseModel):
     query: str
     hits: list[SkillHitOut]
+    note: str | None = Field(default=None, description=(
+        "Why vectors did not rank this search, e.g. 'vector: pending 12 of 5000' while skills are "
+        "being embedded (the hits come from keywords meanwhile); null when they did"))
 
 
 class ContextResult(BaseModel):
@@ -209,9 +213,12 @@ def register(server: MCPServer, state: ServerState) -> None:
         user = user_of(ctx, state)
 
         def work() -> SearchResult:
-            hits = state.sdk().search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False)
+            sdk = state.sdk()
+            hits = sdk.search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False,
+                              load_model=False)
             state.retrievals().count(user, query, (h.skill.id for h in hits))
-            return SearchResult(query=query, hits=[
+            note = hits[0].note if hits else getattr(sdk.store, "vector_note", lambda: None)()
+            return SearchResult(query=query, note=note, hits=[
                 SkillHitOut(**{k: v for k, v in h.to_dict().items() if k in SkillHitOut.model_fields},
                             uri=skill_md_uri(h.skill.name))
                 for h in hits
@@ -233,7 +240,7 @@ def register(server: MCPServer, state: ServerState) -> None:
 
         def work() -> ContextResult:
             out = state.sdk().render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
-                                                    level=level, wait=False)
+                                                    level=level, wait=False, load_model=False)
             state.retrievals().count(user, query, (s["id"] for s in out.skills))
             return ContextResult(**out.to_dict())
 

@@ -107,7 +107,7 @@ def make_embedder(config: Mapping[str, Any] | str | None = None) -> Embedder | N
         if dims not in (None, 384):
             raise EmbedderError(f"minilm vectors have 384 dims, config asks for {dims}; drop 'dims'")
         embedder = MiniLMEmbedder(
-            **_only(cfg, "threads", "batch_size", "max_length", "calibration", "model")
+            **_only(cfg, "threads", "batch_size", "max_length", "query_max_length", "calibration", "model")
         )
     elif provider in ("openai", "openai-compatible", "http"):
         from .openai_compat import OpenAIEmbedder

@@ -3,15 +3,18 @@
 The keyword side is updated synchronously on every upsert, so a new skill is
 findable at once. Vectors come from the cache when the content hash matches,
 are computed inline for cheap embedders, and otherwise are filled in by one
-background thread. A search never waits for a model load or a backlog unless
-asked (`wait=True`): until every candidate has a vector it answers from
-keywords alone and says so in `mode`, which keeps the first search of a large
-store fast and the answer honest.
+background thread, or (`embed_backlog=False`) by whoever calls `embed_pending`:
+a store lets only the process that works the queue embed, so two processes never
+embed the same backlog on a 2-core machine. A search never waits for a backlog
+unless asked (`wait=True`): until every candidate has a vector it answers from
+keywords alone and says so in `mode` and `note` (`vector: pending n of N`), which
+keeps the first search of a large store fast and the answer honest.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
 import threading
 import time
@@ -64,6 +67,8 @@ class ScoredDoc:
     mode: Mode
     keyword_part: float = 0.0
     vector_part: float = 0.0
+    #: why vectors did not serve this search (e.g. "vector: pending 12 of 5000"); None when they did
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,10 @@ class VectorSnapshot:
 
 #: at most this many docs are embedded inline by a cheap embedder; more are queued
 INLINE_EMBED_LIMIT = 256
+#: a backlog this small is embedded inside a search that may load the model (`load_model`) when no
+#: background thread of this index would embed it (a few tens of milliseconds), so a skill saved a
+#: moment ago by an SDK script does not turn every later search keyword-only
+SEARCH_EMBED_LIMIT = 4
 
 
 class HybridIndex:
@@ -92,6 +101,7 @@ class HybridIndex:
         background: bool = True,
         depth: int = 100,
         method: str = "minmax",
+        embed_backlog: bool = True,
     ) -> None:
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be within 0..1, got {alpha}")
@@ -99,6 +109,8 @@ class HybridIndex:
         self.cache = cache
         self.alpha = alpha
         self.background = background
+        #: False: the background thread only loads the model; the backlog waits for `embed_pending`
+        self.embed_backlog = embed_backlog
         self.depth = depth
         self.method = method
         self._lock = threading.RLock()
@@ -142,6 +154,29 @@ class HybridIndex:
         """Documents still waiting for a vector."""
         with self._lock:
             return len(self._pending)
+
+    def vector_note(self) -> str | None:
+        """Why a search now would not use vectors (None: it would)."""
+        if self.embedder is None or self.alpha <= 0.0:
+            return None
+        if self._load_error is not None:
+            return f"vector: unavailable ({self._load_error})"
+        with self._lock:
+            if self._pending:
+                return f"vector: pending {len(self._pending)} of {len(self._bm25)}"
+        if not self.embedder.ready:
+            return "vector: model loading"
+        return None
+
+    def has_vector(self, doc_id: str, content_hash: str) -> bool:
+        """True when the doc has a vector made from this content (restored or computed)."""
+        with self._lock:
+            return self._hashes.get(doc_id) == content_hash and self._vectors is not None and doc_id in self._vectors
+
+    def pending_ids(self) -> list[str]:
+        """Documents waiting for a vector (a copy)."""
+        with self._lock:
+            return list(self._pending)
 
     @property
     def ready(self) -> bool:
@@ -263,7 +298,7 @@ class HybridIndex:
             for doc_id, text, content_hash in missing:
                 self._pending[doc_id] = (text, content_hash)
             self._cond.notify_all()
-        if self.background:
+        if self.background and self.embed_backlog:
             self.start_background()
 
     def remove(self, doc_id: str) -> None:
@@ -275,6 +310,43 @@ class HybridIndex:
             self._pending.pop(doc_id, None)
             self._hashes.pop(doc_id, None)
             self._cond.notify_all()
+
+    def absorb_vectors(self, rows: Iterable[tuple[str, str, np.ndarray]]) -> int:
+        """Take vectors another process computed: those whose doc still has that content hash
+        and lacks its vector. Returns how many were taken (nothing is written to the cache)."""
+        with self._cond:
+            fresh = [(d, v) for d, h, v in rows
+                     if self._hashes.get(d) == h and (d in self._pending or self._vectors is None or d not in self._vectors)]
+            fits = self._add_vectors(fresh)
+            taken = [d for d, ok in fits.items() if ok]
+            for d in taken:
+                self._pending.pop(d, None)
+            if taken:
+                self._cond.notify_all()
+        return len(taken)
+
+    def embed_pending(self, limit: int = _EMBED_CHUNK) -> int:
+        """Embed up to `limit` waiting documents here, in the caller's thread; how many got a vector.
+
+        Loads the model first (EmbedderError if it cannot load). Vectors go to the cache too.
+        """
+        if self.embedder is None:
+            return 0
+        if not self.embedder.ready:
+            self._load_here()
+            if self._load_error is not None:
+                raise self._load_error
+        done = 0
+        while done < limit:
+            before = self.pending
+            if not before or self._stop:
+                break
+            if not self._embed_some(min(_EMBED_CHUNK, limit - done)):
+                if self.last_error is not None:
+                    raise self.last_error
+                break
+            done += max(0, before - self.pending)
+        return done
 
     def _add_vectors(self, items: list[tuple[str, np.ndarray]]) -> dict[str, bool]:
         """Caller holds the lock; adds in one batch, returns per doc whether its vector fit."""
@@ -352,6 +424,8 @@ class HybridIndex:
             self._loading = False
         with self._cond:
             self._cond.notify_all()
+        if not self.embed_backlog:
+            return  # the backlog is the caller's to embed (embed_pending)
         backoff = 1.0
         while True:
             with self._cond:
@@ -366,11 +440,11 @@ class HybridIndex:
                     self._cond.wait(timeout=backoff)
                 backoff = min(backoff * 2, 60.0)
 
-    def _embed_some(self) -> bool:
+    def _embed_some(self, size: int = _EMBED_CHUNK) -> bool:
         """Embed one chunk of the backlog; False (and logged) if the embedder failed."""
         assert self.embedder is not None
         with self._lock:
-            batch = list(self._pending.items())[:_EMBED_CHUNK]
+            batch = list(itertools.islice(self._pending.items(), size))
         if not batch:
             return True
         try:
@@ -394,7 +468,7 @@ class HybridIndex:
         if self.embedder is None:
             return True
         report = on_progress or (lambda done, total: None)
-        if not self.background:
+        if not self.background or not self.embed_backlog:
             try:
                 self.embedder.load()
             except Exception as exc:  # noqa: BLE001
@@ -457,6 +531,7 @@ class HybridIndex:
         allowed: Allowed = None,
         min_score: float = 0.0,
         wait: bool = False,
+        load_model: bool = False,
     ) -> list[ScoredDoc]:
         """The best `top_k` documents for `query` with score >= `min_score`, matches only.
 
@@ -464,15 +539,22 @@ class HybridIndex:
         level is never returned, however it ranks: a query nothing matches has no hits.
 
         `allowed` limits results to a set of ids or to ids a predicate accepts.
-        Keyword-only (mode "keyword") while the model loads or an allowed doc
-        lacks its vector, unless `wait=True`, which first loads and embeds.
+        Keyword-only (mode "keyword", with a `note` saying why) while the model loads or
+        an allowed doc lacks its vector, unless `wait=True`, which first loads and embeds.
+        `load_model=True` loads the model here if need be (a fraction of a second, once)
+        so the query gets a vector, but never waits for a backlog.
         """
         if top_k <= 0:
             return []
         if wait:
             self.wait_until_ready()
-        elif self.embedder is not None and not self.embedder.ready and self.background:
-            self.start_background()  # warm up for the next search
+        elif self.embedder is not None and not self.embedder.ready and self._load_error is None:
+            if load_model:
+                self._load_here()
+            elif self.background:
+                self.start_background()  # warm up for the next search
+        if load_model and not self.embed_backlog:
+            self._embed_small_backlog()
         accept = _predicate(allowed)
         qvec = self._query_vector(query, accept)
         tokens = tokenize(query)
@@ -505,6 +587,7 @@ class HybridIndex:
                 v_arr = np.zeros(0)
             norm = bm25.coverage_norm(query)
         mode: Mode = "keyword" if v_arr is None else ("vector" if self.alpha >= 1.0 else "hybrid")
+        note = self.vector_note() if v_arr is None else None
         if not ids:
             return []
         calibration = self.embedder.calibration if self.embedder is not None else (0.0, 1.0)
@@ -518,10 +601,31 @@ class HybridIndex:
             if fused.matched is not None and not fused.matched[i]:
                 continue  # no keyword and no real similarity: a filler, not a hit
             f = fused.hit(ids[i], int(i), float(k_arr[i]), None if v_arr is None or np.isnan(v_arr[i]) else float(v_arr[i]))
-            hits.append(_scored(f, mode))
+            hits.append(_scored(f, mode, note))
             if len(hits) >= top_k:
                 break
         return hits
+
+    def _load_here(self) -> None:
+        """Load the model in this thread; a failure leaves searches keyword-only."""
+        assert self.embedder is not None
+        try:
+            self.embedder.load()
+        except Exception as exc:  # noqa: BLE001 - any load failure means keyword-only
+            log.error("embedder %s failed to load, searching by keywords only: %s", self.embedder.signature, exc)
+            with self._cond:
+                self._load_error = exc
+                self._cond.notify_all()
+
+    def _embed_small_backlog(self) -> None:
+        """Embed a backlog of a few docs inline, once the model is loaded (see SEARCH_EMBED_LIMIT)."""
+        emb = self.embedder
+        if emb is None or not emb.ready or self._load_error is not None or not 0 < self.pending <= SEARCH_EMBED_LIMIT:
+            return
+        try:
+            self.embed_pending(SEARCH_EMBED_LIMIT)
+        except Exception as exc:  # noqa: BLE001 - the search answers from keywords instead
+            self.last_error = exc
 
     def _query_vector(self, query: str, accept: Callable[[str], bool] | None) -> np.ndarray | None:
         """The query's vector, or None when vectors cannot serve this search yet."""
@@ -611,7 +715,7 @@ def _row_accept(
     return check
 
 
-def _scored(f: Fused, mode: Mode) -> ScoredDoc:
+def _scored(f: Fused, mode: Mode, note: str | None = None) -> ScoredDoc:
     return ScoredDoc(
         doc_id=f.doc_id,
         score=f.score,
@@ -622,6 +726,7 @@ def _scored(f: Fused, mode: Mode) -> ScoredDoc:
         mode=mode,
         keyword_part=f.keyword_part,
         vector_part=f.vector_part,
+        note=note,
     )
 
 

@@ -34,6 +34,8 @@ class SkillHit:
     keyword: float | None = None
     vector: float | None = None
     mode: str = "hybrid"
+    #: why vectors did not rank this search, e.g. "vector: pending 12 of 5000" (None: they did)
+    note: str | None = None
 
     def why(self) -> str:
         """A short human explanation of the score."""
@@ -44,6 +46,8 @@ class SkillHit:
             parts.append(f"vector {self.vector:.3f}")
         if self.mode != "hybrid":
             parts.append(f"{self.mode} only")
+        if self.note:
+            parts.append(self.note)
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +61,7 @@ class SkillHit:
             "keyword": None if self.keyword is None else round(self.keyword, 6),
             "vector": None if self.vector is None else round(self.vector, 6),
             "mode": self.mode,
+            "note": self.note,
             "why": self.why(),
         }
 
@@ -185,9 +190,14 @@ class SkillStore(abc.ABC):
     @abc.abstractmethod
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
-        tags: Iterable[str] | None = None, wait: bool = False,
+        tags: Iterable[str] | None = None, wait: bool = False, load_model: bool = False,
     ) -> list[SkillHit]:
-        """Hybrid keyword + vector search over the skills this user may see."""
+        """Hybrid keyword + vector search over the skills this user may see.
+
+        Never waits for skills to be embedded (keyword-only meanwhile, with `note` saying so)
+        unless `wait`; `load_model` loads the embedding model first if need be, so the query
+        itself gets a vector.
+        """
 
     @abc.abstractmethod
     def list_files(self, skill_id: str) -> list[FileInfo]:

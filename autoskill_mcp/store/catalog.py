@@ -11,6 +11,7 @@ IMMEDIATE` for every write so writers queue instead of failing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -82,6 +83,7 @@ CREATE TABLE IF NOT EXISTS vectors (
     vec BLOB NOT NULL,
     PRIMARY KEY (signature, skill_id)
 );
+CREATE TABLE IF NOT EXISTS embed_lease (signature TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
 """
 
 #: columns added after the first schema, with their DDL (for `Catalog._migrate`)
@@ -93,7 +95,23 @@ _SKILL_COLUMNS = (
 )
 
 
-@dataclass
+#: the columns without the two big text ones (what a process holds in memory per skill)
+_LEAN_COLUMNS = _SKILL_COLUMNS.replace("index_text,", "'' AS index_text,").replace(", tokens", ", ''")
+
+
+@functools.lru_cache(maxsize=4096)
+def _tags(text: str) -> list[str]:
+    """Parsed tags, shared between rows with the same ones (rows never change their list in place)."""
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=256)
+def _shared(text: str) -> str:
+    """One string object for a value many rows repeat (owner, scope, status, version)."""
+    return text
+
+
+@dataclass(slots=True)
 class CatalogRow:
     """What the catalog knows about one skill without reading its folder."""
 
@@ -120,8 +138,10 @@ class CatalogRow:
     @classmethod
     def from_sql(cls, row: tuple[Any, ...]) -> "CatalogRow":
         values = list(row)
-        values[8] = json.loads(values[8])
+        values[8] = _tags(values[8])
         values[17] = bool(values[17])
+        for i in (1, 2, 5, 6):  # owner, scope, version, status: a few distinct values at 100k rows
+            values[i] = _shared(values[i])
         return cls(*values)
 
     def to_sql(self) -> tuple[Any, ...]:
@@ -243,6 +263,10 @@ class Catalog:
             if column not in have:
                 conn.execute(f"ALTER TABLE skills ADD COLUMN {column} {ddl}")
         conn.execute("CREATE INDEX IF NOT EXISTS skills_owner_key ON skills(owner, name_key)")
+        # Each batch of vectors gets a number, so other processes fetch only what is new (see vectors_since).
+        if "vseq" not in {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}:
+            conn.execute("ALTER TABLE vectors ADD COLUMN vseq INTEGER NOT NULL DEFAULT 0")
+        conn.execute("CREATE INDEX IF NOT EXISTS vectors_by_seq ON vectors(signature, vseq)")
         # Rows written before look-alike keys existed (or by an older version since): give them theirs.
         missing = conn.execute("SELECT id, name FROM skills WHERE name_key = ''").fetchall()
         if missing:
@@ -348,13 +372,36 @@ class Catalog:
             ).fetchone()
         return CatalogRow.from_sql(row) if row else None
 
-    def changed_since(self, seq: int) -> list[CatalogRow]:
-        """Every row (deleted ones as tombstones) written after change number `seq`."""
+    def changed_since(self, seq: int, *, texts: bool = True) -> list[CatalogRow]:
+        """Every row (deleted ones as tombstones) written after change number `seq`.
+
+        `texts=False` leaves `index_text` and `tokens` empty: a store opening holds every row,
+        and most of what those two columns hold is already in its index snapshots.
+        """
+        columns = _SKILL_COLUMNS if texts else _LEAN_COLUMNS
         with self._lock:
-            rows = self._conn.execute(
-                f"SELECT {_SKILL_COLUMNS} FROM skills WHERE seq > ? ORDER BY seq", (seq,)
-            ).fetchall()
+            rows = self._conn.execute(f"SELECT {columns} FROM skills WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         return [CatalogRow.from_sql(r) for r in rows]
+
+    def texts(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        """skill id -> (index_text, tokens) for these ids (one scan when they are most of the table)."""
+        out: dict[str, tuple[str, str]] = {}
+        if not ids:
+            return out
+        with self._lock:
+            if len(ids) > 2000:
+                wanted = set(ids)
+                for skill_id, text, tokens in self._conn.execute(
+                        "SELECT id, index_text, tokens FROM skills WHERE deleted = 0"):
+                    if skill_id in wanted:
+                        out[skill_id] = (text, tokens)
+                return out
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for skill_id, text, tokens in self._conn.execute(
+                        f"SELECT id, index_text, tokens FROM skills WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                    out[skill_id] = (text, tokens)
+        return out
 
     def live_rows(self) -> list[CatalogRow]:
         with self._lock:
@@ -460,7 +507,49 @@ class Catalog:
         if not rows:
             return
         with self.write() as conn:
+            (top,) = conn.execute("SELECT COALESCE(MAX(vseq), 0) FROM vectors WHERE signature = ?",
+                                  (signature,)).fetchone()
             conn.executemany(
-                "INSERT OR REPLACE INTO vectors(signature, skill_id, text_hash, vec) VALUES (?,?,?,?)",
-                [(signature, i, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
+                "INSERT OR REPLACE INTO vectors(signature, skill_id, text_hash, vec, vseq) VALUES (?,?,?,?,?)",
+                [(signature, i, h, np.asarray(v, dtype=np.float32).tobytes(), top + 1) for i, h, v in rows],
             )
+
+    def vector_seq(self, signature: str) -> int:
+        """The number of the last batch of vectors written for this embedder (0: none)."""
+        with self._lock:
+            (top,) = self._conn.execute("SELECT COALESCE(MAX(vseq), 0) FROM vectors WHERE signature = ?",
+                                        (signature,)).fetchone()
+        return int(top)
+
+    def vectors_since(self, signature: str, after: int) -> tuple[list[tuple[str, str, np.ndarray]], int]:
+        """(skill_id, text_hash, vector) rows written after batch `after`, and the last batch number.
+
+        How a process picks up vectors another one computed without rereading the table.
+        """
+        import numpy as np
+
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT skill_id, text_hash, vec, vseq FROM vectors WHERE signature = ? AND vseq > ?",
+                (signature, after),
+            ).fetchall()
+        top = max((int(r[3]) for r in rows), default=after)
+        return [(str(r[0]), str(r[1]), np.frombuffer(r[2], dtype=np.float32)) for r in rows], top
+
+    def take_embed_lease(self, signature: str, owner: str, seconds: float, *, now: float, force: bool = False) -> bool:
+        """Hold (or renew) the right to embed this embedder's backlog; False while another owner holds it.
+
+        Two processes embedding the same skills on a 2-core machine each run at half speed.
+        """
+        with self.write() as conn:
+            row = conn.execute("SELECT owner, expires FROM embed_lease WHERE signature = ?", (signature,)).fetchone()
+            if row is not None and row[0] != owner and float(row[1]) > now and not force:
+                return False
+            conn.execute("INSERT OR REPLACE INTO embed_lease(signature, owner, expires) VALUES (?,?,?)",
+                         (signature, owner, now + seconds))
+        return True
+
+    def drop_embed_lease(self, signature: str, owner: str) -> None:
+        """Give the lease up (another process may take over at once)."""
+        with self.write() as conn:
+            conn.execute("DELETE FROM embed_lease WHERE signature = ? AND owner = ?", (signature, owner))

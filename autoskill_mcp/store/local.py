@@ -90,6 +90,7 @@ class LocalSkillStore(SkillStore):
         self.problems: dict[str, str] = {}
         self._embeddings = embeddings
         self._embedder = embedder
+        self._embedder_made = embedder is not None
         self._background = background
         self._lock = threading.RLock()
         self._rows: dict[str, CatalogRow] = {}
@@ -100,6 +101,8 @@ class LocalSkillStore(SkillStore):
         self._vector_snapshot_n = -1  # vectors in the saved snapshot (-1: none loaded or saved)
         self._seen_seq = -1
         self._index: Any = None
+        self._vseq_seen = 0  # the catalog's last vector batch this process has looked at
+        self._filler: Any = None  # a VectorFiller once this process embeds for every process
         self._last_sync = 0.0
         self._sync_cost = 0.0
         self._closed = False
@@ -115,7 +118,8 @@ class LocalSkillStore(SkillStore):
         with self._lock:
             if self.catalog.current_seq() == self._seen_seq:
                 return
-            for row in self.catalog.changed_since(self._seen_seq):
+            # Until the index exists no row's text is needed: _ensure_index fetches the few it needs.
+            for row in self.catalog.changed_since(self._seen_seq, texts=self._index is not None):
                 self._apply(row)
 
     def _recover(self, conn: Any = None) -> None:
@@ -718,35 +722,75 @@ class LocalSkillStore(SkillStore):
     def _ensure_index(self) -> Any:
         with self._lock:
             if self._index is None:
-                from ..retrieval import HybridIndex, make_embedder
+                from ..retrieval import HybridIndex
                 from . import snapshots
 
-                embedder = self._embedder if self._embedder is not None else make_embedder(self._embeddings)
-                index = HybridIndex(embedder, cache=self.catalog, background=self._background)
+                embedder = self._get_embedder()
+                # A costly embedder's backlog is embedded only by a process that fills vectors for all
+                # (start_filling_vectors), by import / reindex (embed_missing) or by a search that waits.
+                index = HybridIndex(embedder, cache=self.catalog, background=self._background,
+                                    embed_backlog=embedder is None or bool(embedder.cheap))
+                if embedder is not None:  # read before any vector is loaded, so none written meanwhile is missed
+                    self._vseq_seen = self.catalog.vector_seq(embedder.signature)
                 rows = self._rows
                 vectors = snapshots.read_vectors(self.root, self.catalog.catalog_id)
                 if vectors is not None:
                     self._vector_snapshot_n = index.restore_vectors(vectors, {r.id: r.text_hash for r in rows.values()})
                 since = self._restore_keywords(index)
                 if since is None:
+                    self._fill_texts(list(rows.values()))
                     index.upsert_many((r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in rows.values())
                     self._snapshot_seq = -1
                 else:
-                    # The snapshot holds the keyword index as of change `since`: replay what came after.
+                    # The snapshot holds the keyword index as of change `since`: replay what came after
+                    # (those rows come with their texts).
                     changed = self.catalog.changed_since(since)
                     for row in changed:
                         index.remove(row.id)
-                    fresh = [rows[r.id] for r in changed if r.id in rows]
+                    fresh = [r for r in changed if r.id in rows and not r.deleted]
                     index.upsert_many([(r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in fresh])
                     done = {r.id for r in fresh}
-                    index.upsert_many(
-                        [(r.id, r.index_text, r.text_hash) for r in rows.values() if r.id not in done], keywords=False
-                    )
+                    rest = [r for r in rows.values() if r.id not in done]
+                    # Only a skill without a vector needs its text (to be embedded).
+                    self._fill_texts([r for r in rest if not index.has_vector(r.id, r.text_hash)])
+                    index.upsert_many([(r.id, r.index_text, r.text_hash) for r in rest], keywords=False)
                     self._snapshot_seq = since
                 for row in rows.values():
                     _drop_texts(row)
                 self._index = index
             return self._index
+
+    def _fill_texts(self, rows: list[CatalogRow]) -> None:
+        """Give rows loaded without their texts (see refresh) their index text and tokens."""
+        lean = [r for r in rows if not r.index_text and not r.tokens]
+        found = self.catalog.texts([r.id for r in lean])
+        for r in lean:
+            r.index_text, r.tokens = found.get(r.id, ("", ""))
+
+    def _get_embedder(self) -> Any:
+        """The embedder this store's index uses, made once (None: keyword search only)."""
+        with self._lock:
+            if self._embedder is None and not self._embedder_made:
+                from ..retrieval import make_embedder
+
+                self._embedder = make_embedder(self._embeddings)
+                self._embedder_made = True
+            return self._embedder
+
+    def _preload_model(self) -> None:
+        """Start loading a costly embedding model while the index is built: a fresh process's
+        first search then waits for the longer of the two, not for both."""
+        embedder = self._get_embedder()
+        if embedder is None or embedder.cheap or embedder.ready:
+            return
+
+        def load() -> None:
+            try:
+                embedder.load()
+            except Exception as exc:  # noqa: BLE001 - the search's own load reports it
+                log.debug("preloading the embedding model failed: %s", exc)
+
+        threading.Thread(target=load, name="autoskill-model-load", daemon=True).start()
 
     def _restore_keywords(self, index: Any) -> int | None:
         """Load the saved keyword index; the change number it reflects, or None to rebuild."""
@@ -792,6 +836,32 @@ class LocalSkillStore(SkillStore):
             self._vector_snapshot_n = len(snap.ids)
         return payload is not None or snap is not None
 
+    def rebuild_index(self, on_progress: Any = None) -> int:
+        """Rebuild the search index from the catalog, ignoring the keyword snapshot; how many skills.
+
+        `autoskill reindex`: after a tokenizer change, or to be sure the index is right. Vectors
+        whose skill kept its text are kept (they are keyed by content hash); `embed_missing`
+        then embeds the rest.
+        """
+        from . import snapshots
+
+        report = on_progress or (lambda stage, d, n: None)
+        self.sync()
+        with self._lock:
+            old, self._index = self._index, None
+            # Rows drop their text once indexed: read them all again from the catalog.
+            self._rows, self._seen_seq = {}, -1
+            self._snapshot_seq = self._vector_snapshot_n = -1
+            snapshots.keywords_path(self.root).unlink(missing_ok=True)
+        if old is not None:
+            old.close()
+        self.refresh()
+        report("indexing skills", 0, len(self._rows))
+        index = self._ensure_index()
+        report("indexing skills", len(index), len(index))
+        self.save_index_snapshot(force=True)
+        return len(index)
+
     @property
     def index(self) -> Any:
         """The hybrid index (built on first use)."""
@@ -812,9 +882,93 @@ class LocalSkillStore(SkillStore):
             return bool(index.wait_until_ready())
         return bool(index.wait_until_ready(on_progress=lambda done, n: on_progress("embedding skills", done, n)))
 
+    # -- vectors: who embeds, and how every process gets them ----------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def vector_status(self) -> tuple[int, int]:
+        """(skills waiting for a vector, skills indexed); (0, n) without an embedder."""
+        index = self._ensure_index()
+        return index.pending, len(index)
+
+    def vector_note(self) -> str | None:
+        """Why a search now would answer from keywords only (e.g. "vector: pending 3 of 10"), else None."""
+        return self._ensure_index().vector_note()  # type: ignore[no-any-return]
+
+    def pick_up_vectors(self) -> int:
+        """Take the vectors other processes wrote since we last looked (one indexed query when none)."""
+        index = self._ensure_index()
+        if index.embedder is None or not index.pending:
+            return 0
+        signature = index.embedder.signature
+        if self.catalog.vector_seq(signature) <= self._vseq_seen:
+            return 0
+        rows, top = self.catalog.vectors_since(signature, self._vseq_seen)
+        self._vseq_seen = max(self._vseq_seen, top)
+        return int(index.absorb_vectors(rows))
+
+    def take_embed_lease(self, owner: str, seconds: float) -> bool:
+        """The right to embed this store's backlog for the current embedder (see vector_filler.py)."""
+        index = self._ensure_index()
+        if index.embedder is None:
+            return False
+        return self.catalog.take_embed_lease(index.embedder.signature, owner, seconds, now=time.time())
+
+    def release_embed_lease(self, owner: str) -> None:
+        index = self._index
+        if index is None or index.embedder is None or self._closed:
+            return
+        try:
+            self.catalog.drop_embed_lease(index.embedder.signature, owner)
+        except Exception as exc:  # noqa: BLE001 - a lease left behind expires by itself
+            log.debug("could not drop the embedding lease: %s", exc)
+
+    def start_filling_vectors(self, *, poll: float = 1.0) -> Any:
+        """Embed missing vectors on a background thread for every process on this store (idempotent).
+
+        The processes that work the learning queue call this; others only pick vectors up.
+        Returns the VectorFiller.
+        """
+        from .vector_filler import VectorFiller
+
+        with self._lock:
+            if self._filler is None and not self._closed:
+                self._filler = VectorFiller(self, poll=poll)
+                self._filler.start()
+            return self._filler
+
+    def embed_missing(self, on_progress: Any = None, *, chunk: int = 64) -> int:
+        """Embed every skill that lacks a vector, here and now (import, reindex); how many were embedded.
+
+        `on_progress(stage, done, total)` is called after every chunk. Takes the embedding
+        lease from any background filler meanwhile, so the work is not done twice.
+        """
+        from .vector_filler import LEASE_SECONDS, new_owner
+
+        index = self._ensure_index()
+        if index.embedder is None or not index.pending:
+            return 0
+        owner = new_owner()
+        signature = index.embedder.signature
+        total, done = index.pending, 0
+        report = on_progress or (lambda stage, d, n: None)
+        try:
+            while index.pending:
+                self.catalog.take_embed_lease(signature, owner, LEASE_SECONDS, now=time.time(), force=True)
+                report("embedding skills", done, total)
+                self.pick_up_vectors()
+                done += index.embed_pending(chunk)
+            report("embedding skills", total, total)
+        finally:
+            self.release_embed_lease(owner)
+        self.save_index_snapshot(force=True)
+        return done
+
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
-        tags: Iterable[str] | None = None, wait: bool = False,
+        tags: Iterable[str] | None = None, wait: bool = False, load_model: bool = False,
     ) -> list[SkillHit]:
         if not isinstance(query, str):
             raise InvalidInputError("query must be a string")
@@ -826,13 +980,19 @@ class LocalSkillStore(SkillStore):
         wanted_tags = {t.lower() for t in tags or ()}
         self._maybe_sync()
         self.refresh()
+        if load_model and self._index is None:
+            self._preload_model()
         index = self._ensure_index()
+        if index.pending:
+            self.pick_up_vectors()
+            if self._filler is not None:
+                self._filler.wake()
         allowed = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
         hits = []
-        for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait):
+        for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model):
             row = self._row(doc.doc_id)  # one stat per hit: a hand edit is never served stale
             if row is not None:
-                hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode))
+                hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode, doc.note))
         return hits
 
     def _visible_ids(self, user_id: str, scopes: tuple[str, ...], tags: frozenset[str]) -> frozenset[str]:
@@ -877,6 +1037,10 @@ class LocalSkillStore(SkillStore):
             if self._closed:
                 return
             self._closed = True
+            filler = self._filler
+        if filler is not None:
+            filler.stop()  # outside the lock: its last step may need the store
+        with self._lock:
             if self._index is not None:
                 try:
                     self.save_index_snapshot()

@@ -70,7 +70,8 @@ COMMANDS = [
     (["export", "--all", "--dest", "{out}"], "exporting skills"),
     (["doctor"], "validating skills"),
     (["prune"], "looking for skills to prune"),
-    (["search", "task 7"], "embedding skills"),
+    (["search", "task 7", "--wait"], "embedding skills"),
+    (["reindex"], "indexing skills"),
 ]
 
 

@@ -34,6 +34,7 @@ INGEST_THEN_RETURN = textwrap.dedent(
                                    instructions=f"Step {i}.") for i in range(600)])
         index = sdk.store.index
         before = index.vector_count
+        sdk.store.start_filling_vectors(poll=0.05)  # what a queue worker does: embed the backlog behind
         with index._cond:  # the embedding thread notifies after every chunk: it is then into the next one
             index._cond.wait_for(lambda: index.vector_count > before, timeout=300)
         print("pending", index.pending, flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,67 @@ def test_incremental_adds_and_removes_equal_a_fresh_rebuild(ops, query):
     for doc_id in want:
         assert abs(got[doc_id] - want[doc_id]) < 1e-4
     assert len(live) == len(final)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "add", "remove", "merge", "snapshot"]),
+            st.integers(0, 12),
+            st.lists(st.sampled_from(WORDS), min_size=0, max_size=8),
+        ),
+        max_size=40,
+    ),
+    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+)
+def test_compact_postings_merged_reloaded_and_removed_from_equal_a_fresh_rebuild(ops, query):
+    """Documents moved into the compact base (a merge, a snapshot round trip), then removed or
+    replaced there, score exactly as in an index built from the final documents."""
+    live = BM25Index()
+    final: dict[str, str] = {}
+    q = " ".join(query)
+    for op, n, words in ops:
+        doc_id = f"d{n}"
+        if op == "add":
+            live.add(doc_id, " ".join(words))
+            final[doc_id] = " ".join(words)
+        elif op == "remove":
+            live.remove(doc_id)
+            final.pop(doc_id, None)
+        elif op == "merge":
+            live._merge()  # what a large add_many or many removals trigger
+        else:
+            live = BM25Index.from_bytes(live.to_bytes())
+        live.search(q)
+    fresh = BM25Index()
+    for doc_id, text in final.items():
+        fresh.add(doc_id, text)
+    got, want = _scores(live, q), _scores(fresh, q)
+    assert got.keys() == want.keys()
+    for doc_id in want:
+        assert abs(got[doc_id] - want[doc_id]) < 1e-4
+    assert len(live) == len(final)
+    assert set(live.doc_ids()) == set(final)
+
+
+def test_a_bulk_add_that_merges_many_times_on_the_way_equals_small_adds(monkeypatch):
+    """add_many merges its dict postings into the base as they grow; nothing added after a
+    merge may be lost (they must go to the new dict postings, not the merged ones)."""
+    from autoskill_mcp.retrieval import bm25
+
+    monkeypatch.setattr(bm25, "MERGE_AT", 7)
+    rng = random.Random(3)
+    docs = [(f"d{i}", [rng.choice(WORDS) for _ in range(rng.randint(1, 6))]) for i in range(200)]
+    bulk = BM25Index()
+    bulk.add_many(docs)
+    monkeypatch.setattr(bm25, "MERGE_AT", 10**9)
+    one_by_one = BM25Index()
+    for doc_id, tokens in docs:
+        one_by_one.add(doc_id, tokens=tokens)
+    for query in ("pdf text", "docker image build", "git squash rebase", "csv"):
+        assert _scores(bulk, query) == pytest.approx(_scores(one_by_one, query), abs=1e-4)
+    assert len(bulk._post_rows) + bulk._delta_size == len(one_by_one._post_rows) + one_by_one._delta_size
 
 
 def test_ranks_the_document_that_matches_rare_query_words_first():

@@ -69,3 +69,15 @@ def test_the_installed_model_and_vendored_tokenizer_are_the_pinned_ones():
     assert TOKENIZER_PATH.stat().st_size == 466_247
     notice = TOKENIZER_PATH.with_name("NOTICE").read_text()
     assert "Apache" in notice and "all-MiniLM-L6-v2" in notice
+
+
+def test_a_skill_is_embedded_from_its_first_128_tokens_and_a_query_from_up_to_256(minilm):
+    head = "Writes commit messages the team's way. Use when committing. " * 6  # ~80 tokens
+    tail = " ".join(f"unrelated{i} kubernetes cluster networking" for i in range(60))  # far past 128 tokens
+    doc_head, doc_long = minilm.embed([head + " " + tail[:400], head + " " + tail])
+    # Both are cut at 128 tokens: what lies beyond (most of the instructions) does not move the vector.
+    assert np.allclose(doc_head, doc_long, atol=1e-5)
+    ids = minilm._tokenizer.encode(head + " " + tail).ids
+    assert len(ids) > 256
+    # A query reads a longer window, so the same long text embeds differently as a query.
+    assert not np.allclose(minilm.embed_query(head + " " + tail), doc_long, atol=1e-3)
