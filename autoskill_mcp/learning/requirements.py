@@ -178,12 +178,17 @@ _CONTENT_EDIT = re.compile(
     r"(删掉?|去掉|改|换|挪|放到).{0,12}(这句|那句|那几句|这段|那段|这一段|标题)|(这句|那句|这段|那段|标题).{0,8}"
     r"(删|去掉|改|换|用你|挪)|用你这个|"
     r"['‘“「《][^'’”」》]{1,30}['’”」》].{0,4}(那句|这句|那段|这段|改成|挪到|删掉|换成|加上))|"
-    r"\b(renomme|déplace|agrandis|rétrécis|change (le|la) (titre|couleur|date|nom))\b", _I)
+    r"\b(renomme|déplace|agrandis|rétrécis|change (le|la) (titre|couleur|date|nom))\b|"
+    # one element of this artefact, pointed at: "drop the brownie joke", "make the last bullet about X"
+    r"\b(drop|cut|remove|delete|lose|kill|lose|shorten|move|reword|swap) the (\w+ ){0,2}(joke|line|bit|part|paragraph|"
+    r"sentence|bullet|section|intro|outro|emojis?|title|heading|word|table|column|row|photo|image|link|quote|"
+    r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|\bthe (first|last|second|third|next|previous|"
+    r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b", _I)
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
-    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore)\b", _I)
 
 
