@@ -256,6 +256,8 @@ def _items(ev: Evidence) -> list[Item]:
             req = requirement(s, ev.language)
             general = req is not None and req.general
             if d is not None and d.weight >= 0.5 and not is_complaint(s) and (d.weight >= 1.0 or general or not req):
+                if req is not None and general and "house" in req.kinds:  # "we use plain pytest functions here"
+                    d = replace(d, weight=1.0)                           # is how things are done, by definition
                 items.append(Item("directive", s, t.n, d.weight, req.kinds if req else (), directive=d,
                                   rule=req.rule if req and d.weight < 1.0 else s))
             elif general and req is not None:
@@ -280,7 +282,7 @@ _TOO = re.compile(
     r"many|generic|salesy|technical|vague|complicated|complex|busy|cluttered|flowery|corporate|detailed|fancy|polite)\b|"
     r"\b(beaucoup |bien )?trop (long|court|formel|verbeux|dense|détaillé|technique|familier|compliqué|de \w+)\b|"
     r"\bdemasiado (largo|formal|corto|técnico|denso|\w+)\b|\bzu (lang|kurz|förmlich|formell|steif|ausführlich|"
-    r"technisch|viel)\b|太(啰嗦|啰唆|长|短|正式|口语|复杂|多|官方|书面)", re.IGNORECASE)
+    r"technisch|viel)\b|太(啰嗦|啰唆|长|短|正式|口语|复杂|多|官方|书面)|太.{1,3}了", re.IGNORECASE)
 #: a short approval of the agent's revised output
 _CONFIRM = re.compile(
     r"^\W*(yes|yep|yeah|ya|exactly|perfect|great|better|much better|nice|good|that'?s (it|right|the one)|this format|"
@@ -493,7 +495,7 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
         # ... so is a correction the user then approves ("yes, this format"), or rules laid out before the task
         confirmed = {t.n - 1 for t in turns if t.confirms}
         asked = {t.n for t in turns if t.correction and t.correction != "revision"}  # rejected, not just redone
-        rich = any(len(by_turn[n]) >= 2 for n in corr_turns & asked) or (
+        rich = any(len(by_turn[n]) >= 2 for n in corr_turns & asked) or any(len(by_turn[n]) >= 3 for n in corr_turns) or (
             len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3) or any(
             k in i.kinds for i in reqs for k in ("house", "laid-out")) or any(
             by_turn[n] - {"time"} for n in corr_turns & confirmed)  # "nothing on the 8th": this trip's dates

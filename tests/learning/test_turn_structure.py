@@ -101,3 +101,29 @@ def test_a_wh_word_opening_a_statement_is_no_question() -> None:
 def test_for_now_in_chinese_scopes_a_requirement_to_this_task() -> None:
     req = requirement("测试先不用补，下周统一弄", "zh")
     assert req is None or not req.general
+
+
+def test_spanish_and_german_sessions_are_read_in_their_language() -> None:
+    from autoskill_mcp.learning import rules
+    from autoskill_mcp.learning.signals import language
+
+    assert language("usa slog con campos estructurados, nada de Printf, así lo parsea nuestro Loki") == "es"
+    assert language("Bei uns gilt: jeder Bugfix kommt mit einem Regressionstest, der vorher rot war") == "de"
+    es = gather(session("añade logs al handler de pagos", "log.Printf(...)",
+                        "usa slog con campos estructurados, nada de Printf, así lo parsea nuestro Loki", "h.log.Error(...)",
+                        "eso, gracias. en todo el servicio igual"))
+    assert es.language == "es" and gate(es).passed
+    [cand] = rules.extract(es)
+    assert cand.instructions.startswith("# Objetivo") and "slog" in cand.instructions
+    de = gather(session("Kurz vorweg, bei uns gilt: jeder Bugfix kommt mit einem Regressionstest, der vor dem Fix rot "
+                        "war. Halt dich bitte daran.", "Verstanden."))
+    assert de.language == "de" and gate(de).passed
+    assert rules.extract(de)[0].instructions.startswith("# Ziel")
+
+
+def test_always_about_oneself_is_no_rule_in_spanish_or_german() -> None:
+    from autoskill_mcp.learning.signals import directive
+
+    assert directive("jaja siempre lo olvido") is None
+    assert directive("ich vergesse immer die Hälfte") is None
+    assert directive("¿cuál es la capital de australia") is None
