@@ -127,3 +127,11 @@ def test_always_about_oneself_is_no_rule_in_spanish_or_german() -> None:
     assert directive("jaja siempre lo olvido") is None
     assert directive("ich vergesse immer die Hälfte") is None
     assert directive("¿cuál es la capital de australia") is None
+
+
+def test_a_name_in_the_request_is_never_the_skills_topic() -> None:
+    from autoskill_mcp.learning.naming import rank_topics
+
+    topics = rank_topics(["draft a reply to Priya at Northwind about the kickoff email"])
+    assert "priya" not in topics and "northwind" not in topics and "email" in topics
+    assert not set(rank_topics(["Kurz vorweg, bei uns gilt: jeder Bugfix kommt mit einem Test"])) & {"bei", "gilt", "kurz"}
