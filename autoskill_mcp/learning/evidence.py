@@ -315,6 +315,8 @@ def _lays_out_rules(sentence: str, lang: str) -> bool:
     head, _, rest = re.sub("：", ":", sentence).partition(":")
     if not rest.strip() or len(head) > 90 or _SCOPED_INTRO.search(head) or _TASK_SCOPED_HEAD.search(sentence):
         return False
+    if has_task_verb(head, lang) and not _SCOPE_HEAD.search(head):
+        return False  # "write a backup script: nightly, keep 14": the request and this instance's spec
     parts = [x for x in re.split(r"[,;，；、]\s*(?:and\s+|et\s+|y\s+|und\s+)?|\s+(?:and|et|y|und)\s+", rest)
              if len(x.split()) >= 1 and x.strip()]
     if len(parts) < 2:
@@ -323,6 +325,10 @@ def _lays_out_rules(sentence: str, lang: str) -> bool:
     return len(general) >= 2 or (len(parts) >= 3 and bool(general))
 
 
+#: a head that scopes rules to a kind of work: "context for when you book", "pour mes mails pro", "bei uns gilt"
+_SCOPE_HEAD = re.compile(r"\b(for (when|whenever|any|all|every|my|our)|when(ever)? you|pour (mes|nos|les|tous)|"
+                         r"quand tu|para (mis|nuestros|todos)|cuando|für (alle|meine|unsere)|wenn du|bei uns)\b|"
+                         r"(每次|以后|凡是)", re.IGNORECASE)
 _TASK_SCOPED_HEAD = re.compile(r"\b(today|tonight|tomorrow|this (trip|time|one|week|weekend)|aujourd'hui|demain|"
                                r"hoy|mañana|heute|morgen)\b|(今天|明天|这次)", re.IGNORECASE)
 
@@ -495,10 +501,11 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
         # ... so is a correction the user then approves ("yes, this format"), or rules laid out before the task
         confirmed = {t.n - 1 for t in turns if t.confirms}
         asked = {t.n for t in turns if t.correction and t.correction != "revision"}  # rejected, not just redone
-        rich = any(len(by_turn[n]) >= 2 for n in corr_turns & asked) or any(len(by_turn[n]) >= 3 for n in corr_turns) or (
+        rich = any(len(by_turn[n]) >= 2 for n in corr_turns & asked) or (
             len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3) or any(
             k in i.kinds for i in reqs for k in ("house", "laid-out")) or any(
-            by_turn[n] - {"time"} for n in corr_turns & confirmed)  # "nothing on the 8th": this trip's dates
+            len(by_turn[n] - {"time"}) >= (1 if reuse else 2) for n in corr_turns & confirmed)  # "nothing on the 8th"
+        # is this trip's dates; one approved kind needs the user saying such tasks come back
         spread = (len(req_turns) >= REQUIREMENT_TURNS and len(kinds) >= 2 and (general >= 2 or reuse)) or \
             (len(corr_turns) >= 2 and general >= 1) or rich
         # built up over the task: enough alone; otherwise a maybe, however many small asks

@@ -28,14 +28,16 @@ def test_an_edit_of_this_artefact_is_no_revision() -> None:
 
 
 def test_a_revision_the_user_then_approves_passes_the_gate() -> None:
-    approved = session("draft a reply to Priya: the kickoff can move to the 14th", "Dear Priya, I hope ... (long)",
-                       "way too formal. how I write to clients: first name, the ask in the first line, no "
-                       "'hope this finds you well'", "Hi Priya, does the 14th work? ...", "yes exactly")
-    unapproved = session("draft a reply to Priya: the kickoff can move to the 14th", "Dear Priya, I hope ... (long)",
-                         "way too formal. how I write to clients: first name, the ask in the first line, no "
-                         "'hope this finds you well'", "Hi Priya, does the 14th work? ...")
-    assert gate(gather(approved)).verdict == "pass"
-    assert gate(gather(unapproved)).verdict == "borderline"  # a maybe: an LLM decides, offline it waits
+    """Approved, two kinds of constraint (or one, when the user says such tasks come back) are a rule; unapproved,
+    a maybe: an LLM decides, offline it waits for the requirement to recur."""
+    turns = ("turn these numbers into the weekly ops report", "This week the team handled ... (paragraphs)",
+             "bullets not paragraphs, at most one short comment each", "- 412 tickets (+6%) ...")
+    assert gate(gather(session(*turns, "yes, this format"))).verdict == "pass"
+    assert gate(gather(session(*turns))).verdict == "borderline"
+    one_kind = ("write a fn that reads config.toml", "fn load(path) { ...unwrap() }", "no unwrap() outside tests pls",
+                "fn load(path) -> Result<Config> { ... }")
+    assert gate(gather(session(*one_kind, "👍 that's the house style for the whole crate"))).verdict == "pass"
+    assert gate(gather(session(*one_kind, "perfect"))).verdict == "borderline"
 
 
 def test_an_approved_edit_of_one_element_stays_out() -> None:
