@@ -24,7 +24,7 @@ from typing import Literal
 
 from .naming import has_task_verb
 from .noise import is_complaint, is_question, is_reference, noise_kind
-from .requirements import Requirement, instructs, policy, requirement
+from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
 from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
 
@@ -54,8 +54,28 @@ _REUSE = re.compile(
     r"update|review|digest|plan))\b|(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|"
     r"\b(chaque (semaine|mois|année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|"
     r"autres)|même (format|méthode|structure) pour)\b", re.IGNORECASE)
-_SCOPED_INTRO = re.compile(r"\b(for this (one|change|pr|rename|fix|time|task)|this time|for now|just for this)\b|"
-                           r"(这次|这一次|先这样)|\b(pour cette fois|cette fois|pour l'instant)\b", re.IGNORECASE)
+#: the user saying this instance is one of many of its kind: "a dozen of these endpoints left", "four more
+#: services to port, same deal for each", "that's the house style for the whole crate", "pour nos autres dépôts",
+#: "cada mes", "alle unsere Service-Images": what was asked for here holds for the others too
+_GENERALISES = re.compile(
+    r"\b((\d+|a dozen|dozens|a few|a couple|several|two|three|four|five|six|seven|eight|ten|twenty|thirty|fifty|"
+    r"a hundred)\s+more\b|(\d+|a dozen|dozens|several|few|four|five|ten|twenty|thirty)\s+(of these|other|\w+ ?\w*s)\b"
+    r"[^.;]{0,40}\b(left|to go|to (port|do|write|review|document|migrate|convert|fix|add|build)|after this|"
+    r"without|in the queue|queued|lined up|coming)\b|same (deal|treatment|drill|goes|shape|thing|way|pattern)\b|"
+    r"(that'?s|this is) (the|our|my) (shape|format|template|pattern|way|style|house style|default)\b|"
+    r"(keep|use) (that|this|the same) (format|shape|structure|layout|style|template)\b|house style|"
+    r"(for|across|in) (the|our|my) (whole|entire|other) \w+|(the )?rest of (the|my|our) (queue|list|backlog|chapters|"
+    r"papers|repos|services|packages|endpoints)|expect more|most (months|weeks)|(next|every) (month|week)'?s?\b)|"
+    r"\b(pour (nos|les|mes) autres|(nos|les|mes|tous nos|toutes nos) autres \w+|partout|chaque (lundi|mardi|mercredi|"
+    r"jeudi|vendredi|samedi|dimanche|matin|soir)|je te (le )?redemanderai|servira de base|pour tous (nos|mes|les))\b|"
+    r"\b(cada (mes|semana|vez|año|lunes|viernes|día)|todo el (servicio|proyecto|repo|equipo|código)|te lo (voy a )?"
+    r"pedir|todos (nuestros|mis|los) \w+)\b|"
+    r"\b(alle (unsere|meine|weiteren|anderen) \w+|jede[nrs]? (woche|monat|montag|freitag|mal)|jedes mal|immer wenn|"
+    r"so sollen alle)\b|(以后.{0,6}(都|基本|也)|其他.{0,8}(也|都)|每周|每个?月|下个月|下次)", re.IGNORECASE)
+_SCOPED_INTRO = re.compile(r"\b(for this (one|change|pr|rename|fix|time|task)|this time|for now|just for this|"
+                           r"(for|steps for|list for|plan for) (today|tonight|tomorrow))\b|"
+                           r"(这次|这一次|先这样|今天|明天)|\b(pour cette fois|cette fois|pour l'instant|aujourd'hui|demain|"
+                           r"para hoy|für heute|für morgen)\b", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
                    r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
@@ -83,6 +103,7 @@ class Turn:
     uid: str = ""
     prose: tuple[str, ...] = ()     # its sentences, output/code/questions/complaints set aside
     set_aside: int = 0              # how many lines were set aside as output or code
+    confirms: bool = False          # a short approval of what the agent just did ("yes, this format", "对，就这样")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +162,7 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
     context = ""
     agent_acted = False
     n = 0
+    lang = language(" ".join(e.text for e in events[start:] if e.role is Role.USER)[:4000])
     for e in events[start:]:
         if e.is_sidechain:
             continue
@@ -158,7 +180,12 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
         if reason is None and agent_acted and is_correction(text):
             reason = "feedback"
         prose, aside = _prose(text)
-        turns.append(Turn(n, text, reason, context[:MAX_CONTEXT_CHARS] if reason else "", e.uid, prose, aside))
+        if reason is None and agent_acted and n > 1 and revises(prose, lang):
+            reason = "revision"  # the agent's output, redone on request in a way that says how
+        confirms = agent_acted and n > 1 and bool(_CONFIRM.match(text.strip())) and len(text) <= 80 \
+            and not re.search(r"[?？]", text)
+        turns.append(Turn(n, text, reason, context[:MAX_CONTEXT_CHARS] if reason else "", e.uid, prose, aside,
+                          confirms))
         agent_acted = False
     evidence = Evidence(session.session_id, session.agent, turns,
                         language=language(" ".join(t.text for t in turns)[:4000]) if turns else "en",
@@ -220,28 +247,90 @@ def _items(ev: Evidence) -> list[Item]:
             if d is not None and d.kind is DirectiveKind.WORKFLOW:
                 items.append(Item("procedure", s, t.n, 1.0 if len(d.steps) >= 3 else 0.6, steps=d.steps, directive=d))
                 continue
+            laid_out = s == task and t.n == ev.turns[0].n and _lays_out_rules(s, ev.language)
             if s == task and t.n == ev.turns[0].n and (d is None or d.weight < 1.0) and not _RECUR.search(s) \
-                    and has_task_verb(s, ev.language):
-                if _REUSE.search(s):
+                    and has_task_verb(s, ev.language) and not laid_out:
+                if _REUSE.search(s):  # "more of these" needs a first one: only later turns generalise
                     items.append(Item("recurrence", s, t.n, 0.5))
                 continue  # the request that sets the task names the skill; its specifics are not rules
             req = requirement(s, ev.language)
             general = req is not None and req.general
             if d is not None and d.weight >= 0.5 and not is_complaint(s) and (d.weight >= 1.0 or general or not req):
+                if req is not None and general and "house" in req.kinds:  # "we use plain pytest functions here"
+                    d = replace(d, weight=1.0)                           # is how things are done, by definition
                 items.append(Item("directive", s, t.n, d.weight, req.kinds if req else (), directive=d,
                                   rule=req.rule if req and d.weight < 1.0 else s))
             elif general and req is not None:
                 kind: ItemKind = "correction" if t.correction else "requirement"
-                items.append(Item(kind, s, t.n, _weight(req, t), req.kinds, rule=req.rule))
+                kinds = (*req.kinds, "laid-out") if laid_out else req.kinds
+                items.append(Item(kind, s, t.n, _weight(req, t), kinds, rule=req.rule))
             if (general or d is not None) and _RECUR.search(s):  # "again", "as last time": asked for before
                 items.append(Item("recurrence", s, t.n, 1.0, req.kinds if req else ()))
-            elif _REUSE.search(s) and not is_complaint(s) and not (req and req.task_scoped):
+            elif (reuses(s) if t.n > ev.turns[0].n else _REUSE.search(s)) and not is_complaint(s) \
+                    and not (req and req.task_scoped):
                 # "every friday", "for the next screens": this kind of task comes back
                 items.append(Item("recurrence", s, t.n, 0.5, req.kinds if req else ()))
         steps = () if any(i.kind == "procedure" and i.turn == t.n for i in items) else _listed_steps(t)
         if steps:
             items.append(Item("procedure", " / ".join(steps), t.n, 1.0 if len(steps) >= 3 else 0.5, steps=steps))
     return items
+
+
+#: the user judging the agent's output by a quality it lacks: "way too formal", "trop long", "太啰嗦了"
+_TOO = re.compile(
+    r"\b(way |far |much |a bit |bit |a little )?too (long|short|formal|informal|wordy|verbose|dense|stiff|casual|much|"
+    r"many|generic|salesy|technical|vague|complicated|complex|busy|cluttered|flowery|corporate|detailed|fancy|polite)\b|"
+    r"\b(beaucoup |bien )?trop (long|court|formel|verbeux|dense|détaillé|technique|familier|compliqué|de \w+)\b|"
+    r"\bdemasiado (largo|formal|corto|técnico|denso|\w+)\b|\bzu (lang|kurz|förmlich|formell|steif|ausführlich|"
+    r"technisch|viel)\b|太(啰嗦|啰唆|长|短|正式|口语|复杂|多|官方|书面)|太.{1,3}了", re.IGNORECASE)
+#: a short approval of the agent's revised output
+_CONFIRM = re.compile(
+    r"^\W*(yes|yep|yeah|ya|exactly|perfect|great|better|much better|nice|good|that'?s (it|right|the one)|this format|"
+    r"like this|love it|spot on|👍|👌|对|就这样|这样就行|可以了|好的?，?就这样|parfait|super|exactement|c'est (ça|parfait)|"
+    r"así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt)", re.IGNORECASE)
+
+
+def revises(prose: tuple[str, ...], lang: str) -> bool:
+    """Does this turn, said right after the agent's output, ask for it to be redone in a way that says how work
+    is done (a quality it lacks, a general constraint, a house rule), rather than edit this one artefact?"""
+    for s in prose:
+        if is_question(s) or is_complaint(s):
+            continue
+        if _TOO.search(s):
+            return True
+        req = requirement(s, lang)
+        if req is not None and req.general and set(req.kinds) & (_GENERAL_KINDS | {"house"}):
+            return True
+    return False
+
+
+def reuses(sentence: str) -> bool:
+    """Does the user say this kind of task comes back, or that what they asked holds for other instances?"""
+    return bool(_REUSE.search(sentence) or _GENERALISES.search(sentence))
+
+
+def _lays_out_rules(sentence: str, lang: str) -> bool:
+    """Rules stated before any task, as a scope and a list: "context for when you put stuff on my calendar:
+    nothing before 9:30, keep 12-13 free, and a 10 min buffer" is how such work is done, not a request."""
+    head, _, rest = re.sub("：", ":", sentence).partition(":")
+    if not rest.strip() or len(head) > 90 or _SCOPED_INTRO.search(head) or _TASK_SCOPED_HEAD.search(sentence):
+        return False
+    if has_task_verb(head, lang) and not _SCOPE_HEAD.search(head):
+        return False  # "write a backup script: nightly, keep 14": the request and this instance's spec
+    parts = [x for x in re.split(r"[,;，；、]\s*(?:and\s+|et\s+|y\s+|und\s+)?|\s+(?:and|et|y|und)\s+", rest)
+             if len(x.split()) >= 1 and x.strip()]
+    if len(parts) < 2:
+        return False
+    general = {k for x in parts for k in kinds_of(x, lang)} & _GENERAL_KINDS
+    return len(general) >= 2 or (len(parts) >= 3 and bool(general))
+
+
+#: a head that scopes rules to a kind of work: "context for when you book", "pour mes mails pro", "bei uns gilt"
+_SCOPE_HEAD = re.compile(r"\b(for (when|whenever|any|all|every|my|our)|when(ever)? you|pour (mes|nos|les|tous)|"
+                         r"quand tu|para (mis|nuestros|todos)|cuando|für (alle|meine|unsere)|wenn du|bei uns)\b|"
+                         r"(每次|以后|凡是)", re.IGNORECASE)
+_TASK_SCOPED_HEAD = re.compile(r"\b(today|tonight|tomorrow|this (trip|time|one|week|weekend)|aujourd'hui|demain|"
+                               r"hoy|mañana|heute|morgen)\b|(今天|明天|这次)", re.IGNORECASE)
 
 
 def _pasted(turn: Turn) -> bool:
@@ -288,7 +377,8 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
     lines: list[str] = []
     for line in text.splitlines():
         if len(_INLINE_STEP.findall(line)) >= 3:
-            lines += [f"- {x}" for x in _INLINE_STEP.split(line)[1:] if x.strip()]
+            intro, *inline = _INLINE_STEP.split(line)
+            lines += ([intro] if intro.strip() else []) + [f"- {x}" for x in inline if x.strip()]  # the intro scopes
         else:
             lines.append(line)
     first = next((n for n, x in enumerate(lines) if _STEP_LINE.match(x)), len(lines))
@@ -296,8 +386,19 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
         return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
     steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240]
-    told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") for s in steps)
-    return tuple(steps[:12]) if len(steps) >= 3 and told * 3 >= len(steps) * 2 else ()
+    told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") or instructs(s, "fr") for s in steps)
+    # "my process, in this order:", "voilà la marche à suivre :": the user announces the list as how it is done
+    announced = bool(_PROC_INTRO.search(" ".join(lines[:first])[-300:]))
+    return tuple(steps[:12]) if len(steps) >= 3 and (told * 3 >= len(steps) * 2 or announced) else ()
+
+
+#: words that announce a list as the way something is done, not as this task's items
+_PROC_INTRO = re.compile(
+    r"\b(process|procedure|workflow|routine|steps|in (this|that) order|how (we|i) (do|handle|go|work|bump|ship|roll|"
+    r"release|deploy|plan|write|review|run|prepare)|this is how|here'?s how|the way (we|i))\b|"
+    r"\b(marche à suivre|étapes|procédure|dans cet ordre|voilà comment|voici comment)\b|"
+    r"\b(pasos|proceso|en este orden|así es como)\b|\b(schritte|ablauf|reihenfolge|so (plane|mache|gehe) ich)\b|"
+    r"(流程|步骤|顺序|按这个)", re.IGNORECASE)
 
 
 def _listed_steps(turn: Turn) -> tuple[str, ...]:
@@ -377,7 +478,8 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
     if directives:
         long_turns = {t.n for t in turns if len(t.text) >= LONG_TURN}
         found = [(i.directive, Turn(i.turn, "x" * LONG_TURN if i.turn in long_turns else i.text,
-                                    next((t.correction for t in turns if t.n == i.turn), None)))
+                                    next((t.correction for t in turns if t.n == i.turn and t.correction != "revision"),
+                                         None)))  # a revision asked for says how; it is no rebuke of the agent
                  for i in directives if i.directive is not None]
         d_score, distinct = directive_score(found)
         total += d_score
@@ -396,8 +498,14 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
         by_turn: dict[int, set[str]] = {}
         for i in reqs:
             by_turn.setdefault(i.turn, set()).update(set(i.kinds) & _GENERAL_KINDS)
-        rich = any(len(by_turn[n]) >= 2 for n in corr_turns) or (
-            len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3) or any("house" in i.kinds for i in reqs)
+        # ... so is a correction the user then approves ("yes, this format"), or rules laid out before the task
+        confirmed = {t.n - 1 for t in turns if t.confirms}
+        asked = {t.n for t in turns if t.correction and t.correction != "revision"}  # rejected, not just redone
+        rich = any(len(by_turn[n]) >= 2 for n in corr_turns & asked) or (
+            len(req_turns) >= 2 and len(set().union(*by_turn.values())) >= 3) or any(
+            k in i.kinds for i in reqs for k in ("house", "laid-out")) or any(
+            len(by_turn[n] - {"time"}) >= (1 if reuse else 2) for n in corr_turns & confirmed)  # "nothing on the 8th"
+        # is this trip's dates; one approved kind needs the user saying such tasks come back
         spread = (len(req_turns) >= REQUIREMENT_TURNS and len(kinds) >= 2 and (general >= 2 or reuse)) or \
             (len(corr_turns) >= 2 and general >= 1) or rich
         # built up over the task: enough alone; otherwise a maybe, however many small asks

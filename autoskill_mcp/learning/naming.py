@@ -40,7 +40,15 @@ NOT_TOPIC = set(
     back way ways kind sort lot bit part rest whole thing stuff something anyone someone everyone nothing else
     though already yet ever even still quite pretty super literally basically honestly probably maybe
     fine okay great awesome perfect better worse best worst nope yeah yep lol idk btw fyi tbh imo
-    differently actually directly properly quickly clearly exactly usually really simply instead otherwise""".split()
+    differently actually directly properly quickly clearly exactly usually really simply instead otherwise
+    how what why where which who whose whom
+    avant après voilà voici comment ceci chez
+    el los las una unos con sin por para del al lo su sus mi mis tus esto eso este esta hay cada siempre nunca
+    así nada todo todos también pero como muy más hazme dame
+    der die das den dem des ein eine einen einem und oder ist sind nicht kein keine mit ohne für auf von zu im ins
+    bei uns unser unsere mein meine dein ich du wir ihr sie es aber wie sehr alle immer nie bitte danke auch jeder
+    jede jedes jeden soll sollen muss kurz vorweg dich mir mich dir halt mach schreib plane gilt seulement ensuite
+    puis enfin""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
                   "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
@@ -281,6 +289,8 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
     score: dict[str, float] = {}
     first: dict[str, int] = {}
     boosted = set(topic_words(boost))
+    # a capitalised word inside a sentence is a name of this instance (a person, a client, a city): never the topic
+    named = {w.lower() for text in [boost, *texts] for w in _PROPER.findall(text)} - DOMAIN
     pos = 0
     for text in [boost, *texts] if boost else texts:
         for w in dict.fromkeys(topic_words(text)):
@@ -290,10 +300,17 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
                 continue
             score[w] = score.get(w, 0.0) + 1.0
     for w in list(first):
+        if w in named or re.search(r"-(moi|toi|nous|me|te|mir|mich)$", w):
+            score.pop(w, None)
+            first.pop(w)
+            continue
         score[w] = score.get(w, 0.0) + (2.5 if _domain(w) else 0.0) + (1.0 if w in boosted else 0.0) \
             - (1.5 if w.isascii() is not False and not re.fullmatch(r"[a-z][a-z0-9+#-]*", w) else 0.0)
     best = sorted(score, key=lambda w: (-score[w], first[w]))[:4]
     return sorted(best[:2], key=lambda w: first[w]) + best[2:]
+
+
+_PROPER = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][a-z]{2,}\b(?![-./])")
 
 
 def is_domain(w: str) -> bool:

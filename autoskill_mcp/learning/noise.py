@@ -44,7 +44,10 @@ _ASKING = re.compile(
     r"can i|could i|may i|is there|are there|any idea|anyone)\b|"
     r"(吗|呢|么|吧)\s*[？?]?\s*$|^(为什么|怎么|如何|是否|有没有|能不能|是不是|哪)|"
     r"^(est-ce que|pourquoi|comment|quel(le)?s?|qu'est-ce|combien|où)\b", _I)
-_QMARK = re.compile(r"[?？]\s*$")
+_QMARK = re.compile(r"[?？]\s*$|^\s*¿")
+#: "how I write to clients: ...", "what we need from a paper: ...": a wh-word opening a statement of practice
+_DECLARATIVE_WH = re.compile(r"^\s*(how|what|when|where|which|why)\s+(i|we|our \w+|my \w+|this team|the team)\s+"
+                             r"(?!(do|does|did|can|could|should|would|will|is|are)\b)\w+", _I)
 
 # Complaints and bug reports: the user saying what is wrong, not how to work.
 _COMPLAINT = re.compile(
@@ -88,6 +91,8 @@ def is_question(sentence: str) -> bool:
     s = sentence.strip()
     if _POLITE.match(s):
         return False
+    if not _QMARK.search(s) and (_DECLARATIVE_WH.match(s) or re.search(r"^[^?？]{3,80}[:：]\s*\S", s)):
+        return False  # no question mark and a statement's shape: "how I write to clients: first name, ..."
     return bool(_QMARK.search(s) or (_ASKING.match(s) and len(s) < 200 and not s.endswith(".")))
 
 

@@ -103,8 +103,35 @@ _KINDS_FR: dict[str, str] = {
     "language": r"\b(en (français|anglais|chinois))\b",
     "time": r"\b(avant|après)\s+\d{1,2}\s*h|\b(matin|soir|week-end|hebdo|chaque (jour|semaine|mois)|créneaux?)\b",
 }
+_KINDS_ES: dict[str, str] = {
+    "limit": r"\b(menos de|no más de|como máximo|máximo|máx|hasta|presupuesto|sin decimales)\b|\b\d+\s*(palabras|líneas|frases|puntos|%)",
+    "exclude": r"\b(sin|nada de|no (uses|pongas|añadas|escribas|incluyas)|evita[rn]?|ningún|ninguna|en vez de|en lugar de)\b",
+    "include": r"\b(añade|incluye|pon|marca|indica|menciona|separa)\b",
+    "format": r"\b(tabla|lista|formato|resumen|versión|columnas?|secciones?|viñetas|estructura|euros|estilo)\b",
+    "fallback": r"\b(plan b|si no|por si|alternativa|en caso de)\b",
+    "tone": r"\b(tono|formal|informal|primera persona|frases cortas|cercano|profesional|emojis?|hashtags?)\b",
+    "length": r"\b(más corto|demasiado largo|resumido|breve|corto|largo)\b",
+    "order": r"\b(primero|después|luego|al final|al principio|ordena)\b",
+    "check": r"\b(comprueba|verifica|revisa|prueba|tests?)\b",
+    "tool": r"\b(usa|utiliza|con)\b",
+    "time": r"\b(cada (mes|semana|día)|mensual|semanal|antes de las|después de las)\b",
+}
+_KINDS_DE: dict[str, str] = {
+    "limit": r"\b(höchstens|maximal|max|weniger als|nicht mehr als|bis zu|budget)\b|\b\d+\s*(wörter|zeilen|sätze|punkte|minuten|%)",
+    "exclude": r"\b(kein(e|en|er)?|ohne|nicht|nie|niemals|statt|anstatt|vermeide)\b",
+    "include": r"\b(mit|inklusive|füge|ergänze|noch ein(e|en)?)\b",
+    "format": r"\b(tabelle|liste|format|zusammenfassung|version|spalten?|abschnitte?|stichpunkte|struktur|multi-stage)\b",
+    "fallback": r"\b(plan b|sonst|falls|notfalls|alternative)\b",
+    "tone": r"\b(ton|förmlich|locker|du-form|sie-form|sachlich|freundlich)\b",
+    "length": r"\b(kürzer|zu lang|knapp|ausführlich)\b",
+    "order": r"\b(zuerst|dann|danach|erst|zum schluss|am ende|vorher)\b",
+    "check": r"\b(prüfe|teste|test|tests|regressionstest|überprüfe|rot|grün)\b",
+    "tool": r"\b(nutze|verwende|benutze|basis|als)\b",
+    "time": r"\b(vormittags|nachmittags|abends|montag|freitag|jede (woche|nacht)|wöchentlich|puffer)\b",
+}
 _COMPILED = {lang: {k: re.compile(p, _I) for k, p in kinds.items()}
-             for lang, kinds in (("en", _KINDS_EN), ("zh", _KINDS_ZH), ("fr", _KINDS_FR))}
+             for lang, kinds in (("en", _KINDS_EN), ("zh", _KINDS_ZH), ("fr", _KINDS_FR), ("es", _KINDS_ES),
+                                 ("de", _KINDS_DE))}
 #: kinds too common to make a requirement on their own
 _WEAK = {"tool", "order", "include", "check", "format"}
 
@@ -178,12 +205,17 @@ _CONTENT_EDIT = re.compile(
     r"(删掉?|去掉|改|换|挪|放到).{0,12}(这句|那句|那几句|这段|那段|这一段|标题)|(这句|那句|这段|那段|标题).{0,8}"
     r"(删|去掉|改|换|用你|挪)|用你这个|"
     r"['‘“「《][^'’”」》]{1,30}['’”」》].{0,4}(那句|这句|那段|这段|改成|挪到|删掉|换成|加上))|"
-    r"\b(renomme|déplace|agrandis|rétrécis|change (le|la) (titre|couleur|date|nom))\b", _I)
+    r"\b(renomme|déplace|agrandis|rétrécis|change (le|la) (titre|couleur|date|nom))\b|"
+    # one element of this artefact, pointed at: "drop the brownie joke", "make the last bullet about X"
+    r"\b(drop|cut|remove|delete|lose|kill|lose|shorten|move|reword|swap) the (\w+ ){0,2}(joke|line|bit|part|paragraph|"
+    r"sentence|bullet|section|intro|outro|emojis?|title|heading|word|table|column|row|photo|image|link|quote|"
+    r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|\bthe (first|last|second|third|next|previous|"
+    r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b", _I)
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
-    r"(这次|这一次|暂时|先别|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore)\b", _I)
 
 
@@ -243,8 +275,8 @@ def kinds_of(text: str, lang: str = "en") -> tuple[str, ...]:
     tables = [_COMPILED["en"]]
     if lang == "zh" or re.search(r"[\u3400-\u9fff]", text):
         tables.append(_COMPILED["zh"])
-    if lang == "fr":
-        tables.append(_COMPILED["fr"])
+    if lang in ("fr", "es", "de"):
+        tables.append(_COMPILED[lang])
     found: dict[str, None] = {}
     for table in tables:
         for kind, pattern in table.items():
@@ -259,7 +291,22 @@ def instructs(text: str, lang: str = "en") -> bool:
         return True
     if (lang == "zh" or re.search(r"[\u3400-\u9fff]", text)) and _INSTRUCT_ZH.search(text):
         return True
+    if lang == "es":
+        return bool(_INSTRUCT_ES.search(text))
+    if lang == "de":
+        return bool(_INSTRUCT_DE.search(text))
     return lang == "fr" and bool(_INSTRUCT_FR.search(text))
+
+
+# Spanish and German imperatives: the tú/du forms people type to an assistant, "bitte", modals, "no/kein X"
+_INSTRUCT_ES = re.compile(
+    r"\b(usa|utiliza|haz|hazme|pon|añade|separa|marca|escribe|dame|evita|incluye|quita|deja|mantén|ordena|agrupa|"
+    r"redondea|resume|revisa|comprueba|no (uses|pongas|añadas|escribas|hagas)|nada de|sin|siempre|nunca|máximo|"
+    r"tiene que|debe|hay que|quiero|necesito|por favor|porfa)\b", _I)
+_INSTRUCT_DE = re.compile(
+    r"\b(bitte|mach|schreib|schreibe|nutze|verwende|benutze|halt|halte|füge|nimm|lass|plane|trage|kein(e|en)?|"
+    r"ohne|immer|nie|niemals|soll|sollen|muss|müssen|darf nicht|höchstens|maximal|gilt)\b|"
+    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b", _I)
 
 
 _STRONG = re.compile(

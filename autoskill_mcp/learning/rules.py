@@ -121,8 +121,10 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
                      None)
         name = f"{about}-{name}" if about else name
     zh, fr = lang == "zh", lang == "fr"
-    what = task.phrase if task else ("、" if zh else " et " if fr else " and ").join(topics[:2]) or (
-        "工作" if zh else "ce travail" if fr else "this work")
+    joiner = {"zh": "、", "fr": " et ", "es": " y ", "de": " und "}.get(lang, " and ")
+    what = task.phrase if task else joiner.join(topics[:2]) or (
+        "工作" if zh else "ce travail" if fr else "este trabajo" if lang == "es" else "diese Arbeit" if lang == "de"
+        else "this work")
     telling = sorted(rules, key=lambda r: -len(set(kinds_of(r, lang)) & _GENERAL))  # budgets and formats first
     gist = ("；" if zh else "; ").join(_clause(r) for r in telling[:2]) or (
         ("、" if zh else ", ").join(flows[0].steps[:3]) if flows else "")
@@ -133,18 +135,25 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
         description = (f"{what[0].upper() + what[1:]} comme cet utilisateur le demande : {gist}. "
                        f"À utiliser pour {task.when if task else what}.")
         goal = f"{what[0].upper() + what[1:]} en respectant les exigences habituelles de cet utilisateur."
+    elif lang == "es":  # the session's language: a Spanish user reads a Spanish description
+        description = f"Reglas de este usuario para {what}: {gist}. Úsala cuando una tarea trate de {what}."
+        goal = f"Aplicar las reglas de este usuario siempre que una tarea trate de {what}."
+    elif lang == "de":
+        description = f"Regeln dieses Nutzers für {what}: {gist}. Verwenden, wenn eine Aufgabe {what} betrifft."
+        goal = f"Die Regeln dieses Nutzers anwenden, wann immer eine Aufgabe {what} betrifft."
     elif task:
         description = f"{task.does} the way this user wants: {gist}. Use when {task.when}."
         goal = f"{task.does} the way this user asked for, every time."
     else:
         description = f"This user's rules for {what}: {gist}. Use when a task involves {what}."
         goal = f"Apply this user's rules whenever a task involves {what}."
-    sections = ["# 目标" if zh else "# Goal" if not fr else "# Objectif", goal]
+    heads = _HEADINGS.get(lang, _HEADINGS["en"])
+    sections = [heads[0], goal]
     if rules:
-        sections += ["", "# 约束与风格" if zh else "# Contraintes et style" if fr else "# Constraints & Style"]
+        sections += ["", heads[1]]
         sections += [f"- {r}" for r in rules]
     for flow in flows:
-        sections += ["", "# 流程" if zh else "# Étapes" if fr else "# Workflow"]
+        sections += ["", heads[2]]
         sections += [f"{n}. {_imperative(step, lang)}" for n, step in enumerate(flow.steps, 1)]
     triggers = ([task.trigger] if task else []) + [(f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]]
     return Candidate(
@@ -157,6 +166,13 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
         quotes=[i.text for i in ordered],
         extractor=EXTRACTOR,
     )
+
+
+#: section headings in the session's language: goal, constraints, workflow
+_HEADINGS = {"en": ("# Goal", "# Constraints & Style", "# Workflow"), "zh": ("# 目标", "# 约束与风格", "# 流程"),
+             "fr": ("# Objectif", "# Contraintes et style", "# Étapes"),
+             "es": ("# Objetivo", "# Restricciones y estilo", "# Pasos"),
+             "de": ("# Ziel", "# Vorgaben und Stil", "# Ablauf")}
 
 
 def _topics(group: list[Item], task: str = "") -> list[str]:

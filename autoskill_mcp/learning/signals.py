@@ -60,7 +60,9 @@ _DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|
 _TOUJOURS = (r"(^|[.!]\s*)toujours\b(?!\s+(pas|des|de|du|le|la|les|un|une|aussi|autant|rien|insuffisant|en|là))|"
              r"\b\w+(e|ez|s)\s+toujours\b(?!\s+pas)|\btoujours\s+\w+(er|ir|re)\b")
 _DURABLE_FR = re.compile(
-    rf"{_TOUJOURS}|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
+    rf"{_TOUJOURS}|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b|"
+    r"\b(siempre|nunca|jamás|a partir de ahora|de ahora en adelante|cada vez|en todo el (servicio|proyecto|código))\b|"
+    r"\b(immer|niemals|ab jetzt|ab sofort|künftig|in zukunft|jedes mal|bei uns gilt|grundsätzlich)\b", _I)
 
 _NEVER_EN = re.compile(
     r"(^|[,;:]\s*|\b(and|but|so|also|please|just)\s+)(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|"
@@ -77,7 +79,9 @@ _ALWAYS_ZH = re.compile(r"(总是|始终|一律|永远|每次|每当|默认)")
 _MUST_ZH = re.compile(r"(必须|务必|一定要|需要先|记得)")
 _PREFER_ZH = re.compile(r"(优先|更喜欢|尽量用|改用|换成|请用|而不是|代替|[，,]\s*用)")
 # French negation is everywhere; only an opening negation is an order ("Ne modifie pas ...", "N'utilise jamais ...").
-_NEVER_FR = re.compile(r"^(ne|n')\s*\w+\s+(pas|jamais)\b|\bjamais\b|^évite[rz]?\b", _I)
+_NEVER_FR = re.compile(r"^(ne|n')\s*\w+\s+(pas|jamais)\b|\bjamais\b|^évite[rz]?\b|"
+                       r"^(no (uses|pongas|escribas|añadas|hagas)|nada de|evita|nunca)\b|"
+                       r"^(kein(e|en)?|nie|niemals|vermeide|bitte kein(e|en)?)\b", _I)
 _ALWAYS_FR = re.compile(rf"{_TOUJOURS}|\bchaque fois\b", _I)
 
 _ARROW = re.compile(r"\s*(?:->|→|=>|⇒|➡|➜|-->)\s*")
@@ -88,7 +92,7 @@ _WORKFLOW_ANCHOR_ZH = re.compile(r"^(?P<anchor>(每次|每当|在)?[^:：]{1,30}
 _STEPS_ZH = re.compile(r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^，,；;。]+)(?:[，,]?\s*(最后|然后|再)(?P<c>[^，,；;。]+))?")
 
 # Questions and plain one-off asks are never directives, whatever words they use.
-_QUESTION = re.compile(r"(\?|？)\s*$|^(what|why|how|which|who|where|when|can|could|would|is|are|does|do)\b.*\?", _I)
+_QUESTION = re.compile(r"(\?|？)\s*$|^\s*¿|^(what|why|how|which|who|where|when|can|could|would|is|are|does|do)\b.*\?", _I)
 _ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit|week|month|weekend)|for now|"
                             r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b",
                             _I)
@@ -110,7 +114,9 @@ _IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|g
                     r"\balways (been|had|thought|wondered|forget|forgot|late|early|busy|tired|on time|broke|hungry|"
                     r"cold|right|wrong|the first|the last|around|there|moaning|complaining|losing)\b|"
                     r"\btoujours (des|de|du|le|la|les|un|une|aussi|autant|rien|même|la même)\b|"
-                    r"(总是|每次都?)(忘|搞不清|记不住|弄错|报错|出错|卡)", _I)
+                    r"(总是|每次都?)(忘|搞不清|记不住|弄错|报错|出错|卡)|"
+                    # the speaker about themselves: a first-person verb ("siempre lo olvido", "ich vergesse immer")
+                    r"\b(siempre|nunca) (lo |la |me |se me |te )?\w+o\b|\bich \w+e (das |es )?(immer|nie)\b", _I)
 _SELF_REPORT = re.compile(r"^(i|i'm|i am|i've)\s+(?!.*\b(want|need|prefer|like|expect|use|ask|insist)\b)", _I)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -130,16 +136,29 @@ def language(text: str) -> str:
         en = sum(1 for w in words if w in _EN_WORDS)
         if fr >= 3 and fr > en:
             return "fr"
+        es = sum(1 for w in words if w in _ES_WORDS)
+        de = sum(1 for w in words if w in _DE_WORDS)
+        if es >= 3 and es > max(en, fr, de):
+            return "es"
+        if de >= 3 and de > max(en, fr, es):
+            return "de"
     if not words and (_DURABLE_FR.search(text) or _CORRECTION_FR.search(text)):
         return "fr"
     return "en"
 
 
-_LATIN_WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœ']+")
+_LATIN_WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœáíóúñäöß']+")
 #: frequent function words: which of the two languages a text is mostly written in
 _FR_WORDS = set("""le la les un une des du de et est sont pas ne que qui pour dans sur avec sans ce cette ces mon ma mes
     ton ta tes je tu il elle nous vous ils on au aux ou mais donc car plus très tout tous fait faire être avoir
     c'est j'ai d'un d'une l'on qu'il n'est il faut merci aussi comme""".split())
+#: ... and of Spanish and German, whose users get rules and descriptions in their language too
+_ES_WORDS = set("""el la los las un una unos unas y es son no que qui para en con sin por del al lo su sus mi mis tu tus
+    yo nosotros pero como más muy todo todos esto eso este esta estos hay gracias también cada siempre nunca se me te
+    nos les de nada así nuestro nuestra hazme dame usa""".split())
+_DE_WORDS = set("""der die das den dem des ein eine einen einem und ist sind nicht kein keine mit ohne für auf von zu im
+    ins bei uns unser unsere mein meine dein ich du wir ihr sie es aber wie mehr sehr alle immer nie bitte danke auch
+    jeder jede jedes soll sollen muss""".split())
 _EN_WORDS = set("""the a an and is are not that who for in on with without this these my your i you he she we they it
     to of at or but so very all do does be have has was were can could would should will just also like""".split())
 

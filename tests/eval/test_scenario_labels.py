@@ -11,7 +11,7 @@ from eval.labels import LOCKED_SETS, problems
 from eval.learning import POSITIVE_PATTERNS, SETS, load
 
 PATTERNS = {*POSITIVE_PATTERNS, "one-off", "near-miss"}
-CODING = {"python", "web-frontend", "devops", "data-sql", "git-review", "testing", "docs", "mobile", "security"}
+CODING = {"python", "web-frontend", "backend", "devops", "data-sql", "git-review", "testing", "docs", "mobile", "security"}
 EVERYDAY = {"travel", "writing", "email", "research", "cooking", "finance", "study", "data-report", "scheduling",
             "health", "shopping"}
 ROLES = {"user", "assistant", "tool", "system"}
@@ -34,7 +34,7 @@ def test_every_scenario_is_well_formed(name: str) -> None:
         where = f"{sc['_file']} ({sc['id']})"
         assert sc["pattern"] in PATTERNS, where
         assert sc["domain"] in CODING | EVERYDAY, where
-        assert sc["lang"] in {"en", "zh", "fr"}, where
+        assert sc["lang"] in {"en", "zh", "fr", "es", "de"}, where
         assert isinstance(sc["should_extract"], bool) and sc.get("why"), where
         assert ("sessions" in sc) == (sc["pattern"] == "recurrence"), where
         if sc["should_extract"]:
@@ -61,6 +61,6 @@ def test_the_dev_set_is_as_broad_as_promised() -> None:
     assert sum(not sc["should_extract"] for sc in dev) >= 40
     assert len({sc["domain"] for sc in dev}) >= 6
     assert sum(sc["domain"] in CODING for sc in dev) * 2 >= len(dev), "at least half coding work"
-    assert set(langs) == {"en", "zh", "fr"} and min(langs.values()) >= 10
+    assert {"en", "zh", "fr"} <= set(langs) and min(langs[lang] for lang in ("en", "zh", "fr")) >= 10
     assert patterns["near-miss"] >= 15 and patterns["requirements"] >= 30
-    assert {sc["lang"] for sc in dev if sc["pattern"] == "requirements"} == {"en", "zh", "fr"}
+    assert {sc["lang"] for sc in dev if sc["pattern"] == "requirements"} >= {"en", "zh", "fr"}
