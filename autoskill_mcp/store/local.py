@@ -760,7 +760,7 @@ class LocalSkillStore(SkillStore):
                 self._index = index
             return self._index
 
-    def _fill_texts(self, rows: list[CatalogRow]) -> None:
+    def _fill_texts(self, rows: Sequence[CatalogRow]) -> None:
         """Give rows loaded without their texts (see refresh) their index text and tokens."""
         lean = [r for r in rows if not r.index_text and not r.tokens]
         found = self.catalog.texts([r.id for r in lean])

@@ -32,7 +32,7 @@ LEASE_SECONDS = 30.0
 CHUNK = 32
 
 
-_RUNNING: "weakref.WeakSet[VectorFiller]" = weakref.WeakSet()
+_RUNNING: weakref.WeakSet[VectorFiller] = weakref.WeakSet()
 _exit_hook = False
 
 
