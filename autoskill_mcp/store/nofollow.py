@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from ..errors import InvalidInputError
@@ -106,16 +107,21 @@ def ensure_dir(root: Path, rel: str | PurePosixPath) -> Path:
     return current
 
 
-def check_target(path: Path) -> None:
-    """Refuse to replace `path` when it is a link or a folder (a missing or regular file is fine)."""
+def _check_existing(path: Path, is_kind: Callable[[int], bool], problem: str) -> None:
+    """Refuse an existing `path` that is a link or not of the wanted kind; a missing one is fine."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return
     if stat.S_ISLNK(st.st_mode):
         raise _link_error(path)
-    if not stat.S_ISREG(st.st_mode):
-        raise InvalidInputError(f"{path} is not a regular file: not replaced")
+    if not is_kind(st.st_mode):
+        raise InvalidInputError(f"{path} {problem}")
+
+
+def check_target(path: Path) -> None:
+    """Refuse to replace `path` when it is a link or a folder (a missing or regular file is fine)."""
+    _check_existing(path, stat.S_ISREG, "is not a regular file: not replaced")
 
 
 def write_file(root: Path, rel: str | PurePosixPath, data: bytes, *, durable: bool = True) -> Path:
@@ -147,14 +153,7 @@ def write_file(root: Path, rel: str | PurePosixPath, data: bytes, *, durable: bo
 
 def check_real_dir(path: Path) -> None:
     """Refuse a folder that is a link (or not a folder) before it is moved or removed."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if stat.S_ISLNK(st.st_mode):
-        raise _link_error(path)
-    if not stat.S_ISDIR(st.st_mode):
-        raise InvalidInputError(f"{path} is not a folder")
+    _check_existing(path, stat.S_ISDIR, "is not a folder")
 
 
 def check_writable(root: Path, rel: str | PurePosixPath) -> None:
