@@ -733,9 +733,11 @@ class LocalSkillStore(SkillStore):
                 if embedder is not None:  # read before any vector is loaded, so none written meanwhile is missed
                     self._vseq_seen = self.catalog.vector_seq(embedder.signature)
                 rows = self._rows
-                vectors = snapshots.read_vectors(self.root, self.catalog.catalog_id)
-                if vectors is not None:
-                    self._vector_snapshot_n = index.restore_vectors(vectors, {r.id: r.text_hash for r in rows.values()})
+                saved = snapshots.read_vectors(self.root, self.catalog.catalog_id)
+                if saved is not None:
+                    kept = index.restore_vectors(saved[0], {r.id: r.text_hash for r in rows.values()})
+                    # an old-format snapshot (float32 rows) is rewritten at the next save, whatever changed
+                    self._vector_snapshot_n = kept if saved[1] else -1
                 since = self._restore_keywords(index)
                 if since is None:
                     self._fill_texts(list(rows.values()))

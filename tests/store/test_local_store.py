@@ -439,7 +439,7 @@ def test_a_bad_or_foreign_vector_snapshot_is_ignored(tmp_path: Path, make_skill)
         s.save_index_snapshot(force=True)
     path = home / "index" / "vectors.snapshot"
     good = path.read_bytes()
-    for bad in (b"garbage", good[:-100], good + b"x", good.replace(b"autoskill-vectors-1", b"autoskill-vectors-9")):
+    for bad in (b"garbage", good[:-100], good + b"x", good.replace(b"autoskill-vectors-2", b"autoskill-vectors-9")):
         path.write_bytes(bad)
         with LocalSkillStore(home, embeddings=HASHING) as s:
             assert len(s.search("skill", user_id="alice", top_k=50, wait=True)) == 20
