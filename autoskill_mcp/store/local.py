@@ -55,6 +55,10 @@ SKILL_FILE = "SKILL.md"
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
 LIBRARY_PREFIX = "lib:"
 PARSED_CACHE_SIZE = 4096
+#: from this many skills an open does not wait for the folder rescan (one lstat a folder, ~5 us: 0.5 s at
+#: 100k); it runs on a thread instead, and until it ends every hit is still checked against its folder
+#: before it is served (`_row`), so a hand edit is never served stale, only ranked by its previous text
+BACKGROUND_SCAN_FROM = 20_000
 _SKIP_DIRS = {"node_modules", "__pycache__"}
 
 
@@ -106,10 +110,14 @@ class LocalSkillStore(SkillStore):
         self._last_sync = 0.0
         self._sync_cost = 0.0
         self._closed = False
+        self._rescan: threading.Thread | None = None
         self.refresh()
         self._recover()
         recovery.clear_dead_temp_files(self.root)
-        self.sync()
+        if len(self._rows) >= BACKGROUND_SCAN_FROM:
+            self._rescan_in_background()
+        else:
+            self.sync()
 
     # -- keeping the in-memory view current ------------------------------------------------------
 
@@ -146,7 +154,31 @@ class LocalSkillStore(SkillStore):
                 self._index.upsert_many([(row.id, row.index_text, row.text_hash, _saved_tokens(row))])
                 _drop_texts(row)
 
+    def _rescan_in_background(self) -> None:
+        """Reconcile with the folders on a thread (see BACKGROUND_SCAN_FROM)."""
+
+        def run() -> None:
+            try:
+                self.sync()
+            except Exception as exc:  # noqa: BLE001 - the next rescan (or a stale hit's own) retries
+                if not self._closed:
+                    log.warning("the folder rescan at open failed: %s", exc)
+
+        self._last_sync = time.monotonic()
+        self._rescan = threading.Thread(target=run, name="autoskill-rescan", daemon=True)
+        self._rescan.start()
+
+    def wait_for_rescan(self, timeout: float | None = None) -> bool:
+        """Wait for the rescan an open started on a thread, if any; True once none is running."""
+        rescan = self._rescan
+        if rescan is not None and rescan is not threading.current_thread():
+            rescan.join(timeout)
+            return not rescan.is_alive()
+        return True
+
     def _maybe_sync(self) -> None:
+        if self._rescan is not None and self._rescan.is_alive():
+            return  # the open's own rescan is still running
         # Rescans cost O(skills); space them out in proportion to what the last one cost.
         interval = max(self.sync_interval, 20 * self._sync_cost)
         if time.monotonic() - self._last_sync >= interval:
@@ -163,11 +195,13 @@ class LocalSkillStore(SkillStore):
         # Plain os calls on strings: this runs over every skill folder, pathlib is 3x slower.
         found: list[_Found] = []
 
+        lstat, tail = os.lstat, os.sep + SKILL_FILE
+
         def add(dir_: str, key: str, scope: str, owner: str) -> None:
             # lstat: a SKILL.md that is a link is never followed. It is still "found", so reconciling
             # reports it (and a known skill keeps its last good version instead of vanishing).
             try:
-                st = os.lstat(os.path.join(dir_, SKILL_FILE))
+                st = lstat(dir_ + tail)
             except OSError:
                 return
             if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
@@ -734,6 +768,7 @@ class LocalSkillStore(SkillStore):
                     self._vseq_seen = self.catalog.vector_seq(embedder.signature)
                 rows = self._rows
                 saved = snapshots.read_vectors(self.root, self.catalog.catalog_id)
+                kept = 0
                 if saved is not None:
                     kept = index.restore_vectors(saved[0], {r.id: r.text_hash for r in rows.values()})
                     # an old-format snapshot (float32 rows) is rewritten at the next save, whatever changed
@@ -751,11 +786,15 @@ class LocalSkillStore(SkillStore):
                         index.remove(row.id)
                     fresh = [r for r in changed if r.id in rows and not r.deleted]
                     index.upsert_many([(r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in fresh])
-                    done = {r.id for r in fresh}
-                    rest = [r for r in rows.values() if r.id not in done]
-                    # Only a skill without a vector needs its text (to be embedded).
-                    self._fill_texts([r for r in rest if not index.has_vector(r.id, r.text_hash)])
-                    index.upsert_many([(r.id, r.index_text, r.text_hash) for r in rest], keywords=False)
+                    # Only a skill without a vector needs its text (to be embedded); when the snapshot
+                    # restored every skill's vector (the usual open), none does.
+                    lacking: list[CatalogRow] = []
+                    if kept < len(rows):
+                        done = {r.id for r in fresh}
+                        lacking = [r for r in rows.values()
+                                   if r.id not in done and not index.has_vector(r.id, r.text_hash)]
+                    self._fill_texts(lacking)
+                    index.upsert_many([(r.id, r.index_text, r.text_hash) for r in lacking], keywords=False)
                     self._snapshot_seq = since
                 for row in rows.values():
                     _drop_texts(row)
@@ -989,7 +1028,9 @@ class LocalSkillStore(SkillStore):
             self.pick_up_vectors()
             if self._filler is not None:
                 self._filler.wake()
-        allowed = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
+        allowed: frozenset[str] | None = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
+        if allowed is not None and len(allowed) == len(self._rows):
+            allowed = None  # every skill is visible (one user's store): no filter to build or apply
         hits = []
         for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model):
             row = self._row(doc.doc_id)  # one stat per hit: a hand edit is never served stale
@@ -1006,12 +1047,13 @@ class LocalSkillStore(SkillStore):
                 self._visible_seq = self._seen_seq
             cached = self._visible_cache.get(key)
             if cached is None:
-                cached = frozenset(
+                active = SkillStatus.ACTIVE.value  # once, not an enum lookup per skill
+                cached = frozenset([
                     r.id for r in self._rows.values()
-                    if r.status == SkillStatus.ACTIVE.value
+                    if r.status == active
                     and _visible(r, user_id, scopes)
                     and (not tags or bool(tags & {t.lower() for t in r.tags}))
-                )
+                ])
                 if len(self._visible_cache) > 64:
                     self._visible_cache.clear()
                 self._visible_cache[key] = cached
@@ -1042,6 +1084,7 @@ class LocalSkillStore(SkillStore):
             filler = self._filler
         if filler is not None:
             filler.stop()  # outside the lock: its last step may need the store
+        self.wait_for_rescan()  # outside the lock too: it writes what it found before the catalog closes
         with self._lock:
             if self._index is not None:
                 try:

@@ -450,3 +450,35 @@ def test_a_bad_or_foreign_vector_snapshot_is_ignored(tmp_path: Path, make_skill)
         hits = s.search("skill", user_id="alice", top_k=50, wait=True)
         assert len(hits) == 20 and s._vector_snapshot_n == 0
         assert s.index.vector_count == 20 and s.index.signature != HASHING_SIGNATURE
+
+
+def test_a_large_store_rescans_at_open_on_a_thread_and_still_picks_up_hand_edits(
+        tmp_path: Path, make_skill, monkeypatch) -> None:
+    from autoskill_mcp.store import local
+
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        saved = s.save_many([make_skill(f"skill-{i}") for i in range(30)])
+        s.search("warm", user_id="alice", wait=True)
+        s.save_index_snapshot(force=True)
+        md = s.skill_dir(saved[3].id) / "SKILL.md"
+    # edited and added by hand while no process runs
+    md.write_text(md.read_text().replace("Check it.", "Polish the zanzibar gearbox."))
+    _touch_later(md)
+    dropped = home / "Users" / "alice" / "hand-made"
+    dropped.mkdir()
+    (dropped / "SKILL.md").write_text("---\nname: hand-made\ndescription: Tunes a quokka carburettor. "
+                                      "Use when tuning.\n---\nBody.\n")
+    monkeypatch.setattr(local, "BACKGROUND_SCAN_FROM", 10)  # this store now counts as large
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        assert s._rescan is not None  # the open did not wait for the folders
+        # a hit is checked against its folder before it is served, rescan finished or not
+        assert "zanzibar" in s.get(saved[3].id).instructions
+        assert s.wait_for_rescan(timeout=30)
+        assert [h.skill.name for h in s.search("zanzibar gearbox", user_id="alice", top_k=1)] == ["skill-3"]
+        assert [h.skill.name for h in s.search("quokka carburettor", user_id="alice", top_k=1)] == ["hand-made"]
+        assert s.versions(s.find("hand-made", user_id="alice").id)[0].reason == "found on disk"
+    monkeypatch.setattr(local, "BACKGROUND_SCAN_FROM", 10**9)
+    with LocalSkillStore(home, embeddings=HASHING) as s:  # a small store rescans before the open returns
+        assert s._rescan is None
+        assert [h.skill.name for h in s.search("zanzibar gearbox", user_id="alice", top_k=1)] == ["skill-3"]
