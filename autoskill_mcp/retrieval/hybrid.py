@@ -241,7 +241,8 @@ class HybridIndex:
         """
         if self.embedder is None or snap.signature != self.embedder.signature:
             return 0
-        keep = [i for i, (d, h) in enumerate(zip(snap.ids, snap.hashes)) if current.get(d) == h]
+        now = list(map(current.get, snap.ids))
+        keep = range(len(snap.ids)) if now == snap.hashes else [i for i, h in enumerate(snap.hashes) if now[i] == h]
         if not keep:
             return 0
         whole = len(keep) == len(snap.ids)
@@ -250,8 +251,8 @@ class HybridIndex:
         lists = None if snap.lists is None else pick(snap.lists)
         with self._lock:
             self._vectors = VectorIndex.from_codes(ids, pick(snap.codes), pick(snap.scales), snap.centroids, lists)
-            for doc_id in ids:
-                self._hashes[doc_id] = current[doc_id]
+            kept_hashes = snap.hashes if whole else [snap.hashes[i] for i in keep]  # the current ones
+            self._hashes.update(zip(ids, kept_hashes, strict=True))
         return len(ids)
 
     def upsert_many(
@@ -589,23 +590,24 @@ class HybridIndex:
             vectors = self._vectors
             if qvec is not None and vectors is not None and vectors.dims == qvec.shape[0]:
                 vmask = self._mask(allowed, vectors)
-                vscores = vectors.score_rows(qvec, approximate=True)  # exact below coarse.APPROX_MIN_ROWS
-                vrows = top_rows(vscores, self.depth, mask=vmask, accept=_row_accept(accept, vmask, vectors.doc_id),
-                                 floor=-np.inf, with_ties=True)
-                if vectors.partitioned:  # keyword candidates outside the probed lists: their exact cosine
-                    krows_v = np.array([r for r in map(vectors.row, ids) if r is not None], dtype=np.int64)
-                    if krows_v.size:
-                        vscores[krows_v] = vectors.score_at(krows_v, qvec)
+                vrows, vbest = vectors.best_rows(qvec, self.depth, mask=vmask, approximate=True,  # see coarse.py
+                                                 accept=_row_accept(accept, vmask, vectors.doc_id), with_ties=True)
                 seen = set(ids)
-                extra = [d for d in (vectors.doc_id(int(r)) for r in vrows) if d is not None and d not in seen]
+                extra = [d for d in (vectors.doc_id(r) for r in vrows.tolist()) if d is not None and d not in seen]
                 if extra:  # complete the keyword side over the union of candidates
                     erows = [bm25.row(d) for d in extra]
                     k_arr = np.concatenate(
                         [k_arr, np.array([0.0 if r is None else float(kscores[r]) for r in erows])]
                     )
                     ids.extend(extra)
+                # every candidate's exact cosine: the vector side's own, the keyword side's computed here
+                cosine = dict(zip(vrows.tolist(), vbest.tolist(), strict=True))
                 vpos = [vectors.row(d) for d in ids]
-                v_arr = np.array([np.nan if r is None else float(vscores[r]) for r in vpos])
+                need = [r for r in vpos if r is not None and r not in cosine]
+                if need:
+                    exact = vectors.score_at(np.array(need, dtype=np.int64), qvec).tolist()
+                    cosine.update(zip(need, exact, strict=True))
+                v_arr = np.array([np.nan if r is None else cosine[r] for r in vpos])
             elif qvec is not None and vectors is None and len(bm25) == 0:
                 v_arr = np.zeros(0)
             norm = bm25.coverage_norm(query)

@@ -35,6 +35,8 @@ class VectorIndex:
         self._lists = np.full(cap, -1, dtype=np.int32)  # coarse list of each row (-1: free / none)
         self._centroids: np.ndarray | None = None
         self._built_n = 0  # vectors when the partition was built
+        self._order: np.ndarray | None = None  # rows sorted by list, with _starts: each list's slice of it
+        self._starts: np.ndarray | None = None
         self._ids: list[str | None] = []
         self._row_of: dict[str, int] = {}
         self._free: list[int] = []
@@ -42,7 +44,7 @@ class VectorIndex:
         self.generation = 0
 
     @classmethod
-    def from_matrix(cls, ids: list[str], matrix: np.ndarray) -> "VectorIndex":
+    def from_matrix(cls, ids: list[str], matrix: np.ndarray) -> VectorIndex:
         """An index over float rows that are already unit length (an old float32 snapshot), quantized."""
         mat = np.asarray(matrix, dtype=np.float32)
         if mat.ndim != 2 or mat.shape[0] != len(ids):
@@ -123,6 +125,7 @@ class VectorIndex:
         self._live[rows] = True
         if self._centroids is not None:
             self._lists[rows] = coarse.assign(mat, self._centroids)
+            self._order = None
 
     def _append_row(self) -> int:
         row = len(self._ids)
@@ -144,6 +147,7 @@ class VectorIndex:
         self._scales[row] = 0.0
         self._live[row] = False
         self._lists[row] = -1
+        self._order = None
         self._ids[row] = None
         self._free.append(row)
         self.generation += 1
@@ -176,34 +180,29 @@ class VectorIndex:
             part = live[start:start + 16384]
             lists[part] = coarse.assign(_decoded_rows(self._codes, self._scales, part), self._centroids)
         self._lists = lists
+        self._order = None
         self._built_n = n
         return True
 
     def candidates(self, query: np.ndarray) -> np.ndarray | None:
-        """Rows in the lists nearest `query`, or None when this index is scanned exactly."""
+        """Rows in the lists nearest `query` (ascending), or None when this index is scanned exactly."""
         if not self.partitioned:
             return None
         assert self._centroids is not None
         k = self._centroids.shape[0]
+        if self._order is None or self._starts is None:  # after a change: one sort, ~5 ms at 100k
+            lists = self._lists[:len(self._ids)]
+            self._order = np.argsort(lists, kind="stable")
+            self._starts = np.searchsorted(lists[self._order], np.arange(k + 1))  # free rows (-1) come first
         near = np.argsort(-(self._centroids @ query), kind="stable")[:coarse.probe_count(k)]
-        probe = np.zeros(k + 1, dtype=bool)  # the extra last slot is list -1: free rows never probed
-        probe[near] = True
-        return np.flatnonzero(probe[self._lists[:len(self._ids)]])
+        order, starts = self._order, self._starts
+        return np.sort(np.concatenate([order[starts[j]:starts[j + 1]] for j in near.tolist()]))
 
     # ----------------------------------------------------------------- search
-    def score_rows(self, query: np.ndarray, *, approximate: bool = False) -> np.ndarray:
-        """Cosine of every row with `query` (free rows get -inf).
-
-        `approximate=True` on a partitioned index scores only the probed lists' rows; the
-        others get -inf too (`score_at` gives any row's exact score).
-        """
+    def score_rows(self, query: np.ndarray) -> np.ndarray:
+        """Exact cosine of every row with `query` (free rows get -inf)."""
         n = len(self._ids)
         q = np.asarray(query, dtype=np.float32).reshape(-1)
-        rows = self.candidates(q) if approximate else None
-        if rows is not None:
-            out = np.full(n, -np.inf, dtype=np.float32)
-            out[rows] = scores(self._codes[rows], self._scales[rows], q)
-            return out
         out = scores(self._codes[:n], self._scales[:n], q)
         if len(self._free):
             out[~self._live[:n]] = -np.inf
@@ -217,6 +216,32 @@ class VectorIndex:
         out[~self._live[rows]] = -np.inf
         return out
 
+    def best_rows(
+        self,
+        query: np.ndarray,
+        k: int,
+        *,
+        mask: np.ndarray | None = None,
+        accept: Callable[[int], bool] | None = None,
+        approximate: bool = False,
+        with_ties: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cosines) of the k best rows, best first (see `top_rows` for mask, accept, with_ties).
+
+        `approximate=True` on a partitioned index ranks only the probed lists' rows; their
+        cosines are still exact.
+        """
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        cand = self.candidates(q) if approximate else None
+        if cand is None:
+            all_scores = self.score_rows(q)
+            rows = top_rows(all_scores, k, mask=mask, accept=accept, with_ties=with_ties)
+            return rows, all_scores[rows]
+        sub = scores(self._codes[cand], self._scales[cand], q)
+        sub_accept = None if accept is None else (lambda i: accept(int(cand[i])))
+        picked = top_rows(sub, k, mask=None if mask is None else mask[cand], accept=sub_accept, with_ties=with_ties)
+        return cand[picked], sub[picked]
+
     def search(
         self,
         query: np.ndarray,
@@ -226,11 +251,10 @@ class VectorIndex:
         approximate: bool = False,
     ) -> list[tuple[str, float]]:
         """The `top_k` (doc_id, cosine) pairs, best first."""
-        scores_ = self.score_rows(query, approximate=approximate)
         ids = self._ids
         keep = None if accept is None else (lambda r: accept(ids[r]))  # type: ignore[arg-type]
-        rows = top_rows(scores_, top_k, accept=keep, floor=-np.inf)
-        return [(ids[r], float(scores_[r])) for r in rows if np.isfinite(scores_[r])]  # type: ignore[misc]
+        rows, cosines = self.best_rows(query, top_k, accept=keep, approximate=approximate)
+        return [(ids[r], float(c)) for r, c in zip(rows.tolist(), cosines.tolist(), strict=True)]  # type: ignore[misc]
 
     def doc_id(self, row: int) -> str | None:
         """The doc id stored in a row (None for a free row)."""

@@ -12,6 +12,11 @@ recreated store never reads a foreign one, both written atomically:
   the coarse partition (coarse.py), so no process rebuilds it; format 1 (float32
   rows) is still read, quantized on the way in, and rewritten as format 2.
 
+- `rows.snapshot`: the catalog's skill rows (without their texts) as of change
+  number `seq`, as column lists; the opener replays the changes made after it. At
+  100k skills reading it takes ~0.25 s, against ~0.9 s from SQLite (most of that
+  making one Python object per value); rows.py keeps them as columns meanwhile.
+
 A snapshot that does not fit (other format, tokenizer, catalog, or damaged) is
 ignored with a warning: it only ever saves time, never decides a result.
 """
@@ -29,10 +34,12 @@ import numpy as np
 from ..retrieval.hybrid import VectorSnapshot
 from ..retrieval.tokenizer import TOKENIZER_VERSION
 from .layout import atomic_write
+from .rows import SNAPSHOT_FIELDS, RowTable
 
 log = logging.getLogger(__name__)
 
 _KEYWORDS = "autoskill-keywords-1"
+_ROWS = "autoskill-rows-1"
 _VECTORS_V1 = "autoskill-vectors-1"  # float32 rows: read, then rewritten as format 2
 _VECTORS = "autoskill-vectors-2"
 
@@ -43,6 +50,35 @@ def keywords_path(root: Path) -> Path:
 
 def vectors_path(root: Path) -> Path:
     return root / "index" / "vectors.snapshot"
+
+
+def rows_path(root: Path) -> Path:
+    return root / "index" / "rows.snapshot"
+
+
+def write_rows(root: Path, catalog_id: str, seq: int, columns: list[list[Any]]) -> None:
+    """Save RowTable.columns() as of change number `seq`."""
+    header = f"{_ROWS} {catalog_id} {seq} {len(columns[0])}\n".encode("ascii")
+    atomic_write(rows_path(root), header + marshal.dumps(columns))
+
+
+def read_rows(root: Path, catalog_id: str, max_seq: int) -> tuple[int, RowTable] | None:
+    """(seq, the live rows) of a usable rows snapshot, else None."""
+    try:
+        data = rows_path(root).read_bytes()
+        header, _, payload = data.partition(b"\n")
+        magic, owner, seq, count = header.decode("ascii").split(" ")
+        if magic != _ROWS or owner != catalog_id or int(seq) > max_seq:
+            return None
+        columns = marshal.loads(payload)
+        if not isinstance(columns, list) or len(columns) != len(SNAPSHOT_FIELDS) or len(columns[0]) != int(count):
+            raise ValueError("the columns do not match the header")
+        return int(seq), RowTable(columns)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, EOFError, UnicodeDecodeError) as exc:
+        log.warning("ignoring the rows snapshot (%s); reading the catalog", exc)
+        return None
 
 
 def write_keywords(root: Path, catalog_id: str, seq: int, payload: bytes) -> None:

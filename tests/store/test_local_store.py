@@ -482,3 +482,30 @@ def test_a_large_store_rescans_at_open_on_a_thread_and_still_picks_up_hand_edits
     with LocalSkillStore(home, embeddings=HASHING) as s:  # a small store rescans before the open returns
         assert s._rescan is None
         assert [h.skill.name for h in s.search("zanzibar gearbox", user_id="alice", top_k=1)] == ["skill-3"]
+
+
+def test_rows_snapshot_restores_the_catalog_view_and_replays_later_changes(tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        saved = s.save_many([make_skill(f"skill-{i}") for i in range(220)])
+        s.search("warm", user_id="alice", wait=True)
+        assert s.save_index_snapshot(force=True)
+    assert (home / "index" / "rows.snapshot").is_file()
+    with LocalSkillStore(home, embeddings=HASHING) as other:  # changes after the snapshot
+        other.save(other.get(saved[5].id).copy(description="Now about sourdough. Use when baking."))
+        other.delete(saved[6].id)
+        other.save(make_skill("brand-new"))
+        other.save_index_snapshot()  # nearly current: the rows snapshot is left as it was
+    with LocalSkillStore(home, embeddings=HASHING) as restored:
+        assert restored._rows_snapshot_seq >= 0
+        want = {r.id: r for r in restored.catalog.live_rows()}
+        assert set(restored._rows) == set(want)
+        for skill_id, row in want.items():
+            held = restored._rows[skill_id]
+            assert (held.name, held.description, held.version, held.seq, held.mtime_ns, held.text_hash) == (
+                row.name, row.description, row.version, row.seq, row.mtime_ns, row.text_hash)
+        assert [h.skill.name for h in restored.search("sourdough", user_id="alice", top_k=1)] == ["skill-5"]
+        assert restored.find("skill-6", user_id="alice") is None
+    (home / "index" / "rows.snapshot").write_bytes(b"autoskill-rows-1 garbage")
+    with LocalSkillStore(home, embeddings=HASHING) as s:  # a damaged one is ignored: the catalog is read
+        assert s._rows_snapshot_seq == -1 and len(s._rows) == 220
