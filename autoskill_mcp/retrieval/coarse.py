@@ -19,7 +19,7 @@ __all__ = ["train_centroids", "sample_rows", "assign", "list_count", "probe_coun
 #: below this many vectors the exact scan is a few milliseconds: no partition is built or used
 APPROX_MIN_ROWS = 50_000
 #: share of the lists probed per query (at least MIN_PROBES); recall@10 vs exact is printed by the bench
-PROBE_SHARE = 0.08
+PROBE_SHARE = 0.12
 MIN_PROBES = 8
 #: rows k-means trains on: enough for ~300 lists, a fraction of a second per iteration
 SAMPLE = 32_768
