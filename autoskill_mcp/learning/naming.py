@@ -48,7 +48,7 @@ NOT_TOPIC = set(
     der die das den dem des ein eine einen einem und oder ist sind nicht kein keine mit ohne für auf von zu im ins
     bei uns unser unsere mein meine dein ich du wir ihr sie es aber wie sehr alle immer nie bitte danke auch jeder
     jede jedes jeden soll sollen muss kurz vorweg dich mir mich dir halt mach schreib plane gilt seulement ensuite
-    puis enfin""".split()
+    puis enfin deux trois quatre cinq dos tres zwei drei vier""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
                   "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
@@ -275,10 +275,16 @@ def _task_fr(request: str) -> TaskName | None:
 
 def topic_name(topics: list[str], lang: str, *, workflow: bool = False) -> str:
     """A name from what a rule is about: `commit-messages`, `release-workflow`, `提交流程`."""
-    words = topics[:2] or ["workflow" if workflow else "working-style"]
+    words = [w for n, w in enumerate(topics[:3]) if not any(_stem(w) == _stem(v) for v in topics[:n])][:2] or \
+        ["workflow" if workflow else "working-style"]
     if workflow and words[-1] not in ("workflow", "流程"):
         words = [*words[:2], "流程" if lang == "zh" and not words[0].isascii() else "workflow"]
     return slugify("-".join(words))
+
+
+def _stem(w: str) -> str:
+    """`migrations` and `migration`, `tests` and `test`: one topic."""
+    return re.sub(r"(ies|es|s)$", "", w) if w.isascii() and len(w) > 4 else w
 
 
 def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:

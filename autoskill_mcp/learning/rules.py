@@ -115,6 +115,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
     anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
     if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow
         topics = rank_topics([anchor.group(1)]) or topics
+    if not task and any("house" in i.kinds for i in group):
+        topics = _topics(group)  # this task's words say nothing about a rule of the codebase
     name = task.slug if task else topic_name(topics, lang, workflow=bool(flows) and not rules)
     if task and "-" not in name and lang == "en":  # "test" says little: "httpx-test" says what about
         about = next((t for t in topics if t[:3] != name[:3] and t.isascii() and is_domain(t) and t not in _VAGUE),
@@ -188,7 +190,9 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
     lang = evidence.language
     task = task_name(evidence.task, lang)
     built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
-    if task is not None and (built or set(topic_words(task.slug.replace("-", " "))) & set(topics[:1])):
+    # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself
+    house = not built and any("house" in i.kinds for i in group)
+    if task is not None and not house and (built or set(topic_words(task.slug.replace("-", " "))) & set(topics[:1])):
         return task
     for item in group:
         text = item.rule or item.text
