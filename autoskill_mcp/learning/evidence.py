@@ -45,7 +45,8 @@ _RECUR = re.compile(
     r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|照旧|"
     r"老规矩|照常|同上次)|"
     r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b", re.IGNORECASE)
-_UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) (last time|before)\b|"
+_UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
+                            r"(last time|before)\b|"
                             r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b", re.I)
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
@@ -361,7 +362,8 @@ _ABOUT_TEXT = re.compile(
     r"make (a|me a) checklist|checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|"
     r"go through (this|it)|proofread|rewrite this|list (the )?(problems|issues|mistakes)|anything (contradictory|"
     r"unclear|missing|wrong|off)|(review|critique|check|look over|go over|comment on) (this|the|my|our|her|his|their)"
-    r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段)|"
+    r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|"
+    r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段)|"
     r"\b(résume|traduis|traduire)\b", re.IGNORECASE)
 #: ... and, in a long turn, the words that introduce a pasted text
 _PASTE_INTRO = re.compile(r"\b(pasted|here'?s the|below is|as follows)\b|(下面是|以下是)|\b(voici le|ci-dessous)\b",

@@ -170,8 +170,9 @@ _INSTRUCT_FR = re.compile(
     r"^(ne|n')\s*\w+", _I)
 # How things are done here, by the team or in this codebase: a standing rule by definition.
 _HOUSE = re.compile(
-    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|(?<!so )(?<!that )we (don'?t|never|"
-    r"always|only|keep|use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|(team|house|company) "
+    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|(?<!so )(?<!that )we (don'?t|"
+    r"never|always|only|keep|use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|"
+    r"(team|house|company) "
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
     r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
     r"notre (convention|règle|charte))\b", _I)
@@ -223,7 +224,8 @@ _TASK_SCOPED = re.compile(
     r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
     r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|"
-    r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|"
+    r"\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore)\b|" + TENTATIVE.pattern, _I)
 
 

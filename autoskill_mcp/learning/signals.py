@@ -105,8 +105,8 @@ TENTATIVE = re.compile(
     r"\b(prueba (a|con|sin|otra)|intenta|deshaz|vuelve a (poner|dejar))\b|"
     r"\b(probier|versuch|rückgängig|setz (das|es) zurück)\w*", _I)
 _ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit|week|month|weekend)|for now|"
-                            r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
-                            + TENTATIVE.pattern, _I)
+                            r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) "
+                            r"(forward|over))\b|" + TENTATIVE.pattern, _I)
 _ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天|就行|就好了|顺手|顺便|这个函数|这个文件|试试|试一下|先试|回滚|"
                          r"改回去|改回来|还原|这一列|这一行|这个页面)")
 

@@ -220,8 +220,10 @@ def test_a_pasted_policy_to_turn_into_a_cheat_sheet_gives_no_rules() -> None:
 
 
 def test_not_like_last_time_is_no_recurrence_but_same_as_last_time_is() -> None:
-    contrast = gather(session("reply to Ravi", "Draft ...", "add that the export will be in parquet, not csv like last time"))
-    again = gather(session("the signups query", "SELECT ...", "CTEs again please, not nested subqueries — same as last time"))
+    contrast = gather(session("reply to Ravi", "Draft ...",
+                              "add that the export will be in parquet, not csv like last time"))
+    again = gather(session("the signups query", "SELECT ...",
+                           "CTEs again please, not nested subqueries — same as last time"))
     assert not any(i.kind == "recurrence" for i in contrast.items)
     assert any(i.kind == "recurrence" for i in again.items)
 
