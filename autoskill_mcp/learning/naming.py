@@ -48,7 +48,15 @@ NOT_TOPIC = set(
     der die das den dem des ein eine einen einem und oder ist sind nicht kein keine mit ohne für auf von zu im ins
     bei uns unser unsere mein meine dein ich du wir ihr sie es aber wie sehr alle immer nie bitte danke auch jeder
     jede jedes jeden soll sollen muss kurz vorweg dich mir mich dir halt mach schreib plane gilt seulement ensuite
-    puis enfin deux trois quatre cinq dos tres zwei drei vier""".split()
+    puis enfin deux trois quatre cinq dos tres zwei drei vier
+    partir ahora luego después antes primero siempre necesito necesitas quiero quieres puedes hacer haz pon
+    usa usar dime mira vale bueno gracias favor porfa cuando donde aquí allí ese esa esos esas otro otra otros
+    ser estar tiene tienen tengo hay muy mucho poco solo sólo sin también ya aún todavía nuevo nueva mismo misma
+    zum zur vom beim ans aufs aus auf an in im am um über unter vor nach seit bis durch gegen dass wenn weil ob
+    noch schon nur erst dann danach zuerst jetzt hier dort mal gerne gern brauche brauchst will willst kannst
+    kann mache machst rechne rechnest gib zeig nimm lass neue neuen neuer neues festen feste fest etwas
+    dies diese dieser dieses jene welche alles nichts viel viele wenig mehr weniger gut besser
+    très bien merci voilà peux veux besoin aussi toujours encore déjà juste vraiment""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
                   "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
@@ -117,7 +125,12 @@ DELIVERABLES = set("""report reports status update updates summary summaries dig
     checklist release releases deploy deployment backfill fix fixes handler middleware service job cron config
     template resume cv application newsletter announcement speech toast essay story article blog tweet thread
     getaway holiday vacation weekend booking schedule routine workout meal meals list breakdown analysis forecast
-    estimate spec ticket tickets issue issues branch hook hooks alert alerts runbook playbook audit triage""".split())
+    estimate spec ticket tickets issue issues branch hook hooks alert alerts runbook playbook audit triage
+    icon icons logo asset assets certificate certificates cert certs return returns postmortem postmortems
+    post-mortem worksheet worksheets exercises lesson lessons subcommand subcommands command commands dto dtos
+    entity entities controller controllers view views form forms rule rules manifest manifests chart-release
+    reservation reservations visa presentation talk talks interview interviews offer offers contract contracts
+    survey surveys poll questionnaire translation translations caption captions thumbnail thumbnails""".split())
 #: what skills are about, in coding and everyday work: a name prefers these over incidental words
 DOMAIN = DELIVERABLES | set("""python typescript javascript rust golang java kotlin swift sql bash shell css html react vue svelte
     angular node deno django flask fastapi rails spring pandas numpy pytest jest vitest playwright cypress docker

@@ -192,7 +192,10 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
     built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
     # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself
     house = not built and any("house" in i.kinds for i in group)
-    if task is not None and not house and (built or set(topic_words(task.slug.replace("-", " "))) & set(topics[:1])):
+    # steps the user spells out for the task at hand ("here's how we add icons: 1. ...") are how that task is done
+    spelled = any(i.kind == "procedure" for i in group)
+    if task is not None and not house and (built or spelled or set(topic_words(task.slug.replace("-", " ")))
+                                           & set(topics[:1])):
         return task
     for item in group:
         text = item.rule or item.text
