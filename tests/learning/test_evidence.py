@@ -242,3 +242,21 @@ def test_a_purpose_clause_is_no_house_rule() -> None:
     req = requirement("put the files in tmp_path_factory so we don't litter the repo")
     assert req is None or "house" not in req.kinds
     assert "house" in (requirement("we don't use mocks for the database in this repo") or requirement("x")).kinds
+
+
+@pytest.mark.parametrize(("sentence", "lang"), [
+    ("bullets not paragraphs.", "en"),
+    ("and table-driven tests w/ t.Run per case, httptest recorder.", "en"),
+    ("Noch ein HEALTHCHECK auf /health.", "de"),
+])
+def test_a_constraint_said_without_a_verb_is_a_requirement(sentence: str, lang: str) -> None:
+    req = requirement(sentence, lang)
+    assert req is not None and req.general
+
+
+def test_a_sentence_around_inline_code_is_prose_not_code() -> None:
+    line = ('errors too: wrap with fmt.Errorf("...: %w", err) on the way up and the handler writes a problem+json '
+            'body (RFC 7807), not http.Error with the raw message')
+    assert noise_kind(line) is None
+    assert noise_kind("function components + hooks, named exports only (export function PriceTag)") is None
+    assert noise_kind("function formatPrice(amount) {") == "code"
