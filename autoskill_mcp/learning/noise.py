@@ -23,7 +23,7 @@ _LINE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("log", re.compile(r"^\s*(\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[?\d\d:\d\d:\d\d[\].,]|"
                        r"\[?(DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|TRACE)\]?[:\s])")),
     ("shell", re.compile(r"^\s*(\$|>>>|\.\.\.|❯|➜|PS [A-Z]:\\|[\w.-]+@[\w.-]+:[~/])\s?")),
-    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|PASSED|FAILED|ERROR|ok \d+|not ok \d+|\d+ (passed|failed)\b|"
+    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|(?-i:PASSED|FAILED|ERROR)\b|ok \d+|not ok \d+|\d+ (passed|failed)\b|"
                                r"[.FEsx]{6,}\s*(\[\s*\d+%\])?$|✓|✗|✔|✘|×)", _I)),
     ("diff", re.compile(r"^(\+\+\+|---|@@ |[+-](?![+-])\S)")),
     ("code", re.compile(r"^\s*(def |class |import |from \S+ import|return\b|const |let |var |function\s*\w*\s*\(|"
