@@ -176,6 +176,32 @@ _FR_STOP = re.compile(r"\b(à|a|pour|en|dans|sur|avec|chez|sans|de la|du|des|au|
                       r"moins|sous)\b|[,.;:!?()]", re.I)
 
 
+# Spanish and German: the imperative people type -> what the name adds; words dropped from the object; where
+# the object ends. Spanish puts the kind of work first ("redacción-post-linkedin"), German last ("k6-lasttest").
+_ES_VERBS = {
+    "escribe": "redacción", "escríbeme": "redacción", "escribir": "redacción", "redacta": "redacción",
+    "redáctame": "redacción", "hazme": "", "haz": "", "prepara": "preparación", "prepárame": "preparación",
+    "planifica": "planificación", "planea": "planificación", "organiza": "organización", "organízame": "organización",
+    "resume": "resumen", "resúmeme": "resumen", "traduce": "traducción", "tradúceme": "traducción", "busca": "búsqueda",
+    "búscame": "búsqueda", "añade": "", "crea": "", "créame": "", "revisa": "revisión", "calcula": "cálculo",
+    "analiza": "análisis", "genera": "", "diseña": "diseño", "monta": "", "arma": "", "armame": ""}
+_DE_VERBS = {
+    "schreib": "", "schreibe": "", "erstelle": "", "erstell": "", "mach": "", "mache": "", "plane": "planung",
+    "plan": "planung", "bereite": "vorbereitung", "fasse": "zusammenfassung", "übersetze": "übersetzung",
+    "übersetz": "übersetzung", "prüfe": "prüfung", "prüf": "prüfung", "rechne": "berechnung", "such": "suche",
+    "suche": "suche", "füge": "", "bau": "", "baue": "", "entwirf": "entwurf", "formuliere": "", "organisiere":
+    "organisation"}
+_OTHER: dict[str, tuple[dict[str, str], set[str], re.Pattern[str]]] = {
+    "es": (_ES_VERBS, set("un una unos unas el la los las lo de del al mi mis tu tus su sus me te nos por favor porfa "
+                          "nuevo nueva pequeño rápido".split()),
+           re.compile(r"\b(para|en|con|que|cuando|por|sobre|sin|desde|hasta|si|y|pero|como|a)\b|[,.;:!?()]", re.I)),
+    "de": (_DE_VERBS, set("mir uns dir ein eine einen einem einer der die das den dem des mein meine meinen unser "
+                          "unsere unseren bitte mal kurz noch neuen neue neues kleinen kleine schnell".split()),
+           re.compile(r"\b(für|zu|zum|zur|mit|auf|in|im|an|am|bei|von|vom|nach|über|um|und|oder|aber|dass|wenn|"
+                      r"was|wie|ob|aus)\b|[,.;:!?()]", re.I)),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class TaskName:
     """A task as the skill names and describes it."""
@@ -193,6 +219,8 @@ def task_name(request: str, lang: str) -> TaskName | None:
         return _task_zh(request)
     if lang == "fr":
         return _task_fr(request) or _task_en(request)
+    if lang in _OTHER:
+        return _task_other(request, lang) or _task_en(request)
     return _task_en(request)
 
 
@@ -202,7 +230,7 @@ def has_task_verb(sentence: str, lang: str) -> bool:
         return any(v in sentence[:24] for v in _ZH_VERBS) or bool(
             re.search(r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]))
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
-    return any(w in _VERBS or w in _FR_VERBS for w in words)
+    return any(w in _VERBS or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values()) for w in words)
 
 
 def _task_en(request: str) -> TaskName | None:
@@ -283,6 +311,28 @@ def _task_fr(request: str) -> TaskName | None:
         what = " ".join(obj)
         return TaskName(slug, f"{verb} {what}" if verb.endswith("r") else f"{noun} {what}".strip(),
                         f"{(noun or verb).capitalize()} {what}", f"{noun or verb} {what}", f"{verb} {what}")
+    return None
+
+
+def _task_other(request: str, lang: str) -> TaskName | None:
+    verbs, drop, stop = _OTHER[lang]
+    words = " ".join(_CODE.sub(" ", request).split()).split()
+    for i, raw in enumerate(words[:6]):
+        verb = raw.lower().strip(",.:;!¡¿")
+        if verb not in verbs:
+            continue
+        head = stop.split(" ".join(words[i + 1:]), maxsplit=1)[0]
+        obj = [w.lower().strip("'\"") for w in head.split()]
+        obj = [w for w in obj if w and w not in drop and w not in NOT_TOPIC and not re.search(r"\d", w[:1])
+               and len(w) > 1][:2]
+        if not obj:
+            return None
+        noun = verbs[verb]
+        what = " ".join(obj)
+        parts = ([noun] if noun else []) + obj if lang == "es" else obj + ([noun] if noun else [])
+        slug = slugify("-".join(parts))
+        shown = f"{noun} {what}".strip() if lang == "es" else f"{what} {noun}".strip()
+        return TaskName(slug, shown, shown[0].upper() + shown[1:], shown, f"{verb} {what}")
     return None
 
 

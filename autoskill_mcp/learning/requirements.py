@@ -323,7 +323,9 @@ _INSTRUCT_ES = re.compile(
 _INSTRUCT_DE = re.compile(
     r"\b(bitte|mach|schreib|schreibe|nutze|verwende|benutze|halt|halte|füge|nimm|lass|plane|trage|kein(e|en)?|"
     r"ohne|immer|nie|niemals|soll|sollen|muss|müssen|darf nicht|höchstens|maximal|gilt)\b|"
-    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b", _I)
+    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b|"
+    # a participle as the constraint: "Version gepinnt", "nach Datum sortiert", "auf ganze Euro gerundet"
+    r"\b\w+ (ge\w{3,}t|\w{3,}iert)\b(?! (hat|habe|haben|ist|sind|wurde|worden))", _I)
 
 
 _STRONG = re.compile(

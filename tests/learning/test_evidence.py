@@ -260,3 +260,14 @@ def test_a_sentence_around_inline_code_is_prose_not_code() -> None:
     assert noise_kind(line) is None
     assert noise_kind("function components + hooks, named exports only (export function PriceTag)") is None
     assert noise_kind("function formatPrice(amount) {") == "code"
+
+
+@pytest.mark.parametrize(("request_", "lang", "slug"), [
+    ("schreib mir einen k6-Lasttest für den /search endpoint", "de", "k6-lasttest"),
+    ("So plane ich meine Woche, bitte mach das jeden Montag mit mir so", "de", "woche-planung"),
+    ("hazme un resumen de los gastos de este mes, te pego el extracto", "es", "resumen-gastos"),
+    ("escríbeme un post de linkedin anunciando que dejo la empresa", "es", "redacción-post-linkedin"),
+])
+def test_spanish_and_german_requests_name_their_task(request_: str, lang: str, slug: str) -> None:
+    task = task_name(request_, lang)
+    assert task is not None and task.slug == slug
