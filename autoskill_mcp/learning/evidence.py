@@ -45,6 +45,9 @@ _RECUR = re.compile(
     r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|照旧|"
     r"老规矩|照常|同上次)|"
     r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b", re.IGNORECASE)
+_UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
+                            r"(last time|before)\b|"
+                            r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b", re.I)
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
     r"\b(every (summer|winter|year|month|week|quarter|sprint|release|time|monday|friday|morning)|each (release|sprint)|(for|on) (the )?(next|future|other|rest of the|all (the )?(other|future))( \w+)?|same (approach|"
@@ -264,10 +267,11 @@ def _items(ev: Evidence) -> list[Item]:
                 kind: ItemKind = "correction" if t.correction else "requirement"
                 kinds = (*req.kinds, "laid-out") if laid_out else req.kinds
                 items.append(Item(kind, s, t.n, _weight(req, t), kinds, rule=req.rule))
-            if (general or d is not None) and _RECUR.search(s):  # "again", "as last time": asked for before
+            if (general or d is not None) and _RECUR.search(s) and not _UNLIKE_BEFORE.search(s):
+                # "again", "as last time": asked for before ("not csv like last time" says the opposite)
                 items.append(Item("recurrence", s, t.n, 1.0, req.kinds if req else ()))
             elif (reuses(s) if t.n > ev.turns[0].n else _REUSE.search(s)) and not is_complaint(s) \
-                    and not (req and req.task_scoped):
+                    and not (req and req.task_scoped) and not _SCOPED_INTRO.search(s):
                 # "every friday", "for the next screens": this kind of task comes back
                 items.append(Item("recurrence", s, t.n, 0.5, req.kinds if req else ()))
         steps = () if any(i.kind == "procedure" and i.turn == t.n for i in items) else _listed_steps(t)
@@ -354,9 +358,12 @@ def _pasted(turn: Turn) -> bool:
 
 _LAID_OUT = re.compile(r"^\s*(#{1,6} \S|[-*] \*\*|[✅❌⚠🎯🔍🛠💻📋🚀🔧🔄📝]|\|.*\|\s*$|-{3,}\s*$)")
 _ABOUT_TEXT = re.compile(
-    r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these) into|make (a|me a) checklist|"
-    r"checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|go through (this|it)|"
-    r"proofread|rewrite this)\b|(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段)|"
+    r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these|the|my|our)( [\w-]+){0,3} into|"
+    r"make (a|me a) checklist|checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|"
+    r"go through (this|it)|proofread|rewrite this|list (the )?(problems|issues|mistakes)|anything (contradictory|"
+    r"unclear|missing|wrong|off)|(review|critique|check|look over|go over|comment on) (this|the|my|our|her|his|their)"
+    r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|"
+    r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段)|"
     r"\b(résume|traduis|traduire)\b", re.IGNORECASE)
 #: ... and, in a long turn, the words that introduce a pasted text
 _PASTE_INTRO = re.compile(r"\b(pasted|here'?s the|below is|as follows)\b|(下面是|以下是)|\b(voici le|ci-dessous)\b",
@@ -531,6 +538,33 @@ def score(items: list[Item], turns: list[Turn]) -> tuple[float, list[str]]:
     return round(total, 2), parts
 
 
+def debugging(first: Turn) -> bool:
+    """Does the session open with a problem to chase (a bug report, pasted errors) rather than a task?"""
+    head = first.prose[0] if first.prose else first.text[:300]
+    if has_task_verb(head, "zh" if re.search(r"[\u3400-\u9fff]", head) else "en"):
+        return False
+    return (first.set_aside >= 3 and bool(_ERROR_OUTPUT.search(first.text))) or \
+        any(is_complaint(x) for x in first.prose[:3]) or bool(_BUG_REPORT.search(head))
+
+
+_BUG_REPORT = re.compile(
+    r"\b(keeps? (dying|crashing|failing|timing out|restarting|hanging|breaking)|(fail|fails|failing|crash|crashes|"
+    r"flak(e|es|y)) (randomly|intermittently|sometimes|on ci|in ci|locally)|went from .{1,20} to|since (this morning|"
+    r"yesterday|the (upgrade|update|deploy|release)|\d)|(is|are|got|became) (slow|slower|down|stuck|flaky)|"
+    r"(error|exception|traceback|segfault|oom|timeout)s?\b)|(报错|失败|崩了|挂了|卡住|很慢|超时)|"
+    r"\b(plante|erreur|échoue|falla|se cae|fehler|stürzt|hängt)\b", re.I)
+
+
+_ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")
+
+
+def _durable(items: list[Item]) -> bool:
+    """Evidence that holds beyond this session whatever it was about: an unmistakable directive, a rule of the
+    codebase, a spelled-out procedure, a requirement the user says comes back."""
+    return any((i.kind == "directive" and i.weight >= 1.0) or "house" in i.kinds or i.kind == "recurrence"
+               or (i.kind == "procedure" and i.weight >= 1.0) for i in items)
+
+
 def _best_per_turn(items: list[Item]) -> list[Item]:
     best: dict[int, Item] = {}
     for i in items:
@@ -556,6 +590,11 @@ def gate(evidence: Evidence) -> GateDecision:
     if evidence.earlier:
         parts.append(f"{len(evidence.earlier)} requirement(s) from earlier sessions stated again")
         total = max(total, GATE_THRESHOLD)
+    elif total >= GATE_THRESHOLD and debugging(evidence.turns[0]) and not _durable(items):
+        # what a user asks while chasing a bug ("try X", "revert that", "only that column") fixes this bug;
+        # a way of working needs more than that to be learned offline (an LLM still sees it)
+        parts.append("a debugging session")
+        total = round(GATE_THRESHOLD - 0.01, 2)
     what = "; ".join(parts)
     if total >= GATE_THRESHOLD:
         return GateDecision(True, total, what, "pass", kinds)

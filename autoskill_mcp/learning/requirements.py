@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from .noise import is_complaint, is_question
+from .signals import TENTATIVE
 
 _I = re.IGNORECASE
 _NUM = r"(?:[$€£¥]\s?)?\d[\d,.]*(?:\s?k\b)?"
@@ -169,8 +170,9 @@ _INSTRUCT_FR = re.compile(
     r"^(ne|n')\s*\w+", _I)
 # How things are done here, by the team or in this codebase: a standing rule by definition.
 _HOUSE = re.compile(
-    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|we (don'?t|never|always|only|keep|"
-    r"use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|(team|house|company) "
+    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|(?<!so )(?<!that )we (don'?t|"
+    r"never|always|only|keep|use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|"
+    r"(team|house|company) "
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
     r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
     r"notre (convention|règle|charte))\b", _I)
@@ -182,6 +184,13 @@ _POLICY = re.compile(
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
     r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
+# A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven
+# tests w/ t.Run per case", "noch ein HEALTHCHECK auf /health", "还有单测".
+_FRAGMENT = re.compile(
+    r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
+    r"y no|而不是|不要)\s+\S|"
+    r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |une |"
+    r"los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$", _I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
                            r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i |we |"
                            r"it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
@@ -200,7 +209,13 @@ _CONTENT_EDIT = re.compile(
     r"black|white|bold|italic|darker|lighter|async|static|public|private)|set (the )?\w+ to|fix (the|that|this) typo|"
     r"move (it|this|that)|put (it|this|that) (on|in|at|under|next)|the (logo|title|button|header|footer|image|font|"
     r"colou?r|date|name|heading|icon|background)\b)|"
-    r"\b(drop|remove|delete|add|say|replace|change|mention|write|put|move|cut|keep)\b[^,.;]{0,20}['\"‘“][^'\"’”]{1,40}['\"’”]|"
+    r"\b(drop|remove|delete|add|say|replace|change|mention|write|put|move|cut|keep|mets|enlève|retire|supprime|"
+    r"remplace|écris|dis|quita|cambia|escribe|schreib|streich|ersetze|entferne)\b[^,.;]{0,20}"
+    r"['\"‘“«„][^'\"’”»“]{1,40}['\"’”»“]|\b(add|say|tell (him|her|them)|mention to \w+) that\b|"
+    r"^\W*(non |no |juste |just |nur )?[«„“][^»“”]{1,40}[»“”]|"
+    r"\b(plus (grand|petit|gros|clair|foncé)|à (gauche|droite) d|en (rouge|vert|bleu|gras)|más (grande|pequeño|"
+    r"oscuro|claro)|a la (izquierda|derecha)|en (rojo|verde|azul|negrita)|größer|kleiner|grün|links neben|"
+    r"rechts neben|fett)\b|"
     r"(改名|重命名|移到|挪到|放大|缩小|换个颜色|改成(红|蓝|绿|黑|白)|把.{1,12}(改成|换成|挪到|删掉|去掉)|"
     r"(删掉?|去掉|改|换|挪|放到).{0,12}(这句|那句|那几句|这段|那段|这一段|标题)|(这句|那句|这段|那段|标题).{0,8}"
     r"(删|去掉|改|换|用你|挪)|用你这个|"
@@ -215,8 +230,10 @@ _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
-    r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了)|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
-    r"aujourd'hui|demain|pas encore)\b", _I)
+    r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|"
+    r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|"
+    r"\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
+    r"aujourd'hui|demain|pas encore)\b|" + TENTATIVE.pattern, _I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +258,7 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     kinds: dict[str, None] = {}
     for clause in clauses(sentence):
         found = kinds_of(clause, lang)
-        told = instructs(clause, lang) or policy(clause)
+        told = instructs(clause, lang) or policy(clause) or bool(found and _FRAGMENT.match(clause))
         if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause):
             continue
         if not told and not (found and (kept or set(found) - _WEAK)):
@@ -306,7 +323,9 @@ _INSTRUCT_ES = re.compile(
 _INSTRUCT_DE = re.compile(
     r"\b(bitte|mach|schreib|schreibe|nutze|verwende|benutze|halt|halte|füge|nimm|lass|plane|trage|kein(e|en)?|"
     r"ohne|immer|nie|niemals|soll|sollen|muss|müssen|darf nicht|höchstens|maximal|gilt)\b|"
-    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b", _I)
+    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b|"
+    # a participle as the constraint: "Version gepinnt", "nach Datum sortiert", "auf ganze Euro gerundet"
+    r"\b\w+ (ge\w{3,}t|\w{3,}iert)\b(?! (hat|habe|haben|ist|sind|wurde|worden))", _I)
 
 
 _STRONG = re.compile(

@@ -89,7 +89,10 @@ def _groups(items: list[Item]) -> list[list[Item]]:
         mine = set(topic_words(item.text + " " + " ".join(item.steps)))
         for g, ws in zip(groups, words):
             # a weak "don't" said while the task's requirements were built up is one of them
-            joins = g is task and (item.kind == "procedure" or (built and item.weight < 1.0))
+            # steps for the task join it; steps anchored on their own occasion ("before each
+            # commit: ...") are that occasion's workflow unless they share the task's words
+            own = item.kind == "procedure" and _FLOW_ANCHOR.match(item.text) is not None
+            joins = g is task and ((item.kind == "procedure" and not own) or (built and item.weight < 1.0))
             if mine & ws or joins:
                 g.append(item)
                 ws |= mine
@@ -115,6 +118,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
     anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
     if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow
         topics = rank_topics([anchor.group(1)]) or topics
+    if not task and any("house" in i.kinds for i in group):
+        topics = _topics(group)  # this task's words say nothing about a rule of the codebase
     name = task.slug if task else topic_name(topics, lang, workflow=bool(flows) and not rules)
     if task and "-" not in name and lang == "en":  # "test" says little: "httpx-test" says what about
         about = next((t for t in topics if t[:3] != name[:3] and t.isascii() and is_domain(t) and t not in _VAGUE),
@@ -188,7 +193,13 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
     lang = evidence.language
     task = task_name(evidence.task, lang)
     built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
-    if task is not None and (built or set(topic_words(task.slug.replace("-", " "))) & set(topics[:1])):
+    # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself
+    house = not built and any("house" in i.kinds for i in group)
+    # steps the user spells out for the task at hand ("here's how we add icons: 1. ...") are how that task is done
+    # ("before each commit: a -> b" is the commit workflow, whatever the session was about)
+    spelled = any(i.kind == "procedure" and not _FLOW_ANCHOR.match(i.text) for i in group)
+    if task is not None and not house and (built or spelled or set(topic_words(task.slug.replace("-", " ")))
+                                           & set(topics[:1])):
         return task
     for item in group:
         text = item.rule or item.text

@@ -93,10 +93,22 @@ _STEPS_ZH = re.compile(r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^
 
 # Questions and plain one-off asks are never directives, whatever words they use.
 _QUESTION = re.compile(r"(\?|？)\s*$|^\s*¿|^(what|why|how|which|who|where|when|can|could|would|is|are|does|do)\b.*\?", _I)
+#: a move while debugging or trying things out: "try mode=max instead", "revert that", "换成 gb18030 试试".
+#: An experiment on this problem, never a way of working (shared with requirements.py)
+TENTATIVE = re.compile(
+    r"\b(try(ing)? (setting|adding|using|switching|removing|changing|bumping|pinning|running|disabling|enabling|"
+    r"increasing|lowering|raising|passing|it|again|just|with|without|mode|another|a different|the other)|"
+    r"maybe (try|it'?s|just|we)|let'?s (try|see if)|see if (it|that|this)|(revert|undo|roll ?back) (that|it|this|the|"
+    r"your|those|these|what)|back to the (previous|old|last|original|earlier) (version|one)|put (it|that) back)\b|"
+    r"(试试|试一下|先试|再试|回滚|撤回|撤销|改回去|改回来|还原)|"
+    r"\b(essaie|essayons|essaye|annule (ça|ce|le|la)|remets (le|la|les|ça))\b|"
+    r"\b(prueba (a|con|sin|otra)|intenta|deshaz|vuelve a (poner|dejar))\b|"
+    r"\b(probier|versuch|rückgängig|setz (das|es) zurück)\w*", _I)
 _ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit|week|month|weekend)|for now|"
-                            r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b",
-                            _I)
-_ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天|就行|就好了|顺手|顺便|这个函数|这个文件)")
+                            r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) "
+                            r"(forward|over))\b|" + TENTATIVE.pattern, _I)
+_ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天|就行|就好了|顺手|顺便|这个函数|这个文件|试试|试一下|先试|回滚|"
+                         r"改回去|改回来|还原|这一列|这一行|这个页面)")
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
@@ -111,6 +123,11 @@ _CORRECTION_FR = re.compile(r"^\s*(non\b|pas (ça|comme)|toujours pas|échec|ce 
 # "never mind", "never sure", "toujours des 502": the words, not a rule
 _IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|got|understood|really|quite)\b|"
                     r"\b(she|he|they|her|his|their|mum|mom|dad|it)\b[^.,;]{0,24}\b(always|never)\b|"
+                    # something misbehaving, described: "the cache never hits", "the app never loads on my pixel"
+                    r"\b(always|never|still) (loads?|hits?|works?|fails?|crashes|crash|shows?|starts?|finish(es)?|"
+                    r"renders?|responds?|connects?|syncs?|saves?|updates?|appears?|happens?|breaks?|times? out|"
+                    r"builds?|passes|pass|compiles?|triggers?|fires?|opens?|closes?|arrives?|gets? (picked|called|"
+                    r"sent|used|hit))\b|"
                     r"\balways (been|had|thought|wondered|forget|forgot|late|early|busy|tired|on time|broke|hungry|"
                     r"cold|right|wrong|the first|the last|around|there|moaning|complaining|losing)\b|"
                     r"\btoujours (des|de|du|le|la|les|un|une|aussi|autant|rien|même|la même)\b|"

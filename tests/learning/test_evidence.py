@@ -150,3 +150,124 @@ def test_a_requirement_keeps_its_instructing_clauses_and_drops_the_reasons() -> 
 def test_names_say_the_task(request_text: str, slug: str) -> None:
     name = task_name(request_text, "zh" if re.search(r"[\u4e00-\u9fff]", request_text) else "en")
     assert name is not None and name.slug == slug
+
+
+# -- what a debugging session, a described bug or a pasted document asks is not a way of working -------------
+
+CELERY_DEBUG = session(
+    "celery worker keeps dying on the sync_invoices task since this morning.\n```\n"
+    "Traceback (most recent call last):\n  File \"tasks.py\", line 40, in sync\nConnectionError: broker refused\n"
+    "ERROR worker lost\n```",
+    "The broker URL points at localhost ...",
+    "try setting broker_connection_retry_on_startup=True instead, i saw that in the warning above",
+    "Done, restarted ...",
+    "no, revert that, it just hides it.",
+    "Reverted. The .env.local overrides BROKER_URL ...",
+    "ok delete that line from .env.local, don't touch .env, restart it and tail the log",
+    "It is up again ...",
+    "add a retry on the task, 3 attempts max, and no more than one alert per hour for it",
+    "Added ...",
+)
+
+
+def test_a_debugging_session_is_not_learned_offline_but_still_reaches_an_llm() -> None:
+    decision = gate(gather(CELERY_DEBUG))
+    assert decision.verdict == "borderline" and "a debugging session" in decision.reason
+    # the same asks after a request for work, not a bug report, are learned
+    as_task = Session("s1", "openai-chat", [Event(Role.USER, Kind.PROMPT, "write a celery task that syncs invoices",
+                                                  uid="x"), *CELERY_DEBUG.events[1:]])
+    assert gate(gather(as_task)).verdict == "pass"
+
+
+def test_an_unmistakable_rule_said_while_debugging_is_still_learned() -> None:
+    ev = gather(session(
+        "the nightly export fails randomly on ci\n```\nFAILED tests/test_export.py::test_csv - TimeoutError\n```",
+        "It is a race ...",
+        "from now on every test that touches the clock gets the FakeClock fixture, never time.sleep",
+        "Done ..."))
+    assert gate(ev).verdict == "pass"
+
+
+@pytest.mark.parametrize("sentence", [
+    "our docker build in CI went from 3 min to 14 min and the cache never hits.",
+    "also the avatar never loads on that page, just the grey circle",
+    "since 4.12 the app never loads on my pixel 6, just the spinner forever.",
+])
+def test_always_or_never_describing_a_bug_is_no_directive(sentence: str) -> None:
+    ev = gather(session("hi", "Hello!", sentence))
+    assert not any(i.kind == "directive" for i in ev.items)
+
+
+@pytest.mark.parametrize("sentence", [
+    "try mode=max on cache-to instead, someone on the team said that fixes it",
+    "no, revert that, it just hides it.",
+    "换成 gb18030 试试",
+    "hmm no drop the total row again, back to the previous version",
+])
+def test_an_experiment_while_debugging_is_this_task_only(sentence: str) -> None:
+    req = requirement(sentence, "zh" if re.search(r"[\u3400-\u9fff]", sentence) else "en")
+    assert req is None or not req.general
+
+
+def test_a_pasted_policy_to_turn_into_a_cheat_sheet_gives_no_rules() -> None:
+    policy = ("can you turn this on-call policy into a one-page cheat sheet for her?\n\n---\n"
+              "1. The primary on-call must acknowledge every page within 5 minutes.\n"
+              "2. Always open an incident channel for any SEV1 before starting work.\n"
+              "3. Never restart the primary Postgres cluster without approval.\n"
+              "4. Postmortems are required for every SEV1 within 5 business days.")
+    ev = gather(session(policy, "Here's the cheat sheet ...", "great, thanks"))
+    assert ev.items == [] and gate(ev).verdict == "reject"
+
+
+def test_not_like_last_time_is_no_recurrence_but_same_as_last_time_is() -> None:
+    contrast = gather(session("reply to Ravi", "Draft ...",
+                              "add that the export will be in parquet, not csv like last time"))
+    again = gather(session("the signups query", "SELECT ...",
+                           "CTEs again please, not nested subqueries — same as last time"))
+    assert not any(i.kind == "recurrence" for i in contrast.items)
+    assert any(i.kind == "recurrence" for i in again.items)
+
+
+@pytest.mark.parametrize(("sentence", "lang"), [
+    ("enlève « en grande partie », mon co-auteur n'est pas d'accord", "fr"),
+    ("das Bild kleiner und links neben den Text statt drüber", "de"),
+    ("add that the export will be in parquet", "en"),
+])
+def test_an_edit_of_this_text_in_any_language_is_a_content_edit(sentence: str, lang: str) -> None:
+    req = requirement(sentence, lang)
+    assert req is None or req.content_edit
+
+
+def test_a_purpose_clause_is_no_house_rule() -> None:
+    req = requirement("put the files in tmp_path_factory so we don't litter the repo")
+    assert req is None or "house" not in req.kinds
+    assert "house" in (requirement("we don't use mocks for the database in this repo") or requirement("x")).kinds
+
+
+@pytest.mark.parametrize(("sentence", "lang"), [
+    ("bullets not paragraphs.", "en"),
+    ("and table-driven tests w/ t.Run per case, httptest recorder.", "en"),
+    ("Noch ein HEALTHCHECK auf /health.", "de"),
+])
+def test_a_constraint_said_without_a_verb_is_a_requirement(sentence: str, lang: str) -> None:
+    req = requirement(sentence, lang)
+    assert req is not None and req.general
+
+
+def test_a_sentence_around_inline_code_is_prose_not_code() -> None:
+    line = ('errors too: wrap with fmt.Errorf("...: %w", err) on the way up and the handler writes a problem+json '
+            'body (RFC 7807), not http.Error with the raw message')
+    assert noise_kind(line) is None
+    assert noise_kind("function components + hooks, named exports only (export function PriceTag)") is None
+    assert noise_kind("function formatPrice(amount) {") == "code"
+
+
+@pytest.mark.parametrize(("request_", "lang", "slug"), [
+    ("schreib mir einen k6-Lasttest für den /search endpoint", "de", "k6-lasttest"),
+    ("So plane ich meine Woche, bitte mach das jeden Montag mit mir so", "de", "woche-planung"),
+    ("hazme un resumen de los gastos de este mes, te pego el extracto", "es", "resumen-gastos"),
+    ("escríbeme un post de linkedin anunciando que dejo la empresa", "es", "redacción-post-linkedin"),
+])
+def test_spanish_and_german_requests_name_their_task(request_: str, lang: str, slug: str) -> None:
+    task = task_name(request_, lang)
+    assert task is not None and task.slug == slug
