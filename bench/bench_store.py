@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from autoskill_mcp import LocalSkillStore, skillmd  # noqa: E402
+from autoskill_mcp.retrieval import coarse  # noqa: E402
 from autoskill_mcp.store import import_skill_dirs  # noqa: E402
 from bench import corpus  # noqa: E402
 from bench.report import Row, markdown, median, pct, ratio  # noqa: E402
@@ -82,6 +83,53 @@ def first_search_in_fresh_process(home: Path, embeddings: dict[str, object],
     store_mb = float(subprocess.run([sys.executable, "-c", index_only], capture_output=True, text=True,
                                     check=True).stdout.split()[1])
     return float(out[0]), store_mb, float(out[1]) - store_mb, out[2]
+
+
+def model_load_in_fresh_process(embeddings: dict[str, object]) -> float | None:
+    """ms to import and load the embedding model alone in a new interpreter (None: nothing to load),
+    the part of a fresh process's first hybrid search that no store change can remove."""
+    code = (
+        "import time\n"
+        "import numpy\n"
+        "from autoskill_mcp.retrieval import make_embedder\n"
+        f"e = make_embedder({embeddings!r})\n"
+        "t = time.perf_counter()\n"
+        "e.load() if not e.cheap else None\n"
+        "print((time.perf_counter() - t) * 1000 if not e.cheap else -1)\n"
+    )
+    ms = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    return None if ms < 0 else ms
+
+
+def upgrade_in_fresh_process(home: Path, embeddings: dict[str, object]) -> float | None:
+    """ms to open, index and close a store whose vector snapshot is in the previous (float32) format,
+    which rewrites it in the current one; None when it is current already (nothing to upgrade)."""
+    from autoskill_mcp.store import snapshots
+
+    with snapshots.vectors_path(home).open("rb") as f:
+        if not f.readline(200).startswith(b"autoskill-vectors-1 "):
+            return None
+    code = (
+        "import time\n"
+        "from autoskill_mcp import LocalSkillStore\n"
+        "t = time.perf_counter()\n"
+        f"s = LocalSkillStore({str(home)!r}, embeddings={embeddings!r})\n"
+        "s.index\n"
+        "s.close()\n"
+        "print((time.perf_counter() - t) * 1000)\n"
+    )
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def recall_at_10(index: Any, qvecs: list[np.ndarray]) -> float:
+    """Mean share of the exact scan's top 10 vector rows that the approximate stage returns too."""
+    vectors = index._vectors  # noqa: SLF001
+    found = []
+    for qv in qvecs:
+        exact = {d for d, _ in vectors.search(qv, 10)}
+        approx = {d for d, _ in vectors.search(qv, 10, approximate=True)}
+        found.append(len(exact & approx) / max(1, len(exact)))
+    return float(np.mean(found))
 
 
 def brute_force(rows: int) -> Any:
@@ -171,15 +219,24 @@ def bench_size(n: int, embeddings: dict[str, object], work: Path, repeats: int, 
                     note=f"mode {timings['first_mode']}"
                     f"{'; ' + timings['first_note'] if timings['first_note'] else ''}: never waits for the embedder"))
 
+    upgrade = upgrade_in_fresh_process(home, embeddings)
+    if upgrade is not None:
+        rows.append(Row("first open of a store saved in the previous format (float32 vectors), then close",
+                        f"{upgrade:.0f} ms", "", "",
+                        "once: reads float32 rows, saves int8 rows + the coarse partition (above "
+                        f"{coarse.APPROX_MIN_ROWS:,} vectors)"))
     fresh = [first_search_in_fresh_process(home, embeddings, queries[i + 1]) for i in range(probes + 1)]
     rows.append(Row("open store + first search, fresh process right after import", f"{fresh[0][0]:.0f} ms",
                     f"re-reading every SKILL.md at start-up (AutoSkill's way) {parse_s * 1000:.0f} ms",
                     ratio(fresh[0][0], parse_s * 1000),
                     f"mode {fresh[0][3]}; target <= 300 ms at 5k, <= 1 s at 100k (was 62-408 s with MiniLM)"))
     open_ms = median([p[0] for p in fresh[1:]])
+    model_ms = model_load_in_fresh_process(embeddings)
     rows.append(Row(f"open store + first search, fresh process (median of {probes} more)", f"{open_ms:.0f} ms",
                     f"re-reading every SKILL.md {parse_s * 1000:.0f} ms", ratio(open_ms, parse_s * 1000),
-                    f"mode {fresh[1][3]}; embedding model loaded for the query"))
+                    f"mode {fresh[1][3]}; embedding model loaded for the query"
+                    + ("" if model_ms is None else
+                       f"; importing + loading the model alone, fresh process: {model_ms:.0f} ms")))
     mb = median([p[1] for p in fresh])
     model_mb = median([p[2] for p in fresh])
     rows.append(Row("RSS added by the open store (catalog, keyword index, vectors)", f"{mb:.0f} MB", "", "",
@@ -187,6 +244,7 @@ def bench_size(n: int, embeddings: dict[str, object], work: Path, repeats: int, 
 
     store = LocalSkillStore(home, embeddings=embeddings)
     store.search("warm up", user_id="bench", wait=True)
+    store.wait_for_rescan()  # steady state: a large store's open rescans its folders on a thread
     # Every timed query is new text, so no query-vector cache flatters the figure.
     timed = [f"{q} {r}" for r in range(repeats) for q in queries[:50]]
     lat: list[float] = []
@@ -217,13 +275,41 @@ def bench_size(n: int, embeddings: dict[str, object], work: Path, repeats: int, 
         top = np.argpartition(-scores, 5)[:5]
         top[np.argsort(-scores[top])]
         floor_again.append((time.perf_counter() - t) * 1000)
+    vectors = index._vectors  # noqa: SLF001
+    exact_lat: list[float] = []
+    if vectors.partitioned:  # the same searches with the approximate stage off: what it saves
+        approx_top = [[h.doc_id for h in index.search(q, 5)] for q in timed]
+        saved_min, coarse.APPROX_MIN_ROWS = coarse.APPROX_MIN_ROWS, len(vectors) + 1
+        try:
+            for q in timed:
+                t = time.perf_counter()
+                store.search(q + " exact", user_id="bench", top_k=5, wait=True)
+                exact_lat.append((time.perf_counter() - t) * 1000)
+            exact_top = [[h.doc_id for h in index.search(q, 5)] for q in timed]
+        finally:
+            coarse.APPROX_MIN_ROWS = saved_min
+        same = np.mean([len(set(a) & set(e)) / max(1, len(e)) for a, e in zip(approx_top, exact_top, strict=True)])
+        qvecs = [embedder.embed_query(q) for q in timed]
+        lists = vectors._centroids.shape[0]  # noqa: SLF001
+        rows.append(Row("approximate vector stage recall@10 vs the exact scan", f"{recall_at_10(index, qvecs):.3f}",
+                        "exact scan 1.000", "",
+                        f"{len(qvecs)} held-out queries; {coarse.probe_count(lists)} of {lists} coarse lists probed; "
+                        "keyword candidates always get their exact cosine"))
+        rows.append(Row("hybrid top 5 with the approximate stage, share also in the exact top 5", f"{same:.3f}",
+                        "exact scan 1.000", "", "what a user sees: keyword + vector fused, same queries"))
     p50, base50 = pct(lat, 50), pct(base, 50)
     rss_row = next(r for r in rows if r.measure.startswith("RSS"))
     raw_mb = matrix.nbytes / 2**20
     rss_row.baseline, rss_row.ratio = f"the raw float32 vector matrix {raw_mb:.1f} MB", ratio(mb, raw_mb)
+    rss_row.note += f"; vectors held as int8 rows: {raw_mb / 4:.1f} MB"
     rows.append(Row("hybrid search p50 / p95, new query (embeds it first)", f"{p50:.2f} / {pct(lat, 95):.2f} ms",
                     f"numpy floor: embed the query + brute force {base50:.2f} / {pct(base, 95):.2f} ms",
                     ratio(p50, base50), f"keyword + vector + fusion + filters; {embedder.signature}"))
+    if exact_lat:
+        rows.append(Row("hybrid search p50 / p95, new query, approximate stage off (exact int8 scan)",
+                        f"{pct(exact_lat, 50):.2f} / {pct(exact_lat, 95):.2f} ms",
+                        f"numpy floor {base50:.2f} ms", ratio(pct(exact_lat, 50), base50),
+                        "the same searches scanning every vector"))
     again50, floor50 = pct(again, 50), pct(floor_again, 50)
     rows.append(Row("hybrid search p50 / p95, repeated query", f"{again50:.2f} / {pct(again, 95):.2f} ms",
                     f"numpy floor: brute force alone {floor50:.2f} ms", ratio(again50, floor50),

@@ -2,10 +2,10 @@
 
 Keyword search (an incremental BM25 over a code- and CJK-aware tokenizer),
 embeddings behind a small `Embedder` protocol (MiniLM int8 ONNX by default,
-feature hashing without a model, any OpenAI-compatible endpoint), an exact
-numpy vector index, and a fusion whose scores compare across queries, all
-wrapped by `HybridIndex`, the object the store uses. Nothing here loads a
-model at import time.
+feature hashing without a model, any OpenAI-compatible endpoint), a numpy
+vector index of int8 rows (exact, or over coarse lists from 20k vectors), and
+a fusion whose scores compare across queries, all wrapped by `HybridIndex`,
+the object the store uses. Nothing here loads a model at import time.
 """
 
 from __future__ import annotations

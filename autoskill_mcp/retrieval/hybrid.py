@@ -29,6 +29,7 @@ import numpy as np
 from .bm25 import BM25Index
 from .embedder import Embedder
 from .fusion import DEFAULT_ALPHA, Fused, fuse_arrays
+from .quantize import dequantize, quantize
 from .selection import top_rows
 from .tokenizer import tokenize
 from .vector_cache import VectorCache
@@ -73,12 +74,26 @@ class ScoredDoc:
 
 @dataclass(frozen=True, slots=True)
 class VectorSnapshot:
-    """Vectors of one embedder with the content hash each was made from."""
+    """Vectors of one embedder with the content hash each was made from (int8 rows, see quantize.py)."""
 
     signature: str
     ids: list[str]
     hashes: list[str]
-    matrix: np.ndarray  # float32, one unit-length row per id
+    codes: np.ndarray  # int8, one row per id
+    scales: np.ndarray  # float32, one per id: codes * scale is the unit vector
+    centroids: np.ndarray | None = None  # the coarse partition (coarse.py), when one was built
+    lists: np.ndarray | None = None  # int32, the list of each row
+
+    @classmethod
+    def from_floats(cls, signature: str, ids: list[str], hashes: list[str], matrix: np.ndarray) -> VectorSnapshot:
+        """A snapshot of float32 rows (the previous on-disk format), quantized."""
+        codes, scales = quantize(matrix)
+        return cls(signature, ids, hashes, codes, scales)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The rows decoded to float32."""
+        return dequantize(self.codes, self.scales)
 
 
 #: at most this many docs are embedded inline by a cheap embedder; more are queued
@@ -212,8 +227,10 @@ class HybridIndex:
         with self._lock:
             if self.embedder is None or self._vectors is None or not len(self._vectors):
                 return None
-            ids, matrix = self._vectors.export()
-            return VectorSnapshot(self.embedder.signature, ids, [self._hashes[d] for d in ids], matrix)
+            self._vectors.build_partition()  # once, when large enough: about a second at 100k, never in a search
+            ids, codes, scales, centroids, lists = self._vectors.export()
+            return VectorSnapshot(self.embedder.signature, ids, [self._hashes[d] for d in ids], codes, scales,
+                                  centroids, lists)
 
     def restore_vectors(self, snap: VectorSnapshot, current: dict[str, str]) -> int:
         """Start from saved vectors, keeping those whose doc still has the same content hash.
@@ -224,15 +241,18 @@ class HybridIndex:
         """
         if self.embedder is None or snap.signature != self.embedder.signature:
             return 0
-        keep = [i for i, (d, h) in enumerate(zip(snap.ids, snap.hashes)) if current.get(d) == h]
+        now = list(map(current.get, snap.ids))
+        keep = range(len(snap.ids)) if now == snap.hashes else [i for i, h in enumerate(snap.hashes) if now[i] == h]
         if not keep:
             return 0
-        ids = [snap.ids[i] for i in keep]
-        matrix = snap.matrix if len(keep) == len(snap.ids) else snap.matrix[keep]
+        whole = len(keep) == len(snap.ids)
+        ids = snap.ids if whole else [snap.ids[i] for i in keep]
+        pick = (lambda a: a) if whole else (lambda a: a[keep])
+        lists = None if snap.lists is None else pick(snap.lists)
         with self._lock:
-            self._vectors = VectorIndex.from_matrix(ids, matrix)
-            for doc_id in ids:
-                self._hashes[doc_id] = current[doc_id]
+            self._vectors = VectorIndex.from_codes(ids, pick(snap.codes), pick(snap.scales), snap.centroids, lists)
+            kept_hashes = snap.hashes if whole else [snap.hashes[i] for i in keep]  # the current ones
+            self._hashes.update(zip(ids, kept_hashes, strict=True))
         return len(ids)
 
     def upsert_many(
@@ -570,19 +590,24 @@ class HybridIndex:
             vectors = self._vectors
             if qvec is not None and vectors is not None and vectors.dims == qvec.shape[0]:
                 vmask = self._mask(allowed, vectors)
-                vscores = vectors.score_rows(qvec)
-                vrows = top_rows(vscores, self.depth, mask=vmask, accept=_row_accept(accept, vmask, vectors.doc_id),
-                                 with_ties=True)
+                vrows, vbest = vectors.best_rows(qvec, self.depth, mask=vmask, approximate=True,  # see coarse.py
+                                                 accept=_row_accept(accept, vmask, vectors.doc_id), with_ties=True)
                 seen = set(ids)
-                extra = [d for d in (vectors.doc_id(int(r)) for r in vrows) if d is not None and d not in seen]
+                extra = [d for d in (vectors.doc_id(r) for r in vrows.tolist()) if d is not None and d not in seen]
                 if extra:  # complete the keyword side over the union of candidates
                     erows = [bm25.row(d) for d in extra]
                     k_arr = np.concatenate(
                         [k_arr, np.array([0.0 if r is None else float(kscores[r]) for r in erows])]
                     )
                     ids.extend(extra)
+                # every candidate's exact cosine: the vector side's own, the keyword side's computed here
+                cosine = dict(zip(vrows.tolist(), vbest.tolist(), strict=True))
                 vpos = [vectors.row(d) for d in ids]
-                v_arr = np.array([np.nan if r is None else float(vscores[r]) for r in vpos])
+                need = [r for r in vpos if r is not None and r not in cosine]
+                if need:
+                    exact = vectors.score_at(np.array(need, dtype=np.int64), qvec).tolist()
+                    cosine.update(zip(need, exact, strict=True))
+                v_arr = np.array([np.nan if r is None else cosine[r] for r in vpos])
             elif qvec is not None and vectors is None and len(bm25) == 0:
                 v_arr = np.zeros(0)
             norm = bm25.coverage_norm(query)

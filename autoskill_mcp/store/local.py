@@ -38,6 +38,7 @@ from . import nofollow
 from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from . import recovery
 from .catalog import Catalog, CatalogRow, sha256_hex
+from .rows import RowTable
 from .layout import (
     CATALOG_FILE,
     MAX_SKILL_MD_BYTES,
@@ -55,6 +56,12 @@ SKILL_FILE = "SKILL.md"
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
 LIBRARY_PREFIX = "lib:"
 PARSED_CACHE_SIZE = 4096
+#: from this many skills an open does not wait for the folder rescan (one lstat a folder, ~5 us: 0.5 s at
+#: 100k); it runs on a thread instead, and until it ends every hit is still checked against its folder
+#: before it is served (`_row`), so a hand edit is never served stale, only ranked by its previous text
+BACKGROUND_SCAN_FROM = 20_000
+#: that rescan first lets the first search answer (it competes for the interpreter), or waits this long at most
+RESCAN_DELAY = 1.0
 _SKIP_DIRS = {"node_modules", "__pycache__"}
 
 
@@ -93,9 +100,9 @@ class LocalSkillStore(SkillStore):
         self._embedder_made = embedder is not None
         self._background = background
         self._lock = threading.RLock()
-        self._rows: dict[str, CatalogRow] = {}
+        self._rows = RowTable()
         self._parsed: OrderedDict[tuple[str, int, int, int], Skill] = OrderedDict()
-        self._visible_cache: dict[tuple[str, tuple[str, ...], frozenset[str]], frozenset[str]] = {}
+        self._visible_cache: dict[tuple[str, tuple[str, ...], frozenset[str]], frozenset[str] | None] = {}
         self._visible_seq = -1
         self._snapshot_seq = -1
         self._vector_snapshot_n = -1  # vectors in the saved snapshot (-1: none loaded or saved)
@@ -106,12 +113,29 @@ class LocalSkillStore(SkillStore):
         self._last_sync = 0.0
         self._sync_cost = 0.0
         self._closed = False
+        self._rescan: threading.Thread | None = None
+        self._answered = threading.Event()  # set once a search has answered (see RESCAN_DELAY)
+        self._rows_snapshot_seq = -1  # the change number of the rows snapshot read or saved (-1: none)
+        self._restore_rows()
         self.refresh()
         self._recover()
         recovery.clear_dead_temp_files(self.root)
-        self.sync()
+        if len(self._rows) >= BACKGROUND_SCAN_FROM:
+            self._rescan_in_background()
+        else:
+            self.sync()
 
     # -- keeping the in-memory view current ------------------------------------------------------
+
+    def _restore_rows(self) -> None:
+        """Start from the saved rows (see snapshots.py), so `refresh` replays only later changes."""
+        from . import snapshots
+
+        saved = snapshots.read_rows(self.root, self.catalog.catalog_id, self.catalog.current_seq())
+        if saved is not None:
+            with self._lock:
+                self._rows_snapshot_seq, self._rows = saved
+                self._seen_seq = saved[0]
 
     def refresh(self) -> None:
         """Replay catalog changes made by any process since we last looked."""
@@ -146,7 +170,33 @@ class LocalSkillStore(SkillStore):
                 self._index.upsert_many([(row.id, row.index_text, row.text_hash, _saved_tokens(row))])
                 _drop_texts(row)
 
+    def _rescan_in_background(self) -> None:
+        """Reconcile with the folders on a thread (see BACKGROUND_SCAN_FROM)."""
+
+        def run() -> None:
+            self._answered.wait(RESCAN_DELAY)
+            try:
+                self.sync()
+            except Exception as exc:  # noqa: BLE001 - the next rescan (or a stale hit's own) retries
+                if not self._closed:
+                    log.warning("the folder rescan at open failed: %s", exc)
+
+        self._last_sync = time.monotonic()
+        self._rescan = threading.Thread(target=run, name="autoskill-rescan", daemon=True)
+        self._rescan.start()
+
+    def wait_for_rescan(self, timeout: float | None = None) -> bool:
+        """Wait for the rescan an open started on a thread, if any; True once none is running."""
+        self._answered.set()  # no need to hold it back for a search any longer
+        rescan = self._rescan
+        if rescan is not None and rescan is not threading.current_thread():
+            rescan.join(timeout)
+            return not rescan.is_alive()
+        return True
+
     def _maybe_sync(self) -> None:
+        if self._rescan is not None and self._rescan.is_alive():
+            return  # the open's own rescan is still running
         # Rescans cost O(skills); space them out in proportion to what the last one cost.
         interval = max(self.sync_interval, 20 * self._sync_cost)
         if time.monotonic() - self._last_sync >= interval:
@@ -163,11 +213,13 @@ class LocalSkillStore(SkillStore):
         # Plain os calls on strings: this runs over every skill folder, pathlib is 3x slower.
         found: list[_Found] = []
 
+        lstat, tail = os.lstat, os.sep + SKILL_FILE
+
         def add(dir_: str, key: str, scope: str, owner: str) -> None:
             # lstat: a SKILL.md that is a link is never followed. It is still "found", so reconciling
             # reports it (and a known skill keeps its last good version instead of vanishing).
             try:
-                st = os.lstat(os.path.join(dir_, SKILL_FILE))
+                st = lstat(dir_ + tail)
             except OSError:
                 return
             if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
@@ -193,16 +245,19 @@ class LocalSkillStore(SkillStore):
         started = time.monotonic()
         self.refresh()
         found = self._scan()
-        with self._lock:
-            by_folder = {r.folder: r for r in self._rows.values()}
+        with self._lock:  # from the columns: no row objects made for the unchanged (see rows.py)
+            by_folder = {folder: (skill_id, mtime, size)
+                         for skill_id, folder, mtime, size in self._rows.project("folder", "mtime_ns", "size")}
         stale = [
             f for f in found
-            if (row := by_folder.get(f.key)) is None
-            or row.mtime_ns != f.st.st_mtime_ns
-            or row.size != f.st.st_size
+            if (known := by_folder.get(f.key)) is None
+            or known[1] != f.st.st_mtime_ns
+            or known[2] != f.st.st_size
         ]
         present = {f.key for f in found}
-        gone = [r for r in by_folder.values() if r.folder not in present]
+        with self._lock:
+            gone = [row for folder, (skill_id, _, _) in by_folder.items()
+                    if folder not in present and (row := self._rows.get(skill_id)) is not None]
         report: dict[str, list[str]] = {"added": [], "updated": [], "removed": [], "problems": []}
         if stale or gone:
             self._reconcile(stale, gone, report)
@@ -223,6 +278,7 @@ class LocalSkillStore(SkillStore):
                     continue  # gone since the scan (deleted, or undone just above): nothing to record
                 try:
                     if row and row.mtime_ns == st.st_mtime_ns and row.size == st.st_size:
+                        self._touched(row)
                         continue  # another process reconciled it first
                     data = nofollow.read_regular(folder / SKILL_FILE, MAX_SKILL_MD_BYTES)
                 except (OSError, InvalidInputError) as exc:
@@ -232,6 +288,7 @@ class LocalSkillStore(SkillStore):
                 if row and row.content_hash == content_hash:
                     row.mtime_ns, row.size = st.st_mtime_ns, st.st_size
                     self.catalog.put_skill(conn, row)  # same content, touched file: no new version
+                    self._touched(row)
                     continue
                 # A file edited by hand, or in a library, is the user's to keep; the catalog keeps no secret of it.
                 data = redact_bytes(data)[0]
@@ -283,6 +340,13 @@ class LocalSkillStore(SkillStore):
                 applied.append(current)
         if applied:
             self.refresh()  # replay in order: other processes may have committed before us
+
+    def _touched(self, row: CatalogRow) -> None:
+        """Take a file's new mtime and size that the catalog records without a change number."""
+        with self._lock:
+            held = self._rows.get(row.id)
+            if held is not None and held.seq == row.seq:
+                held.mtime_ns, held.size = row.mtime_ns, row.size
 
     def _problem(self, key: str, message: str, report: dict[str, list[str]]) -> None:
         known = self.problems.get(key) == message
@@ -733,9 +797,12 @@ class LocalSkillStore(SkillStore):
                 if embedder is not None:  # read before any vector is loaded, so none written meanwhile is missed
                     self._vseq_seen = self.catalog.vector_seq(embedder.signature)
                 rows = self._rows
-                vectors = snapshots.read_vectors(self.root, self.catalog.catalog_id)
-                if vectors is not None:
-                    self._vector_snapshot_n = index.restore_vectors(vectors, {r.id: r.text_hash for r in rows.values()})
+                saved = snapshots.read_vectors(self.root, self.catalog.catalog_id)
+                kept = 0
+                if saved is not None:
+                    kept = index.restore_vectors(saved[0], rows.mapping("text_hash"))
+                    # an old-format snapshot (float32 rows) is rewritten at the next save, whatever changed
+                    self._vector_snapshot_n = kept if saved[1] else -1
                 since = self._restore_keywords(index)
                 if since is None:
                     self._fill_texts(list(rows.values()))
@@ -749,13 +816,17 @@ class LocalSkillStore(SkillStore):
                         index.remove(row.id)
                     fresh = [r for r in changed if r.id in rows and not r.deleted]
                     index.upsert_many([(r.id, r.index_text, r.text_hash, _saved_tokens(r)) for r in fresh])
-                    done = {r.id for r in fresh}
-                    rest = [r for r in rows.values() if r.id not in done]
-                    # Only a skill without a vector needs its text (to be embedded).
-                    self._fill_texts([r for r in rest if not index.has_vector(r.id, r.text_hash)])
-                    index.upsert_many([(r.id, r.index_text, r.text_hash) for r in rest], keywords=False)
+                    # Only a skill without a vector needs its text (to be embedded); when the snapshot
+                    # restored every skill's vector (the usual open), none does.
+                    lacking: list[CatalogRow] = []
+                    if kept < len(rows):
+                        done = {r.id for r in fresh}
+                        lacking = [r for r in rows.values()
+                                   if r.id not in done and not index.has_vector(r.id, r.text_hash)]
+                    self._fill_texts(lacking)
+                    index.upsert_many([(r.id, r.index_text, r.text_hash) for r in lacking], keywords=False)
                     self._snapshot_seq = since
-                for row in rows.values():
+                for row in rows.made():  # rows still in snapshot columns have no texts
                     _drop_texts(row)
                 self._index = index
             return self._index
@@ -828,13 +899,20 @@ class LocalSkillStore(SkillStore):
                 abs(held - self._vector_snapshot_n) >= slack if self._vector_snapshot_n >= 0 else held >= 200
             ) or (keywords and held > 0)
             snap = self._index.vector_snapshot() if vectors else None
+            rows_due = force or (
+                seq - self._rows_snapshot_seq >= slack if self._rows_snapshot_seq >= 0 else n >= 200
+            )
+            columns = self._rows.columns() if rows_due else None  # a copy: written while the store goes on
+        if columns is not None:
+            snapshots.write_rows(self.root, self.catalog.catalog_id, seq, columns)
+            self._rows_snapshot_seq = seq
         if payload is not None:
             snapshots.write_keywords(self.root, self.catalog.catalog_id, seq, payload)
             self._snapshot_seq = seq
         if snap is not None:
             snapshots.write_vectors(self.root, self.catalog.catalog_id, snap)
             self._vector_snapshot_n = len(snap.ids)
-        return payload is not None or snap is not None
+        return payload is not None or snap is not None or columns is not None
 
     def rebuild_index(self, on_progress: Any = None) -> int:
         """Rebuild the search index from the catalog, ignoring the keyword snapshot; how many skills.
@@ -850,7 +928,7 @@ class LocalSkillStore(SkillStore):
         with self._lock:
             old, self._index = self._index, None
             # Rows drop their text once indexed: read them all again from the catalog.
-            self._rows, self._seen_seq = {}, -1
+            self._rows, self._seen_seq = RowTable(), -1
             self._snapshot_seq = self._vector_snapshot_n = -1
             snapshots.keywords_path(self.root).unlink(missing_ok=True)
         if old is not None:
@@ -993,26 +1071,35 @@ class LocalSkillStore(SkillStore):
             row = self._row(doc.doc_id)  # one stat per hit: a hand edit is never served stale
             if row is not None:
                 hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode, doc.note))
+        self._answered.set()
         return hits
 
-    def _visible_ids(self, user_id: str, scopes: tuple[str, ...], tags: frozenset[str]) -> frozenset[str]:
-        """Ids a search may return; cached until the catalog changes (a set test per candidate is cheap)."""
+    def _visible_ids(self, user_id: str, scopes: tuple[str, ...], tags: frozenset[str]) -> frozenset[str] | None:
+        """Ids a search may return, None meaning all of them; cached until the catalog changes."""
         key = (user_id, scopes, tags)
         with self._lock:
             if self._visible_seq != self._seen_seq:
                 self._visible_cache.clear()
                 self._visible_seq = self._seen_seq
-            cached = self._visible_cache.get(key)
-            if cached is None:
-                cached = frozenset(
-                    r.id for r in self._rows.values()
-                    if r.status == SkillStatus.ACTIVE.value
-                    and _visible(r, user_id, scopes)
-                    and (not tags or bool(tags & {t.lower() for t in r.tags}))
-                )
-                if len(self._visible_cache) > 64:
-                    self._visible_cache.clear()
-                self._visible_cache[key] = cached
+            if key in self._visible_cache:
+                return self._visible_cache[key]
+            active = SkillStatus.ACTIVE.value  # once, not an enum lookup per skill
+            cached: frozenset[str] | None = None
+            # Every skill visible (one user's store, the usual case): no filter to build or apply.
+            everyone = not tags and all(status == active for (status,) in self._rows.distinct("status")) and all(
+                scope in scopes and (scope != "user" or owner == user_id)
+                for scope, owner in self._rows.distinct("scope", "owner"))
+            if not everyone:
+                cached = frozenset([
+                    skill_id for skill_id, status, scope, owner, row_tags
+                    in self._rows.project("status", "scope", "owner", "tags")
+                    if status == active
+                    and scope in scopes and (scope != "user" or owner == user_id)
+                    and (not tags or bool(tags & {t.lower() for t in row_tags}))
+                ])
+            if len(self._visible_cache) > 64:
+                self._visible_cache.clear()
+            self._visible_cache[key] = cached
             return cached
 
     # -- usage and change feed -----------------------------------------------------------------------
@@ -1040,6 +1127,8 @@ class LocalSkillStore(SkillStore):
             filler = self._filler
         if filler is not None:
             filler.stop()  # outside the lock: its last step may need the store
+        self._answered.set()  # a rescan still waiting starts now
+        self.wait_for_rescan()  # outside the lock too: it writes what it found before the catalog closes
         with self._lock:
             if self._index is not None:
                 try:

@@ -439,7 +439,7 @@ def test_a_bad_or_foreign_vector_snapshot_is_ignored(tmp_path: Path, make_skill)
         s.save_index_snapshot(force=True)
     path = home / "index" / "vectors.snapshot"
     good = path.read_bytes()
-    for bad in (b"garbage", good[:-100], good + b"x", good.replace(b"autoskill-vectors-1", b"autoskill-vectors-9")):
+    for bad in (b"garbage", good[:-100], good + b"x", good.replace(b"autoskill-vectors-2", b"autoskill-vectors-9")):
         path.write_bytes(bad)
         with LocalSkillStore(home, embeddings=HASHING) as s:
             assert len(s.search("skill", user_id="alice", top_k=50, wait=True)) == 20
@@ -450,3 +450,62 @@ def test_a_bad_or_foreign_vector_snapshot_is_ignored(tmp_path: Path, make_skill)
         hits = s.search("skill", user_id="alice", top_k=50, wait=True)
         assert len(hits) == 20 and s._vector_snapshot_n == 0
         assert s.index.vector_count == 20 and s.index.signature != HASHING_SIGNATURE
+
+
+def test_a_large_store_rescans_at_open_on_a_thread_and_still_picks_up_hand_edits(
+        tmp_path: Path, make_skill, monkeypatch) -> None:
+    from autoskill_mcp.store import local
+
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        saved = s.save_many([make_skill(f"skill-{i}") for i in range(30)])
+        s.search("warm", user_id="alice", wait=True)
+        s.save_index_snapshot(force=True)
+        md = s.skill_dir(saved[3].id) / "SKILL.md"
+    # edited and added by hand while no process runs
+    md.write_text(md.read_text().replace("Check it.", "Polish the zanzibar gearbox."))
+    _touch_later(md)
+    dropped = home / "Users" / "alice" / "hand-made"
+    dropped.mkdir()
+    (dropped / "SKILL.md").write_text("---\nname: hand-made\ndescription: Tunes a quokka carburettor. "
+                                      "Use when tuning.\n---\nBody.\n")
+    monkeypatch.setattr(local, "BACKGROUND_SCAN_FROM", 10)  # this store now counts as large
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        assert s._rescan is not None  # the open did not wait for the folders
+        # a hit is checked against its folder before it is served, rescan finished or not
+        assert "zanzibar" in s.get(saved[3].id).instructions
+        assert s.wait_for_rescan(timeout=30)
+        assert [h.skill.name for h in s.search("zanzibar gearbox", user_id="alice", top_k=1)] == ["skill-3"]
+        assert [h.skill.name for h in s.search("quokka carburettor", user_id="alice", top_k=1)] == ["hand-made"]
+        assert s.versions(s.find("hand-made", user_id="alice").id)[0].reason == "found on disk"
+    monkeypatch.setattr(local, "BACKGROUND_SCAN_FROM", 10**9)
+    with LocalSkillStore(home, embeddings=HASHING) as s:  # a small store rescans before the open returns
+        assert s._rescan is None
+        assert [h.skill.name for h in s.search("zanzibar gearbox", user_id="alice", top_k=1)] == ["skill-3"]
+
+
+def test_rows_snapshot_restores_the_catalog_view_and_replays_later_changes(tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "home"
+    with LocalSkillStore(home, embeddings=HASHING) as s:
+        saved = s.save_many([make_skill(f"skill-{i}") for i in range(220)])
+        s.search("warm", user_id="alice", wait=True)
+        assert s.save_index_snapshot(force=True)
+    assert (home / "index" / "rows.snapshot").is_file()
+    with LocalSkillStore(home, embeddings=HASHING) as other:  # changes after the snapshot
+        other.save(other.get(saved[5].id).copy(description="Now about sourdough. Use when baking."))
+        other.delete(saved[6].id)
+        other.save(make_skill("brand-new"))
+        other.save_index_snapshot()  # nearly current: the rows snapshot is left as it was
+    with LocalSkillStore(home, embeddings=HASHING) as restored:
+        assert restored._rows_snapshot_seq >= 0
+        want = {r.id: r for r in restored.catalog.live_rows()}
+        assert set(restored._rows) == set(want)
+        for skill_id, row in want.items():
+            held = restored._rows[skill_id]
+            assert (held.name, held.description, held.version, held.seq, held.mtime_ns, held.text_hash) == (
+                row.name, row.description, row.version, row.seq, row.mtime_ns, row.text_hash)
+        assert [h.skill.name for h in restored.search("sourdough", user_id="alice", top_k=1)] == ["skill-5"]
+        assert restored.find("skill-6", user_id="alice") is None
+    (home / "index" / "rows.snapshot").write_bytes(b"autoskill-rows-1 garbage")
+    with LocalSkillStore(home, embeddings=HASHING) as s:  # a damaged one is ignored: the catalog is read
+        assert s._rows_snapshot_seq == -1 and len(s._rows) == 220
