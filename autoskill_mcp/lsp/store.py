@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import AutoSkillConfig
 from ..errors import NotFoundError
+from ..runtime import build_config
 from ..skill import Skill
 from ..skillmd import ParsedSkillMd, to_skill
 from ..store.base import SkillStore
@@ -50,10 +50,7 @@ class StoreService:
 
     def __init__(self, home: str | None, user: str | None, on_change: Callable[[], None], *,
                  work_queue: bool = True) -> None:
-        store_settings: dict[str, Any] = {"provider": "local"}
-        if home:
-            store_settings["path"] = home
-        self.config = AutoSkillConfig(store=store_settings, default_user=user)
+        self.config = build_config(home, user)
         self.user = self.config.resolved_user()
         self._on_change = on_change
         self._store: SkillStore | None = None

@@ -65,5 +65,4 @@ class QueueWorker:
         self._worker.stop()
         self._thread.join(timeout)
         self._queue.close()
-        learner = getattr(self._worker, "fallback", None) or self._worker.learner
-        learner.close()
+        self._worker.learner.close()  # the configured learner again once no job is in flight
