@@ -120,8 +120,8 @@ class AutoSkillServer(MCPServer[ServerState]):
         )
         self.middleware.append(self._track_clients)
         self._advertise_list_changed()
-        tools_skills.register(self, self.state)
-        tools_learning.register(self, self.state)
+        tools_skills.register(self)
+        tools_learning.register(self)
         self._catalogue_cache: dict[str, tuple[int, str]] = {}
 
     def _advertise_list_changed(self) -> None:

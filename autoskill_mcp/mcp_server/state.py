@@ -123,6 +123,12 @@ class ServerState:
         self.first_request.clear()
 
 
+def state_of(ctx: Any) -> ServerState:
+    """The server state a tool call runs under: what the lifespan yielded (an MCPServer `Context`)."""
+    state: ServerState = ctx.request_context.lifespan_context
+    return state
+
+
 class ClientRegistry:
     """Legacy-era connections (for list_changed and sampling), keyed by connection.
 
