@@ -20,7 +20,6 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
-from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.stdio import stdio_server
@@ -118,23 +117,21 @@ class AutoSkillServer(MCPServer[ServerState]):
             extensions=[resources.SkillsExtension(self.state)],
             log_level="WARNING",
         )
-        self.middleware.append(self._track_clients)
-        self._advertise_list_changed()
+        self.middleware.extend([self._advertise_list_changed, self._track_clients])
         tools_skills.register(self)
         tools_learning.register(self)
         self._catalogue_cache: dict[str, tuple[int, str]] = {}
 
-    def _advertise_list_changed(self) -> None:
+    @staticmethod
+    async def _advertise_list_changed(ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         """Declare listChanged to 2025-era clients too (the SDK leaves it off unless asked at run time)."""
-        low = self._lowlevel_server
-        original = low.create_initialization_options
-
-        def options(notification_options: Any = None, experimental_capabilities: Any = None,
-                    extensions: Any = None) -> Any:
-            return original(notification_options or NotificationOptions(True, True, True),
-                            experimental_capabilities, extensions)
-
-        low.create_initialization_options = options  # type: ignore[method-assign]
+        result = await call_next(ctx)
+        capabilities = result.get("capabilities") if ctx.method == "initialize" and isinstance(result, dict) else None
+        if isinstance(capabilities, dict):
+            for kind in ("tools", "resources", "prompts"):
+                if isinstance(capabilities.get(kind), dict):
+                    capabilities[kind]["listChanged"] = True
+        return result
 
     async def _track_clients(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         """Remember 2025-era connections (for notifications and sampling); start loading after the first answer."""
