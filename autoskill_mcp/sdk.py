@@ -6,6 +6,7 @@ may be left out and then defaults to the same user the CLI uses.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,7 +46,7 @@ class AutoSkill:
         self._learner: Any = None
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "AutoSkill":
+    def from_config(cls, config: dict[str, Any]) -> AutoSkill:
         """Build from a plain dict config, as the seed does."""
         return cls(AutoSkillConfig.from_dict(config))
 
@@ -56,7 +57,7 @@ class AutoSkill:
             self._learner.close()
         self.store.close()
 
-    def __enter__(self) -> "AutoSkill":
+    def __enter__(self) -> AutoSkill:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -157,7 +158,7 @@ class AutoSkill:
         summaries = self.store.summaries(user_id=self._user(user_id), scope=scope)
         return [s for s in (self.store.get(x.id) for x in summaries) if s is not None]
 
-    def get_all(self, *, user_id: str | None = None) -> list[Skill]:
+    def get_all(self, *, user_id: str | None = None) -> builtins.list[Skill]:
         """Alias of `list`, as in the seed."""
         return self.list(user_id=user_id)
 
@@ -172,7 +173,7 @@ class AutoSkill:
         user_id: str | None = None,
         triggers: Iterable[str] | None = None,
         tags: Iterable[str] | None = None,
-        examples: list[dict[str, Any]] | None = None,
+        examples: builtins.list[dict[str, Any]] | None = None,
         metadata: dict[str, Any] | None = None,
         source: dict[str, Any] | None = None,
         skill_id: str | None = None,
@@ -204,7 +205,7 @@ class AutoSkill:
             instructions=instructions.strip(),
             triggers=[t.strip() for t in triggers or [] if t and t.strip()],
             tags=[t.strip() for t in tags or [] if t and t.strip()],
-            examples=[e for e in (SkillExample.from_any(x) for x in examples or []) if e is not None],
+            examples=[e for e in (SkillExample.from_any(x) for x in examples or ()) if e is not None],
             metadata={str(k): str(v) for k, v in (metadata or {}).items()},
             files={k: v.encode("utf-8") if isinstance(v, str) else v for k, v in (files or {}).items()},
         )
@@ -227,7 +228,7 @@ class AutoSkill:
 
     # -- history ---------------------------------------------------------------------------------
 
-    def versions(self, skill_id: str) -> list[VersionInfo]:
+    def versions(self, skill_id: str) -> builtins.list[VersionInfo]:
         """The skill's history, oldest first."""
         return self.store.versions(skill_id)
 
@@ -265,7 +266,8 @@ class AutoSkill:
             return None
         return str(export_skills(self.store, [skill_id], root_dir, profile=profile, overwrite=True)[0])
 
-    def write_skill_dirs(self, *, user_id: str | None = None, root_dir: str | Path, profile: str = "spec") -> list[str]:
+    def write_skill_dirs(self, *, user_id: str | None = None, root_dir: str | Path,
+                         profile: str = "spec") -> builtins.list[str]:
         """Write all of a user's skills as folders under `root_dir`."""
         ids = [s.id for s in self.store.summaries(user_id=self._user(user_id), scope="user")]
         return [str(p) for p in export_skills(self.store, ids, root_dir, profile=profile, overwrite=True)]
@@ -280,7 +282,7 @@ class AutoSkill:
         max_file_bytes: int = 1_000_000,
         max_depth: int = 6,
         reassign_ids: bool = True,
-    ) -> list[Skill]:
+    ) -> builtins.list[Skill]:
         """Import every skill folder below `root_dir`; returns the skills added or updated."""
         report = self.import_skills(root_dir, user_id=user_id, overwrite=overwrite, include_files=include_files,
                                     limits=ImportLimits(max_depth=max_depth, max_file_bytes=max_file_bytes))
@@ -347,7 +349,7 @@ class AutoSkill:
         return self._learner
 
     def candidates(self, *, user_id: str | None = None, status: str | None = "pending", all_users: bool = False,
-                   limit: int = 200) -> list[Any]:
+                   limit: int = 200) -> builtins.list[Any]:
         """Candidates kept aside until their requirement recurs (newest first); `status` None for every status."""
         pending = self.learner.pending
         if pending is None:
@@ -374,13 +376,13 @@ class AutoSkill:
 
     def ingest(
         self,
-        messages: list[dict[str, Any]] | None = None,
-        events: list[dict[str, Any]] | None = None,
+        messages: builtins.list[dict[str, Any]] | None = None,
+        events: builtins.list[dict[str, Any]] | None = None,
         *,
         user_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         hint: str | None = None,
-    ) -> list[Skill]:
+    ) -> builtins.list[Skill]:
         """Learn from one conversation now; the skills added or changed (AutoSkill's `ingest`).
 
         `messages` are OpenAI-style `{"role", "content"}` dicts; `events` an agent's
@@ -393,8 +395,8 @@ class AutoSkill:
 
     def ingest_result(
         self,
-        messages: list[dict[str, Any]] | None = None,
-        events: list[dict[str, Any]] | None = None,
+        messages: builtins.list[dict[str, Any]] | None = None,
+        events: builtins.list[dict[str, Any]] | None = None,
         *,
         user_id: str | None = None,
         metadata: dict[str, Any] | None = None,
@@ -455,7 +457,8 @@ class AutoSkill:
             sessions = read_transcript(Path(file_path))
         else:
             for i, messages in enumerate(conversations_in(data)):
-                sessions.append(session_from_messages(messages, agent="openai-chat", session_id=f"conversation-{i + 1}"))
+                sessions.append(session_from_messages(messages, agent="openai-chat",
+                                                      session_id=f"conversation-{i + 1}"))
         summary: dict[str, Any] = {"conversations": len(sessions), "ingested": 0, "added": 0, "merged": 0,
                                    "discarded": 0, "unchanged": 0, "skipped": 0, "llm_calls": 0, "errors": [],
                                    "skills": []}
@@ -476,7 +479,8 @@ class AutoSkill:
             if not result.decisions:
                 summary["skipped"] += 1
             for d in result.decisions:
-                summary[{"add": "added", "merge": "merged", "discard": "discarded", "unchanged": "unchanged"}[d.action]] += 1
+                counted = {"add": "added", "merge": "merged", "discard": "discarded", "unchanged": "unchanged"}
+                summary[counted[d.action]] += 1
                 summary["skills"].append(d.to_dict())
         summary["extractor"] = self.learner.extractor.name
         return summary

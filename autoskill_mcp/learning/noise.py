@@ -23,10 +23,10 @@ _LINE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("log", re.compile(r"^\s*(\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[?\d\d:\d\d:\d\d[\].,]|"
                        r"\[?(DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|TRACE)\]?[:\s])")),
     ("shell", re.compile(r"^\s*(\$|>>>|\.\.\.|❯|➜|PS [A-Z]:\\|[\w.-]+@[\w.-]+:[~/])\s?")),
-    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|PASSED|FAILED|ERROR|ok \d+|not ok \d+|\d+ (passed|failed)\b|"
+    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|(?-i:PASSED|FAILED|ERROR)\b|ok \d+|not ok \d+|\d+ (passed|failed)\b|"
                                r"[.FEsx]{6,}\s*(\[\s*\d+%\])?$|✓|✗|✔|✘|×)", _I)),
     ("diff", re.compile(r"^(\+\+\+|---|@@ |[+-](?![+-])\S)")),
-    ("code", re.compile(r"^\s*(def |class |import |from \S+ import|return\b|const |let |var |function\b|"
+    ("code", re.compile(r"^\s*(def |class |import |from \S+ import|return\b|const |let |var |function\s*\w*\s*\(|"
                         r"\"\"\"|'''|assert |@\w+\b|if __name__|print\(|console\.log|"
                         r"public |private |#include|SELECT\b.*\bFROM\b|INSERT INTO|CREATE TABLE|\}|\{$|</?\w+[^>]*>$|"
                         r"[\w.]+\s*=\s*[\w\"'\[{(]|[\w.]+\(.*\);?$)")),
@@ -81,7 +81,9 @@ def noise_kind(line: str) -> str | None:
     if FILE_REF.search(stripped) and len(FILE_REF.sub("", stripped).split()) <= 6:
         return "file reference"
     symbols = sum(1 for ch in stripped if not (ch.isalnum() or ch.isspace()) and ord(ch) < 0x3000)
-    if len(stripped) >= 12 and symbols / len(stripped) > 0.18 and not re.search(r"[\u3400-\u9fff]", stripped):
+    words = len(re.findall(r"(?<![\w.])[A-Za-z]{3,}(?![\w.(])", stripped))  # a sentence around some code is prose
+    if len(stripped) >= 12 and symbols / len(stripped) > 0.18 and words < 8 \
+            and not re.search(r"[\u3400-\u9fff]", stripped):
         return "code"
     return None
 

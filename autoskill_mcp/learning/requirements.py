@@ -184,6 +184,13 @@ _POLICY = re.compile(
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
     r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
+# A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven
+# tests w/ t.Run per case", "noch ein HEALTHCHECK auf /health", "还有单测".
+_FRAGMENT = re.compile(
+    r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
+    r"y no|而不是|不要)\s+\S|"
+    r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |une |"
+    r"los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$", _I)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
                            r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i |we |"
                            r"it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
@@ -251,7 +258,7 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     kinds: dict[str, None] = {}
     for clause in clauses(sentence):
         found = kinds_of(clause, lang)
-        told = instructs(clause, lang) or policy(clause)
+        told = instructs(clause, lang) or policy(clause) or bool(found and _FRAGMENT.match(clause))
         if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause):
             continue
         if not told and not (found and (kept or set(found) - _WEAK)):
@@ -316,7 +323,9 @@ _INSTRUCT_ES = re.compile(
 _INSTRUCT_DE = re.compile(
     r"\b(bitte|mach|schreib|schreibe|nutze|verwende|benutze|halt|halte|füge|nimm|lass|plane|trage|kein(e|en)?|"
     r"ohne|immer|nie|niemals|soll|sollen|muss|müssen|darf nicht|höchstens|maximal|gilt)\b|"
-    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b", _I)
+    r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b|"
+    # a participle as the constraint: "Version gepinnt", "nach Datum sortiert", "auf ganze Euro gerundet"
+    r"\b\w+ (ge\w{3,}t|\w{3,}iert)\b(?! (hat|habe|haben|ist|sind|wurde|worden))", _I)
 
 
 _STRONG = re.compile(

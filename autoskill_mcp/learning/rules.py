@@ -89,7 +89,10 @@ def _groups(items: list[Item]) -> list[list[Item]]:
         mine = set(topic_words(item.text + " " + " ".join(item.steps)))
         for g, ws in zip(groups, words):
             # a weak "don't" said while the task's requirements were built up is one of them
-            joins = g is task and (item.kind == "procedure" or (built and item.weight < 1.0))
+            # steps for the task join it; steps anchored on their own occasion ("before each
+            # commit: ...") are that occasion's workflow unless they share the task's words
+            own = item.kind == "procedure" and _FLOW_ANCHOR.match(item.text) is not None
+            joins = g is task and ((item.kind == "procedure" and not own) or (built and item.weight < 1.0))
             if mine & ws or joins:
                 g.append(item)
                 ws |= mine
@@ -192,7 +195,11 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
     built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
     # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself
     house = not built and any("house" in i.kinds for i in group)
-    if task is not None and not house and (built or set(topic_words(task.slug.replace("-", " "))) & set(topics[:1])):
+    # steps the user spells out for the task at hand ("here's how we add icons: 1. ...") are how that task is done
+    # ("before each commit: a -> b" is the commit workflow, whatever the session was about)
+    spelled = any(i.kind == "procedure" and not _FLOW_ANCHOR.match(i.text) for i in group)
+    if task is not None and not house and (built or spelled or set(topic_words(task.slug.replace("-", " ")))
+                                           & set(topics[:1])):
         return task
     for item in group:
         text = item.rule or item.text

@@ -242,3 +242,32 @@ def test_a_purpose_clause_is_no_house_rule() -> None:
     req = requirement("put the files in tmp_path_factory so we don't litter the repo")
     assert req is None or "house" not in req.kinds
     assert "house" in (requirement("we don't use mocks for the database in this repo") or requirement("x")).kinds
+
+
+@pytest.mark.parametrize(("sentence", "lang"), [
+    ("bullets not paragraphs.", "en"),
+    ("and table-driven tests w/ t.Run per case, httptest recorder.", "en"),
+    ("Noch ein HEALTHCHECK auf /health.", "de"),
+])
+def test_a_constraint_said_without_a_verb_is_a_requirement(sentence: str, lang: str) -> None:
+    req = requirement(sentence, lang)
+    assert req is not None and req.general
+
+
+def test_a_sentence_around_inline_code_is_prose_not_code() -> None:
+    line = ('errors too: wrap with fmt.Errorf("...: %w", err) on the way up and the handler writes a problem+json '
+            'body (RFC 7807), not http.Error with the raw message')
+    assert noise_kind(line) is None
+    assert noise_kind("function components + hooks, named exports only (export function PriceTag)") is None
+    assert noise_kind("function formatPrice(amount) {") == "code"
+
+
+@pytest.mark.parametrize(("request_", "lang", "slug"), [
+    ("schreib mir einen k6-Lasttest für den /search endpoint", "de", "k6-lasttest"),
+    ("So plane ich meine Woche, bitte mach das jeden Montag mit mir so", "de", "woche-planung"),
+    ("hazme un resumen de los gastos de este mes, te pego el extracto", "es", "resumen-gastos"),
+    ("escríbeme un post de linkedin anunciando que dejo la empresa", "es", "redacción-post-linkedin"),
+])
+def test_spanish_and_german_requests_name_their_task(request_: str, lang: str, slug: str) -> None:
+    task = task_name(request_, lang)
+    assert task is not None and task.slug == slug
