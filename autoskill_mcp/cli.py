@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, cli_args, cli_learn, cli_progress, skillmd
-from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
+from .runtime import build_config
 from .sdk import AutoSkill
 from .skill import Skill
 from .skillmd.names import unsafe_name_problem
@@ -47,14 +47,7 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> Non
 
 
 def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
-    store: dict[str, Any] = {"provider": "local"}
-    if args.home:
-        store["path"] = args.home
-    if args.library:
-        store["library_dirs"] = list(args.library)
-    embeddings = {"provider": args.embeddings} if args.embeddings else {"provider": "auto"}
-    config = AutoSkillConfig(store=store, embeddings=embeddings, default_user=args.user,
-                             llm=llm or {"provider": "auto"})
+    config = build_config(args.home, args.user, args.embeddings, args.library or (), llm=llm)
     check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
     return AutoSkill(config)
 

@@ -1,8 +1,8 @@
-"""The shared skill store as the language server sees it: opened in the background, watched for
-changes made by other processes (MCP server, CLI, learning queue), searched for near-duplicates.
+"""The shared skill store as the language server sees it: opened and watched by the core runtime
+(so changes made by other processes reach the editor), searched for near-duplicates.
 
-Every call goes to the core (``store``, ``retrieval``, ``learning.maintenance``);
-this module only adds threading, caching and the JSON shapes of the editor contract
+Every call goes to the core (``runtime``, ``store``, ``retrieval``, ``learning.maintenance``);
+this module only adds caching and the JSON shapes of the editor contract
 (editors/vscode/src/protocol.ts).
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import AutoSkillConfig
 from ..errors import NotFoundError
+from ..runtime import Runtime, StoreChange, build_config
 from ..skill import Skill
 from ..skillmd import ParsedSkillMd, to_skill
 from ..store.base import SkillStore
@@ -31,6 +31,8 @@ POLL_SECONDS = 1.0
 OPEN_TIMEOUT = 120.0
 #: how often an idle queue worker looks for jobs
 QUEUE_POLL_SECONDS = 1.0
+#: a job in flight at shutdown may finish in this time (else its lease lets another worker take it)
+WORKER_STOP_SECONDS = 30.0
 SAVE_ACTIONS = {"add": "added", "merge": "updated", "unchanged": "unchanged"}
 
 
@@ -46,131 +48,45 @@ class Similar:
 
 
 class StoreService:
-    """Owns the store handle for one language server process."""
+    """The store handle of one language server process: the shared runtime plus the editor's commands."""
 
     def __init__(self, home: str | None, user: str | None, on_change: Callable[[], None], *,
                  work_queue: bool = True) -> None:
-        store_settings: dict[str, Any] = {"provider": "local"}
-        if home:
-            store_settings["path"] = home
-        self.config = AutoSkillConfig(store=store_settings, default_user=user)
+        self.config = build_config(home, user)
         self.user = self.config.resolved_user()
+        self.work_queue = work_queue
+        self.runtime = Runtime(self.config, poll=POLL_SECONDS, worker_poll=QUEUE_POLL_SECONDS,
+                               worker_stop_seconds=WORKER_STOP_SECONDS)
         self._on_change = on_change
-        self._store: SkillStore | None = None
-        self._error: str | None = None
-        self._ready = threading.Event()
-        self._stop = threading.Event()
         self._seq = -1
+        self._stopped = False
         self._cache: OrderedDict[tuple[str, int], list[tuple[Skill, Similar]]] = OrderedDict()
         self._lock = threading.Lock()
-        #: held while a thread is started or stopped, so stop() never meets one half set up
-        self._life = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self.work_queue = work_queue
-        self._worker: Any = None
-        self._queue: Any = None
-        self._worker_thread: threading.Thread | None = None
+        self.runtime.subscribe(self._changed)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the store and watch it, on a daemon thread (opening can take seconds)."""
-        with self._life:
-            if self._stop.is_set():
-                return
-            self._thread = threading.Thread(target=self._run, name="autoskill-store", daemon=True)
-            self._thread.start()
+        """Open the store and watch it in the background (opening can take seconds)."""
+        if not self._stopped:
+            self.runtime.start(work_queue=self.work_queue)
 
-    def _run(self) -> None:
-        try:
-            cfg = self.config
-            from ..store.factory import open_store
-
-            store = open_store(cfg.store, home=cfg.home, embeddings=cfg.resolved_embeddings(),
-                               library_dirs=cfg.library_dirs())
-            with self._life:
-                if self._stop.is_set():  # stopped while opening: stop() could not close what was not there yet
-                    store.close()
-                    return
-                self._store = store
-            self._seq = store.change_seq()
-            log.info("skill store open at %s (user %s)", cfg.home, self.user)
-        except Exception as exc:  # a broken store must not take the editor features down
-            self._error = f"cannot open the skill store at {self.config.home}: {exc}"
-            log.error("%s", self._error)
-            return
-        finally:
-            self._ready.set()
+    def _changed(self, change: StoreChange) -> None:
+        self._seq = change.seq
         self._on_change()
-        if self.work_queue:
-            self._start_worker(store)
-        while not self._stop.wait(POLL_SECONDS):
-            self.poll()
-
-    def _start_worker(self, store: SkillStore) -> None:
-        """Work the shared ingestion queue here too, so hooks' transcripts get learned while the editor runs."""
-        try:
-            from ..learning.pipeline import configured_learner
-            from ..learning.queue import JobQueue
-            from ..learning.worker import Worker
-
-        except Exception as exc:  # noqa: BLE001 - the editor features do not depend on learning
-            log.warning("not working the ingestion queue: %s", exc)
-            return
-        with self._life:
-            if self._stop.is_set():  # the editor closed while we were getting here
-                return
-            try:
-                queue = JobQueue(getattr(store, "root", self.config.home))
-                worker = Worker(queue, configured_learner(store, self.config.resolved_llm()))
-            except Exception as exc:  # noqa: BLE001
-                log.warning("not working the ingestion queue: %s", exc)
-                return
-            thread = threading.Thread(target=worker.run, kwargs={"poll": QUEUE_POLL_SECONDS},
-                                      name="autoskill-queue", daemon=True)
-            thread.start()
-            self._queue, self._worker, self._worker_thread = queue, worker, thread
 
     def poll(self) -> bool:
         """Pick up writes by any process; True (and listeners told) when the store changed."""
-        store = self._store
-        if store is None:
-            return False
-        try:
-            seq = store.change_seq()
-        except Exception as exc:
-            log.warning("reading the store's change counter failed: %s", exc)
-            return False
-        if seq == self._seq:
-            return False
-        refresh = getattr(store, "refresh", None)
-        if callable(refresh):
-            refresh()
-        self._seq = seq
-        self._on_change()
-        return True
+        return self.runtime.check()
 
     def stop(self) -> None:
-        """Stop the worker and the watcher, then close the store (whatever start-up had reached)."""
-        with self._life:
-            self._stop.set()
-            worker, worker_thread, queue = self._worker, self._worker_thread, self._queue
-            thread = self._thread
-        if worker is not None and worker_thread is not None:
-            worker.stop()
-            worker_thread.join(timeout=30)  # a job in flight finishes (or its lease lets another take it)
-            queue.close()
-            worker.learner.close()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
-        with self._life:
-            store, self._store = self._store, None
-        if store is not None:
-            store.close()
+        """Stop the worker and the watcher, then close the store (whatever start-up had reached); for good."""
+        self._stopped = True
+        self.runtime.stop()
 
     @property
     def ready(self) -> bool:
-        return self._store is not None
+        return self.runtime.is_ready
 
     @property
     def seq(self) -> int:
@@ -178,11 +94,14 @@ class StoreService:
 
     def store(self) -> SkillStore:
         """The open store, waiting for it to open; raises with the reason when it cannot."""
-        if not self._ready.wait(OPEN_TIMEOUT):
+        if not self.runtime.ready.wait(OPEN_TIMEOUT):
             raise RuntimeError(f"the skill store at {self.config.home} is still opening; try again")
-        if self._store is None:
-            raise RuntimeError(self._error or "the skill store is closed")
-        return self._store
+        store: SkillStore | None = self.runtime.store
+        if store is None:
+            error = self.runtime.error
+            raise RuntimeError(f"cannot open the skill store at {self.config.home}: {error}" if error is not None
+                               else "the skill store is closed")
+        return store
 
     # -- near-duplicates ----------------------------------------------------------------------------
 
@@ -192,7 +111,7 @@ class StoreService:
         The search depends on the name and description only, so it is cached until they or the
         store change: typing in the body costs no search.
         """
-        store = self._store
+        store: SkillStore | None = self.runtime.store
         if store is None or not isinstance(parsed.data, dict):
             return None
         name, description = parsed.data.get("name"), parsed.data.get("description")

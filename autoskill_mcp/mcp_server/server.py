@@ -4,21 +4,22 @@ Built on mcp 2.x, it serves both protocol eras from one object: 2025-11-25
 clients (`initialize`, sessions, sampling, notifications on the connection)
 and 2026-07-28 clients (`server/discover`, `subscriptions/listen`, SEP-2640
 `skills/*`). Nothing heavy is imported or opened before the first answer: the
-store and its index load on a background thread (see `state.py`).
+store and its index load on the core runtime's thread (see `state.py`, `runtime/`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.lowlevel
 from mcp.server.context import ServerRequestContext
-from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.stdio import stdio_server
@@ -36,6 +37,8 @@ from mcp.types import (
 from pydantic import ValidationError
 
 from .. import __version__
+from ..runtime import StoreChange
+from ..runtime.worker import WorkerFactory
 from ..store.layout import CATALOG_FILE
 from . import catalogue, live, prompts, resources, stdio, tools_learning, tools_skills
 from .argument_errors import plain_message
@@ -57,65 +60,45 @@ def _legacy(protocol_version: str | None) -> bool:
 
 @asynccontextmanager
 async def _lifespan(server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+    """Start the runtime (store, change watch, worker) and relay its change events to the clients."""
     assert isinstance(server, AutoSkillServer)
     state = server.state
-    await anyio.to_thread.run_sync(state.read_start_seq)
-    state.start_loading()
-    worker = _WorkerWhenReady(state, anyio.lowlevel.current_token()) if state.settings.worker else None
-    if worker is not None:
-        worker.start()
+    token = anyio.lowlevel.current_token()
+    send, receive = anyio.create_memory_object_stream[StoreChange](math.inf)
+
+    def on_change(change: StoreChange) -> None:  # on the runtime's thread
+        with contextlib.suppress(RuntimeError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+            anyio.from_thread.run_sync(send.send_nowait, change, token=token)  # fails only once we are stopping
+
+    unsubscribe = state.runtime.subscribe(on_change)
+    if state.settings.worker:
+        state.make_worker = _sampling_worker(state, token)
     try:
+        await anyio.to_thread.run_sync(state.start_loading)  # reads the change number before anything is served
         async with anyio.create_task_group() as tg:
-            tg.start_soon(live.watch, state, server.bus)
+            tg.start_soon(live.announce, state, server.bus, receive)
             try:
                 yield state
             finally:
-                state.closing.set()
                 tg.cancel_scope.cancel()
-        # Only now, with the watcher ended (a rescan it had on a thread finished first), is the store closed.
     finally:
+        unsubscribe()
         with anyio.CancelScope(shield=True):
-            if worker is not None:
-                await anyio.to_thread.run_sync(worker.stop)
+            # The watch ends (a rescan it was in finishes first), the worker stops, only then is the store closed.
             await anyio.to_thread.run_sync(state.close)
+        send.close()
+        receive.close()
 
 
-class _WorkerWhenReady:
-    """Starts the embedded queue worker once the store is open.
+def _sampling_worker(state: ServerState, token: Any) -> WorkerFactory:
+    """The runtime's worker for this server: a job of a connected user who can sample uses the client's model."""
 
-    Importing the learning pipeline costs ~0.1 s; doing it in the lifespan would
-    delay the first answers, so a plain thread waits for the store first.
-    """
+    def make(queue: Any, learner: Any) -> Any:
+        from .worker import SamplingWorker  # loads the learning pipeline: on the runtime's thread, not the loop's
 
-    def __init__(self, state: ServerState, token: Any) -> None:
-        self.state = state
-        self.token = token
-        self._stopped = threading.Event()
-        self._lock = threading.Lock()
-        self._worker: Any = None
-        self._thread = threading.Thread(target=self._main, name="autoskill-worker-start", daemon=True)
+        return SamplingWorker(queue, learner, state, token)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def _main(self) -> None:
-        while not self.state.ready.wait(0.2):
-            if self._stopped.is_set():
-                return
-        from .worker import EmbeddedWorker
-
-        with self._lock:
-            if self._stopped.is_set() or not self.state.is_ready:
-                return
-            self._worker = EmbeddedWorker(self.state, self.token)
-            self._worker.start()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join(5)
-        with self._lock:
-            if self._worker is not None:
-                self._worker.stop()
+    return make
 
 
 class AutoSkillServer(MCPServer[ServerState]):
@@ -134,23 +117,21 @@ class AutoSkillServer(MCPServer[ServerState]):
             extensions=[resources.SkillsExtension(self.state)],
             log_level="WARNING",
         )
-        self.middleware.append(self._track_clients)
-        self._advertise_list_changed()
-        tools_skills.register(self, self.state)
-        tools_learning.register(self, self.state)
+        self.middleware.extend([self._advertise_list_changed, self._track_clients])
+        tools_skills.register(self)
+        tools_learning.register(self)
         self._catalogue_cache: dict[str, tuple[int, str]] = {}
 
-    def _advertise_list_changed(self) -> None:
+    @staticmethod
+    async def _advertise_list_changed(ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         """Declare listChanged to 2025-era clients too (the SDK leaves it off unless asked at run time)."""
-        low = self._lowlevel_server
-        original = low.create_initialization_options
-
-        def options(notification_options: Any = None, experimental_capabilities: Any = None,
-                    extensions: Any = None) -> Any:
-            return original(notification_options or NotificationOptions(True, True, True),
-                            experimental_capabilities, extensions)
-
-        low.create_initialization_options = options  # type: ignore[method-assign]
+        result = await call_next(ctx)
+        capabilities = result.get("capabilities") if ctx.method == "initialize" and isinstance(result, dict) else None
+        if isinstance(capabilities, dict):
+            for kind in ("tools", "resources", "prompts"):
+                if isinstance(capabilities.get(kind), dict):
+                    capabilities[kind]["listChanged"] = True
+        return result
 
     async def _track_clients(self, ctx: ServerRequestContext[Any, Any], call_next: Any) -> Any:
         """Remember 2025-era connections (for notifications and sampling); start loading after the first answer."""

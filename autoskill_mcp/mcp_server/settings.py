@@ -46,14 +46,6 @@ class McpSettings:
 
     def config(self) -> Any:
         """The `AutoSkillConfig` these settings describe."""
-        from ..config import AutoSkillConfig
+        from ..runtime.config import build_config
 
-        store: dict[str, Any] = {"provider": "local"}
-        if self.home is not None:
-            store["path"] = str(self.home)
-        if self.library_dirs:
-            store["library_dirs"] = [str(d) for d in self.library_dirs]
-        cfg = AutoSkillConfig(store=store, default_user=self.user)
-        if self.embeddings:
-            cfg.embeddings = {"provider": self.embeddings}
-        return cfg
+        return build_config(self.home, self.user, self.embeddings, self.library_dirs)

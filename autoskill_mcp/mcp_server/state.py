@@ -1,8 +1,8 @@
-"""The server's shared state: the store opened in the background, the job queue, connected clients.
+"""The server's shared state: the core runtime (store, watch, worker), the job queue, connected clients.
 
 Opening the store scans every skill folder and building the search index reads
 the catalog, both O(store). Neither may delay `initialize` or `tools/list`, so
-both run on a thread that starts once the first request after the handshake
+the runtime opens it on its thread once the first request after the handshake
 has been answered (or after a one-second grace period); a tool that needs the store waits for it.
 """
 
@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from ..runtime import Runtime
+from ..runtime.worker import WorkerFactory
 from .settings import McpSettings
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,10 @@ LOAD_GRACE_SECONDS = 1.0
 AFTER_FIRST_REQUEST_SECONDS = 0.1
 #: a tool waits this long for the store before failing with a clear message
 STORE_WAIT_SECONDS = 120.0
+#: how often the store's change number is read: clients hear of a change within about a second
+POLL_SECONDS = 0.25
+#: how often an idle embedded queue worker looks for jobs
+WORKER_POLL_SECONDS = 0.3
 
 
 class StoreUnavailableError(RuntimeError):
@@ -32,22 +38,21 @@ class StoreUnavailableError(RuntimeError):
 
 
 class ServerState:
-    """One per server process; thread-safe."""
+    """One per server process; thread-safe. The store's life is the core runtime's; this adds the clients."""
 
     def __init__(self, settings: McpSettings) -> None:
         self.settings = settings
         self.config = settings.config()
         self.default_user: str = self.config.resolved_user()
-        self.ready = threading.Event()
-        #: set when the server starts shutting down (before the watcher and the store are stopped)
-        self.closing = threading.Event()
-        #: the catalog's change number when the server started: the watcher's first reading (live.py)
-        self.start_seq: int | None = None
         self.first_request = threading.Event()
-        self._sdk: Any = None
-        self._error: BaseException | None = None
-        self._loader: threading.Thread | None = None
-        self._closing = False
+        self.runtime = Runtime(self.config, poll=POLL_SECONDS, rescan=True, baseline=True, warm_index=True,
+                               worker_poll=WORKER_POLL_SECONDS, before_open=lambda: self._load())
+        #: set once opening ended (in success or failure)
+        self.ready = self.runtime.ready
+        #: set when the server starts shutting down (before the watcher and the store are stopped)
+        self.closing = self.runtime.stopping
+        #: builds the embedded queue worker (the lifespan sets it when the settings ask for one)
+        self.make_worker: WorkerFactory | None = None
         #: a tools/list was answered before the store had rescanned its folders (live.py then announces it)
         self.catalogue_was_loading = False
         self._queue: Any = None
@@ -58,48 +63,32 @@ class ServerState:
     # -- loading ------------------------------------------------------------------------------------
 
     def start_loading(self) -> None:
-        """Open the store and build the index on a background thread."""
-        if self._loader is None:
-            self._closing = False
-            self.closing.clear()
-            self._loader = threading.Thread(target=self._load, name="autoskill-load", daemon=True)
-            self._loader.start()
+        """Open the store and build the index on a background thread (then watch it, and work the queue)."""
+        self.runtime.start(work_queue=self.make_worker is not None, make_worker=self.make_worker)
 
     def _load(self) -> None:
-        if self.first_request.wait(LOAD_GRACE_SECONDS):
+        """Hold the opening until the client's first request is answered (or the grace period ends)."""
+        if self.first_request.wait(LOAD_GRACE_SECONDS) and not self.closing.is_set():
             # The event fires as the first answer is being written: let it leave before our imports
             # (numpy, the store) take the interpreter lock.
             time.sleep(AFTER_FIRST_REQUEST_SECONDS)
-        if self._closing:
-            self.ready.set()
-            return
-        try:
-            from ..sdk import AutoSkill
-
-            self._sdk = AutoSkill(self.config)
-        except BaseException as exc:  # noqa: BLE001 - reported to every tool call instead of killing the server
-            log.exception("cannot open the skill store")
-            self._error = exc
-            self.ready.set()
-            return
-        self.ready.set()
-        try:
-            self._sdk.store.index  # noqa: B018 - builds the keyword index (vectors load lazily in the background)
-        except Exception:  # noqa: BLE001 - search builds it again on first use
-            log.exception("building the search index failed")
 
     @property
     def is_ready(self) -> bool:
-        return self.ready.is_set() and self._error is None
+        return self.runtime.is_ready
 
     def sdk(self) -> Any:
         """The `AutoSkill` facade over the store (blocks until it is open)."""
         self.start_loading()
         if not self.ready.wait(STORE_WAIT_SECONDS):
             raise StoreUnavailableError(f"the skill store is still opening after {STORE_WAIT_SECONDS:.0f} s; try again")
-        if self._error is not None:
-            raise StoreUnavailableError(f"the skill store could not be opened: {self._error}") from self._error
-        return self._sdk
+        error = self.runtime.error
+        if error is not None:
+            raise StoreUnavailableError(f"the skill store could not be opened: {error}") from error
+        sdk = self.runtime.sdk
+        if sdk is None:
+            raise StoreUnavailableError("the skill store is closed (the server is shutting down)")
+        return sdk
 
     @property
     def store(self) -> Any:
@@ -123,32 +112,21 @@ class ServerState:
                 self._queue = JobQueue(getattr(self.store, "root", self.config.home))
             yield self._queue
 
-    def read_start_seq(self) -> None:
-        """Note the catalog's change number before anything is served (see live.watch)."""
-        from ..store.catalog import read_seq
-        from ..store.layout import CATALOG_FILE
-
-        self.start_seq = read_seq(self.config.home / CATALOG_FILE)
-
     def close(self) -> None:
-        """Close the store and the queue; a later `start_loading` opens them again."""
-        self.closing.set()
-        loader, self._loader = self._loader, None
-        self._closing = True
-        self.first_request.set()
-        if loader is not None:
-            loader.join(STORE_WAIT_SECONDS)
+        """Stop the worker and the watcher, close the store and the queue; a later `start_loading` opens them again."""
+        self.first_request.set()  # a loader still waiting for the first request gives up now
+        self.runtime.stop()
         with self._queue_lock:
             if self._queue is not None:
                 self._queue.close()
                 self._queue = None
-        sdk, self._sdk = self._sdk, None
-        self.ready.clear()
-        self._error = None
         self.first_request.clear()
-        if sdk is not None:
-            sdk.close()
-        self.closing.clear()
+
+
+def state_of(ctx: Any) -> ServerState:
+    """The server state a tool call runs under: what the lifespan yielded (an MCPServer `Context`)."""
+    state: ServerState = ctx.request_context.lifespan_context
+    return state
 
 
 class ClientRegistry:

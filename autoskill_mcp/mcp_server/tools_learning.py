@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from . import ingest_paths
 from .auth import user_of_request
 from .identity import user_of
-from .state import ServerState
+from .state import ServerState, state_of
 from .tools_skills import IDEMPOTENT_WRITE, READ, run
 
 #: how often a waiting ingest_transcript call looks at its job
@@ -82,76 +82,82 @@ def path_allowed(request: Any, settings: Any) -> bool:
     return user_of_request(request) is None or settings.loopback
 
 
-def register(server: MCPServer, state: ServerState) -> None:
-    """Add the learning tools to `server`."""
+def _status(state: ServerState, job_id: str, user: str, created: bool) -> JobOut:
+    """The job as this user may see it (a ToolError for anyone else's)."""
+    with state.queue() as queue:
+        job = queue.get(job_id)
+        workers = queue.live_workers()
+    if job is None or job.user_id != user:
+        raise ToolError(f"no job {job_id!r} for this user")
+    return _job_out(job, created=created, workers=workers)
 
-    def status(job_id: str, user: str, created: bool) -> JobOut:
+
+async def ingest_transcript(
+    ctx: Context,
+    path: Annotated[str | None, Field(description="A transcript file on the server's machine, inside the "
+                                                  "agents' transcript folders or ingest_roots (stdio), or "
+                                                  "the caller's own ingest_roots folder (HTTP)",
+                                      max_length=ingest_paths.MAX_PATH_CHARS)] = None,
+    content: Annotated[Any, WithJsonSchema(CONTENT_SCHEMA)] = None,
+    format: Annotated[Format, Field(description="Transcript format; auto detects it")] = "auto",
+    hint: Annotated[str | None, Field(description="What is worth learning from it", max_length=500)] = None,
+    wait_seconds: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS,
+                                         description="Wait this long for the job, reporting progress")] = 0,
+) -> JobOut:
+    """Queue a coding-agent transcript for skill extraction; returns a job id at once (see extraction_status)."""
+    if (path is None) == (content is None):
+        raise ToolError("give exactly one of path or content")
+    text = None if content is None else content_text(content)
+    state = state_of(ctx)
+    user = user_of(ctx, state)
+    fmt = None if format == "auto" else format
+    request = ctx.request_context.request
+    if path is not None and not path_allowed(request, state.settings):
+        raise ToolError("over a network connection send the transcript as content: "
+                        "a path would be read on the server's machine")
+    over_http = user_of_request(request) is not None
+
+    def enqueue() -> tuple[str, bool]:
+        if path is not None:
+            roots = ingest_paths.allowed_roots([*state.settings.ingest_roots, *state.config.ingest_roots()],
+                                               user=user, over_http=over_http)
+            real = ingest_paths.checked_path(path, roots)
         with state.queue() as queue:
-            job = queue.get(job_id)
-            workers = queue.live_workers()
-        if job is None or job.user_id != user:
-            raise ToolError(f"no job {job_id!r} for this user")
-        return _job_out(job, created=created, workers=workers)
-
-    @server.tool(title="Learn from a transcript", annotations=IDEMPOTENT_WRITE)
-    async def ingest_transcript(
-        ctx: Context,
-        path: Annotated[str | None, Field(description="A transcript file on the server's machine, inside the "
-                                                      "agents' transcript folders or ingest_roots (stdio), or "
-                                                      "the caller's own ingest_roots folder (HTTP)",
-                                          max_length=ingest_paths.MAX_PATH_CHARS)] = None,
-        content: Annotated[Any, WithJsonSchema(CONTENT_SCHEMA)] = None,
-        format: Annotated[Format, Field(description="Transcript format; auto detects it")] = "auto",
-        hint: Annotated[str | None, Field(description="What is worth learning from it", max_length=500)] = None,
-        wait_seconds: Annotated[float, Field(ge=0, le=MAX_WAIT_SECONDS,
-                                             description="Wait this long for the job, reporting progress")] = 0,
-    ) -> JobOut:
-        """Queue a coding-agent transcript for skill extraction; returns a job id at once (see extraction_status)."""
-        if (path is None) == (content is None):
-            raise ToolError("give exactly one of path or content")
-        text = None if content is None else content_text(content)
-        user = user_of(ctx, state)
-        fmt = None if format == "auto" else format
-        request = ctx.request_context.request
-        if path is not None and not path_allowed(request, state.settings):
-            raise ToolError("over a network connection send the transcript as content: "
-                            "a path would be read on the server's machine")
-        over_http = user_of_request(request) is not None
-
-        def enqueue() -> tuple[str, bool]:
             if path is not None:
-                roots = ingest_paths.allowed_roots([*state.settings.ingest_roots, *state.config.ingest_roots()],
-                                                   user=user, over_http=over_http)
-                real = ingest_paths.checked_path(path, roots)
-            with state.queue() as queue:
-                if path is not None:
-                    return queue.enqueue_path(real, user_id=user, format=fmt, hint=hint)
-                try:
-                    return queue.enqueue_content(text or "", user_id=user, format=fmt, label="mcp-inline",
-                                                 hint=hint)
-                except ValueError as exc:
-                    raise ToolError(str(exc)) from exc
+                return queue.enqueue_path(real, user_id=user, format=fmt, hint=hint)
+            try:
+                return queue.enqueue_content(text or "", user_id=user, format=fmt, label="mcp-inline",
+                                             hint=hint)
+            except ValueError as exc:
+                raise ToolError(str(exc)) from exc
 
-        job_id, created = await run(enqueue)
-        out = await run(status, job_id, user, created)
-        await ctx.report_progress(0, 1, f"queued as job {job_id}")
-        deadline = time.monotonic() + wait_seconds
-        last = out.progress
-        while out.state in ("queued", "running") and time.monotonic() < deadline:
-            await anyio.sleep(POLL_SECONDS)
-            out = await run(status, job_id, user, created)
-            if out.progress != last or out.state == "running" and last is None:
-                last = out.progress
-                await ctx.report_progress(0.5, 1, out.progress or out.state)
-        if out.state in ("done", "failed"):
-            await ctx.report_progress(1, 1, out.state)
-        return out
+    job_id, created = await run(enqueue)
+    out = await run(_status, state, job_id, user, created)
+    await ctx.report_progress(0, 1, f"queued as job {job_id}")
+    deadline = time.monotonic() + wait_seconds
+    last = out.progress
+    while out.state in ("queued", "running") and time.monotonic() < deadline:
+        await anyio.sleep(POLL_SECONDS)
+        out = await run(_status, state, job_id, user, created)
+        if out.progress != last or out.state == "running" and last is None:
+            last = out.progress
+            await ctx.report_progress(0.5, 1, out.progress or out.state)
+    if out.state in ("done", "failed"):
+        await ctx.report_progress(1, 1, out.state)
+    return out
 
-    @server.tool(title="Extraction status", annotations=READ)
-    async def extraction_status(
-        job_id: Annotated[str, Field(description="The id ingest_transcript returned", min_length=1, max_length=64)],
-        ctx: Context,
-    ) -> JobOut:
-        """The state of an ingest job (queued, running, done, failed) and, when done, what it learned."""
-        user = user_of(ctx, state)
-        return await run(status, job_id, user, False)
+
+async def extraction_status(
+    job_id: Annotated[str, Field(description="The id ingest_transcript returned", min_length=1, max_length=64)],
+    ctx: Context,
+) -> JobOut:
+    """The state of an ingest job (queued, running, done, failed) and, when done, what it learned."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
+    return await run(_status, state, job_id, user, False)
+
+
+def register(server: MCPServer) -> None:
+    """Add these tools to `server`, in this order (they find the server state in the lifespan context)."""
+    server.add_tool(ingest_transcript, title="Learn from a transcript", annotations=IDEMPOTENT_WRITE)
+    server.add_tool(extraction_status, title="Extraction status", annotations=READ)

@@ -22,12 +22,15 @@ from ..skillmd.names import name_input_problem
 from ..store.layout import MAX_SKILL_MD_BYTES
 from .identity import user_of
 from .skill_files import skill_md_uri
-from .state import ServerState, StoreUnavailableError
+from .state import ServerState, StoreUnavailableError, state_of
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 #: writes that repeat harmlessly (saving the same content, queueing the same transcript)
 IDEMPOTENT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
                                    open_world_hint=False)
+#: writes that change something each time (a new version, a use counted)
+WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
+DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
 
 Scope = Literal["all", "user", "shared", "library", "common"]
@@ -198,210 +201,220 @@ def visible_skill(state: ServerState, user: str, name: str) -> Any:
     return skill
 
 
-def register(server: MCPServer, state: ServerState) -> None:
-    """Add the skill tools to `server`."""
+async def search_skills(
+    query: Annotated[str, Field(description="The task, in a few words", min_length=1, max_length=2000)],
+    ctx: Context,
+    top_k: Annotated[int, Field(ge=1, le=50)] = 5,
+    scope: Scope = "all",
+    min_score: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0,
+) -> SearchResult:
+    """Find the user's skills relevant to a task (hybrid keyword + vector; each hit says why)."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
 
-    @server.tool(title="Search skills", annotations=READ, meta=ALWAYS_LOAD)
-    async def search_skills(
-        query: Annotated[str, Field(description="The task, in a few words", min_length=1, max_length=2000)],
-        ctx: Context,
-        top_k: Annotated[int, Field(ge=1, le=50)] = 5,
-        scope: Scope = "all",
-        min_score: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0,
-    ) -> SearchResult:
-        """Find the user's skills relevant to a task (hybrid keyword + vector; each hit says why)."""
-        user = user_of(ctx, state)
+    def work() -> SearchResult:
+        sdk = state.sdk()
+        hits = sdk.search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False,
+                          load_model=False)
+        state.retrievals().count(user, query, (h.skill.id for h in hits))
+        note = hits[0].note if hits else getattr(sdk.store, "vector_note", lambda: None)()
+        return SearchResult(query=query, note=note, hits=[
+            SkillHitOut(**{k: v for k, v in h.to_dict().items() if k in SkillHitOut.model_fields},
+                        uri=skill_md_uri(h.skill.name))
+            for h in hits
+        ])
 
-        def work() -> SearchResult:
-            sdk = state.sdk()
-            hits = sdk.search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False,
-                              load_model=False)
-            state.retrievals().count(user, query, (h.skill.id for h in hits))
-            note = hits[0].note if hits else getattr(sdk.store, "vector_note", lambda: None)()
-            return SearchResult(query=query, note=note, hits=[
-                SkillHitOut(**{k: v for k, v in h.to_dict().items() if k in SkillHitOut.model_fields},
-                            uri=skill_md_uri(h.skill.name))
-                for h in hits
-            ])
+    return await run(work)
 
-        return await run(work)
 
-    @server.tool(title="Render skill context", annotations=READ)
-    async def render_context(
-        query: Annotated[str, Field(description="The task, in a few words", min_length=1, max_length=2000)],
-        ctx: Context,
-        budget: Annotated[int, Field(ge=50, le=50_000, description="Token budget for the block")] = 2000,
-        level: Literal["auto", "catalog", "full", "files"] = "auto",
-        top_k: Annotated[int, Field(ge=1, le=20)] = 5,
-        scope: Scope = "all",
-    ) -> ContextResult:
-        """The relevant skills as one block to inject into a prompt, within a token budget."""
-        user = user_of(ctx, state)
+async def render_context(
+    query: Annotated[str, Field(description="The task, in a few words", min_length=1, max_length=2000)],
+    ctx: Context,
+    budget: Annotated[int, Field(ge=50, le=50_000, description="Token budget for the block")] = 2000,
+    level: Literal["auto", "catalog", "full", "files"] = "auto",
+    top_k: Annotated[int, Field(ge=1, le=20)] = 5,
+    scope: Scope = "all",
+) -> ContextResult:
+    """The relevant skills as one block to inject into a prompt, within a token budget."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
 
-        def work() -> ContextResult:
-            out = state.sdk().render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
-                                                    level=level, wait=False, load_model=False)
-            state.retrievals().count(user, query, (s["id"] for s in out.skills))
-            return ContextResult(**out.to_dict())
+    def work() -> ContextResult:
+        out = state.sdk().render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
+                                                level=level, wait=False, load_model=False)
+        state.retrievals().count(user, query, (s["id"] for s in out.skills))
+        return ContextResult(**out.to_dict())
 
-        return await run(work)
+    return await run(work)
 
-    @server.tool(title="Get a skill", annotations=READ)
-    async def get_skill(
-        name: SkillName,
-        ctx: Context,
-    ) -> SkillOut:
-        """One skill in full: instructions, SKILL.md text and its files (read them as skill:// resources)."""
-        user = user_of(ctx, state)
 
-        def work() -> SkillOut:
-            skill = visible_skill(state, user, name)
-            store = state.store
-            text = store.read_skill_md(skill.id).decode("utf-8", "replace")
-            files = [SkillFileOut(path=f.path, size=f.size, uri=f"skill://{skill.name}/{f.path}")
-                     for f in store.list_files(skill.id)]
-            return SkillOut(id=skill.id, name=skill.name, description=skill.description, version=skill.version,
-                            scope=skill.scope.value, uri=skill_md_uri(skill.name), instructions=skill.instructions,
-                            tags=list(skill.tags), files=files, skill_md=text)
+async def get_skill(
+    name: SkillName,
+    ctx: Context,
+) -> SkillOut:
+    """One skill in full: instructions, SKILL.md text and its files (read them as skill:// resources)."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
 
-        return await run(work)
+    def work() -> SkillOut:
+        skill = visible_skill(state, user, name)
+        store = state.store
+        text = store.read_skill_md(skill.id).decode("utf-8", "replace")
+        files = [SkillFileOut(path=f.path, size=f.size, uri=f"skill://{skill.name}/{f.path}")
+                 for f in store.list_files(skill.id)]
+        return SkillOut(id=skill.id, name=skill.name, description=skill.description, version=skill.version,
+                        scope=skill.scope.value, uri=skill_md_uri(skill.name), instructions=skill.instructions,
+                        tags=list(skill.tags), files=files, skill_md=text)
 
-    @server.tool(title="List skills", annotations=READ)
-    async def list_skills(
-        ctx: Context,
-        scope: Scope = "all",
-        cursor: str | None = None,
-        limit: Annotated[int, Field(ge=1, le=500)] = 100,
-    ) -> SkillPage:
-        """The skills this user can use, by name, a page at a time."""
-        user = user_of(ctx, state)
-        offset = decode_cursor(cursor)
+    return await run(work)
 
-        def work() -> SkillPage:
-            rows = [s for s in state.store.summaries(user_id=user, scope=scope)
-                    if not (s.scope == "user" and s.owner != user)]
-            rows.sort(key=lambda s: (s.name, s.scope))
-            page = rows[offset:offset + limit]
-            nxt = encode_cursor(offset + limit) if offset + limit < len(rows) else None
-            return SkillPage(total=len(rows), next_cursor=nxt, skills=[
-                SkillSummaryOut(id=s.id, name=s.name, description=s.description, version=s.version, scope=s.scope,
-                                uri=skill_md_uri(s.name), updated_at=s.updated_at) for s in page])
 
-        return await run(work)
+async def list_skills(
+    ctx: Context,
+    scope: Scope = "all",
+    cursor: str | None = None,
+    limit: Annotated[int, Field(ge=1, le=500)] = 100,
+) -> SkillPage:
+    """The skills this user can use, by name, a page at a time."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
+    offset = decode_cursor(cursor)
 
-    @server.tool(title="Save a skill", annotations=IDEMPOTENT_WRITE)
-    async def save_skill(
-        ctx: Context,
-        name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
-        description: Annotated[str | None, Field(description="What it does and when to use it",
-                                                 max_length=1024)] = None,
-        instructions: Annotated[str | None, Field(
-            description=f"The Markdown body: steps, conventions, checks (the whole SKILL.md at most {MAX_MIB} as UTF-8)"
-        )] = None,
-        tags: list[str] | None = None,
-        skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above "
-                                                          f"(at most {MAX_MIB} as UTF-8)")] = None,
-        mode: Annotated[Literal["replace", "merge"], Field(
-            description="replace: write exactly this (a new version if it exists); "
-                        "merge: let maintenance merge it into a similar skill or add it")] = "replace",
-        expected_version: Annotated[str | None, Field(description="Fail if the stored version differs")] = None,
-    ) -> SaveResult:
-        """Author or edit one of the user's skills; every change becomes a new version with history."""
-        user = user_of(ctx, state)
-        for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
-            size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
-            if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
-                raise ToolError(f"{field_name} is {size:,} bytes; a skill's SKILL.md may be at most "
-                                f"{MAX_SKILL_MD_BYTES:,} bytes ({MAX_MIB}): move long material into files under "
-                                "references/; nothing was stored")
+    def work() -> SkillPage:
+        rows = [s for s in state.store.summaries(user_id=user, scope=scope)
+                if not (s.scope == "user" and s.owner != user)]
+        rows.sort(key=lambda s: (s.name, s.scope))
+        page = rows[offset:offset + limit]
+        nxt = encode_cursor(offset + limit) if offset + limit < len(rows) else None
+        return SkillPage(total=len(rows), next_cursor=nxt, skills=[
+            SkillSummaryOut(id=s.id, name=s.name, description=s.description, version=s.version, scope=s.scope,
+                            uri=skill_md_uri(s.name), updated_at=s.updated_at) for s in page])
 
-        def work() -> SaveResult:
-            from ..learning.candidate import Candidate
-            from ..learning.maintenance import Maintainer
-            from ..skill import Skill
+    return await run(work)
 
-            if skill_md is not None:
-                from .. import skillmd
 
-                converted = skillmd.to_skill(skillmd.parse(skill_md))
-                if converted.skill is None:
-                    raise ToolError(f"cannot use this SKILL.md: {converted.skipped_reason}")
-                new = converted.skill
-            else:
-                if not name or not description:
-                    raise ToolError("give name and description (and instructions), or a whole skill_md")
-                new = Skill(name=name, description=description, instructions=instructions or "", tags=list(tags or []))
-            problem = name_input_problem(new.name)
-            if problem is not None:  # checked here for both modes: merge would slugify it into another name
-                raise ToolError(f"invalid skill name {quoted(new.name)}: {problem}")
-            store = state.store
-            if mode == "merge":
-                decision = Maintainer(store).apply(
-                    Candidate(name=new.name, description=new.description, instructions=new.instructions,
-                              tags=list(new.tags)), user_id=user, session_id=None, agent="mcp")
-                actions: dict[str, SaveAction] = {"add": "created", "merge": "merged", "discard": "discarded",
-                                                  "unchanged": "unchanged"}
-                action = actions[decision.action]
-                return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
-                                  reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
-                                  uri=skill_md_uri(decision.name) if decision.skill_id else None)
-            saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
-                                                 expected_version=expected_version)
-            replaced: dict[str, SaveAction] = {"add": "created", "merge": "updated", "unchanged": "unchanged"}
-            return SaveResult(action=replaced[saved.action], id=saved.skill_id, name=saved.name,
-                              version=saved.version, reason=_saved_reason(saved.reason, saved.redacted),
-                              redacted=saved.redacted, uri=skill_md_uri(saved.name))
+async def save_skill(
+    ctx: Context,
+    name: Annotated[str | None, Field(description="Skill name (lowercase-hyphenated)", max_length=64)] = None,
+    description: Annotated[str | None, Field(description="What it does and when to use it",
+                                             max_length=1024)] = None,
+    instructions: Annotated[str | None, Field(
+        description=f"The Markdown body: steps, conventions, checks (the whole SKILL.md at most {MAX_MIB} as UTF-8)"
+    )] = None,
+    tags: list[str] | None = None,
+    skill_md: Annotated[str | None, Field(description="A whole SKILL.md instead of the fields above "
+                                                      f"(at most {MAX_MIB} as UTF-8)")] = None,
+    mode: Annotated[Literal["replace", "merge"], Field(
+        description="replace: write exactly this (a new version if it exists); "
+                    "merge: let maintenance merge it into a similar skill or add it")] = "replace",
+    expected_version: Annotated[str | None, Field(description="Fail if the stored version differs")] = None,
+) -> SaveResult:
+    """Author or edit one of the user's skills; every change becomes a new version with history."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
+    for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
+        size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
+        if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
+            raise ToolError(f"{field_name} is {size:,} bytes; a skill's SKILL.md may be at most "
+                            f"{MAX_SKILL_MD_BYTES:,} bytes ({MAX_MIB}): move long material into files under "
+                            "references/; nothing was stored")
 
-        return await run(work)
+    def work() -> SaveResult:
+        from ..learning.candidate import Candidate
+        from ..learning.maintenance import Maintainer
+        from ..skill import Skill
 
-    @server.tool(title="Delete a skill",
-                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True,
-                                             open_world_hint=False))
-    async def delete_skill(
-        name: SkillName,
-        ctx: Context,
-    ) -> DeleteResult:
-        """Delete one of the user's skills (its history stays in the catalog)."""
-        user = user_of(ctx, state)
+        if skill_md is not None:
+            from .. import skillmd
 
-        def work() -> DeleteResult:
-            skill = own_skill(state, user, name)
-            return DeleteResult(deleted=state.store.delete(skill.id), name=skill.name)
+            converted = skillmd.to_skill(skillmd.parse(skill_md))
+            if converted.skill is None:
+                raise ToolError(f"cannot use this SKILL.md: {converted.skipped_reason}")
+            new = converted.skill
+        else:
+            if not name or not description:
+                raise ToolError("give name and description (and instructions), or a whole skill_md")
+            new = Skill(name=name, description=description, instructions=instructions or "", tags=list(tags or []))
+        problem = name_input_problem(new.name)
+        if problem is not None:  # checked here for both modes: merge would slugify it into another name
+            raise ToolError(f"invalid skill name {quoted(new.name)}: {problem}")
+        store = state.store
+        if mode == "merge":
+            decision = Maintainer(store).apply(
+                Candidate(name=new.name, description=new.description, instructions=new.instructions,
+                          tags=list(new.tags)), user_id=user, session_id=None, agent="mcp")
+            actions: dict[str, SaveAction] = {"add": "created", "merge": "merged", "discard": "discarded",
+                                              "unchanged": "unchanged"}
+            action = actions[decision.action]
+            return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
+                              reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
+                              uri=skill_md_uri(decision.name) if decision.skill_id else None)
+        saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
+                                             expected_version=expected_version)
+        replaced: dict[str, SaveAction] = {"add": "created", "merge": "updated", "unchanged": "unchanged"}
+        return SaveResult(action=replaced[saved.action], id=saved.skill_id, name=saved.name,
+                          version=saved.version, reason=_saved_reason(saved.reason, saved.redacted),
+                          redacted=saved.redacted, uri=skill_md_uri(saved.name))
 
-        return await run(work)
+    return await run(work)
 
-    @server.tool(title="Roll a skill back",
-                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
-                                             open_world_hint=False))
-    async def rollback_skill(
-        name: SkillName,
-        ctx: Context,
-        to_version: Annotated[str | None, Field(description="e.g. 0.1.2 or #3; default: the previous version")] = None,
-    ) -> RollbackResult:
-        """Restore an earlier version of one of the user's skills, as a new version."""
-        user = user_of(ctx, state)
 
-        def work() -> RollbackResult:
-            skill = own_skill(state, user, name)
-            restored = state.store.rollback(skill.id, to_version)
-            return RollbackResult(id=restored.id, name=restored.name, version=restored.version,
-                                  history=[v.to_dict() for v in state.store.versions(restored.id)])
+async def delete_skill(
+    name: SkillName,
+    ctx: Context,
+) -> DeleteResult:
+    """Delete one of the user's skills (its history stays in the catalog)."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
 
-        return await run(work)
+    def work() -> DeleteResult:
+        skill = own_skill(state, user, name)
+        return DeleteResult(deleted=state.store.delete(skill.id), name=skill.name)
 
-    @server.tool(title="Report a skill used",
-                 annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
-                                             open_world_hint=False))
-    async def report_skill_used(
-        name: Annotated[str, Field(description="The skill you applied", min_length=1, max_length=200)],
-        ctx: Context,
-    ) -> UsageResult:
-        """Tell autoskill a skill was applied in this session (the signal opt-in pruning waits for)."""
-        user = user_of(ctx, state)
+    return await run(work)
 
-        def work() -> UsageResult:
-            skill = visible_skill(state, user, name)
-            state.store.record_usage(skill.id, used=1, user_id=user)
-            return UsageResult(name=skill.name, usage=state.store.usage(skill.id, user_id=user))
 
-        return await run(work)
+async def rollback_skill(
+    name: SkillName,
+    ctx: Context,
+    to_version: Annotated[str | None, Field(description="e.g. 0.1.2 or #3; default: the previous version")] = None,
+) -> RollbackResult:
+    """Restore an earlier version of one of the user's skills, as a new version."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
+
+    def work() -> RollbackResult:
+        skill = own_skill(state, user, name)
+        restored = state.store.rollback(skill.id, to_version)
+        return RollbackResult(id=restored.id, name=restored.name, version=restored.version,
+                              history=[v.to_dict() for v in state.store.versions(restored.id)])
+
+    return await run(work)
+
+
+async def report_skill_used(
+    name: Annotated[str, Field(description="The skill you applied", min_length=1, max_length=200)],
+    ctx: Context,
+) -> UsageResult:
+    """Tell autoskill a skill was applied in this session (the signal opt-in pruning waits for)."""
+    state = state_of(ctx)
+    user = user_of(ctx, state)
+
+    def work() -> UsageResult:
+        skill = visible_skill(state, user, name)
+        state.store.record_usage(skill.id, used=1, user_id=user)
+        return UsageResult(name=skill.name, usage=state.store.usage(skill.id, user_id=user))
+
+    return await run(work)
+
+
+def register(server: MCPServer) -> None:
+    """Add these tools to `server`, in this order (they find the server state in the lifespan context)."""
+    server.add_tool(search_skills, title="Search skills", annotations=READ, meta=ALWAYS_LOAD)
+    server.add_tool(render_context, title="Render skill context", annotations=READ)
+    server.add_tool(get_skill, title="Get a skill", annotations=READ)
+    server.add_tool(list_skills, title="List skills", annotations=READ)
+    server.add_tool(save_skill, title="Save a skill", annotations=IDEMPOTENT_WRITE)
+    server.add_tool(delete_skill, title="Delete a skill", annotations=DESTRUCTIVE)
+    server.add_tool(rollback_skill, title="Roll a skill back", annotations=WRITE)
+    server.add_tool(report_skill_used, title="Report a skill used", annotations=WRITE)

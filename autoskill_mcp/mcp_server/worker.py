@@ -1,4 +1,4 @@
-"""The queue worker embedded in the server, so queued transcripts get learned while it runs.
+"""The server's flavour of the runtime's embedded queue worker: it extracts with the client's model when it can.
 
 Jobs come from `ingest_transcript`, the agents' hooks and the CLI alike (the
 queue is durable and shared; leases keep two workers off one job). For each
@@ -10,21 +10,20 @@ provider, else the offline rules; a sampling failure falls back at once.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from ..learning.pipeline import Learner, build_learner, configured_learner
+from ..learning.pipeline import Learner, build_learner
 from ..learning.queue import Job, JobQueue
 from ..learning.worker import Worker
 from .sampling import SamplingBridge, sampling_provider
 from .state import ServerState
 
-# This module loads the learning pipeline: server.py imports it only once the server is running.
+# This module loads the learning pipeline: server.py imports it on the runtime's thread, once the store is open.
 
 log = logging.getLogger(__name__)
 
 
-class _ChoosingWorker(Worker):
+class SamplingWorker(Worker):
     """A Worker that picks its learner per job (sampling first, when the job's user can sample)."""
 
     def __init__(self, queue: JobQueue, fallback: Learner, state: ServerState, token: Any) -> None:
@@ -58,43 +57,3 @@ class _ChoosingWorker(Worker):
                         failed[0]["error"], self.fallback.extractor.name)
         return super()._run(job, beat)
 
-
-class EmbeddedWorker:
-    """Runs `_ChoosingWorker` on a daemon thread for the server's lifetime."""
-
-    def __init__(self, state: ServerState, token: Any) -> None:
-        self.state = state
-        self.token = token
-        self._worker: _ChoosingWorker | None = None
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._main, name="autoskill-worker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stopped.set()
-        if self._worker is not None:
-            self._worker.stop()
-        self._thread.join(timeout)
-
-    def _main(self) -> None:
-        while not self.state.ready.wait(0.2):
-            if self._stopped.is_set():
-                return
-        if self._stopped.is_set() or not self.state.is_ready:
-            return
-        sdk = self.state.sdk()
-        queue = JobQueue(getattr(sdk.store, "root", sdk.config.home))
-        try:
-            self._worker = _ChoosingWorker(queue, configured_learner(sdk.store, sdk.config.resolved_llm()), self.state,
-                                           self.token)
-            if self._stopped.is_set():
-                return
-            self._worker.run(poll=0.3)
-        except Exception:  # noqa: BLE001 - the server keeps serving without a worker
-            log.exception("the embedded queue worker stopped")
-        finally:
-            queue.close()
-            if self._worker is not None:
-                self._worker.fallback.close()

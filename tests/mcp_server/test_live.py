@@ -76,3 +76,12 @@ async def test_legacy_sessions_hear_a_hand_edit(home: Path) -> None:
         assert time.monotonic() - edited < LATENCY_LIMIT
         prompts = {p.name for p in (await c.list_prompts()).prompts}
         assert "hand-written" in prompts
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_every_client_is_told_the_lists_can_change(home: Path, mode: str) -> None:
+    async with Client(AutoSkillServer(settings(home)), mode=mode, raise_exceptions=True) as c:  # type: ignore[arg-type]
+        caps = c.server_capabilities
+        assert caps.tools and caps.tools.list_changed
+        assert caps.resources and caps.resources.list_changed
+        assert caps.prompts and caps.prompts.list_changed

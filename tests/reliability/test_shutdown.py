@@ -90,7 +90,7 @@ def test_the_language_servers_store_stops_cleanly_when_told_to_while_it_is_still
         # the editor is closed right then (the shutdown request arrives mid start-up).
         stopper.start()
         started.set()
-        assert service._stop.wait(60)
+        assert service.runtime.stopping.wait(60)
 
     service = StoreService(str(home), "alice", on_change)
     stopper = threading.Thread(target=service.stop, name="lsp-shutdown")
@@ -99,8 +99,7 @@ def test_the_language_servers_store_stops_cleanly_when_told_to_while_it_is_still
     assert started.wait(60), "the store never opened"
     stopper.join(60)
     assert not stopper.is_alive()
-    service._thread.join(60)
-    alive = [t.name for t in threading.enumerate() if t.name in ("autoskill-queue", "autoskill-store")]
+    alive = [t.name for t in threading.enumerate() if t.name in ("autoskill-worker", "autoskill-store")]
     assert alive == [], f"threads left running after stop(): {alive}"
-    assert service._store is None
+    assert service.runtime.store is None
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
