@@ -47,6 +47,19 @@ def test_signature_names_model_and_dims(minilm):
     assert minilm.ready and minilm.load_seconds is not None
 
 
+def test_a_second_use_switches_to_the_folded_session_with_the_same_vectors():
+    emb = MiniLMEmbedder()
+    texts = ["add logging to the checkout service", "日志分析", "plan a trip under 4000 usd"]
+    quick = emb.embed(texts)  # the first use runs the session that loads at once
+    assert emb.ready and not emb.folded and emb._folding is None
+    again = emb.embed(texts)  # a second use: this process embeds more than once
+    assert emb._folding is not None
+    emb._folding.join(timeout=120)
+    assert emb.folded
+    folded = emb.embed(texts)
+    assert np.allclose(quick, again, atol=1e-6) and np.allclose(quick, folded, atol=1e-4)
+
+
 def test_loading_is_lazy():
     emb = MiniLMEmbedder()
     assert not emb.ready  # constructing loads nothing
