@@ -88,6 +88,15 @@ _SEQUENCE = re.compile(
     r"先.{2,}(再|然后).{2,}(最后|再|然后)|\b(d'abord)\b.{3,}\b(ensuite|puis)\b.{3,}\b(enfin|puis|ensuite)\b",
     re.IGNORECASE | re.S)
 
+#: picking one of the options the agent offered ("ok go with 1", "选第二个吧") asks nothing of the next task
+_CHOICE = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|yes|yeah|yep|great|perfect|cool|sure|alright|thanks|thx)[\s,.!]+)*(?:let'?s |i'?ll |we'?ll )?"
+    r"(?:go|going) (?:with|for) (?:option |number |#)?(?:\d+|[a-d]|the (?:first|second|third|last|other|cheaper) "
+    r"(?:one|option))\b[^,;]{0,24}$|^\W*(?:那|好的?|行)?[，,]?(?:就|选|用)+(?:第?[一二三四1-4](?:个|种|套|条)|方案[一二三ABC])"
+    r"(?:吧|就行|好了)?\W*$|^\W*(?:ok |d'accord |vale |gut )?(?:on part sur|je prends|nehmen wir|me quedo con) "
+    r"(?:la |le |l'|el |la opción |option )?(?:\d|premi|deuxi|second|primer|segund|erste|zweite)", re.I)
+#: a record about a person or a thing ("张琳（设计）：周一全天可以", "Me: free tue/wed"): this instance's data
+_RECORD = re.compile(r"^\W*(?:[\u3400-\u9fff]{2,4}\s*[（(][^）)\n]{1,12}[）)]|我|(?i:me|moi|yo|ich))\s*[:：]")
 _TICKS = re.compile(r"`[^`\n]+`")
 _UNTICK = re.compile(r"\x00(\d+)\x00")
 
@@ -246,6 +255,8 @@ def _items(ev: Evidence) -> list[Item]:
         for s in t.prose:
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
+            if _CHOICE.search(s) or _RECORD.match(s):
+                continue
             d = ds.get(s)
             if d is not None and d.kind is DirectiveKind.WORKFLOW:
                 items.append(Item("procedure", s, t.n, 1.0 if len(d.steps) >= 3 else 0.6, steps=d.steps, directive=d))

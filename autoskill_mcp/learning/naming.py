@@ -224,6 +224,47 @@ def task_name(request: str, lang: str) -> TaskName | None:
     return _task_en(request)
 
 
+#: the user says when a rule applies: "whenever I ask you to explain a concept", "以后帮我排会议都按这几条来"
+_OCCASION = (
+    re.compile(r"\b(?:whenever|every ?time|each time|next time|any ?time|when|if) i "
+               r"(?:(?:ask|send|give)(?: you)?|(?:need|want) you)(?: for| to| about)?\s+(?P<x>[^.,;:!?]{3,60})", re.I),
+    re.compile(r"以后(?:帮我|给我|替我|你)?(?P<x>(?![在这那])[\u3400-\u9fff]{2,8}?)(?:都|就|也)(?:按|照|用)"),
+    re.compile(r"(?:chaque fois|la prochaine fois|quand|lorsque) (?:que )?je (?:te |vous )?demande (?:de |d'|des? |une? )?"
+               r"(?P<x>[^.,;:!?]{3,60})", re.I),
+    re.compile(r"(?:cada vez|siempre|la próxima vez) que (?:te )?pida (?:que )?(?P<x>[^.,;:!?]{3,60})", re.I),
+    re.compile(r"(?:immer|jedes ?mal),? wenn ich (?:dich )?(?:nach |um )?(?P<x>[^.,;:!?]{3,60}?) "
+               r"(?:frage|bitte|brauche)", re.I),
+)
+_OCCASION_LEAD = re.compile(r"^(?:me |you |to |for |about |with |an? |the |some |anything about )+", re.I)
+
+
+def occasion(text: str, lang: str) -> TaskName | None:
+    """The task a user names as the occasion of their rules ("whenever I ask for a cross-timezone slot"):
+    what the skill is for, in the user's own words, whatever this session's request was."""
+    for pattern in _OCCASION:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        raw = re.split(r"\s+(?:and|or|then|but|so|i|we|please|pls|et|y|und|ou|o|oder)\s+", m.group("x").strip(),
+                       maxsplit=1, flags=re.I)[0].strip()
+        about = re.match(r"^(?:you )?(?:anything |questions? )?about ", raw, re.I) is not None
+        x = _OCCASION_LEAD.sub("", raw)
+        named = task_name(x, lang)
+        if named is not None and not set(named.slug.split("-")) & NOT_TOPIC:
+            return named
+        if re.fullmatch(r"[\u3400-\u9fff]{2,8}", x):
+            return TaskName(x, x, x, x, x)
+        words = [w.lower() for w in _WORD.findall(x.split(" to ")[0])]
+        words = [w for w in words if w not in NOT_TOPIC and not w.isdigit()][:3]
+        if words and len(x.split()) <= 6:
+            shown = " ".join(words)
+            if about:
+                return TaskName(slugify("-".join(words)), f"answer questions about {shown}",
+                                f"Answers questions about {shown}", f"asked about {shown}", shown)
+            return TaskName(slugify("-".join(words)), shown, f"Prepares {_a(words)}", f"asked for {_a(words)}", shown)
+    return None
+
+
 def has_task_verb(sentence: str, lang: str) -> bool:
     """Does this sentence ask for a piece of work (a request), whether or not a name can be read from it?"""
     if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", sentence[:40]):

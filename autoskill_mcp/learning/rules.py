@@ -16,7 +16,7 @@ import re
 
 from .candidate import Candidate
 from .evidence import GATE_THRESHOLD, Evidence, Item, score
-from .naming import TaskName, is_domain, rank_topics, task_name, topic_name, topic_words
+from .naming import TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
 from .requirements import kinds_of
 
 EXTRACTOR = "rules"
@@ -191,6 +191,11 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
     messages in the imperative") is named from its own opening instead.
     """
     lang = evidence.language
+    # the user said when these rules apply: that is what the skill is for
+    for text in [evidence.task, *(item.rule or item.text for item in group)]:
+        named = occasion(text, lang)
+        if named is not None:
+            return named
     task = task_name(evidence.task, lang)
     built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
     # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself

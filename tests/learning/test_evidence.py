@@ -271,3 +271,38 @@ def test_a_sentence_around_inline_code_is_prose_not_code() -> None:
 def test_spanish_and_german_requests_name_their_task(request_: str, lang: str, slug: str) -> None:
     task = task_name(request_, lang)
     assert task is not None and task.slug == slug
+
+
+def test_the_occasion_the_user_names_names_the_skill() -> None:
+    ev = gather(session(
+        "can you find a slot for a call with the berlin and austin folks next week",
+        "Here are three options ...",
+        "no one should have a call before 8am or after 7pm their own time",
+        "Updated: ...",
+        "and leave at least 15 min buffer after anything already in my calendar",
+        "Updated: ...",
+        "ok go with 1. and yes thats the way to do it whenever i ask for a cross-timezone slot",
+    ))
+    [cand] = rules.extract(ev)
+    assert cand.name == "cross-timezone-slot" and cand.description.endswith("Use when asked for a cross-timezone slot.")
+    assert "go with 1" not in cand.instructions.lower()  # picking an offered option is no rule
+
+
+@pytest.mark.parametrize(("text", "lang", "slug"), [
+    ("whenever i ask you to explain a concept, first ask me one question", "en", "concept-explanation"),
+    ("以后帮我排会议都按这几条来：周五下午不排", "zh", "排会议"),
+])
+def test_an_occasion_in_any_language(text: str, lang: str, slug: str) -> None:
+    from autoskill_mcp.learning.naming import occasion
+
+    named = occasion(text, lang)
+    assert named is not None and named.slug == slug
+    assert occasion("以后在这个仓库里都按这个来", "zh") is None  # a place is no task
+    assert occasion("when i want to go home", "en") is None
+
+
+def test_records_of_this_instance_are_no_constraints() -> None:
+    ev = gather(session("帮我排一下下周的评审会", "好的", "张琳（设计）：周一全天可以，周二下午不行", "好",
+                        "我：周二周三都行", "好", "会议不要超过45分钟，要带议程", "好"))
+    text = " ".join(i.text for i in ev.items)
+    assert "张琳" not in text and "周二周三都行" not in text and "45分钟" in text
