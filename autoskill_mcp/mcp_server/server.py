@@ -40,7 +40,7 @@ from .. import __version__
 from ..runtime import StoreChange
 from ..runtime.worker import WorkerFactory
 from ..store.layout import CATALOG_FILE
-from . import catalogue, live, prompts, resources, stdio, tools_learning, tools_skills
+from . import discovery, live, prompts, resources, stdio, tools_learning, tools_skills
 from .argument_errors import plain_message
 from .identity import user_of
 from .settings import McpSettings
@@ -110,7 +110,7 @@ class AutoSkillServer(MCPServer[ServerState]):
         super().__init__(
             SERVER_NAME,
             title="autoskill",
-            instructions=catalogue.INSTRUCTIONS,
+            instructions=discovery.INSTRUCTIONS,
             version=__version__,
             lifespan=_lifespan,
             subscriptions=self.bus,
@@ -176,7 +176,7 @@ class AutoSkillServer(MCPServer[ServerState]):
         cached = self._catalogue_cache.get(user)
         if cached is not None and cached[0] == seq and seq >= 0:
             return cached[1]
-        text = catalogue.render_catalogue([catalogue.CatalogueEntry(r.name, r.description) for r in rows])
+        text = discovery.render_catalogue([discovery.CatalogueEntry(r.name, r.description) for r in rows])
         if len(self._catalogue_cache) > 256:
             self._catalogue_cache.clear()
         self._catalogue_cache[user] = (seq, text)

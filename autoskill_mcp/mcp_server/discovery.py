@@ -1,4 +1,8 @@
-"""The byte-budgeted skill catalogue and the server instructions (plain text, no MCP imports).
+"""What the model reads before any call: the server instructions and the discovery tool's
+description, which carries a byte-budgeted catalogue of the user's skills (plain text, no MCP imports).
+
+Not the store's catalog (`store/catalog.py`, the SQLite index of skills): this module only renders
+the lines the store lists for a user.
 
 Claude Code defers MCP tool descriptions: at session start the model sees tool
 names, the server instructions, and the full description of a tool marked
