@@ -10,11 +10,11 @@ import builtins
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from . import skillmd
 from .config import AutoSkillConfig
-from .context import RenderedContext, render_context
+from .context import Level, RenderedContext, render_context
 from .errors import InvalidInputError, NotFoundError
 from .skill import Provenance, Scope, Skill, SkillExample, now_iso
 from .skillmd.names import canonical_name
@@ -130,7 +130,12 @@ class AutoSkill:
         wait: bool = False,
         load_model: bool = True,
     ) -> RenderedContext:
-        """`render_context` with the token count and what each skill contributed."""
+        """`render_context` with the token count and what each skill contributed.
+
+        `level` is checked first: a bad one must not cost a search (nor count its hits as retrieved).
+        """
+        if level not in get_args(Level):
+            raise InvalidInputError(f"level must be one of {', '.join(get_args(Level))}")
         hits = self.search(query, user_id=user_id, limit=limit, scope=scope, filters=filters,
                            min_score=min_score, wait=wait, load_model=load_model)
         files: dict[str, list[str]] = {}
@@ -140,8 +145,6 @@ class AutoSkill:
             where = self.store.skill_dir(hit.skill.id)
             if where is not None:
                 locations[hit.skill.id] = str(where)
-        if level not in ("auto", "catalog", "full", "files"):
-            raise InvalidInputError("level must be one of auto, catalog, full, files")
         return render_context(
             hits, budget=budget or self.config.context_token_budget, level=level,  # type: ignore[arg-type]
             query=query, files=files, locations=locations,

@@ -14,7 +14,7 @@ TASK_ARGUMENT = PromptArgument(name="task", description="What to apply the skill
 def list_prompts(state: ServerState, user: str) -> list[Prompt]:
     """A prompt named after each skill the user can see."""
     return [Prompt(name=s.name, title=s.name, description=s.description, arguments=[TASK_ARGUMENT])
-            for s in sf.visible(state.store, user)]
+            for s in state.store.visible(user)]
 
 
 def get_prompt(state: ServerState, user: str, name: str, arguments: dict[str, str] | None) -> GetPromptResult:

@@ -26,11 +26,11 @@ from mcp.types import (
 )
 from mcp.types import Resource as MCPResource
 
-from ..errors import AutoSkillError
+from ..errors import AutoSkillError, InvalidInputError
+from ..store.base import decode_cursor, encode_cursor
 from . import skill_files as sf
 from .identity import user_of
 from .state import ServerState
-from .tools_skills import encode_cursor
 
 SKILLS_EXTENSION = "io.modelcontextprotocol/skills"
 MODERN = frozenset({"2026-07-28"})
@@ -47,15 +47,11 @@ def _entry(published: sf.Published) -> dict[str, Any]:
 
 
 def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
+    """The store's cursor, a bad one as the JSON-RPC invalid-params error."""
     try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "o" and int(value) >= 0:
-            return int(value)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise MCPError(INVALID_PARAMS, "invalid cursor: pass back the nextCursor of the previous page")
+        return decode_cursor(cursor)
+    except InvalidInputError as exc:
+        raise MCPError(INVALID_PARAMS, str(exc)) from None
 
 
 def list_resources(
@@ -66,7 +62,7 @@ def list_resources(
     store = state.store
     out: list[MCPResource] = []
     index = 0
-    for summary in sf.visible(store, user):
+    for summary in store.visible(user):
         try:
             files = store.list_files(summary.id)
             folder = store.skill_dir(summary.id)
@@ -164,7 +160,7 @@ class SkillsGetParams(RequestParams):
 def skills_list(state: ServerState, user: str, cursor: str | None) -> dict[str, Any]:
     start = _offset(cursor)
     store = state.store
-    summaries = sf.visible(store, user)
+    summaries = store.visible(user)
     skills: list[dict[str, Any]] = []
     index = start
     while index < len(summaries) and len(skills) < SKILLS_PAGE:

@@ -40,7 +40,7 @@ from .. import __version__
 from ..runtime import StoreChange
 from ..runtime.worker import WorkerFactory
 from ..store.layout import CATALOG_FILE
-from . import catalogue, live, prompts, resources, stdio, tools_learning, tools_skills
+from . import discovery, live, prompts, resources, stdio, tools_learning, tools_skills
 from .argument_errors import plain_message
 from .identity import user_of
 from .settings import McpSettings
@@ -110,7 +110,7 @@ class AutoSkillServer(MCPServer[ServerState]):
         super().__init__(
             SERVER_NAME,
             title="autoskill",
-            instructions=catalogue.INSTRUCTIONS,
+            instructions=discovery.INSTRUCTIONS,
             version=__version__,
             lifespan=_lifespan,
             subscriptions=self.bus,
@@ -171,14 +171,12 @@ class AutoSkillServer(MCPServer[ServerState]):
         from ..store.catalog import read_listing
 
         config = self.state.config
-        seq, rows = read_listing(config.home / CATALOG_FILE)
+        libraries = tuple(str(d.expanduser().resolve()) for d in config.library_dirs())
+        seq, rows = read_listing(config.home / CATALOG_FILE, user, libraries)
         cached = self._catalogue_cache.get(user)
         if cached is not None and cached[0] == seq and seq >= 0:
             return cached[1]
-        libraries = tuple(str(d.expanduser().resolve()) for d in config.library_dirs())
-        entries = [catalogue.CatalogueEntry(r.name, r.description)
-                   for r in catalogue.visible_rows(rows, user, libraries)]
-        text = catalogue.render_catalogue(entries)
+        text = discovery.render_catalogue([discovery.CatalogueEntry(r.name, r.description) for r in rows])
         if len(self._catalogue_cache) > 256:
             self._catalogue_cache.clear()
         self._catalogue_cache[user] = (seq, text)

@@ -4,8 +4,8 @@ Every file of a skill is a resource at `skill://<name>/<file>`, `SKILL.md`
 explicit. The manifest (`sha256` + size) is computed over exactly the bytes
 `resources/read` returns, read once into a `Published` snapshot, so a listing
 and a read made from the same snapshot can never disagree. The skills a user
-sees are deduplicated by name, their own first, then shared, then libraries
-(the store's `find` order), so every name maps to one skill.
+sees are deduplicated by name by the store (its own rules of visibility and
+precedence, `SkillStore.visible`), so every name maps to one skill.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ SKILL_FILE = "SKILL.md"
 #: SEP-2640: hosts must accept up to these per skill; servers should not exceed them
 MAX_FILES = 512
 MAX_BYTES = 16 * 1024 * 1024
-_ORDER = {"user": 0, "shared": 1, "library": 2}
 
 
 @dataclass(frozen=True)
@@ -115,20 +114,8 @@ def mime_type(path: str, data: bytes) -> str:
     return "application/octet-stream"
 
 
-def visible(store: SkillStore, user_id: str) -> list[SkillSummary]:
-    """The skills a user may see, one per name (their own first, then shared, then libraries), by name."""
-    best: dict[str, SkillSummary] = {}
-    for s in store.summaries(user_id=user_id, scope="all"):
-        if s.scope == "user" and s.owner != user_id:
-            continue
-        held = best.get(s.name)
-        if held is None or _ORDER.get(s.scope, 3) < _ORDER.get(held.scope, 3):
-            best[s.name] = s
-    return [best[n] for n in sorted(best)]
-
-
 def find_visible(store: SkillStore, user_id: str, name: str) -> SkillSummary | None:
-    """The skill `visible` would list under `name` (the store's lookup has the same precedence)."""
+    """The skill `store.visible` would list under `name` (the store's lookup has the same precedence)."""
     skill = store.find(name, user_id=user_id, scope="all")
     if skill is None or skill.status.value != "active":
         return None
@@ -198,7 +185,7 @@ def publish(store: SkillStore, summary: SkillSummary) -> Published:
 def publish_all(store: SkillStore, user_id: str) -> list[Published]:
     """Every visible skill that can be published (ones over the limits are logged and left out)."""
     out: list[Published] = []
-    for summary in visible(store, user_id):
+    for summary in store.visible(user_id):
         try:
             out.append(publish(store, summary))
         except (InvalidInputError, NotFoundError, OSError) as exc:

@@ -8,7 +8,6 @@ maintenance, so every change is a new version with history.
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -19,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import AutoSkillError, quoted
 from ..skillmd.names import name_input_problem
+from ..store.base import decode_cursor, encode_cursor
 from ..store.layout import MAX_SKILL_MD_BYTES
 from .identity import user_of
 from .skill_files import skill_md_uri
@@ -143,23 +143,6 @@ class UsageResult(BaseModel):
     usage: dict[str, Any]
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        offset = int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise ToolError("invalid cursor: pass back the next_cursor of the previous page") from None
-    if kind != "o" or offset < 0:
-        raise ToolError("invalid cursor: pass back the next_cursor of the previous page")
-    return offset
-
-
 async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Run blocking store work on a thread, turning our typed errors into tool errors."""
     def call() -> Any:
@@ -176,8 +159,8 @@ def own_skill(state: ServerState, user: str, name: str) -> Any:
     store = state.store
     skill = store.find(name, user_id=user, scope="user")
     if skill is None:
-        by_id = store.get(name)
-        if by_id is not None and by_id.scope.value == "user" and by_id.user_id == user:
+        by_id = store.get(name, user_id=user)
+        if by_id is not None and by_id.scope.value == "user":  # the store shows a user only their own
             skill = by_id
     if skill is None:
         other = store.find(name, user_id=user, scope="all")
@@ -193,9 +176,7 @@ def visible_skill(state: ServerState, user: str, name: str) -> Any:
     store = state.store
     skill = store.find(name, user_id=user, scope="all")
     if skill is None:
-        by_id = store.get(name)
-        if by_id is not None and not (by_id.scope.value == "user" and by_id.user_id != user):
-            skill = by_id
+        skill = store.get(name, user_id=user)  # by id: the store returns only what this user may see
     if skill is None:
         raise ToolError(f"no skill named {name!r}; search_skills or list_skills shows what exists")
     return skill
@@ -278,11 +259,10 @@ async def list_skills(
     """The skills this user can use, by name, a page at a time."""
     state = state_of(ctx)
     user = user_of(ctx, state)
-    offset = decode_cursor(cursor)
 
     def work() -> SkillPage:
-        rows = [s for s in state.store.summaries(user_id=user, scope=scope)
-                if not (s.scope == "user" and s.owner != user)]
+        offset = decode_cursor(cursor)
+        rows = state.store.summaries(user_id=user, scope=scope)
         rows.sort(key=lambda s: (s.name, s.scope))
         page = rows[offset:offset + limit]
         nxt = encode_cursor(offset + limit) if offset + limit < len(rows) else None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import marshal
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -177,7 +177,7 @@ class BM25Index:
         ))
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "BM25Index":
+    def from_bytes(cls, data: bytes) -> BM25Index:
         """Rebuild an index saved by `to_bytes`; ValueError if the data is not one."""
         try:
             fmt, k1, b, ids, vocab, indptr, post_rows, post_tf, doc_len, free, total_len = marshal.loads(data)
@@ -198,7 +198,7 @@ class BM25Index:
         if index._indptr[-1] != len(index._post_rows):
             raise ValueError("BM25 snapshot postings do not match their offsets")
         counts = np.diff(index._indptr)
-        index._df = dict(zip(vocab, counts.tolist()))
+        index._df = dict(zip(vocab, counts.tolist(), strict=False))
         index._free = list(free)
         index._total_len = total_len
         index._row_of = {doc_id: row for row, doc_id in enumerate(ids) if doc_id is not None}
@@ -299,14 +299,16 @@ class BM25Index:
                         np.fromiter(extra.values(), dtype=np.float32, count=len(extra))))
         return out
 
-    def coverage_norm(self, query: str) -> float:
+    def coverage_norm(self, query: str | Sequence[str]) -> float:
         """Score a document would get for containing each query word once at average length.
 
         Dividing BM25 by this gives how much of the query a document covers,
         comparable across queries (unseen words count, so a query about
-        something the store lacks scores low).
+        something the store lacks scores low). `query` is the text, or its
+        `tokenize(query, compounds=False)` when the caller already has it.
         """
-        return sum(self.idf(t) for t in dict.fromkeys(tokenize(query, compounds=False)))
+        words = tokenize(query, compounds=False) if isinstance(query, str) else query
+        return sum(self.idf(t) for t in dict.fromkeys(words))
 
     def search(
         self,

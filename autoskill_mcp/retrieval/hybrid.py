@@ -31,7 +31,7 @@ from .embedder import Embedder
 from .fusion import DEFAULT_ALPHA, Fused, fuse_arrays
 from .quantize import dequantize, quantize
 from .selection import top_rows
-from .tokenizer import tokenize
+from .tokenizer import query_tokens, tokenize
 from .vector_cache import VectorCache
 from .vector_index import VectorIndex
 
@@ -44,7 +44,7 @@ Allowed = Collection[str] | Callable[[str], bool] | None
 
 _EMBED_CHUNK = 32
 #: indexes whose background thread was started: stopped at exit (see `_stop_all_at_exit`)
-_RUNNING: "weakref.WeakSet[HybridIndex]" = weakref.WeakSet()
+_RUNNING: weakref.WeakSet[HybridIndex] = weakref.WeakSet()
 _exit_hook = False
 #: query vectors kept (1.5 MB at 384 dims): a server's working set of repeated requests, and
 #: more than the 300 distinct queries `bench_store` cycles through (256 missed every one of them)
@@ -281,7 +281,7 @@ class HybridIndex:
         with self._lock:
             if keywords:
                 self._bm25.add_many((doc_id, tokens) for doc_id, _, _, tokens in prepared)
-            for doc_id, text, content_hash, tokens in prepared:
+            for doc_id, text, content_hash, _tokens in prepared:
                 if self.embedder is None:
                     self._hashes[doc_id] = content_hash
                     continue
@@ -314,7 +314,7 @@ class HybridIndex:
         # those go to the background thread too, so keyword search is usable at once.
         if self.embedder.cheap and (len(missing) <= INLINE_EMBED_LIMIT or not self.background):
             vectors = self.embedder.embed([t for _, t, _ in missing])
-            self._store_vectors([(d, h, v) for (d, _, h), v in zip(missing, vectors)], from_pending=False)
+            self._store_vectors([(d, h, v) for (d, _, h), v in zip(missing, vectors, strict=False)], from_pending=False)
             return
         with self._cond:
             for doc_id, text, content_hash in missing:
@@ -338,7 +338,8 @@ class HybridIndex:
         and lacks its vector. Returns how many were taken (nothing is written to the cache)."""
         with self._cond:
             fresh = [(d, v) for d, h, v in rows
-                     if self._hashes.get(d) == h and (d in self._pending or self._vectors is None or d not in self._vectors)]
+                     if self._hashes.get(d) == h
+                     and (d in self._pending or self._vectors is None or d not in self._vectors)]
             fits = self._add_vectors(fresh)
             taken = [d for d, ok in fits.items() if ok]
             for d in taken:
@@ -380,7 +381,8 @@ class HybridIndex:
         dims = self._vectors.dims
         ok = [(d, v) for d, v in items if np.asarray(v).reshape(-1).shape[0] == dims]
         if ok:
-            self._vectors.add_many([d for d, _ in ok], np.stack([np.asarray(v, dtype=np.float32).reshape(-1) for _, v in ok]))
+            self._vectors.add_many([d for d, _ in ok],
+                                   np.stack([np.asarray(v, dtype=np.float32).reshape(-1) for _, v in ok]))
         good = {d for d, _ in ok}
         for d, v in items:
             if d not in good:
@@ -393,7 +395,8 @@ class HybridIndex:
         if self._vectors is None:
             self._vectors = VectorIndex(vec.shape[0], capacity=max(256, len(self._bm25)))
         if vec.shape[0] != self._vectors.dims:
-            log.warning("vector for %s has %d dims, index has %d; re-embedding", doc_id, vec.shape[0], self._vectors.dims)
+            log.warning("vector for %s has %d dims, index has %d; re-embedding", doc_id, vec.shape[0],
+                        self._vectors.dims)
             return False
         self._vectors.add(doc_id, vec)
         return True
@@ -477,7 +480,7 @@ class HybridIndex:
             self.last_error = exc
             log.warning("embedding %d documents failed (will retry): %s", len(batch), exc)
             return False
-        self._store_vectors([(d, h, v) for (d, (_, h)), v in zip(batch, vectors)], from_pending=True)
+        self._store_vectors([(d, h, v) for (d, (_, h)), v in zip(batch, vectors, strict=False)], from_pending=True)
         return True
 
     def wait_until_ready(self, timeout: float | None = None,
@@ -538,7 +541,7 @@ class HybridIndex:
         if worker is not None and worker is not threading.current_thread() and not self._loading:
             worker.join(timeout=timeout)
 
-    def __enter__(self) -> "HybridIndex":
+    def __enter__(self) -> HybridIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -579,7 +582,7 @@ class HybridIndex:
             self._embed_small_backlog()
         accept = _predicate(allowed)
         qvec = self._query_vector(query, accept)
-        tokens = tokenize(query)
+        tokens, plain = query_tokens(query)  # the query is tokenized once per search
         with self._lock:
             bm25 = self._bm25
             mask = self._mask(allowed, bm25)
@@ -612,7 +615,7 @@ class HybridIndex:
                 v_arr = np.array([np.nan if r is None else cosine[r] for r in vpos])
             elif qvec is not None and vectors is None and len(bm25) == 0:
                 v_arr = np.zeros(0)
-            norm = bm25.coverage_norm(query)
+            norm = bm25.coverage_norm(plain)
         mode: Mode = "keyword" if v_arr is None else ("vector" if self.alpha >= 1.0 else "hybrid")
         note = self.vector_note() if v_arr is None else None
         if not ids:
@@ -627,7 +630,8 @@ class HybridIndex:
                 break  # scores never rise down the ranking (see fusion.py)
             if fused.matched is not None and not fused.matched[i]:
                 continue  # no keyword and no real similarity: a filler, not a hit
-            f = fused.hit(ids[i], int(i), float(k_arr[i]), None if v_arr is None or np.isnan(v_arr[i]) else float(v_arr[i]))
+            cosine_i = None if v_arr is None or np.isnan(v_arr[i]) else float(v_arr[i])
+            f = fused.hit(ids[i], int(i), float(k_arr[i]), cosine_i)
             hits.append(_scored(f, mode, note))
             if len(hits) >= top_k:
                 break

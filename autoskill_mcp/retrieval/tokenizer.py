@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["tokenize", "stem", "STOP_WORDS"]
+__all__ = ["tokenize", "query_tokens", "stem", "STOP_WORDS"]
 
 # An identifier-ish chunk: word characters joined by `_` or `-` (so `dry-run`,
 # `file_io`); `/`, `.`, spaces and other punctuation end a chunk.
@@ -89,11 +89,16 @@ def _undouble(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=1 << 17)
 def _chunk_tokens(chunk: str, compounds: bool) -> tuple[str, ...]:
-    """Tokens of one identifier-ish chunk (cached: chunks repeat a lot)."""
+    """Tokens of one identifier-ish chunk, with or without the joined compound forms."""
+    return _chunk_forms(chunk)[compounds]
+
+
+@lru_cache(maxsize=1 << 17)
+def _chunk_forms(chunk: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(without compounds, with compounds) of one chunk, from one walk (cached: chunks repeat a lot)."""
     if _HAS_CJK.search(chunk):
-        return _mixed_script_tokens(chunk, compounds)
+        return _mixed_script_forms(chunk)
     parts: list[str] = []
     for piece in _JOINERS.split(chunk):
         if not piece:
@@ -106,30 +111,31 @@ def _chunk_tokens(chunk: str, compounds: bool) -> tuple[str, ...]:
         else:
             parts.append(piece.lower())
     stems = [stem(p) for p in parts]
-    out = [s for p, s in zip(parts, stems) if p not in STOP_WORDS]
-    if compounds and len(stems) > 1:
-        out.append("".join(stems))
-    return tuple(out)
+    plain = tuple(s for p, s in zip(parts, stems, strict=True) if p not in STOP_WORDS)
+    return plain, (plain + ("".join(stems),) if len(stems) > 1 else plain)
 
 
-def _mixed_script_tokens(chunk: str, compounds: bool) -> tuple[str, ...]:
-    out: list[str] = []
+def _mixed_script_forms(chunk: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    plain: list[str] = []
+    joined: list[str] = []
     for m in _SCRIPT_RUN.finditer(chunk):
         run = m.group()
         kind = m.lastgroup
         if kind == "other":
-            out.extend(_chunk_tokens(run, compounds))
-        elif kind == "han":
-            out.extend(run)
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            without, with_ = _chunk_forms(run)
+            plain.extend(without)
+            joined.extend(with_)
+            continue
+        if kind == "han":
+            same = [*run, *(run[i : i + 2] for i in range(len(run) - 1))]
         elif kind == "hira":
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            same = [run[i : i + 2] for i in range(len(run) - 1)]
         else:  # katakana loanwords and hangul words: the run, plus bigrams for
             # the particles/inflections glued to it.
-            out.append(run)
-            if len(run) > 2:
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return tuple(out)
+            same = [run, *(run[i : i + 2] for i in range(len(run) - 1))] if len(run) > 2 else [run]
+        plain.extend(same)
+        joined.extend(same)
+    return tuple(plain), tuple(joined)
 
 
 #: bump whenever `tokenize` changes its output, so token lists saved by an older
@@ -147,3 +153,15 @@ def tokenize(text: str, *, compounds: bool = True) -> list[str]:
     for chunk in _CHUNK.findall(text):
         out.extend(_chunk_tokens(chunk, compounds))
     return out
+
+
+def query_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(`tokenize(text)`, `tokenize(text, compounds=False)`) from one pass: a search needs both
+    (BM25 scores with the first, the coverage norm counts the second) and tokenizes its query once."""
+    tokens: list[str] = []
+    plain: list[str] = []
+    for chunk in _CHUNK.findall(text):
+        without, with_ = _chunk_forms(chunk)
+        tokens.extend(with_)
+        plain.extend(without)
+    return tokens, plain

@@ -3,17 +3,26 @@
 The servers and the SDK talk only to `SkillStore`; the local folder store is
 one implementation, and a shared PostgreSQL store can be another without any
 change above this line.
+
+The store owns the rules every reader would otherwise write again: who may see
+a skill (`may_see`), which copy of a name wins (`PRECEDENCE`, `one_per_name`)
+and how a listing is paged (`encode_cursor`, `decode_cursor`). Adapters ask;
+they never filter or rank on their own.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+import base64
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from ..errors import InvalidInputError
 from ..skill import Skill
+
+T = TypeVar("T")
 
 #: scope names accepted by search and list, and the stored scopes each covers
 SCOPES: dict[str, tuple[str, ...]] = {
@@ -23,6 +32,48 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "common": ("shared", "library"),
     "all": ("user", "shared", "library"),
 }
+
+#: which copy of a name a user sees when several scopes hold it: their own, then shared, then a library's
+PRECEDENCE: dict[str, int] = {"user": 0, "shared": 1, "library": 2}
+
+_CURSOR_KIND = "o"
+
+
+def may_see(scope: str, owner: str, user_id: str) -> bool:
+    """Whether `user_id` may read a skill of this scope and owner (user skills are their owner's alone)."""
+    return scope != "user" or owner == user_id
+
+
+def one_per_name(items: Iterable[T], *, name: Callable[[T], str], scope: Callable[[T], str]) -> list[T]:
+    """The winning copy of each name by `PRECEDENCE`, sorted by name (unknown scopes never win)."""
+    best: dict[str, T] = {}
+    for item in items:
+        rank = PRECEDENCE.get(scope(item))
+        if rank is None:
+            continue
+        held = best.get(name(item))
+        if held is None or rank < PRECEDENCE[scope(held)]:
+            best[name(item)] = item
+    return [best[n] for n in sorted(best)]
+
+
+def encode_cursor(offset: int) -> str:
+    """The opaque cursor of every paged listing (tools, resources, skills/list): an offset, base64."""
+    return base64.urlsafe_b64encode(f"{_CURSOR_KIND}:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset a cursor of `encode_cursor` stands for (0 for none); InvalidInputError for anything else."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        offset = int(value)
+    except (ValueError, UnicodeDecodeError):
+        kind, offset = "", -1
+    if kind != _CURSOR_KIND or offset < 0:
+        raise InvalidInputError("invalid cursor: pass back the next cursor of the previous page")
+    return offset
 
 
 @dataclass(frozen=True)
@@ -136,21 +187,34 @@ class ImportReport:
 
 
 class SkillStore(abc.ABC):
-    """Skills with history, search and usage counters, for one or many processes."""
+    """Skills with history, search and usage counters, for one or many processes.
+
+    Visibility promise: every read that names a user (`get`, `find`, `summaries`, `visible`,
+    `search`, `list_files`, `read_file`, `read_skill_md`, `skill_dir` with `user_id=`) returns
+    only what that user may see (`may_see`): another user's own skills are absent to them, as
+    if they did not exist (None, left out, or NotFoundError), never returned for the caller
+    to filter. Without a user (`user_id=None`) a read is the operator's: the CLI, maintenance
+    and imports, which act on the whole store.
+    """
 
     @abc.abstractmethod
-    def get(self, skill_id: str, *, include_files: bool = False) -> Skill | None:
-        """The current skill, or None."""
+    def get(self, skill_id: str, *, include_files: bool = False, user_id: str | None = None) -> Skill | None:
+        """The current skill, or None (also None when `user_id` may not see it)."""
 
     @abc.abstractmethod
     def find(self, name: str, *, user_id: str, scope: str = "all") -> Skill | None:
-        """A skill by name, looking in the user's skills first, then shared, then libraries."""
+        """A skill by name the user may see, the copy `PRECEDENCE` prefers (own, shared, library)."""
 
     @abc.abstractmethod
     def summaries(
         self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False
     ) -> list[SkillSummary]:
-        """Catalogue lines, cheapest way to list many skills."""
+        """Catalogue lines, cheapest way to list many skills (every owner's when `user_id` is None)."""
+
+    def visible(self, user_id: str, *, scope: str = "all") -> list[SkillSummary]:
+        """The active skills a user sees, one per name (the copy `PRECEDENCE` prefers), by name."""
+        return one_per_name(self.summaries(user_id=user_id, scope=scope),
+                            name=lambda s: s.name, scope=lambda s: s.scope)
 
     @abc.abstractmethod
     def save(
@@ -200,24 +264,24 @@ class SkillStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    def list_files(self, skill_id: str) -> list[FileInfo]:
-        """The skill's resource files (SKILL.md excluded)."""
+    def list_files(self, skill_id: str, *, user_id: str | None = None) -> list[FileInfo]:
+        """The skill's resource files (SKILL.md excluded); NotFoundError when absent or not the user's to see."""
 
     @abc.abstractmethod
-    def read_file(self, skill_id: str, rel_path: str) -> bytes:
-        """One resource file's bytes."""
+    def read_file(self, skill_id: str, rel_path: str, *, user_id: str | None = None) -> bytes:
+        """One resource file's bytes; NotFoundError when absent or not the user's to see."""
 
     @abc.abstractmethod
-    def skill_dir(self, skill_id: str) -> Path | None:
-        """The folder holding the skill, where the backend has one."""
+    def skill_dir(self, skill_id: str, *, user_id: str | None = None) -> Path | None:
+        """The folder holding the skill, where the backend has one (None when not the user's to see)."""
 
-    def read_skill_md(self, skill_id: str) -> bytes:
+    def read_skill_md(self, skill_id: str, *, user_id: str | None = None) -> bytes:
         """The skill's SKILL.md as served (servers read it here, never straight from a folder,
         so a backend decides what may be served). This default renders the stored skill."""
         from .. import skillmd
         from ..errors import NotFoundError
 
-        skill = self.get(skill_id)
+        skill = self.get(skill_id, user_id=user_id)
         if skill is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
         return skillmd.render(skill).encode("utf-8")
@@ -238,10 +302,10 @@ class SkillStore(abc.ABC):
     def change_seq(self) -> int:
         """A number that grows with every write by any process (for live updates)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: a backend holding nothing open need not override it
         """Release files, threads and connections."""
 
-    def __enter__(self) -> "SkillStore":
+    def __enter__(self) -> SkillStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -14,14 +14,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .base import may_see, one_per_name
+from .layout import LIBRARY_PREFIX
 
 if TYPE_CHECKING:
     import numpy as np
@@ -136,7 +140,7 @@ class CatalogRow:
     tokens: str = ""  # "<tokenizer version>|tok tok ..." so start-up need not re-tokenize
 
     @classmethod
-    def from_sql(cls, row: tuple[Any, ...]) -> "CatalogRow":
+    def from_sql(cls, row: tuple[Any, ...]) -> CatalogRow:
         values = list(row)
         values[8] = _tags(values[8])
         values[17] = bool(values[17])
@@ -177,12 +181,27 @@ class ListedSkill:
     folder: str
 
 
-def read_listing(path: Path) -> tuple[int, list[ListedSkill]]:
-    """(change number, every active skill) straight from the catalog file, read-only.
+def read_listing(path: Path, user_id: str, libraries: Sequence[str]) -> tuple[int, list[ListedSkill]]:
+    """(change number, the active skills `user_id` sees, one per name, by name) straight from the file.
 
     For answers that must not wait for the store to open (a server's first `tools/list`):
-    no scan, no index, no write. (-1, []) when there is no catalog yet.
+    no scan, no index, no write. (-1, []) when there is no catalog yet. The store's own rules
+    decide (`may_see`, `one_per_name`); library rows count only under one of `libraries` (resolved
+    folders): a catalog keeps the rows of folders served before until the store's rescan drops them.
     """
+    seq, rows = _read_all_listed(path)
+    shown = [r for r in rows if may_see(r.scope, r.owner, user_id)
+             and (r.scope != "library" or _under_library(r.folder, libraries))]
+    return seq, one_per_name(shown, name=lambda r: r.name, scope=lambda r: r.scope)
+
+
+def _under_library(folder: str, libraries: Sequence[str]) -> bool:
+    root = folder[len(LIBRARY_PREFIX):]
+    return any(root == lib or root.startswith(lib + os.sep) for lib in libraries)
+
+
+def _read_all_listed(path: Path) -> tuple[int, list[ListedSkill]]:
+    """(change number, every active skill of every owner) from the catalog file, read-only."""
     if not path.is_file():
         return -1, []
     try:
@@ -274,7 +293,8 @@ class Catalog:
         # Usage was counted per skill before it was counted per user: keep those counts, user unknown ("").
         if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
             conn.execute("INSERT OR IGNORE INTO user_usage(skill_id, user_id, retrieved, used, last_retrieved_at, "
-                         "last_used_at) SELECT skill_id, '', retrieved, used, last_retrieved_at, last_used_at FROM usage")
+                         "last_used_at) SELECT skill_id, '', retrieved, used, last_retrieved_at, last_used_at "
+                         "FROM usage")
             conn.execute("DROP TABLE usage")
 
     def close(self) -> None:

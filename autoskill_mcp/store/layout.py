@@ -16,6 +16,8 @@ from ..errors import InvalidInputError, quoted
 USERS_DIR = "Users"
 SHARED_DIR = "Common"
 CATALOG_FILE = "catalog.sqlite3"
+#: a library skill's catalog folder is this prefix and its absolute path
+LIBRARY_PREFIX = "lib:"
 #: the largest SKILL.md the store reads, and so the largest it writes (servers check it before any work)
 MAX_SKILL_MD_BYTES = 2 * 1024 * 1024
 

@@ -34,13 +34,12 @@ from ..learning.redaction import redact_bytes, redact_skill
 from ..retrieval.tokenizer import TOKENIZER_VERSION, tokenize
 from ..skill import Scope, Skill, SkillStatus, bump_version, now_iso, parse_version
 from ..skillmd.names import canonical_name, name_input_problem, normalize_name, unsafe_name_problem
-from . import nofollow
-from .base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
-from . import recovery
+from . import nofollow, recovery
+from .base import PRECEDENCE, SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo, may_see
 from .catalog import Catalog, CatalogRow, sha256_hex
-from .rows import RowTable
 from .layout import (
     CATALOG_FILE,
+    LIBRARY_PREFIX,
     MAX_SKILL_MD_BYTES,
     SHARED_DIR,
     USERS_DIR,
@@ -49,12 +48,12 @@ from .layout import (
     check_user_id,
     inside,
 )
+from .rows import RowTable
 
 log = logging.getLogger(__name__)
 
 SKILL_FILE = "SKILL.md"
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
-LIBRARY_PREFIX = "lib:"
 PARSED_CACHE_SIZE = 4096
 #: from this many skills an open does not wait for the folder rescan (one lstat a folder, ~5 us: 0.5 s at
 #: 100k); it runs on a thread instead, and until it ends every hit is still checked against its folder
@@ -320,7 +319,8 @@ class LocalSkillStore(SkillStore):
                 new = _row_for(skill, skill_id, f.scope, f.owner, f.key, content_hash, st, created, now_iso(), seq)
                 self.catalog.put_skill(conn, new)
                 files = self._store_blobs(conn, folder)
-                self.catalog.add_version(conn, skill_id, new.version, reason, data.decode("utf-8", "replace"), files, new.updated_at)
+                self.catalog.add_version(conn, skill_id, new.version, reason, data.decode("utf-8", "replace"), files,
+                                         new.updated_at)
                 applied.append(new)
             for row in gone:
                 current = self.catalog.get_skill(row.id, conn=conn)
@@ -367,11 +367,12 @@ class LocalSkillStore(SkillStore):
 
     # -- reads --------------------------------------------------------------------------------------
 
-    def _row(self, skill_id: str) -> CatalogRow | None:
+    def _row(self, skill_id: str, user_id: str | None = None) -> CatalogRow | None:
+        """The fresh catalog row of a skill; None when absent or (`user_id` given) not theirs to see."""
         self.refresh()
         with self._lock:
             row = self._rows.get(skill_id)
-        if row is None:
+        if row is None or (user_id is not None and not may_see(row.scope, row.owner, user_id)):
             return None
         try:
             st = os.lstat(self._abs(row.folder) / SKILL_FILE)
@@ -384,10 +385,10 @@ class LocalSkillStore(SkillStore):
                 row = self._rows.get(skill_id)
         return row
 
-    def get(self, skill_id: str, *, include_files: bool = False) -> Skill | None:
+    def get(self, skill_id: str, *, include_files: bool = False, user_id: str | None = None) -> Skill | None:
         if not isinstance(skill_id, str):
             raise InvalidInputError("skill id must be a string")
-        row = self._row(skill_id)
+        row = self._row(skill_id, user_id)
         if row is None:
             return None
         skill = self._load(row)
@@ -436,8 +437,7 @@ class LocalSkillStore(SkillStore):
         wanted = {name, normalize_name(name)} if isinstance(name, str) else {name}  # NFKC: the same name
         with self._lock:
             rows = [r for r in self._rows.values() if r.name in wanted and _visible(r, user_id, scopes)]
-        order = {"user": 0, "shared": 1, "library": 2}
-        rows.sort(key=lambda r: order.get(r.scope, 3))
+        rows.sort(key=lambda r: PRECEDENCE.get(r.scope, len(PRECEDENCE)))
         return self._load(rows[0]) if rows else None
 
     def summaries(
@@ -450,7 +450,7 @@ class LocalSkillStore(SkillStore):
             rows = [
                 r for r in self._rows.values()
                 if r.scope in scopes
-                and (r.scope != "user" or user_id is None or r.owner == user_id)
+                and (user_id is None or may_see(r.scope, r.owner, user_id))
                 and (include_archived or r.status == SkillStatus.ACTIVE.value)
             ]
         rows.sort(key=lambda r: (r.scope, r.owner, r.name))
@@ -469,12 +469,12 @@ class LocalSkillStore(SkillStore):
                 out.append(skill)
         return out
 
-    def skill_dir(self, skill_id: str) -> Path | None:
-        row = self._row(skill_id)
+    def skill_dir(self, skill_id: str, *, user_id: str | None = None) -> Path | None:
+        row = self._row(skill_id, user_id)
         return self._abs(row.folder) if row else None
 
-    def list_files(self, skill_id: str) -> list[FileInfo]:
-        dir_ = self.skill_dir(skill_id)
+    def list_files(self, skill_id: str, *, user_id: str | None = None) -> list[FileInfo]:
+        dir_ = self.skill_dir(skill_id, user_id=user_id)
         if dir_ is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
         if not nofollow.has_no_links(dir_):
@@ -482,8 +482,8 @@ class LocalSkillStore(SkillStore):
         return [FileInfo(rel, st.st_size) for rel, path in _resource_files(dir_)
                 if _servable(rel) and (st := nofollow.regular_stat(path)) is not None]
 
-    def read_file(self, skill_id: str, rel_path: str) -> bytes:
-        dir_ = self.skill_dir(skill_id)
+    def read_file(self, skill_id: str, rel_path: str, *, user_id: str | None = None) -> bytes:
+        dir_ = self.skill_dir(skill_id, user_id=user_id)
         if dir_ is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
         rel = check_resource_path(rel_path)
@@ -494,9 +494,9 @@ class LocalSkillStore(SkillStore):
             raise NotFoundError(f"skill {skill_id} has no file {rel!r}")
         return nofollow.read_regular(path, MAX_RESOURCE_BYTES)
 
-    def read_skill_md(self, skill_id: str) -> bytes:
+    def read_skill_md(self, skill_id: str, *, user_id: str | None = None) -> bytes:
         """The SKILL.md bytes as stored on disk; its last good version when the file is unusable (a link, gone)."""
-        dir_ = self.skill_dir(skill_id)
+        dir_ = self.skill_dir(skill_id, user_id=user_id)
         if dir_ is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
         try:
@@ -552,7 +552,8 @@ class LocalSkillStore(SkillStore):
                 else:
                     raw[i], in_fields = clean, in_text
             found.append(in_fields + in_files)
-        for skill, data in zip(prepared, raw):  # before anything is written: a batch is stored whole or not at all
+        # before anything is written: a batch is stored whole or not at all
+        for skill, data in zip(prepared, raw, strict=True):
             check_skill_md_size(skill, data)
         self.refresh()
         results: list[tuple[Skill, CatalogRow | None]] = []
@@ -562,7 +563,7 @@ class LocalSkillStore(SkillStore):
                 self._recover(conn)
                 for skill in prepared:  # before any file is written: a refused batch leaves the folders as they were
                     self._check_name_free(conn, skill)
-                for skill, data in zip(prepared, raw):
+                for skill, data in zip(prepared, raw, strict=True):
                     results.append(self._save_one(conn, skill, reason, expected_version, replace_files, durable,
                                                   data, journal))
                 journal.finish()  # every file is written; a kill from here on leaves whole files
@@ -573,7 +574,7 @@ class LocalSkillStore(SkillStore):
             raise
         if any(row is not None for _, row in results):
             self.refresh()  # never jump our seen-seq past another process's earlier commit
-        for (saved, _), counts in zip(results, found):
+        for (saved, _), counts in zip(results, found, strict=True):
             saved.redactions = dict(counts)
         return [s for s, _ in results]
 
@@ -683,7 +684,7 @@ class LocalSkillStore(SkillStore):
         seq = self.catalog.next_seq(conn)
         row = _row_for(skill, skill.id, skill.scope.value, owner, key, sha256_hex(md_bytes), st, created, now, seq)
         self.catalog.put_skill(conn, row)
-        for rel, data in skill.files.items():
+        for data in skill.files.values():
             self.catalog.put_blob(conn, data)
         self.catalog.add_version(conn, skill.id, skill.version, reason, text, new_manifest, now)
         return _with_catalog_fields(skill, row), row
@@ -1068,7 +1069,7 @@ class LocalSkillStore(SkillStore):
         allowed = self._visible_ids(user_id, scopes, frozenset(wanted_tags))
         hits = []
         for doc in index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model):
-            row = self._row(doc.doc_id)  # one stat per hit: a hand edit is never served stale
+            row = self._row(doc.doc_id, user_id)  # one stat per hit: a hand edit is never served stale
             if row is not None:
                 hits.append(SkillHit(self._load(row), doc.score, doc.keyword, doc.vector, doc.mode, doc.note))
         self._answered.set()
@@ -1087,14 +1088,14 @@ class LocalSkillStore(SkillStore):
             cached: frozenset[str] | None = None
             # Every skill visible (one user's store, the usual case): no filter to build or apply.
             everyone = not tags and all(status == active for (status,) in self._rows.distinct("status")) and all(
-                scope in scopes and (scope != "user" or owner == user_id)
+                scope in scopes and may_see(scope, owner, user_id)
                 for scope, owner in self._rows.distinct("scope", "owner"))
             if not everyone:
                 cached = frozenset([
                     skill_id for skill_id, status, scope, owner, row_tags
                     in self._rows.project("status", "scope", "owner", "tags")
                     if status == active
-                    and scope in scopes and (scope != "user" or owner == user_id)
+                    and scope in scopes and may_see(scope, owner, user_id)
                     and (not tags or bool(tags & {t.lower() for t in row_tags}))
                 ])
             if len(self._visible_cache) > 64:
@@ -1222,7 +1223,7 @@ def _scopes(scope: str) -> tuple[str, ...]:
 
 
 def _visible(row: CatalogRow, user_id: str, scopes: tuple[str, ...]) -> bool:
-    return row.scope in scopes and (row.scope != "user" or row.owner == user_id)
+    return row.scope in scopes and may_see(row.scope, row.owner, user_id)
 
 
 def _is_free_id(catalog: Catalog, skill_id: str, conn: Any) -> bool:

@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from autoskill_mcp.mcp_server import skill_files as sf
-from autoskill_mcp.mcp_server.catalogue import CatalogueEntry, render_catalogue
+from autoskill_mcp.mcp_server.discovery import CatalogueEntry, render_catalogue
 from autoskill_mcp.mcp_server.server import AutoSkillServer
 
 from .helpers import PNG, all_skills, settings, skills_get, skills_list

@@ -89,3 +89,36 @@ def test_accented_words_and_digits_survive():
 
 def test_compounds_can_be_left_out_for_coverage():
     assert tokenize("parse_json", compounds=False) == ["pars", "json"]
+
+
+@pytest.mark.parametrize("text", ["parse_json_file getHTTPResponse", "日本語のテキストを parse_json で",
+                                  "한국어 dry-run カタカナ", "", "the a of"])
+def test_query_tokens_are_both_forms_of_tokenize_in_one_pass(text):
+    from autoskill_mcp.retrieval.tokenizer import query_tokens
+
+    assert query_tokens(text) == (tokenize(text), tokenize(text, compounds=False))
+
+
+def test_a_search_tokenizes_its_query_once(tmp_path, monkeypatch):
+    """BM25 scoring and the coverage norm share one tokenization of the query (they used to redo it)."""
+    from autoskill_mcp import LocalSkillStore, Skill
+    from autoskill_mcp.retrieval import bm25, hybrid, tokenizer
+
+    with LocalSkillStore(tmp_path / "home", embeddings={"provider": "hashing", "dims": 64}, background=False) as s:
+        s.save(Skill(name="parse-json-files", description="Parses JSON files. Use for parse_json work.",
+                     instructions="# parse\n\nparse_json the file.", user_id="alice"))
+        s.search("warm the index", user_id="alice")
+        calls: list[str] = []
+
+        def counted(real):
+            def wrapper(text, *args, **kwargs):
+                if text == "parse_json files":
+                    calls.append(real.__name__)
+                return real(text, *args, **kwargs)
+            return wrapper
+
+        for module in (bm25, hybrid):
+            monkeypatch.setattr(module, "tokenize", counted(tokenizer.tokenize))
+        monkeypatch.setattr(hybrid, "query_tokens", counted(tokenizer.query_tokens))
+        assert [h.skill.name for h in s.search("parse_json files", user_id="alice")] == ["parse-json-files"]
+    assert calls == ["query_tokens"]

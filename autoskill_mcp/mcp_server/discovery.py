@@ -1,4 +1,8 @@
-"""The byte-budgeted skill catalogue and the server instructions (plain text, no MCP imports).
+"""What the model reads before any call: the server instructions and the discovery tool's
+description, which carries a byte-budgeted catalogue of the user's skills (plain text, no MCP imports).
+
+Not the store's catalog (`store/catalog.py`, the SQLite index of skills): this module only renders
+the lines the store lists for a user.
 
 Claude Code defers MCP tool descriptions: at session start the model sees tool
 names, the server instructions, and the full description of a tool marked
@@ -10,10 +14,8 @@ then a count.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 #: Claude Code truncates tool descriptions at about 2 KB; stay clearly below
 CATALOGUE_BUDGET = 1900
@@ -47,33 +49,6 @@ class CatalogueEntry:
 
     name: str
     description: str
-
-
-#: which copy of a name a user sees: their own, then the shared one, then a library's
-_PRECEDENCE = {"user": 0, "shared": 1, "library": 2}
-_LIBRARY_PREFIX = "lib:"
-
-
-def visible_rows(rows: Iterable[Any], user: str, libraries: Sequence[str]) -> list[Any]:
-    """The rows `user` sees, one per name, by name (the rule of `skill_files.visible`).
-
-    Library rows count only under a library folder this server was given: a catalog keeps the
-    rows of folders served before until the store's rescan drops them.
-    """
-    best: dict[str, Any] = {}
-    for r in rows:
-        if r.scope == "user" and r.owner != user:
-            continue
-        if r.scope == "library" and not any(
-                r.folder[len(_LIBRARY_PREFIX):] == lib or r.folder[len(_LIBRARY_PREFIX):].startswith(lib + os.sep)
-                for lib in libraries):
-            continue
-        if r.scope not in _PRECEDENCE:
-            continue
-        held = best.get(r.name)
-        if held is None or _PRECEDENCE[r.scope] < _PRECEDENCE[held.scope]:
-            best[r.name] = r
-    return [best[n] for n in sorted(best)]
 
 
 def _clip(text: str, limit: int) -> str:
