@@ -1,7 +1,7 @@
 """Secret redaction: run on every transcript before anything is stored, logged or sent to an LLM.
 
 Transcripts carry pasted keys, `.env` files echoed by tools, tokens in curl commands and
-private keys in `cat` output (research/transcripts.md §10.4). `redact()` replaces each
+private keys in `cat` output. `redact()` replaces each
 secret with a stable marker `[REDACTED:<kind>]`, so an extraction prompt can say "never
 reproduce markers", and reports where each one was on the original text.
 

@@ -1,6 +1,6 @@
 """The normalized session: what every transcript reader produces and extraction reads.
 
-One model for eight agents' formats (research/transcripts.md §10). Readers keep who
+One model for eight agents' formats. Readers keep who
 said what, in order, with the structural correction signals each format records
 (interrupts, rejected tool calls, rewinds); lexical corrections ("no, instead ...")
 are recognised later by extraction, which knows the languages.

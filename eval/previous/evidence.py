@@ -1,7 +1,7 @@
 """Evidence: what extraction may learn from, taken from a (redacted) session.
 
 The user's own words are the evidence; corrections weigh most; what the agent
-said or ran is context only (research/autoskill.md §2, transcripts.md §10).
+said or ran is context only.
 The gate lives here too: from the same signals it decides, without an LLM,
 whether a session holds anything durable at all.
 """

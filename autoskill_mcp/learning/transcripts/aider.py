@@ -1,6 +1,6 @@
 """Aider chat history (`.aider.chat.history.md` in the repository root).
 
-research/transcripts.md §6. The file is appended to by every aider run in the repository; each
+The file is appended to by every aider run in the repository; each
 `# aider chat started at YYYY-MM-DD HH:MM:SS` line opens a Session (its time is local and has no
 zone, so it stays naive). `#### ` lines are the user's input (consecutive ones form one
 multi-line input), `> ` lines are aider's own output (kept as META without the banner and the

@@ -1,6 +1,6 @@
 """Claude Code session transcripts (`~/.claude/projects/<dir>/<sessionId>.jsonl`).
 
-research/transcripts.md §1. What this reader decides:
+What this reader decides:
 
 - The live branch: lines form a tree through `uuid`/`parentUuid` (`logicalParentUuid` across a
   `compact_boundary`). Where two user prompts share a parent the user rewound and rephrased;

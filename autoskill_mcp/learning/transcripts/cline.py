@@ -1,6 +1,6 @@
 """Cline and Roo Code task folders (`<editor User>/globalStorage/<extension>/tasks/<taskId>/`).
 
-research/transcripts.md §5. `ui_messages.json` is read when present (it has timestamps and the
+`ui_messages.json` is read when present (it has timestamps and the
 user's replies as typed); otherwise `api_conversation_history.json` (the messages sent to the
 model, with `<environment_details>` noise stripped and tool calls written as XML tags).
 

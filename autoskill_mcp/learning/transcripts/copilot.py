@@ -1,7 +1,5 @@
 """GitHub Copilot: VS Code chat sessions and exports, and Copilot CLI event logs.
 
-research/transcripts.md §7.
-
 VS Code ("copilot-vscode"): `workspaceStorage/<hash>/chatSessions/<id>.json`, an export made
 with *Chat: Export Chat…* (same document), or the newer `<id>.jsonl` patch log, replayed in
 order: `{kind: 0, v}` sets the whole document, `{kind: 1, k: path, v}` sets a value,

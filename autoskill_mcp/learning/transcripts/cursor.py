@@ -1,7 +1,5 @@
 """Cursor: the IDE's `state.vscdb` databases and the Cursor agent's transcripts.
 
-research/transcripts.md §4.
-
 IDE (format "cursor"): conversations ("composers") live in the global database
 (`User/globalStorage/state.vscdb`, table `cursorDiskKV`): `composerData:<id>` lists the bubbles in
 order (`fullConversationHeadersOnly`, older `conversation` inline), `bubbleId:<id>:<bubble>` holds

@@ -1,4 +1,4 @@
-"""Where each agent keeps its sessions on this machine (research/transcripts.md §0, §1-§7).
+"""Where each agent keeps its sessions on this machine .
 
 `discover` returns the paths `read_transcript` takes: main session files (a session's
 sub-agent files are read with it), Cline/Roo task folders, Cursor's global database. The

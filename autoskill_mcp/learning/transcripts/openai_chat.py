@@ -1,6 +1,6 @@
 """OpenAI chat messages (`{"messages": […]}`, JSONL of those, bare lists) and ChatGPT exports.
 
-research/transcripts.md §8. `role: user` is the user's words; `system`/`developer` messages are
+`role: user` is the user's words; `system`/`developer` messages are
 kept as META; assistant `tool_calls` (arguments are a JSON string) pair with `role: tool`
 results through `tool_call_id` (legacy `function_call` / `role: function` too). ShareGPT's
 `{"conversations": [{from, value}]}` is read the same way.
