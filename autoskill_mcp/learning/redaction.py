@@ -30,9 +30,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from typing import Any
 
 from ..skill import Skill, SkillExample
 from .session import Event, Session
@@ -293,7 +293,7 @@ def _name_strength(name: str) -> int:
         return PASSWORD
     if any(p in _TOKEN_PARTS or p.endswith("token") for p in parts):
         return TOKEN
-    if any(pair in _STRONG_PAIRS for pair in zip(parts, parts[1:])):
+    if any(pair in _STRONG_PAIRS for pair in zip(parts, parts[1:], strict=False)):
         return TOKEN
     if any(p in _WEAK_PARTS or p.endswith("key") for p in parts):
         return WEAK

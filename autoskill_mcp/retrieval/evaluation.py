@@ -35,7 +35,7 @@ class LabelledSet:
     docs: dict[str, str]
     queries: list[Query] = field(default_factory=list)
 
-    def sample(self, n: int | None, seed: int = 0) -> "LabelledSet":
+    def sample(self, n: int | None, seed: int = 0) -> LabelledSet:
         """A fixed, seeded sample of `n` queries (all when n is None or larger)."""
         if n is None or n >= len(self.queries):
             return self

@@ -88,7 +88,7 @@ class HashingEmbedder:
         buckets = [self._bucket(f) for f, _ in feats]
         idx = np.fromiter((b[0] for b in buckets), dtype=np.int64, count=len(buckets))
         weights = np.fromiter(
-            (b[1] * w for b, (_, w) in zip(buckets, feats)), dtype=np.float64, count=len(buckets)
+            (b[1] * w for b, (_, w) in zip(buckets, feats, strict=False)), dtype=np.float64, count=len(buckets)
         )
         vec = np.bincount(idx, weights=weights, minlength=self.dims).astype(np.float32)
         norm = float(np.linalg.norm(vec))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from autoskill_mcp.learning.session import Event, Kind, Role, Session
+
 from .signals import Directive, directives, is_correction, language
 
 #: a pasted log or file is not the user speaking: keep the head of very long turns only

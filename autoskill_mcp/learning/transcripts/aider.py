@@ -27,7 +27,8 @@ AGENT = "aider"
 HISTORY_NAME = ".aider.chat.history.md"
 _START = re.compile(r"^# aider chat started at (\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})\s*$")
 PROMPT_COMMANDS = {"/ask", "/code", "/architect", "/context"}
-_NOISE = re.compile(r"^(Tokens: |Cost: |Use /help|Aider v\d|Model: |Models: |Git repo: |Repo-map: |Main model: |Weak model: |Editor model: )")
+_NOISE = re.compile(r"^(Tokens: |Cost: |Use /help|Aider v\d|Model: |Models: |Git repo: |Repo-map: "
+                    r"|Main model: |Weak model: |Editor model: )")
 
 
 def read(path: Path, opts: ReadOptions) -> list[Session]:

@@ -70,7 +70,8 @@ def editor_user_dirs(app: str, home: Path, real_home: bool) -> list[Path]:
 
 
 def _claude(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-    yield _env_dir("CLAUDE_CONFIG_DIR", home / ".claude"), "projects/*/*.jsonl", lambda p: not claude_code.is_subagent_file(p)
+    yield (_env_dir("CLAUDE_CONFIG_DIR", home / ".claude"), "projects/*/*.jsonl",
+           lambda p: not claude_code.is_subagent_file(p))
 
 
 def _codex(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
