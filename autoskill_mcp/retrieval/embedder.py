@@ -17,7 +17,6 @@ from typing import Any
 from .embedder_contract import Embedder, EmbedderError, normalise_rows
 from .hashing import HashingEmbedder
 from .minilm import TOKENIZER_PATH, MiniLMEmbedder
-from .openai_compat import OpenAIEmbedder
 
 __all__ = ["Embedder", "EmbedderError", "make_embedder", "auto_provider", "normalise_rows", "DEFAULT_PROVIDER"]
 
@@ -69,6 +68,9 @@ def make_embedder(config: Mapping[str, Any] | str | None = None) -> Embedder | N
             **_only(cfg, "threads", "batch_size", "max_length", "query_max_length", "calibration", "model")
         )
     elif provider in ("openai", "openai-compatible", "http"):
+        # Lazy: only remote embeddings need httpx (~90 ms to import), and the store opens this module on every start.
+        from .openai_compat import OpenAIEmbedder
+
         embedder = OpenAIEmbedder(
             **_only(
                 cfg, "model", "base_url", "api_key", "dims", "batch_size", "timeout",
