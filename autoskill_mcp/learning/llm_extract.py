@@ -19,8 +19,8 @@ from ..llm.provider import CallCounter
 from ..store.base import SkillHit
 from .candidate import Candidate
 from .evidence import Evidence
+from .extraction import OWN_MARKER, Extraction
 from .maintenance import Verdict
-from .pipeline import OWN_MARKER, Extraction
 from .served import Served
 
 #: evidence sent to the model is cut to this many characters (a long session's user turns, not its tool output)

@@ -11,11 +11,12 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 from ..store.base import SkillStore
 from .candidate import Candidate
 from .evidence import Evidence, GateDecision, Item, gate, gather
+from .extraction import OWN_MARKER, Extraction, Extractor
 from .maintenance import Decision, Maintainer
 from .naming import restates
 from .pending import Pending, PendingCandidates, Said
@@ -25,30 +26,6 @@ from .session import Session
 from .signals import language
 
 log = logging.getLogger(__name__)
-
-#: put into our own LLM prompts, so a transcript of an extraction run is never learned from
-OWN_MARKER = "[autoskill-extraction]"
-
-
-@dataclass(slots=True)
-class Extraction:
-    """What an extractor found: candidates, and (LLM only) whether each served skill was followed."""
-
-    candidates: list[Candidate] = field(default_factory=list)
-    followed: dict[str, tuple[bool | None, str]] = field(default_factory=dict)
-
-
-class Extractor(Protocol):
-    """Turns evidence into candidates; `name` says which kind did it (shown in every result)."""
-
-    name: str
-    offline: bool  # True: no model looks at borderline sessions, so they wait for recurrence
-
-    @property
-    def calls(self) -> int: ...  # LLM calls made so far
-
-    def extract(self, evidence: Evidence, *, hint: str | None = None, served: Sequence[Served] = ()) -> Extraction: ...
-
 
 class RulesExtractor:
     """The offline extractor (learning/rules.py) behind the Extractor interface."""
@@ -127,7 +104,8 @@ class Learner:
             self._count_served(result, user_id, {}, dry_run)
             return result
         earlier = self._recurring(user_id, evidence)
-        evidence.earlier = [_said_before(s, 0.5) for p in earlier for s in p.evidence if s.session_id != session.session_id]
+        evidence.earlier = [_said_before(s, 0.5) for p in earlier for s in p.evidence
+                            if s.session_id != session.session_id]
         result.gate = gate(evidence)
         verdict = result.gate.verdict
         # Surely one-off: no call and no skill. Borderline: a model decides; offline it waits for recurrence.
@@ -244,6 +222,7 @@ def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provi
         provider = provider_from_config(llm, home=getattr(store, "root", None))
     if provider is None:
         return Learner(store, pending=pending)
+    # Lazy: the LLM path pulls in httpx, jsonschema and the providers (~0.2 s) that offline learning never needs.
     from .llm_extract import LLMExtractor, LLMJudge
 
     return Learner(store, LLMExtractor(provider), maintainer=Maintainer(store, judge=LLMJudge(provider)),

@@ -1,7 +1,7 @@
 """Secret redaction: run on every transcript before anything is stored, logged or sent to an LLM.
 
 Transcripts carry pasted keys, `.env` files echoed by tools, tokens in curl commands and
-private keys in `cat` output (research/transcripts.md §10.4). `redact()` replaces each
+private keys in `cat` output. `redact()` replaces each
 secret with a stable marker `[REDACTED:<kind>]`, so an extraction prompt can say "never
 reproduce markers", and reports where each one was on the original text.
 
@@ -30,9 +30,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from typing import Any
 
 from ..skill import Skill, SkillExample
 from .session import Event, Session
@@ -293,7 +293,7 @@ def _name_strength(name: str) -> int:
         return PASSWORD
     if any(p in _TOKEN_PARTS or p.endswith("token") for p in parts):
         return TOKEN
-    if any(pair in _STRONG_PAIRS for pair in zip(parts, parts[1:])):
+    if any(pair in _STRONG_PAIRS for pair in zip(parts, parts[1:], strict=False)):
         return TOKEN
     if any(p in _WEAK_PARTS or p.endswith("key") for p in parts):
         return WEAK

@@ -1,6 +1,6 @@
 """The normalized session: what every transcript reader produces and extraction reads.
 
-One model for eight agents' formats (research/transcripts.md §10). Readers keep who
+One model for eight agents' formats. Readers keep who
 said what, in order, with the structural correction signals each format records
 (interrupts, rejected tool calls, rewinds); lexical corrections ("no, instead ...")
 are recognised later by extraction, which knows the languages.
@@ -48,7 +48,8 @@ class Event:
     role: Role
     kind: Kind
     text: str = ""
-    uid: str = ""                      # stable id within the file (record uuid, or "L<line>"): incremental ingest keys on it
+    #: stable id within the file (record uuid, or "L<line>"): incremental ingest keys on it
+    uid: str = ""
     ts: datetime | None = None         # timezone-aware when the format says so
     tool: ToolUse | None = None
     correction: str | None = None      # why this is a correction: interrupt | rejected_tool | rewind | undo | feedback
@@ -61,7 +62,8 @@ class Session:
     """A conversation between a user and one coding agent, on its live branch, in order."""
 
     session_id: str
-    agent: str                          # claude-code | codex | gemini | cursor | cline | roo | aider | copilot | openai-chat
+    #: claude-code | codex | gemini | cursor | cline | roo | aider | copilot | openai-chat
+    agent: str
     events: list[Event] = field(default_factory=list)
     path: str | None = None             # the file (or DB) it came from
     cwd: str | None = None

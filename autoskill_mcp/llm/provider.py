@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
 from ..errors import AutoSkillError
+from ..http_retry import RETRY_STATUSES, send_with_retry
 
-#: statuses worth another try: rate limits and transient server trouble
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+__all__ = ["RETRY_STATUSES", "CallCounter", "HTTPProvider", "LLMError", "Provider", "post_json"]
 
 
 class LLMError(AutoSkillError):
@@ -67,43 +65,25 @@ def post_json(
     retries: int,
     what: str,
 ) -> dict[str, Any]:
-    """POST with retries on rate limits and 5xx (honouring Retry-After); an LLMError that says why otherwise.
+    """POST with the shared retry policy (http_retry); an LLMError that says why otherwise.
 
     Error text never includes the request headers, so a key cannot leak into a log.
     """
-    last = ""
-    for attempt in range(retries + 1):
+    try:
+        resp = send_with_retry(lambda: client.post(url, json=payload, headers=headers), retries=retries, what=what,
+                               retry_on=(httpx.HTTPError,))
+    except httpx.HTTPError as exc:
+        raise LLMError(f"{what}: cannot reach {url} ({type(exc).__name__}: {exc})") from exc
+    if resp.status_code < 300:
         try:
-            resp = client.post(url, json=payload, headers=headers)
-        except httpx.HTTPError as exc:
-            last = f"{what}: cannot reach {url} ({type(exc).__name__}: {exc})"
-        else:
-            if resp.status_code < 300:
-                try:
-                    data = resp.json()
-                except ValueError as exc:
-                    raise LLMError(f"{what}: {url} answered {resp.status_code} with non-JSON ({exc})") from exc
-                if not isinstance(data, dict):
-                    raise LLMError(f"{what}: {url} answered JSON that is not an object")
-                return data
-            last = f"{what}: {url} answered HTTP {resp.status_code}: {resp.text[:300]}"
-            if resp.status_code not in RETRY_STATUSES:
-                raise LLMError(last + _hint(resp.status_code))
-            if attempt < retries:
-                time.sleep(_delay(resp, attempt))
-                continue
-        if attempt < retries:
-            time.sleep(_delay(None, attempt))
-    raise LLMError(last)
-
-
-def _delay(resp: httpx.Response | None, attempt: int) -> float:
-    if resp is not None:
-        try:
-            return min(30.0, max(0.0, float(resp.headers.get("retry-after", ""))))
-        except ValueError:
-            pass
-    return min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2)
+            data = resp.json()
+        except ValueError as exc:
+            raise LLMError(f"{what}: {url} answered {resp.status_code} with non-JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise LLMError(f"{what}: {url} answered JSON that is not an object")
+        return data
+    last = f"{what}: {url} answered HTTP {resp.status_code}: {resp.text[:300]}"
+    raise LLMError(last if resp.status_code in RETRY_STATUSES else last + _hint(resp.status_code))
 
 
 def _hint(status: int) -> str:

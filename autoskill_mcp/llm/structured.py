@@ -1,15 +1,19 @@
 """JSON answers held to a schema: one try, one repair with the exact problem, then a clean failure.
 
-The validator covers the JSON-schema subset our prompts use (object, array,
-string, number, integer, boolean; required, enum, maxLength, maxItems, items,
-properties). A full validator would be another dependency for no gain here.
+Validation is `jsonschema`'s; its errors are reworded into one short line per
+problem that names the JSON path (`$.steps[2].text`) and what is wrong, because
+that line goes back to the model in the repair prompt and into the final error.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
 
 from .provider import CallCounter, LLMError, Provider
 
@@ -46,7 +50,8 @@ def complete_json(
     data, problem = parse_and_check(answer, schema)
     if problem is None:
         return data
-    raise LLMError(f"{getattr(provider, 'name', 'llm')}: the answer did not match the schema after one repair: {problem}")
+    name = getattr(provider, "name", "llm")
+    raise LLMError(f"{name}: the answer did not match the schema after one repair: {problem}")
 
 
 def parse_and_check(text: str, schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -77,35 +82,30 @@ def _parse(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
-    "number": (int, float), "integer": (int,),
-}
+def check(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[str]:
+    """One message per violation of `schema` by `value`, each naming its JSON path below `where`."""
+    seen: set[str] = set()
+    for error in validator_for(schema)(schema).iter_errors(value):
+        message = _describe(error, where)
+        if message not in seen:
+            seen.add(message)
+            yield message
 
 
-def check(value: Any, schema: dict[str, Any], where: str):  # type: ignore[no-untyped-def]
-    """Yields one message per violation of `schema` by `value` at JSON path `where`."""
-    kind = schema.get("type")
-    if kind:
-        ok = isinstance(value, _TYPES[kind]) and not (kind in ("number", "integer") and isinstance(value, bool))
-        if not ok:
-            yield f"{where} must be {kind}, not {type(value).__name__}"
-            return
-    if "enum" in schema and value not in schema["enum"]:
-        yield f"{where} must be one of {schema['enum']}"
-    if isinstance(value, str) and len(value) > schema.get("maxLength", len(value)):
-        yield f"{where} is longer than {schema['maxLength']} characters"
-    if isinstance(value, list):
-        if len(value) > schema.get("maxItems", len(value)):
-            yield f"{where} has more than {schema['maxItems']} items"
-        items = schema.get("items")
-        if items:
-            for i, item in enumerate(value):
-                yield from check(item, items, f"{where}[{i}]")
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            if key not in value:
-                yield f"{where}.{key} is required"
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                yield from check(value[key], sub, f"{where}.{key}")
+def _describe(error: ValidationError, root: str) -> str:
+    where = root + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    kind, expected = error.validator, error.validator_value
+    if kind == "required":
+        missing = [k for k in expected if isinstance(error.instance, dict) and k not in error.instance]
+        name = next((k for k in missing if repr(k) in error.message), missing[0] if missing else "?")
+        return f"{where}.{name} is required"
+    if kind == "type":
+        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"{where} must be {wanted}, not {type(error.instance).__name__}"
+    if kind == "enum":
+        return f"{where} must be one of {expected}"
+    if kind == "maxLength":
+        return f"{where} is longer than {expected} characters"
+    if kind == "maxItems":
+        return f"{where} has more than {expected} items"
+    return f"{where}: {error.message}"

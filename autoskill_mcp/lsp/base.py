@@ -37,6 +37,9 @@ class AutoskillServer(LanguageServer):
         self.pull_supported = False
         self.refresh_supported = False
         self.supports_rename = False
+        #: re-checks every open document; set by ``server.create_server`` to ``diagnostics.refresh_all``, so this
+        #: module, which the feature modules import for their type hints, imports none of them
+        self.diagnostics_refresher: Callable[[AutoskillServer], None] = lambda _ls: None
 
     # -- state shared by the features --------------------------------------------------------------
 
@@ -57,9 +60,8 @@ class AutoskillServer(LanguageServer):
             self.loop.call_soon_threadsafe(fn)
 
     def refresh_diagnostics(self) -> None:
-        from .diagnostics import refresh_all  # diagnostics imports this module for its type hints
-
-        refresh_all(self)
+        """Store, files or settings changed: every open document's diagnostics may have too."""
+        self.diagnostics_refresher(self)
 
     def _store_changed(self) -> None:
         self.call_on_loop(self.refresh_diagnostics)

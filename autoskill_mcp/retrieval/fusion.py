@@ -1,9 +1,10 @@
 """Fusing keyword and vector scores into one ranked list with an honest score.
 
 Ranking: a convex mix of min-max normalised scores over the union of both
-candidate lists (research §1.4: 0.7 dense / 0.3 BM25 beat RRF on 4 of 5 sets;
+candidate lists (0.7 dense / 0.3 BM25 beat RRF on 4 of 5 labelled sets;
 RRF lost 13 nDCG points on MetaTool because it gives a weak list equal say).
-The mix weights are tuned on MetaTool by `bench/eval_retrieval.py`.
+The mix weights are tuned on MetaTool by `python eval/retrieval.py --tune`
+(`python -m eval` reports every mode).
 
 Score: min-max always gives the best candidate 1.0, even for a query nothing
 matches, which would make `min_score` meaningless. So each candidate also gets
@@ -22,10 +23,10 @@ import numpy as np
 
 __all__ = ["Fused", "FusedArrays", "fuse", "fuse_arrays", "DEFAULT_ALPHA", "METHODS"]
 
-#: Weight of the vector side. MetaTool sweep (bench/eval_retrieval.py --tune, MiniLM,
+#: Weight of the vector side. MetaTool sweep (eval/retrieval.py --tune, MiniLM,
 #: 2000 queries, nDCG@10): 0.5 0.668, 0.6 0.691, 0.7 0.701, 0.75 0.703, 0.8 0.704,
 #: 0.9 0.693; dense alone 0.676, BM25 0.546. The plateau is flat from 0.7 to 0.85,
-#: and research found 0.7 best on sets where BM25 is the stronger side, so 0.7.
+#: and 0.7 measured best on sets where BM25 is the stronger side, so 0.7.
 DEFAULT_ALPHA = 0.7
 METHODS = ("minmax", "absolute", "rrf")
 

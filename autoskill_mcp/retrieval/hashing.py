@@ -1,6 +1,6 @@
 """Feature-hashing embeddings: numpy only, no model, microseconds per text.
 
-Not semantic (research §1.4: far below MiniLM), but deterministic, offline and
+Not semantic (far below MiniLM in `python -m eval`), but deterministic, offline and
 free, so it is the fallback when ONNX is missing and the embedder of tests and
 large synthetic benchmarks. Two variants:
 
@@ -8,7 +8,7 @@ large synthetic benchmarks. Two variants:
   tokens, signed, 256-d by default), for vectors compatible with that SDK;
 * `words+char3` (default, 1024-d): our tokenizer's stemmed/CJK tokens plus
   character 3-grams of each word, which tolerate typos and inflections
-  (research: nDCG@10 0.36 vs 0.18 for the AutoSkill scheme).
+  (nDCG@10 0.36 vs 0.18 for the AutoSkill scheme).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class HashingEmbedder:
         buckets = [self._bucket(f) for f, _ in feats]
         idx = np.fromiter((b[0] for b in buckets), dtype=np.int64, count=len(buckets))
         weights = np.fromiter(
-            (b[1] * w for b, (_, w) in zip(buckets, feats)), dtype=np.float64, count=len(buckets)
+            (b[1] * w for b, (_, w) in zip(buckets, feats, strict=False)), dtype=np.float64, count=len(buckets)
         )
         vec = np.bincount(idx, weights=weights, minlength=self.dims).astype(np.float32)
         norm = float(np.linalg.norm(vec))

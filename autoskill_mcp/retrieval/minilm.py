@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .embedder import EmbedderError
+from .embedder_contract import EmbedderError
 
 __all__ = ["MiniLMEmbedder", "TOKENIZER_PATH", "MODEL_SHA256"]
 

@@ -2,7 +2,7 @@
 
 For users who already run an embedding service (OpenAI, Azure-style gateways,
 vLLM, Ollama, LM Studio): batched requests, timeouts, a couple of retries on
-429/5xx, and errors that name the URL, the status and what to check.
+429/5xx and timeouts (autoskill_mcp.http_retry), and errors that name the URL, the status and what to check.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import httpx
 import numpy as np
 
-from .embedder import EmbedderError, normalise_rows
+from ..http_retry import send_with_retry
+from .embedder_contract import EmbedderError, normalise_rows
 
 __all__ = ["OpenAIEmbedder"]
 
@@ -28,7 +29,6 @@ _KNOWN_DIMS = {
     "text-embedding-3-large": 3072,
     "text-embedding-ada-002": 1536,
 }
-_RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 
 class OpenAIEmbedder:
@@ -115,45 +115,33 @@ class OpenAIEmbedder:
 
     def _http(self) -> Any:
         if self._client is None:
-            import httpx
-
             headers = {"Content-Type": "application/json", **self._headers}
             if self._api_key:
                 headers["Authorization"] = f"Bearer {self._api_key}"
-            self._client = httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)), headers=headers)
+            timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
+            self._client = httpx.Client(timeout=timeout, headers=headers)
         return self._client
 
     def _request(self, batch: list[str]) -> np.ndarray:
-        import httpx
-
+        """One batch through the shared retry policy (http_retry); an EmbedderError naming what to check."""
         body: dict[str, Any] = {"model": self.model, "input": batch, "encoding_format": "float"}
         if self._request_dims:
             body["dimensions"] = self._request_dims
-        attempt = 0
-        while True:
-            try:
-                resp = self._http().post(self.endpoint, json=body)
-            except httpx.TimeoutException as exc:
-                if attempt < self.max_retries:
-                    attempt += 1
-                    time.sleep(0.5 * attempt)
-                    continue
-                raise EmbedderError(
-                    f"embedding request to {self.endpoint} timed out after {self.timeout:g} s; "
-                    "check the server or raise 'timeout'"
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise EmbedderError(
-                    f"cannot reach embedding server {self.endpoint}: {exc}; check 'base_url'"
-                ) from exc
-            if resp.status_code in _RETRY_STATUS and attempt < self.max_retries:
-                attempt += 1
-                log.warning("embedding request to %s got HTTP %d; retry %d", self.endpoint, resp.status_code, attempt)
-                time.sleep(min(0.5 * 2**attempt, 8.0))
-                continue
-            if resp.status_code >= 400:
-                raise EmbedderError(self._describe_error(resp))
-            return self._parse(resp, len(batch))
+        try:
+            resp = send_with_retry(lambda: self._http().post(self.endpoint, json=body), retries=self.max_retries,
+                                   what=f"embedding request to {self.endpoint}", retry_on=(httpx.TimeoutException,))
+        except httpx.TimeoutException as exc:
+            raise EmbedderError(
+                f"embedding request to {self.endpoint} timed out after {self.timeout:g} s; "
+                "check the server or raise 'timeout'"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise EmbedderError(
+                f"cannot reach embedding server {self.endpoint}: {exc}; check 'base_url'"
+            ) from exc
+        if resp.status_code >= 400:
+            raise EmbedderError(self._describe_error(resp))
+        return self._parse(resp, len(batch))
 
     def _describe_error(self, resp: Any) -> str:
         detail = ""
@@ -169,8 +157,10 @@ class OpenAIEmbedder:
             403: "check the key's permissions",
             404: f"check 'base_url' and that model {self.model!r} exists",
             429: "rate limited; retry later or lower 'batch_size'",
-        }.get(resp.status_code, "server error; retry later" if resp.status_code >= 500 else "check the request settings")
-        return f"embedding request to {self.endpoint} failed with HTTP {resp.status_code}: {detail or '(no body)'}; {hint}"
+        }.get(resp.status_code,
+              "server error; retry later" if resp.status_code >= 500 else "check the request settings")
+        return (f"embedding request to {self.endpoint} failed with HTTP {resp.status_code}: "
+                f"{detail or '(no body)'}; {hint}")
 
     def _parse(self, resp: Any, expected: int) -> np.ndarray:
         try:
@@ -182,7 +172,8 @@ class OpenAIEmbedder:
                 f"{self.endpoint} answered HTTP {resp.status_code} without an OpenAI-style 'data' list of embeddings"
             ) from exc
         if matrix.ndim != 2 or matrix.shape[0] != expected:
-            raise EmbedderError(f"{self.endpoint} returned {matrix.shape[0] if matrix.ndim else 0} embeddings for {expected} inputs")
+            got = matrix.shape[0] if matrix.ndim else 0
+            raise EmbedderError(f"{self.endpoint} returned {got} embeddings for {expected} inputs")
         return normalise_rows(matrix)
 
     def close(self) -> None:

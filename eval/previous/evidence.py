@@ -1,7 +1,7 @@
 """Evidence: what extraction may learn from, taken from a (redacted) session.
 
 The user's own words are the evidence; corrections weigh most; what the agent
-said or ran is context only (research/autoskill.md §2, transcripts.md §10).
+said or ran is context only.
 The gate lives here too: from the same signals it decides, without an LLM,
 whether a session holds anything durable at all.
 """
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from autoskill_mcp.learning.session import Event, Kind, Role, Session
+
 from .signals import Directive, directives, is_correction, language
 
 #: a pasted log or file is not the user speaking: keep the head of very long turns only

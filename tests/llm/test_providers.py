@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 
 from autoskill_mcp.errors import ConfigError
-from autoskill_mcp.llm import (AnthropicProvider, CallCounter, LLMError, OpenAIProvider, SamplingProvider,
-                               complete_json, provider_from_config)
+from autoskill_mcp.llm import (
+    AnthropicProvider,
+    CallCounter,
+    LLMError,
+    OpenAIProvider,
+    SamplingProvider,
+    complete_json,
+    provider_from_config,
+)
 from autoskill_mcp.llm.structured import parse_and_check
 
 SCHEMA: dict[str, Any] = {
@@ -88,6 +95,19 @@ def test_unreachable_server_is_an_llm_error() -> None:
 def test_schema_check(text: str, problem: str | None) -> None:
     _, found = parse_and_check(text, SCHEMA)
     assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+def test_schema_problems_name_the_nested_field_and_what_is_wrong() -> None:
+    schema: dict[str, Any] = {
+        "type": "object", "required": ["steps"],
+        "properties": {"steps": {"type": "array", "maxItems": 2, "items": {
+            "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}},
+            "n": {"type": "integer"}},
+    }
+    _, found = parse_and_check('{"steps": [{"text": 1}, {}, {"text": "ok"}], "n": true}', schema)
+    assert found is not None
+    assert found.split("; ") == ["$.steps has more than 2 items", "$.steps[0].text must be string, not int",
+                                 "$.steps[1].text is required", "$.n must be integer, not bool"]
 
 
 def test_sampling_provider_wraps_client_failures() -> None:

@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import by_code, codes, open_doc, pulled, pushed, replace_text, write_skill
+from .conftest import by_code, codes, eventually, open_doc, pulled, pushed, replace_text, write_skill
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,7 +29,8 @@ async def test_unknown_key_points_at_the_key_with_rule_id_and_doc_link(client: L
     text = GOOD.replace("---\n# PDF", "descriptoin: typo\n---\n# PDF")
     uri = open_doc(client, write_skill(client.root, "typo-key", text.replace("pdf-tools", "typo-key")))
     diag = by_code(await pushed(client, uri), "SKL010")
-    assert diag.range == types.Range(start=types.Position(line=3, character=0), end=types.Position(line=3, character=11))
+    assert diag.range == types.Range(start=types.Position(line=3, character=0),
+                                     end=types.Position(line=3, character=11))
     assert diag.source == "autoskill"
     assert diag.severity == types.DiagnosticSeverity.Error
     assert "did you mean 'description'" in diag.message
@@ -110,7 +111,8 @@ async def test_edit_updates_diagnostics(client: LanguageClient) -> None:
     uri = open_doc(client, path)
     assert await pushed(client, uri) == []
     replace_text(client, uri, GOOD.replace("pdf-tools", "Editing"), 2)
-    assert "SKL015" in codes(await pushed(client, uri))
+    # A refresh for the old text (the store becoming ready) may still land after the edit: wait for the new one.
+    await eventually(lambda: "SKL015" in codes(client.diagnostics.get(uri, [])))
 
 
 async def test_closing_clears_pushed_diagnostics(client: LanguageClient) -> None:

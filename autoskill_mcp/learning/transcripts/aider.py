@@ -1,6 +1,6 @@
 """Aider chat history (`.aider.chat.history.md` in the repository root).
 
-research/transcripts.md §6. The file is appended to by every aider run in the repository; each
+The file is appended to by every aider run in the repository; each
 `# aider chat started at YYYY-MM-DD HH:MM:SS` line opens a Session (its time is local and has no
 zone, so it stays naive). `#### ` lines are the user's input (consecutive ones form one
 multi-line input), `> ` lines are aider's own output (kept as META without the banner and the
@@ -27,7 +27,8 @@ AGENT = "aider"
 HISTORY_NAME = ".aider.chat.history.md"
 _START = re.compile(r"^# aider chat started at (\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})\s*$")
 PROMPT_COMMANDS = {"/ask", "/code", "/architect", "/context"}
-_NOISE = re.compile(r"^(Tokens: |Cost: |Use /help|Aider v\d|Model: |Models: |Git repo: |Repo-map: |Main model: |Weak model: |Editor model: )")
+_NOISE = re.compile(r"^(Tokens: |Cost: |Use /help|Aider v\d|Model: |Models: |Git repo: |Repo-map: "
+                    r"|Main model: |Weak model: |Editor model: )")
 
 
 def read(path: Path, opts: ReadOptions) -> list[Session]:

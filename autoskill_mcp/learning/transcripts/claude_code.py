@@ -1,6 +1,6 @@
 """Claude Code session transcripts (`~/.claude/projects/<dir>/<sessionId>.jsonl`).
 
-research/transcripts.md §1. What this reader decides:
+What this reader decides:
 
 - The live branch: lines form a tree through `uuid`/`parentUuid` (`logicalParentUuid` across a
   `compact_boundary`). Where two user prompts share a parent the user rewound and rephrased;
@@ -246,7 +246,8 @@ def _live_branch(recs: list[tuple[int, dict[str, Any]]]) -> tuple[set[int], set[
     for i in range(len(recs)):
         if uuid_of[i] and parent(i):
             children[parent(i)].append(i)
-    leaf = next((i for i in reversed(range(len(recs))) if uuid_of[i] and recs[i][1].get("isSidechain") is not True), None)
+    leaf = next((i for i in reversed(range(len(recs)))
+                 if uuid_of[i] and recs[i][1].get("isSidechain") is not True), None)
     live_path: set[str] = set()
     at = leaf
     while at is not None and uuid_of[at] not in live_path:
@@ -413,7 +414,8 @@ class _Emitter:
         else:
             self.b.add(Role.USER, Kind.PROMPT, clean, uid=uid, ts=ts, sidechain=side, ref=line)
 
-    def _tool_result(self, rec: dict[str, Any], block: dict[str, Any], uid: str, ts: Any, side: bool, line: int) -> None:
+    def _tool_result(self, rec: dict[str, Any], block: dict[str, Any], uid: str, ts: Any, side: bool,
+                     line: int) -> None:
         call_id = as_str(block.get("tool_use_id"))
         output = text_of(block.get("content"))
         call = self.calls.get(call_id)

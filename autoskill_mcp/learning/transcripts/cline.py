@@ -1,6 +1,6 @@
 """Cline and Roo Code task folders (`<editor User>/globalStorage/<extension>/tasks/<taskId>/`).
 
-research/transcripts.md §5. `ui_messages.json` is read when present (it has timestamps and the
+`ui_messages.json` is read when present (it has timestamps and the
 user's replies as typed); otherwise `api_conversation_history.json` (the messages sent to the
 model, with `<environment_details>` noise stripped and tool calls written as XML tags).
 
@@ -33,7 +33,8 @@ DENIED = "The user denied this operation"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _WORKSPACE = re.compile(r"Current Workspace Directory \((.+?)\) Files")
 _ENV = re.compile(r"<environment_details>.*?(?:</environment_details>|\Z)", re.S)
-_TAGGED = {tag: re.compile(rf"<{tag}>\s*(.*?)\s*</{tag}>", re.S) for tag in ("task", "feedback", "answer", "user_message")}
+_TAGGED = {tag: re.compile(rf"<{tag}>\s*(.*?)\s*</{tag}>", re.S)
+           for tag in ("task", "feedback", "answer", "user_message")}
 _RESULT_HEAD = re.compile(r"^\[(.+?)\] Result:\s*", re.S)
 _INTERRUPTED = "[Response interrupted by"
 # Tools of the XML protocol (older Cline, Roo): a top-level tag in the assistant's text.
@@ -126,7 +127,8 @@ class _UiMessages:
             self.call("execute_command", text, uid, ts, n)
         elif ask == "use_mcp_server":
             data = _json_text(text)
-            name = ".".join(x for x in (as_str(data.get("serverName")), as_str(data.get("toolName") or data.get("uri"))) if x)
+            parts = (as_str(data.get("serverName")), as_str(data.get("toolName") or data.get("uri")))
+            name = ".".join(x for x in parts if x)
             self.call(name or "use_mcp_server", data.get("arguments", text), uid, ts, n)
         elif ask == "browser_action_launch":
             self.call("browser_action", text, uid, ts, n)
@@ -159,7 +161,8 @@ class _UiMessages:
             self.b.add(Role.TOOL, Kind.TOOL_RESULT, uid=uid, ts=ts, ref=ref, tool=tool_use(name, args, None, text))
         elif say in ("tool", "command"):
             data = _json_text(text) if say == "tool" else {}
-            self.call(as_str(data.get("tool")) or ("execute_command" if say == "command" else "tool"), data or text, uid, ts, n)
+            tool = as_str(data.get("tool")) or ("execute_command" if say == "command" else "tool")
+            self.call(tool, data or text, uid, ts, n)
         elif say == "api_req_started" and DENIED in as_str(_json_text(text).get("request")):
             last = self.b.last()
             if not (last and last.correction == "rejected_tool"):
@@ -276,7 +279,8 @@ class _ApiHistory:
             name = head.group(1).split(" ", 1)[0]
             output = text[head.end():].strip()
             if output:
-                self.b.add(Role.TOOL, Kind.TOOL_RESULT, uid=uid, ts=ts, ref=ref, tool=tool_use(name, None, None, output))
+                self.b.add(Role.TOOL, Kind.TOOL_RESULT, uid=uid, ts=ts, ref=ref,
+                           tool=tool_use(name, None, None, output))
             else:
                 self.pending = name
         elif pending:

@@ -1,6 +1,6 @@
 """OpenAI Codex CLI rollouts (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`).
 
-research/transcripts.md §2. Three shapes are read: the current envelope (`{timestamp, type,
+Three shapes are read: the current envelope (`{timestamp, type,
 payload}` per line), the mid-2025 pre-envelope file (a bare header line, `record_type` markers,
 bare Responses-API items) and the early JSON document (`{session, items}`).
 

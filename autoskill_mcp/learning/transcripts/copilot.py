@@ -1,7 +1,5 @@
 """GitHub Copilot: VS Code chat sessions and exports, and Copilot CLI event logs.
 
-research/transcripts.md §7.
-
 VS Code ("copilot-vscode"): `workspaceStorage/<hash>/chatSessions/<id>.json`, an export made
 with *Chat: Export Chat…* (same document), or the newer `<id>.jsonl` patch log, replayed in
 order: `{kind: 0, v}` sets the whole document, `{kind: 1, k: path, v}` sets a value,
@@ -80,7 +78,8 @@ def _replay(path: Path, session: Session, max_bytes: int) -> dict[str, Any]:
                 if kind == 1:
                     target[last] = value
                 elif kind == 2:
-                    items = target[last] if (isinstance(target, dict) and last in target) or isinstance(target, list) else None
+                    present = (isinstance(target, dict) and last in target) or isinstance(target, list)
+                    items = target[last] if present else None
                     if not isinstance(items, list):
                         target[last] = items = []
                     items.extend(value if isinstance(value, list) else [value])
@@ -116,7 +115,8 @@ def _request(b: SessionBuilder, r: dict[str, Any], n: int) -> None:
         else:
             skip(b.session, f"response.{kind}")
     if r.get("isCanceled") is True:
-        b.add(Role.USER, Kind.CORRECTION, "", uid=f"{rid}/canceled", ts=ts, correction="interrupt", ref=f"requests[{n}]")
+        b.add(Role.USER, Kind.CORRECTION, "", uid=f"{rid}/canceled", ts=ts, correction="interrupt",
+              ref=f"requests[{n}]")
 
 
 def _tool(b: SessionBuilder, part: dict[str, Any], uid: str, ts: Any, ref: str) -> None:

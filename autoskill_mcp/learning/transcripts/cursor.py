@@ -1,7 +1,5 @@
 """Cursor: the IDE's `state.vscdb` databases and the Cursor agent's transcripts.
 
-research/transcripts.md §4.
-
 IDE (format "cursor"): conversations ("composers") live in the global database
 (`User/globalStorage/state.vscdb`, table `cursorDiskKV`): `composerData:<id>` lists the bubbles in
 order (`fullConversationHeadersOnly`, older `conversation` inline), `bubbleId:<id>:<bubble>` holds
@@ -47,7 +45,8 @@ from autoskill_mcp.learning.transcripts.workspace import workspace_folder
 AGENT = "cursor"
 LEGACY_CHAT_KEY = "workbench.panel.aichat.view.aichat.chatdata"
 _USER_QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
-_CONTEXT_BLOCK = re.compile(r"<(user_info|attached_files|additional_data|system_reminder|open_and_recently_viewed_files)>.*?</\1>", re.S)
+_CONTEXT_BLOCK = re.compile(
+    r"<(user_info|attached_files|additional_data|system_reminder|open_and_recently_viewed_files)>.*?</\1>", re.S)
 
 
 # ---------------------------------------------------------------- IDE databases
@@ -68,7 +67,8 @@ def read_ide(path: Path, opts: ReadOptions) -> list[Session]:
 
 
 def _has_composers(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM cursorDiskKV WHERE key >= 'composerData:' AND key < 'composerData;' LIMIT 1").fetchone() is not None
+    row = conn.execute("SELECT 1 FROM cursorDiskKV WHERE key >= 'composerData:' AND key < 'composerData;' LIMIT 1")
+    return row.fetchone() is not None
 
 
 def _read_workspace(db: Path, opts: ReadOptions) -> list[Session]:
@@ -80,7 +80,8 @@ def _read_workspace(db: Path, opts: ReadOptions) -> list[Session]:
         with open_sqlite(db) as conn:
             if "ItemTable" in sqlite_tables(conn):
                 data = _item(conn, "composer.composerData", opts)
-                composer_ids = [as_str(as_dict(c).get("composerId")) for c in as_list(as_dict(data).get("allComposers"))]
+                composer_ids = [as_str(as_dict(c).get("composerId"))
+                                for c in as_list(as_dict(data).get("allComposers"))]
                 sessions += _tabs(as_dict(_item(conn, LEGACY_CHAT_KEY, opts)), db, f"{db}#{LEGACY_CHAT_KEY}", cwd)
     global_db = db.parent.parent.parent / "globalStorage" / "state.vscdb"
     if composer_ids and global_db.is_file():
@@ -155,7 +156,8 @@ def _composer(conn: sqlite3.Connection, db: Path, cid: str, data: dict[str, Any]
                       started_at=parse_ts(data.get("createdAt")), ended_at=parse_ts(data.get("lastUpdatedAt")))
     ident = as_dict(data.get("workspaceIdentifier"))
     session.cwd = (as_str(as_dict(ident.get("uri")).get("fsPath")) or cwd
-                   or workspace_folder(db.parent.parent / "workspaceStorage" / as_str(ident.get("id")) / "workspace.json")
+                   or workspace_folder(db.parent.parent / "workspaceStorage" / as_str(ident.get("id"))
+                                       / "workspace.json")
                    or None)
     b = SessionBuilder(session, str(db))
     for n, bubble in enumerate(_bubbles(conn, cid, data, session, opts)):
@@ -170,7 +172,8 @@ def _bubbles(conn: sqlite3.Connection, cid: str, data: dict[str, Any], session: 
     inline = [as_dict(x) for x in as_list(data.get("conversation")) if isinstance(x, dict)]
     lo, hi = f"bubbleId:{cid}:", f"bubbleId:{cid};"
     stored: list[tuple[str, Any]] = []
-    for key, raw in conn.execute("SELECT key, value FROM cursorDiskKV WHERE key >= ? AND key < ? ORDER BY rowid", (lo, hi)):
+    rows = conn.execute("SELECT key, value FROM cursorDiskKV WHERE key >= ? AND key < ? ORDER BY rowid", (lo, hi))
+    for key, raw in rows:
         value = _json_value(raw, opts.max_bytes)
         if isinstance(value, dict):
             stored.append((key.removeprefix(lo), value))
@@ -219,7 +222,8 @@ def _bubble(b: SessionBuilder, bubble: dict[str, Any], ref: str) -> None:
         args = tool.get("params") or tool.get("rawArgs")
         b.add(Role.ASSISTANT, Kind.TOOL_CALL, uid=f"{uid}/call", ts=ts, tool=tool_use(name, args, uid), ref=ref)
         result = tool.get("result")
-        output = result if isinstance(result, str) else (json.dumps(result, ensure_ascii=False) if result is not None else "")
+        output = (result if isinstance(result, str)
+                  else json.dumps(result, ensure_ascii=False) if result is not None else "")
         if tool.get("userDecision") == "rejected":
             b.add(Role.USER, Kind.CORRECTION, "", uid=f"{uid}/result", ts=ts, correction="rejected_tool", ref=ref,
                   tool=tool_use(name, args, uid, output, True))
@@ -267,7 +271,8 @@ def read_agent(path: Path, opts: ReadOptions) -> list[Session]:
     """A Cursor agent transcript (and its sub-agent transcripts), a chat folder, meta.json or store.db."""
     if path.is_dir():
         transcript = path / f"{path.name}.jsonl"
-        path = transcript if transcript.is_file() else path / ("store.db" if (path / "store.db").is_file() else "meta.json")
+        inner = "store.db" if (path / "store.db").is_file() else "meta.json"
+        path = transcript if transcript.is_file() else path / inner
     if path.name == "meta.json" or head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
         return [_read_chat(path, opts)]
     main = _read_transcript(path, opts)
@@ -333,7 +338,8 @@ def _agent_message(b: SessionBuilder, rec: dict[str, Any], uid: str, ref: object
             b.add(Role.ASSISTANT, Kind.TOOL_CALL, uid=buid, tool=call, ref=ref)
         elif kind in ("tool_result", "tool-result"):
             call_id = as_str(block.get("tool_use_id")) or as_str(block.get("toolCallId"))
-            name, args = calls.get(call_id, (as_str(block.get("name")) or as_str(block.get("toolName")) or "unknown", ""))
+            fallback = as_str(block.get("name")) or as_str(block.get("toolName")) or "unknown"
+            name, args = calls.get(call_id, (fallback, ""))
             output = text_of(block.get("content")) or text_of(block.get("result")) or as_str(block.get("result"))
             b.add(Role.TOOL, Kind.TOOL_RESULT, uid=buid, ref=ref,
                   tool=tool_use(name, args, call_id, output, block.get("is_error") is True))

@@ -1,4 +1,4 @@
-"""Where each agent keeps its sessions on this machine (research/transcripts.md §0, §1-§7).
+"""Where each agent keeps its sessions on this machine .
 
 `discover` returns the paths `read_transcript` takes: main session files (a session's
 sub-agent files are read with it), Cline/Roo task folders, Cursor's global database. The
@@ -70,7 +70,8 @@ def editor_user_dirs(app: str, home: Path, real_home: bool) -> list[Path]:
 
 
 def _claude(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-    yield _env_dir("CLAUDE_CONFIG_DIR", home / ".claude"), "projects/*/*.jsonl", lambda p: not claude_code.is_subagent_file(p)
+    yield (_env_dir("CLAUDE_CONFIG_DIR", home / ".claude"), "projects/*/*.jsonl",
+           lambda p: not claude_code.is_subagent_file(p))
 
 
 def _codex(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:

@@ -1,6 +1,6 @@
 """Gemini CLI chat recordings (`~/.gemini/tmp/<project>/chats/session-*.json` / `.jsonl`).
 
-research/transcripts.md §3. The legacy file is one JSON document; from 0.40 the file is an
+The legacy file is one JSON document; from 0.40 the file is an
 append-only log replayed the way gemini-cli's ChatRecordingService reads it: a line with an `id`
 upserts that message (last write wins, first position kept), `{"$set": …}` merges metadata (a
 non-empty `messages` array there replaces the conversation, as in the writer), and

@@ -1,6 +1,6 @@
 """OpenAI chat messages (`{"messages": […]}`, JSONL of those, bare lists) and ChatGPT exports.
 
-research/transcripts.md §8. `role: user` is the user's words; `system`/`developer` messages are
+`role: user` is the user's words; `system`/`developer` messages are
 kept as META; assistant `tool_calls` (arguments are a JSON string) pair with `role: tool`
 results through `tool_call_id` (legacy `function_call` / `role: function` too). ShareGPT's
 `{"conversations": [{from, value}]}` is read the same way.
@@ -94,7 +94,8 @@ def _conversation_messages(rec: dict[str, Any]) -> list[Any] | None:
     if isinstance(rec.get("messages"), list):
         return rec["messages"]
     if isinstance(rec.get("conversations"), list):         # ShareGPT
-        return [{"role": _SHAREGPT_ROLES.get(as_str(as_dict(m).get("from")), "user"), "content": as_dict(m).get("value")}
+        return [{"role": _SHAREGPT_ROLES.get(as_str(as_dict(m).get("from")), "user"),
+                 "content": as_dict(m).get("value")}
                 for m in rec["conversations"]]
     return None
 
@@ -130,7 +131,8 @@ def _message(b: SessionBuilder, m: dict[str, Any], uid: str, calls: dict[str, tu
             b.add(Role.ASSISTANT, Kind.THINKING, reasoning, uid=f"{uid}/reasoning")
         if text:
             b.add(Role.ASSISTANT, Kind.REPLY, text, uid=uid)
-        requested = as_list(m.get("tool_calls")) or ([{"function": m["function_call"]}] if m.get("function_call") else [])
+        legacy = [{"function": m["function_call"]}] if m.get("function_call") else []
+        requested = as_list(m.get("tool_calls")) or legacy
         for k, raw in enumerate(requested):
             call = as_dict(raw)
             function = as_dict(call.get("function"))
@@ -184,15 +186,15 @@ def _chatgpt_node(b: SessionBuilder, mapping: dict[str, Any], node_id: str, node
     ctype = as_str(content.get("content_type"))
     ts = parse_ts(message.get("create_time"))
     text = "\n".join(p for p in (x if isinstance(x, str) else as_str(as_dict(x).get("text"))
-                                 for x in as_list(content.get("parts"))) if p).strip() or as_str(content.get("text")).strip()
+                                 for x in as_list(content.get("parts"))) if p).strip()
+    text = text or as_str(content.get("text")).strip()
     hidden = as_dict(message.get("metadata")).get("is_visually_hidden_from_conversation") is True
     if hidden or not text and ctype != "thoughts":
         skip(b.session, f"{role or 'node'}.{'hidden' if hidden else 'empty'}")
         return
     if role == "user":
         siblings = as_list(as_dict(mapping.get(as_str(node.get("parent")))).get("children"))
-        edited = any(s != node_id and as_str(as_dict(as_dict(as_dict(mapping.get(s)).get("message")).get("author")).get("role")) == "user"
-                     for s in siblings)
+        edited = any(s != node_id and _author_role(mapping.get(s)) == "user" for s in siblings)
         if edited:
             b.add(Role.USER, Kind.CORRECTION, text, uid=node_id, ts=ts, correction="rewind")
         else:
@@ -215,3 +217,8 @@ def _chatgpt_node(b: SessionBuilder, mapping: dict[str, Any], node_id: str, node
         b.add(Role.SYSTEM, Kind.META, text, uid=node_id, ts=ts)
     else:
         skip(b.session, f"role.{role or 'none'}")
+
+
+def _author_role(node: Any) -> str:
+    """The role of a ChatGPT export node's author ("" when any level is missing)."""
+    return as_str(as_dict(as_dict(as_dict(node).get("message")).get("author")).get("role"))
