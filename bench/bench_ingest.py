@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autoskill_mcp import LocalSkillStore  # noqa: E402
-from bench.report import Row, markdown, pct, ratio  # noqa: E402
 from autoskill_mcp.learning.pipeline import Learner, build_learner  # noqa: E402
 from autoskill_mcp.learning.transcripts import detect_format, read_transcript  # noqa: E402
 from autoskill_mcp.learning.transcripts.discover import entry_points  # noqa: E402
+from bench.report import Row, markdown, pct, ratio  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
 
@@ -74,9 +74,9 @@ def bench_llm_routing(cfg: dict[str, object]) -> list[Row]:
     The previous rules ran their offline gate first and called the model only for what it passed;
     their figures are that gate's verdicts on the same sessions.
     """
+    from autoskill_mcp.learning.redaction import redact_session
     from eval.learning import SETS, load, sessions_of
     from eval.previous import evidence as previous
-    from autoskill_mcp.learning.redaction import redact_session
 
     scenarios = load([SETS["dev"]])
     reached: dict[str, list[bool]] = {"requirements": [], "positive": [], "negative": []}

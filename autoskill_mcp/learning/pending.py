@@ -15,6 +15,7 @@ import time
 import uuid
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,7 +86,7 @@ class PendingCandidates:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "PendingCandidates":
+    def __enter__(self) -> PendingCandidates:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -152,6 +153,6 @@ def _dump(evidence: list[Said]) -> str:
 
 
 def _iso(ts: float) -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from autoskill_mcp.learning.candidate import Candidate
+
 from .evidence import GATE_THRESHOLD, Evidence, Turn, directive_score
 from .signals import Directive, DirectiveKind
 

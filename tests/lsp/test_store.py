@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
 from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
 
 from autoskill_mcp import LocalSkillStore, Skill
 

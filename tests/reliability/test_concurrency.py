@@ -6,9 +6,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from .races_helpers import catalog_integrity, cli, cli_env, live_names, orphans, write_skill_folders
-
 from bench.bench_concurrency import http_calls, writers_and_searchers  # noqa: E402 - after races_helpers' path
+
+from .races_helpers import catalog_integrity, cli, cli_env, live_names, orphans, write_skill_folders
 
 IMPORTERS = 4
 OWN_EACH = 60

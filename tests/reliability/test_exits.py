@@ -7,9 +7,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .races_helpers import cli_env
-
 from bench.bench_concurrency import command_exits  # noqa: E402 - after races_helpers' path
+
+from .races_helpers import cli_env
 
 INGEST_THEN_RETURN = textwrap.dedent(
     """

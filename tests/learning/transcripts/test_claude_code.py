@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autoskill_mcp.learning.session import Kind, Role
@@ -38,7 +38,7 @@ def test_real_session_keeps_the_five_prompts_and_the_compaction_summary() -> Non
     summary = texts(s, Kind.SUMMARY)
     assert len(summary) == 1 and summary[0].startswith("This session is being continued")
     assert s.events[-2].text == "/compact" and s.events[-2].kind is Kind.META    # UI command, not a prompt
-    assert s.started_at == datetime(2026, 1, 2, 19, 18, 31, 28000, tzinfo=timezone.utc)
+    assert s.started_at == datetime(2026, 1, 2, 19, 18, 31, 28000, tzinfo=UTC)
     failed = [e.tool for e in s.events if e.kind is Kind.TOOL_RESULT and e.tool and e.tool.is_error]
     assert [(t.name, t.output.splitlines()[0]) for t in failed] == [("Bash", "Exit code 1"), ("Bash", "Exit code 127")]
     assert all(e.tool and e.tool.call_id for e in s.events if e.kind in (Kind.TOOL_CALL, Kind.TOOL_RESULT))

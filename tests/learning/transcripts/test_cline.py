@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autoskill_mcp.learning.session import Kind
@@ -17,7 +17,7 @@ ROO_TASK = "cline-roo/roo__bc93a6f7-cd2e-4686-a832-46e3cd14d338"
 def test_real_roo_task_reads_the_ui_log_with_one_structural_correction() -> None:
     [s] = read_transcript(fixture(f"{ROO_TASK}/ui_messages.json"))
     assert (s.agent, s.cwd) == ("roo", "d:/dev/roo-extensions")
-    assert s.started_at == datetime(2025, 9, 17, 13, 28, 34, 892000, tzinfo=timezone.utc)
+    assert s.started_at == datetime(2025, 9, 17, 13, 28, 34, 892000, tzinfo=UTC)
     users = s.user_events()
     assert len(users) == 9                                       # the task + 8 user_feedback replies
     assert users[0].text.startswith("# PHASE 1 : Diagnostic Système Interface-First")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,7 +73,7 @@ def test_all_agents_newest_first_and_since_filters_by_mtime(home: Path) -> None:
                 os.utime(f, (old, old))
     assert discover(home=home)[0] == everything[0]
     assert discover(since=timedelta(days=2), home=home) == [everything[0]]
-    assert discover(since=datetime.now(timezone.utc) - timedelta(days=30), home=home) == discover(home=home)
+    assert discover(since=datetime.now(UTC) - timedelta(days=30), home=home) == discover(home=home)
 
 
 def test_environment_variables_move_an_agents_home(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
