@@ -174,9 +174,9 @@ def junk_reasons(name: str, instructions: str) -> list[str]:
 
 def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
     def prf(pred: list[bool], gold: list[bool]) -> dict[str, float]:
-        tp = sum(p and g for p, g in zip(pred, gold))
-        fp = sum(p and not g for p, g in zip(pred, gold))
-        fn = sum(g and not p for p, g in zip(pred, gold))
+        tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+        fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+        fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
         return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
                 "tp": tp, "fp": fp, "fn": fn}
 

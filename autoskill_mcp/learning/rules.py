@@ -87,7 +87,7 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     built = len({i.turn for i in task}) >= 3
     for item in (i for i in items if i.kind in ("directive", "procedure")):
         mine = set(topic_words(item.text + " " + " ".join(item.steps)))
-        for g, ws in zip(groups, words):
+        for g, ws in zip(groups, words, strict=True):
             # a weak "don't" said while the task's requirements were built up is one of them
             # steps for the task join it; steps anchored on their own occasion ("before each
             # commit: ...") are that occasion's workflow unless they share the task's words

@@ -31,7 +31,7 @@ class Severity(str, enum.Enum):
         return {"error": 1, "warning": 2, "information": 3, "hint": 4}[self.value]
 
 
-E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
+E, W, N, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT  # N: iNformation (`I` reads as `l`)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ _CATALOGUE: list[Rule] = [
        "skills-ref and claude.ai uploads reject keys outside name, description, license, compatibility, metadata and allowed-tools.",
        "Did-you-mean rename for a near miss (edit distance <= 2), or move the key under `metadata:` as a string.",
        overrides={CLAUDE_CODE: W, CODEX: W}, spec_class="fields.unexpected"),
-    _r("SKL011", I, "Claude Code extension key",
+    _r("SKL011", N, "Claude Code extension key",
        "'{key}' is a Claude Code extension: other clients ignore it{upload}",
        "The skill behaves differently outside Claude Code, and uploads to claude.ai fail on it.",
        "Keep it for Claude Code only, or drop it for a portable skill.",
@@ -310,7 +310,7 @@ _CATALOGUE: list[Rule] = [
        "'{target}' {problem}: keep referenced files inside the skill folder and use relative paths",
        "Skills are copied and uploaded as one folder; outside paths break.",
        "Move the file into the skill folder and link it relatively."),
-    _r("SKL065", I, "Nested reference chain",
+    _r("SKL065", N, "Nested reference chain",
        "'{target}' links to further files ({others}); keep references one level deep from SKILL.md",
        "Agents read referenced files partially; chains hide information.",
        "Link every reference directly from SKILL.md.",
@@ -319,12 +319,12 @@ _CATALOGUE: list[Rule] = [
        "'{target}' uses backslashes: use forward slashes ('{fixed}')",
        "Skills run on Unix-like sandboxes; backslash paths do not resolve there.",
        "Replace the backslashes with forward slashes."),
-    _r("SKL067", I, "Long reference without a table of contents",
+    _r("SKL067", N, "Long reference without a table of contents",
        "'{target}' has {count} lines and no table of contents: add one at the top",
        "Agents often preview only the start of a file; a contents list tells them what is there.",
        "Add a short contents list at the top of the reference file.",
        needs_dir=True),
-    _r("SKL068", I, "Unknown substitution variable",
+    _r("SKL068", N, "Unknown substitution variable",
        "{problem}",
        "Claude Code substitutes only declared arguments and its own ${CLAUDE_*} variables.",
        "Declare the argument in `arguments:` or fix the variable name.",
@@ -334,7 +334,7 @@ _CATALOGUE: list[Rule] = [
        "Another skill is also named '{name}' ({other}): one shadows the other; rename one",
        "Clients keep one skill per name (project overrides user), so the other never loads.",
        "Rename one of the skills and its folder."),
-    _r("SKL073", I, "Similar skill in the store",
+    _r("SKL073", N, "Similar skill in the store",
        "A stored skill closely matches this one: '{name}' (v{version}, score {score}); open it, or save this skill to update it",
        "Two skills for the same task split the agent's choice; updating the stored one keeps its history.",
        "Open the stored skill and merge the two, or rename this one if it is really a different task."),
@@ -343,7 +343,7 @@ _CATALOGUE: list[Rule] = [
        "The Skills API rejects uploads over 30 MB uncompressed.",
        "Remove large assets or fetch them at run time.",
        profiles=(CLAUDE_UPLOAD,), needs_dir=True),
-    _r("SKL072", I, "Reserved folder name 'synced'",
+    _r("SKL072", N, "Reserved folder name 'synced'",
        "Claude Code reserves the folder name 'synced' under a skills root: rename the folder",
        "Claude Code uses `synced` for its own skills; yours may be overwritten or ignored.",
        "Rename the folder (and the name)."),

@@ -267,7 +267,7 @@ def _trash_dirs(root: Path) -> list[Path]:
 
 
 def _remove_temp_files(folder: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    for dirpath, _dirnames, filenames in os.walk(folder, followlinks=False):
         for name in filenames:
             if name.startswith(".") and name.endswith(".tmp"):
                 _unlink(Path(dirpath) / name)

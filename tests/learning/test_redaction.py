@@ -353,7 +353,7 @@ def leaked(secret: str, text: str, context: str = "") -> list[str]:
 def test_a_secret_followed_by_any_punctuation_mark_is_still_redacted(case: Case):
     leaks = {}
     for mark in PUNCTUATION:
-        text = _NATURAL_END.sub(lambda _: case.secret + mark, case.context, count=1)
+        text = _NATURAL_END.sub(lambda _, mark=mark: case.secret + mark, case.context, count=1)
         if found := leaked(case.secret, redact(text).text, case.context):
             leaks[mark] = found
     assert leaks == {}
@@ -371,7 +371,7 @@ def test_a_token_is_redacted_in_prose_and_assignments_before_any_punctuation_mar
     for case in SELF_EVIDENT:
         for mark in PUNCTUATION:
             text = carrier.format(case.secret + mark)
-            if found := leaked(case.secret, redact(text).text, carrier):
+            if leaked(case.secret, redact(text).text, carrier):
                 leaks.setdefault(case.kind, []).append(mark)
     assert leaks == {}
 
