@@ -384,10 +384,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     continue
                 invalid += any(d.severity == "error" for d in diags)
         check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
-        from .retrieval import make_embedder
+        from .retrieval import EmbedderError, make_embedder
 
         try:
             embedder = make_embedder(sdk.config.resolved_embeddings())
+            if embedder is None:  # the check fails as before, with a message that says why
+                raise EmbedderError("embeddings are off (provider 'none')")
             probe = embedder.embed(["doctor probe"])
             check("embeddings", probe.shape[0] == 1, f"{embedder.signature} ({probe.shape[1]} dims)")
         except Exception as exc:  # doctor reports every failure instead of stopping at the first
