@@ -975,7 +975,7 @@ class LocalSkillStore(SkillStore):
 
     def vector_note(self) -> str | None:
         """Why a search now would answer from keywords only (e.g. "vector: pending 3 of 10"), else None."""
-        return self._ensure_index().vector_note()  # type: ignore[no-any-return]
+        return self._ensure_index().vector_note()
 
     def pick_up_vectors(self) -> int:
         """Take the vectors other processes wrote since we last looked (one indexed query when none)."""
