@@ -166,7 +166,9 @@ def _validate_targets(paths: Sequence[str]) -> list[Path]:
         try:
             kind = "file" if p.is_file() else "dir" if p.is_dir() else None
         except OSError as exc:  # a name longer than the OS allows, a NUL byte: no such path
-            raise InvalidInputError(f"{quoted(raw)} is not a path this system can open ({exc.strerror or exc})") from exc
+            raise InvalidInputError(
+                f"{quoted(raw)} is not a path this system can open ({exc.strerror or exc})"
+            ) from exc
         if kind == "file":
             out.append(p)
         elif kind == "dir":
@@ -198,7 +200,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{r['path']}: ok")
             for d in diags:
                 start = d["range"]["start"]
-                print(f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}: {d['severity']} {d['code']} {d['message']}")
+                print(
+                    f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}: {d['severity']} {d['code']} {d['message']}"
+                )
         print(f"{len(results)} file(s), {errors} error(s)")
 
     _emit(args, {"files": results, "errors": errors}, human)
@@ -484,8 +488,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--home", help="store root (default: $AUTOSKILL_HOME or the per-user data folder)")
     common.add_argument("--user", help="user id (default: $AUTOSKILL_USER or 'default')")
     common.add_argument("--embeddings", choices=["auto", "minilm", "hashing", "none"], help="embedding provider")
-    common.add_argument("--library", action="append", metavar="DIR",
-                        help="a read-only folder of skills to search too (repeatable; also `library_dirs` in config.toml)")
+    common.add_argument(
+        "--library",
+        action="append",
+        metavar="DIR",
+        help="a read-only folder of skills to search too (repeatable; also `library_dirs` in config.toml)",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="more detail, and log to stderr")
 
     parser = argparse.ArgumentParser(prog="autoskill", description="Learned Agent Skills for coding agents.")

@@ -82,7 +82,9 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
 def _candidates(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     if args.action in ("accept", "reject"):
         if not args.id:
-            raise InvalidInputError(f"candidates {args.action} needs the candidate's id (autoskill candidates lists them)")
+            raise InvalidInputError(
+                f"candidates {args.action} needs the candidate's id (autoskill candidates lists them)"
+            )
         if args.action == "reject":
             done = sdk.reject_candidate(args.id)
             emit(args, done.to_dict(), lambda: print(f"rejected {done.id} ({done.name})"))

@@ -85,7 +85,9 @@ def store_problems(home: Path) -> list[str]:
 
     logging.getLogger("autoskill_mcp.store.recovery").setLevel(logging.ERROR)  # what it undid is expected here
     journals = home / ".journal"
-    INTERRUPTED[0] += (len(list(journals.glob("*.jsonl"))) if journals.is_dir() else 0) + len(list(home.glob(".deleting-*")))
+    INTERRUPTED[0] += (len(list(journals.glob("*.jsonl"))) if journals.is_dir() else 0) + len(
+        list(home.glob(".deleting-*"))
+    )
     problems: list[str] = []
     with LocalSkillStore(home, embeddings=HASHING, background=False) as store:
         rows = store.catalog.live_rows()
@@ -114,8 +116,11 @@ def store_problems(home: Path) -> list[str]:
                 problems.append(f"{row.folder}: SKILL.md is not what the catalog committed")
             history = store.catalog.versions(row.id)
             manifest = history[-1].files if history else {}
-            on_disk = {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                       for p in folder.rglob("*") if p.is_file() and p.name != "SKILL.md" and not p.name.startswith(".")}
+            on_disk = {
+                p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*")
+                if p.is_file() and p.name != "SKILL.md" and not p.name.startswith(".")
+            }
             if on_disk != manifest:
                 problems.append(f"{row.folder}: resources are not those of its last version")
             if store.get(row.id) is None:

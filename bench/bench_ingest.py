@@ -127,7 +127,9 @@ def bench_hook(runs: int) -> list[Row]:
             return (time.perf_counter() - t) * 1000
 
         base = [timed([sys.executable, "-c", "pass"]) for _ in range(runs)]
-        hook = [timed([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker"]) for _ in range(runs)]
+        hook = [
+            timed([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker"]) for _ in range(runs)
+        ]
     b, h = statistics.median(base), statistics.median(hook)
     return [Row("hook: spawn -> enqueued -> exit 0 (median)", f"{h:.0f} ms (p95 {pct(hook, 95):.0f})",
                 f"bare `python -c pass` {b:.0f} ms", ratio(h, b), f"hook adds {h - b:.0f} ms; target <= 100 ms")]

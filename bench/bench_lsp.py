@@ -126,8 +126,11 @@ async def session(capabilities: types.ClientCapabilities, folder: Path, home: Pa
         else:
             line, col = 200, len(lines[200])
         change = types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=line, character=col), end=types.Position(line=line, character=col)),
-            text="x")
+            range=types.Range(
+                start=types.Position(line=line, character=col), end=types.Position(line=line, character=col)
+            ),
+            text="x",
+        )
         client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]))
         if pull:

@@ -82,7 +82,9 @@ def sessions_of(sc: dict[str, Any]) -> list[Session]:
     if "transcript" in sc:
         return read_transcript(FIXTURES / sc["transcript"])[:1]
     convs = sc["sessions"] if "sessions" in sc else [sc["messages"]]
-    return [session_from_messages(m, agent="openai-chat", session_id=f"{sc['id']}#{i + 1}") for i, m in enumerate(convs)]
+    return [
+        session_from_messages(m, agent="openai-chat", session_id=f"{sc['id']}#{i + 1}") for i, m in enumerate(convs)
+    ]
 
 
 def run(scenarios: list[dict[str, Any]], make_learner: Callable[[Any], Learner], *,

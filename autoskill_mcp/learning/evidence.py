@@ -44,7 +44,9 @@ _RECUR = re.compile(
     r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
     r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|照旧|"
     r"老规矩|照常|同上次)|"
-    r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b", re.IGNORECASE)
+    r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b",
+    re.IGNORECASE,
+)
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
                             r"(last time|before)\b|"
                             r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b", re.I)
@@ -56,7 +58,9 @@ _REUSE = re.compile(
     r"(approach|format|template|structure) (each|every|for)|(weekly|monthly|every week|every month) (thing|report|"
     r"update|review|digest|plan))\b|(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|"
     r"\b(chaque (semaine|mois|année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|"
-    r"autres)|même (format|méthode|structure) pour)\b", re.IGNORECASE)
+    r"autres)|même (format|méthode|structure) pour)\b",
+    re.IGNORECASE,
+)
 #: the user saying this instance is one of many of its kind: "a dozen of these endpoints left", "four more
 #: services to port, same deal for each", "that's the house style for the whole crate", "pour nos autres dépôts",
 #: "cada mes", "alle unsere Service-Images": what was asked for here holds for the others too
@@ -302,7 +306,9 @@ _TOO = re.compile(
 _CONFIRM = re.compile(
     r"^\W*(yes|yep|yeah|ya|exactly|perfect|great|better|much better|nice|good|that'?s (it|right|the one)|this format|"
     r"like this|love it|spot on|👍|👌|对|就这样|这样就行|可以了|好的?，?就这样|parfait|super|exactement|c'est (ça|parfait)|"
-    r"así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt)", re.IGNORECASE)
+    r"así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt)",
+    re.IGNORECASE,
+)
 
 
 def revises(prose: tuple[str, ...], lang: str) -> bool:

@@ -116,7 +116,8 @@ _DROP = set("a an the my our your their his her this that these those some any m
 _UNITS = set("day days week weeks night nights month months hour hours minute minutes year years page pages word words "
              "day-long week-long".split())
 #: what people ask for: a name ends at the first of these in the object ("weekly status report for my boss")
-DELIVERABLES = set("""report reports status update updates summary summaries digest itinerary itineraries trip trips plan plans
+DELIVERABLES = set(
+    """report reports status update updates summary summaries digest itinerary itineraries trip trips plan plans
     email emails letter letters post posts message messages reply replies recipe recipes menu budget review reviews
     test tests suite endpoint endpoints api migration migrations component components screen screens page pages
     workflow workflows pipeline dockerfile image readme docs documentation docstring docstrings changelog commit commits
@@ -130,9 +131,11 @@ DELIVERABLES = set("""report reports status update updates summary summaries dig
     post-mortem worksheet worksheets exercises lesson lessons subcommand subcommands command commands dto dtos
     entity entities controller controllers view views form forms rule rules manifest manifests chart-release
     reservation reservations visa presentation talk talks interview interviews offer offers contract contracts
-    survey surveys poll questionnaire translation translations caption captions thumbnail thumbnails""".split())
+    survey surveys poll questionnaire translation translations caption captions thumbnail thumbnails""".split()
+)
 #: what skills are about, in coding and everyday work: a name prefers these over incidental words
-DOMAIN = DELIVERABLES | set("""python typescript javascript rust golang java kotlin swift sql bash shell css html react vue svelte
+DOMAIN = DELIVERABLES | set(
+    """python typescript javascript rust golang java kotlin swift sql bash shell css html react vue svelte
     angular node deno django flask fastapi rails spring pandas numpy pytest jest vitest playwright cypress docker
     kubernetes k8s helm terraform ansible aws gcp azure s3 lambda postgres postgresql mysql sqlite redis kafka
     graphql grpc rest http https json yaml toml csv markdown git github gitlab ci cd actions jenkins lint linter
@@ -154,7 +157,8 @@ DOMAIN = DELIVERABLES | set("""python typescript javascript rust golang java kot
     grant grants funding proposal resume cv interview job jobs application cover letter letters translation
     summary notes minutes agenda standup retro postmortem incident incidents oncall runbook deploys rollout
     rollback canary hotfix changelog release releases migration migrations schema api endpoint endpoints
-    component components screen screens state theme tokens design figma storybook stories css-modules""".split())
+    component components screen screens state theme tokens design figma storybook stories css-modules""".split()
+)
 
 _ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成", "实现",
              "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作", "部署", "发布",
@@ -269,7 +273,10 @@ def has_task_verb(sentence: str, lang: str) -> bool:
     """Does this sentence ask for a piece of work (a request), whether or not a name can be read from it?"""
     if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", sentence[:40]):
         return any(v in sentence[:24] for v in _ZH_VERBS) or bool(
-            re.search(r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]))
+            re.search(
+                r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]
+            )
+        )
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
     return any(w in _VERBS or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values()) for w in words)
 
@@ -435,11 +442,13 @@ def _domain(w: str) -> bool:
 
 
 #: the same for Chinese: a term containing one of these says what the work is
-DOMAIN_ZH = set("""旅行 行程 出行 旅游 机票 酒店 周报 日报 月报 报告 汇报 总结 邮件 回复 文案 文章 公众号 演讲 简历 求职 面试
+DOMAIN_ZH = set(
+    """旅行 行程 出行 旅游 机票 酒店 周报 日报 月报 报告 汇报 总结 邮件 回复 文案 文章 公众号 演讲 简历 求职 面试
     菜谱 食谱 做菜 菜单 饮食 健身 训练 预算 账单 记账 开支 支出 花销 理财 报销 发票 会议 日程 安排 约会 时间
     代码 测试 单测 接口 文档 注释 提交 合并 评审 审查 发布 上线 部署 镜像 容器 依赖 配置 日志 异常 报错 数据库
     查询 样式 组件 页面 表单 前端 后端 脚本 迁移 分支 版本 翻译 成语 文风 写作 风格 指标 数据 报表 图表 论文 综述
-    文献 作业 复习 考试 课程""".split())
+    文献 作业 复习 考试 课程""".split()
+)
 
 
 def topic_words(text: str) -> list[str]:

@@ -190,7 +190,9 @@ _FRAGMENT = re.compile(
     r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
     r"y no|而不是|不要)\s+\S|"
     r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |une |"
-    r"los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$", _I)
+    r"los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$",
+    _I,
+)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
                            r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i |we |"
                            r"it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"

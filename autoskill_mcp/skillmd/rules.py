@@ -390,7 +390,9 @@ def rules_markdown() -> str:
         if rule.id == "SKL070":
             lines.append("- Needs the whole workspace or store: `duplicate_names()` reports it, not `validate`.")
         if rule.id == "SKL073":
-            lines.append("- Needs the skill store: the language server reports it (hybrid search over the store), not `validate`.")
+            lines.append(
+                "- Needs the skill store: the language server reports it (hybrid search over the store), not `validate`."
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -261,7 +261,9 @@ def _settle_trash(root: Path, catalog: Catalog, conn: Any, skill_id: str, trash:
 def _trash_dirs(root: Path) -> list[Path]:
     try:
         with os.scandir(root) as it:
-            return sorted(Path(e.path) for e in it if e.name.startswith(TRASH_PREFIX) and e.is_dir(follow_symlinks=False))
+            return sorted(
+                Path(e.path) for e in it if e.name.startswith(TRASH_PREFIX) and e.is_dir(follow_symlinks=False)
+            )
     except OSError:
         return []
 

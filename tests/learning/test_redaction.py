@@ -262,7 +262,10 @@ def test_overlapping_detections_merge_into_the_most_specific_kind():
 def test_an_aws_credentials_csv_row_loses_both_the_key_id_and_the_secret():
     key_id, secret = "AKIA" + rand(UPPER_NUM, 16, "csv"), rand(B64, 40, "aws-csv")
     result = redact(f"Access key ID,Secret access key\n{key_id},{secret}\n")
-    assert result.text == "Access key ID,Secret access key\n[REDACTED:aws_access_key_id],[REDACTED:aws_secret_access_key]\n"
+    assert (
+        result.text
+        == "Access key ID,Secret access key\n[REDACTED:aws_access_key_id],[REDACTED:aws_secret_access_key]\n"
+    )
 
 
 def test_a_long_unquoted_value_is_redacted_to_its_end():
@@ -508,7 +511,9 @@ def _text_files(root: Path) -> list[Path]:
 
 def test_fixture_transcripts_have_nothing_to_redact():
     if not TRANSCRIPTS.is_dir():
-        pytest.fail(f"transcript fixtures not found at {TRANSCRIPTS}: tests/fixtures/transcripts is part of the repository")
+        pytest.fail(
+            f"transcript fixtures not found at {TRANSCRIPTS}: tests/fixtures/transcripts is part of the repository"
+        )
     files = _text_files(TRANSCRIPTS)
     assert len(files) >= 40
     found = {str(p.relative_to(TRANSCRIPTS)): [(f.kind, p.read_text("utf-8")[f.start: f.end][:40])
@@ -608,5 +613,8 @@ def test_a_secret_that_only_shows_once_a_private_block_is_gone_is_still_redacted
             "curl -u admin:s3cond-pw https://example.com")
     result = redact(text)
     assert "n0t-a-real-pw" not in result.text and "s3cond-pw" not in result.text
-    assert [text[f.start:f.end] for f in result.findings if f.kind == "cli_secret_flag"] == ["n0t-a-real-pw", "s3cond-pw"]
+    assert [text[f.start : f.end] for f in result.findings if f.kind == "cli_secret_flag"] == [
+        "n0t-a-real-pw",
+        "s3cond-pw",
+    ]
     assert redact(result.text).text == result.text

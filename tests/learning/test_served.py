@@ -11,8 +11,10 @@ from autoskill_mcp import AutoSkill, AutoSkillConfig
 from autoskill_mcp.learning.served import served_in
 from autoskill_mcp.learning.transcripts import read_transcript, session_from_messages
 
-UV = ("# Goal\nManage Python dependencies with uv.\n\n# Constraints & Style\n- Add packages with `uv add`, never pip install.\n"
-      "- Run scripts with `uv run`.\n- Commit uv.lock with every dependency change.")
+UV = (
+    "# Goal\nManage Python dependencies with uv.\n\n# Constraints & Style\n- Add packages with `uv add`, never pip install.\n"
+    "- Run scripts with `uv run`.\n- Commit uv.lock with every dependency change."
+)
 DOCKER = "# Goal\nWrite small images.\n\n# Constraints & Style\n- Use python:3.12-slim as the base image.\n- Add a HEALTHCHECK."
 
 
@@ -27,8 +29,11 @@ def _sdk(home: Path) -> AutoSkill:
 
 
 def _call(i: int, name: str, args: dict[str, Any]) -> dict[str, Any]:
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"id": f"c{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": f"c{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+    }
 
 
 def _result(i: int, content: str) -> dict[str, Any]:

@@ -136,4 +136,8 @@ def test_a_name_in_the_request_is_never_the_skills_topic() -> None:
 
     topics = rank_topics(["draft a reply to Priya at Northwind about the kickoff email"])
     assert "priya" not in topics and "northwind" not in topics and "email" in topics
-    assert not set(rank_topics(["Kurz vorweg, bei uns gilt: jeder Bugfix kommt mit einem Test"])) & {"bei", "gilt", "kurz"}
+    assert not set(rank_topics(["Kurz vorweg, bei uns gilt: jeder Bugfix kommt mit einem Test"])) & {
+        "bei",
+        "gilt",
+        "kurz",
+    }

@@ -18,7 +18,10 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
 DIRECTIVES = [
     {"role": "user", "content": "Add retries to the payment client."},
     {"role": "assistant", "content": "I added a retry loop with print statements."},
-    {"role": "user", "content": "No. Never use print for diagnostics. Always use the logging module with a module-level logger."},
+    {
+        "role": "user",
+        "content": "No. Never use print for diagnostics. Always use the logging module with a module-level logger.",
+    },
 ]
 
 

@@ -30,7 +30,9 @@ async def broken_store_client(lsp_client: LanguageClient, tmp_path_factory: Any)
 
 
 async def run(client: LanguageClient, command: str, *args: Any) -> Any:
-    return await client.workspace_execute_command_async(types.ExecuteCommandParams(command=command, arguments=list(args)))
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(args))
+    )
 
 
 async def test_a_store_that_cannot_open_fails_commands_clearly_and_keeps_diagnostics(

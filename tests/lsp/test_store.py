@@ -98,7 +98,9 @@ async def test_near_duplicate_is_an_information_diagnostic_with_a_link(store_cli
 
 
 async def test_unrelated_skill_gets_no_duplicate_diagnostic(store_client: LanguageClient) -> None:
-    text = "---\nname: pdf-reader\ndescription: Extracts text from PDF files. Use when reading PDFs.\n---\n# P\n\nRead.\n"
+    text = (
+        "---\nname: pdf-reader\ndescription: Extracts text from PDF files. Use when reading PDFs.\n---\n# P\n\nRead.\n"
+    )
     uri = open_doc(store_client, write_skill(store_client.root, "pdf-reader", text))  # type: ignore[attr-defined]
     assert "SKL073" not in codes(await pushed(store_client, uri))
 

@@ -58,7 +58,9 @@ def test_concurrent_overwriting_imports_update_the_clashing_names_instead(tmp_pa
         assert proc.returncode == 0, err[-3000:]
         reports.append(json.loads(out))
     for r in reports:
-        assert r["skipped"] == [] and len(r["imported"]) + len(r["updated"]) + len(r["unchanged"]) == OWN_EACH + len(SHARED)
+        assert r["skipped"] == [] and len(r["imported"]) + len(r["updated"]) + len(r["unchanged"]) == OWN_EACH + len(
+            SHARED
+        )
     first = [name for r in reports for name in r["imported"] if name in SHARED]
     assert sorted(first) == sorted(SHARED)  # each shared name created once, updated by the others
     assert live_names(home, "alice") == sorted({n for names in own.values() for n in names} | set(SHARED))

@@ -246,7 +246,9 @@ def frontmatters(draw: st.DrawFn) -> tuple[dict, str]:
     if draw(st.booleans()):
         d["allowed-tools"] = draw(_TEXT)
     if draw(st.booleans()):
-        d["metadata"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), _TEXT, min_size=1, max_size=3))
+        d["metadata"] = draw(
+            st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), _TEXT, min_size=1, max_size=3)
+        )
     if draw(st.integers(0, 3)) == 0:
         for key in draw(st.lists(_EXTRA_KEYS, min_size=1, max_size=2, unique=True)):
             d[key] = draw(_TEXT)
@@ -268,12 +270,20 @@ def _yaml(d: dict) -> str:
 
 
 def _fs_safe(name: str) -> bool:
-    return bool(name) and name not in (".", "..") and "/" not in name and "\x00" not in name and len(name.encode()) < 200
+    return (
+        bool(name) and name not in (".", "..") and "/" not in name and "\x00" not in name and len(name.encode()) < 200
+    )
 
 
-@settings(max_examples=int(__import__("os").environ.get("PARITY_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(__import__("os").environ.get("PARITY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(frontmatters())
-def test_generated_frontmatter_agrees_with_skills_ref(tmp_path_factory: pytest.TempPathFactory, case: tuple[dict, str]) -> None:
+def test_generated_frontmatter_agrees_with_skills_ref(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[dict, str]
+) -> None:
     d, dir_name = case
     name = d.get("name")
     if not dir_name:

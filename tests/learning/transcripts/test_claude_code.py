@@ -152,7 +152,9 @@ def test_subagents_20x_siblings_are_matched_on_session_id(tmp_path: Path) -> Non
     main_path = copy(fixture("claude-code/fasthooks__sample_main_transcript.jsonl"),
                      tmp_path / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl")
     copy(fixture("claude-code/fasthooks__sample_agent_sidechain.jsonl"), tmp_path / "agent-af1ff21.jsonl")
-    write_jsonl(tmp_path / "agent-0000000.jsonl", [line("x", None, "user", "Warmup", isSidechain=True, agentId="0000000")])
+    write_jsonl(
+        tmp_path / "agent-0000000.jsonl", [line("x", None, "user", "Warmup", isSidechain=True, agentId="0000000")]
+    )
     sessions = read_transcript(main_path)
     assert [s.session_id for s in sessions] == ["c45af7b1-cb7c-4e51-93db-8cbb250a877a",
                                                 "c45af7b1-cb7c-4e51-93db-8cbb250a877a/agent-af1ff21"]

@@ -32,7 +32,9 @@ def test_prompt_is_read_once_and_encrypted_reasoning_never_surfaces() -> None:
     calls = {e.tool.call_id: e.tool for e in s.events if e.kind is Kind.TOOL_CALL and e.tool}
     results = {e.tool.call_id: e.tool for e in s.events if e.kind is Kind.TOOL_RESULT and e.tool}
     assert set(calls) == set(results) == {"call-structured-001", "call-custom-001", "call-mcp-001"}
-    assert calls["call-custom-001"].name == "apply_patch" and "*** Add File: gamma.txt" in calls["call-custom-001"].input
+    assert (
+        calls["call-custom-001"].name == "apply_patch" and "*** Add File: gamma.txt" in calls["call-custom-001"].input
+    )
     assert results["call-custom-001"].output == "Done!"
     assert [e.text for e in s.events if e.kind is Kind.REPLY] == ["The synthetic files are alpha.txt and beta.txt."]
     assert s.skipped["future_synthetic_record"] == 1 and s.skipped["event_msg.agent_message"] == 1

@@ -21,7 +21,10 @@ def home(tmp_path: Path) -> Path:
     """A home folder laid out the way each agent writes it (macOS, Linux and Windows editor dirs mixed)."""
     h = tmp_path / "home"
     claude = h / ".claude" / "projects" / "-workspace"
-    copy(fixture("claude-code/fasthooks__sample_main_transcript.jsonl"), claude / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl")
+    copy(
+        fixture("claude-code/fasthooks__sample_main_transcript.jsonl"),
+        claude / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl",
+    )
     copy(fixture("claude-code/fasthooks__sample_agent_sidechain.jsonl"), claude / "agent-af1ff21.jsonl")
     copy(fixture("codex/simonw__sample_codex_session.jsonl"),
          h / ".codex" / "sessions" / "2025" / "12" / "28" / "rollout-2025-12-28T12-18-30-019b64e5-57fa-7463-b644-fba7e456f905.jsonl")
