@@ -573,7 +573,12 @@ class _Checker:
             return
         if not value.strip():
             fix = Fix("Delete the empty compatibility field", [TextEdit(self._lines_of(node), "")])
-            self.emit("SKL031", node.full_range, fix=fix, problem="Field 'compatibility' is empty: describe the requirements or delete it")
+            self.emit(
+                "SKL031",
+                node.full_range,
+                fix=fix,
+                problem="Field 'compatibility' is empty: describe the requirements or delete it",
+            )
         elif len(value) > MAX_COMPATIBILITY:
             self.emit(
                 "SKL031",

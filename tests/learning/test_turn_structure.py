@@ -57,8 +57,14 @@ def test_rules_laid_out_before_the_task_are_not_the_request() -> None:
                         "for lunch, and leave a 10 min buffer between back-to-back meetings", "Noted.",
                         "book 30 min with Jonas tomorrow", "Booked 9:30-10:00."))
     assert gate(ev).verdict == "pass"
-    one_day = gather(session("steps for today: 1) pick up the dry cleaning before 12, 2) call the bank about the card, "
-                             "3) book the dentist for next week. turn that into a reminder list", "- 10:30 ...", "thanks"))
+    one_day = gather(
+        session(
+            "steps for today: 1) pick up the dry cleaning before 12, 2) call the bank about the card, "
+            "3) book the dentist for next week. turn that into a reminder list",
+            "- 10:30 ...",
+            "thanks",
+        )
+    )
     assert not gate(one_day).passed
 
 
