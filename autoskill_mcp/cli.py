@@ -200,9 +200,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{r['path']}: ok")
             for d in diags:
                 start = d["range"]["start"]
-                print(
-                    f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}: {d['severity']} {d['code']} {d['message']}"
-                )
+                where = f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}"
+                print(f"{where}: {d['severity']} {d['code']} {d['message']}")
         print(f"{len(results)} file(s), {errors} error(s)")
 
     _emit(args, {"files": results, "errors": errors}, human)

@@ -273,8 +273,8 @@ def kill_imports(tmp: Path, *, kills: int, skills: int, seed: int = 13) -> dict[
     stored = live_names(home)
     problems += store_problems(home)
     return {"kills": kills, "clean_seconds": clean_seconds, "clean_exit": clean.returncode,
-            "interrupted": INTERRUPTED[0] - before, "final_exit": final.returncode, "lost": len(set(names) - set(stored)),
-            "duplicated": len(stored) - len(set(stored)), "problems": problems}
+            "interrupted": INTERRUPTED[0] - before, "final_exit": final.returncode,
+            "lost": len(set(names) - set(stored)), "duplicated": len(stored) - len(set(stored)), "problems": problems}
 
 
 def _transcript(i: int) -> dict[str, Any]:
@@ -326,8 +326,8 @@ def kill_workers(tmp: Path, *, kills: int, jobs: int, seed: int = 17) -> dict[st
     problems += store_problems(home)
     clean_names, names = _all_names(clean_home), _all_names(home)
     return {"kills": kills, "jobs": jobs, "clean_seconds": clean_seconds, "clean_exit": clean.returncode,
-            "final_exit": final.returncode, "rerun": rerun, "done": states.count("done"), "failed": states.count("failed"),
-            "unfinished": sum(s in ("queued", "running") for s in states),
+            "final_exit": final.returncode, "rerun": rerun, "done": states.count("done"),
+            "failed": states.count("failed"), "unfinished": sum(s in ("queued", "running") for s in states),
             "skills": len(names), "clean_skills": len(clean_names),
             "duplicated": len(names) - len(set(names)), "problems": problems}
 

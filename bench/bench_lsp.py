@@ -75,7 +75,8 @@ def seed_store(home: Path, n: int) -> None:
     topics = ["csv", "git", "docker", "sql", "pdf", "kubernetes", "react", "terraform", "rust", "excel"]
     with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 256}, background=False) as store:
         store.save_many([Skill(name=f"{topics[i % 10]}-helper-{i}", user_id=USER,
-                               description=f"Helps with {topics[i % 10]} task number {i}. Use when working on {topics[i % 10]}.",
+                               description=f"Helps with {topics[i % 10]} task number {i}. "
+                                           f"Use when working on {topics[i % 10]}.",
                                instructions=f"1. Do {topics[i % 10]} step {i}.") for i in range(n)])
 
 

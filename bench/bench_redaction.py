@@ -91,9 +91,8 @@ def main() -> int:
         ("adversarial near misses", adversarial_text(int(args.size_mb * 1_000_000))),
     ]
     baseline_rx = re.compile("x")
-    print(
-        f"{'input':34} {'MB':>6} {'redact s':>9} {'MB/s':>7} {'baseline s':>11} {'MB/s':>7} {'ratio':>6} {'findings':>8}"
-    )
+    print(f"{'input':34} {'MB':>6} {'redact s':>9} {'MB/s':>7} "
+          f"{'baseline s':>11} {'MB/s':>7} {'ratio':>6} {'findings':>8}")
     for name, text in inputs:
         mb = len(text) / 1e6
         t_redact = best_of(lambda text=text: redaction.redact(text), args.repeat)

@@ -58,10 +58,10 @@ NOT_TOPIC = set(
     dies diese dieser dieses jene welche alles nichts viel viele wenig mehr weniger gut besser
     très bien merci voilà peux veux besoin aussi toujours encore déjà juste vraiment""".split()
 )
-_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
-                  "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
-                  "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们", "你们",
-                  "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么"}
+_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
+                  "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
+                  "现在", "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们",
+                  "你们", "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么"}
 _CJK_CUT = re.compile(
     "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
     + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它]"
@@ -74,23 +74,25 @@ _VERBS: dict[str, tuple[str, str]] = {
     "translate": ("translation", "Translates"), "fix": ("fixing", "Fixes"), "debug": ("debugging", "Debugs"),
     "refactor": ("refactoring", "Refactors"), "test": ("testing", "Tests"), "document": ("documentation", "Documents"),
     "analyze": ("analysis", "Analyzes"), "analyse": ("analysis", "Analyses"), "book": ("booking", "Books"),
-    "prepare": ("preparation", "Prepares"), "organize": ("organizing", "Organizes"), "organise": ("organising", "Organises"),
-    "schedule": ("scheduling", "Schedules"), "design": ("design", "Designs"), "deploy": ("deployment", "Deploys"),
-    "release": ("release", "Releases"), "migrate": ("migration", "Migrates"), "update": ("update", "Updates"),
-    "clean": ("cleanup", "Cleans up"), "optimize": ("optimization", "Optimizes"), "format": ("formatting", "Formats"),
-    "convert": ("conversion", "Converts"), "compare": ("comparison", "Compares"), "research": ("research", "Researches"),
-    "rewrite": ("rewriting", "Rewrites"), "edit": ("editing", "Edits"), "proofread": ("proofreading", "Proofreads"),
-    "estimate": ("estimation", "Estimates"), "calculate": ("calculation", "Calculates"), "track": ("tracking", "Tracks"),
-    "cook": ("cooking", "Cooks"), "buy": ("shopping", "Shops for"), "shop": ("shopping", "Shops for"),
-    "build": ("", "Builds"), "create": ("", "Creates"), "make": ("", "Makes"), "add": ("", "Adds"),
-    "implement": ("", "Implements"), "generate": ("", "Generates"), "set": ("setup", "Sets up"), "setup": ("setup", "Sets up"),
+    "prepare": ("preparation", "Prepares"), "organize": ("organizing", "Organizes"),
+    "organise": ("organising", "Organises"), "schedule": ("scheduling", "Schedules"), "design": ("design", "Designs"),
+    "deploy": ("deployment", "Deploys"), "release": ("release", "Releases"), "migrate": ("migration", "Migrates"),
+    "update": ("update", "Updates"), "clean": ("cleanup", "Cleans up"), "optimize": ("optimization", "Optimizes"),
+    "format": ("formatting", "Formats"), "convert": ("conversion", "Converts"), "compare": ("comparison", "Compares"),
+    "research": ("research", "Researches"), "rewrite": ("rewriting", "Rewrites"), "edit": ("editing", "Edits"),
+    "proofread": ("proofreading", "Proofreads"), "estimate": ("estimation", "Estimates"),
+    "calculate": ("calculation", "Calculates"), "track": ("tracking", "Tracks"), "cook": ("cooking", "Cooks"),
+    "buy": ("shopping", "Shops for"), "shop": ("shopping", "Shops for"), "build": ("", "Builds"),
+    "create": ("", "Creates"), "make": ("", "Makes"), "add": ("", "Adds"), "implement": ("", "Implements"),
+    "generate": ("", "Generates"), "set": ("setup", "Sets up"), "setup": ("setup", "Sets up"),
     "configure": ("configuration", "Configures"), "find": ("search", "Finds"), "suggest": ("suggestions", "Suggests"),
-    "recommend": ("recommendations", "Recommends"), "outline": ("outline", "Outlines"), "reply": ("reply", "Replies to"),
-    "respond": ("reply", "Replies to"), "answer": ("answers", "Answers"), "explain": ("explanation", "Explains"),
-    "investigate": ("investigation", "Investigates"), "triage": ("triage", "Triages"), "profile": ("profiling", "Profiles"),
-    "package": ("packaging", "Packages"), "containerize": ("containerization", "Containerizes"), "ship": ("release", "Ships"),
-    "run": ("", "Runs"), "put": ("", "Puts together"), "come": ("", "Comes up with"), "do": ("", "Does"),
-    "bump": ("upgrade", "Bumps"), "upgrade": ("upgrade", "Upgrades"), "port": ("port", "Ports"), "audit": ("audit", "Audits"),
+    "recommend": ("recommendations", "Recommends"), "outline": ("outline", "Outlines"),
+    "reply": ("reply", "Replies to"), "respond": ("reply", "Replies to"), "answer": ("answers", "Answers"),
+    "explain": ("explanation", "Explains"), "investigate": ("investigation", "Investigates"),
+    "triage": ("triage", "Triages"), "profile": ("profiling", "Profiles"), "package": ("packaging", "Packages"),
+    "containerize": ("containerization", "Containerizes"), "ship": ("release", "Ships"), "run": ("", "Runs"),
+    "put": ("", "Puts together"), "come": ("", "Comes up with"), "do": ("", "Does"), "bump": ("upgrade", "Bumps"),
+    "upgrade": ("upgrade", "Upgrades"), "port": ("port", "Ports"), "audit": ("audit", "Audits"),
     "turn": ("", "Turns notes into"), "need": ("", "Prepares"), "want": ("", "Prepares"), "get": ("", "Gets"),
     "give": ("", "Gives"), "send": ("", "Sends"), "prep": ("preparation", "Prepares"), "quiz": ("quiz", "Quizzes on"),
     "check": ("check", "Checks"), "help": ("", "Helps with"), "sort": ("", "Sorts out"), "tidy": ("cleanup", "Tidies"),
@@ -160,19 +162,20 @@ DOMAIN = DELIVERABLES | set(
     component components screen screens state theme tokens design figma storybook stories css-modules""".split()
 )
 
-_ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成", "实现",
-             "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作", "部署", "发布",
-             "迁移", "配置", "测试", "记录", "统计", "汇总", "润色", "改写")
+_ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成",
+             "实现", "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作",
+             "部署", "发布", "迁移", "配置", "测试", "记录", "统计", "汇总", "润色", "改写")
 _ZH_NOUN_VERB = {"写": "撰写", "做": "制作", "编写": "编写", "计划": "规划"}
 _FR_VERBS: dict[str, str] = {
     "planifier": "planification", "planifie": "planification", "organiser": "organisation", "organise": "organisation",
-    "écrire": "rédaction", "écris": "rédaction", "rédiger": "rédaction", "rédige": "rédaction", "préparer": "préparation",
-    "prépare": "préparation", "résumer": "résumé", "résume": "résumé", "traduire": "traduction", "traduis": "traduction",
-    "corriger": "correction", "corrige": "correction", "analyser": "analyse", "analyse": "analyse", "créer": "création",
-    "crée": "création", "faire": "", "fais": "", "ajouter": "ajout", "ajoute": "ajout", "écrit": "rédaction",
-    "relire": "relecture", "relis": "relecture", "tester": "tests", "teste": "tests", "déployer": "déploiement",
-    "déploie": "déploiement", "migrer": "migration", "générer": "génération", "génère": "génération",
-    "réviser": "révision", "revoir": "revue", "calculer": "calcul", "calcule": "calcul", "réserver": "réservation",
+    "écrire": "rédaction", "écris": "rédaction", "rédiger": "rédaction", "rédige": "rédaction",
+    "préparer": "préparation", "prépare": "préparation", "résumer": "résumé", "résume": "résumé",
+    "traduire": "traduction", "traduis": "traduction", "corriger": "correction", "corrige": "correction",
+    "analyser": "analyse", "analyse": "analyse", "créer": "création", "crée": "création", "faire": "", "fais": "",
+    "ajouter": "ajout", "ajoute": "ajout", "écrit": "rédaction", "relire": "relecture", "relis": "relecture",
+    "tester": "tests", "teste": "tests", "déployer": "déploiement", "déploie": "déploiement", "migrer": "migration",
+    "générer": "génération", "génère": "génération", "réviser": "révision", "revoir": "revue", "calculer": "calcul",
+    "calcule": "calcul", "réserver": "réservation",
 }
 _FR_DROP = set("un une le la les des du de d' l' mon ma mes ton ta tes notre nos votre vos ce cet cette ces moi nous "
                "petit petite nouveau nouvelle rapide".split())
@@ -233,8 +236,8 @@ _OCCASION = (
     re.compile(r"\b(?:whenever|every ?time|each time|next time|any ?time|when|if) i "
                r"(?:(?:ask|send|give)(?: you)?|(?:need|want) you)(?: for| to| about)?\s+(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"以后(?:帮我|给我|替我|你)?(?P<x>(?![在这那])[\u3400-\u9fff]{2,8}?)(?:都|就|也)(?:按|照|用)"),
-    re.compile(r"(?:chaque fois|la prochaine fois|quand|lorsque) (?:que )?je (?:te |vous )?demande (?:de |d'|des? |une? )?"
-               r"(?P<x>[^.,;:!?]{3,60})", re.I),
+    re.compile(r"(?:chaque fois|la prochaine fois|quand|lorsque) (?:que )?je (?:te |vous )?demande (?:de |d'|des? |"
+               r"une? )?(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"(?:cada vez|siempre|la próxima vez) que (?:te )?pida (?:que )?(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"(?:immer|jedes ?mal),? wenn ich (?:dich )?(?:nach |um )?(?P<x>[^.,;:!?]{3,60}?) "
                r"(?:frage|bitte|brauche)", re.I),
@@ -483,7 +486,8 @@ def restates(earlier: list[str], now: list[str], *, share: float = 0.5, said_aga
 
 def _plural(obj: list[str]) -> str:
     last = obj[-1]
-    if last.endswith(("s", "x", "ch", "sh", "ing")) or last in ("code", "data", "feedback", "documentation", "research"):
+    if last.endswith(("s", "x", "ch", "sh", "ing")) or last in ("code", "data", "feedback", "documentation",
+                                                                "research"):
         return " ".join(obj)
     if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
         return " ".join([*obj[:-1], last[:-1] + "ies"])

@@ -104,8 +104,8 @@ class PendingCandidates:
                              (user_id,)).fetchall()
             same = next((r[0] for r in rows if json.loads(r[1]) == sessions), None)
             pid = same or uuid.uuid4().hex[:12]
-            c.execute("INSERT OR REPLACE INTO pending_candidates(id, user_id, name, summary, evidence, sessions, status, "
-                      "skill_id, created_at, updated_at) VALUES (?,?,?,?,?,?, 'pending', NULL, "
+            c.execute("INSERT OR REPLACE INTO pending_candidates(id, user_id, name, summary, evidence, sessions, "
+                      "status, skill_id, created_at, updated_at) VALUES (?,?,?,?,?,?, 'pending', NULL, "
                       "COALESCE((SELECT created_at FROM pending_candidates WHERE id = ?), ?), ?)",
                       (pid, user_id, name, summary, _dump(evidence), json.dumps(sessions), pid, now, now))
             c.execute("DELETE FROM pending_candidates WHERE user_id = ? AND status = 'pending' AND id NOT IN "

@@ -51,8 +51,8 @@ _DURABLE_EN = re.compile(
     _I,
 )
 # "以后" is "from now on" unless it follows a time ("18:30 以后": after half past six)
-_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|(?<![\d:：点号天周月年前])\s*以后|今后|从现在起|从今以后|"
-                         r"默认(都|就|用|使用|情况下|要)|记住|"
+_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|(?<![\d:：点号天周月年前])\s*以后|今后|从现在起|"
+                         r"从今以后|默认(都|就|用|使用|情况下|要)|记住|"
                          r"所有的?(代码|回答|回复|提交))")
 # "toujours" is "always" only when not negated: "tu n'as toujours pas" / "toujours pas" is "still not".
 # "toujours" is "always" before what to do ("toujours utiliser", "mets toujours"); elsewhere it is
@@ -74,7 +74,8 @@ _MUST_EN = re.compile(
     r"\b(must|make sure (to|that|you)|be sure to|remember to|need(s)? to always|have to always)\b", _I
 )
 _PREFER_EN = re.compile(
-    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|^(please\s+)?use\b.*\binstead\b",
+    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|"
+    r"^(please\s+)?use\b.*\binstead\b",
     _I,
 )
 _NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不能|不可以|千万别)")
@@ -125,7 +126,8 @@ _ONE_OFF_ZH = re.compile(
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
     r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
-    r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|forgot)\b)",
+    r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
+    r"forgot)\b)",
     _I,
 )
 _CORRECTION_ZH = re.compile(

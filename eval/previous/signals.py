@@ -65,7 +65,8 @@ _MUST_EN = re.compile(
     r"\b(must|make sure (to|that|you)|be sure to|remember to|need(s)? to always|have to always)\b", _I
 )
 _PREFER_EN = re.compile(
-    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|^(please\s+)?use\b.*\binstead\b",
+    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|"
+    r"^(please\s+)?use\b.*\binstead\b",
     _I,
 )
 _NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不能|不可以|千万别)")
@@ -98,7 +99,8 @@ _ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今�
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
     r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
-    r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|forgot)\b)",
+    r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
+    r"forgot)\b)",
     _I,
 )
 _CORRECTION_ZH = re.compile(

@@ -83,7 +83,8 @@ class Case:
 def cases() -> list[Case]:
     s = rand  # short alias: s(alphabet, n, seed)
     gcp = json.dumps({"type": "service_account", "project_id": "demo", "private_key_id": s(HEX, 40, "gcp-id"),
-                      "private_key": pem("PRIVATE KEY", "gcp") + "\n", "client_email": "bot@demo.iam.gserviceaccount.com"},
+                      "private_key": pem("PRIVATE KEY", "gcp") + "\n",
+                      "client_email": "bot@demo.iam.gserviceaccount.com"},
                      indent=2)
     gcp_key = json.loads(gcp)["private_key"]
     basic = base64.b64encode(b"alice:" + s(B62, 14, "basic").encode()).decode()
@@ -194,18 +195,22 @@ def cases() -> list[Case]:
         Case("supabase_token", "sb_secret_" + s(URLSAFE, 32, "sbsecret"), "supabase service {} here"),
         Case("planetscale_token", "pscale_tkn_" + s(URLSAFE, 43, "pscale"), "planetscale {} here"),
         Case("planetscale_token", "pscale_pw_" + s(URLSAFE, 43, "pscale-pw"), "branch password {} here"),
-        Case("tailscale_key", "tskey-auth-" + s(B62, 12, "ts1") + "-" + s(B62, 32, "ts2"), "tailscale up --auth-key {}"),
+        Case("tailscale_key", "tskey-auth-" + s(B62, 12, "ts1") + "-" + s(B62, 32, "ts2"),
+             "tailscale up --auth-key {}"),
         Case("onepassword_service_token", "ops_eyJ" + s(B62 + "+/", 250, "ops"), "op service account {} here"),
         Case("mapbox_secret_token", "sk.eyJ" + s(URLSAFE, 60, "mapbox1") + "." + s(URLSAFE, 22, "mapbox2"),
              "mapbox download {} here"),
         Case("alibaba_access_key_id", "LTAI" + s(B62, 20, "ltai"), "aliyun key id {} here"),
-        Case("terraform_cloud_token", s(B62, 14, "tfc1") + ".atlasv1." + s(URLSAFE, 67, "tfc2"), "terraform login gave {}"),
-        Case("grafana_token", "glsa_" + s(B62, 32, "glsa") + "_" + s(HEX, 8, "glsa2"), "grafana service account {} here"),
+        Case("terraform_cloud_token", s(B62, 14, "tfc1") + ".atlasv1." + s(URLSAFE, 67, "tfc2"),
+             "terraform login gave {}"),
+        Case("grafana_token", "glsa_" + s(B62, 32, "glsa") + "_" + s(HEX, 8, "glsa2"),
+             "grafana service account {} here"),
         Case("grafana_token", "glc_" + s(B64, 80, "glc") + "==", "grafana cloud {} here"),
         Case("figma_token", "figd_" + s(URLSAFE, 40, "figd"), "figma {} here"),
         Case("pulumi_token", "pul-" + s(HEX, 40, "pulumi"), "pulumi login with {} here"),
         Case("netlify_token", "nfp_" + s(B62, 36, "nfp"), "netlify {} here"),
-        Case("dynatrace_token", "dt0c01." + s(UPPER_NUM, 24, "dt1") + "." + s(UPPER_NUM, 64, "dt2"), "dynatrace {} here"),
+        Case("dynatrace_token", "dt0c01." + s(UPPER_NUM, 24, "dt1") + "." + s(UPPER_NUM, 64, "dt2"),
+             "dynatrace {} here"),
         Case("rubygems_api_key", "rubygems_" + s(HEX, 48, "gem"), "gem push with {} here"),
         Case("password_in_prose", "Hx7qLm2w", "my password is {} so log in"),
         Case("password_in_prose", "Tr0ub4dor&3", "The pw is {} for now"),

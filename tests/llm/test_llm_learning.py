@@ -74,7 +74,8 @@ def test_failed_extraction_keeps_the_store_and_reports_why(tmp_path: Path, fake:
         sdk.ingest(messages=DIRECTIVES)
         before = [(s.name, s.version) for s in sdk.list()]
         fake.script = ["bad-json", "bad-json"]
-        assert sdk.ingest(messages=DIRECTIVES[:1] + [{"role": "user", "content": "From now on, prefer httpx over requests."}]) == []
+        prefer = {"role": "user", "content": "From now on, prefer httpx over requests."}
+        assert sdk.ingest(messages=DIRECTIVES[:1] + [prefer]) == []
         assert "did not match the schema after one repair" in (sdk.last_ingest.error or "")
         assert sdk.last_ingest.llm_calls == 2
         assert [(s.name, s.version) for s in sdk.list()] == before

@@ -106,7 +106,8 @@ async def test_unrelated_skill_gets_no_duplicate_diagnostic(store_client: Langua
 
 
 async def test_save_adds_then_updates_with_a_version_bump_then_is_unchanged(store_client: LanguageClient) -> None:
-    text = "---\nname: sql-review\ndescription: Reviews SQL migrations for locks. Use when a migration changes.\n---\n# S\n\n1. Read it.\n"
+    text = ("---\nname: sql-review\ndescription: Reviews SQL migrations for locks. Use when a migration changes.\n"
+            "---\n# S\n\n1. Read it.\n")
     path = write_skill(store_client.root, "sql-review", text)  # type: ignore[attr-defined]
     uri = open_doc(store_client, path)
     first = await run(store_client, "autoskill.saveToStore", uri)

@@ -10,7 +10,8 @@ from autoskill_mcp.skillmd.render import RESERVED_METADATA_KEYS
 
 # Text with the characters that break naive writers: YAML indicators, delimiters,
 # backticks, quotes, unicode; no surrogates and no CR (CRLF-free newlines).
-_NASTY = st.sampled_from(["---", ": ", " #", "`", "```", '"', "'", "\\", "- ", "{", "[", "\n", "é", "技能", "\u2028", "\t", "yes", "1.10", "~"])
+_NASTY = st.sampled_from(["---", ": ", " #", "`", "```", '"', "'", "\\", "- ", "{", "[", "\n", "é", "技能", "\u2028",
+                          "\t", "yes", "1.10", "~"])
 _CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r")
 nasty_text = st.lists(st.one_of(st.text(_CHARS, max_size=8), _NASTY), max_size=8).map("".join)
 # Scalar fields are stripped on import, so generate them stripped and non-empty.

@@ -83,7 +83,8 @@ def test_rejection_reason_typed_by_the_user_is_the_correction_text(tmp_path: Pat
               "use pnpm, not npm")
     path = write_jsonl(tmp_path / "s-1.jsonl", [
         line("u1", None, "user", "install the deps"),
-        line("a1", "u1", "assistant", [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm i"}}]),
+        line("a1", "u1", "assistant",
+             [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm i"}}]),
         line("u2", "a1", "user", [{"type": "tool_result", "tool_use_id": "t1", "content": reason, "is_error": True}]),
     ])
     [s] = read_transcript(path)
@@ -94,7 +95,8 @@ def test_rejection_reason_typed_by_the_user_is_the_correction_text(tmp_path: Pat
 
 def test_injected_text_never_becomes_a_prompt_and_task_commands_do(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "s-1.jsonl", [
-        line("u1", None, "user", "<command-name>/review-pr</command-name>\n<command-message>review-pr</command-message>\n"
+        line("u1", None, "user",
+             "<command-name>/review-pr</command-name>\n<command-message>review-pr</command-message>\n"
                                  "<command-args>123</command-args>"),
         line("u2", "u1", "user", "Review pull request 123 carefully.", isMeta=True),
         line("u3", "u2", "user", "<system-reminder>\nThe date changed.\n</system-reminder>"),
@@ -164,7 +166,8 @@ def test_subagents_20x_siblings_are_matched_on_session_id(tmp_path: Path) -> Non
 def test_inline_sidechain_lines_of_1x_stay_in_the_session_marked(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "s-1.jsonl", [
         line("u1", None, "user", "find the bug"),
-        line("a1", "u1", "assistant", [{"type": "tool_use", "id": "t1", "name": "Task", "input": {"prompt": "search"}}]),
+        line("a1", "u1", "assistant",
+             [{"type": "tool_use", "id": "t1", "name": "Task", "input": {"prompt": "search"}}]),
         line("x1", None, "user", "search", isSidechain=True),
         line("x2", "x1", "assistant", [{"type": "text", "text": "found it"}], isSidechain=True),
         line("u2", "a1", "user", [{"type": "tool_result", "tool_use_id": "t1", "content": "found it"}]),

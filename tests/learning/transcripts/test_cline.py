@@ -55,11 +55,13 @@ def write_task(folder: Path, ui: list[dict[str, object]] | None = None,
 def test_cline_replies_to_tool_asks_and_denials_are_rejections(tmp_path: Path) -> None:
     folder = write_task(tmp_path / "saoudrizwan.claude-dev" / "tasks" / "1767225600000", ui=[
         {"ts": 1767225600000, "type": "say", "say": "task", "text": "rename the config loader"},
-        {"ts": 1767225601000, "type": "ask", "ask": "tool", "text": json.dumps({"tool": "editedExistingFile", "path": "a.py"})},
+        {"ts": 1767225601000, "type": "ask", "ask": "tool",
+         "text": json.dumps({"tool": "editedExistingFile", "path": "a.py"})},
         {"ts": 1767225602000, "type": "say", "say": "user_feedback", "text": "keep the old name as an alias"},
         {"ts": 1767225603000, "type": "ask", "ask": "command", "text": "rm -rf build"},
         {"ts": 1767225604000, "type": "say", "say": "api_req_started",
-         "text": json.dumps({"request": "[execute_command for 'rm -rf build'] Result:\nThe user denied this operation."})},
+         "text": json.dumps({"request": "[execute_command for 'rm -rf build'] Result:\n"
+                                        "The user denied this operation."})},
         {"ts": 1767225605000, "type": "say", "say": "completion_result", "text": "Renamed."},
         {"ts": 1767225606000, "type": "ask", "ask": "completion_result", "text": ""},
         {"ts": 1767225607000, "type": "say", "say": "user_feedback", "text": "the tests still import the old module"},
@@ -83,7 +85,8 @@ def test_api_history_feedback_after_completion_and_native_tool_blocks(tmp_path: 
                                           {"type": "tool_use", "id": "toolu_1", "name": "read_file",
                                            "input": {"path": "cli.py"}}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "import argparse"}]},
-        {"role": "assistant", "content": "Added.\n<attempt_completion>\n<result>Added --dry-run</result>\n</attempt_completion>"},
+        {"role": "assistant",
+         "content": "Added.\n<attempt_completion>\n<result>Added --dry-run</result>\n</attempt_completion>"},
         {"role": "user", "content": [{"type": "text", "text": "[attempt_completion] Result:"},
                                      {"type": "text", "text": "The user has provided feedback on the results.\n"
                                                               "<feedback>\ncall it --check instead\n</feedback>"}]},

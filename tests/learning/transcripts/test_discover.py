@@ -26,8 +26,8 @@ def home(tmp_path: Path) -> Path:
         claude / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl",
     )
     copy(fixture("claude-code/fasthooks__sample_agent_sidechain.jsonl"), claude / "agent-af1ff21.jsonl")
-    copy(fixture("codex/simonw__sample_codex_session.jsonl"),
-         h / ".codex" / "sessions" / "2025" / "12" / "28" / "rollout-2025-12-28T12-18-30-019b64e5-57fa-7463-b644-fba7e456f905.jsonl")
+    copy(fixture("codex/simonw__sample_codex_session.jsonl"), h / ".codex" / "sessions" / "2025" / "12" / "28"
+         / "rollout-2025-12-28T12-18-30-019b64e5-57fa-7463-b644-fba7e456f905.jsonl")
     copy(fixture("gemini/yoavf__gemini_session.json"),
          h / ".gemini" / "tmp" / "79b6fa86" / "chats" / "session-2025-10-18T14-57-f86f5318.json")
     constructed = fixture("cursor/ide_state_vscdb/constructed")
