@@ -166,7 +166,9 @@ def _validate_targets(paths: Sequence[str]) -> list[Path]:
         try:
             kind = "file" if p.is_file() else "dir" if p.is_dir() else None
         except OSError as exc:  # a name longer than the OS allows, a NUL byte: no such path
-            raise InvalidInputError(f"{quoted(raw)} is not a path this system can open ({exc.strerror or exc})") from exc
+            raise InvalidInputError(
+                f"{quoted(raw)} is not a path this system can open ({exc.strerror or exc})"
+            ) from exc
         if kind == "file":
             out.append(p)
         elif kind == "dir":
@@ -198,7 +200,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{r['path']}: ok")
             for d in diags:
                 start = d["range"]["start"]
-                print(f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}: {d['severity']} {d['code']} {d['message']}")
+                where = f"{r['path']}:{start['line'] + 1}:{start['character'] + 1}"
+                print(f"{where}: {d['severity']} {d['code']} {d['message']}")
         print(f"{len(results)} file(s), {errors} error(s)")
 
     _emit(args, {"files": results, "errors": errors}, human)
@@ -384,10 +387,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     continue
                 invalid += any(d.severity == "error" for d in diags)
         check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
-        from .retrieval import make_embedder
+        from .retrieval import EmbedderError, make_embedder
 
         try:
             embedder = make_embedder(sdk.config.resolved_embeddings())
+            if embedder is None:  # the check fails as before, with a message that says why
+                raise EmbedderError("embeddings are off (provider 'none')")
             probe = embedder.embed(["doctor probe"])
             check("embeddings", probe.shape[0] == 1, f"{embedder.signature} ({probe.shape[1]} dims)")
         except Exception as exc:  # doctor reports every failure instead of stopping at the first
@@ -482,8 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--home", help="store root (default: $AUTOSKILL_HOME or the per-user data folder)")
     common.add_argument("--user", help="user id (default: $AUTOSKILL_USER or 'default')")
     common.add_argument("--embeddings", choices=["auto", "minilm", "hashing", "none"], help="embedding provider")
-    common.add_argument("--library", action="append", metavar="DIR",
-                        help="a read-only folder of skills to search too (repeatable; also `library_dirs` in config.toml)")
+    common.add_argument(
+        "--library",
+        action="append",
+        metavar="DIR",
+        help="a read-only folder of skills to search too (repeatable; also `library_dirs` in config.toml)",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="more detail, and log to stderr")
 
     parser = argparse.ArgumentParser(prog="autoskill", description="Learned Agent Skills for coding agents.")

@@ -51,8 +51,18 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
 
     p = add("worker", worker, "work the ingestion queue (the MCP and language servers also do)")
     p.add_argument("--once", action="store_true", help="run the queued jobs, then exit")
-    p.add_argument("--idle-exit", type=cli_args.non_negative_float, metavar="SECONDS", help="exit after this long with nothing to do")
-    p.add_argument("--lease", type=cli_args.positive_float, default=60.0, help="seconds a claimed job stays ours without a heartbeat")
+    p.add_argument(
+        "--idle-exit",
+        type=cli_args.non_negative_float,
+        metavar="SECONDS",
+        help="exit after this long with nothing to do",
+    )
+    p.add_argument(
+        "--lease",
+        type=cli_args.positive_float,
+        default=60.0,
+        help="seconds a claimed job stays ours without a heartbeat",
+    )
 
     def candidates(args: argparse.Namespace) -> int:
         with open_sdk(args) as sdk:
@@ -82,7 +92,9 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
 def _candidates(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     if args.action in ("accept", "reject"):
         if not args.id:
-            raise InvalidInputError(f"candidates {args.action} needs the candidate's id (autoskill candidates lists them)")
+            raise InvalidInputError(
+                f"candidates {args.action} needs the candidate's id (autoskill candidates lists them)"
+            )
         if args.action == "reject":
             done = sdk.reject_candidate(args.id)
             emit(args, done.to_dict(), lambda: print(f"rejected {done.id} ({done.name})"))
@@ -323,6 +335,12 @@ def _hooks(args: argparse.Namespace) -> int:
         _, changed = hooks.install(args.agent, path=path, command=command)
     except (ValueError, json.JSONDecodeError) as exc:
         raise InvalidInputError(f"{path}: {exc}") from exc
-    print(f"{'installed into' if changed else 'already installed in'} {path}"
-          + (f" (backup: {path.name}.autoskill-backup)" if changed and path.with_name(path.name + '.autoskill-backup').exists() else ""))
+    print(
+        f"{'installed into' if changed else 'already installed in'} {path}"
+        + (
+            f" (backup: {path.name}.autoskill-backup)"
+            if changed and path.with_name(path.name + ".autoskill-backup").exists()
+            else ""
+        )
+    )
     return 0

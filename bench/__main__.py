@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text + "\n", flush=True)
     seconds = time.perf_counter() - started
     cmd = "python -m bench" + (" --quick" if args.quick else "") + "".join(f" {s}" for s in args.sections)
-    head = (f"# autoskill-mcp bench ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+    head = (f"# autoskill-mcp bench ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
             f"{platform.machine()}, Python {platform.python_version()}, {seconds:.0f} s)\n\n`{cmd}`\n")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.md").write_text(head + "\n" + "\n\n".join(parts) + "\n", encoding="utf-8")

@@ -85,7 +85,9 @@ def store_problems(home: Path) -> list[str]:
 
     logging.getLogger("autoskill_mcp.store.recovery").setLevel(logging.ERROR)  # what it undid is expected here
     journals = home / ".journal"
-    INTERRUPTED[0] += (len(list(journals.glob("*.jsonl"))) if journals.is_dir() else 0) + len(list(home.glob(".deleting-*")))
+    INTERRUPTED[0] += (len(list(journals.glob("*.jsonl"))) if journals.is_dir() else 0) + len(
+        list(home.glob(".deleting-*"))
+    )
     problems: list[str] = []
     with LocalSkillStore(home, embeddings=HASHING, background=False) as store:
         rows = store.catalog.live_rows()
@@ -114,8 +116,11 @@ def store_problems(home: Path) -> list[str]:
                 problems.append(f"{row.folder}: SKILL.md is not what the catalog committed")
             history = store.catalog.versions(row.id)
             manifest = history[-1].files if history else {}
-            on_disk = {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                       for p in folder.rglob("*") if p.is_file() and p.name != "SKILL.md" and not p.name.startswith(".")}
+            on_disk = {
+                p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in folder.rglob("*")
+                if p.is_file() and p.name != "SKILL.md" and not p.name.startswith(".")
+            }
             if on_disk != manifest:
                 problems.append(f"{row.folder}: resources are not those of its last version")
             if store.get(row.id) is None:
@@ -268,8 +273,8 @@ def kill_imports(tmp: Path, *, kills: int, skills: int, seed: int = 13) -> dict[
     stored = live_names(home)
     problems += store_problems(home)
     return {"kills": kills, "clean_seconds": clean_seconds, "clean_exit": clean.returncode,
-            "interrupted": INTERRUPTED[0] - before, "final_exit": final.returncode, "lost": len(set(names) - set(stored)),
-            "duplicated": len(stored) - len(set(stored)), "problems": problems}
+            "interrupted": INTERRUPTED[0] - before, "final_exit": final.returncode,
+            "lost": len(set(names) - set(stored)), "duplicated": len(stored) - len(set(stored)), "problems": problems}
 
 
 def _transcript(i: int) -> dict[str, Any]:
@@ -321,8 +326,8 @@ def kill_workers(tmp: Path, *, kills: int, jobs: int, seed: int = 17) -> dict[st
     problems += store_problems(home)
     clean_names, names = _all_names(clean_home), _all_names(home)
     return {"kills": kills, "jobs": jobs, "clean_seconds": clean_seconds, "clean_exit": clean.returncode,
-            "final_exit": final.returncode, "rerun": rerun, "done": states.count("done"), "failed": states.count("failed"),
-            "unfinished": sum(s in ("queued", "running") for s in states),
+            "final_exit": final.returncode, "rerun": rerun, "done": states.count("done"),
+            "failed": states.count("failed"), "unfinished": sum(s in ("queued", "running") for s in states),
             "skills": len(names), "clean_skills": len(clean_names),
             "duplicated": len(names) - len(set(names)), "problems": problems}
 

@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autoskill_mcp import LocalSkillStore  # noqa: E402
-from bench.report import Row, markdown, pct, ratio  # noqa: E402
 from autoskill_mcp.learning.pipeline import Learner, build_learner  # noqa: E402
 from autoskill_mcp.learning.transcripts import detect_format, read_transcript  # noqa: E402
 from autoskill_mcp.learning.transcripts.discover import entry_points  # noqa: E402
+from bench.report import Row, markdown, pct, ratio  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
 
@@ -74,9 +74,9 @@ def bench_llm_routing(cfg: dict[str, object]) -> list[Row]:
     The previous rules ran their offline gate first and called the model only for what it passed;
     their figures are that gate's verdicts on the same sessions.
     """
+    from autoskill_mcp.learning.redaction import redact_session
     from eval.learning import SETS, load, sessions_of
     from eval.previous import evidence as previous
-    from autoskill_mcp.learning.redaction import redact_session
 
     scenarios = load([SETS["dev"]])
     reached: dict[str, list[bool]] = {"requirements": [], "positive": [], "negative": []}
@@ -127,7 +127,9 @@ def bench_hook(runs: int) -> list[Row]:
             return (time.perf_counter() - t) * 1000
 
         base = [timed([sys.executable, "-c", "pass"]) for _ in range(runs)]
-        hook = [timed([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker"]) for _ in range(runs)]
+        hook = [
+            timed([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker"]) for _ in range(runs)
+        ]
     b, h = statistics.median(base), statistics.median(hook)
     return [Row("hook: spawn -> enqueued -> exit 0 (median)", f"{h:.0f} ms (p95 {pct(hook, 95):.0f})",
                 f"bare `python -c pass` {b:.0f} ms", ratio(h, b), f"hook adds {h - b:.0f} ms; target <= 100 ms")]

@@ -75,7 +75,8 @@ def seed_store(home: Path, n: int) -> None:
     topics = ["csv", "git", "docker", "sql", "pdf", "kubernetes", "react", "terraform", "rust", "excel"]
     with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 256}, background=False) as store:
         store.save_many([Skill(name=f"{topics[i % 10]}-helper-{i}", user_id=USER,
-                               description=f"Helps with {topics[i % 10]} task number {i}. Use when working on {topics[i % 10]}.",
+                               description=f"Helps with {topics[i % 10]} task number {i}. "
+                                           f"Use when working on {topics[i % 10]}.",
                                instructions=f"1. Do {topics[i % 10]} step {i}.") for i in range(n)])
 
 
@@ -126,8 +127,11 @@ async def session(capabilities: types.ClientCapabilities, folder: Path, home: Pa
         else:
             line, col = 200, len(lines[200])
         change = types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=line, character=col), end=types.Position(line=line, character=col)),
-            text="x")
+            range=types.Range(
+                start=types.Position(line=line, character=col), end=types.Position(line=line, character=col)
+            ),
+            text="x",
+        )
         client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]))
         if pull:

@@ -126,7 +126,7 @@ def bench_size(n: int, n_queries: int, seed: int, minilm: bool) -> dict[str, obj
         adds.append((time.perf_counter() - t) * 1e6)
     for i in range(len(extra)):
         bm25.remove(f"extra-{i}")
-    p50, p95 = _timed(lambda q: bm25.search(q, 10), queries)
+    p50, p95 = _timed(lambda q, bm25=bm25: bm25.search(q, 10), queries)
     rows["bm25"] = {"p50_ms": p50, "p95_ms": p95}
     out["bm25_build_s"] = build_s
     out["bm25_add_us_p50"] = statistics.median(adds)
@@ -145,7 +145,7 @@ def bench_size(n: int, n_queries: int, seed: int, minilm: bool) -> dict[str, obj
     for q in queries[:10]:
         qvecs[q + " warmup"] = emb.embed_query(q + " warmup")
 
-    def brute(q: str) -> list[int]:
+    def brute(q: str, matrix: np.ndarray = matrix) -> list[int]:
         scores = matrix @ qvecs[q]
         top = np.argpartition(-scores, 10)[:10]
         return top[np.argsort(-scores[top])].tolist()
@@ -164,7 +164,7 @@ def bench_size(n: int, n_queries: int, seed: int, minilm: bool) -> dict[str, obj
     out["hybrid_build_s"] = time.perf_counter() - t
     out["hybrid_rss_mb"] = _rss_mb() - rss0
     _progress(f"{n}: hybrid index built")
-    p50, p95 = _timed(lambda q: index.search(q, 10), queries)
+    p50, p95 = _timed(lambda q, index=index: index.search(q, 10), queries)
     assert index.search(queries[0], 1)[0].mode == "hybrid"
     rows["HybridIndex (hashing-384)"] = {"p50_ms": p50, "p95_ms": p95}
     del index

@@ -336,7 +336,8 @@ def bench_size(n: int, embeddings: dict[str, object], work: Path, repeats: int, 
     up50, plain50 = pct(up, 50), pct(plain, 50)
     rows.append(Row("upsert p50 / p95 (one skill, durable write + version)", f"{up50:.1f} / {pct(up, 95):.1f} ms",
                     f"plain atomic write of the same SKILL.md (fsync + rename) {plain50:.2f} ms", ratio(up50, plain50),
-                    "adds catalog row, version history, index update; target <= 20 ms at 5k (AutoSkill ~1.1 s at 4.7k)"))
+                    "adds catalog row, version history, index update; "
+                    "target <= 20 ms at 5k (AutoSkill ~1.1 s at 4.7k)"))
     store.close()
     shutil.rmtree(home, ignore_errors=True)
     return rows

@@ -79,7 +79,7 @@ class FakeLLM:
     def base_url(self) -> str:
         return f"{self.root}/v1"
 
-    def __enter__(self) -> "FakeLLM":
+    def __enter__(self) -> FakeLLM:
         self._thread.start()
         return self
 

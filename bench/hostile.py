@@ -187,7 +187,10 @@ _SERVABLE_EXTRAS = ["created: !!timestamp x", "when: 2024-01-01", "raw: !!binary
 
 def servable_skill_md(rng: random.Random) -> bytes:
     """A SKILL.md an import accepts (valid YAML, a name and a description) with hostile values and body."""
-    name = rng.choice(["-".join(rng.sample(WORDS, 2)), "Bad_Name", "é-技能", "x" * 80, "a--b"]) + f"-{rng.randrange(10**6)}"
+    name = (
+        rng.choice(["-".join(rng.sample(WORDS, 2)), "Bad_Name", "é-技能", "x" * 80, "a--b"])
+        + f"-{rng.randrange(10**6)}"
+    )
     desc = rng.choice([f"{words(rng, 6)}. Use when {words(rng, 3)}.", "<b>html</b> & more", "é技能😀 " * 3,
                        "d" * 2_000, "a: b"])
     extras = "\n".join(rng.sample(_SERVABLE_EXTRAS, rng.randint(0, 5)))
@@ -390,7 +393,7 @@ def mutate_sqlite(rng: random.Random, path: Path) -> None:
         if op == 0:
             conn.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
         else:
-            value: Any = (_dump(hostile_json(rng)) if op == 1 else None if op == 2 else rng.randbytes(rng.randint(0, 64)))
+            value: Any = _dump(hostile_json(rng)) if op == 1 else None if op == 2 else rng.randbytes(rng.randint(0, 64))
             conn.execute(f'UPDATE "{table}" SET "{col}" = ? WHERE rowid = ?', (value, rowid))
         conn.commit()
     except sqlite3.Error:

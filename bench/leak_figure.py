@@ -126,7 +126,7 @@ def _replace_in_sqlite(db: Path, pairs: list[tuple[str, str]]) -> int:
             rows = conn.execute(f'SELECT rowid, * FROM "{table}"').fetchall()
             cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
             for row in rows:
-                for col, value in zip(cols, row[1:]):
+                for col, value in zip(cols, row[1:], strict=True):
                     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
                     if not isinstance(text, str):
                         continue
@@ -160,8 +160,9 @@ def plant_copy(fmt: str, rel: str, dest: Path, chunks: list[str]) -> tuple[Path,
             shutil.copy2(src, path)
     prompts = slots(path, fmt)[:len(chunks)]
     pairs: list[tuple[str, str]] = []
-    for old, new in zip(prompts, chunks):
-        pairs += list(zip(_forms(fmt, old), _forms(fmt, new)))
+    for old, new in zip(prompts, chunks, strict=False):  # a carrier may have fewer prompts than chunks
+        # one form each when both texts' JSON escapes agree, two for a non-ASCII one: pair what both have
+        pairs += list(zip(_forms(fmt, old), _forms(fmt, new), strict=False))
     files = sorted(p for p in path.parent.rglob("*") if p.is_file()) if fmt in ("cline", "roo") else [path]
     for file in files:  # a task folder's files all hold the prompts (the reader takes them from one or another)
         if file.suffix in (".vscdb", ".db"):

@@ -17,7 +17,7 @@ import argparse
 import json
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import learning, precision, retrieval
@@ -56,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     sections.append(review["markdown"])
     print(sections[-1])
     seconds = time.perf_counter() - started
-    head = (f"# autoskill-mcp eval ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-            f"Python {platform.python_version()}, {seconds:.0f} s)\n\n`python -m eval{' --quick' if args.quick else ''}`\n")
+    head = (
+        f"# autoskill-mcp eval ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"Python {platform.python_version()}, {seconds:.0f} s)\n\n`python -m eval{' --quick' if args.quick else ''}`\n"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "eval.md").write_text(head + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
     (args.out / "eval.json").write_text(json.dumps({

@@ -82,7 +82,9 @@ def sessions_of(sc: dict[str, Any]) -> list[Session]:
     if "transcript" in sc:
         return read_transcript(FIXTURES / sc["transcript"])[:1]
     convs = sc["sessions"] if "sessions" in sc else [sc["messages"]]
-    return [session_from_messages(m, agent="openai-chat", session_id=f"{sc['id']}#{i + 1}") for i, m in enumerate(convs)]
+    return [
+        session_from_messages(m, agent="openai-chat", session_id=f"{sc['id']}#{i + 1}") for i, m in enumerate(convs)
+    ]
 
 
 def run(scenarios: list[dict[str, Any]], make_learner: Callable[[Any], Learner], *,
@@ -174,9 +176,9 @@ def junk_reasons(name: str, instructions: str) -> list[str]:
 
 def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
     def prf(pred: list[bool], gold: list[bool]) -> dict[str, float]:
-        tp = sum(p and g for p, g in zip(pred, gold))
-        fp = sum(p and not g for p, g in zip(pred, gold))
-        fn = sum(g and not p for p, g in zip(pred, gold))
+        tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+        fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+        fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
         return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
                 "tp": tp, "fp": fp, "fn": fn}
 

@@ -1,8 +1,8 @@
 """Precision review: every skill the offline rules make from every transcript fixture, against labels.
 
 `eval/review/fixture-skills.jsonl` holds one reviewed skill per line: where it came from (the fixture;
-the session id is shown for reading), its name, a digest of the text that was reviewed, `label` keep | junk and `why`. A skill
-whose text changed since it was reviewed counts as unreviewed, so a rule change cannot pass on an
+the session id is shown for reading), its name, a digest of the text that was reviewed, `label` keep | junk and
+`why`. A skill whose text changed since it was reviewed counts as unreviewed, so a rule change cannot pass on an
 old verdict.
 
     python -m eval.precision               # the table: keep rate now and with the previous rules

@@ -39,7 +39,9 @@ class Candidate:
             user_id=user_id,
             tags=list(self.tags),
             triggers=list(self.triggers),
-            provenance=[Provenance("transcript", session_id=session_id, agent=agent, quotes=self.quotes[:12], at=now_iso())],
+            provenance=[
+                Provenance("transcript", session_id=session_id, agent=agent, quotes=self.quotes[:12], at=now_iso())
+            ],
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -42,21 +42,27 @@ _INJECTED = re.compile(
     r"# AGENTS\.md instructions)", re.IGNORECASE)
 _RECUR = re.compile(
     r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
-    r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|照旧|"
-    r"老规矩|照常|同上次)|"
-    r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b", re.IGNORECASE)
+    r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|"
+    r"照旧|老规矩|照常|同上次)|"
+    r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b",
+    re.IGNORECASE,
+)
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
                             r"(last time|before)\b|"
-                            r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b", re.I)
+                            r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b",
+                            re.I)
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
-    r"\b(every (summer|winter|year|month|week|quarter|sprint|release|time|monday|friday|morning)|each (release|sprint)|(for|on) (the )?(next|future|other|rest of the|all (the )?(other|future))( \w+)?|same (approach|"
-    r"format|checklist|structure|template|rules?|setup|layout|style) (for|each|every|next|from now)|one of these "
-    r"(every|each|a)|(more|rest) of these|(a lot|lots|bunch|\d+(-\d+)?) (more )?of these|use this (same )?"
-    r"(approach|format|template|structure) (each|every|for)|(weekly|monthly|every week|every month) (thing|report|"
-    r"update|review|digest|plan))\b|(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|"
-    r"\b(chaque (semaine|mois|année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|"
-    r"autres)|même (format|méthode|structure) pour)\b", re.IGNORECASE)
+    r"\b(every (summer|winter|year|month|week|quarter|sprint|release|time|monday|friday|morning)|each (release|sprint)|"
+    r"(for|on) (the )?(next|future|other|rest of the|all (the )?(other|future))( \w+)?|same (approach|format|checklist|"
+    r"structure|template|rules?|setup|layout|style) (for|each|every|next|from now)|one of these (every|each|a)|(more|"
+    r"rest) of these|(a lot|lots|bunch|\d+(-\d+)?) (more )?of these|use this (same )?(approach|format|template|"
+    r"structure) (each|every|for)|(weekly|monthly|every week|every month) (thing|report|update|review|digest|plan))\b|"
+    r"(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|\b(chaque (semaine|mois|"
+    r"année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|autres)|même (format|méthode|"
+    r"structure) pour)\b",
+    re.IGNORECASE,
+)
 #: the user saying this instance is one of many of its kind: "a dozen of these endpoints left", "four more
 #: services to port, same deal for each", "that's the house style for the whole crate", "pour nos autres dépôts",
 #: "cada mes", "alle unsere Service-Images": what was asked for here holds for the others too
@@ -77,8 +83,8 @@ _GENERALISES = re.compile(
     r"so sollen alle)\b|(以后.{0,6}(都|基本|也)|其他.{0,8}(也|都)|每周|每个?月|下个月|下次)", re.IGNORECASE)
 _SCOPED_INTRO = re.compile(r"\b(for this (one|change|pr|rename|fix|time|task)|this time|for now|just for this|"
                            r"(for|steps for|list for|plan for) (today|tonight|tomorrow))\b|"
-                           r"(这次|这一次|先这样|今天|明天)|\b(pour cette fois|cette fois|pour l'instant|aujourd'hui|demain|"
-                           r"para hoy|für heute|für morgen)\b", re.IGNORECASE)
+                           r"(这次|这一次|先这样|今天|明天)|\b(pour cette fois|cette fois|pour l'instant|aujourd'hui|"
+                           r"demain|para hoy|für heute|für morgen)\b", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
                    r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
@@ -301,8 +307,10 @@ _TOO = re.compile(
 #: a short approval of the agent's revised output
 _CONFIRM = re.compile(
     r"^\W*(yes|yep|yeah|ya|exactly|perfect|great|better|much better|nice|good|that'?s (it|right|the one)|this format|"
-    r"like this|love it|spot on|👍|👌|对|就这样|这样就行|可以了|好的?，?就这样|parfait|super|exactement|c'est (ça|parfait)|"
-    r"así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt)", re.IGNORECASE)
+    r"like this|love it|spot on|👍|👌|对|就这样|这样就行|可以了|好的?，?就这样|parfait|super|exactement|c'est (ça|"
+    r"parfait)|así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt)",
+    re.IGNORECASE,
+)
 
 
 def revises(prose: tuple[str, ...], lang: str) -> bool:

@@ -155,7 +155,8 @@ def hook_entries(agent: str, command: str) -> dict[str, Any]:
     if agent == "claude-code":
         return {"hooks": {
             "SessionEnd": [{"hooks": [{"type": "command", "command": command, "timeout": 10}]}],
-            "PreCompact": [{"matcher": "auto|manual", "hooks": [{"type": "command", "command": command, "timeout": 10}]}],
+            "PreCompact": [{"matcher": "auto|manual",
+                            "hooks": [{"type": "command", "command": command, "timeout": 10}]}],
         }}
     if agent == "cursor":
         return {"version": 1, "hooks": {"stop": [{"command": command}]}}

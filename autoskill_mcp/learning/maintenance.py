@@ -132,7 +132,9 @@ class Maintainer:
                 if verdict.action == "merge" and target is not None:
                     return self._merge(target.skill, cand, session_id, agent, f"judge: {verdict.reason}", target.score)
                 if verdict.action == "discard":
-                    return Decision("discard", cand.name, f"judge: {verdict.reason}", score=round(borderline[0].score, 3))
+                    return Decision(
+                        "discard", cand.name, f"judge: {verdict.reason}", score=round(borderline[0].score, 3)
+                    )
         return self._add(cand, user_id, session_id, agent, best)
 
     def _add(self, cand: Candidate, user_id: str, session_id: str | None, agent: str | None,
@@ -150,7 +152,9 @@ class Maintainer:
         if _same_content(merged, existing) and (seen or session_id is None):
             return Decision("unchanged", existing.name, f"{why}: nothing new", existing.id, existing.version, rounded)
         if not seen:
-            merged.provenance.append(cand.to_skill(user_id=existing.user_id, session_id=session_id, agent=agent).provenance[0])
+            merged.provenance.append(
+                cand.to_skill(user_id=existing.user_id, session_id=session_id, agent=agent).provenance[0]
+            )
         saved = self.store.save(merged, reason=f"merged from session {session_id or '?'}",
                                 expected_version=existing.version)
         return Decision("merge", saved.name, why, saved.id, saved.version, rounded, redacted=saved.redactions)
@@ -189,7 +193,11 @@ def merge_instructions(old: str, new: str) -> str:
 
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
-_EQUIVALENT = [{"goal", "目标"}, {"constraints & style", "constraints", "约束与风格", "约束"}, {"workflow", "流程", "steps"}]
+_EQUIVALENT = [
+    {"goal", "目标"},
+    {"constraints & style", "constraints", "约束与风格", "约束"},
+    {"workflow", "流程", "steps"},
+]
 
 
 def _sections(text: str) -> list[tuple[str, list[str]]]:

@@ -58,10 +58,10 @@ NOT_TOPIC = set(
     dies diese dieser dieses jene welche alles nichts viel viele wenig mehr weniger gut besser
     très bien merci voilà peux veux besoin aussi toujours encore déjà juste vraiment""".split()
 )
-_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
-                  "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
-                  "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们", "你们",
-                  "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么"}
+_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
+                  "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
+                  "现在", "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们",
+                  "你们", "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么"}
 _CJK_CUT = re.compile(
     "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
     + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它]"
@@ -74,23 +74,25 @@ _VERBS: dict[str, tuple[str, str]] = {
     "translate": ("translation", "Translates"), "fix": ("fixing", "Fixes"), "debug": ("debugging", "Debugs"),
     "refactor": ("refactoring", "Refactors"), "test": ("testing", "Tests"), "document": ("documentation", "Documents"),
     "analyze": ("analysis", "Analyzes"), "analyse": ("analysis", "Analyses"), "book": ("booking", "Books"),
-    "prepare": ("preparation", "Prepares"), "organize": ("organizing", "Organizes"), "organise": ("organising", "Organises"),
-    "schedule": ("scheduling", "Schedules"), "design": ("design", "Designs"), "deploy": ("deployment", "Deploys"),
-    "release": ("release", "Releases"), "migrate": ("migration", "Migrates"), "update": ("update", "Updates"),
-    "clean": ("cleanup", "Cleans up"), "optimize": ("optimization", "Optimizes"), "format": ("formatting", "Formats"),
-    "convert": ("conversion", "Converts"), "compare": ("comparison", "Compares"), "research": ("research", "Researches"),
-    "rewrite": ("rewriting", "Rewrites"), "edit": ("editing", "Edits"), "proofread": ("proofreading", "Proofreads"),
-    "estimate": ("estimation", "Estimates"), "calculate": ("calculation", "Calculates"), "track": ("tracking", "Tracks"),
-    "cook": ("cooking", "Cooks"), "buy": ("shopping", "Shops for"), "shop": ("shopping", "Shops for"),
-    "build": ("", "Builds"), "create": ("", "Creates"), "make": ("", "Makes"), "add": ("", "Adds"),
-    "implement": ("", "Implements"), "generate": ("", "Generates"), "set": ("setup", "Sets up"), "setup": ("setup", "Sets up"),
+    "prepare": ("preparation", "Prepares"), "organize": ("organizing", "Organizes"),
+    "organise": ("organising", "Organises"), "schedule": ("scheduling", "Schedules"), "design": ("design", "Designs"),
+    "deploy": ("deployment", "Deploys"), "release": ("release", "Releases"), "migrate": ("migration", "Migrates"),
+    "update": ("update", "Updates"), "clean": ("cleanup", "Cleans up"), "optimize": ("optimization", "Optimizes"),
+    "format": ("formatting", "Formats"), "convert": ("conversion", "Converts"), "compare": ("comparison", "Compares"),
+    "research": ("research", "Researches"), "rewrite": ("rewriting", "Rewrites"), "edit": ("editing", "Edits"),
+    "proofread": ("proofreading", "Proofreads"), "estimate": ("estimation", "Estimates"),
+    "calculate": ("calculation", "Calculates"), "track": ("tracking", "Tracks"), "cook": ("cooking", "Cooks"),
+    "buy": ("shopping", "Shops for"), "shop": ("shopping", "Shops for"), "build": ("", "Builds"),
+    "create": ("", "Creates"), "make": ("", "Makes"), "add": ("", "Adds"), "implement": ("", "Implements"),
+    "generate": ("", "Generates"), "set": ("setup", "Sets up"), "setup": ("setup", "Sets up"),
     "configure": ("configuration", "Configures"), "find": ("search", "Finds"), "suggest": ("suggestions", "Suggests"),
-    "recommend": ("recommendations", "Recommends"), "outline": ("outline", "Outlines"), "reply": ("reply", "Replies to"),
-    "respond": ("reply", "Replies to"), "answer": ("answers", "Answers"), "explain": ("explanation", "Explains"),
-    "investigate": ("investigation", "Investigates"), "triage": ("triage", "Triages"), "profile": ("profiling", "Profiles"),
-    "package": ("packaging", "Packages"), "containerize": ("containerization", "Containerizes"), "ship": ("release", "Ships"),
-    "run": ("", "Runs"), "put": ("", "Puts together"), "come": ("", "Comes up with"), "do": ("", "Does"),
-    "bump": ("upgrade", "Bumps"), "upgrade": ("upgrade", "Upgrades"), "port": ("port", "Ports"), "audit": ("audit", "Audits"),
+    "recommend": ("recommendations", "Recommends"), "outline": ("outline", "Outlines"),
+    "reply": ("reply", "Replies to"), "respond": ("reply", "Replies to"), "answer": ("answers", "Answers"),
+    "explain": ("explanation", "Explains"), "investigate": ("investigation", "Investigates"),
+    "triage": ("triage", "Triages"), "profile": ("profiling", "Profiles"), "package": ("packaging", "Packages"),
+    "containerize": ("containerization", "Containerizes"), "ship": ("release", "Ships"), "run": ("", "Runs"),
+    "put": ("", "Puts together"), "come": ("", "Comes up with"), "do": ("", "Does"), "bump": ("upgrade", "Bumps"),
+    "upgrade": ("upgrade", "Upgrades"), "port": ("port", "Ports"), "audit": ("audit", "Audits"),
     "turn": ("", "Turns notes into"), "need": ("", "Prepares"), "want": ("", "Prepares"), "get": ("", "Gets"),
     "give": ("", "Gives"), "send": ("", "Sends"), "prep": ("preparation", "Prepares"), "quiz": ("quiz", "Quizzes on"),
     "check": ("check", "Checks"), "help": ("", "Helps with"), "sort": ("", "Sorts out"), "tidy": ("cleanup", "Tidies"),
@@ -116,7 +118,8 @@ _DROP = set("a an the my our your their his her this that these those some any m
 _UNITS = set("day days week weeks night nights month months hour hours minute minutes year years page pages word words "
              "day-long week-long".split())
 #: what people ask for: a name ends at the first of these in the object ("weekly status report for my boss")
-DELIVERABLES = set("""report reports status update updates summary summaries digest itinerary itineraries trip trips plan plans
+DELIVERABLES = set(
+    """report reports status update updates summary summaries digest itinerary itineraries trip trips plan plans
     email emails letter letters post posts message messages reply replies recipe recipes menu budget review reviews
     test tests suite endpoint endpoints api migration migrations component components screen screens page pages
     workflow workflows pipeline dockerfile image readme docs documentation docstring docstrings changelog commit commits
@@ -130,9 +133,11 @@ DELIVERABLES = set("""report reports status update updates summary summaries dig
     post-mortem worksheet worksheets exercises lesson lessons subcommand subcommands command commands dto dtos
     entity entities controller controllers view views form forms rule rules manifest manifests chart-release
     reservation reservations visa presentation talk talks interview interviews offer offers contract contracts
-    survey surveys poll questionnaire translation translations caption captions thumbnail thumbnails""".split())
+    survey surveys poll questionnaire translation translations caption captions thumbnail thumbnails""".split()
+)
 #: what skills are about, in coding and everyday work: a name prefers these over incidental words
-DOMAIN = DELIVERABLES | set("""python typescript javascript rust golang java kotlin swift sql bash shell css html react vue svelte
+DOMAIN = DELIVERABLES | set(
+    """python typescript javascript rust golang java kotlin swift sql bash shell css html react vue svelte
     angular node deno django flask fastapi rails spring pandas numpy pytest jest vitest playwright cypress docker
     kubernetes k8s helm terraform ansible aws gcp azure s3 lambda postgres postgresql mysql sqlite redis kafka
     graphql grpc rest http https json yaml toml csv markdown git github gitlab ci cd actions jenkins lint linter
@@ -154,21 +159,23 @@ DOMAIN = DELIVERABLES | set("""python typescript javascript rust golang java kot
     grant grants funding proposal resume cv interview job jobs application cover letter letters translation
     summary notes minutes agenda standup retro postmortem incident incidents oncall runbook deploys rollout
     rollback canary hotfix changelog release releases migration migrations schema api endpoint endpoints
-    component components screen screens state theme tokens design figma storybook stories css-modules""".split())
+    component components screen screens state theme tokens design figma storybook stories css-modules""".split()
+)
 
-_ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成", "实现",
-             "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作", "部署", "发布",
-             "迁移", "配置", "测试", "记录", "统计", "汇总", "润色", "改写")
+_ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成",
+             "实现", "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作",
+             "部署", "发布", "迁移", "配置", "测试", "记录", "统计", "汇总", "润色", "改写")
 _ZH_NOUN_VERB = {"写": "撰写", "做": "制作", "编写": "编写", "计划": "规划"}
 _FR_VERBS: dict[str, str] = {
     "planifier": "planification", "planifie": "planification", "organiser": "organisation", "organise": "organisation",
-    "écrire": "rédaction", "écris": "rédaction", "rédiger": "rédaction", "rédige": "rédaction", "préparer": "préparation",
-    "prépare": "préparation", "résumer": "résumé", "résume": "résumé", "traduire": "traduction", "traduis": "traduction",
-    "corriger": "correction", "corrige": "correction", "analyser": "analyse", "analyse": "analyse", "créer": "création",
-    "crée": "création", "faire": "", "fais": "", "ajouter": "ajout", "ajoute": "ajout", "écrit": "rédaction",
-    "relire": "relecture", "relis": "relecture", "tester": "tests", "teste": "tests", "déployer": "déploiement",
-    "déploie": "déploiement", "migrer": "migration", "générer": "génération", "génère": "génération",
-    "réviser": "révision", "revoir": "revue", "calculer": "calcul", "calcule": "calcul", "réserver": "réservation",
+    "écrire": "rédaction", "écris": "rédaction", "rédiger": "rédaction", "rédige": "rédaction",
+    "préparer": "préparation", "prépare": "préparation", "résumer": "résumé", "résume": "résumé",
+    "traduire": "traduction", "traduis": "traduction", "corriger": "correction", "corrige": "correction",
+    "analyser": "analyse", "analyse": "analyse", "créer": "création", "crée": "création", "faire": "", "fais": "",
+    "ajouter": "ajout", "ajoute": "ajout", "écrit": "rédaction", "relire": "relecture", "relis": "relecture",
+    "tester": "tests", "teste": "tests", "déployer": "déploiement", "déploie": "déploiement", "migrer": "migration",
+    "générer": "génération", "génère": "génération", "réviser": "révision", "revoir": "revue", "calculer": "calcul",
+    "calcule": "calcul", "réserver": "réservation",
 }
 _FR_DROP = set("un une le la les des du de d' l' mon ma mes ton ta tes notre nos votre vos ce cet cette ces moi nous "
                "petit petite nouveau nouvelle rapide".split())
@@ -229,8 +236,8 @@ _OCCASION = (
     re.compile(r"\b(?:whenever|every ?time|each time|next time|any ?time|when|if) i "
                r"(?:(?:ask|send|give)(?: you)?|(?:need|want) you)(?: for| to| about)?\s+(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"以后(?:帮我|给我|替我|你)?(?P<x>(?![在这那])[\u3400-\u9fff]{2,8}?)(?:都|就|也)(?:按|照|用)"),
-    re.compile(r"(?:chaque fois|la prochaine fois|quand|lorsque) (?:que )?je (?:te |vous )?demande (?:de |d'|des? |une? )?"
-               r"(?P<x>[^.,;:!?]{3,60})", re.I),
+    re.compile(r"(?:chaque fois|la prochaine fois|quand|lorsque) (?:que )?je (?:te |vous )?demande (?:de |d'|des? |"
+               r"une? )?(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"(?:cada vez|siempre|la próxima vez) que (?:te )?pida (?:que )?(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"(?:immer|jedes ?mal),? wenn ich (?:dich )?(?:nach |um )?(?P<x>[^.,;:!?]{3,60}?) "
                r"(?:frage|bitte|brauche)", re.I),
@@ -269,7 +276,10 @@ def has_task_verb(sentence: str, lang: str) -> bool:
     """Does this sentence ask for a piece of work (a request), whether or not a name can be read from it?"""
     if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", sentence[:40]):
         return any(v in sentence[:24] for v in _ZH_VERBS) or bool(
-            re.search(r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]))
+            re.search(
+                r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]
+            )
+        )
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
     return any(w in _VERBS or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values()) for w in words)
 
@@ -435,11 +445,13 @@ def _domain(w: str) -> bool:
 
 
 #: the same for Chinese: a term containing one of these says what the work is
-DOMAIN_ZH = set("""旅行 行程 出行 旅游 机票 酒店 周报 日报 月报 报告 汇报 总结 邮件 回复 文案 文章 公众号 演讲 简历 求职 面试
+DOMAIN_ZH = set(
+    """旅行 行程 出行 旅游 机票 酒店 周报 日报 月报 报告 汇报 总结 邮件 回复 文案 文章 公众号 演讲 简历 求职 面试
     菜谱 食谱 做菜 菜单 饮食 健身 训练 预算 账单 记账 开支 支出 花销 理财 报销 发票 会议 日程 安排 约会 时间
     代码 测试 单测 接口 文档 注释 提交 合并 评审 审查 发布 上线 部署 镜像 容器 依赖 配置 日志 异常 报错 数据库
     查询 样式 组件 页面 表单 前端 后端 脚本 迁移 分支 版本 翻译 成语 文风 写作 风格 指标 数据 报表 图表 论文 综述
-    文献 作业 复习 考试 课程""".split())
+    文献 作业 复习 考试 课程""".split()
+)
 
 
 def topic_words(text: str) -> list[str]:
@@ -474,7 +486,8 @@ def restates(earlier: list[str], now: list[str], *, share: float = 0.5, said_aga
 
 def _plural(obj: list[str]) -> str:
     last = obj[-1]
-    if last.endswith(("s", "x", "ch", "sh", "ing")) or last in ("code", "data", "feedback", "documentation", "research"):
+    if last.endswith(("s", "x", "ch", "sh", "ing")) or last in ("code", "data", "feedback", "documentation",
+                                                                "research"):
         return " ".join(obj)
     if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
         return " ".join([*obj[:-1], last[:-1] + "ies"])

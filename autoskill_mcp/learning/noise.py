@@ -23,8 +23,8 @@ _LINE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("log", re.compile(r"^\s*(\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[?\d\d:\d\d:\d\d[\].,]|"
                        r"\[?(DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|TRACE)\]?[:\s])")),
     ("shell", re.compile(r"^\s*(\$|>>>|\.\.\.|❯|➜|PS [A-Z]:\\|[\w.-]+@[\w.-]+:[~/])\s?")),
-    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|(?-i:PASSED|FAILED|ERROR)\b|ok \d+|not ok \d+|\d+ (passed|failed)\b|"
-                               r"[.FEsx]{6,}\s*(\[\s*\d+%\])?$|✓|✗|✔|✘|×)", _I)),
+    ("test output", re.compile(r"^\s*(=+ .* =+|-+ .* -+|(?-i:PASSED|FAILED|ERROR)\b|ok \d+|not ok \d+|\d+ (passed|"
+                               r"failed)\b|[.FEsx]{6,}\s*(\[\s*\d+%\])?$|✓|✗|✔|✘|×)", _I)),
     ("diff", re.compile(r"^(\+\+\+|---|@@ |[+-](?![+-])\S)")),
     ("code", re.compile(r"^\s*(def |class |import |from \S+ import|return\b|const |let |var |function\s*\w*\s*\(|"
                         r"\"\"\"|'''|assert |@\w+\b|if __name__|print\(|console\.log|"
@@ -51,9 +51,9 @@ _DECLARATIVE_WH = re.compile(r"^\s*(how|what|when|where|which|why)\s+(i|we|our \
 
 # Complaints and bug reports: the user saying what is wrong, not how to work.
 _COMPLAINT = re.compile(
-    r"\b(still (fails?|failing|broken|crash(es|ing)?|shows?|showing|doesn'?t|does not|isn'?t|not|wrong|the same|getting|"
-    r"get|seeing|see|there|empty|blank|red)|doesn'?t work|does not work|not working|isn'?t working|no longer works|"
-    r"stopped working|same (problem|error|issue|thing|result|bug)|it (fails|crashes|breaks|broke|hangs)|"
+    r"\b(still (fails?|failing|broken|crash(es|ing)?|shows?|showing|doesn'?t|does not|isn'?t|not|wrong|the same|"
+    r"getting|get|seeing|see|there|empty|blank|red)|doesn'?t work|does not work|not working|isn'?t working|no longer "
+    r"works|stopped working|same (problem|error|issue|thing|result|bug)|it (fails|crashes|breaks|broke|hangs)|"
     r"(is|are|was) (broken|wrong|missing|empty|blank)|nothing (happens|changed|works)|you broke|this broke|"
     r"still (see|get|have)|i('m| am) (still )?(getting|seeing)|throws?|returns? (an? )?(error|500|404|null|none))\b|"
     r"(^|\s)(❌|ÉCHEC|FAIL(ED)?\b)|\b(ne (marche|fonctionne)|toujours pas|toujours (des|le|la|les|un|une) |"
@@ -61,7 +61,9 @@ _COMPLAINT = re.compile(
     r"tu as échoué|pas content|mal compris|n'a pas été fait|n'ont rien à faire|superficielle|tu oublies|"
     r"tu ne sais pas|tu n'as (pas|toujours pas|rien)|je te confirme que|"
     r"je (ne )?vois (toujours|encore)|rien ne (change|marche|s'affiche)|c'est (cassé|faux|vide))|"
-    r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)", _I)
+    r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)",
+    _I,
+)
 
 
 _TICKS = re.compile(r"`[^`\n]+`")

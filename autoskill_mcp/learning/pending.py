@@ -15,6 +15,7 @@ import time
 import uuid
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,7 +86,7 @@ class PendingCandidates:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "PendingCandidates":
+    def __enter__(self) -> PendingCandidates:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -103,8 +104,8 @@ class PendingCandidates:
                              (user_id,)).fetchall()
             same = next((r[0] for r in rows if json.loads(r[1]) == sessions), None)
             pid = same or uuid.uuid4().hex[:12]
-            c.execute("INSERT OR REPLACE INTO pending_candidates(id, user_id, name, summary, evidence, sessions, status, "
-                      "skill_id, created_at, updated_at) VALUES (?,?,?,?,?,?, 'pending', NULL, "
+            c.execute("INSERT OR REPLACE INTO pending_candidates(id, user_id, name, summary, evidence, sessions, "
+                      "status, skill_id, created_at, updated_at) VALUES (?,?,?,?,?,?, 'pending', NULL, "
                       "COALESCE((SELECT created_at FROM pending_candidates WHERE id = ?), ?), ?)",
                       (pid, user_id, name, summary, _dump(evidence), json.dumps(sessions), pid, now, now))
             c.execute("DELETE FROM pending_candidates WHERE user_id = ? AND status = 'pending' AND id NOT IN "
@@ -152,6 +153,6 @@ def _dump(evidence: list[Said]) -> str:
 
 
 def _iso(ts: float) -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")

@@ -12,7 +12,7 @@ skill is deleted through the store, so its history stays in the catalog.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..store.base import SkillStore
@@ -51,14 +51,14 @@ def _parse(ts: str | None) -> datetime | None:
         dt = datetime.fromisoformat(ts)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def prune(store: SkillStore, user_id: str, policy: PrunePolicy | None = None, *, apply: bool = False,
           now: datetime | None = None) -> PruneReport:
     """The user's skills that the policy calls unused; deleted only when `apply` is true."""
     policy = policy or PrunePolicy()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     report = PruneReport(user_id=user_id, applied=apply)
     skills = [s for s in store.summaries(user_id=user_id, scope="user") if s.owner == user_id]
     # A user's own skills are served to that user only, so their totals are that user's counts

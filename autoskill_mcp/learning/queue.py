@@ -123,7 +123,7 @@ class JobQueue:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "JobQueue":
+    def __enter__(self) -> JobQueue:
         return self
 
     def __exit__(self, *exc: object) -> None:

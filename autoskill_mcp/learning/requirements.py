@@ -37,21 +37,21 @@ _KINDS_EN: dict[str, str] = {
               rf"\bbudget\b|\bcheap(er|est)?\b|\b(per|a) (day|night|person|page|line|item|paragraph) (max|tops)\b"),
     "exclude": (r"(^|[,;:]\s*|\b(and|but|also|please|just|so|plus)\s+)(no(?!\s+(idea|clue|problem|worries|rush|"
                 r"thanks|way|kidding|luck|matter)\b)|without|avoid|skip|drop|exclude|leave out|"
-                r"nothing|none of|zero)\b|\b(don'?t|do not|never|stop|no need to|not)\s+(use|using|add|include|put|give|"
-                r"make|write|mock|book|schedule|suggest|mention|touch|change|call|create|hard-?code|print|commit|push|"
+                r"nothing|none of|zero)\b|\b(don'?t|do not|never|stop|no need to|not)\s+(use|using|add|include|put|"
+                r"give|make|write|mock|book|schedule|suggest|mention|touch|change|call|create|hard-?code|print|commit|push|"
                 r"rely|show|list|bother|open|end|start|invent|guess|patch|leak|log|pin|catch|swallow|return|ask|send)\b|"
                 r"\binstead of\b|\brather than\b|\bnot (a|an|the) \w+\b|(^|[,;]\s*)not \w+"),
-    "include": (r"\b(include|add|put in|mention|attach|provide|cite|link|handle|cover|support|account for|give (me )?(a|an|the|both|two|each)|"
-                r"with (a|an) [\w-]+ (section|column|line|list|summary|note|option|field|step)|"
-                r"(every|each) \w+ (needs?|gets?|has|should have|must have)|needs? (a|an)\b)"),
+    "include": (r"\b(include|add|put in|mention|attach|provide|cite|link|handle|cover|support|account for|"
+                r"give (me )?(a|an|the|both|two|each)|with (a|an) [\w-]+ (section|column|line|list|summary|note|option|"
+                r"field|step)|(every|each) \w+ (needs?|gets?|has|should have|must have)|needs? (a|an)\b)"),
     "format": (r"\b(tables?|bullets?|bullet points|markdown|json|yaml|csv|headings?|headers?|sections?|format(ted)?|"
                r"template|tl;?dr|summary|versions?|compact|detailed|one-?pager|outline|numbered|bold|code blocks?|"
                r"docstrings?|comments?|columns?|subject line|checklist|diagram|chart|spreadsheet|pdf|plain text|"
                r"structure[ds]?|layout|order|in that order|style|prefix(es)?|naming|named|convention(al)?)\b"),
-    "fallback": (r"\b(fallback|fall back|backup|plan b|alternatives?|otherwise|in case|contingency|rainy|if (it|the|that|"
-                 r"this|a|an|we|they|there|you|something|anything) [^,.]{0,40}\b(rains?|fails?|is closed|closed|sold out|"
-                 r"down|unavailable|cancel+ed|late|missing|empty|errors?|times? out|doesn'?t exist|isn'?t there|"
-                 r"unsure|unclear|not sure))\b"),
+    "fallback": (r"\b(fallback|fall back|backup|plan b|alternatives?|otherwise|in case|contingency|rainy|if (it|the|"
+                 r"that|this|a|an|we|they|there|you|something|anything) [^,.]{0,40}\b(rains?|fails?|is closed|closed|"
+                 r"sold out|down|unavailable|cancel+ed|late|missing|empty|errors?|times? out|doesn'?t exist|isn'?t "
+                 r"there|unsure|unclear|not sure))\b"),
     "tone": (r"\b(formal|informal|casual|friendly|polite|professional|concise|brief|terse|plain (english|language)|"
              r"simple (words|language|terms)|tone|voice|jargon|buzzwords|warm|neutral|blunt|upbeat|humble|"
              r"corporate|chatty|cheesy|salesy|hype|exclamation)\b"),
@@ -62,7 +62,8 @@ _KINDS_EN: dict[str, str] = {
               r"beginning)|group(ed)? (by|as|into)|lead with|start with|end with|first|then|before|after)\b"),
     "check": (r"\b(check|verify|validate|confirm|double-?check|tests?|tested|make sure|ensure|lint|review|sanity|"
               r"dry-?run|re-?run|show me|tell me|ask me|ask first|run (the )?[\w:-]+)\b"),
-    "tool": (r"\b(use|using|switch to|prefer|stick (to|with)|go with|instead of|rather than|in place of|via|through)\b"),
+    "tool": (r"\b(use|using|switch to|prefer|stick (to|with)|go with|instead of|rather than|in place of|via|"
+             r"through)\b"),
     "audience": (r"\b(for (kids|children|beginners|newcomers|my (boss|team|manager|parents|clients?|students|readers|"
                  r"family|kids|husband|wife|partner))|non-?technical|executives|stakeholders|audience|readers?|"
                  r"reviewers?)\b"),
@@ -72,10 +73,13 @@ _KINDS_EN: dict[str, str] = {
              r"morning|friday)|time blocks?|travel time|timezone|utc)\b"),
 }
 _KINDS_ZH: dict[str, str] = {
-    "limit": r"(不超过|不多于|不高于|以内|之内|控制在|最多|至多|少于|低于|上限|不要超过|预算|便宜|省钱|\d+\s*(字|条|页|行|个字|句|点|%))",
-    "exclude": r"(不要|别|不用|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|不是.{1,10}而是)",
+    "limit": r"(不超过|不多于|不高于|以内|之内|控制在|最多|至多|少于|低于|上限|不要超过|预算|便宜|省钱|\d+\s*(字|条|页|"
+             r"行|个字|句|点|%))",
+    "exclude": r"(不要|别|不用|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|"
+               r"不是.{1,10}而是)",
     "include": r"(加上|加入|包含|附上|列出|补充|增加|带上|注明|标注|给出|写明|都要有|需要有|每个.{0,6}(都|要))",
-    "format": r"(表格|列表|格式|模板|标题|要点|摘要|版本|分点|编号|清单|小结|总结|图表|注释|markdown|json|结构|风格|命名|前缀|段落|排版)",
+    "format": r"(表格|列表|格式|模板|标题|要点|摘要|版本|分点|编号|清单|小结|总结|图表|注释|markdown|json|结构|风格|"
+              r"命名|前缀|段落|排版)",
     "fallback": r"(备选|备用|备案|替代方案|万一|否则|下雨|失败时|不行的话|如果.{1,12}(就|则|的话))",
     "tone": r"(语气|正式|口语|简洁|礼貌|专业|通俗|简短|客气|委婉|直接|官方|套话|成语|官腔|啰嗦|夸张)",
     "length": r"(精简|缩短|删减|压缩|太长|太短|再短|简短|展开|详细|一句话|短一点|长一点|篇幅)",
@@ -94,9 +98,11 @@ _KINDS_FR: dict[str, str] = {
     "include": r"\b(ajoute[rz]?|inclu[st]|inclure|mets|mentionne|indique|précise|cite|joins|chaque \w+ (doit|a))\b",
     "format": (r"\b(tableau|liste|format|puces|titre|résumé|version|modèle|colonnes?|sections?|structure|gras|"
                r"markdown|json|style|nommage|préfixe)\b"),
-    "fallback": r"\b(plan b|sinon|au cas où|solution de repli|alternative|s'il pleut|en cas de|si .{1,30} (pas|échoue))\b",
+    "fallback": r"\b(plan b|sinon|au cas où|solution de repli|alternative|s'il pleut|en cas de|si .{1,30} (pas|"
+                r"échoue))\b",
     "tone": r"\b(ton|formel|vouvoie|tutoie|vouvoiement|tutoiement|concis|poli|professionnel|familier|sobre|jargon)\b",
-    "length": r"\b(plus court|raccourcis|trop long|réduis|condense|développe|plus détaillé|bavard|une phrase|une ligne)\b",
+    "length": r"\b(plus court|raccourcis|trop long|réduis|condense|développe|plus détaillé|bavard|une phrase|une "
+              r"ligne)\b",
     "order": r"\b(d'abord|ensuite|puis|enfin|trie|par ordre|en premier|en haut|à la fin|commence par|avant|après)\b",
     "check": r"\b(vérifie[rz]?|valide[rz]?|teste[rz]?|tests?|assure-toi|contrôle[rz]?|relis|lance)\b",
     "tool": r"\b(utilise[rz]?|plutôt que|au lieu de|préfère|passe à|avec)\b",
@@ -105,8 +111,10 @@ _KINDS_FR: dict[str, str] = {
     "time": r"\b(avant|après)\s+\d{1,2}\s*h|\b(matin|soir|week-end|hebdo|chaque (jour|semaine|mois)|créneaux?)\b",
 }
 _KINDS_ES: dict[str, str] = {
-    "limit": r"\b(menos de|no más de|como máximo|máximo|máx|hasta|presupuesto|sin decimales)\b|\b\d+\s*(palabras|líneas|frases|puntos|%)",
-    "exclude": r"\b(sin|nada de|no (uses|pongas|añadas|escribas|incluyas)|evita[rn]?|ningún|ninguna|en vez de|en lugar de)\b",
+    "limit": r"\b(menos de|no más de|como máximo|máximo|máx|hasta|presupuesto|sin decimales)\b|\b\d+\s*(palabras|"
+             r"líneas|frases|puntos|%)",
+    "exclude": r"\b(sin|nada de|no (uses|pongas|añadas|escribas|incluyas)|evita[rn]?|ningún|ninguna|en vez de|en lugar "
+               r"de)\b",
     "include": r"\b(añade|incluye|pon|marca|indica|menciona|separa)\b",
     "format": r"\b(tabla|lista|formato|resumen|versión|columnas?|secciones?|viñetas|estructura|euros|estilo)\b",
     "fallback": r"\b(plan b|si no|por si|alternativa|en caso de)\b",
@@ -118,10 +126,12 @@ _KINDS_ES: dict[str, str] = {
     "time": r"\b(cada (mes|semana|día)|mensual|semanal|antes de las|después de las)\b",
 }
 _KINDS_DE: dict[str, str] = {
-    "limit": r"\b(höchstens|maximal|max|weniger als|nicht mehr als|bis zu|budget)\b|\b\d+\s*(wörter|zeilen|sätze|punkte|minuten|%)",
+    "limit": r"\b(höchstens|maximal|max|weniger als|nicht mehr als|bis zu|budget)\b|\b\d+\s*(wörter|zeilen|sätze|"
+             r"punkte|minuten|%)",
     "exclude": r"\b(kein(e|en|er)?|ohne|nicht|nie|niemals|statt|anstatt|vermeide)\b",
     "include": r"\b(mit|inklusive|füge|ergänze|noch ein(e|en)?)\b",
-    "format": r"\b(tabelle|liste|format|zusammenfassung|version|spalten?|abschnitte?|stichpunkte|struktur|multi-stage)\b",
+    "format": r"\b(tabelle|liste|format|zusammenfassung|version|spalten?|abschnitte?|stichpunkte|struktur|"
+              r"multi-stage)\b",
     "fallback": r"\b(plan b|sonst|falls|notfalls|alternative)\b",
     "tone": r"\b(ton|förmlich|locker|du-form|sie-form|sachlich|freundlich)\b",
     "length": r"\b(kürzer|zu lang|knapp|ausführlich)\b",
@@ -189,18 +199,21 @@ _POLICY = re.compile(
 _FRAGMENT = re.compile(
     r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
     r"y no|而不是|不要)\s+\S|"
-    r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |une |"
-    r"los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$", _I)
+    r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |"
+    r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$",
+    _I,
+)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
-                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i |we |"
-                           r"it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
+                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i "
+                           r"|we |it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
                            r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise)\b|"
-                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*", _I)
+                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*",
+                           _I)
 _EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|uses?|needs?|hates?|likes?)|"
-                      r"it (catches|breaks|means|saves|makes)|last time|i (always|never|keep|can'?t|don'?t|hate|know|think|mean|guess|read|use)|"
-                      r"we (got|had|did|were)|it (was|is|gets|keeps|looks)|that'?s|this is|they|the kids|otherwise|"
-                      r"上次|之前|因为|我(总是|老是|不|是|用的|就|先|做|试|昨天|今天|刚|已经|也)|结果|明白了|知道了|懂了|"
-                      r"c'est|la dernière fois)\b", _I)
+                      r"it (catches|breaks|means|saves|makes)|last time|i (always|never|keep|can'?t|don'?t|hate|know|"
+                      r"think|mean|guess|read|use)|we (got|had|did|were)|it (was|is|gets|keeps|looks)|that'?s|this is|"
+                      r"they|the kids|otherwise|上次|之前|因为|我(总是|老是|不|是|用的|就|先|做|试|昨天|今天|刚|已经|"
+                      r"也)|结果|明白了|知道了|懂了|c'est|la dernière fois)\b", _I)
 
 # An edit of this one artefact: its elements renamed, moved, resized, recoloured, or given new values.
 _CONTENT_EDIT = re.compile(

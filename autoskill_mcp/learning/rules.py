@@ -42,8 +42,10 @@ _ASK = re.compile(
 _ASK_ZH = re.compile(r"^(好的|好|嗯|对|另外|还有|然后|再|请|麻烦|帮我|你|能不能|可以|能否|记得|注意)+[，,、\s]*")
 _ASK_FR = re.compile(r"^\s*((ok|bon|alors|et|aussi|merci|super|parfait|d'accord)\b[\s,]*)*"
                      r"((tu peux|peux-tu|pourrais-tu|est-ce que tu peux|merci de|pense à|n'oublie pas de)\s+)?", re.I)
-_TAIL = re.compile(r"[\s,;:]*(please|pls|plz|thanks|thank you|thx|ok\??|stp|s'il te pla[iî]t|merci|谢谢|好吗|吧|呢)?[\s?？!！.。]*$",
-                   re.I)
+_TAIL = re.compile(
+    r"[\s,;:]*(please|pls|plz|thanks|thank you|thx|ok\??|stp|s'il te pla[iî]t|merci|谢谢|好吗|吧|呢)?[\s?？!！.。]*$",
+    re.I,
+)
 
 
 def extract(evidence: Evidence) -> list[Candidate]:
@@ -87,7 +89,7 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     built = len({i.turn for i in task}) >= 3
     for item in (i for i in items if i.kind in ("directive", "procedure")):
         mine = set(topic_words(item.text + " " + " ".join(item.steps)))
-        for g, ws in zip(groups, words):
+        for g, ws in zip(groups, words, strict=True):
             # a weak "don't" said while the task's requirements were built up is one of them
             # steps for the task join it; steps anchored on their own occasion ("before each
             # commit: ...") are that occasion's workflow unless they share the task's words
@@ -160,7 +162,9 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
     for flow in flows:
         sections += ["", heads[2]]
         sections += [f"{n}. {_imperative(step, lang)}" for n, step in enumerate(flow.steps, 1)]
-    triggers = ([task.trigger] if task else []) + [(f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]]
+    triggers = ([task.trigger] if task else []) + [
+        (f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]
+    ]
     return Candidate(
         name=name,
         description=description,

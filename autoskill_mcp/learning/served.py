@@ -32,7 +32,9 @@ _CATALOG_LINE = re.compile(r"^- ([^\s(]+) \(v[\w.+-]+, score", re.M)
 _NAME_FIELD = re.compile(r"\"name\"\s*:\s*\"([^\"]{1,80})\"")
 #: the skill counts as followed when this share of the rule lines there was evidence for were applied
 FOLLOWED = 0.5
-_NEGATION = re.compile(r"\b(never|not|no|don'?t|do not|avoid|without|instead of|rather than)\b|(不要|别|禁止|避免|而不是)")
+_NEGATION = re.compile(
+    r"\b(never|not|no|don'?t|do not|avoid|without|instead of|rather than)\b|(不要|别|禁止|避免|而不是)"
+)
 _RULE_LINE = re.compile(r"^\s*(?:[-*]|\d+[.)])\s+(.+)$")
 _COMMON = set("""the a an and or of to in on for with be is are it this that use using when each every all any not no
 never always do don t make sure keep only also your you user them than then before after first run write add""".split())

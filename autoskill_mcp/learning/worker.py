@@ -98,7 +98,7 @@ class Worker:
             beat.stop()
         return self.queue.get(job.id)
 
-    def _run(self, job: Job, beat: "_Heartbeat") -> dict[str, Any]:
+    def _run(self, job: Job, beat: _Heartbeat) -> dict[str, Any]:
         sessions = self._sessions(job)
         out: list[LearnResult] = []
         for i, session in enumerate(sessions, 1):

@@ -64,7 +64,9 @@ def _provider(cfg: Mapping[str, Any] | None, *, env: Mapping[str, str]) -> Provi
             kwargs["base_url"] = str(url)
         key = api_key or env.get("OPENAI_API_KEY")
         if not key and not url:
-            raise ConfigError("llm provider 'openai' needs OPENAI_API_KEY (or api_key), or a base_url for a local server")
+            raise ConfigError(
+                "llm provider 'openai' needs OPENAI_API_KEY (or api_key), or a base_url for a local server"
+            )
         return OpenAIProvider(api_key=key, **kwargs)
     if name in ("anthropic", "claude"):
         key = api_key or env.get("ANTHROPIC_API_KEY")

@@ -33,7 +33,9 @@ def code_actions(ls: AutoskillServer, params: types.CodeActionParams) -> list[ty
     if _wanted(only, types.CodeActionKind.QuickFix.value):
         for diag in params.context.diagnostics:
             out.extend(_quick_fixes(ls, snap, diag))
-    if _wanted(only, FIX_ALL_KIND) and (only is not None or any(d.source == SOURCE for d in params.context.diagnostics)):
+    if _wanted(only, FIX_ALL_KIND) and (
+        only is not None or any(d.source == SOURCE for d in params.context.diagnostics)
+    ):
         action = fix_all_action(snap)
         if action is not None:
             out.append(action)

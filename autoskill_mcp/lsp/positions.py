@@ -66,4 +66,6 @@ class PositionMap:
 def range_from_dict(data: dict[str, dict[str, int]]) -> Range:
     """A core range from its ``to_dict`` form (as carried in a diagnostic's data)."""
     start, end = data["start"], data["end"]
-    return Range(Position(int(start["line"]), int(start["character"])), Position(int(end["line"]), int(end["character"])))
+    return Range(
+        Position(int(start["line"]), int(start["character"])), Position(int(end["line"]), int(end["character"]))
+    )

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .settings import McpSettings
 
 
-def build_server(settings: "McpSettings | None" = None) -> "AutoSkillServer":
+def build_server(settings: McpSettings | None = None) -> AutoSkillServer:
     """The server over the settings' store (loaded in the background once it runs)."""
     from .server import build_server as build
 

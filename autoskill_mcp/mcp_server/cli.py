@@ -12,8 +12,8 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from ..cli_args import port, positive_int
 from .settings import DEFAULT_MAX_BODY, McpSettings

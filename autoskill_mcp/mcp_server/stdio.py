@@ -92,7 +92,7 @@ class AnsweringReadStream:
     async def aclose(self) -> None:
         await self._inner.aclose()
 
-    def __aiter__(self) -> "AnsweringReadStream":
+    def __aiter__(self) -> AnsweringReadStream:
         return self
 
     async def __anext__(self) -> SessionMessage:
@@ -101,7 +101,7 @@ class AnsweringReadStream:
         except anyio.EndOfStream:
             raise StopAsyncIteration from None
 
-    async def __aenter__(self) -> "AnsweringReadStream":
+    async def __aenter__(self) -> AnsweringReadStream:
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc_val: BaseException | None,

@@ -240,7 +240,7 @@ class BM25Index:
                 del posting[row]
                 if not posting:
                     del self._postings[term]
-            self._delta_size -= len(terms)  # type: ignore[arg-type]
+            self._delta_size -= len(terms)
         for term in terms:
             left = self._df[term] - 1
             if left:
@@ -322,7 +322,7 @@ class BM25Index:
         ids = self._ids
         keep = None if accept is None else (lambda r: accept(ids[r]))  # type: ignore[arg-type]
         rows = top_rows(scores, top_k, accept=keep, floor=0.0)
-        return [(ids[r], float(scores[r])) for r in rows]  # type: ignore[misc]
+        return [(ids[r], float(scores[r])) for r in rows]
 
     def doc_id(self, row: int) -> str | None:
         """The doc id stored in a row (None for a free row)."""

@@ -26,13 +26,16 @@ class Embedder(Protocol):
     provider: str
     #: Unique per provider + model + dims (+ anything else that changes vectors).
     signature: str
-    #: Vector length.
-    dims: int
     #: True when embedding inline (on upsert, on every query) costs microseconds.
     cheap: bool
     #: (cosine of an unrelated pair, cosine of a clear match): maps raw cosine to
     #: an absolute 0..1 strength so scores compare across queries.
     calibration: tuple[float, float]
+
+    @property
+    def dims(self) -> int:
+        """Vector length (a remote model's may be discovered by `load`)."""
+        ...
 
     @property
     def ready(self) -> bool:

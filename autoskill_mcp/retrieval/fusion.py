@@ -137,10 +137,12 @@ def fuse_arrays(
     wv = alpha if (has_k and has_v) else (1.0 if has_v else 0.0)
     wk = 1.0 - wv
     zeros = np.zeros(n)
-    k_raw = np.nan_to_num(keyword, nan=0.0) if has_k else zeros
-    v_raw = vector if has_v else zeros
-    nk = _minmax(keyword) if has_k else zeros  # type: ignore[arg-type]
-    nv = _minmax(vector) if has_v else zeros  # type: ignore[arg-type]
+    k_in = keyword if keyword is not None else zeros
+    v_in = vector if vector is not None else zeros
+    k_raw = np.nan_to_num(k_in, nan=0.0) if has_k else zeros
+    v_raw = v_in
+    nk = _minmax(k_in) if has_k else zeros
+    nv = _minmax(v_in) if has_v else zeros
     # Absolute strengths: BM25 as the share of the query a doc covers; cosine
     # mapped linearly from (unrelated, clear match) to (0, 1).
     ka = np.clip(k_raw / keyword_norm, 0.0, 1.0) if keyword_norm > 0 else zeros
@@ -153,9 +155,9 @@ def fuse_arrays(
         rank_score = absolute
     else:
         rank_score = np.zeros(n)
-        for weight, side, present in ((wk, keyword, has_k), (wv, vector, has_v)):
+        for weight, side, present in ((wk, k_in, has_k), (wv, v_in, has_v)):
             if present:
-                filled = np.nan_to_num(side, nan=-np.inf)  # type: ignore[arg-type]
+                filled = np.nan_to_num(side, nan=-np.inf)
                 ranks = np.empty(n)
                 ranks[np.argsort(-filled, kind="stable")] = np.arange(n)
                 rank_score += np.where(np.isfinite(filled), weight / (rrf_k + ranks + 1), 0.0)

@@ -270,9 +270,9 @@ class HybridIndex:
         `keywords=False` leaves the keyword index alone (it came from a snapshot).
         """
         if not keywords:
-            items = [(it[0], it[1], it[2], ()) for it in items]
+            items = [(it[0], it[1], it[2], []) for it in items]  # no tokens: the keyword index is left alone
         prepared = [
-            (it[0], it[1], it[2], it[3] if len(it) > 3 and it[3] is not None else tokenize(it[1]))  # type: ignore[misc]
+            (it[0], it[1], it[2], it[3] if len(it) > 3 and it[3] is not None else tokenize(it[1]))
             for it in items
         ]
         if not prepared:

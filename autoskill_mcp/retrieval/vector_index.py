@@ -78,7 +78,7 @@ class VectorIndex:
         rows = np.array([r for r, d in enumerate(self._ids) if d is not None], dtype=np.int64)
         ids = [self._ids[r] for r in rows]
         partitioned = self._centroids is not None
-        return (ids, self._codes[rows], self._scales[rows],  # type: ignore[return-value]
+        return (ids, self._codes[rows], self._scales[rows],
                 self._centroids.copy() if partitioned else None,  # type: ignore[union-attr]
                 self._lists[rows] if partitioned else None)
 
@@ -254,7 +254,7 @@ class VectorIndex:
         ids = self._ids
         keep = None if accept is None else (lambda r: accept(ids[r]))  # type: ignore[arg-type]
         rows, cosines = self.best_rows(query, top_k, accept=keep, approximate=approximate)
-        return [(ids[r], float(c)) for r, c in zip(rows.tolist(), cosines.tolist(), strict=True)]  # type: ignore[misc]
+        return [(ids[r], float(c)) for r, c in zip(rows.tolist(), cosines.tolist(), strict=True)]
 
     def doc_id(self, row: int) -> str | None:
         """The doc id stored in a row (None for a free row)."""

@@ -1,8 +1,8 @@
 """ParsedSkillMd -> Skill, leniently, for import: our layout, AutoSkill's SkillBank, Claude Code.
 
 Lenient like the clients' loaders (agentskills.io "adding skills support"): a bad
-name is read with a warning (the store then keeps its slug, and import says so), a missing name falls back to the folder, a missing
-description to the body's first paragraph; only unparseable YAML or no usable
+name is read with a warning (the store then keeps its slug, and import says so), a missing name falls back to the
+folder, a missing description to the body's first paragraph; only unparseable YAML or no usable
 name/description skips the file (``skipped_reason``).
 """
 

@@ -81,7 +81,9 @@ def _frontmatter_context(lines: list[str], first: int, end: int, line: int, char
         if key == "allowed-tools" or key == "disallowed-tools":
             # Space-separated tools: complete the last word only.
             word_start = value_start + max(typed.rfind(" ") + 1, typed.rfind(",") + 1)
-            return CursorContext("value", line, word_start, _word_end(current, character), current[word_start:character], key)
+            return CursorContext(
+                "value", line, word_start, _word_end(current, character), current[word_start:character], key
+            )
         quoted = typed[:1] in ("'", '"')
         start = value_start + (1 if quoted else 0)
         end = len(current.rstrip())

@@ -242,7 +242,9 @@ class _Parser:
             self._record_limit(exc)
             return
         for f in features:
-            self.features.append(YamlFeature(f.kind, self.index.range(self.fm_offset + f.start, self.fm_offset + f.end)))
+            self.features.append(
+                YamlFeature(f.kind, self.index.range(self.fm_offset + f.start, self.fm_offset + f.end))
+            )
         try:
             loader = loader_for(fm)(fm)
         except Exception as exc:  # ReaderError: non-printable characters such as NUL

@@ -2,8 +2,8 @@
 
 In profile ``spec`` only the six spec keys appear at the top level; our fields live
 in ``metadata`` as quoted strings (see ``METADATA_*``), client extension keys as
-``x-<key>`` strings holding their YAML value (``colour: blue`` -> ``x-colour: "blue"``). Profile ``claude-code`` writes extension keys at the top
-level with their YAML value instead, so a copy in ~/.claude/skills keeps working.
+``x-<key>`` strings holding their YAML value (``colour: blue`` -> ``x-colour: "blue"``). Profile ``claude-code``
+writes extension keys at the top level with their YAML value instead, so a copy in ~/.claude/skills keeps working.
 """
 
 from __future__ import annotations

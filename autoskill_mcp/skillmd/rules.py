@@ -31,7 +31,7 @@ class Severity(str, enum.Enum):
         return {"error": 1, "warning": 2, "information": 3, "hint": 4}[self.value]
 
 
-E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
+E, W, N, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT  # N: iNformation (`I` reads as `l`)
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ _CATALOGUE: list[Rule] = [
        spec_class="file.missing", needs_dir=True),
     # -- the file and its frontmatter block ---------------------------------------------
     _r("SKL001", E, "No frontmatter",
-       "SKILL.md must start with YAML frontmatter (---): add a `---` line, `name:` and `description:`, then a closing `---`",
+       "SKILL.md must start with YAML frontmatter (---): add a `---` line, `name:` and `description:`, then a closing "
+       "`---`",
        "Clients read the name and description from the frontmatter; without it the skill is never listed.",
        "Insert a frontmatter skeleton with the folder name and a description placeholder.",
        spec_class="frontmatter.start"),
@@ -110,7 +111,8 @@ _CATALOGUE: list[Rule] = [
        spec_class="frontmatter.unclosed"),
     _r("SKL003", E, "Invalid YAML",
        "Invalid YAML in frontmatter: {error}{hint}",
-       "Clients skip skills whose frontmatter does not parse. The most common cause is an unquoted value containing `: `. "
+       "Clients skip skills whose frontmatter does not parse. The most common cause is an unquoted value "
+       "containing `: `. "
        f"Frontmatter over the parser's bounds ({MAX_YAML_CHARS // 1024} KB, {MAX_DEPTH} levels of nesting, "
        f"{MAX_KEYS} keys, {MAX_EXPANDED_NODES:,} values once aliases are expanded) is reported here instead of read, "
        "so a hostile file costs milliseconds.",
@@ -122,13 +124,15 @@ _CATALOGUE: list[Rule] = [
        "Rewrite the frontmatter as `name: ...` and `description: ...` lines.",
        spec_class="frontmatter.not-mapping"),
     _r("SKL005", E, "Duplicate key",
-       "Duplicate key '{key}' (first at line {line}): PyYAML keeps the last one and strictyaml rejects the file; remove one",
+       "Duplicate key '{key}' (first at line {line}): PyYAML keeps the last one and strictyaml rejects the file; "
+       "remove one",
        "Loaders disagree on which value wins, and skills-ref rejects the file.",
        "Delete the repeated key.",
        spec_class="yaml"),
     _r("SKL006", W, "YAML construct strictyaml rejects",
        "{what} is not accepted by strictyaml (skills-ref): {remedy}",
-       "skills-ref, the spec's reference validator, parses with strictyaml, which rejects flow collections, anchors, aliases and tags.",
+       "skills-ref, the spec's reference validator, parses with strictyaml, which rejects flow collections, anchors, "
+       "aliases and tags.",
        "Write block style (`key:` then indented lines or `- item` lines) and repeat values instead of aliasing them.",
        overrides={SPEC: E, CLAUDE_UPLOAD: E}, spec_class="yaml"),
     _r("SKL007", W, "File name is not exactly SKILL.md",
@@ -148,10 +152,11 @@ _CATALOGUE: list[Rule] = [
     # -- top-level keys ----------------------------------------------------------------
     _r("SKL010", E, "Unknown frontmatter key",
        "Unexpected field '{key}' in frontmatter{context}: {remedy}",
-       "skills-ref and claude.ai uploads reject keys outside name, description, license, compatibility, metadata and allowed-tools.",
+       "skills-ref and claude.ai uploads reject keys outside name, description, license, compatibility, metadata and "
+       "allowed-tools.",
        "Did-you-mean rename for a near miss (edit distance <= 2), or move the key under `metadata:` as a string.",
        overrides={CLAUDE_CODE: W, CODEX: W}, spec_class="fields.unexpected"),
-    _r("SKL011", I, "Claude Code extension key",
+    _r("SKL011", N, "Claude Code extension key",
        "'{key}' is a Claude Code extension: other clients ignore it{upload}",
        "The skill behaves differently outside Claude Code, and uploads to claude.ai fail on it.",
        "Keep it for Claude Code only, or drop it for a portable skill.",
@@ -188,8 +193,10 @@ _CATALOGUE: list[Rule] = [
        "Collapse the hyphens.",
        spec_class="name.hyphen-double"),
     _r("SKL018", E, "Name has invalid characters",
-       "Skill name '{name}' contains invalid characters ({chars}). Only letters, digits, and hyphens are allowed: use '{suggestion}'",
-       "Names are lowercase letters, digits and hyphens; spaces and underscores break folder matching and slash commands.",
+       "Skill name '{name}' contains invalid characters ({chars}). Only letters, digits, and hyphens are allowed: use "
+       "'{suggestion}'",
+       "Names are lowercase letters, digits and hyphens; spaces and underscores break folder matching and slash "
+       "commands.",
        "Replace the name with its slug.",
        spec_class="name.chars"),
     _r("SKL019", E, "Name does not match the folder",
@@ -203,7 +210,8 @@ _CATALOGUE: list[Rule] = [
        "Rename the skill.",
        overrides={CLAUDE_UPLOAD: E}),
     _r("SKL027", W, "Name uses non-ASCII letters",
-       "Skill name '{name}' uses characters outside a-z, 0-9 and '-': skills-ref accepts them but Codex and the Claude API do not; use '{suggestion}'",
+       "Skill name '{name}' uses characters outside a-z, 0-9 and '-': skills-ref accepts them but Codex and the Claude "
+       "API do not; use '{suggestion}'",
        "The spec text says a-z and 0-9; only skills-ref's isalnum check accepts other scripts.",
        "Transliterate the name, or keep it for clients that accept Unicode names.",
        overrides={CODEX: E, CLAUDE_UPLOAD: E}),
@@ -235,7 +243,8 @@ _CATALOGUE: list[Rule] = [
        profiles=(CLAUDE_CODE,)),
     _r("SKL026", H, "Description could be more useful",
        "Description {problems}",
-       "Agents pick skills from the description alone: it should say what the skill does and when to use it, in the third person.",
+       "Agents pick skills from the description alone: it should say what the skill does and when to use it, in the "
+       "third person.",
        "Add a 'Use when ...' clause and write 'Processes X' rather than 'I can' or 'You can'."),
     # -- compatibility -----------------------------------------------------------------
     _r("SKL030", E, "Compatibility is not a string",
@@ -284,7 +293,8 @@ _CATALOGUE: list[Rule] = [
        "Add `context: fork`.",
        profiles=(CLAUDE_CODE,)),
     _r("SKL054", W, "Skill cannot be invoked",
-       "disable-model-invocation is true and user-invocable is false, so nothing can invoke this skill: drop one of them",
+       "disable-model-invocation is true and user-invocable is false, so nothing can invoke this skill: drop one of "
+       "them",
        "The model may not use it and the user cannot see it in the / menu.",
        "Remove `user-invocable: false` or `disable-model-invocation: true`.",
        profiles=(CLAUDE_CODE,)),
@@ -310,7 +320,7 @@ _CATALOGUE: list[Rule] = [
        "'{target}' {problem}: keep referenced files inside the skill folder and use relative paths",
        "Skills are copied and uploaded as one folder; outside paths break.",
        "Move the file into the skill folder and link it relatively."),
-    _r("SKL065", I, "Nested reference chain",
+    _r("SKL065", N, "Nested reference chain",
        "'{target}' links to further files ({others}); keep references one level deep from SKILL.md",
        "Agents read referenced files partially; chains hide information.",
        "Link every reference directly from SKILL.md.",
@@ -319,12 +329,12 @@ _CATALOGUE: list[Rule] = [
        "'{target}' uses backslashes: use forward slashes ('{fixed}')",
        "Skills run on Unix-like sandboxes; backslash paths do not resolve there.",
        "Replace the backslashes with forward slashes."),
-    _r("SKL067", I, "Long reference without a table of contents",
+    _r("SKL067", N, "Long reference without a table of contents",
        "'{target}' has {count} lines and no table of contents: add one at the top",
        "Agents often preview only the start of a file; a contents list tells them what is there.",
        "Add a short contents list at the top of the reference file.",
        needs_dir=True),
-    _r("SKL068", I, "Unknown substitution variable",
+    _r("SKL068", N, "Unknown substitution variable",
        "{problem}",
        "Claude Code substitutes only declared arguments and its own ${CLAUDE_*} variables.",
        "Declare the argument in `arguments:` or fix the variable name.",
@@ -334,8 +344,9 @@ _CATALOGUE: list[Rule] = [
        "Another skill is also named '{name}' ({other}): one shadows the other; rename one",
        "Clients keep one skill per name (project overrides user), so the other never loads.",
        "Rename one of the skills and its folder."),
-    _r("SKL073", I, "Similar skill in the store",
-       "A stored skill closely matches this one: '{name}' (v{version}, score {score}); open it, or save this skill to update it",
+    _r("SKL073", N, "Similar skill in the store",
+       "A stored skill closely matches this one: '{name}' (v{version}, score {score}); open it, or save this skill to "
+       "update it",
        "Two skills for the same task split the agent's choice; updating the stored one keeps its history.",
        "Open the stored skill and merge the two, or rename this one if it is really a different task."),
     _r("SKL071", W, "Skill folder too large to upload",
@@ -343,7 +354,7 @@ _CATALOGUE: list[Rule] = [
        "The Skills API rejects uploads over 30 MB uncompressed.",
        "Remove large assets or fetch them at run time.",
        profiles=(CLAUDE_UPLOAD,), needs_dir=True),
-    _r("SKL072", I, "Reserved folder name 'synced'",
+    _r("SKL072", N, "Reserved folder name 'synced'",
        "Claude Code reserves the folder name 'synced' under a skills root: rename the folder",
        "Claude Code uses `synced` for its own skills; yours may be overwritten or ignored.",
        "Rename the folder (and the name)."),
@@ -390,7 +401,10 @@ def rules_markdown() -> str:
         if rule.id == "SKL070":
             lines.append("- Needs the whole workspace or store: `duplicate_names()` reports it, not `validate`.")
         if rule.id == "SKL073":
-            lines.append("- Needs the skill store: the language server reports it (hybrid search over the store), not `validate`.")
+            lines.append(
+                "- Needs the skill store: the language server reports it (hybrid search over the store), not "
+                "`validate`."
+            )
         lines.append("")
     return "\n".join(lines)
 

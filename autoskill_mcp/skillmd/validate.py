@@ -357,7 +357,9 @@ class _Checker:
             move = self._move_to_metadata_fix(node)
             if move:
                 fixes.append(move)
-            context = " (a Claude Code extension; the claude-code profile accepts it)" if key in CLAUDE_CODE_KEYS else ""
+            context = (
+                " (a Claude Code extension; the claude-code profile accepts it)" if key in CLAUDE_CODE_KEYS else ""
+            )
             if suggestion:
                 hint = f"did you mean '{suggestion}'?"
             else:
@@ -448,7 +450,11 @@ class _Checker:
         for problem in name_problems(value):
             if problem.kind == "length":
                 short = slugify(name)
-                fix = self._replace_value_fix(node, yamltext.scalar(short), f"Shorten the name to '{short}'") if short else None
+                fix = (
+                    self._replace_value_fix(node, yamltext.scalar(short), f"Shorten the name to '{short}'")
+                    if short
+                    else None
+                )
                 self.emit("SKL014", rng, fix=fix, name=name, count=len(name))
             elif problem.kind == "case":
                 # Lowercasing alone can leave the name invalid (`Bad_Name` -> `bad_name`, SKL018):
@@ -567,7 +573,12 @@ class _Checker:
             return
         if not value.strip():
             fix = Fix("Delete the empty compatibility field", [TextEdit(self._lines_of(node), "")])
-            self.emit("SKL031", node.full_range, fix=fix, problem="Field 'compatibility' is empty: describe the requirements or delete it")
+            self.emit(
+                "SKL031",
+                node.full_range,
+                fix=fix,
+                problem="Field 'compatibility' is empty: describe the requirements or delete it",
+            )
         elif len(value) > MAX_COMPATIBILITY:
             self.emit(
                 "SKL031",
@@ -601,7 +612,9 @@ class _Checker:
             else:
                 try:
                     as_json = json.dumps(value, ensure_ascii=False, default=str)
-                    fix = self._replace_value_fix(child, yamltext.double_quoted(as_json), "Store the value as a JSON string")
+                    fix = self._replace_value_fix(
+                        child, yamltext.double_quoted(as_json), "Store the value as a JSON string"
+                    )
                 except (TypeError, ValueError):
                     fix = None
             self.emit(
@@ -674,7 +687,11 @@ class _Checker:
         for key in ("agent", "background"):
             if key in data and not forked:
                 self.emit("SKL053", fields[key].key_range, key=key)
-        if _truthy(data.get("disable-model-invocation")) and "user-invocable" in data and _falsy(data["user-invocable"]):
+        if (
+            _truthy(data.get("disable-model-invocation"))
+            and "user-invocable" in data
+            and _falsy(data["user-invocable"])
+        ):
             self.emit("SKL054", fields["user-invocable"].key_range)
 
     # -- body -----------------------------------------------------------------------------
@@ -700,7 +717,11 @@ class _Checker:
         unknown = [m for m in re.finditer(r"\$\{(CLAUDE_[A-Z0-9_]*)\}", p.body) if m[1] not in CLAUDE_VARIABLES]
         for m in unknown[:_MAX_PER_RULE]:
             rng = p.index.range(p.body_offset + m.start(), p.body_offset + m.end())
-            self.emit("SKL068", rng, problem=f"Unknown variable ${{{m[1]}}}: use one of " + ", ".join(sorted(CLAUDE_VARIABLES)))
+            self.emit(
+                "SKL068",
+                rng,
+                problem=f"Unknown variable ${{{m[1]}}}: use one of " + ", ".join(sorted(CLAUDE_VARIABLES)),
+            )
         if declared is None:
             return
         code = _code_spans(p.body)
@@ -716,7 +737,9 @@ class _Checker:
             if reported > _MAX_PER_RULE:
                 break
             rng = p.index.range(p.body_offset + m.start(), p.body_offset + m.end())
-            self.emit("SKL068", rng, problem=f"${m[1]} is not declared in `arguments`: add it there or escape it as \\${m[1]}")
+            self.emit(
+                "SKL068", rng, problem=f"${m[1]} is not declared in `arguments`: add it there or escape it as \\${m[1]}"
+            )
 
     def check_references(self) -> None:
         # A long skill links the same few files many times: look at each once per pass.

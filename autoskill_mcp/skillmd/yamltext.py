@@ -12,7 +12,9 @@ import re
 
 import yaml
 
-_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./($+^\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\"'`{}\[\]#]*$")
+_PLAIN_SAFE = re.compile(
+    r"^[A-Za-z0-9_./($+^\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\"'`{}\[\]#]*$"
+)
 _ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',

@@ -106,7 +106,7 @@ _LEAN_COLUMNS = _SKILL_COLUMNS.replace("index_text,", "'' AS index_text,").repla
 @functools.lru_cache(maxsize=4096)
 def _tags(text: str) -> list[str]:
     """Parsed tags, shared between rows with the same ones (rows never change their list in place)."""
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
 @functools.lru_cache(maxsize=256)

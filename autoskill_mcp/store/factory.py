@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .base import SkillStore
 from .local import LocalSkillStore
 
 

@@ -15,6 +15,7 @@ one process is seen by the others without a restart.
 
 from __future__ import annotations
 
+import builtins  # signatures after `LocalSkillStore.list` name the builtin `list` as `builtins.list`
 import logging
 import os
 import shutil
@@ -473,7 +474,7 @@ class LocalSkillStore(SkillStore):
         row = self._row(skill_id, user_id)
         return self._abs(row.folder) if row else None
 
-    def list_files(self, skill_id: str, *, user_id: str | None = None) -> list[FileInfo]:
+    def list_files(self, skill_id: str, *, user_id: str | None = None) -> builtins.list[FileInfo]:
         dir_ = self.skill_dir(skill_id, user_id=user_id)
         if dir_ is None:
             raise NotFoundError(f"no skill with id {skill_id!r}")
@@ -516,13 +517,13 @@ class LocalSkillStore(SkillStore):
         return self._save_batch([skill], reason=reason, expected_version=expected_version,
                                 replace_files=replace_files, durable=True)[0]
 
-    def save_many(self, skills: Sequence[Skill], *, reason: str = "save") -> list[Skill]:
+    def save_many(self, skills: Sequence[Skill], *, reason: str = "save") -> builtins.list[Skill]:
         out: list[Skill] = []
         for start in range(0, len(skills), 200):
             out += self._save_batch(list(skills[start:start + 200]), reason=reason, durable=False)
         return out
 
-    def save_verbatim(self, items: Sequence[tuple[Skill, bytes]], *, reason: str = "import") -> list[Skill]:
+    def save_verbatim(self, items: Sequence[tuple[Skill, bytes]], *, reason: str = "import") -> builtins.list[Skill]:
         """Write each SKILL.md as the given bytes; the catalog alone holds the skill's id and version."""
         out: list[Skill] = []
         for start in range(0, len(items), 200):
@@ -532,9 +533,9 @@ class LocalSkillStore(SkillStore):
         return out
 
     def _save_batch(
-        self, skills: list[Skill], *, reason: str, expected_version: str | None = None,
-        replace_files: bool = False, durable: bool, verbatim: list[bytes] | None = None,
-    ) -> list[Skill]:
+        self, skills: builtins.list[Skill], *, reason: str, expected_version: str | None = None,
+        replace_files: bool = False, durable: bool, verbatim: builtins.list[bytes] | None = None,
+    ) -> builtins.list[Skill]:
         prepared = [_prepare(s) for s in skills]
         raw: list[bytes | None] = list(verbatim) if verbatim is not None else [None] * len(prepared)
         for i, data in enumerate(raw):
@@ -727,7 +728,7 @@ class LocalSkillStore(SkillStore):
 
     # -- history --------------------------------------------------------------------------------------
 
-    def versions(self, skill_id: str) -> list[VersionInfo]:
+    def versions(self, skill_id: str) -> builtins.list[VersionInfo]:
         history = self.catalog.versions(skill_id)
         if not history:
             raise NotFoundError(f"no history for skill id {skill_id!r}")
@@ -974,7 +975,7 @@ class LocalSkillStore(SkillStore):
 
     def vector_note(self) -> str | None:
         """Why a search now would answer from keywords only (e.g. "vector: pending 3 of 10"), else None."""
-        return self._ensure_index().vector_note()  # type: ignore[no-any-return]
+        return self._ensure_index().vector_note()
 
     def pick_up_vectors(self) -> int:
         """Take the vectors other processes wrote since we last looked (one indexed query when none)."""
@@ -1048,7 +1049,7 @@ class LocalSkillStore(SkillStore):
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
         tags: Iterable[str] | None = None, wait: bool = False, load_model: bool = False,
-    ) -> list[SkillHit]:
+    ) -> builtins.list[SkillHit]:
         if not isinstance(query, str):
             raise InvalidInputError("query must be a string")
         if not query.strip():

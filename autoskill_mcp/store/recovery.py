@@ -261,13 +261,15 @@ def _settle_trash(root: Path, catalog: Catalog, conn: Any, skill_id: str, trash:
 def _trash_dirs(root: Path) -> list[Path]:
     try:
         with os.scandir(root) as it:
-            return sorted(Path(e.path) for e in it if e.name.startswith(TRASH_PREFIX) and e.is_dir(follow_symlinks=False))
+            return sorted(
+                Path(e.path) for e in it if e.name.startswith(TRASH_PREFIX) and e.is_dir(follow_symlinks=False)
+            )
     except OSError:
         return []
 
 
 def _remove_temp_files(folder: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    for dirpath, _dirnames, filenames in os.walk(folder, followlinks=False):
         for name in filenames:
             if name.startswith(".") and name.endswith(".tmp"):
                 _unlink(Path(dirpath) / name)

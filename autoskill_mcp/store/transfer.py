@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import skillmd
-from ..skillmd.lookalike import skeleton
-from ..skillmd.names import canonical_name, name_input_problem, unsafe_name_problem
 from ..errors import ConflictError, InvalidInputError, NotFoundError
 from ..skill import Scope, Skill
-from .base import ImportReport, SkillStore
+from ..skillmd.lookalike import skeleton
+from ..skillmd.names import canonical_name, name_input_problem, unsafe_name_problem
 from . import nofollow
+from .base import ImportReport, SkillStore
 from .layout import MAX_SKILL_MD_BYTES, check_folder_name, check_resource_path
 
 #: where each agent reads personal skills from (the export targets `--to <agent>`)

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from autoskill_mcp.learning.candidate import Candidate
+
 from .evidence import GATE_THRESHOLD, Evidence, Turn, directive_score
 from .signals import Directive, DirectiveKind
 
@@ -38,9 +39,9 @@ _NOT_TOPIC = set(
     toujours jamais chaque fois faut faire fais utilise utiliser ça cela tout tous toute toutes aussi mais donc
     module modules function functions class classes method methods variable variables value values""".split()
 )
-_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须", "务必",
-                  "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候", "现在",
-                  "从现", "在起", "一定要", "不能", "别再", "而不是", "需要"}
+_CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
+                  "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
+                  "现在", "从现", "在起", "一定要", "不能", "别再", "而不是", "需要"}
 _CJK_CUT = re.compile(
     "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
     + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些]"

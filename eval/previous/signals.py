@@ -46,10 +46,14 @@ _DURABLE_EN = re.compile(
     r"don'?t ever|do not ever|ever again|(all|any) future)\b",
     _I,
 )
-_DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认|记住|所有的?(代码|回答|回复|提交))")
+_DURABLE_ZH = re.compile(
+    r"(总是|始终|一直要|一律|永远|每次|每当|以后|今后|从现在起|从今以后|默认|记住|所有的?(代码|回答|回复|提交))"
+)
 # "toujours" is "always" only when not negated: "tu n'as toujours pas" / "toujours pas" is "still not".
 _DURABLE_FR = re.compile(
-    r"(?<!n'as )(?<!n'est )\btoujours\b(?!\s+pas)|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b", _I)
+    r"(?<!n'as )(?<!n'est )\btoujours\b(?!\s+pas)|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b",
+    _I,
+)
 
 _NEVER_EN = re.compile(
     r"^(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|\b(never|don'?t ever|must not|mustn'?t|should not|"
@@ -57,9 +61,13 @@ _NEVER_EN = re.compile(
     _I,
 )
 _ALWAYS_EN = re.compile(r"\b(always|every ?time|each time|whenever|by default)\b", _I)
-_MUST_EN = re.compile(r"\b(must|make sure (to|that|you)|be sure to|remember to|need(s)? to always|have to always)\b", _I)
+_MUST_EN = re.compile(
+    r"\b(must|make sure (to|that|you)|be sure to|remember to|need(s)? to always|have to always)\b", _I
+)
 _PREFER_EN = re.compile(
-    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|^(please\s+)?use\b.*\binstead\b", _I
+    r"\b(prefer|rather than|instead of|use \S+ (instead|rather)|favou?r|stick (to|with)|go with)\b|"
+    r"^(please\s+)?use\b.*\binstead\b",
+    _I,
 )
 _NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不能|不可以|千万别)")
 _ALWAYS_ZH = re.compile(r"(总是|始终|一律|永远|每次|每当|默认)")
@@ -71,23 +79,33 @@ _ALWAYS_FR = re.compile(r"(?<!n'as )\btoujours\b(?!\s+pas)|\bchaque fois\b", _I)
 
 _ARROW = re.compile(r"\s*(?:->|→|=>|⇒|➡|➜|-->)\s*")
 _WORKFLOW_ANCHOR_EN = re.compile(
-    r"^(?P<anchor>(before|after|when|whenever|for)\s+(each|every|any|a|an|all)?\s*[^:：]{2,60})[:：,]\s*(?P<rest>.+)$", _I
+    r"^(?P<anchor>(before|after|when|whenever|for)\s+(each|every|any|a|an|all)?\s*[^:：]{2,60})[:：,]\s*(?P<rest>.+)$",
+    _I,
 )
-_WORKFLOW_ANCHOR_ZH = re.compile(r"^(?P<anchor>(每次|每当|在)?[^:：]{1,30}(之前|以前|之后|前|后|时))[:：，,]\s*(?P<rest>.+)$")
-_STEPS_ZH = re.compile(r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^，,；;。]+)(?:[，,]?\s*(最后|然后|再)(?P<c>[^，,；;。]+))?")
+_WORKFLOW_ANCHOR_ZH = re.compile(
+    r"^(?P<anchor>(每次|每当|在)?[^:：]{1,30}(之前|以前|之后|前|后|时))[:：，,]\s*(?P<rest>.+)$"
+)
+_STEPS_ZH = re.compile(
+    r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^，,；;。]+)(?:[，,]?\s*(最后|然后|再)(?P<c>[^，,；;。]+))?"
+)
 
 # Questions and plain one-off asks are never directives, whatever words they use.
 _QUESTION = re.compile(r"(\?|？)\s*$|^(what|why|how|which|who|where|when|can|could|would|is|are|does|do)\b.*\?", _I)
-_ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit)|for now|just here|right now|today)\b", _I)
+_ONE_OFF_SCOPE = re.compile(
+    r"\b(this (time|once|one|file|function|test|bug|pr|commit)|for now|just here|right now|today)\b", _I
+)
 _ONE_OFF_ZH = re.compile(r"(这次|这一次|暂时|先这样|就这一次|今天)")
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
     r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
-    r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|forgot)\b)",
+    r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
+    r"forgot)\b)",
     _I,
 )
-_CORRECTION_ZH = re.compile(r"^\s*(不对|不是|错了|不行|不要|别|还是不对|我的意思是|我说的是|应该是|改成|为什么你|你又|重新)")
+_CORRECTION_ZH = re.compile(
+    r"^\s*(不对|不是|错了|不行|不要|别|还是不对|我的意思是|我说的是|应该是|改成|为什么你|你又|重新)"
+)
 _CORRECTION_FR = re.compile(r"^\s*(non\b|pas (ça|comme)|toujours pas|échec|ce n'est pas|au lieu)", _I)
 
 # "I always forget ..." describes the user, it instructs nobody; "I always want tests" does.
@@ -197,7 +215,9 @@ def _workflow_steps(s: str) -> tuple[str, ...]:
         return tuple(parts)
     if anchored:
         # "before committing: run the tests, then the linter, then push"
-        parts = [p.strip(" .。") for p in re.split(r",\s*(?:and\s+)?then\s+|;\s*|，然后|，再|、", body) if p.strip(" .。")]
+        parts = [
+            p.strip(" .。") for p in re.split(r",\s*(?:and\s+)?then\s+|;\s*|，然后|，再|、", body) if p.strip(" .。")
+        ]
         if len(parts) >= 2:
             return tuple(parts)
     return ()

@@ -31,8 +31,15 @@ def offline_pip_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_peers_that_cannot_be_installed_are_rows_that_say_so(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "bench.bench_mcp_startup", "--rounds", "1", "--large", "20"],
-                          cwd=REPO, env=offline_pip_env(tmp_path), capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.bench_mcp_startup", "--rounds", "1", "--large", "20"],
+        cwd=REPO,
+        env=offline_pip_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
     for peer in ("skillz 0.1.14", "agentskills-mcp-server 0.7.0"):

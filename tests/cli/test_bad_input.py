@@ -44,7 +44,9 @@ def test_ingest_of_a_folder_reports_a_corrupt_database_and_queues_the_rest(env: 
     folder = tmp_path / "exports"
     folder.mkdir()
     session = folder / "session.jsonl"
-    session.write_bytes((REPO / "autoskill_mcp" / "examples" / "transcripts" / "claude-code-session.jsonl").read_bytes())
+    session.write_bytes(
+        (REPO / "autoskill_mcp" / "examples" / "transcripts" / "claude-code-session.jsonl").read_bytes()
+    )
     fixture = REPO / "tests" / "fixtures" / "transcripts" / "cursor" / "ide_state_vscdb"
     data = bytearray((fixture / "cursor-history__composer-global-state.vscdb").read_bytes())
     at = data.find(b"CREATE TABLE")

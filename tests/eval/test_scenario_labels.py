@@ -11,7 +11,8 @@ from eval.labels import LOCKED_SETS, problems
 from eval.learning import POSITIVE_PATTERNS, SETS, load
 
 PATTERNS = {*POSITIVE_PATTERNS, "one-off", "near-miss"}
-CODING = {"python", "web-frontend", "backend", "devops", "data-sql", "git-review", "testing", "docs", "mobile", "security"}
+CODING = {"python", "web-frontend", "backend", "devops", "data-sql", "git-review", "testing", "docs", "mobile",
+          "security"}
 EVERYDAY = {"travel", "writing", "email", "research", "cooking", "finance", "study", "data-report", "scheduling",
             "health", "shopping"}
 ROLES = {"user", "assistant", "tool", "system"}

@@ -51,7 +51,9 @@ def test_the_learned_skill_is_the_reusable_workflow_named_for_the_task() -> None
     lines = [x[2:] for x in cand.instructions.splitlines() if x.startswith("- ")]
     assert lines == ["Keep the whole thing under 4,000 USD.", "No overnight transfers.",
                      "Add a weather fallback for each day.", "Give me a detailed and a compact version.", "Cut 10%."]
-    assert "Kyoto" not in cand.instructions and "kids were wrecks" not in cand.instructions  # facts and reasons stay out
+    assert (
+        "Kyoto" not in cand.instructions and "kids were wrecks" not in cand.instructions
+    )  # facts and reasons stay out
 
 
 def test_chinese_requirement_building_gives_a_chinese_skill() -> None:

@@ -83,8 +83,14 @@ def test_a_judge_settles_borderline_cases_only(store: LocalSkillStore) -> None:
         return Verdict("discard", "covered")
 
     m = Maintainer(store, judge=judge)
-    store.save(Skill(name="docker-image-size", description="Keeps docker images small. Use when writing "
-                     "Dockerfiles.", instructions="- Use slim base images.\n- Use multi-stage builds.", user_id="alice"))
+    store.save(
+        Skill(
+            name="docker-image-size",
+            description="Keeps docker images small. Use when writing Dockerfiles.",
+            instructions="- Use slim base images.\n- Use multi-stage builds.",
+            user_id="alice",
+        )
+    )
     unrelated = Candidate(name="sql-migrations", description="Writes reversible SQL migrations. Use when changing "
                           "a database schema.", instructions="- Every migration has a down step.", quotes=["x"])
     assert m.apply(unrelated, user_id="alice", session_id="s", agent="x").action == "add"

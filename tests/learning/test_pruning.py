@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from autoskill_mcp.learning.pruning import PrunePolicy, prune
 
-LATER = datetime.now(timezone.utc) + timedelta(days=30)
+LATER = datetime.now(UTC) + timedelta(days=30)
 POLICY = PrunePolicy(min_retrieved=5, max_used=0, min_age_days=14)
 
 

@@ -115,7 +115,10 @@ def test_a_worker_killed_mid_job_leaves_no_duplicate_skill(tmp_path: Path) -> No
         summaries = store.summaries(user_id="alice")
         assert [s.name for s in summaries] == [summaries[0].name] and len(store.versions(summaries[0].id)) == 1
         sessions = job.result["sessions"]
-        assert sessions[0]["skipped"] == "unchanged since the last ingest" or sessions[0]["decisions"][0]["action"] == "unchanged"
+        assert (
+            sessions[0]["skipped"] == "unchanged since the last ingest"
+            or sessions[0]["decisions"][0]["action"] == "unchanged"
+        )
 
 
 # -- hooks -----------------------------------------------------------------------------------------------

@@ -83,7 +83,8 @@ class Case:
 def cases() -> list[Case]:
     s = rand  # short alias: s(alphabet, n, seed)
     gcp = json.dumps({"type": "service_account", "project_id": "demo", "private_key_id": s(HEX, 40, "gcp-id"),
-                      "private_key": pem("PRIVATE KEY", "gcp") + "\n", "client_email": "bot@demo.iam.gserviceaccount.com"},
+                      "private_key": pem("PRIVATE KEY", "gcp") + "\n",
+                      "client_email": "bot@demo.iam.gserviceaccount.com"},
                      indent=2)
     gcp_key = json.loads(gcp)["private_key"]
     basic = base64.b64encode(b"alice:" + s(B62, 14, "basic").encode()).decode()
@@ -194,18 +195,22 @@ def cases() -> list[Case]:
         Case("supabase_token", "sb_secret_" + s(URLSAFE, 32, "sbsecret"), "supabase service {} here"),
         Case("planetscale_token", "pscale_tkn_" + s(URLSAFE, 43, "pscale"), "planetscale {} here"),
         Case("planetscale_token", "pscale_pw_" + s(URLSAFE, 43, "pscale-pw"), "branch password {} here"),
-        Case("tailscale_key", "tskey-auth-" + s(B62, 12, "ts1") + "-" + s(B62, 32, "ts2"), "tailscale up --auth-key {}"),
+        Case("tailscale_key", "tskey-auth-" + s(B62, 12, "ts1") + "-" + s(B62, 32, "ts2"),
+             "tailscale up --auth-key {}"),
         Case("onepassword_service_token", "ops_eyJ" + s(B62 + "+/", 250, "ops"), "op service account {} here"),
         Case("mapbox_secret_token", "sk.eyJ" + s(URLSAFE, 60, "mapbox1") + "." + s(URLSAFE, 22, "mapbox2"),
              "mapbox download {} here"),
         Case("alibaba_access_key_id", "LTAI" + s(B62, 20, "ltai"), "aliyun key id {} here"),
-        Case("terraform_cloud_token", s(B62, 14, "tfc1") + ".atlasv1." + s(URLSAFE, 67, "tfc2"), "terraform login gave {}"),
-        Case("grafana_token", "glsa_" + s(B62, 32, "glsa") + "_" + s(HEX, 8, "glsa2"), "grafana service account {} here"),
+        Case("terraform_cloud_token", s(B62, 14, "tfc1") + ".atlasv1." + s(URLSAFE, 67, "tfc2"),
+             "terraform login gave {}"),
+        Case("grafana_token", "glsa_" + s(B62, 32, "glsa") + "_" + s(HEX, 8, "glsa2"),
+             "grafana service account {} here"),
         Case("grafana_token", "glc_" + s(B64, 80, "glc") + "==", "grafana cloud {} here"),
         Case("figma_token", "figd_" + s(URLSAFE, 40, "figd"), "figma {} here"),
         Case("pulumi_token", "pul-" + s(HEX, 40, "pulumi"), "pulumi login with {} here"),
         Case("netlify_token", "nfp_" + s(B62, 36, "nfp"), "netlify {} here"),
-        Case("dynatrace_token", "dt0c01." + s(UPPER_NUM, 24, "dt1") + "." + s(UPPER_NUM, 64, "dt2"), "dynatrace {} here"),
+        Case("dynatrace_token", "dt0c01." + s(UPPER_NUM, 24, "dt1") + "." + s(UPPER_NUM, 64, "dt2"),
+             "dynatrace {} here"),
         Case("rubygems_api_key", "rubygems_" + s(HEX, 48, "gem"), "gem push with {} here"),
         Case("password_in_prose", "Hx7qLm2w", "my password is {} so log in"),
         Case("password_in_prose", "Tr0ub4dor&3", "The pw is {} for now"),
@@ -262,7 +267,10 @@ def test_overlapping_detections_merge_into_the_most_specific_kind():
 def test_an_aws_credentials_csv_row_loses_both_the_key_id_and_the_secret():
     key_id, secret = "AKIA" + rand(UPPER_NUM, 16, "csv"), rand(B64, 40, "aws-csv")
     result = redact(f"Access key ID,Secret access key\n{key_id},{secret}\n")
-    assert result.text == "Access key ID,Secret access key\n[REDACTED:aws_access_key_id],[REDACTED:aws_secret_access_key]\n"
+    assert (
+        result.text
+        == "Access key ID,Secret access key\n[REDACTED:aws_access_key_id],[REDACTED:aws_secret_access_key]\n"
+    )
 
 
 def test_a_long_unquoted_value_is_redacted_to_its_end():
@@ -353,7 +361,7 @@ def leaked(secret: str, text: str, context: str = "") -> list[str]:
 def test_a_secret_followed_by_any_punctuation_mark_is_still_redacted(case: Case):
     leaks = {}
     for mark in PUNCTUATION:
-        text = _NATURAL_END.sub(lambda _: case.secret + mark, case.context, count=1)
+        text = _NATURAL_END.sub(lambda _, mark=mark: case.secret + mark, case.context, count=1)
         if found := leaked(case.secret, redact(text).text, case.context):
             leaks[mark] = found
     assert leaks == {}
@@ -371,7 +379,7 @@ def test_a_token_is_redacted_in_prose_and_assignments_before_any_punctuation_mar
     for case in SELF_EVIDENT:
         for mark in PUNCTUATION:
             text = carrier.format(case.secret + mark)
-            if found := leaked(case.secret, redact(text).text, carrier):
+            if leaked(case.secret, redact(text).text, carrier):
                 leaks.setdefault(case.kind, []).append(mark)
     assert leaks == {}
 
@@ -508,7 +516,9 @@ def _text_files(root: Path) -> list[Path]:
 
 def test_fixture_transcripts_have_nothing_to_redact():
     if not TRANSCRIPTS.is_dir():
-        pytest.fail(f"transcript fixtures not found at {TRANSCRIPTS}: tests/fixtures/transcripts is part of the repository")
+        pytest.fail(
+            f"transcript fixtures not found at {TRANSCRIPTS}: tests/fixtures/transcripts is part of the repository"
+        )
     files = _text_files(TRANSCRIPTS)
     assert len(files) >= 40
     found = {str(p.relative_to(TRANSCRIPTS)): [(f.kind, p.read_text("utf-8")[f.start: f.end][:40])
@@ -608,5 +618,8 @@ def test_a_secret_that_only_shows_once_a_private_block_is_gone_is_still_redacted
             "curl -u admin:s3cond-pw https://example.com")
     result = redact(text)
     assert "n0t-a-real-pw" not in result.text and "s3cond-pw" not in result.text
-    assert [text[f.start:f.end] for f in result.findings if f.kind == "cli_secret_flag"] == ["n0t-a-real-pw", "s3cond-pw"]
+    assert [text[f.start : f.end] for f in result.findings if f.kind == "cli_secret_flag"] == [
+        "n0t-a-real-pw",
+        "s3cond-pw",
+    ]
     assert redact(result.text).text == result.text

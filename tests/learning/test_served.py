@@ -11,9 +11,12 @@ from autoskill_mcp import AutoSkill, AutoSkillConfig
 from autoskill_mcp.learning.served import served_in
 from autoskill_mcp.learning.transcripts import read_transcript, session_from_messages
 
-UV = ("# Goal\nManage Python dependencies with uv.\n\n# Constraints & Style\n- Add packages with `uv add`, never pip install.\n"
-      "- Run scripts with `uv run`.\n- Commit uv.lock with every dependency change.")
-DOCKER = "# Goal\nWrite small images.\n\n# Constraints & Style\n- Use python:3.12-slim as the base image.\n- Add a HEALTHCHECK."
+UV = (
+    "# Goal\nManage Python dependencies with uv.\n\n# Constraints & Style\n- Add packages with `uv add`, never pip "
+    "install.\n- Run scripts with `uv run`.\n- Commit uv.lock with every dependency change."
+)
+DOCKER = ("# Goal\nWrite small images.\n\n# Constraints & Style\n- Use python:3.12-slim as the base image.\n"
+          "- Add a HEALTHCHECK.")
 
 
 def _sdk(home: Path) -> AutoSkill:
@@ -27,8 +30,11 @@ def _sdk(home: Path) -> AutoSkill:
 
 
 def _call(i: int, name: str, args: dict[str, Any]) -> dict[str, Any]:
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"id": f"c{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": f"c{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}],
+    }
 
 
 def _result(i: int, content: str) -> dict[str, Any]:
@@ -76,7 +82,8 @@ def test_native_skill_loads_and_injected_context_count_as_retrievals(tmp_path: P
             "</autoskill-context>"
     messages = [{"role": "system", "content": block}, {"role": "user", "content": "containerize the worker"},
                 _call(1, "Skill", {"skill": "uv-dependencies"}), _result(1, "loaded"),
-                _call(2, "write_file", {"path": "Dockerfile", "content": "FROM python:3.12-slim\nHEALTHCHECK CMD true"}),
+                _call(2, "write_file",
+                      {"path": "Dockerfile", "content": "FROM python:3.12-slim\nHEALTHCHECK CMD true"}),
                 _result(2, "ok")]
     with _sdk(tmp_path / "h") as sdk:
         docker = sdk.store.find("docker-images", user_id="alice", scope="user")
@@ -89,7 +96,8 @@ def test_native_skill_loads_and_injected_context_count_as_retrievals(tmp_path: P
 
 
 def test_a_real_claude_code_transcript_with_no_skills_served_changes_no_counter(tmp_path: Path) -> None:
-    fixture = Path(__file__).parents[1] / "fixtures" / "transcripts" / "claude-code" / "fasthooks__sample_main_transcript.jsonl"
+    fixture = Path(__file__).parents[1] / "fixtures" / "transcripts" / "claude-code"
+    fixture = fixture / "fasthooks__sample_main_transcript.jsonl"
     with _sdk(tmp_path / "h") as sdk:
         for session in read_transcript(fixture):
             assert sdk.learner.learn(session, user_id="alice").served == []

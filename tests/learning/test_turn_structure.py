@@ -57,15 +57,22 @@ def test_rules_laid_out_before_the_task_are_not_the_request() -> None:
                         "for lunch, and leave a 10 min buffer between back-to-back meetings", "Noted.",
                         "book 30 min with Jonas tomorrow", "Booked 9:30-10:00."))
     assert gate(ev).verdict == "pass"
-    one_day = gather(session("steps for today: 1) pick up the dry cleaning before 12, 2) call the bank about the card, "
-                             "3) book the dentist for next week. turn that into a reminder list", "- 10:30 ...", "thanks"))
+    one_day = gather(
+        session(
+            "steps for today: 1) pick up the dry cleaning before 12, 2) call the bank about the card, "
+            "3) book the dentist for next week. turn that into a reminder list",
+            "- 10:30 ...",
+            "thanks",
+        )
+    )
     assert not gate(one_day).passed
 
 
 def test_more_of_these_generalises_the_task_in_every_language() -> None:
     for said in ("we've got about a dozen of these endpoints left to port", "four more services to port, same deal",
                  "that's the house style for the whole crate", "Ça servira de base pour nos autres dépôts",
-                 "esto te lo voy a pedir cada mes", "So sollen alle unsere Service-Images aussehen", "以后出差基本都是这几条要求"):
+                 "esto te lo voy a pedir cada mes", "So sollen alle unsere Service-Images aussehen",
+                 "以后出差基本都是这几条要求"):
         assert reuses(said), said
     assert not reuses("the bake sale needs volunteers for the 2-4pm slot")
 
@@ -87,7 +94,8 @@ def test_requirements_built_up_then_generalised_pass() -> None:
 
 def test_an_announced_list_is_a_procedure_whatever_its_mood() -> None:
     ev = gather(session("Avant chaque migration de base, voilà la marche à suivre :\n1) sauvegarde avec pg_dump\n"
-                        "2) jouer la migration sur une copie\n3) comparer le nombre de lignes\n4) seulement ensuite, la prod",
+                        "2) jouer la migration sur une copie\n3) comparer le nombre de lignes\n4) seulement ensuite, "
+                        "la prod",
                         "Entendu."))
     assert any(i.kind == "procedure" and len(i.steps) >= 4 for i in ev.items)
     assert gate(ev).verdict == "pass"
@@ -112,8 +120,8 @@ def test_spanish_and_german_sessions_are_read_in_their_language() -> None:
     assert language("usa slog con campos estructurados, nada de Printf, así lo parsea nuestro Loki") == "es"
     assert language("Bei uns gilt: jeder Bugfix kommt mit einem Regressionstest, der vorher rot war") == "de"
     es = gather(session("añade logs al handler de pagos", "log.Printf(...)",
-                        "usa slog con campos estructurados, nada de Printf, así lo parsea nuestro Loki", "h.log.Error(...)",
-                        "eso, gracias. en todo el servicio igual"))
+                        "usa slog con campos estructurados, nada de Printf, así lo parsea nuestro Loki",
+                        "h.log.Error(...)", "eso, gracias. en todo el servicio igual"))
     assert es.language == "es" and gate(es).passed
     [cand] = rules.extract(es)
     assert cand.instructions.startswith("# Objetivo") and "slog" in cand.instructions
@@ -136,4 +144,8 @@ def test_a_name_in_the_request_is_never_the_skills_topic() -> None:
 
     topics = rank_topics(["draft a reply to Priya at Northwind about the kickoff email"])
     assert "priya" not in topics and "northwind" not in topics and "email" in topics
-    assert not set(rank_topics(["Kurz vorweg, bei uns gilt: jeder Bugfix kommt mit einem Test"])) & {"bei", "gilt", "kurz"}
+    assert not set(rank_topics(["Kurz vorweg, bei uns gilt: jeder Bugfix kommt mit einem Test"])) & {
+        "bei",
+        "gilt",
+        "kurz",
+    }

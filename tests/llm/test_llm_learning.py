@@ -18,7 +18,10 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "transcripts"
 DIRECTIVES = [
     {"role": "user", "content": "Add retries to the payment client."},
     {"role": "assistant", "content": "I added a retry loop with print statements."},
-    {"role": "user", "content": "No. Never use print for diagnostics. Always use the logging module with a module-level logger."},
+    {
+        "role": "user",
+        "content": "No. Never use print for diagnostics. Always use the logging module with a module-level logger.",
+    },
 ]
 
 
@@ -71,7 +74,8 @@ def test_failed_extraction_keeps_the_store_and_reports_why(tmp_path: Path, fake:
         sdk.ingest(messages=DIRECTIVES)
         before = [(s.name, s.version) for s in sdk.list()]
         fake.script = ["bad-json", "bad-json"]
-        assert sdk.ingest(messages=DIRECTIVES[:1] + [{"role": "user", "content": "From now on, prefer httpx over requests."}]) == []
+        prefer = {"role": "user", "content": "From now on, prefer httpx over requests."}
+        assert sdk.ingest(messages=DIRECTIVES[:1] + [prefer]) == []
         assert "did not match the schema after one repair" in (sdk.last_ingest.error or "")
         assert sdk.last_ingest.llm_calls == 2
         assert [(s.name, s.version) for s in sdk.list()] == before

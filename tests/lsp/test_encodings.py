@@ -25,7 +25,11 @@ async def check(client: LanguageClient, diags: list[types.Diagnostic], uri: str,
     value = "café-😀-Tools"
     assert (name.range.start.character, name.range.end.character) == (6, 6 + units(value, encoding))
     key = by_code(diags, "SKL010")
-    assert (key.range.start.line, key.range.start.character, key.range.end.character) == (3, 0, units("émoji_😀", encoding))
+    assert (key.range.start.line, key.range.start.character, key.range.end.character) == (
+        3,
+        0,
+        units("émoji_😀", encoding),
+    )
     link = by_code(diags, "SKL063")
     line = "See [guide 😀](références/😀.md)."
     start = units(line[: line.index("(") + 1], encoding)

@@ -31,7 +31,9 @@ def _read_message(sock: socket.socket) -> dict[str, object]:
     while b"\r\n\r\n" not in data:
         data += sock.recv(4096)
     head, rest = data.split(b"\r\n\r\n", 1)
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
     while len(rest) < length:
         rest += sock.recv(4096)
     return json.loads(rest[:length])

@@ -34,7 +34,9 @@ async def test_initialization_profile_overrides_path_detection(codex_client: Lan
 
 
 async def test_codex_completion_offers_spec_keys_only(codex_client: LanguageClient) -> None:
-    uri = open_doc(codex_client, write_skill(codex_client.root / ".claude" / "skills", "keys", "---\nname: keys\n\n---\n"))
+    uri = open_doc(
+        codex_client, write_skill(codex_client.root / ".claude" / "skills", "keys", "---\nname: keys\n\n---\n")
+    )
     result = await codex_client.text_document_completion_async(types.CompletionParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=2, character=0)))
     labels = [i.label for i in result.items]  # type: ignore[union-attr]

@@ -30,7 +30,9 @@ async def broken_store_client(lsp_client: LanguageClient, tmp_path_factory: Any)
 
 
 async def run(client: LanguageClient, command: str, *args: Any) -> Any:
-    return await client.workspace_execute_command_async(types.ExecuteCommandParams(command=command, arguments=list(args)))
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(args))
+    )
 
 
 async def test_a_store_that_cannot_open_fails_commands_clearly_and_keeps_diagnostics(
@@ -105,7 +107,8 @@ async def test_saving_republishes_file_checks(client: LanguageClient) -> None:
 
 
 async def test_the_stored_copy_of_a_saved_skill_is_not_its_own_duplicate(client: LanguageClient) -> None:
-    text = "---\nname: self-copy\ndescription: Audits npm dependencies for licences. Use when adding packages.\n---\n# S\n\n1. Audit.\n"
+    text = ("---\nname: self-copy\ndescription: Audits npm dependencies for licences. Use when adding packages.\n"
+            "---\n# S\n\n1. Audit.\n")
     uri = open_doc(client, write_skill(client.root, "self-copy", text))
     saved = await run(client, "autoskill.saveToStore", uri)
     stored_uri = open_doc(client, Path(saved["path"]))

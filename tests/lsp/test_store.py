@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
 from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
 
 from autoskill_mcp import LocalSkillStore, Skill
 
@@ -98,13 +98,16 @@ async def test_near_duplicate_is_an_information_diagnostic_with_a_link(store_cli
 
 
 async def test_unrelated_skill_gets_no_duplicate_diagnostic(store_client: LanguageClient) -> None:
-    text = "---\nname: pdf-reader\ndescription: Extracts text from PDF files. Use when reading PDFs.\n---\n# P\n\nRead.\n"
+    text = (
+        "---\nname: pdf-reader\ndescription: Extracts text from PDF files. Use when reading PDFs.\n---\n# P\n\nRead.\n"
+    )
     uri = open_doc(store_client, write_skill(store_client.root, "pdf-reader", text))  # type: ignore[attr-defined]
     assert "SKL073" not in codes(await pushed(store_client, uri))
 
 
 async def test_save_adds_then_updates_with_a_version_bump_then_is_unchanged(store_client: LanguageClient) -> None:
-    text = "---\nname: sql-review\ndescription: Reviews SQL migrations for locks. Use when a migration changes.\n---\n# S\n\n1. Read it.\n"
+    text = ("---\nname: sql-review\ndescription: Reviews SQL migrations for locks. Use when a migration changes.\n"
+            "---\n# S\n\n1. Read it.\n")
     path = write_skill(store_client.root, "sql-review", text)  # type: ignore[attr-defined]
     uri = open_doc(store_client, path)
     first = await run(store_client, "autoskill.saveToStore", uri)

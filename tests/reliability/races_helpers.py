@@ -40,7 +40,11 @@ def orphans(home: Path) -> list[str]:
     for top in (home / "Users", home / "Common"):
         if not top.is_dir():
             continue
-        dirs = [d for u in top.iterdir() if u.is_dir() for d in u.iterdir()] if top.name == "Users" else list(top.iterdir())
+        dirs = (
+            [d for u in top.iterdir() if u.is_dir() for d in u.iterdir()]
+            if top.name == "Users"
+            else list(top.iterdir())
+        )
         out += [str(d) for d in dirs if d.is_dir() and not (d / "SKILL.md").is_file()]
     out += [str(p) for p in home.rglob("*.tmp")]
     out += [str(p) for p in home.glob(".deleting-*")]

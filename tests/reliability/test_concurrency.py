@@ -6,9 +6,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from .races_helpers import catalog_integrity, cli, cli_env, live_names, orphans, write_skill_folders
-
 from bench.bench_concurrency import http_calls, writers_and_searchers  # noqa: E402 - after races_helpers' path
+
+from .races_helpers import catalog_integrity, cli, cli_env, live_names, orphans, write_skill_folders
 
 IMPORTERS = 4
 OWN_EACH = 60
@@ -58,7 +58,9 @@ def test_concurrent_overwriting_imports_update_the_clashing_names_instead(tmp_pa
         assert proc.returncode == 0, err[-3000:]
         reports.append(json.loads(out))
     for r in reports:
-        assert r["skipped"] == [] and len(r["imported"]) + len(r["updated"]) + len(r["unchanged"]) == OWN_EACH + len(SHARED)
+        assert r["skipped"] == [] and len(r["imported"]) + len(r["updated"]) + len(r["unchanged"]) == OWN_EACH + len(
+            SHARED
+        )
     first = [name for r in reports for name in r["imported"] if name in SHARED]
     assert sorted(first) == sorted(SHARED)  # each shared name created once, updated by the others
     assert live_names(home, "alice") == sorted({n for names in own.values() for n in names} | set(SHARED))

@@ -7,9 +7,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .races_helpers import cli_env
-
 from bench.bench_concurrency import command_exits  # noqa: E402 - after races_helpers' path
+
+from .races_helpers import cli_env
 
 INGEST_THEN_RETURN = textwrap.dedent(
     """
@@ -30,8 +30,9 @@ INGEST_THEN_RETURN = textwrap.dedent(
             ], user_id=f"user{i}")
         # A backlog of short texts: the embedding thread returns from onnxruntime every few milliseconds, so
         # it surely does so while the interpreter finalises unless it was stopped first.
-        sdk.store.save_many([Skill(name=f"backlog-{i}", user_id="user0", description=f"Backlog skill {i}. Use in tests.",
-                                   instructions=f"Step {i}.") for i in range(600)])
+        sdk.store.save_many([Skill(name=f"backlog-{i}", user_id="user0",
+                                   description=f"Backlog skill {i}. Use in tests.", instructions=f"Step {i}.")
+                             for i in range(600)])
         index = sdk.store.index
         before = index.vector_count
         sdk.store.start_filling_vectors(poll=0.05)  # what a queue worker does: embed the backlog behind

@@ -12,9 +12,9 @@ import textwrap
 import threading
 from pathlib import Path
 
-from .races_helpers import catalog_integrity, cli, cli_env
-
 from bench.bench_concurrency import kill_mcp_servers, kill_workers, store_problems  # noqa: E402 - after races_helpers' path
+
+from .races_helpers import catalog_integrity, cli, cli_env
 
 KILLS = 12
 

@@ -16,7 +16,6 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from bench import hostile
-
 from tests.mcp_server.helpers import PYTHON, REPO, all_skills, server_env, skills_get
 
 pytestmark = pytest.mark.anyio

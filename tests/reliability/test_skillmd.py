@@ -26,7 +26,8 @@ FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, Heal
 
 
 def check(text: str | bytes, folder: Path | None = None) -> None:
-    """Everything done with a SKILL.md: parse, validate (with its folder), fix all, validate the fix, convert, render."""
+    """Everything done with a SKILL.md: parse, validate (with its folder), fix all, validate the fix, convert,
+    render."""
     path = str(folder / "SKILL.md") if folder is not None else None
     parsed = skillmd.parse(text, path)
     diags = skillmd.validate(parsed, skill_dir=folder)

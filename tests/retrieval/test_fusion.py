@@ -81,7 +81,11 @@ def test_fused_ranking_is_never_much_worse_than_the_better_method(kw_signal, vec
         relmap = {f"d{rel}": 1.0}
         totals["kw"] += ndcg_at_k([ids[i] for i in np.argsort(-kw, kind="stable")], relmap)
         totals["vec"] += ndcg_at_k([ids[i] for i in np.argsort(-vec, kind="stable")], relmap)
-        fused = fuse({d: float(s) for d, s in zip(ids, kw)}, {d: float(s) for d, s in zip(ids, vec)}, keyword_norm=3.0)
+        fused = fuse(
+            {d: float(s) for d, s in zip(ids, kw, strict=True)},
+            {d: float(s) for d, s in zip(ids, vec, strict=True)},
+            keyword_norm=3.0,
+        )
         totals["fused"] += ndcg_at_k([f.doc_id for f in fused], relmap)
     best = max(totals["kw"], totals["vec"])
     assert totals["fused"] >= best - margin * len(data), totals
@@ -103,7 +107,9 @@ def test_complementary_methods_fuse_better_than_either():
         relmap = {ids[rel]: 1.0}
         wins["kw"] += ndcg_at_k([ids[i] for i in np.argsort(-kw)], relmap)
         wins["vec"] += ndcg_at_k([ids[i] for i in np.argsort(-vec)], relmap)
-        fused = fuse(dict(zip(ids, kw.tolist())), dict(zip(ids, vec.tolist())), keyword_norm=6.0)
+        fused = fuse(
+            dict(zip(ids, kw.tolist(), strict=True)), dict(zip(ids, vec.tolist(), strict=True)), keyword_norm=6.0
+        )
         wins["fused"] += ndcg_at_k([f.doc_id for f in fused], relmap)
     assert wins["fused"] > max(wins["kw"], wins["vec"]) + 20
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-
 from autoskill_mcp.retrieval import EmbedderError, MiniLMEmbedder  # noqa: E402
 from autoskill_mcp.retrieval.minilm import MODEL_SHA256, TOKENIZER_PATH  # noqa: E402
 

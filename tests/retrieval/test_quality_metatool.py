@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-
 from autoskill_mcp.retrieval import BM25Index, HybridIndex, MiniLMEmbedder  # noqa: E402
 from autoskill_mcp.retrieval.evaluation import evaluate, load_labelled_set  # noqa: E402
 

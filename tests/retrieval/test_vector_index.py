@@ -17,7 +17,7 @@ def test_top_k_equals_brute_force_after_adds_replaces_and_removes():
     rng = np.random.default_rng(0)
     index = VectorIndex(32, capacity=4)  # force several growths
     truth: dict[str, np.ndarray] = {}
-    for step in range(600):
+    for _step in range(600):
         doc_id = f"d{rng.integers(0, 200)}"
         if rng.random() < 0.25:
             index.remove(doc_id)

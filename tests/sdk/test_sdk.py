@@ -104,8 +104,8 @@ def test_importing_the_package_loads_neither_numpy_nor_the_store() -> None:
 
     code = (
         "import sys, autoskill_mcp, autoskill_mcp.retrieval\n"
-        "heavy = [m for m in ('numpy', 'onnxruntime', 'autoskill_mcp.store.local', 'autoskill_mcp.sdk') if m in sys.modules]\n"
-        "print(heavy)\n"
+        "heavy = [m for m in ('numpy', 'onnxruntime', 'autoskill_mcp.store.local', 'autoskill_mcp.sdk') if m in "
+        "sys.modules]\nprint(heavy)\n"
         "from autoskill_mcp import AutoSkill, LocalSkillStore\n"
         "print(AutoSkill.__name__, LocalSkillStore.__name__, 'render_context' in dir(autoskill_mcp))\n"
     )

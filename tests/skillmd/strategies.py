@@ -10,19 +10,26 @@ from autoskill_mcp.skillmd.render import RESERVED_METADATA_KEYS
 
 # Text with the characters that break naive writers: YAML indicators, delimiters,
 # backticks, quotes, unicode; no surrogates and no CR (CRLF-free newlines).
-_NASTY = st.sampled_from(["---", ": ", " #", "`", "```", '"', "'", "\\", "- ", "{", "[", "\n", "é", "技能", "\u2028", "\t", "yes", "1.10", "~"])
+_NASTY = st.sampled_from(["---", ": ", " #", "`", "```", '"', "'", "\\", "- ", "{", "[", "\n", "é", "技能", "\u2028",
+                          "\t", "yes", "1.10", "~"])
 _CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r")
 nasty_text = st.lists(st.one_of(st.text(_CHARS, max_size=8), _NASTY), max_size=8).map("".join)
 # Scalar fields are stripped on import, so generate them stripped and non-empty.
 stripped_text = nasty_text.map(str.strip).filter(bool)
 simple_word = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd")), min_size=1, max_size=10)
-tag_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r,"), min_size=1, max_size=12).map(str.strip).filter(bool)
+tag_text = (
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r,"), min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(bool)
+)
 meta_key = st.from_regex(r"[a-z][a-z0-9_-]{0,12}", fullmatch=True).filter(
     lambda k: k not in RESERVED_METADATA_KEYS and not k.startswith("x-")
 )
 json_value = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(_CHARS, max_size=10),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(_CHARS, min_size=1, max_size=6), inner, max_size=3),
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(_CHARS, max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(_CHARS, min_size=1, max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 ext_key = st.one_of(st.sampled_from(CLAUDE_CODE_KEYS), st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True))

@@ -15,7 +15,8 @@ def test_key_prefix_on_a_top_level_line() -> None:
 
 def test_value_after_the_colon_skips_quotes() -> None:
     ctx = context_at('---\nlicense: "Ap"\n---\n', 1, 12)
-    assert (ctx.kind, ctx.key, ctx.start, ctx.end, ctx.prefix) == ("value", "license", 10, 12, "Ap")  # inside the quotes
+    # inside the quotes
+    assert (ctx.kind, ctx.key, ctx.start, ctx.end, ctx.prefix) == ("value", "license", 10, 12, "Ap")
 
 
 @pytest.mark.parametrize("text", [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -180,7 +179,8 @@ def test_deep_nesting_does_not_crash() -> None:
 
 _FRONTMATTERISH = st.lists(
     st.one_of(
-        st.sampled_from(["---", "name: a", "description: b: c", "  - x", "metadata:", "  k: v", "{", "&a", "*a", "\t", "\ufeff", "\x00", "\r\n", "\n"]),
+        st.sampled_from(["---", "name: a", "description: b: c", "  - x", "metadata:", "  k: v", "{", "&a", "*a", "\t",
+                         "\ufeff", "\x00", "\r\n", "\n"]),
         st.text(max_size=10),
     ),
     max_size=20,

@@ -50,7 +50,11 @@ def full_skill() -> Skill:
         compatibility="Requires poppler: pdftotext",
         allowed_tools="Bash(git:*) Read",
         metadata={"author": "me", "count": "1.10", "flag": "yes"},
-        extensions={"disable-model-invocation": True, "hooks": {"PreToolUse": [{"matcher": "Bash"}]}, "paths": ["*.pdf"]},
+        extensions={
+            "disable-model-invocation": True,
+            "hooks": {"PreToolUse": [{"matcher": "Bash"}]},
+            "paths": ["*.pdf"],
+        },
         provenance=[Provenance("transcript", "s1", "claude-code", ["it's: fine"], "2025-01-01T00:00:00+00:00")],
     )
 

@@ -234,7 +234,9 @@ def test_severity_depends_on_profile() -> None:
     assert cc == {"SKL011": Severity.INFORMATION}
     assert up == {"SKL011": Severity.ERROR}
     missing = skill_md(name=None)
-    assert [d.severity for d in validate(missing, path="/s/pdf-tools/SKILL.md", profile="claude-code")] == [Severity.WARNING]
+    assert [d.severity for d in validate(missing, path="/s/pdf-tools/SKILL.md", profile="claude-code")] == [
+        Severity.WARNING
+    ]
 
 
 def test_profile_is_detected_from_the_path() -> None:
@@ -270,7 +272,9 @@ def test_references_inside_code_fences_are_ignored(tmp_path: Path) -> None:
 
 def test_docs_rules_md_is_up_to_date() -> None:
     doc = REPO / "docs" / "rules.md"
-    assert doc.read_text(encoding="utf-8") == rules_markdown(), "run: python -m autoskill_mcp.skillmd rules --markdown > docs/rules.md"
+    assert doc.read_text(encoding="utf-8") == rules_markdown(), (
+        "run: python -m autoskill_mcp.skillmd rules --markdown > docs/rules.md"
+    )
     for rule in RULES.values():
         assert f"## {rule.id}\n" in rules_markdown()
 

@@ -30,7 +30,8 @@ EXPECTED_DIVERGENCES: dict[str, str] = {
     "Claude Code and Codex (SKL022).",
     "date-description": "`description: 2024-01-01` is a date outside strictyaml (SKL022).",
     "yes-name": "`name: yes` is a boolean outside strictyaml (SKL013).",
-    "empty-compatibility": "The spec says compatibility is 1-500 characters; skills-ref only checks the maximum (SKL031).",
+    "empty-compatibility": "The spec says compatibility is 1-500 characters; skills-ref only checks the maximum "
+                           "(SKL031).",
     "null-compatibility": "`compatibility:` with no value is null, not a string (SKL030); strictyaml reads ''.",
     "metadata-string": "The spec defines metadata as a string->string map; skills-ref does not check it (SKL040).",
     "metadata-null": "`metadata:` with no value is not a map (SKL040); strictyaml reads '' and skips the check.",
@@ -79,7 +80,8 @@ CASES = [
     Case("données", named("données")),
     Case("int-name", named("123"), dir="123"),
     Case("bool-description", named("bool-description", desc="yes")),
-    Case("list-tools", named("list-tools", "allowed-tools:", "  - Bash", "  - Read", "metadata:", "  nested:", "    a: 1")),
+    Case("list-tools",
+         named("list-tools", "allowed-tools:", "  - Bash", "  - Read", "metadata:", "  nested:", "    a: 1")),
     Case("dashes-in-desc", named("dashes-in-desc", desc="Use a --- separator in text")),
     Case("bom-skill", ("\ufeff" + named("bom-skill")).encode()),
     Case("colon-desc", named("colon-desc", desc="Use this when: the user asks")),
@@ -246,7 +248,9 @@ def frontmatters(draw: st.DrawFn) -> tuple[dict, str]:
     if draw(st.booleans()):
         d["allowed-tools"] = draw(_TEXT)
     if draw(st.booleans()):
-        d["metadata"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), _TEXT, min_size=1, max_size=3))
+        d["metadata"] = draw(
+            st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), _TEXT, min_size=1, max_size=3)
+        )
     if draw(st.integers(0, 3)) == 0:
         for key in draw(st.lists(_EXTRA_KEYS, min_size=1, max_size=2, unique=True)):
             d[key] = draw(_TEXT)
@@ -268,12 +272,20 @@ def _yaml(d: dict) -> str:
 
 
 def _fs_safe(name: str) -> bool:
-    return bool(name) and name not in (".", "..") and "/" not in name and "\x00" not in name and len(name.encode()) < 200
+    return (
+        bool(name) and name not in (".", "..") and "/" not in name and "\x00" not in name and len(name.encode()) < 200
+    )
 
 
-@settings(max_examples=int(__import__("os").environ.get("PARITY_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(__import__("os").environ.get("PARITY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(frontmatters())
-def test_generated_frontmatter_agrees_with_skills_ref(tmp_path_factory: pytest.TempPathFactory, case: tuple[dict, str]) -> None:
+def test_generated_frontmatter_agrees_with_skills_ref(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[dict, str]
+) -> None:
     d, dir_name = case
     name = d.get("name")
     if not dir_name:

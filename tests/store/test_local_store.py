@@ -204,7 +204,9 @@ def test_expected_version_guards_against_lost_updates(store: LocalSkillStore, ma
 def test_library_dirs_are_searchable_and_read_only(tmp_path: Path, make_skill) -> None:
     lib = tmp_path / "lib" / "pdf-tools"
     lib.mkdir(parents=True)
-    (lib / "SKILL.md").write_text("---\nname: pdf-tools\ndescription: Extracts text from PDF files. Use for PDFs.\n---\nUse pdftotext.\n")
+    (lib / "SKILL.md").write_text(
+        "---\nname: pdf-tools\ndescription: Extracts text from PDF files. Use for PDFs.\n---\nUse pdftotext.\n"
+    )
     with LocalSkillStore(tmp_path / "home", embeddings=HASHING, library_dirs=[tmp_path / "lib"]) as s:
         hits = s.search("extract text from a pdf", user_id="anyone", scope="library")
         assert [h.skill.name for h in hits] == ["pdf-tools"]
@@ -260,8 +262,12 @@ def test_usage_is_counted_per_user_in_one_write(store: LocalSkillStore, make_ski
     a, b = store.save(make_skill("skill-a")), store.save(make_skill("skill-b"))
     store.record_usage_many([(a.id, "alice", 1, 0), (a.id, "bob", 2, 1), (b.id, "bob", 0, 1), ("gone", "bob", 1, 0)])
     store.record_usage(a.id, retrieved=1, user_id="alice")
-    assert store.usage(a.id, user_id="alice") == {"retrieved": 2, "used": 0, "last_used_at": None,
-                                                  "last_retrieved_at": store.usage(a.id, user_id="alice")["last_retrieved_at"]}
+    assert store.usage(a.id, user_id="alice") == {
+        "retrieved": 2,
+        "used": 0,
+        "last_used_at": None,
+        "last_retrieved_at": store.usage(a.id, user_id="alice")["last_retrieved_at"],
+    }
     total = store.usage(a.id)
     assert (total["retrieved"], total["used"]) == (4, 1)
     assert total["by_user"] == {"alice": {"retrieved": 2, "used": 0}, "bob": {"retrieved": 2, "used": 1}}
@@ -275,8 +281,10 @@ def test_counts_from_before_per_user_usage_survive_the_upgrade(tmp_path: Path, m
     with LocalSkillStore(home, embeddings={"provider": "hashing", "dims": 64}, background=False) as s:
         sid = s.save(make_skill()).id
     conn = sqlite3.connect(home / "catalog.sqlite3")  # the table as the previous schema had it
-    conn.executescript("DROP TABLE user_usage; CREATE TABLE usage (skill_id TEXT PRIMARY KEY, retrieved INTEGER "
-                       "NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0, last_retrieved_at TEXT, last_used_at TEXT);")
+    conn.executescript(
+        "DROP TABLE user_usage; CREATE TABLE usage (skill_id TEXT PRIMARY KEY, retrieved INTEGER "
+        "NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0, last_retrieved_at TEXT, last_used_at TEXT);"
+    )
     conn.execute("INSERT INTO usage VALUES (?, 7, 2, NULL, NULL)", (sid,))
     conn.commit()
     conn.close()

@@ -69,7 +69,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
             reader.summaries(user_id="shared-user")
             reader.search("worker skill", user_id="shared-user", top_k=3)
         outputs = [p.communicate(timeout=120) for p in procs]
-        for p, (out, err) in zip(procs, outputs):
+        for p, (out, err) in zip(procs, outputs, strict=True):
             assert p.returncode == 0, err
             assert out.strip() == "ok"
 

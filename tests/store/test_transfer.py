@@ -79,7 +79,9 @@ def test_autoskill_skillbank_imports_with_meaning_kept(store: LocalSkillStore, t
     assert any("id" in message or "SKL010" in message for _, message in report.warnings)
 
 
-def test_claude_code_skill_keeps_its_extension_keys_and_exports_them_back(store: LocalSkillStore, tmp_path: Path) -> None:
+def test_claude_code_skill_keeps_its_extension_keys_and_exports_them_back(
+    store: LocalSkillStore, tmp_path: Path
+) -> None:
     _write(tmp_path / "claude", "deploy-staging/SKILL.md", CLAUDE_CODE)
     import_skill_dirs(store, tmp_path / "claude", user_id="alice")
     skill = store.find("deploy-staging", user_id="alice")
@@ -144,7 +146,9 @@ def test_import_limits(store: LocalSkillStore, tmp_path: Path) -> None:
 
 def test_reimport_skips_or_updates(store: LocalSkillStore, tmp_path: Path) -> None:
     src = tmp_path / "src"
-    path = _write(src, "good-one/SKILL.md", "---\nname: good-one\ndescription: Does a thing. Use for things.\n---\nv1\n")
+    path = _write(
+        src, "good-one/SKILL.md", "---\nname: good-one\ndescription: Does a thing. Use for things.\n---\nv1\n"
+    )
     import_skill_dirs(store, src, user_id="alice")
     again = import_skill_dirs(store, src, user_id="alice")
     assert again.imported == [] and "already exists" in again.skipped[0][1]
@@ -157,7 +161,9 @@ def test_reimport_skips_or_updates(store: LocalSkillStore, tmp_path: Path) -> No
 
 
 def test_import_into_shared_scope(store: LocalSkillStore, tmp_path: Path) -> None:
-    _write(tmp_path / "src", "team-style/SKILL.md", "---\nname: team-style\ndescription: Team style. Use always.\n---\n")
+    _write(
+        tmp_path / "src", "team-style/SKILL.md", "---\nname: team-style\ndescription: Team style. Use always.\n---\n"
+    )
     import_skill_dirs(store, tmp_path / "src", user_id="alice", scope=Scope.SHARED)
     assert (store.root / "Common" / "team-style" / "SKILL.md").is_file()
     assert store.find("team-style", user_id="bob").scope is Scope.SHARED

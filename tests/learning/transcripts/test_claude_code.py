@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autoskill_mcp.learning.session import Kind, Role
@@ -38,7 +38,7 @@ def test_real_session_keeps_the_five_prompts_and_the_compaction_summary() -> Non
     summary = texts(s, Kind.SUMMARY)
     assert len(summary) == 1 and summary[0].startswith("This session is being continued")
     assert s.events[-2].text == "/compact" and s.events[-2].kind is Kind.META    # UI command, not a prompt
-    assert s.started_at == datetime(2026, 1, 2, 19, 18, 31, 28000, tzinfo=timezone.utc)
+    assert s.started_at == datetime(2026, 1, 2, 19, 18, 31, 28000, tzinfo=UTC)
     failed = [e.tool for e in s.events if e.kind is Kind.TOOL_RESULT and e.tool and e.tool.is_error]
     assert [(t.name, t.output.splitlines()[0]) for t in failed] == [("Bash", "Exit code 1"), ("Bash", "Exit code 127")]
     assert all(e.tool and e.tool.call_id for e in s.events if e.kind in (Kind.TOOL_CALL, Kind.TOOL_RESULT))
@@ -83,7 +83,8 @@ def test_rejection_reason_typed_by_the_user_is_the_correction_text(tmp_path: Pat
               "use pnpm, not npm")
     path = write_jsonl(tmp_path / "s-1.jsonl", [
         line("u1", None, "user", "install the deps"),
-        line("a1", "u1", "assistant", [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm i"}}]),
+        line("a1", "u1", "assistant",
+             [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm i"}}]),
         line("u2", "a1", "user", [{"type": "tool_result", "tool_use_id": "t1", "content": reason, "is_error": True}]),
     ])
     [s] = read_transcript(path)
@@ -94,7 +95,8 @@ def test_rejection_reason_typed_by_the_user_is_the_correction_text(tmp_path: Pat
 
 def test_injected_text_never_becomes_a_prompt_and_task_commands_do(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "s-1.jsonl", [
-        line("u1", None, "user", "<command-name>/review-pr</command-name>\n<command-message>review-pr</command-message>\n"
+        line("u1", None, "user",
+             "<command-name>/review-pr</command-name>\n<command-message>review-pr</command-message>\n"
                                  "<command-args>123</command-args>"),
         line("u2", "u1", "user", "Review pull request 123 carefully.", isMeta=True),
         line("u3", "u2", "user", "<system-reminder>\nThe date changed.\n</system-reminder>"),
@@ -152,7 +154,9 @@ def test_subagents_20x_siblings_are_matched_on_session_id(tmp_path: Path) -> Non
     main_path = copy(fixture("claude-code/fasthooks__sample_main_transcript.jsonl"),
                      tmp_path / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl")
     copy(fixture("claude-code/fasthooks__sample_agent_sidechain.jsonl"), tmp_path / "agent-af1ff21.jsonl")
-    write_jsonl(tmp_path / "agent-0000000.jsonl", [line("x", None, "user", "Warmup", isSidechain=True, agentId="0000000")])
+    write_jsonl(
+        tmp_path / "agent-0000000.jsonl", [line("x", None, "user", "Warmup", isSidechain=True, agentId="0000000")]
+    )
     sessions = read_transcript(main_path)
     assert [s.session_id for s in sessions] == ["c45af7b1-cb7c-4e51-93db-8cbb250a877a",
                                                 "c45af7b1-cb7c-4e51-93db-8cbb250a877a/agent-af1ff21"]
@@ -162,7 +166,8 @@ def test_subagents_20x_siblings_are_matched_on_session_id(tmp_path: Path) -> Non
 def test_inline_sidechain_lines_of_1x_stay_in_the_session_marked(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "s-1.jsonl", [
         line("u1", None, "user", "find the bug"),
-        line("a1", "u1", "assistant", [{"type": "tool_use", "id": "t1", "name": "Task", "input": {"prompt": "search"}}]),
+        line("a1", "u1", "assistant",
+             [{"type": "tool_use", "id": "t1", "name": "Task", "input": {"prompt": "search"}}]),
         line("x1", None, "user", "search", isSidechain=True),
         line("x2", "x1", "assistant", [{"type": "text", "text": "found it"}], isSidechain=True),
         line("u2", "a1", "user", [{"type": "tool_result", "tool_use_id": "t1", "content": "found it"}]),

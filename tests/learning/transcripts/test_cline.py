@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autoskill_mcp.learning.session import Kind
@@ -17,7 +17,7 @@ ROO_TASK = "cline-roo/roo__bc93a6f7-cd2e-4686-a832-46e3cd14d338"
 def test_real_roo_task_reads_the_ui_log_with_one_structural_correction() -> None:
     [s] = read_transcript(fixture(f"{ROO_TASK}/ui_messages.json"))
     assert (s.agent, s.cwd) == ("roo", "d:/dev/roo-extensions")
-    assert s.started_at == datetime(2025, 9, 17, 13, 28, 34, 892000, tzinfo=timezone.utc)
+    assert s.started_at == datetime(2025, 9, 17, 13, 28, 34, 892000, tzinfo=UTC)
     users = s.user_events()
     assert len(users) == 9                                       # the task + 8 user_feedback replies
     assert users[0].text.startswith("# PHASE 1 : Diagnostic Système Interface-First")
@@ -55,11 +55,13 @@ def write_task(folder: Path, ui: list[dict[str, object]] | None = None,
 def test_cline_replies_to_tool_asks_and_denials_are_rejections(tmp_path: Path) -> None:
     folder = write_task(tmp_path / "saoudrizwan.claude-dev" / "tasks" / "1767225600000", ui=[
         {"ts": 1767225600000, "type": "say", "say": "task", "text": "rename the config loader"},
-        {"ts": 1767225601000, "type": "ask", "ask": "tool", "text": json.dumps({"tool": "editedExistingFile", "path": "a.py"})},
+        {"ts": 1767225601000, "type": "ask", "ask": "tool",
+         "text": json.dumps({"tool": "editedExistingFile", "path": "a.py"})},
         {"ts": 1767225602000, "type": "say", "say": "user_feedback", "text": "keep the old name as an alias"},
         {"ts": 1767225603000, "type": "ask", "ask": "command", "text": "rm -rf build"},
         {"ts": 1767225604000, "type": "say", "say": "api_req_started",
-         "text": json.dumps({"request": "[execute_command for 'rm -rf build'] Result:\nThe user denied this operation."})},
+         "text": json.dumps({"request": "[execute_command for 'rm -rf build'] Result:\n"
+                                        "The user denied this operation."})},
         {"ts": 1767225605000, "type": "say", "say": "completion_result", "text": "Renamed."},
         {"ts": 1767225606000, "type": "ask", "ask": "completion_result", "text": ""},
         {"ts": 1767225607000, "type": "say", "say": "user_feedback", "text": "the tests still import the old module"},
@@ -83,7 +85,8 @@ def test_api_history_feedback_after_completion_and_native_tool_blocks(tmp_path: 
                                           {"type": "tool_use", "id": "toolu_1", "name": "read_file",
                                            "input": {"path": "cli.py"}}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "import argparse"}]},
-        {"role": "assistant", "content": "Added.\n<attempt_completion>\n<result>Added --dry-run</result>\n</attempt_completion>"},
+        {"role": "assistant",
+         "content": "Added.\n<attempt_completion>\n<result>Added --dry-run</result>\n</attempt_completion>"},
         {"role": "user", "content": [{"type": "text", "text": "[attempt_completion] Result:"},
                                      {"type": "text", "text": "The user has provided feedback on the results.\n"
                                                               "<feedback>\ncall it --check instead\n</feedback>"}]},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autoskill_mcp.learning.session import Kind
@@ -21,7 +21,7 @@ def test_real_session_takes_the_typed_prompt_and_drops_injected_context() -> Non
         "planning the migration?"]
     assert s.user_events()[0].uid == "L5"                           # the event_msg copy, not the response_item one
     assert s.skipped["injected"] == 2 and s.skipped["response_item.user_echo"] == 1
-    assert s.started_at == datetime(2025, 12, 28, 12, 18, 30, 522000, tzinfo=timezone.utc)
+    assert s.started_at == datetime(2025, 12, 28, 12, 18, 30, 522000, tzinfo=UTC)
 
 
 def test_prompt_is_read_once_and_encrypted_reasoning_never_surfaces() -> None:
@@ -32,7 +32,9 @@ def test_prompt_is_read_once_and_encrypted_reasoning_never_surfaces() -> None:
     calls = {e.tool.call_id: e.tool for e in s.events if e.kind is Kind.TOOL_CALL and e.tool}
     results = {e.tool.call_id: e.tool for e in s.events if e.kind is Kind.TOOL_RESULT and e.tool}
     assert set(calls) == set(results) == {"call-structured-001", "call-custom-001", "call-mcp-001"}
-    assert calls["call-custom-001"].name == "apply_patch" and "*** Add File: gamma.txt" in calls["call-custom-001"].input
+    assert (
+        calls["call-custom-001"].name == "apply_patch" and "*** Add File: gamma.txt" in calls["call-custom-001"].input
+    )
     assert results["call-custom-001"].output == "Done!"
     assert [e.text for e in s.events if e.kind is Kind.REPLY] == ["The synthetic files are alpha.txt and beta.txt."]
     assert s.skipped["future_synthetic_record"] == 1 and s.skipped["event_msg.agent_message"] == 1

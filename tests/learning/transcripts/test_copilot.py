@@ -39,7 +39,8 @@ def test_patch_log_is_replayed_in_order_with_cancel_and_denial(tmp_path: Path) -
         {"kind": 2, "k": ["requests", 0, "response"], "v": [{"kind": "markdownContent", "value": "the migration."}]},
         {"kind": 2, "k": ["requests", 0, "response"], "v": [{
             "kind": "toolInvocationSerialized", "toolId": "run_in_terminal", "toolCallId": "c1",
-            "isConfirmed": {"type": 0}, "toolSpecificData": {"kind": "input", "rawInput": {"command": "alembic upgrade"}}}]},
+            "isConfirmed": {"type": 0},
+            "toolSpecificData": {"kind": "input", "rawInput": {"command": "alembic upgrade"}}}]},
         {"kind": 1, "k": ["requests", 0, "isCanceled"], "v": True},
         {"kind": 1, "k": ["customTitle"], "v": "DB migration"},
     ])

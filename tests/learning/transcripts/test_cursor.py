@@ -97,8 +97,11 @@ def test_agent_transcript_takes_cwd_from_its_chat_folder() -> None:
     transcript = fixture(f"{root}/projects/d-1-yuyu-proj-cursor-history/agent-transcripts/"
                          "aaaaaaaa-0000-0000-0000-000000000001/aaaaaaaa-0000-0000-0000-000000000001.jsonl")
     [s] = read_transcript(transcript)
-    assert (s.session_id, s.cwd, s.agent) == ("aaaaaaaa-0000-0000-0000-000000000001", "/mnt/d/1_yuyu_proj/cursor-history",
-                                              "cursor")
+    assert (s.session_id, s.cwd, s.agent) == (
+        "aaaaaaaa-0000-0000-0000-000000000001",
+        "/mnt/d/1_yuyu_proj/cursor-history",
+        "cursor",
+    )
     assert [e.text for e in s.user_events()] == ["Read foo.txt"]            # <user_query> unwrapped
     meta = fixture(f"{root}/chats/46d408964d3ec2a21d9a23d01b13d82c/aaaaaaaa-0000-0000-0000-000000000001/meta.json")
     assert hashlib.md5(s.cwd.encode()).hexdigest() == meta.parent.parent.name
@@ -117,7 +120,9 @@ def test_transcript_blocks_of_every_generation(tmp_path: Path) -> None:
     write_jsonl(folder / "t1.jsonl", [
         {"role": "user", "message": {"content": [{"type": "text", "text": "<user_info>OS: linux</user_info>\n"
                                                   "<user_query>\nsplit the module\n</user_query>"}]}}])
-    write_jsonl(folder / "subagents" / "c1.jsonl", [{"role": "user", "message": {"content": [{"type": "text", "text": "x"}]}}])
+    write_jsonl(
+        folder / "subagents" / "c1.jsonl", [{"role": "user", "message": {"content": [{"type": "text", "text": "x"}]}}]
+    )
     main, child = read_transcript(folder / "t1.jsonl")
     assert main.events[0].text == "split the module"
     assert (child.parent_session_id, child.events[0].is_sidechain) == ("t1", True)

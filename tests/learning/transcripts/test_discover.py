@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,13 @@ def home(tmp_path: Path) -> Path:
     """A home folder laid out the way each agent writes it (macOS, Linux and Windows editor dirs mixed)."""
     h = tmp_path / "home"
     claude = h / ".claude" / "projects" / "-workspace"
-    copy(fixture("claude-code/fasthooks__sample_main_transcript.jsonl"), claude / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl")
+    copy(
+        fixture("claude-code/fasthooks__sample_main_transcript.jsonl"),
+        claude / "c45af7b1-cb7c-4e51-93db-8cbb250a877a.jsonl",
+    )
     copy(fixture("claude-code/fasthooks__sample_agent_sidechain.jsonl"), claude / "agent-af1ff21.jsonl")
-    copy(fixture("codex/simonw__sample_codex_session.jsonl"),
-         h / ".codex" / "sessions" / "2025" / "12" / "28" / "rollout-2025-12-28T12-18-30-019b64e5-57fa-7463-b644-fba7e456f905.jsonl")
+    copy(fixture("codex/simonw__sample_codex_session.jsonl"), h / ".codex" / "sessions" / "2025" / "12" / "28"
+         / "rollout-2025-12-28T12-18-30-019b64e5-57fa-7463-b644-fba7e456f905.jsonl")
     copy(fixture("gemini/yoavf__gemini_session.json"),
          h / ".gemini" / "tmp" / "79b6fa86" / "chats" / "session-2025-10-18T14-57-f86f5318.json")
     constructed = fixture("cursor/ide_state_vscdb/constructed")
@@ -73,7 +76,7 @@ def test_all_agents_newest_first_and_since_filters_by_mtime(home: Path) -> None:
                 os.utime(f, (old, old))
     assert discover(home=home)[0] == everything[0]
     assert discover(since=timedelta(days=2), home=home) == [everything[0]]
-    assert discover(since=datetime.now(timezone.utc) - timedelta(days=30), home=home) == discover(home=home)
+    assert discover(since=datetime.now(UTC) - timedelta(days=30), home=home) == discover(home=home)
 
 
 def test_environment_variables_move_an_agents_home(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,7 +55,8 @@ def test_cancel_notice_and_cancelled_tool_call_are_corrections(tmp_path: Path) -
     path.write_text(json.dumps({"sessionId": "x", "projectHash": "h", "messages": [
         {"id": "u", "type": "user", "content": "delete the build folder"},
         {"id": "g", "type": "gemini", "content": "", "toolCalls": [
-            {"id": "rm-1", "name": "run_shell_command", "args": {"command": "rm -rf build"}, "status": "cancelled"}]}]}))
+            {"id": "rm-1", "name": "run_shell_command", "args": {"command": "rm -rf build"},
+             "status": "cancelled"}]}]}))
     [s] = read_transcript(path)
     [c] = s.corrections()
     assert c.correction == "rejected_tool" and c.tool and c.tool.input == '{"command":"rm -rf build"}'

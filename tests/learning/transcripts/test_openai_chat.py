@@ -31,7 +31,9 @@ def test_fine_tuning_jsonl_gives_one_session_per_line_with_tool_calls() -> None:
     assert sessions[0].user_events()[0].text == ("Can you provide the highest and lowest trading price for "
                                                  "Goldman Sachs today?")
     [call] = [e.tool for e in sessions[0].events if e.kind is Kind.TOOL_CALL]
-    assert call and call.name == "get_last_nday_stock_price" and json.loads(call.input) == {"symbol": "GS", "period": "1d"}
+    assert (
+        call and call.name == "get_last_nday_stock_price" and json.loads(call.input) == {"symbol": "GS", "period": "1d"}
+    )
 
 
 def test_session_from_messages_reads_parts_and_pairs_tool_results() -> None:
@@ -61,7 +63,9 @@ def test_bare_message_list_and_sharegpt(tmp_path: Path) -> None:
     assert detect_format(bare) == "openai-chat"
     assert [e.text for e in read_transcript(bare)[0].events] == ["hi", "hello"]
     share = tmp_path / "share.json"
-    share.write_text(json.dumps({"conversations": [{"from": "human", "value": "sort this"}, {"from": "gpt", "value": "done"}]}))
+    share.write_text(
+        json.dumps({"conversations": [{"from": "human", "value": "sort this"}, {"from": "gpt", "value": "done"}]})
+    )
     assert [(e.role, e.text) for e in read_transcript(share)[0].events] == [(Role.USER, "sort this"),
                                                                              (Role.ASSISTANT, "done")]
 

@@ -205,7 +205,7 @@ def test_json_nested_deeper_than_the_bound_is_a_warning_naming_the_bound(tmp_pat
         [s] = read_transcript(path)
         assert s.warnings == [f"line 3: JSON nests deeper than {MAX_JSON_DEPTH} levels; skipped"]
     document = tmp_path / "deep.json"
-    document.write_text('{"messages": %s}' % deep_json(100_000), encoding="utf-8")
+    document.write_text(f'{{"messages": {deep_json(100_000)}}}', encoding="utf-8")
     with pytest.raises(TranscriptError, match=f"nests deeper than {MAX_JSON_DEPTH} levels"):
         read_transcript(document)
 
