@@ -89,12 +89,11 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     built = len({i.turn for i in task}) >= 3
     for item in (i for i in items if i.kind in ("directive", "procedure")):
         mine = set(topic_words(item.text + " " + " ".join(item.steps)))
+        # steps for the task join it, and so does a weak "don't" said while its requirements were built up;
+        # steps anchored on their own occasion join only when they share the task's words
+        joins_task = _steps_for_the_task(item) or (built and item.weight < 1.0)
         for g, ws in zip(groups, words, strict=True):
-            # a weak "don't" said while the task's requirements were built up is one of them
-            # steps for the task join it; steps anchored on their own occasion ("before each
-            # commit: ...") are that occasion's workflow unless they share the task's words
-            own = item.kind == "procedure" and _FLOW_ANCHOR.match(item.text) is not None
-            joins = g is task and ((item.kind == "procedure" and not own) or (built and item.weight < 1.0))
+            joins = g is task and joins_task
             if mine & ws or joins:
                 g.append(item)
                 ws |= mine
@@ -184,6 +183,12 @@ _HEADINGS = {"en": ("# Goal", "# Constraints & Style", "# Workflow"), "zh": ("# 
              "de": ("# Ziel", "# Vorgaben und Stil", "# Ablauf")}
 
 
+def _steps_for_the_task(item: Item) -> bool:
+    """Steps the user spells out for the session's task; steps anchored on their own occasion
+    ("before each commit: a -> b") are that occasion's workflow, whatever the session was about."""
+    return item.kind == "procedure" and _FLOW_ANCHOR.match(item.text) is None
+
+
 def _topics(group: list[Item], task: str = "") -> list[str]:
     return rank_topics([(i.rule or i.text) + " " + " ".join(i.steps) for i in group], boost=task)
 
@@ -205,8 +210,7 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
     # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself
     house = not built and any("house" in i.kinds for i in group)
     # steps the user spells out for the task at hand ("here's how we add icons: 1. ...") are how that task is done
-    # ("before each commit: a -> b" is the commit workflow, whatever the session was about)
-    spelled = any(i.kind == "procedure" and not _FLOW_ANCHOR.match(i.text) for i in group)
+    spelled = any(_steps_for_the_task(i) for i in group)
     if task is not None and not house and (built or spelled or set(topic_words(task.slug.replace("-", " ")))
                                            & set(topics[:1])):
         return task
