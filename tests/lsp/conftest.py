@@ -109,6 +109,21 @@ async def pushed(client: LanguageClient, uri: str, timeout: float = 15.0) -> lis
     return list(client.diagnostics[uri])
 
 
+async def settled(client: LanguageClient, uri: str, check: Callable[[list[types.Diagnostic]], bool],
+                  timeout: float = 15.0) -> list[types.Diagnostic]:
+    """The diagnostics of ``uri`` once a push satisfies ``check``.
+
+    After a settings change or an edit, a push computed before it (a refresh when the store
+    finished opening in the background, say) may still land first: wait for the push that
+    reflects the change rather than taking whichever comes next.
+    """
+    try:
+        await eventually(lambda: uri in client.diagnostics and check(list(client.diagnostics[uri])), timeout)
+    except AssertionError:
+        raise AssertionError(f"last push for {uri}: {codes(list(client.diagnostics.get(uri, [])))}") from None
+    return list(client.diagnostics[uri])
+
+
 async def pulled(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
     report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))

@@ -9,7 +9,7 @@ from pytest_lsp import LanguageClient
 from autoskill_mcp.skillmd import apply_edits, parse
 from autoskill_mcp.skillmd.positions import Position, Range, TextEdit
 
-from .conftest import by_code, codes, open_doc, pulled, pushed, replace_text, write_skill
+from .conftest import by_code, codes, open_doc, pulled, pushed, replace_text, settled, write_skill
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -55,7 +55,7 @@ async def test_the_lowercase_fix_suggests_a_name_that_passes_every_name_rule(cli
     fixed = apply(text, fix.edit.changes[uri])  # type: ignore[union-attr,index]
     assert "name: bad-name\n" in fixed
     replace_text(client, uri, fixed, 2)
-    assert not {"SKL015", "SKL018"} & set(codes(await pushed(client, uri)))
+    await settled(client, uri, lambda d: not {"SKL015", "SKL018"} & set(codes(d)))
 
 
 async def test_lowercase_quote_and_move_under_metadata(client: LanguageClient) -> None:

@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .conftest import by_code, codes, eventually, open_doc, pulled, pushed, replace_text, write_skill
+from .conftest import by_code, codes, eventually, open_doc, pulled, pushed, replace_text, settled, write_skill
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -98,12 +98,12 @@ async def test_settings_override_the_profile(client: LanguageClient) -> None:
     client.diagnostics.pop(uri, None)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"autoskill": {"profile": "claude-code"}}))
-    diags = await pushed(client, uri)
+    diags = await settled(client, uri, lambda d: "SKL052" in codes(d))
     assert "must be one of: low, medium, high, xhigh, max" in by_code(diags, "SKL052").message
     client.diagnostics.pop(uri, None)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"autoskill": {"profile": "auto"}}))
-    assert "SKL052" not in codes(await pushed(client, uri))
+    await settled(client, uri, lambda d: "SKL052" not in codes(d))
 
 
 async def test_edit_updates_diagnostics(client: LanguageClient) -> None:

@@ -188,8 +188,15 @@ async def test_pull_clients_are_asked_to_refresh_when_the_store_changes(refresh_
     before = refresh_client.diagnostic_refresh_count
     with other_process_store(refresh_client) as store:
         store.save(Skill(name="table-export", description=desc, instructions="1. Export.", user_id=USER))
-    await eventually(lambda: refresh_client.diagnostic_refresh_count > before)
-    assert "'table-export'" in by_code(await pulled(refresh_client, uri), "SKL073").message
+    # Each refresh request is answered by a pull; one asked before the save reached the server (the
+    # store finishing its background open, say) pulls the old state, so follow refreshes until one shows it.
+    for _ in range(20):
+        await eventually(lambda: refresh_client.diagnostic_refresh_count > before)
+        before = refresh_client.diagnostic_refresh_count
+        diags = await pulled(refresh_client, uri)
+        if "SKL073" in codes(diags):
+            break
+    assert "'table-export'" in by_code(diags, "SKL073").message
 
 
 @pytest_lsp.fixture(config=SERVER, scope="module")
