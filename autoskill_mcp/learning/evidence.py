@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .naming import has_task_verb
+from .naming import has_task_verb, stack_of
 from .noise import is_complaint, is_question, is_reference, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
@@ -148,6 +148,7 @@ class Evidence:
     project: str | None = None
     items: list[Item] = field(default_factory=list)
     earlier: list[Item] = field(default_factory=list)   # the same requirement said in earlier sessions (recurrence)
+    stack: str | None = None    # what the session's code is written in (`rust`, `terraform`): naming.stack_of
 
     @property
     def corrections(self) -> list[Turn]:
@@ -207,7 +208,9 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
         agent_acted = False
     evidence = Evidence(session.session_id, session.agent, turns,
                         language=language(" ".join(t.text for t in turns)[:4000]) if turns else "en",
-                        project=session.project)
+                        project=session.project,
+                        stack=stack_of([e.text for e in events[start:]]
+                                       + [e.tool.input for e in events[start:] if e.tool is not None]))
     evidence.found = [(d, t) for t in turns if not _pasted(t) for d in _directives(t, evidence.language)]
     evidence.items = _items(evidence)
     return evidence

@@ -160,7 +160,62 @@ DOMAIN = DELIVERABLES | set(
     summary notes minutes agenda standup retro postmortem incident incidents oncall runbook deploys rollout
     rollback canary hotfix changelog release releases migration migrations schema api endpoint endpoints
     component components screen screens state theme tokens design figma storybook stories css-modules""".split()
+) | set(
+    # the tools, libraries and ideas a coding rule is usually about: a rule naming one is about it
+    """pathlib datetime asyncio subprocess argparse dataclasses dataclass pydantic sqlalchemy alembic celery httpx
+    requests pip poetry uv tox nox conda venv jupyter polars pyarrow parquet spark airflow pylint isort bandit
+    pep8 docstrings typehints annotations generics enum enums decorator decorators fixture unittest hypothesis
+    anyhow thiserror serde tokio clippy cargo unwrap lifetimes traits goroutine goroutines gofmt golangci
+    npm pnpm yarn bun webpack vite esbuild rollup tailwind nextjs nuxt remix express nestjs prisma drizzle zod
+    redux zustand tanstack hooks jsx tsx tsconfig strict nullable null optional optionals swiftui uikit combine
+    xcode fastlane gradle maven junit mockito hibernate jetpack compose coroutines flutter dart nginx systemd
+    prometheus grafana sentry datadog opentelemetry kubectl argocd istio vault shellcheck bats powershell cmake
+    clang gcc valgrind rspec rubocop laravel composer dotnet csharp nuget xunit mongodb elasticsearch dynamodb
+    bigquery snowflake redshift clickhouse cte ctes join joins subquery subqueries orm jwt oauth sso cors csrf
+    xss tls ssh gpg pagination validation sanitization injection encryption hashing rate-limit ratelimit
+    i18next gettext storage cookies sessions websocket websockets streaming serialization deserialization
+    immutability mutation mutations fetch axios promise promises callbacks dependency-injection di clock
+    mainactor concurrency threads threading locks transactions isolation indexing partitioning sharding
+    notebook changelogs semver conventional commits trunk gitflow pull-request code-review lockfiles""".split()
 )
+#: what a session's code says it is written in: fence languages and file extensions -> the stack's name
+_STACKS = {
+    "python": "python", "py": "python", "pyi": "python", "ipynb": "python", "rust": "rust", "rs": "rust",
+    "typescript": "typescript", "ts": "typescript", "tsx": "react", "jsx": "react", "javascript": "javascript",
+    "js": "javascript", "mjs": "javascript", "vue": "vue", "svelte": "svelte", "go": "go", "golang": "go",
+    "sql": "sql", "swift": "swift", "kotlin": "kotlin", "kt": "kotlin", "java": "java", "hcl": "terraform",
+    "tf": "terraform", "terraform": "terraform", "sh": "shell", "bash": "shell", "zsh": "shell", "shell": "shell",
+    "dockerfile": "docker", "ruby": "ruby", "rb": "ruby", "php": "php", "csharp": "csharp", "cs": "csharp",
+    "cpp": "cpp", "cc": "cpp", "hpp": "cpp", "c++": "cpp", "scala": "scala", "dart": "dart", "ex": "elixir",
+    "exs": "elixir", "elixir": "elixir", "lua": "lua", "r": "r",
+}
+#: a name holding one of these already says where it applies
+STACK_NAMES = set(_STACKS.values()) | {"django", "flask", "fastapi", "rails", "spring", "ansible", "kubernetes", "k8s",
+                                       "helm", "nextjs", "ios", "android", "swiftui", "pandas", "pytest", "jest"}
+_FENCE = re.compile(r"```[ \t]*([\w+#-]+)")
+_EXTENSION = re.compile(r"(?<![\w/])(?:[\w.-]+/)*[\w-]+\.([a-z]{1,6})\b(?![\w(])|\b(Dockerfile)\b")
+
+
+def stack_of(texts: list[str]) -> str | None:
+    """The language or platform a coding session works in (`rust`, `terraform`), if its code says one.
+
+    Read from code fences and file names, what every coding transcript has, so a rule the user
+    gives there ("no unwrap() outside tests") is named for where it applies.
+    """
+    counts: dict[str, int] = {}
+    for text in texts:
+        for m in _FENCE.finditer(text):
+            stack = _STACKS.get(m.group(1).lower())
+            if stack:
+                counts[stack] = counts.get(stack, 0) + 2  # a fence says it outright
+        for m in _EXTENSION.finditer(text):
+            stack = _STACKS.get((m.group(1) or m.group(2)).lower())
+            if stack and stack != "r":
+                counts[stack] = counts.get(stack, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] >= 2 else None
 
 _ZH_VERBS = ("规划", "计划", "安排", "撰写", "编写", "写", "整理", "准备", "设计", "翻译", "总结", "制定", "生成",
              "实现", "添加", "修复", "优化", "重构", "review", "审查", "检查", "分析", "做", "起草", "回复", "制作",
@@ -411,6 +466,9 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
     boosted = set(topic_words(boost))
     # a capitalised word inside a sentence is a name of this instance (a person, a client, a city): never the topic
     named = {w.lower() for text in [boost, *texts] for w in _PROPER.findall(text)} - DOMAIN
+    # what a rule writes as code (`unwrap()`, `anyhow::Result`, `@MainActor`, `for_each`) is what it is about
+    code = {w.lower().strip(".-") for text in texts for m in _CODE_SHAPED.finditer(text)
+            for w in _WORD.findall(next(g for g in m.groups() if g))}
     pos = 0
     for text in [boost, *texts] if boost else texts:
         for w in dict.fromkeys(topic_words(text)):
@@ -424,12 +482,15 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
             score.pop(w, None)
             first.pop(w)
             continue
-        score[w] = score.get(w, 0.0) + (2.5 if _domain(w) else 0.0) + (1.0 if w in boosted else 0.0) \
+        score[w] = score.get(w, 0.0) + (2.5 if _domain(w) else 0.0) + (1.5 if w in code else 0.0) \
+            + (1.0 if w in boosted else 0.0) \
             - (1.5 if w.isascii() is not False and not re.fullmatch(r"[a-z][a-z0-9+#-]*", w) else 0.0)
     best = sorted(score, key=lambda w: (-score[w], first[w]))[:4]
     return sorted(best[:2], key=lambda w: first[w]) + best[2:]
 
 
+_CODE_SHAPED = re.compile(r"`([^`\n]{2,40})`|\b([A-Za-z_]\w+)\(\)|\b([A-Za-z]\w+)::\w|@([A-Z]\w+)|"
+                          r"\b([a-z]+(?:_[a-z]+)+)\b")
 _PROPER = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][a-z]{2,}\b(?![-./])")
 
 

@@ -16,7 +16,7 @@ import re
 
 from .candidate import Candidate
 from .evidence import GATE_THRESHOLD, Evidence, Item, score
-from .naming import TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
+from .naming import STACK_NAMES, TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
 from .requirements import kinds_of
 
 EXTRACTOR = "rules"
@@ -126,6 +126,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
         about = next((t for t in topics if t[:3] != name[:3] and t.isascii() and is_domain(t) and t not in _VAGUE),
                      None)
         name = f"{about}-{name}" if about else name
+    if evidence.stack and not flows and not set(name.split("-")) & STACK_NAMES:
+        name = f"{evidence.stack}-{name}"  # "no unwrap() outside tests", said in a Rust session, is a Rust rule
     zh, fr = lang == "zh", lang == "fr"
     joiner = {"zh": "、", "fr": " et ", "es": " y ", "de": " und "}.get(lang, " and ")
     what = task.phrase if task else joiner.join(topics[:2]) or (

@@ -127,3 +127,28 @@ def test_incremental_gather_reads_only_turns_after_the_watermark() -> None:
     s = session(("u", "Never use print for logging."), ("a", "ok"), ("u", "Always pin versions in requirements."))
     evidence = gather(s, since_uid="1")
     assert [t.text for t in evidence.turns] == ["Always pin versions in requirements."]
+
+
+def test_a_rule_given_in_a_coding_session_is_named_for_its_stack_and_what_it_writes_as_code() -> None:
+    evidence = gather(session(
+        ("u", "write a fn that reads config.toml into a Config struct, path passed in"),
+        ("a", "```rust\npub fn load(path: &str) -> Config {\n    toml::from_str(&fs::read_to_string(path).unwrap())"
+              ".unwrap()\n}\n```"),
+        ("u", "no `unwrap()` outside tests. from now on return anyhow::Result with .context() naming the file"),
+    ))
+    assert evidence.stack == "rust"
+    [cand] = rules.extract(evidence)
+    assert cand.name.startswith("rust-") and "unwrap" in cand.name
+
+
+@pytest.mark.parametrize(("texts", "stack"), [
+    (["edit infra/queues.tf", "and variables.tf too"], "terraform"),
+    (["```python\nimport os\n```"], "python"),
+    (["see src/App.tsx and src/List.tsx"], "react"),
+    (["plan a trip to Rome, e.g. three days"], None),
+    (["one mention of setup.py only"], None),   # one file name alone says too little
+])
+def test_the_stack_comes_from_code_fences_and_file_names(texts: list[str], stack: str | None) -> None:
+    from autoskill_mcp.learning.naming import stack_of
+
+    assert stack_of(texts) == stack

@@ -191,7 +191,7 @@ async def test_pull_clients_are_asked_to_refresh_when_the_store_changes(refresh_
     # Each refresh request is answered by a pull; one asked before the save reached the server (the
     # store finishing its background open, say) pulls the old state, so follow refreshes until one shows it.
     for _ in range(20):
-        await eventually(lambda: refresh_client.diagnostic_refresh_count > before)
+        await eventually(lambda seen=before: refresh_client.diagnostic_refresh_count > seen)
         before = refresh_client.diagnostic_refresh_count
         diags = await pulled(refresh_client, uri)
         if "SKL073" in codes(diags):
