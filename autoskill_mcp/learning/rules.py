@@ -126,8 +126,11 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
         about = next((t for t in topics if t[:3] != name[:3] and t.isascii() and is_domain(t) and t not in _VAGUE),
                      None)
         name = f"{about}-{name}" if about else name
-    if evidence.stack and not flows and not set(name.split("-")) & STACK_NAMES:
-        name = f"{evidence.stack}-{name}"  # "no unwrap() outside tests", said in a Rust session, is a Rust rule
+    # "no unwrap() outside tests", said in a Rust session, is a Rust rule; a practice named by one word of
+    # its own ("logging", "changelog") holds in any language and keeps its name
+    if evidence.stack and not flows and not set(name.split("-")) & STACK_NAMES and not (
+            "-" not in name and is_domain(name)):
+        name = f"{evidence.stack}-{name}"
     zh, fr = lang == "zh", lang == "fr"
     joiner = {"zh": "、", "fr": " et ", "es": " y ", "de": " und "}.get(lang, " and ")
     what = task.phrase if task else joiner.join(topics[:2]) or (

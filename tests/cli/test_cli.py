@@ -114,6 +114,12 @@ def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     checks = {c["check"]: c for c in run_json(env, "doctor")["checks"]}
     assert checks["catalog integrity"]["ok"] and checks["skill files"]["ok"] and checks["embeddings"]["ok"]
     assert checks["spec validity"]["ok"], checks["spec validity"]
+    # embeddings turned off on purpose is keyword-only search, reported as such, not a failed check
+    off = subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "doctor", "--json", "--embeddings", "none"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert off.returncode == 0, (off.stdout, off.stderr)
+    embeddings = next(c for c in json.loads(off.stdout)["checks"] if c["check"] == "embeddings")
+    assert embeddings["ok"] and "keywords only" in embeddings["detail"]
 
 
 def test_library_folders_are_searched_but_never_written(env: dict[str, str], skills_dir: Path) -> None:
