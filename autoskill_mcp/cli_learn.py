@@ -9,13 +9,18 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from . import cli_args, cli_progress
 from .errors import InvalidInputError, NotFoundError
 
+if TYPE_CHECKING:  # the CLI imports learning only for the commands that learn
+    from .learning.queue import Job
+    from .sdk import AutoSkill
+
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
-Opener = Callable[[argparse.Namespace], Any]
+Opener = Callable[[argparse.Namespace], "AutoSkill"]
 Emitter = Callable[[argparse.Namespace, Any, Callable[[], None]], None]
 
 
@@ -89,7 +94,7 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
 # -- candidates ------------------------------------------------------------------------------------------
 
 
-def _candidates(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+def _candidates(args: argparse.Namespace, sdk: AutoSkill, emit: Emitter) -> int:
     if args.action in ("accept", "reject"):
         if not args.id:
             raise InvalidInputError(
@@ -140,7 +145,7 @@ def parse_since(text: str) -> timedelta:
     return timedelta(**{units[text[-1]]: float(text[:-1])})
 
 
-def _ingest(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+def _ingest(args: argparse.Namespace, sdk: AutoSkill, emit: Emitter) -> int:
     from .learning.transcripts import detect_format, discover
     from .learning.transcripts.discover import entry_points
 
@@ -216,7 +221,7 @@ def no_sessions_message(agent: str, since: str | None) -> str:
     return f"no {agent} sessions{window} found in {where}"
 
 
-def agent_session_globs(finder: Any, agent: str) -> list[str]:
+def agent_session_globs(finder: ModuleType, agent: str) -> list[str]:
     """The `<folder>/<pattern>` globs discovery reads for `agent` (its finder table, read only)."""
     finders = getattr(finder, "_FINDERS", {})
     name = getattr(finder, "_ALIASES", {}).get(agent, agent)
@@ -235,7 +240,7 @@ def result_summary(result: dict[str, Any] | None) -> str:
     return text + f" [{result.get('extractor')}; {result['llm_calls']} LLM call(s)]"
 
 
-def job_line(job: Any) -> str:
+def job_line(job: Job) -> str:
     """One line per job: id, state, source, and what it did or why it failed."""
     line = f"{job.id}  {job.state:<7} {job.source}"
     if job.result:
@@ -245,7 +250,7 @@ def job_line(job: Any) -> str:
     return line
 
 
-def _work_until_done(sdk: Any, ids: list[str], *, show: bool) -> None:
+def _work_until_done(sdk: AutoSkill, ids: list[str], *, show: bool) -> None:
     """Run a worker here until the given jobs are done or failed, with a progress bar on stderr."""
     worker = sdk.worker()
     total = len(ids)
@@ -263,7 +268,7 @@ def _work_until_done(sdk: Any, ids: list[str], *, show: bool) -> None:
 # -- jobs and worker -------------------------------------------------------------------------------------
 
 
-def _jobs(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
+def _jobs(args: argparse.Namespace, sdk: AutoSkill, emit: Emitter) -> int:
     queue = sdk.queue
     if args.job:
         if args.retry and not queue.retry(args.job):
@@ -291,13 +296,13 @@ def _jobs(args: argparse.Namespace, sdk: Any, emit: Emitter) -> int:
     return 0
 
 
-def _worker(args: argparse.Namespace, sdk: Any) -> int:
+def _worker(args: argparse.Namespace, sdk: AutoSkill) -> int:
     """Work the queue, one line per finished job on stdout (one JSON object per line with --json)."""
     worker = sdk.worker(lease=args.lease)
     if not args.json:
         print(f"autoskill worker {worker.owner}: {worker.learner.extractor.name}", file=sys.stderr)
 
-    def report(job: Any) -> None:
+    def report(job: Job) -> None:
         print(json.dumps(job.to_dict(), ensure_ascii=False) if args.json else job_line(job), flush=True)
 
     try:

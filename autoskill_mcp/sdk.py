@@ -10,7 +10,7 @@ import builtins
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from . import skillmd
 from .config import AutoSkillConfig
@@ -29,6 +29,13 @@ from .store import (
     open_store,
 )
 
+if TYPE_CHECKING:  # the learning package loads on first use, not with the SDK
+    from .learning.pending import Pending
+    from .learning.pipeline import Learner, LearnResult
+    from .learning.pruning import PruneReport
+    from .learning.queue import JobQueue
+    from .learning.worker import Worker
+
 
 class AutoSkill:
     """Skills for one machine: search, read, write, version, import and export them."""
@@ -42,8 +49,8 @@ class AutoSkill:
             library_dirs=self.config.library_dirs(),
         )
         self.default_user = self.config.resolved_user()
-        self._queue: Any = None
-        self._learner: Any = None
+        self._queue: JobQueue | None = None
+        self._learner: Learner | None = None
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AutoSkill:
@@ -321,7 +328,7 @@ class AutoSkill:
         self.store.record_usage(skill_id, retrieved=retrieved, used=used, user_id=self._user(user_id))
 
     def prune(self, *, user_id: str | None = None, min_retrieved: int = 40, max_used: int = 0,
-              min_age_days: float = 14.0, apply: bool = False) -> Any:
+              min_age_days: float = 14.0, apply: bool = False) -> PruneReport:
         """Skills retrieved often and never used (opt-in; only while `used` reports are coming in).
 
         A dry run unless `apply`; pruned skills keep their history in the catalog.
@@ -334,7 +341,7 @@ class AutoSkill:
     # -- learning --------------------------------------------------------------------------------------
 
     @property
-    def queue(self) -> Any:
+    def queue(self) -> JobQueue:
         """The durable ingestion queue in this store's catalog (shared with every process on it)."""
         if self._queue is None:
             from .learning.queue import JobQueue
@@ -343,7 +350,7 @@ class AutoSkill:
         return self._queue
 
     @property
-    def learner(self) -> Any:
+    def learner(self) -> Learner:
         """The learning pipeline: an LLM extractor when one is configured, else the offline rules."""
         if self._learner is None:
             from .learning.pipeline import build_learner
@@ -352,26 +359,29 @@ class AutoSkill:
         return self._learner
 
     def candidates(self, *, user_id: str | None = None, status: str | None = "pending", all_users: bool = False,
-                   limit: int = 200) -> builtins.list[Any]:
+                   limit: int = 200) -> builtins.list[Pending]:
         """Candidates kept aside until their requirement recurs (newest first); `status` None for every status."""
         pending = self.learner.pending
         if pending is None:
             return []
         return list(pending.list(None if all_users else self._user(user_id), status=status, limit=limit))
 
-    def accept_candidate(self, candidate_id: str, *, user_id: str | None = None) -> Any:
+    def accept_candidate(self, candidate_id: str, *, user_id: str | None = None) -> LearnResult:
         """Learn a pending candidate now (the LearnResult: what was added or merged)."""
         return self.learner.accept(candidate_id, user_id=self._user(user_id))
 
-    def reject_candidate(self, candidate_id: str, *, user_id: str | None = None) -> Any:
+    def reject_candidate(self, candidate_id: str, *, user_id: str | None = None) -> Pending:
         """Drop a pending candidate: it will not be promoted when its requirement recurs."""
         pending = self.learner.pending
         found = pending.get(candidate_id) if pending is not None else None
-        if found is None or found.user_id != self._user(user_id) or found.status != "pending":
+        if pending is None or found is None or found.user_id != self._user(user_id) or found.status != "pending":
             raise NotFoundError(f"no pending candidate {candidate_id!r} for user {self._user(user_id)!r}")
-        return pending.resolve(candidate_id, "rejected")
+        done = pending.resolve(candidate_id, "rejected")
+        if done is None:  # resolved by another process in between
+            raise NotFoundError(f"no pending candidate {candidate_id!r} for user {self._user(user_id)!r}")
+        return done
 
-    def worker(self, *, lease: float = 60.0) -> Any:
+    def worker(self, *, lease: float = 60.0) -> Worker:
         """A queue worker over this store (`.run()` to work the queue, `.run_once()` for one job)."""
         from .learning.worker import Worker
 
@@ -404,7 +414,7 @@ class AutoSkill:
         user_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         hint: str | None = None,
-    ) -> Any:
+    ) -> LearnResult:
         """Like `ingest`, returning the full LearnResult (gate, extractor, candidates, decisions)."""
         from .learning.events import session_from_events
         from .learning.transcripts import session_from_messages

@@ -11,11 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..config import AutoSkillConfig
 from .watch import ChangeWatch, StoreChange, Subscriber
 from .worker import QueueWorker, WorkerFactory
+
+if TYPE_CHECKING:
+    from ..sdk import AutoSkill
+    from ..store.base import SkillStore
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +49,7 @@ class Runtime:
         self.ready = threading.Event()
         #: set while stopping: the loops end and nothing new starts
         self.stopping = threading.Event()
-        self.sdk: Any = None
+        self.sdk: AutoSkill | None = None
         self.error: BaseException | None = None
         self.watch: ChangeWatch | None = None
         self._subscribers: list[Subscriber] = []
@@ -63,7 +67,7 @@ class Runtime:
         return self.ready.is_set() and self.sdk is not None
 
     @property
-    def store(self) -> Any:
+    def store(self) -> SkillStore | None:
         """The open store, or None."""
         sdk = self.sdk
         return None if sdk is None else sdk.store
@@ -171,7 +175,7 @@ class Runtime:
 
     def _build_index(self) -> None:
         try:
-            self.store.index  # noqa: B018 - builds the keyword index (vectors load lazily in the background)
+            getattr(self.store, "index", None)  # the local store builds its keyword index (vectors load later)
         except Exception:  # noqa: BLE001 - a search builds it again on first use
             if not self.stopping.is_set():
                 log.exception("building the search index failed")

@@ -13,7 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..store.base import SkillStore
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,8 @@ Subscriber = Callable[[StoreChange], None]
 class ChangeWatch:
     """Reads the change number of one open store; thread-safe, so a caller may `check()` at once after a write."""
 
-    def __init__(self, store: Any, notify: Subscriber, *, baseline: int | None = None, rescan: bool = False) -> None:
+    def __init__(self, store: SkillStore, notify: Subscriber, *, baseline: int | None = None,
+                 rescan: bool = False) -> None:
         self.store = store
         self.rescan = rescan
         self.seq = baseline if baseline is not None else -1
@@ -70,9 +74,10 @@ class ChangeWatch:
 
     def tick(self) -> bool:
         """One turn of the loop: rescan the folders when it is time, then `check()`."""
-        if self.rescan and time.monotonic() >= self._next_scan and hasattr(self.store, "sync"):
+        sync = getattr(self.store, "sync", None) if self.rescan else None  # folder stores only
+        if sync is not None and time.monotonic() >= self._next_scan:
             started = time.monotonic()
-            self.store.sync()
+            sync()
             cost = time.monotonic() - started
             self._next_scan = time.monotonic() + max(MIN_RESCAN_SECONDS, 20 * cost)
         return self.check()

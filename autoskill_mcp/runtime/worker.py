@@ -10,23 +10,29 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # learning loads when the worker starts, not with the runtime
+    from ..learning.pipeline import Learner
+    from ..learning.queue import JobQueue
+    from ..learning.worker import Worker
+    from ..sdk import AutoSkill
 
 log = logging.getLogger(__name__)
 
 #: builds the worker from the shared queue and the configured learner
-WorkerFactory = Callable[[Any, Any], Any]
+WorkerFactory = Callable[["JobQueue", "Learner"], "Worker"]
 
 
 class QueueWorker:
     """Runs one `learning.worker.Worker` on a daemon thread until stopped."""
 
-    def __init__(self, sdk: Any, *, poll: float, make_worker: WorkerFactory | None = None) -> None:
+    def __init__(self, sdk: AutoSkill, *, poll: float, make_worker: WorkerFactory | None = None) -> None:
         self.sdk = sdk
         self.poll = poll
         self.make_worker = make_worker
-        self._worker: Any = None
-        self._queue: Any = None
+        self._worker: Worker | None = None
+        self._queue: JobQueue | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> bool:
@@ -53,6 +59,7 @@ class QueueWorker:
         return True
 
     def _main(self) -> None:
+        assert self._worker is not None  # set before the thread starts
         try:
             self._worker.run(poll=self.poll)
         except Exception:  # noqa: BLE001 - the server keeps serving without a worker
@@ -60,7 +67,7 @@ class QueueWorker:
 
     def stop(self, timeout: float) -> None:
         """Stop after the job in flight (or leave it to its lease), then close the queue and the learner."""
-        if self._worker is None or self._thread is None:
+        if self._worker is None or self._thread is None or self._queue is None:
             return
         self._worker.stop()
         self._thread.join(timeout)
