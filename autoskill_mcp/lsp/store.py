@@ -154,7 +154,7 @@ class StoreService:
     def search(self, query: str, top_k: int = 10) -> list[dict[str, Any]]:
         """`autoskill.searchSkills`: SearchHit[] best first."""
         store = self.store()
-        hits = store.search(query, user_id=self.user, scope="all", top_k=max(1, int(top_k)), wait=False)
+        hits = store.search(query, user_id=self.user, scope="all", top_k=top_k, wait=False)
         return [{"id": h.skill.id, "name": h.skill.name, "description": h.skill.description,
                  "score": round(float(h.score), 6), "scope": h.skill.scope.value,
                  "path": _skill_md_path(store, h.skill.id)} for h in hits]
