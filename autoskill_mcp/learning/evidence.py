@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .naming import has_task_verb, stack_of
-from .noise import is_complaint, is_question, is_reference, noise_kind
+from .noise import is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
 from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
@@ -44,7 +44,7 @@ _RECUR = re.compile(
     r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
     r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|"
     r"照旧|老规矩|照常|同上次)|"
-    r"\b(encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b",
+    r"\b((?<!pas )encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b",
     re.IGNORECASE,
 )
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
@@ -54,7 +54,8 @@ _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
     r"\b(every (summer|winter|year|month|week|quarter|sprint|release|time|monday|friday|morning)|each (release|sprint)|"
-    r"(for|on) (the )?(next|future|other|rest of the|all (the )?(other|future))( \w+)?|same (approach|format|checklist|"
+    r"(for|on) (the )?(next(?! (week|weekend|month|year|days?|mon|tue|wed|thu|fri|sat|sun)\w*\b)|future|other|"
+    r"rest of the|all (the )?(other|future))( \w+)?|same (approach|format|checklist|"
     r"structure|template|rules?|setup|layout|style) (for|each|every|next|from now)|one of these (every|each|a)|(more|"
     r"rest) of these|(a lot|lots|bunch|\d+(-\d+)?) (more )?of these|use this (same )?(approach|format|template|"
     r"structure) (each|every|for)|(weekly|monthly|every week|every month) (thing|report|update|review|digest|plan))\b|"
@@ -104,6 +105,27 @@ _CHOICE = re.compile(
 #: a record about a person or a thing ("张琳（设计）：周一全天可以", "Me: free tue/wed"): this instance's data
 _RECORD = re.compile(r"^\W*(?:[\u3400-\u9fff]{2,4}\s*[（(][^）)\n]{1,12}[）)]|我|(?i:me|moi|yo|ich))\s*[:：]")
 _TICKS = re.compile(r"`[^`\n]+`")
+#: "i'll get Tomasz to review it", "je le relirai demain": what the user will do, not what they ask for
+_OWN_PLAN = re.compile(r"^\W*((ok|and|then|so),?\s+)?(i'?ll|i will|i'?m going to|we'?ll|we will|je vais|je (le |la )?"
+                       r"\w+rai\b|我(会|再|回头|自己))", re.I)
+#: "S608: table comes from our enum, ...": the user answering one finding of a linter's output
+_FINDING = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]")
+#: a quoted span: the words of a document, a message or a form field, not the user's own rule
+_QUOTED = re.compile(r"(?:(?<=^)|(?<=[\s(:]))['‘\"“«「][^'’\"”»」\n]{1,80}['’\"”»」](?=[\s,.;:!?)]|$)")
+#: "don't touch the rest", "leave the other workflows alone", "别的别动": the edges of this change
+_LEAVE_ALONE = re.compile(
+    r"\b(don'?t|do not|never|no need to) (touch|change|modify|edit|refactor|reformat|fix)\b[^.;]{0,40}\b(the rest|"
+    r"others?|anything else|it|that|those|them)\b|\b(the rest|other \w+|everything else)\b[^.;]{0,60}\b(don'?t|do not)"
+    r" (touch|change|modify|edit)\b|\b(leave|keep) (the rest|everything else|the others?|other \w+) (alone|as is|"
+    r"untouched)\b|(别的|其他|其余|剩下)[^。；]{0,20}(别|不要|先别)(动|碰|改)|先只改")
+#: "same text as before": the thing named, if this session said it already, is what "before" points at
+_SAME_AS_BEFORE = re.compile(r"\bsame (\w+) as (before|earlier|above)\b", re.I)
+
+
+def _said_earlier_here(sentence: str, earlier: list[Turn]) -> bool:
+    """Does "same X as before" point back inside this session (X in an earlier turn) rather than to a past one?"""
+    m = _SAME_AS_BEFORE.search(sentence)
+    return m is not None and any(re.search(rf"\b{re.escape(m.group(1))}\b", t.text, re.I) for t in earlier)
 _UNTICK = re.compile(r"\x00(\d+)\x00")
 
 ItemKind = Literal["directive", "requirement", "correction", "procedure", "recurrence"]
@@ -233,8 +255,22 @@ def _prose(text: str) -> tuple[tuple[str, ...], int]:
         return f"\x00{len(spans) - 1}\x00"
 
     body = _TICKS.sub(hold, "\n".join(kept))
-    out = [_UNTICK.sub(lambda m: spans[int(m.group(1))], s) for s in sentences(body)]
-    return tuple(s for s in out if not noise_kind(s)), aside
+    out = [_quote_tail_cut(_UNTICK.sub(lambda m: spans[int(m.group(1))], s)) for s in sentences(body)]
+    return tuple(s for s in out if s and not noise_kind(s)), aside
+
+
+_QUOTE_MARK = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])|[\"“”«»「」]")
+_CLOSING_FIRST = re.compile(r"^[^'\"“”«»「」]*?\S['\"”»」](?=\s|$)")
+
+
+def _quote_tail_cut(sentence: str) -> str:
+    """A sentence that starts inside a quote opened in the one before ("If so, provide X.' we don't ...")
+    keeps only what follows the quote: the quoted document's words are not the user's."""
+    if len(_QUOTE_MARK.findall(sentence)) % 2 == 1:
+        m = _CLOSING_FIRST.match(sentence)
+        if m:
+            return sentence[m.end():].strip()
+    return sentence
 
 
 def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
@@ -242,7 +278,10 @@ def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
     for s in turn.prose:
         if is_question(s) or is_complaint(s) or is_reference(s):
             continue
-        d = directive(_TICKS.sub("code", s))  # `always` in backticks is a keyword, not a rule
+        # `always` in backticks is a keyword, 'Never' in quotes a word of the text at hand: neither is a rule
+        d = directive(_QUOTED.sub("quote", _TICKS.sub("code", s)))
+        if d is not None and (is_reported(s) or _LEAVE_ALONE.search(s)):
+            continue
         if d is not None:
             d = replace(d, text=s)
         if d is not None and d.kind is not DirectiveKind.WORKFLOW and d.weight < 1.0 \
@@ -264,7 +303,13 @@ def _items(ev: Evidence) -> list[Item]:
         for s in t.prose:
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
-            if _CHOICE.search(s) or _RECORD.match(s):
+            if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or _FINDING.match(s):
+                continue  # a pick from a list, a record of who said what, hearsay, an answer to one lint finding
+            if _OWN_PLAN.match(s) and not re.search(r"[,，;；]", s):
+                # the user's own next step asks nothing (a clause after it may: "i'll ask weekly, knee status
+                # included"), but may say the task comes back: "i'll ask you for one of these every sunday"
+                if t.n > ev.turns[0].n and reuses(s):
+                    items.append(Item("recurrence", s, t.n, 0.5, kinds_of(s, ev.language)))
                 continue
             d = ds.get(s)
             if d is not None and d.kind is DirectiveKind.WORKFLOW:
@@ -278,7 +323,10 @@ def _items(ev: Evidence) -> list[Item]:
                 continue  # the request that sets the task names the skill; its specifics are not rules
             req = requirement(s, ev.language)
             general = req is not None and req.general
-            if d is not None and d.weight >= 0.5 and not is_complaint(s) and (d.weight >= 1.0 or general or not req):
+            # "leave the flag off until product says go": how this change ends, not a standing rule
+            scoped = req is not None and req.task_scoped
+            if d is not None and d.weight >= 0.5 and not is_complaint(s) and not scoped and (
+                    d.weight >= 1.0 or general or not req):
                 if req is not None and general and "house" in req.kinds:  # "we use plain pytest functions here"
                     d = replace(d, weight=1.0)                           # is how things are done, by definition
                 items.append(Item("directive", s, t.n, d.weight, req.kinds if req else (), directive=d,
@@ -287,7 +335,8 @@ def _items(ev: Evidence) -> list[Item]:
                 kind: ItemKind = "correction" if t.correction else "requirement"
                 kinds = (*req.kinds, "laid-out") if laid_out else req.kinds
                 items.append(Item(kind, s, t.n, _weight(req, t), kinds, rule=req.rule))
-            if (general or d is not None) and _RECUR.search(s) and not _UNLIKE_BEFORE.search(s):
+            if (general or d is not None) and _RECUR.search(s) and not _UNLIKE_BEFORE.search(s) and not (
+                    _said_earlier_here(s, ev.turns[: t.n - ev.turns[0].n])):
                 # "again", "as last time": asked for before ("not csv like last time" says the opposite)
                 items.append(Item("recurrence", s, t.n, 1.0, req.kinds if req else ()))
             elif (reuses(s) if t.n > ev.turns[0].n else _REUSE.search(s)) and not is_complaint(s) \
@@ -577,6 +626,13 @@ _BUG_REPORT = re.compile(
     r"\b(plante|erreur|échoue|falla|se cae|fehler|stürzt|hängt)\b", re.I)
 
 
+#: tasks a person does once or once in years: the requirements they build up die with the task
+_ONCE = re.compile(
+    r"\b(retir(es|ing|ement)|farewell|leaving do|eulogy|funeral|wedding|best man|maid of honou?r|(we'?re|i'?m) "
+    r"moving (house|flat|to)|relocat(e|ing|ion) to|one-(time|off) (migration|import|cleanup|backfill|job|script)|"
+    r"just this once|only (this )?once)\b|(退休|欢送|婚礼|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本))|"
+    r"\b(départ à la retraite|pot de départ|mariage|enterrement|déménag\w+|migration ponctuelle|une seule fois|"
+    r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*)\b", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")
 
 
@@ -616,6 +672,10 @@ def gate(evidence: Evidence) -> GateDecision:
         # what a user asks while chasing a bug ("try X", "revert that", "only that column") fixes this bug;
         # a way of working needs more than that to be learned offline (an LLM still sees it)
         parts.append("a debugging session")
+        total = round(GATE_THRESHOLD - 0.01, 2)
+    elif total >= GATE_THRESHOLD and _ONCE.search(evidence.task) and not _durable(items):
+        # a farewell speech, a move, a one-time migration: its requirements will not be asked for again
+        parts.append("a task that happens once")
         total = round(GATE_THRESHOLD - 0.01, 2)
     what = "; ".join(parts)
     if total >= GATE_THRESHOLD:

@@ -176,7 +176,8 @@ DOMAIN = DELIVERABLES | set(
     i18next gettext storage cookies sessions websocket websockets streaming serialization deserialization
     immutability mutation mutations fetch axios promise promises callbacks dependency-injection di clock
     mainactor concurrency threads threading locks transactions isolation indexing partitioning sharding
-    notebook changelogs semver conventional commits trunk gitflow pull-request code-review lockfiles""".split()
+    notebook changelogs semver conventional commits trunk gitflow pull-request code-review lockfiles
+    units metric imperial grams kilograms celsius fahrenheit currency timezones""".split()
 )
 #: what a session's code says it is written in: fence languages and file extensions -> the stack's name
 _STACKS = {
@@ -466,7 +467,7 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
     boosted = set(topic_words(boost))
     # a capitalised word inside a sentence is a name of this instance (a person, a client, a city): never the topic
     named = {w.lower() for text in [boost, *texts] for w in _PROPER.findall(text)} - DOMAIN
-    # what a rule writes as code (`unwrap()`, `anyhow::Result`, `@MainActor`, `for_each`) is what it is about
+    # what a rule writes as an identifier (unwrap(), anyhow::Result, @MainActor, for_each) is what it is about
     code = {w.lower().strip(".-") for text in texts for m in _CODE_SHAPED.finditer(text)
             for w in _WORD.findall(next(g for g in m.groups() if g))}
     pos = 0
@@ -489,7 +490,7 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
     return sorted(best[:2], key=lambda w: first[w]) + best[2:]
 
 
-_CODE_SHAPED = re.compile(r"`([^`\n]{2,40})`|\b([A-Za-z_]\w+)\(\)|\b([A-Za-z]\w+)::\w|@([A-Z]\w+)|"
+_CODE_SHAPED = re.compile(r"\b([A-Za-z_]\w+)\(\)|\b([A-Za-z]\w+)::\w|@([A-Z]\w+)|"
                           r"\b([a-z]+(?:_[a-z]+)+)\b")
 _PROPER = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][a-z]{2,}\b(?![-./])")
 

@@ -40,8 +40,9 @@ _PATHISH = re.compile(r"(^|\s)(/|~/|\./|[A-Z]:\\)[\w./\\-]+")
 _POLITE = re.compile(r"^\s*(ok(ay)?,?\s+|so,?\s+|and\s+|also,?\s+)*(can|could|would|will) (you|u)\s+(please\s+)?"
                      r"(?!(tell|explain|think|help me understand|remind)\b)\w+", _I)
 _ASKING = re.compile(
-    r"^\s*(what|why|how|which|who|whom|whose|where|when|is|are|was|were|does|do|did|has|have|should i|shall i|"
-    r"can i|could i|may i|is there|are there|any idea|anyone)\b|"
+    r"^\s*((and|but|so|also|or|ok(ay)?|hmm+),?\s+)?(what|why|how|which|who|whom|whose|where|when|is|are|was|were|"
+    r"does|do|did|has|have|should (i|we)|shall (i|we)|can (i|we)|could (i|we)|may i|is there|are there|any idea|"
+    r"anyone)\b|"
     r"(吗|呢|么|吧)\s*[？?]?\s*$|^(为什么|怎么|如何|是否|有没有|能不能|是不是|哪)|"
     r"^(est-ce que|pourquoi|comment|quel(le)?s?|qu'est-ce|combien|où)\b", _I)
 _QMARK = re.compile(r"[?？]\s*$|^\s*¿")
@@ -98,6 +99,21 @@ def is_question(sentence: str) -> bool:
     if not _QMARK.search(s) and (_DECLARATIVE_WH.match(s) or re.search(r"^[^?？]{3,80}[:：]\s*\S", s)):
         return False  # no question mark and a statement's shape: "how I write to clients: first name, ..."
     return bool(_QMARK.search(s) or (_ASKING.match(s) and len(s) < 200 and not s.endswith(".")))
+
+
+def is_reported(sentence: str) -> bool:
+    """Someone else's words passed on ("someone in review said we should never ..."): what they said, not
+    what the user asks for."""
+    return bool(_REPORTED.search(sentence))
+
+
+_REPORTED = re.compile(
+    r"\b(someone|somebody|people|they|he|she|[A-Z][a-z]+|(my|our|the) (boss|manager|colleague|lead|teammate|"
+    r"coworker|reviewer|client|customer|vendor|friend|wife|husband|partner|mum|mom|dad)|(a|one) (reviewer|colleague|"
+    r"friend))( \w+){0,3} (just )?(said|says|told (me|us)|tells (me|us)|thinks|suggested|suggests|claims|claimed|"
+    r"reckons|mentioned|wrote)\b|"
+    r"(有人|同事|他|她|他们|老板|领导|评审|客户)(说|觉得|建议|提到|认为)|"
+    r"\b(quelqu'un|il|elle|ils|mon (chef|collègue)|le client) (m'a dit|a dit|dit|pense|trouve|suggère)\b")
 
 
 def is_complaint(sentence: str) -> bool:

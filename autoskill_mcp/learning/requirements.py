@@ -186,6 +186,9 @@ _HOUSE = re.compile(
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
     r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
     r"notre (convention|règle|charte))\b", _I)
+#: "we use that in a few of the report models": a practice in some places is a fact, not the house's rule
+_PARTIAL = re.compile(r"\b(in (a few|some|one|two|a couple) (of )?|some of (the|our)|sometimes|here and there|"
+                      r"for now|at the moment|currently)\b|(有些|个别|部分|暂时)", _I)
 # A rule stated as how things are done here: "keys are snake_case", "errors go back as problem+json".
 _POLICY = re.compile(
     r"\b(is|are|goes|go|get|gets|stays?|lives?|belongs?) (always |never |only )?(in|under|into|through|via|as|"
@@ -238,10 +241,20 @@ _CONTENT_EDIT = re.compile(
     r"\b(drop|cut|remove|delete|lose|kill|lose|shorten|move|reword|swap) the (\w+ ){0,2}(joke|line|bit|part|paragraph|"
     r"sentence|bullet|section|intro|outro|emojis?|title|heading|word|table|column|row|photo|image|link|quote|"
     r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|\bthe (first|last|second|third|next|previous|"
-    r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b", _I)
+    r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b|"
+    # "the money bullet", "for 3.4", "bigger still", "left of the text": this artefact's parts, pointed at
+    r"\bthe [\w-]+ (bullet|paragraph|slide|column|heading|banner|modal|button)\b|"
+    r"(^|\b(for|in|on|at|under) )(item |question |section |point |q)?\d+\.\d+\b|"
+    r"\b(bigger|smaller|larger|wider|narrower|taller|shorter|darker|lighter|bolder|thinner) still\b|"
+    r"\b(left|right) of the\b|\b(on top of|underneath) the \w+\b|#[0-9a-fA-F]{6}\b|\b(a (bit|touch|little|tad) "
+    r"(more|less|bigger|smaller|darker|lighter|bolder|higher|lower|wider)|add (a|an|one|another) (bullet|line|"
+    r"paragraph|sentence|row|column|slide|note) (about|for|on|with))\b|"
+    r"再.{0,4}(一点|一些|点儿?)|往(左|右|上|下)(挪|移|放|靠)?|(换|改)成.{0,3}(红|蓝|绿|黑|白|黄|紫|橙|灰)色?|"
+    r"(粗|细|大|小|深|浅)一点", _I)
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
-    r"right now|today|tonight|tomorrow|yet|until i|before i (review|check|look)|temporarily|this (week|month|"
+    r"right now|today|tonight|tomorrow|yet|until (i|we|product|the|it|they)|before i (review|check|look)|"
+    r"temporarily|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
     r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|"
     r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|"
@@ -283,7 +296,7 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     if not kept:
         return None
     rule = ", ".join(kept)
-    if _HOUSE.search(sentence):
+    if _HOUSE.search(sentence) and not _PARTIAL.search(sentence):
         kinds["house"] = None  # a rule of the team or the codebase: standing by definition
     return Requirement(sentence, tuple(kinds), rule, bool(_CONTENT_EDIT.search(rule)),
                        bool(_TASK_SCOPED.search(sentence)))

@@ -308,3 +308,47 @@ def test_records_of_this_instance_are_no_constraints() -> None:
                         "我：周二周三都行", "好", "会议不要超过45分钟，要带议程", "好"))
     text = " ".join(i.text for i in ev.items)
     assert "张琳" not in text and "周二周三都行" not in text and "45分钟" in text
+
+
+@pytest.mark.parametrize("said", [
+    "someone in review said we should never use plain dataclasses anymore, feels like an overstatement",
+    "3.2 should be 'Never', there are no shared prod creds at all",
+    "the rest of the repo has the same warnings, that's Priya's cleanup PR, don't touch it",
+    "先只改 nightly.yml，别的 workflow 下周统一升级，别动",
+    "S608: table comes from our own enum, not user input, but use sql.Identifier anyway",
+    "i'll get Tomasz to review the wording before it goes in",
+    "and leave the flag off by default until product says go",
+    "ne pousse pas encore la branche, Hugo doit relire le script",
+])
+def test_hearsay_quotes_edges_of_this_change_and_own_plans_are_no_evidence(said: str) -> None:
+    """None of these is the user asking for a way of working (each came from a near-miss session)."""
+    ev = gather(session("tidy up the ingest module", "Done: ...", said, "Ok."))
+    assert [i for i in ev.items if i.turn == 2 and i.kind in ("directive", "recurrence")] == []
+
+
+def test_a_quote_opened_in_the_previous_sentence_is_not_the_users_words() -> None:
+    ev = gather(session("answer the vendor's form", "Sure.",
+                        "4.1 reads 'Do you process card data? If so, provide your PCI attestation.' we're SAQ A"))
+    assert not any("provide your PCI" in i.text for i in ev.items)
+
+
+def test_requirements_for_a_task_done_once_wait_for_a_second_look() -> None:
+    """A farewell speech's tone and length are real requirements, but nobody asks for that speech again."""
+    speech = gather(session(
+        "my manager retires friday after 31 years and i'm giving the farewell speech, can you draft it",
+        "Dear colleagues, ...",
+        "too formal, nobody talks like that at our lunches; keep it under three minutes",
+        "Friends, ...",
+        "end with a toast, not just 'to her', and no inside jokes about the budget",
+        "..."))
+    assert gate(speech).verdict == "borderline" and "a task that happens once" in gate(speech).reason
+
+
+def test_the_same_thing_as_before_inside_one_session_is_no_recurrence() -> None:
+    ev = gather(session("set up my out of office for next week. text: 'away until the 15th'", "Done.",
+                        "sam still got the reply, limit it to external senders", "Fixed.",
+                        "now the next one for june: same text as before", "Done."))
+    assert not [i for i in ev.items if i.kind == "recurrence"]
+    again = gather(session("write to Jon about the menu pages", "Hi Jon, ...",
+                           "same as before: client emails are plain paragraphs, no bullets, under 150 words"))
+    assert [i for i in again.items if i.kind == "recurrence"]
