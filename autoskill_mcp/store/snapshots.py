@@ -4,7 +4,7 @@ Two files under `<root>/index/`, both tagged with the catalog's id so a copied o
 recreated store never reads a foreign one, both written atomically:
 
 - `keywords.snapshot`: the BM25 index as of change number `seq`; the opener replays
-  the changes made after it (see LocalSkillStore._ensure_index).
+  the changes made after it (see search_index.ensure_index).
 - `vectors.snapshot`: one embedder's vectors with the content hash each was made
   from; the opener keeps the rows whose skill still has that hash. Loading 5k
   vectors this way takes milliseconds, against ~150 ms from the catalog's cache.
