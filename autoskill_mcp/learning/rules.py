@@ -17,6 +17,7 @@ import re
 from .candidate import Candidate
 from .evidence import GATE_THRESHOLD, Evidence, Item, score
 from .naming import STACK_NAMES, TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
+from .noise import FILE_REF, is_complaint, is_question
 from .requirements import kinds_of
 
 EXTRACTOR = "rules"
@@ -110,8 +111,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
     lang = evidence.language
     ordered = sorted(group, key=lambda i: (i.turn, 0))
     flows = [i for i in ordered if i.kind == "procedure"]
-    rules = _unique([_imperative(i.rule or i.text, lang) for i in ordered
-                     if i.kind not in ("procedure", "recurrence")])[:MAX_CONSTRAINTS]
+    rules = _unique([r for r in (_imperative(i.rule or i.text, lang) for i in ordered
+                                 if i.kind not in ("procedure", "recurrence")) if not _not_a_rule(r)])[:MAX_CONSTRAINTS]
     # the session's request says what the task's own requirements are about; a separate rule speaks for itself
     of_task = main or any(i.kind in ("requirement", "correction", "recurrence") for i in group)
     topics = _topics(group, evidence.task if of_task else "")
@@ -186,6 +187,15 @@ _HEADINGS = {"en": ("# Goal", "# Constraints & Style", "# Workflow"), "zh": ("# 
              "fr": ("# Objectif", "# Contraintes et style", "# Étapes"),
              "es": ("# Objetivo", "# Restricciones y estilo", "# Pasos"),
              "de": ("# Ziel", "# Vorgaben und Stil", "# Ablauf")}
+
+
+def _not_a_rule(line: str) -> bool:
+    """The last guard before a line becomes a constraint: a file:line or lint reference, a question or a
+    complaint is never one, however it got this far."""
+    return bool(FILE_REF.search(line) or _LINT_CODE.search(line) or is_question(line) or is_complaint(line))
+
+
+_LINT_CODE = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]|\b[A-Z]{1,3}\d{3,4} [a-z]")
 
 
 def _steps_for_the_task(item: Item) -> bool:

@@ -152,3 +152,15 @@ def test_the_stack_comes_from_code_fences_and_file_names(texts: list[str], stack
     from autoskill_mcp.learning.naming import stack_of
 
     assert stack_of(texts) == stack
+
+
+@pytest.mark.parametrize(("line", "kept"), [
+    ("aider/coders/base_coder.py:1245:9: F841 local variable 'e' is assigned to but never used", False),
+    ("S608: use sql.Identifier for the table name", False),
+    ("why does it still show 22 tasks", False),
+    ("it still fails on save", False),
+    ("Use {{ ref('stg_events') }}, dont hardcode schema names.", True),
+    ("Keep functions under 40 lines.", True),
+])
+def test_the_last_guard_keeps_rules_and_drops_references_questions_and_complaints(line: str, kept: bool) -> None:
+    assert rules._not_a_rule(line) is not kept
