@@ -630,7 +630,11 @@ _BUG_REPORT = re.compile(
 _ONCE = re.compile(
     r"\b(retir(es|ing|ement)|farewell|leaving do|eulogy|funeral|wedding|best man|maid of honou?r|(we'?re|i'?m) "
     r"moving (house|flat|to)|relocat(e|ing|ion) to|one-(time|off) (migration|import|cleanup|backfill|job|script)|"
-    r"just this once|only (this )?once)\b|(退休|欢送|婚礼|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本))|"
+    r"just this once|only (this )?once|(choose|choosing|pick|picking|buy|buying|find) (me )?(a|an|my|our|the) (new )?"
+    r"(laptop|car|flat|apartment|house|sofa|couch|phone|fridge|washing machine|dishwasher|tv|bike|pram|stroller|"
+    r"mattress|camera|venue)|which (laptop|car|flat|apartment|phone|tv|bike|camera) (should|to))\b|"
+    r"(退休|欢送|婚礼|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本)|(买|选)(一台|一辆|一套|个|台|辆|套)?(新的?)?"
+    r"(电脑|笔记本|车|房子?|沙发|手机|冰箱|洗衣机|电视))|"
     r"\b(départ à la retraite|pot de départ|mariage|enterrement|déménag\w+|migration ponctuelle|une seule fois|"
     r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*)\b", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")
