@@ -86,9 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"autoskill mcp: error: {exc}", file=sys.stderr)
                 return 1
         else:
+            import anyio
+
             from .server import AutoSkillServer
 
-            AutoSkillServer(settings).run("stdio")
+            anyio.run(AutoSkillServer(settings).run_stdio)
     except KeyboardInterrupt:
         end_process(130)
     end_process(0)

@@ -143,8 +143,7 @@ class ClientRegistry:
         self._order: list[int] = []
 
     def add(self, session: Any, user: str) -> None:
-        # ServerSession is a per-request wrapper around the connection; the connection is the identity.
-        key = id(getattr(session, "_connection", session))
+        key = _connection_key(session)
         caps = getattr(session, "client_capabilities", None)
         can_sample = caps is not None and getattr(caps, "sampling", None) is not None
         with self._lock:
@@ -167,7 +166,7 @@ class ClientRegistry:
         return None
 
     def discard(self, session: Any) -> None:
-        key = id(getattr(session, "_connection", session))
+        key = _connection_key(session)
         with self._lock:
             if self._sessions.pop(key, None) is not None:
                 self._order.remove(key)
@@ -175,3 +174,9 @@ class ClientRegistry:
     def __len__(self) -> int:
         with self._lock:
             return len(self._sessions)
+
+
+def _connection_key(session: Any) -> int:
+    """One key per connection. `ServerSession` is a per-request wrapper whose connection is not public;
+    the client's initialize params it shows are the connection's own object, so their identity is the key."""
+    return id(getattr(session, "client_params", None) or session)

@@ -52,10 +52,13 @@ async def test_every_file_is_a_skill_resource_with_exact_bytes(home: Path, mode:
         on_disk = (home / "Users" / "alice" / "pytest-fixtures" / "SKILL.md").read_bytes()
         assert (await read_bytes(c, "skill://pytest-fixtures/SKILL.md"))[0] == on_disk
         for bad in ("skill://bob-secret-deploy/SKILL.md", "skill://nope/SKILL.md",
-                    "skill://pytest-fixtures/../x", "skill://pytest-fixtures/missing.md"):
+                    "skill://pytest-fixtures/../x", "skill://pytest-fixtures/missing.md", "file:///etc/passwd"):
             with pytest.raises(MCPError) as err:
                 await c.read_resource(bad)
             assert err.value.error.code == -32602, bad
+        assert err.value.error.message == "Unknown resource: file:///etc/passwd"
+        assert err.value.error.data == {"uri": "file:///etc/passwd"}
+        assert (await c.list_resource_templates()).resource_templates == []
 
 
 async def test_resources_list_paginates(home: Path) -> None:

@@ -42,6 +42,7 @@ async def test_clients_without_sampling_are_never_asked(home: Path) -> None:
     server = AutoSkillServer(settings(home))
     async with Client(server, mode="legacy", raise_exceptions=True) as c:
         await c.list_tools()
+        await c.list_prompts()  # one connection, one entry, however many requests
         assert len(server.state.clients) == 1 and server.state.clients.sampler_for(USER) is None
     async with Client(server, raise_exceptions=True) as c:  # 2026-07-28: no server-to-client requests at all
         await c.list_tools()

@@ -40,6 +40,7 @@ async def test_stdio_session_in_a_real_subprocess(home: Path, mode: str) -> None
 
     async with Client(stdio_params(home), mode=mode, message_handler=handler, raise_exceptions=True) as c:
         assert c.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
+        assert_lists_can_change(c)
         assert len((await c.list_tools()).tools) == 10
         hits = (await c.call_tool("search_skills", {"query": "release changelog tag"})).structured_content["hits"]
         assert hits[0]["name"] == "release-checklist"
@@ -51,6 +52,13 @@ async def test_stdio_session_in_a_real_subprocess(home: Path, mode: str) -> None
             await anyio.to_thread.run_sync(write_from_another_process, home)
             with anyio.fail_after(10):
                 await changed.wait()
+
+
+def assert_lists_can_change(c: Client) -> None:
+    caps = c.server_capabilities
+    assert caps.tools and caps.tools.list_changed
+    assert caps.resources and caps.resources.list_changed
+    assert caps.prompts and caps.prompts.list_changed
 
 
 def free_port() -> int:
@@ -187,6 +195,7 @@ async def test_http_clients_hear_another_process_write(home: Path, http_server: 
     http = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
     async with Client(streamable_http_client(http_server.url, http_client=http), mode=mode,
                       message_handler=handler, raise_exceptions=True) as c:
+        assert_lists_can_change(c)
         await c.list_tools()
         if mode == "auto":
             async with c.listen(resources_list_changed=True) as events:
