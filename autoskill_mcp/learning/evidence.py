@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .naming import has_task_verb, stack_of
+from .naming import has_task_verb, occasion, stack_of
 from .noise import is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
@@ -98,7 +98,8 @@ _SEQUENCE = re.compile(
 #: picking one of the options the agent offered ("ok go with 1", "选第二个吧") asks nothing of the next task
 _CHOICE = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|yes|yeah|yep|great|perfect|cool|sure|alright|thanks|thx)[\s,.!]+)*(?:let'?s |i'?ll |we'?ll )?"
-    r"(?:go|going) (?:with|for) (?:option |number |#)?(?:\d+|[a-d]|the (?:first|second|third|last|other|cheaper) "
+    r"(?:go|going)(?: ahead)? (?:with|for) (?:option |number |steps? |#)?(?:\d+(?:\s*[-–]\s*\d+)?|[a-d]|the "
+    r"(?:first|second|third|last|other|cheaper) "
     r"(?:one|option))\b[^,;]{0,24}$|^\W*(?:那|好的?|行)?[，,]?(?:就|选|用)+(?:第?[一二三四1-4](?:个|种|套|条)|方案[一二三ABC])"
     r"(?:吧|就行|好了)?\W*$|^\W*(?:ok |d'accord |vale |gut )?(?:on part sur|je prends|nehmen wir|me quedo con) "
     r"(?:la |le |l'|el |la opción |option )?(?:\d|premi|deuxi|second|primer|segund|erste|zweite)", re.I)
@@ -108,14 +109,21 @@ _TICKS = re.compile(r"`[^`\n]+`")
 #: "i'll get Tomasz to review it", "je le relirai demain": what the user will do, not what they ask for
 _OWN_PLAN = re.compile(r"^\W*((ok|and|then|so),?\s+)?(i'?ll|i will|i'?m going to|we'?ll|we will|je vais|je (le |la )?"
                        r"\w+rai\b|我(会|再|回头|自己))", re.I)
+#: "can you also draft …", "now write …", "peux-tu aussi …": the user asking for one more piece of work
+_NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could|would) (you|u) also|also,? (please )?|"
+                          r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
+                          r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
+                          r"escrib\w*|redact\w*)\b", re.I)
 #: "S608: table comes from our enum, ...": the user answering one finding of a linter's output
 _FINDING = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]")
 #: a quoted span: the words of a document, a message or a form field, not the user's own rule
-_QUOTED = re.compile(r"(?:(?<=^)|(?<=[\s(:]))['‘\"“«「][^'’\"”»」\n]{1,80}['’\"”»」](?=[\s,.;:!?)]|$)")
+_QUOTED = re.compile(r"«[^»\n]{1,120}»|“[^”\n]{1,120}”|„[^“”\n]{1,120}[“”]|「[^」\n]{1,120}」|"
+                     r"(?:(?<=^)|(?<=[\s(:]))(?:\"[^\"\n]{1,120}\"|'[^'\n]{1,80}')(?=[\s,.;:!?)—–-]|$)")
 #: "don't touch the rest", "leave the other workflows alone", "别的别动": the edges of this change
 _LEAVE_ALONE = re.compile(
     r"\b(don'?t|do not|never|no need to) (touch|change|modify|edit|refactor|reformat|fix)\b[^.;]{0,40}\b(the rest|"
-    r"others?|anything else|it|that|those|them)\b|\b(the rest|other \w+|everything else)\b[^.;]{0,60}\b(don'?t|do not)"
+    r"others?|anything else|it|that|those|them)\b|\b(don'?t|do not) (touch|change|modify|edit) (the )?[\w/-]*\.\w+|"
+    r"\b(the rest|other \w+|everything else)\b[^.;]{0,60}\b(don'?t|do not)"
     r" (touch|change|modify|edit)\b|\b(leave|keep) (the rest|everything else|the others?|other \w+) (alone|as is|"
     r"untouched)\b|(别的|其他|其余|剩下)[^。；]{0,20}(别|不要|先别)(动|碰|改)|先只改")
 #: "same text as before": the thing named, if this session said it already, is what "before" points at
@@ -322,6 +330,9 @@ def _items(ev: Evidence) -> list[Item]:
                     items.append(Item("recurrence", s, t.n, 0.5))
                 continue  # the request that sets the task names the skill; its specifics are not rules
             req = requirement(s, ev.language)
+            if req is not None and set(req.kinds) <= {"rule"} and t.n > ev.turns[0].n and _NEW_REQUEST.match(s) \
+                    and has_task_verb(s, ev.language):
+                req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
             general = req is not None and req.general
             # "leave the flag off until product says go": how this change ends, not a standing rule
             scoped = req is not None and req.task_scoped
@@ -331,6 +342,10 @@ def _items(ev: Evidence) -> list[Item]:
                     d = replace(d, weight=1.0)                           # is how things are done, by definition
                 items.append(Item("directive", s, t.n, d.weight, req.kinds if req else (), directive=d,
                                   rule=req.rule if req and d.weight < 1.0 else s))
+            elif general and req is not None and d is None and occasion(s, ev.language) is not None:
+                # "when I ask you research questions I need the sources": the user names when it holds
+                items.append(Item("directive", s, t.n, 1.0, req.kinds, directive=Directive(
+                    s, DirectiveKind.ALWAYS, 1.0, lang=ev.language), rule=req.rule))
             elif general and req is not None:
                 kind: ItemKind = "correction" if t.correction else "requirement"
                 kinds = (*req.kinds, "laid-out") if laid_out else req.kinds
@@ -414,8 +429,11 @@ def _pasted(turn: Turn) -> bool:
     and reports as user messages)."""
     if len(turn.prose) < 2:
         return False
-    laid_out = sum(1 for x in turn.text.splitlines() if _LAID_OUT.match(x))
+    lines = turn.text.splitlines()
+    laid_out = sum(1 for x in lines if _LAID_OUT.match(x))
     if laid_out >= 3 or turn.text.count("**") >= 8:
+        return True
+    if len(lines) >= 4 and any(_CAPS_TITLE.match(x) and sum(c.isalpha() for c in x) >= 6 for x in lines[1:]):
         return True
     head = turn.text.strip().splitlines()[0]
     if _ABOUT_TEXT.search(head) and (len(turn.text.strip().splitlines()) > 1 or head.rstrip().endswith((":", "："))):
@@ -428,14 +446,18 @@ def _pasted(turn: Turn) -> bool:
 
 
 _LAID_OUT = re.compile(r"^\s*(#{1,6} \S|[-*] \*\*|[✅❌⚠🎯🔍🛠💻📋🚀🔧🔄📝]|\|.*\|\s*$|-{3,}\s*$)")
+#: "NORMAS DE LA CASA", "SECURITY POLICY v3": a document's title, so what follows is that document
+_CAPS_TITLE = re.compile(r"^\s*[A-ZÀ-Ý][A-ZÀ-Ý0-9 '&/.-]{5,60}\s*:?\s*$")
 _ABOUT_TEXT = re.compile(
     r"\b(summari[sz]e|summary of|tl;?dr|translate|translation|turn (this|it|these|the|my|our)( [\w-]+){0,3} into|"
     r"make (a|me a) checklist|checklist (from|of)|explain (this|it)|simplify|what does (this|it) (mean|say)|"
     r"go through (this|it)|proofread|rewrite this|list (the )?(problems|issues|mistakes)|anything (contradictory|"
     r"unclear|missing|wrong|off)|(review|critique|check|look over|go over|comment on) (this|the|my|our|her|his|their)"
     r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|"
-    r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段)|"
-    r"\b(résume|traduis|traduire)\b", re.IGNORECASE)
+    r"make (it|this|these|that) into|(sent|forwarded|left) (me |us )?(this|these|the following)|condense|"
+    r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段|改成一条|转成)|"
+    r"\b(résume|traduis|traduire|résumer|fais-en|resume|resumir|resúmelo|hazme un resumen|nos dejó esto|"
+    r"me (mandó|envió) esto|convierte esto|zusammenfass\w*|fass\w* zusammen)\b", re.IGNORECASE)
 #: ... and, in a long turn, the words that introduce a pasted text
 _PASTE_INTRO = re.compile(r"\b(pasted|here'?s the|below is|as follows)\b|(下面是|以下是)|\b(voici le|ci-dessous)\b",
                           re.IGNORECASE)
@@ -619,7 +641,10 @@ def debugging(first: Turn) -> bool:
 
 
 _BUG_REPORT = re.compile(
-    r"\b(keeps? (dying|crashing|failing|timing out|restarting|hanging|breaking)|(fail|fails|failing|crash|crashes|"
+    r"\b((disconnects|drops|dies|restarts|crashes|hangs|freezes|resets) (every|after|randomly|at random|when|on)|"
+    r"(doesn'?t|won'?t|does not) (stick|start|load|save|connect|persist)|startet\b.{0,30}\bnicht|nicht mehr|"
+    r"ya no (funciona|arranca|carga)|no arranca|ne (démarre|marche|charge) plus|keeps? (dying|crashing|failing|"
+    r"timing out|restarting|hanging|breaking)|(fail|fails|failing|crash|crashes|"
     r"flak(e|es|y)) (randomly|intermittently|sometimes|on ci|in ci|locally)|went from .{1,20} to|since (this morning|"
     r"yesterday|the (upgrade|update|deploy|release)|\d)|(is|are|got|became) (slow|slower|down|stuck|flaky)|"
     r"(error|exception|traceback|segfault|oom|timeout)s?\b)|(报错|失败|崩了|挂了|卡住|很慢|超时)|"
@@ -630,10 +655,12 @@ _BUG_REPORT = re.compile(
 _ONCE = re.compile(
     r"\b(retir(es|ing|ement)|farewell|leaving do|eulogy|funeral|wedding|best man|maid of honou?r|(we'?re|i'?m) "
     r"moving (house|flat|to)|relocat(e|ing|ion) to|one-(time|off) (migration|import|cleanup|backfill|job|script)|"
-    r"just this once|only (this )?once|(choose|choosing|pick|picking|buy|buying|find) (me )?(a|an|my|our|the) (new )?"
+    r"just this once|only (this )?once|(pick|choose|decide on) (one|ONE)\b[^.?!]{0,30}\b(of|from) (these|them|the)|"
+    r"(choose|choosing|pick|picking|buy|buying|find) (me )?(a|an|my|our|the) (new )?"
     r"(laptop|car|flat|apartment|house|sofa|couch|phone|fridge|washing machine|dishwasher|tv|bike|pram|stroller|"
     r"mattress|camera|venue)|which (laptop|car|flat|apartment|phone|tv|bike|camera) (should|to))\b|"
-    r"(退休|欢送|婚礼|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本)|(买|选)(一台|一辆|一套|个|台|辆|套)?(新的?)?"
+    r"(退休|欢送|婚礼|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本)|从这几(家|个|套|款|间)|(挑|选)(一家|一个|一套|哪家|哪个)|"
+    r"(买|选)(一台|一辆|一套|个|台|辆|套)?(新的?)?"
     r"(电脑|笔记本|车|房子?|沙发|手机|冰箱|洗衣机|电视))|"
     r"\b(départ à la retraite|pot de départ|mariage|enterrement|déménag\w+|migration ponctuelle|une seule fois|"
     r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*)\b", re.I)

@@ -251,7 +251,10 @@ _CONTENT_EDIT = re.compile(
     r"paragraph|sentence|row|column|slide|note) (about|for|on|with))\b|"
     r"再.{0,4}(一点|一些|点儿?)|往(左|右|上|下)(挪|移|放|靠)?|(换|改)成.{0,3}(红|蓝|绿|黑|白|黄|紫|橙|灰)色?|"
     r"(粗|细|大|小|深|浅)一点|放到.{1,10}(前面|后面|上面|下面)|(删掉?|去掉)(最后|第.)一?(句|段|行|条|页)|"
-    r"(字体|字号|颜色|背景)(换成|改成|调成)", _I)
+    r"(字体|字号|颜色|背景)(换成|改成|调成)|(?-i:\b[A-Z]-\d{2,3}\b)|"
+    r"\b(slide|page|section|chapter|figure|question|exercise) \d+\b|"
+    r"\bthe ['\"‘“][^'\"’”]{1,40}['\"’”] (slide|section|bullet|paragraph|page|heading|column|tab)\b|"
+    r"\bdrop the (others|rest)\b", _I)
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until (i|we|product|the|it|they)|before i (review|check|look)|"

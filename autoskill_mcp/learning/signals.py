@@ -62,7 +62,8 @@ _TOUJOURS = (r"(^|[.!]\s*)toujours\b(?!\s+(pas|des|de|du|le|la|les|un|une|aussi|
 _DURABLE_FR = re.compile(
     rf"{_TOUJOURS}|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b|"
     r"\b(siempre|nunca|jamás|a partir de ahora|de ahora en adelante|cada vez|en todo el (servicio|proyecto|código))\b|"
-    r"\b(immer|niemals|ab jetzt|ab sofort|künftig|in zukunft|jedes mal|bei uns gilt|grundsätzlich)\b", _I)
+    r"\b((?<!noch )immer(?! noch)|niemals|ab jetzt|ab sofort|künftig|in zukunft|jedes mal|bei uns gilt|"
+    r"grundsätzlich)\b", _I)  # "immer noch", "noch immer": still, not always
 
 _NEVER_EN = re.compile(
     r"(^|[,;:]\s*|\b(and|but|so|also|please|just)\s+)(please\s+)?(never|don'?t|do not|dont|avoid|stop|no more)\b|"

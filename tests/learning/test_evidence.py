@@ -175,10 +175,13 @@ CELERY_DEBUG = session(
 def test_a_debugging_session_is_not_learned_offline_but_still_reaches_an_llm() -> None:
     decision = gate(gather(CELERY_DEBUG))
     assert decision.verdict == "borderline" and "a debugging session" in decision.reason
-    # the same asks after a request for work, not a bug report, are learned
+    # the same asks after a request for work, not a bug report, are weighed as they are (no debugging cap);
+    # "don't touch .env" is this change's edge either way, so what is left is one turn of requirements
     as_task = Session("s1", "openai-chat", [Event(Role.USER, Kind.PROMPT, "write a celery task that syncs invoices",
                                                   uid="x"), *CELERY_DEBUG.events[1:]])
-    assert gate(gather(as_task)).verdict == "pass"
+    weighed = gate(gather(as_task))
+    assert "a debugging session" not in weighed.reason and weighed.verdict == "borderline"
+    assert "requirements in 1 turn(s)" in weighed.reason
 
 
 def test_an_unmistakable_rule_said_while_debugging_is_still_learned() -> None:
@@ -319,6 +322,11 @@ def test_records_of_this_instance_are_no_constraints() -> None:
     "i'll get Tomasz to review the wording before it goes in",
     "and leave the flag off by default until product says go",
     "ne pousse pas encore la branche, Hugo doit relire le script",
+    "frontend dev says everyone does it, our security person says never.",
+    "hypothetically if we never expired sessions at all, what's the worst case",
+    "Geht immer noch nicht, gleiche Fehlermeldung",
+    "我们新项目有人坚持所有表都用 UUID，说自增 id 永远不该暴露给前端",
+    "don't change .env.test though, everyone else uses the shared one",
 ])
 def test_hearsay_quotes_edges_of_this_change_and_own_plans_are_no_evidence(said: str) -> None:
     """None of these is the user asking for a way of working (each came from a near-miss session)."""
@@ -352,3 +360,30 @@ def test_the_same_thing_as_before_inside_one_session_is_no_recurrence() -> None:
     again = gather(session("write to Jon about the menu pages", "Hi Jon, ...",
                            "same as before: client emails are plain paragraphs, no bullets, under 150 words"))
     assert [i for i in again.items if i.kind == "recurrence"]
+
+
+def test_a_pasted_document_under_its_title_is_the_text_at_hand_not_the_users_rules() -> None:
+    ev = gather(session("the owner left us this, can you make a short list for sunday morning for the group?\n\n"
+                        "HOUSE RULES\n1. Never throw cigarette ends in the garden.\n2. Always close the field gate.\n"
+                        "3. Never light the fire without opening the flue.", "Sunday list: ..."))
+    assert not [i for i in ev.items if i.kind == "directive"]
+
+
+@pytest.mark.parametrize("said", ["slide 3 and slide 4 are in the wrong order", "drop F-07, that page was deleted",
+                                  "the 'what went wrong' slide has 7 bullets, cut it to 4"])
+def test_pointing_at_parts_of_this_artefact_is_an_edit(said: str) -> None:
+    found = requirement(said)
+    assert found is None or found.content_edit
+
+
+def test_picking_one_of_these_is_a_decision_made_once() -> None:
+    flat = gather(session("i need to pick ONE flat from these three listings", "Here they are compared ...",
+                          "must be under 900 a month and no ground floor", "Then B or C ...",
+                          "it has to have a dishwasher, and under 25 minutes to the office by bike", "C fits ..."))
+    assert "a task that happens once" in gate(flat).reason and gate(flat).verdict != "pass"
+
+
+def test_asking_for_another_piece_of_work_is_no_requirement() -> None:
+    ev = gather(session("make this notice into a short message for the flat chat", "Here it is ...",
+                        "can you also draft a reply to Marta asking where we can park", "Hi Marta ..."))
+    assert not [i for i in ev.items if i.turn == 2]
