@@ -13,8 +13,8 @@ from ..diagnostics import Fix
 from ..positions import Position, Range, TextEdit
 from ..profiles import CODEX
 from ..sections import first_paragraph
-from .context import CheckContext, type_name
-from .edits import replace_value_fix, shorten_fix
+from .context import CheckContext
+from .edits import quote_fix, shorten_fix
 
 MAX_DESCRIPTION = 1024
 MAX_LISTING = 1536
@@ -35,13 +35,8 @@ def check_description(ctx: CheckContext) -> None:
         return
     value = node.value
     if not isinstance(value, str) or not value.strip():
-        found = ""
-        fix = None
-        if node.kind == "scalar" and node.scalar_text and node.scalar_text.strip():
-            found = f" (YAML reads `{node.scalar_text}` as {type_name(value)}): quote it"
-            fix = replace_value_fix(node, yamltext.double_quoted(node.scalar_text), "Quote the description")
-        else:
-            found = ": write what the skill does and when to use it"
+        quoted = quote_fix(node, "description")
+        found, fix = quoted if quoted else (": write what the skill does and when to use it", None)
         ctx.emit("SKL022", node.value_range if node.source else node.key_range, fix=fix, found=found)
         return
     rng = node.value_range

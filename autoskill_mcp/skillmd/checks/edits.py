@@ -10,11 +10,21 @@ from .. import yamltext
 from ..diagnostics import Fix
 from ..parser import FieldNode, ParsedSkillMd
 from ..positions import Position, Range, TextEdit
+from .context import type_name
 
 
 def replace_value_fix(node: FieldNode, new_value: str, title: str) -> Fix:
     """Replace everything after the key (colon included) with ``: new_value``."""
     return Fix(title, [TextEdit(Range(node.key_range.end, node.value_range.end), f": {new_value}")])
+
+
+def quote_fix(node: FieldNode, what: str) -> tuple[str, Fix] | None:
+    """A value YAML read as something other than text (`name: 2024`, `description: yes`): the words
+    for the message and a fix that quotes what was typed; None when nothing was typed to quote."""
+    if node.kind != "scalar" or not node.scalar_text or not node.scalar_text.strip():
+        return None
+    return (f" (YAML reads `{node.scalar_text}` as {type_name(node.value)}): quote it",
+            replace_value_fix(node, yamltext.double_quoted(node.scalar_text), f"Quote the {what}"))
 
 
 def shorten_fix(node: FieldNode, value: str, limit: int, what: str) -> Fix | None:

@@ -12,8 +12,8 @@ from .. import yamltext
 from ..diagnostics import Fix
 from ..names import is_ascii_name, is_valid_name, name_problems, normalize_name, slugify
 from ..positions import Position, Range, TextEdit
-from .context import CheckContext, type_name
-from .edits import replace_value_fix
+from .context import CheckContext
+from .edits import quote_fix, replace_value_fix
 
 RESERVED_WORDS = ("anthropic", "claude")
 
@@ -31,11 +31,10 @@ def check_name(ctx: CheckContext) -> None:
         return
     value = node.value
     if not isinstance(value, str) or not value.strip():
-        found = ""
-        fix = None
-        if node.kind == "scalar" and node.scalar_text and node.scalar_text.strip():
-            found = f" (YAML reads `{node.scalar_text}` as {type_name(value)}): quote it"
-            fix = replace_value_fix(node, yamltext.double_quoted(node.scalar_text), "Quote the name")
+        found, fix = "", None
+        quoted = quote_fix(node, "name")
+        if quoted:
+            found, fix = quoted
         elif ctx.dir_name:
             found = f": set it to the folder name '{ctx.dir_name}'"
             fix = replace_value_fix(node, yamltext.scalar(ctx.dir_name), f"Set name to '{ctx.dir_name}'")
