@@ -56,7 +56,16 @@ NOT_TOPIC = set(
     noch schon nur erst dann danach zuerst jetzt hier dort mal gerne gern brauche brauchst will willst kannst
     kann mache machst rechne rechnest gib zeig nimm lass neue neuen neuer neues festen feste fest etwas
     dies diese dieser dieses jene welche alles nichts viel viele wenig mehr weniger gut besser
-    très bien merci voilà peux veux besoin aussi toujours encore déjà juste vraiment""".split()
+    très bien merci voilà peux veux besoin aussi toujours encore déjà juste vraiment
+    maintenant quand dis dit dire mots mot objet chose choses truc trucs rien quelque quelques chaque celui celle
+    ceux celles peu beaucoup trop mieux vrai bon bonne mauvais petit petite grand grande fois jour jours semaine
+    moment parce pourquoi combien lequel laquelle lesquels quel quelle quels quelles être avoir fait faites
+    va vais vas allons allez vont doit doivent peut peuvent veut voulons sais sait savoir mettre mets met
+    meinen meiner meines deinen deiner unseren unserer ihren ihrem ihre ihr wer was wo wann warum welche welcher
+    welches man noch schon ganz gerade eben etwa sowie also oder sondern dabei dafür damit davon dazu hier
+    heute morgen gestern woche tag tage mal sachen sache ding dinge leute
+    ahora cuando quién quien qué cómo dónde donde porque mucho poco nada algo alguien cosa cosas gente día días
+    semana vez veces bien mal mejor peor cada hacer hace hago quiero quieres tengo tienes""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
                   "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
@@ -492,6 +501,8 @@ def rank_topics(texts: list[str], *, boost: str = "") -> list[str]:
 
 _CODE_SHAPED = re.compile(r"\b([A-Za-z_]\w+)\(\)|\b([A-Za-z]\w+)::\w|@([A-Z]\w+)|"
                           r"\b([a-z]+(?:_[a-z]+)+)\b")
+#: "10h30", "h30", "9am", "15min", "40k": times and amounts of this instance, never a topic
+_CLOCK = re.compile(r"^(\d+h\d*|h\d+|\d+(am|pm|min|mins|k|m|kg|km|gb|mb)|\d+[.:]\d+)$")
 _PROPER = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][a-z]{2,}\b(?![-./])")
 
 
@@ -524,7 +535,7 @@ def topic_words(text: str) -> list[str]:
             out += [b for b in _CJK_CUT.split(w) if 2 <= len(b) <= 6 and b not in _CJK_NOT_TOPIC]
         else:
             low = w.lower().strip(".-")
-            if len(low) >= 2 and low not in NOT_TOPIC and not low.isdigit():
+            if len(low) >= 2 and low not in NOT_TOPIC and not low.isdigit() and not _CLOCK.match(low):
                 out.append(low)
     return out
 
