@@ -58,14 +58,14 @@ NOT_TOPIC = set(
     dies diese dieser dieses jene welche alles nichts viel viele wenig mehr weniger gut besser
     très bien merci voilà peux veux besoin aussi toujours encore déjà juste vraiment
     maintenant quand dis dit dire mots mot objet chose choses truc trucs rien quelque quelques chaque celui celle
-    ceux celles peu beaucoup trop mieux vrai bon bonne mauvais petit petite grand grande fois jour jours semaine
+    ceux celles peu beaucoup trop mieux vrai bon bonne mauvais petit petite grand grande fois
     moment parce pourquoi combien lequel laquelle lesquels quel quelle quels quelles être avoir fait faites
     va vais vas allons allez vont doit doivent peut peuvent veut voulons sais sait savoir mettre mets met
     meinen meiner meines deinen deiner unseren unserer ihren ihrem ihre ihr wer was wo wann warum welche welcher
     welches man noch schon ganz gerade eben etwa sowie also oder sondern dabei dafür damit davon dazu hier
-    heute morgen gestern woche tag tage mal sachen sache ding dinge leute
-    ahora cuando quién quien qué cómo dónde donde porque mucho poco nada algo alguien cosa cosas gente día días
-    semana vez veces bien mal mejor peor cada hacer hace hago quiero quieres tengo tienes""".split()
+    heute morgen gestern mal sachen sache ding dinge leute
+    ahora cuando quién quien qué cómo dónde donde porque mucho poco nada algo alguien cosa cosas gente
+    vez veces bien mal mejor peor cada hacer hace hago quiero quieres tengo tienes""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
                   "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
