@@ -109,6 +109,8 @@ _TICKS = re.compile(r"`[^`\n]+`")
 #: "i'll get Tomasz to review it", "je le relirai demain": what the user will do, not what they ask for
 _OWN_PLAN = re.compile(r"^\W*((ok|and|then|so),?\s+)?(i'?ll|i will|i'?m going to|we'?ll|we will|je vais|je (le |la )?"
                        r"\w+rai\b|我(会|再|回头|自己))", re.I)
+#: a sentence that opens a quotation it does not close: the first line of a text the user pasted
+_OPENS_QUOTE = re.compile(r"^\s*(“[^”]*|«[^»]*|「[^」]*|\"[^\"]*)$")
 #: "can you also draft …", "now write …", "peux-tu aussi …": the user asking for one more piece of work
 _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could|would) (you|u) also|also,? (please )?|"
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
@@ -311,7 +313,7 @@ def _items(ev: Evidence) -> list[Item]:
         for s in t.prose:
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
-            if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or _FINDING.match(s):
+            if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or _FINDING.match(s) or _OPENS_QUOTE.match(s):
                 continue  # a pick from a list, a record of who said what, hearsay, an answer to one lint finding
             if _OWN_PLAN.match(s) and not re.search(r"[,，;；]", s):
                 # the user's own next step asks nothing (a clause after it may: "i'll ask weekly, knee status
@@ -455,7 +457,7 @@ _ABOUT_TEXT = re.compile(
     r"unclear|missing|wrong|off)|(review|critique|check|look over|go over|comment on) (this|the|my|our|her|his|their)"
     r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|"
     r"make (it|this|these|that) into|(sent|forwarded|left) (me |us )?(this|these|the following)|condense|"
-    r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段|改成一条|转成)|"
+    r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段|改成一条|转成|(改|润色|修改|优化|看)一下(这|下面)(段|篇|封|份))|"
     r"\b(résume|traduis|traduire|résumer|fais-en|resume|resumir|resúmelo|hazme un resumen|nos dejó esto|"
     r"me (mandó|envió) esto|convierte esto|zusammenfass\w*|fass\w* zusammen)\b", re.IGNORECASE)
 #: ... and, in a long turn, the words that introduce a pasted text
