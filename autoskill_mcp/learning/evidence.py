@@ -111,7 +111,7 @@ _OWN_PLAN = re.compile(r"^\W*((ok|and|then|so),?\s+)?(i'?ll|i will|i'?m going to
                        r"\w+rai\b|我(会|再|回头|自己))", re.I)
 #: a sentence that opens a quotation it does not close: the first line of a text the user pasted
 _OPENS_QUOTE = re.compile(r"^\s*(“[^”]*|«[^»]*|「[^」]*|\"[^\"]*)$")
-#: "can you also draft …", "now write …", "peux-tu aussi …": the user asking for one more piece of work
+#: "can you also draft …", "peux-tu aussi rédiger …": the user asking for one more piece of work
 _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could|would) (you|u) also|also,? (please )?|"
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
@@ -131,11 +131,6 @@ _LEAVE_ALONE = re.compile(
 #: "same text as before": the thing named, if this session said it already, is what "before" points at
 _SAME_AS_BEFORE = re.compile(r"\bsame (\w+) as (before|earlier|above)\b", re.I)
 
-
-def _said_earlier_here(sentence: str, earlier: list[Turn]) -> bool:
-    """Does "same X as before" point back inside this session (X in an earlier turn) rather than to a past one?"""
-    m = _SAME_AS_BEFORE.search(sentence)
-    return m is not None and any(re.search(rf"\b{re.escape(m.group(1))}\b", t.text, re.I) for t in earlier)
 _UNTICK = re.compile(r"\x00(\d+)\x00")
 
 ItemKind = Literal["directive", "requirement", "correction", "procedure", "recurrence"]
@@ -281,6 +276,12 @@ def _quote_tail_cut(sentence: str) -> str:
         if m:
             return sentence[m.end():].strip()
     return sentence
+
+
+def _said_earlier_here(sentence: str, earlier: list[Turn]) -> bool:
+    """Does "same X as before" point back inside this session (X in an earlier turn) rather than to a past one?"""
+    m = _SAME_AS_BEFORE.search(sentence)
+    return m is not None and any(re.search(rf"\b{re.escape(m.group(1))}\b", t.text, re.I) for t in earlier)
 
 
 def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
@@ -657,7 +658,7 @@ _BUG_REPORT = re.compile(
 _ONCE = re.compile(
     r"\b(retir(es|ing|ement)|farewell|leaving do|eulogy|funeral|wedding|best man|maid of honou?r|(we'?re|i'?m) "
     r"moving (house|flat|to)|relocat(e|ing|ion) to|one-(time|off) (migration|import|cleanup|backfill|job|script)|"
-    r"just this once|only (this )?once|(pick|choose|decide on) (one|ONE)\b[^.?!]{0,30}\b(of|from) (these|them|the)|"
+    r"just this once|only (this )?once|(pick|choose|decide on) one\b[^.?!]{0,30}\b(of|from) (these|them|the)|"
     r"(choose|choosing|pick|picking|buy|buying|find) (me )?(a|an|my|our|the) (new )?"
     r"(laptop|car|flat|apartment|house|sofa|couch|phone|fridge|washing machine|dishwasher|tv|bike|pram|stroller|"
     r"mattress|camera|venue)|which (laptop|car|flat|apartment|phone|tv|bike|camera) (should|to))\b|"
