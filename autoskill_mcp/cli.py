@@ -25,6 +25,7 @@ from . import __version__, cli_args, cli_learn, cli_progress, skillmd
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
 from .sdk import AutoSkill
+from .serve import cli as serve_cli
 from .skill import Skill
 from .skillmd.names import unsafe_name_problem
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
@@ -479,6 +480,13 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     return mcp_main(args.mcp_args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`autoskill serve`: the OpenAI-compatible proxy (serve/), with /mcp in the same process."""
+    from .serve.cli import run
+
+    return run(args)
+
+
 # -- argument parsing --------------------------------------------------------------------------------------
 
 
@@ -583,6 +591,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "(options: `autoskill mcp --help`)", add_help=False)
     p.add_argument("mcp_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_mcp, json=False)
+
+    p = add("serve", cmd_serve, "an OpenAI-compatible proxy: your skills injected into each chat request, the "
+            "conversations learned from; MCP at /mcp too (see docs/serve.md)")
+    serve_cli.add_arguments(p)
 
     p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")

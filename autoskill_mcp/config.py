@@ -122,6 +122,15 @@ class AutoSkillConfig:
             raise ConfigError(f"{self.home / 'config.toml'}: ingest_roots must be a list of folder paths")
         return [str(r) for r in roots + listed]
 
+    def file_section(self, name: str) -> dict[str, Any]:
+        """One `[name]` table of `<home>/config.toml` (empty when absent), for settings only a server reads."""
+        section = _read_config_file(self.home).get(name)
+        if section is None:
+            return {}
+        if not isinstance(section, dict):
+            raise ConfigError(f"{self.home / 'config.toml'}: [{name}] must be a table")
+        return dict(section)
+
     def library_dirs(self) -> list[Path]:
         """Read-only library folders from the store settings and the config file."""
         dirs = list(self.store.get("library_dirs") or [])

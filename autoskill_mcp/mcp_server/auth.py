@@ -101,11 +101,16 @@ class TokenStore:
 class BearerGuard:
     """ASGI middleware: verify the bearer token and put the user in the scope, or answer 401."""
 
-    def __init__(self, app: Any, tokens: TokenStore, *, default_user: str, require_token: bool) -> None:
+    def __init__(self, app: Any, tokens: TokenStore, *, default_user: str, require_token: bool,
+                 anonymous_on_unknown: bool = False) -> None:
+        """`anonymous_on_unknown` (never with `require_token`): an unknown token is served as the default
+        user, like no token, instead of 401. The OpenAI proxy needs it: OpenAI clients always send their
+        API key as a bearer token, and on loopback that key is no autoskill token."""
         self.app = app
         self.tokens = tokens
         self.default_user = default_user
         self.require_token = require_token
+        self.anonymous_on_unknown = anonymous_on_unknown and not require_token
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") != "http":
@@ -120,7 +125,9 @@ class BearerGuard:
         if header:
             scheme, _, token = header.partition(" ")
             user = self.tokens.user_for(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-            if user is None:
+            if user is None and self.anonymous_on_unknown:
+                user = self.default_user
+            elif user is None:
                 await _refuse(send, "invalid bearer token")
                 return
         elif self.require_token:

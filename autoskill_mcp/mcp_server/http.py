@@ -15,7 +15,11 @@ import socket
 import sys
 from typing import Any
 
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import (
+    RequestBodyLimitMiddleware,
+    TransportSecurityMiddleware,
+    TransportSecuritySettings,
+)
 
 from .auth import BearerGuard, TokenStore
 from .server import AutoSkillServer
@@ -45,23 +49,47 @@ def security_settings(settings: McpSettings) -> TransportSecuritySettings:
                                      allowed_origins=origins)
 
 
-def build_app(server: AutoSkillServer, settings: McpSettings) -> Any:
-    """The ASGI app: bearer guard around the SDK's streamable HTTP app."""
-    app = server.streamable_http_app(
+def streamable_app(server: AutoSkillServer, settings: McpSettings) -> Any:
+    """The SDK's streamable HTTP app (a Starlette app whose lifespan runs the server's), without the guard."""
+    return server.streamable_http_app(
         streamable_http_path=settings.path,
         transport_security=security_settings(settings),
         max_request_body_size=settings.max_body,
         host=settings.host,
     )
-    state = server.state
-    tokens = TokenStore(state.config.home)
+
+
+def guard(app: Any, settings: McpSettings, *, home: Any, default_user: str, prog: str = "autoskill mcp",
+          anonymous_on_unknown: bool = False) -> BearerGuard:
+    """`app` behind the bearer guard; off loopback (or with --require-token) a token is required, one made if none.
+
+    `autoskill serve` guards its proxy routes with this too (see serve/app.py).
+    """
+    tokens = TokenStore(home)
     require = settings.require_token or not settings.loopback
     if require:
-        created = tokens.ensure_default(state.default_user)
+        created = tokens.ensure_default(default_user)
         if created is not None:
-            print(f"autoskill mcp: generated a bearer token for user {state.default_user!r} in {created} "
+            print(f"{prog}: generated a bearer token for user {default_user!r} in {created} "
                   "(mode 0600); clients send it as 'Authorization: Bearer <token>'", file=sys.stderr)
-    return BearerGuard(app, tokens, default_user=state.default_user, require_token=require)
+    return BearerGuard(app, tokens, default_user=default_user, require_token=require,
+                       anonymous_on_unknown=anonymous_on_unknown and not require)
+
+
+def build_app(server: AutoSkillServer, settings: McpSettings) -> Any:
+    """The ASGI app: bearer guard around the SDK's streamable HTTP app."""
+    state = server.state
+    return guard(streamable_app(server, settings), settings, home=state.config.home, default_user=state.default_user)
+
+
+def request_checks(settings: McpSettings) -> TransportSecurityMiddleware:
+    """The SDK's Host/Origin (and JSON Content-Type) checks with this server's lists, for routes besides /mcp."""
+    return TransportSecurityMiddleware(security_settings(settings))
+
+
+def limit_body(app: Any, max_body: int) -> Any:
+    """`app` behind the SDK's request body limit (413 past `max_body` bytes, declared or streamed)."""
+    return RequestBodyLimitMiddleware(app, max_body)
 
 
 class ListenError(OSError):
@@ -106,13 +134,16 @@ def run_http(settings: McpSettings) -> None:
           file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=settings.host, port=bound, log_level="warning", lifespan="on")
     try:
-        anyio.run(_graceful_server(config).serve, [sock])
+        anyio.run(graceful_server(config).serve, [sock])
     finally:
         sock.close()
 
 
-def _graceful_server(config: Any) -> Any:
-    """A uvicorn server for `config` (uvicorn is imported only when serving HTTP)."""
+def graceful_server(config: Any, *, clean_signals: tuple[int, ...] | None = None) -> Any:
+    """A uvicorn server for `config` (uvicorn is imported only when serving HTTP).
+
+    `clean_signals`: the signals after which the process ends normally (default SIGTERM only).
+    """
     import contextlib
     import signal
 
@@ -132,6 +163,7 @@ def _graceful_server(config: Any) -> Any:
                 try:
                     yield
                 finally:
-                    self._captured_signals = [s for s in self._captured_signals if s != signal.SIGTERM]
+                    self._captured_signals = [s for s in self._captured_signals if s not in clean]
 
+    clean = clean_signals if clean_signals is not None else (signal.SIGTERM,)
     return GracefulServer(config)
