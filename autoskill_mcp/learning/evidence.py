@@ -677,6 +677,11 @@ def _durable(items: list[Item]) -> bool:
                or (i.kind == "procedure" and i.weight >= 1.0) for i in items)
 
 
+def _one_soft_rule(items: list[Item]) -> bool:
+    """A single directive short of unmistakable, in one turn, and no other evidence at all."""
+    return len(items) == 1 and items[0].kind == "directive" and items[0].weight < 1.0
+
+
 def _best_per_turn(items: list[Item]) -> list[Item]:
     best: dict[int, Item] = {}
     for i in items:
@@ -710,6 +715,10 @@ def gate(evidence: Evidence) -> GateDecision:
     elif total >= GATE_THRESHOLD and _ONCE.search(evidence.task) and not _durable(items):
         # a farewell speech, a move, a one-time migration: its requirements will not be asked for again
         parts.append("a task that happens once")
+        total = round(GATE_THRESHOLD - 0.01, 2)
+    elif total >= GATE_THRESHOLD and _one_soft_rule(items):
+        # one "don't use X" said once, with nothing else behind it: kept aside until it comes back
+        parts.append("one rule said once")
         total = round(GATE_THRESHOLD - 0.01, 2)
     what = "; ".join(parts)
     if total >= GATE_THRESHOLD:

@@ -387,3 +387,10 @@ def test_asking_for_another_piece_of_work_is_no_requirement() -> None:
     ev = gather(session("make this notice into a short message for the flat chat", "Here it is ...",
                         "can you also draft a reply to Marta asking where we can park", "Hi Marta ..."))
     assert not [i for i in ev.items if i.turn == 2]
+
+
+def test_one_soft_rule_said_once_is_kept_aside_until_it_comes_back() -> None:
+    """A single "don't use X" in a correction, and nothing else: offline it waits for the second time."""
+    once = gate(gather(session("tidy this paragraph for the landing page", "Here: ...",
+                               "don't use words like 'synergy' here", "Done.")))
+    assert once.verdict == "borderline" and "one rule said once" in once.reason
