@@ -373,12 +373,13 @@ class AutoSkill:
     def reject_candidate(self, candidate_id: str, *, user_id: str | None = None) -> Pending:
         """Drop a pending candidate: it will not be promoted when its requirement recurs."""
         pending = self.learner.pending
+        user = self._user(user_id)
         found = pending.get(candidate_id) if pending is not None else None
-        if pending is None or found is None or found.user_id != self._user(user_id) or found.status != "pending":
-            raise NotFoundError(f"no pending candidate {candidate_id!r} for user {self._user(user_id)!r}")
-        done = pending.resolve(candidate_id, "rejected")
-        if done is None:  # resolved by another process in between
-            raise NotFoundError(f"no pending candidate {candidate_id!r} for user {self._user(user_id)!r}")
+        done = None
+        if pending is not None and found is not None and found.user_id == user and found.status == "pending":
+            done = pending.resolve(candidate_id, "rejected")  # None: another process resolved it in between
+        if done is None:
+            raise NotFoundError(f"no pending candidate {candidate_id!r} for user {user!r}")
         return done
 
     def worker(self, *, lease: float = 60.0) -> Worker:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .naming import has_task_verb, occasion, stack_of
-from .noise import is_complaint, is_question, is_reference, is_reported, noise_kind
+from .noise import LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
 from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
@@ -116,8 +116,6 @@ _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
                           r"escrib\w*|redact\w*)\b", re.I)
-#: "S608: table comes from our enum, ...": the user answering one finding of a linter's output
-_FINDING = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]")
 #: a quoted span: the words of a document, a message or a form field, not the user's own rule
 _QUOTED = re.compile(r"«[^»\n]{1,120}»|“[^”\n]{1,120}”|„[^“”\n]{1,120}[“”]|「[^」\n]{1,120}」|"
                      r"(?:(?<=^)|(?<=[\s(:]))(?:\"[^\"\n]{1,120}\"|'[^'\n]{1,80}')(?=[\s,.;:!?)—–-]|$)")
@@ -175,7 +173,8 @@ class Evidence:
     project: str | None = None
     items: list[Item] = field(default_factory=list)
     earlier: list[Item] = field(default_factory=list)   # the same requirement said in earlier sessions (recurrence)
-    stack: str | None = None    # what the session's code is written in (`rust`, `terraform`): naming.stack_of
+    #: the session's texts and tool inputs, kept (as references) for `stack`, which only naming needs
+    code: list[str] = field(default_factory=list, repr=False)
 
     @property
     def corrections(self) -> list[Turn]:
@@ -185,6 +184,12 @@ class Evidence:
     def task(self) -> str:
         """The request that set the task: the user's first turn with prose."""
         return next((t.prose[0] if t.prose else t.text for t in self.turns if t.prose), "")
+
+    @property
+    def stack(self) -> str | None:
+        """What the session's code is written in (`rust`, `terraform`): read only when a skill is named,
+        not for every session the gate weighs."""
+        return stack_of(self.code)
 
     def quotes(self) -> list[str]:
         """The user's sentences that carry the evidence, in order, once each."""
@@ -236,8 +241,8 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
     evidence = Evidence(session.session_id, session.agent, turns,
                         language=language(" ".join(t.text for t in turns)[:4000]) if turns else "en",
                         project=session.project,
-                        stack=stack_of([e.text for e in events[start:]]
-                                       + [e.tool.input for e in events[start:] if e.tool is not None]))
+                        code=[e.text for e in events[start:]]
+                        + [e.tool.input for e in events[start:] if e.tool is not None])
     evidence.found = [(d, t) for t in turns if not _pasted(t) for d in _directives(t, evidence.language)]
     evidence.items = _items(evidence)
     return evidence
@@ -314,7 +319,8 @@ def _items(ev: Evidence) -> list[Item]:
         for s in t.prose:
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
-            if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or _FINDING.match(s) or _OPENS_QUOTE.match(s):
+            if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or LINT_FINDING.match(s) \
+                    or _OPENS_QUOTE.match(s):
                 continue  # a pick from a list, a record of who said what, hearsay, an answer to one lint finding
             if _OWN_PLAN.match(s) and not re.search(r"[,，;；]", s):
                 # the user's own next step asks nothing (a clause after it may: "i'll ask weekly, knee status

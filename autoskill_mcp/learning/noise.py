@@ -107,6 +107,10 @@ def is_question(sentence: str) -> bool:
     return bool(_QMARK.search(s) or (_ASKING.match(s) and len(s) < 200 and not s.endswith(".")))
 
 
+#: "S608: table comes from our enum, ...": a sentence that answers one finding of a linter's output
+LINT_FINDING = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]")
+
+
 def is_reported(sentence: str) -> bool:
     """Someone else's words passed on ("someone in review said we should never ..."): what they said, not
     what the user asks for."""

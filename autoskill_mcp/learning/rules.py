@@ -17,7 +17,7 @@ import re
 from .candidate import Candidate
 from .evidence import GATE_THRESHOLD, Evidence, Item, score
 from .naming import STACK_NAMES, TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
-from .noise import FILE_REF, is_complaint, is_question
+from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question
 from .requirements import kinds_of
 
 EXTRACTOR = "rules"
@@ -64,8 +64,9 @@ def extract(evidence: Evidence) -> list[Candidate]:
         for g in weak:
             head.extend(g)
         strong = [(g, score(g, evidence.turns)[0]) for g in [head, *[g for g, _ in strong if g is not head]]]
+    stack = evidence.stack if strong else None
     for group, total in strong:
-        out.append(_candidate(group, evidence, total, main=not out))
+        out.append(_candidate(group, evidence, total, stack, main=not out))
         if len(out) >= MAX_CANDIDATES:
             break
     return out
@@ -107,7 +108,8 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     return groups
 
 
-def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: bool = True) -> Candidate:
+def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str | None, *,
+               main: bool = True) -> Candidate:
     lang = evidence.language
     ordered = sorted(group, key=lambda i: (i.turn, 0))
     flows = [i for i in ordered if i.kind == "procedure"]
@@ -129,9 +131,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, *, main: boo
         name = f"{about}-{name}" if about else name
     # "no unwrap() outside tests", said in a Rust session, is a Rust rule; a practice named by one word of
     # its own ("logging", "changelog") holds in any language and keeps its name
-    if evidence.stack and not flows and not set(name.split("-")) & STACK_NAMES and not (
-            "-" not in name and is_domain(name)):
-        name = f"{evidence.stack}-{name}"
+    if stack and not flows and not set(name.split("-")) & STACK_NAMES and not ("-" not in name and is_domain(name)):
+        name = f"{stack}-{name}"
     zh, fr = lang == "zh", lang == "fr"
     joiner = {"zh": "、", "fr": " et ", "es": " y ", "de": " und "}.get(lang, " and ")
     what = task.phrase if task else joiner.join(topics[:2]) or (
@@ -192,10 +193,12 @@ _HEADINGS = {"en": ("# Goal", "# Constraints & Style", "# Workflow"), "zh": ("# 
 def _not_a_rule(line: str) -> bool:
     """The last guard before a line becomes a constraint: a file:line or lint reference, a question or a
     complaint is never one, however it got this far."""
-    return bool(FILE_REF.search(line) or _LINT_CODE.search(line) or is_question(line) or is_complaint(line))
+    return bool(FILE_REF.search(line) or LINT_FINDING.match(line) or _LINT_CODE.search(line) or is_question(line)
+                or is_complaint(line))
 
 
-_LINT_CODE = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]|\b[A-Z]{1,3}\d{3,4} [a-z]")
+#: "F841 local variable ...": a linter's code followed by its message
+_LINT_CODE = re.compile(r"\b[A-Z]{1,3}\d{3,4} [a-z]")
 
 
 def _steps_for_the_task(item: Item) -> bool:

@@ -19,10 +19,14 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .injection import text_of, user_turns
+from ..learning.transcripts.fields import text_of
+from .injection import user_turns
 from .settings import ExtractMode
+
+if TYPE_CHECKING:  # the learning package loads with the first conversation, not with the app
+    from ..learning.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,11 @@ class Conversation:
     hint: str | None = None
 
 
+def _put(jobs: JobQueue, convo: Conversation) -> tuple[str, bool]:
+    return jobs.enqueue_content(document(convo.messages, convo.answer), user_id=convo.user, format=FORMAT,
+                                label=conversation_label(convo.messages, convo.user), hint=convo.hint or None)
+
+
 class ExtractionHook:
     """Queues conversations on a thread of its own, so an answer never waits for SQLite."""
 
@@ -82,8 +91,7 @@ class ExtractionHook:
         from ..learning.queue import JobQueue
 
         with JobQueue(self.home) as jobs:
-            return jobs.enqueue_content(document(convo.messages, convo.answer), user_id=convo.user, format=FORMAT,
-                                        label=conversation_label(convo.messages, convo.user), hint=convo.hint or None)
+            return _put(jobs, convo)
 
     def submit(self, convo: Conversation) -> None:
         """Queue later, on the hook's thread (returns at once)."""
@@ -94,13 +102,22 @@ class ExtractionHook:
         self._pending.put(convo)
 
     def _main(self) -> None:
-        while (convo := self._pending.get()) is not None:
-            try:
-                job_id, created = self.enqueue(convo)
-                log.info("queued conversation %s for extraction (job %s%s)",
-                         conversation_label(convo.messages, convo.user), job_id, "" if created else ", known")
-            except Exception as exc:  # noqa: BLE001 - one conversation lost to a locked catalog must not stop the rest
-                log.warning("could not queue a conversation for extraction: %s", type(exc).__name__)
+        from ..learning.queue import JobQueue
+
+        jobs: JobQueue | None = None  # one connection for the thread's life, not one per conversation
+        try:
+            while (convo := self._pending.get()) is not None:
+                try:
+                    if jobs is None:
+                        jobs = JobQueue(self.home)
+                    job_id, created = _put(jobs, convo)
+                    log.info("queued conversation %s for extraction (job %s%s)",
+                             conversation_label(convo.messages, convo.user), job_id, "" if created else ", known")
+                except Exception as exc:  # noqa: BLE001 - one conversation lost to a locked catalog must not stop the rest
+                    log.warning("could not queue a conversation for extraction: %s", type(exc).__name__)
+        finally:
+            if jobs is not None:
+                jobs.close()
 
     def stop(self) -> None:
         """Queue what was submitted, then end the thread."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..context import RenderedContext, estimate_tokens
+from ..learning.transcripts.fields import text_of
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +35,6 @@ class Injection:
     def header(self) -> str:
         """The `X-AutoSkill-Skills` value: the skill names, comma-separated (names are slugs: header-safe)."""
         return ",".join(self.skills)
-
-
-def text_of(content: Any) -> str:
-    """The text of a message's content: a string, or the `text` parts of a list of parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text") or "") for p in content
-                         if isinstance(p, dict) and p.get("type") in ("text", "input_text"))
-    return ""
 
 
 def latest_user_text(messages: list[dict[str, Any]]) -> str:
