@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -136,15 +136,19 @@ class AutoSkill:
         min_score: float = 0.0,
         wait: bool = False,
         load_model: bool = True,
+        select: Callable[[builtins.list[SkillHit]], builtins.list[SkillHit]] | None = None,
     ) -> RenderedContext:
         """`render_context` with the token count and what each skill contributed.
 
+        `select`, when given, picks which of the found hits are rendered (the proxy's LLM selection).
         `level` is checked first: a bad one must not cost a search (nor count its hits as retrieved).
         """
         if level not in get_args(Level):
             raise InvalidInputError(f"level must be one of {', '.join(get_args(Level))}")
         hits = self.search(query, user_id=user_id, limit=limit, scope=scope, filters=filters,
                            min_score=min_score, wait=wait, load_model=load_model)
+        if select is not None:
+            hits = select(hits)
         files: dict[str, list[str]] = {}
         locations: dict[str, str] = {}
         for hit in hits:

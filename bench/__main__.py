@@ -35,6 +35,7 @@ SECTIONS = {
     "mcp": "bench.bench_mcp_startup",
     "lsp": "bench.bench_lsp",
     "ingest": "bench.bench_ingest",
+    "serve": "bench.bench_serve",
     "reliability": "bench.bench_reliability",
     "concurrency": "bench.bench_concurrency",
 }

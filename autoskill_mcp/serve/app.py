@@ -11,11 +11,12 @@ store, one change watch, one queue worker).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from starlette.applications import Starlette
@@ -27,12 +28,16 @@ from starlette.routing import Route
 from ..mcp_server.auth import SCOPE_USER_KEY
 from ..mcp_server.http import guard, limit_body, request_checks
 from ..runtime import Runtime
-from . import answers, commands
+from . import answers, commands, query
 from .errors import bad_request, openai_error
 from .extraction import Conversation, ExtractionHook, should_queue
 from .injection import Injection, inject, latest_user_text, retrieve, user_turns
 from .proxy import Forwarded, Upstream, UpstreamError, describe
 from .settings import ServeSettings
+
+if TYPE_CHECKING:
+    from ..config import AutoSkillConfig
+    from ..llm.provider import Provider
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,8 @@ class Proxy:
     upstream: Upstream | None
     hook: ExtractionHook
     default_user: str
+    #: the configured LLM (`[llm]`) for query rewriting and selection; None: offline
+    llm: Provider | None = None
 
     # -- helpers --------------------------------------------------------------------------------------
 
@@ -71,16 +78,23 @@ class Proxy:
         return openai_error(503, "no upstream is configured: pass --upstream URL or set upstream in the [proxy] "
                             "table of the store's config.toml", kind="server_error", code="no_upstream")
 
-    async def injection(self, query: str, user: str) -> Injection:
-        """The skills for `query`; none (never an error) while the store opens or when retrieval fails."""
+    async def injection(self, messages: list[dict[str, Any]], user: str) -> Injection:
+        """The skills for the conversation's latest request; none (never an error) while the store opens or
+        when retrieval fails."""
         sdk = self.runtime.sdk if self.runtime.is_ready else None
         if sdk is None:
             return Injection(note="store opening" if self.runtime.error is None else "store unavailable")
-        s = self.settings
+        s, llm = self.settings, self.llm
+
+        def work() -> Injection:
+            asked = query.search_query(messages, s.rewrite_mode, llm)
+            choose = None if s.select_mode == "never" else (lambda hits: query.select(hits, asked.text, llm))
+            found = retrieve(sdk, asked.text, user=user, top_k=s.top_k, min_score=s.min_score, budget=s.budget,
+                             max_chars=s.max_chars, select=choose)
+            return dataclasses.replace(found, query=asked)
+
         try:
-            return await anyio.to_thread.run_sync(lambda: retrieve(
-                sdk, query, user=user, top_k=s.top_k, min_score=s.min_score, budget=s.budget,
-                max_chars=s.max_chars))
+            return await anyio.to_thread.run_sync(work)
         except Exception as exc:  # noqa: BLE001 - the chat goes on without skills
             log.warning("skill retrieval failed, forwarding without skills: %s", describe(exc))
             return Injection(note="retrieval failed")
@@ -135,13 +149,13 @@ class Proxy:
         stream = bool(doc.get("stream", False))
         user = self.user(request)
         # the latest user message, also when tool results follow it (an agent's loop keeps its skills)
-        query = latest_user_text(messages)
-        command = commands.parse(query) if messages[-1].get("role") == "user" else None
+        latest = latest_user_text(messages)
+        command = commands.parse(latest) if messages[-1].get("role") == "user" else None
         if command is not None:
             return await self.extract_now(messages[:-1], command, user, str(doc.get("model") or "autoskill"), stream)
         if self.upstream is None:
             return self.no_upstream()
-        injection = await self.injection(query, user) if query else Injection()
+        injection = await self.injection(messages, user) if latest else Injection()
         body = json.dumps({**doc, "messages": inject(messages, injection.text)}, ensure_ascii=False).encode()
         try:
             forwarded = await self.upstream.send("POST", "/chat/completions", body=body,
@@ -252,6 +266,21 @@ class Dispatch:
             await self.proxy(scope, receive, send)
 
 
+def llm_for(settings: ServeSettings, config: AutoSkillConfig) -> Provider | None:
+    """The store's configured LLM when rewriting or selection may use it (None: offline, or not needed).
+
+    Not behind the store's rate limit (that paces background extraction): a chat must not wait a
+    minute for a slot; each call here goes with a chat the client sends anyway.
+    """
+    if settings.rewrite_mode == "never" and settings.select_mode == "never":
+        return None
+    from ..llm.config import provider_from_config
+
+    cfg = config.resolved_llm()
+    timeout = min(float(cfg.get("timeout") or query.LLM_TIMEOUT_SECONDS), query.LLM_TIMEOUT_SECONDS)
+    return provider_from_config({**cfg, "timeout": timeout})
+
+
 def build_app(settings: ServeSettings) -> Any:
     """The ASGI app for `settings` (its port must be the bound one: the Origin checks name it)."""
     mcp_app: Any = None
@@ -269,7 +298,7 @@ def build_app(settings: ServeSettings) -> Any:
         runtime = Runtime(config, poll=POLL_SECONDS, rescan=True, warm_index=True, worker_poll=WORKER_POLL_SECONDS)
     upstream = None if settings.upstream is None else Upstream(settings.upstream, settings.api_key,
                                                                 timeout=settings.upstream_timeout)
-    proxy = Proxy(settings, runtime, upstream, ExtractionHook(config.home), default_user)
+    proxy = Proxy(settings, runtime, upstream, ExtractionHook(config.home), default_user, llm=llm_for(settings, config))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

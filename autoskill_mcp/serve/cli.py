@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..cli_args import port, positive_float, positive_int, score
+from .query import REWRITE_MODES, SELECT_MODES
 from .settings import EXTRACT_MODES, ServeSettings
 
 
@@ -26,6 +27,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget", type=positive_int, help="token budget of the injected message (default 1500)")
     p.add_argument("--extract-mode", choices=EXTRACT_MODES,
                    help="auto: queue conversations from their 2nd user turn (extract_turn_limit); always; never")
+    p.add_argument("--rewrite-mode", choices=REWRITE_MODES,
+                   help="the search query: never the latest message as is; auto (default) rewrite a short or "
+                        "referring one from the recent turns; always")
+    p.add_argument("--select-mode", choices=SELECT_MODES,
+                   help="llm: the configured LLM picks which retrieved skills are injected (default never)")
     p.add_argument("--upstream-timeout", type=positive_float, help="seconds the upstream may take (default 600)")
     p.add_argument("--no-mcp", action="store_true", help="don't serve the MCP endpoint at /mcp")
     p.add_argument("--no-worker", action="store_true", help="don't work the extraction queue in this process")
@@ -39,7 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 #: options that, given on the command line, win over the [proxy] table
 _FROM_ARGS = ("upstream", "api_key_env", "served_models", "top_k", "min_score", "budget", "extract_mode",
-              "upstream_timeout")
+              "upstream_timeout", "rewrite_mode", "select_mode")
 
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:

@@ -9,11 +9,16 @@ own system prompt stays first and the conversation itself is untouched.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..context import RenderedContext, estimate_tokens
 from ..learning.transcripts.fields import text_of
+
+if TYPE_CHECKING:
+    from ..store.base import SkillHit
+    from .query import Query
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,8 @@ class Injection:
     text: str = ""
     skills: list[str] = field(default_factory=list)
     note: str | None = None
+    #: what was searched (the latest message, or its rewrite)
+    query: Query | None = None
 
     @property
     def header(self) -> str:
@@ -61,14 +68,15 @@ def from_rendered(rendered: RenderedContext, max_chars: int) -> Injection:
 
 
 def retrieve(sdk: Any, query: str, *, user: str, top_k: int, min_score: float, budget: int,
-             max_chars: int) -> Injection:
-    """Search `user`'s skills for `query` and render them (blocking: call it on a worker thread)."""
+             max_chars: int, select: Callable[[list[SkillHit]], list[SkillHit]] | None = None) -> Injection:
+    """Search `user`'s skills for `query` and render them, or those of them `select` keeps (blocking: call it
+    on a worker thread)."""
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query:
         return Injection()
     budget = min(budget, max(1, max_chars // 4))  # ~4 characters a token: the character cap bounds the tokens
     rendered = sdk.render_context_result(query, user_id=user, limit=top_k, min_score=min_score, budget=budget,
-                                         wait=False, load_model=False)
+                                         wait=False, load_model=False, select=select)
     injection = from_rendered(rendered, max_chars)
     if injection.skills:
         log.debug("injecting %d skill(s), %d tokens", len(injection.skills), estimate_tokens(injection.text))

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from ..errors import ConfigError
 from ..mcp_server.settings import McpSettings
+from .query import REWRITE_MODES, SELECT_MODES, RewriteMode, SelectMode
 
 ExtractMode = Literal["auto", "always", "never"]
 EXTRACT_MODES: tuple[ExtractMode, ...] = ("auto", "always", "never")
@@ -50,6 +51,10 @@ class ServeSettings:
     extract_mode: ExtractMode = "auto"
     extract_turn_limit: int = DEFAULT_EXTRACT_TURN_LIMIT
     upstream_timeout: float = DEFAULT_UPSTREAM_TIMEOUT
+    #: the search query: the latest message, or a rewrite of the recent turns (serve/query.py)
+    rewrite_mode: RewriteMode = "auto"
+    #: `llm`: the configured LLM picks which retrieved skills are injected
+    select_mode: SelectMode = "never"
     #: also serve the MCP endpoint (at `http.path`) from this process
     mcp: bool = True
 
@@ -64,7 +69,7 @@ def apply_file(settings: ServeSettings, table: dict[str, Any], *, explicit: set[
     """Fill `settings` from config.toml's `[proxy]` table; fields in `explicit` (given on the command line) win."""
     known = {"upstream": str, "api_key_env": str, "served_models": list, "top_k": int, "min_score": float,
              "budget": int, "max_chars": int, "extract_mode": str, "extract_turn_limit": int,
-             "upstream_timeout": float}
+             "upstream_timeout": float, "rewrite_mode": str, "select_mode": str}
     for key, value in table.items():
         if key not in known:
             raise ConfigError(f"config.toml [proxy]: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -82,8 +87,10 @@ def apply_file(settings: ServeSettings, table: dict[str, Any], *, explicit: set[
 
 def check(settings: ServeSettings) -> ServeSettings:
     """Refuse values that would misbehave later (a bad mode, a negative budget) with a message naming them."""
-    if settings.extract_mode not in EXTRACT_MODES:
-        raise ConfigError(f"extract_mode must be one of {', '.join(EXTRACT_MODES)}, not {settings.extract_mode!r}")
+    for name, modes in (("extract_mode", EXTRACT_MODES), ("rewrite_mode", REWRITE_MODES),
+                        ("select_mode", SELECT_MODES)):
+        if getattr(settings, name) not in modes:
+            raise ConfigError(f"{name} must be one of {', '.join(modes)}, not {getattr(settings, name)!r}")
     for name in ("top_k", "budget", "max_chars", "extract_turn_limit"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from autoskill_mcp.serve.query import REWRITE_SYSTEM, SELECT_SYSTEM
+
 # Odd spacing on purpose: the client must get these very bytes back.
 COMPLETION = (b'{"id":"chatcmpl-fake","object":"chat.completion","created":1,"model":"fake-model",'
               b'"choices":[{"index":0,"message":{"role":"assistant",'
@@ -45,6 +47,30 @@ class FakeUpstream:
     server: ThreadingHTTPServer
     requests: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: playing the proxy's LLM too: the answer to a query-rewrite prompt, the names a selection prompt picks,
+    #: and the status both get (500: the LLM is down)
+    rewrite: str = "pytest fixtures for a cache module"
+    select: list[str] = field(default_factory=list)
+    llm_status: int = 200
+
+    def llm_answer(self, doc: dict[str, Any]) -> tuple[int, bytes] | None:
+        """The answer when `doc` is one of the proxy's own LLM prompts, else None (a chat to pass on)."""
+        system = next((str(m.get("content")) for m in doc.get("messages", []) if m.get("role") == "system"), "")
+        if system.startswith(REWRITE_SYSTEM[:40]):
+            content = self.rewrite
+        elif system.startswith(SELECT_SYSTEM[:40]):
+            content = json.dumps({"use": self.select})
+        else:
+            return None
+        if self.llm_status != 200:
+            return self.llm_status, ERROR_500
+        return 200, json.dumps({"id": "chatcmpl-llm", "object": "chat.completion", "created": 1, "model": "llm",
+                                "choices": [{"index": 0, "finish_reason": "stop",
+                                             "message": {"role": "assistant", "content": content}}]}).encode()
+
+    def forwarded(self) -> list[Seen]:
+        """The chat requests the proxy passed on (its own LLM prompts left out)."""
+        return [r for r in self.chats() if self.llm_answer(r.json()) is None]
 
     @property
     def url(self) -> str:
@@ -95,7 +121,9 @@ def start() -> FakeUpstream:
                                 b'"model":"fake-embed","usage":{"prompt_tokens":1,"total_tokens":1}}')
                 return
             doc = seen.json()
-            if doc.get("model") == "fail-400":
+            if (llm := fake.llm_answer(doc)) is not None:
+                self._send(*llm)
+            elif doc.get("model") == "fail-400":
                 self._send(400, ERROR_400)
             elif doc.get("model") == "fail-500":
                 self._send(500, ERROR_500)
