@@ -18,6 +18,7 @@ from ..errors import NotFoundError
 from ..store.base import decode_cursor, encode_cursor
 from . import events
 from . import skill_api_models as m
+from .api_errors import save_outcome
 from .extraction import Conversation
 from .injection import inject, latest_user_text
 from .openapi import Endpoint
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 def job_out(job: Job, *, created: bool | None = None) -> m.JobOut:
     """A job as the API shows it: what it learned in the product's save words, what it kept aside, its errors."""
-    from .skill_api import save_outcome
-
     result = None
     if job.result is not None:
         sessions: list[dict[str, Any]] = list(job.result.get("sessions") or [])

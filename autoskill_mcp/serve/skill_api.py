@@ -5,15 +5,14 @@ on loopback; Host/Origin checks; the body limit), answers JSON errors in the pro
 runs its store work on a worker thread. What a route decides (which skill a name means, who may
 change it, how a SKILL.md is saved or a listing paged) is decided by the functions the MCP tools
 use too (`runtime.skills`, maintenance, the store), never here. The learning routes (queue, job
-events, retrieval preview) are in learning_api.py; the route table below lists both, and the
-OpenAPI document is generated from it.
+events, retrieval preview) are in learning_api.py and the error mapping in api_errors.py; the
+route table below lists every route, and the OpenAPI document is generated from it.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,22 +23,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..errors import AutoSkillError, ConflictError, InvalidInputError, NotFoundError, ReadOnlyError, quoted
+from ..errors import InvalidInputError, quoted
 from ..runtime import skills
 from ..store.layout import MAX_SKILL_MD_BYTES
 from . import openapi
 from . import skill_api_models as m
-from .errors import openai_error
+from .api_errors import BadBody, InvalidSkillMd, TooLarge, Unavailable, failure, problem_text, save_outcome
 from .learning_api import LearningApi
 from .openapi import Endpoint
 from .proxy import describe
 
 if TYPE_CHECKING:
     from ..sdk import AutoSkill
-    from ..skillmd import Diagnostic
     from .app import Proxy
-
-log = logging.getLogger(__name__)
 
 PREFIX = "/v1/autoskill"
 #: how long a request waits for the store to open before it is told 503
@@ -47,65 +43,6 @@ STORE_WAIT_SECONDS = 30.0
 #: where shared and library skills are read-only, in the words of ReadOnlyError
 WHERE = "over the REST API"
 T = TypeVar("T", bound=BaseModel)
-
-
-def save_outcome(action: str, *, edit: bool = False) -> m.SaveOutcome:
-    """Maintenance's action in the product's words. The one place this mapping lives (swap it for the
-    shared one when it exists): a hand edit's "merge" updates the named skill; learning's merges into it."""
-    if action == "merge":
-        return "updated" if edit else "merged"
-    return {"add": "created", "discard": "discarded", "unchanged": "unchanged"}[action]  # type: ignore[return-value]
-
-
-class BadBody(Exception):
-    """The request's body or query does not fit its model (400, the fields named)."""
-
-
-class InvalidSkillMd(Exception):
-    """A SKILL.md the rule catalogue finds errors in (422, the diagnostics listed); nothing was stored."""
-
-    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
-        super().__init__(message)
-        self.diagnostics = diagnostics or []
-
-
-class TooLarge(Exception):
-    """A SKILL.md over the store's size limit (413)."""
-
-
-class Unavailable(Exception):
-    """The store is still opening, failed to open, or is closed (503)."""
-
-
-def problem_text(exc: ValidationError) -> str:
-    """pydantic's errors as one plain line per field (no pydantic types, no links)."""
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(x) for x in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {msg}" if where else msg)
-    return "; ".join(parts)
-
-
-def failure(exc: Exception) -> Response:
-    """The error response for what a handler raised."""
-    if isinstance(exc, BadBody):
-        return openai_error(400, str(exc), code="invalid_request")
-    if isinstance(exc, InvalidSkillMd):
-        return openai_error(422, str(exc), code="invalid_skill_md",
-                            details={"diagnostics": [d.to_dict() for d in exc.diagnostics]})
-    if isinstance(exc, TooLarge):
-        return openai_error(413, str(exc), code="too_large")
-    if isinstance(exc, Unavailable):
-        return openai_error(503, str(exc), kind="server_error", code="store_unavailable")
-    statuses: list[tuple[type[AutoSkillError], int, str]] = [
-        (NotFoundError, 404, "not_found"), (ConflictError, 409, "version_conflict"),
-        (ReadOnlyError, 403, "read_only"), (InvalidInputError, 400, "invalid_request")]
-    for kind, status, code in statuses:
-        if isinstance(exc, kind):
-            return openai_error(status, str(exc), code=code)
-    log.warning("skill API request failed: %s", describe(exc))
-    return openai_error(500, f"the request failed: {type(exc).__name__}", kind="server_error", code="internal")
 
 
 class SkillApi:
