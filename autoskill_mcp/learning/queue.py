@@ -287,7 +287,14 @@ class JobQueue:
         row = self._conn.execute(f"SELECT {self._COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else _job(row)
 
-    def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50) -> list[Job]:
+    def get_for(self, job_id: str, user_id: str) -> Job | None:
+        """A job as its user sees it: None for an unknown id and for anyone else's job alike."""
+        job = self.get(job_id)
+        return job if job is not None and job.user_id == user_id else None
+
+    def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50,
+             offset: int = 0) -> list[Job]:
+        """Jobs newest first; `offset` skips that many (a page of a listing)."""
         sql = f"SELECT {self._COLUMNS} FROM jobs WHERE 1=1"
         args: list[Any] = []
         if state:
@@ -296,8 +303,8 @@ class JobQueue:
         if user_id:
             sql += " AND user_id = ?"
             args.append(user_id)
-        sql += " ORDER BY created_at DESC LIMIT ?"
-        args.append(limit)
+        sql += " ORDER BY created_at DESC, id LIMIT ? OFFSET ?"
+        args += [limit, offset]
         return [_job(r) for r in self._conn.execute(sql, args).fetchall()]
 
     def counts(self) -> dict[str, int]:

@@ -85,9 +85,9 @@ def path_allowed(request: Any, settings: Any) -> bool:
 def _status(state: ServerState, job_id: str, user: str, created: bool) -> JobOut:
     """The job as this user may see it (a ToolError for anyone else's)."""
     with state.queue() as queue:
-        job = queue.get(job_id)
+        job = queue.get_for(job_id, user)
         workers = queue.live_workers()
-    if job is None or job.user_id != user:
+    if job is None:
         raise ToolError(f"no job {job_id!r} for this user")
     return _job_out(job, created=created, workers=workers)
 

@@ -17,8 +17,8 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..errors import AutoSkillError, quoted
+from ..runtime import skills
 from ..skillmd.names import name_input_problem
-from ..store.base import decode_cursor, encode_cursor
 from ..store.layout import MAX_SKILL_MD_BYTES
 from .identity import user_of
 from .skill_files import skill_md_uri
@@ -155,31 +155,13 @@ async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def own_skill(state: ServerState, user: str, name: str) -> Any:
-    """The caller's own skill by name or id (a ToolError naming the fix otherwise)."""
-    store = state.store
-    skill = store.find(name, user_id=user, scope="user")
-    if skill is None:
-        by_id = store.get(name, user_id=user)
-        if by_id is not None and by_id.scope.value == "user":  # the store shows a user only their own
-            skill = by_id
-    if skill is None:
-        other = store.find(name, user_id=user, scope="all")
-        if other is not None:
-            raise ToolError(f"skill {name!r} is a {other.scope.value} skill and read-only over MCP; "
-                            "save a copy under your own skills to change it")
-        raise ToolError(f"no skill named {name!r}; list_skills shows the names")
-    return skill
+    """The caller's own skill by name or id (shared and library skills are read-only over MCP)."""
+    return skills.own_skill(state.store, user, name, where="over MCP", hint="; list_skills shows the names")
 
 
 def visible_skill(state: ServerState, user: str, name: str) -> Any:
     """A skill the caller may read, by name (own, then shared, then library) or id."""
-    store = state.store
-    skill = store.find(name, user_id=user, scope="all")
-    if skill is None:
-        skill = store.get(name, user_id=user)  # by id: the store returns only what this user may see
-    if skill is None:
-        raise ToolError(f"no skill named {name!r}; search_skills or list_skills shows what exists")
-    return skill
+    return skills.visible_skill(state.store, user, name, hint="; search_skills or list_skills shows what exists")
 
 
 async def search_skills(
@@ -261,14 +243,10 @@ async def list_skills(
     user = user_of(ctx, state)
 
     def work() -> SkillPage:
-        offset = decode_cursor(cursor)
-        rows = state.store.summaries(user_id=user, scope=scope)
-        rows.sort(key=lambda s: (s.name, s.scope))
-        page = rows[offset:offset + limit]
-        nxt = encode_cursor(offset + limit) if offset + limit < len(rows) else None
-        return SkillPage(total=len(rows), next_cursor=nxt, skills=[
+        page = skills.list_page(state.store, user, scope=scope, cursor=cursor, limit=limit)
+        return SkillPage(total=page.total, next_cursor=page.next_cursor, skills=[
             SkillSummaryOut(id=s.id, name=s.name, description=s.description, version=s.version, scope=s.scope,
-                            uri=skill_md_uri(s.name), updated_at=s.updated_at) for s in page])
+                            uri=skill_md_uri(s.name), updated_at=s.updated_at) for s in page.skills])
 
     return await run(work)
 
@@ -305,12 +283,7 @@ async def save_skill(
         from ..skill import Skill
 
         if skill_md is not None:
-            from .. import skillmd
-
-            converted = skillmd.to_skill(skillmd.parse(skill_md))
-            if converted.skill is None:
-                raise ToolError(f"cannot use this SKILL.md: {converted.skipped_reason}")
-            new = converted.skill
+            new = skills.skill_from_md(skill_md)
         else:
             if not name or not description:
                 raise ToolError("give name and description (and instructions), or a whole skill_md")

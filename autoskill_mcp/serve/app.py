@@ -1,7 +1,8 @@
 """The one ASGI app of `autoskill serve`: the OpenAI-compatible routes, and /mcp from the MCP server.
 
-Routes: `GET /health`, `GET /v1/models`, `POST /v1/embeddings` (passed through) and
-`POST /v1/chat/completions` (skills injected, streamed or not). The proxy routes sit behind the
+Routes: `GET /health`, `GET /v1/models`, `POST /v1/embeddings` (passed through),
+`POST /v1/chat/completions` (skills injected, streamed or not), and the skill API under
+`/v1/autoskill/` (skill_api.py). The proxy routes sit behind the
 MCP server's own pieces: its bearer guard (the user comes from the token, or is the default user
 on loopback), its Host/Origin checks and its body limit. `/mcp` is the MCP server's streamable
 HTTP app, guarded as `autoskill mcp --http` guards it, sharing this process's runtime (one open
@@ -34,6 +35,7 @@ from .extraction import Conversation, ExtractionHook, should_queue
 from .injection import Injection, inject, latest_user_text, retrieve, user_turns
 from .proxy import Forwarded, Upstream, UpstreamError, describe
 from .settings import ServeSettings
+from .skill_api import SkillApi
 
 if TYPE_CHECKING:
     from ..config import AutoSkillConfig
@@ -251,6 +253,14 @@ async def relay(forwarded: Forwarded, collected: answers.StreamedAnswer) -> Asyn
         await forwarded.response.aclose()
 
 
+async def no_route(request: Request, exc: Exception) -> Response:
+    """An unknown path or method, answered in the same JSON error shape as every other error."""
+    status = int(getattr(exc, "status_code", 404))
+    what = "no such route" if status == 404 else f"{request.method} is not allowed here"
+    return openai_error(status, f"{what}: {request.method} {request.url.path}",
+                        code="no_route" if status == 404 else "method_not_allowed")
+
+
 class Dispatch:
     """`/mcp` (and below it) to the MCP app, everything else (lifespan included) to the proxy."""
 
@@ -319,7 +329,8 @@ def build_app(settings: ServeSettings) -> Any:
         Route("/v1/models", proxy.models, methods=["GET"]),
         Route("/v1/embeddings", proxy.embeddings, methods=["POST"]),
         Route("/v1/chat/completions", proxy.chat, methods=["POST"]),
-    ], lifespan=lifespan)
+        *SkillApi(proxy).routes(),
+    ], lifespan=lifespan, exception_handlers={404: no_route, 405: no_route})
     guarded = guard(limit_body(app, http.max_body), http, home=config.home, default_user=default_user,
                     prog="autoskill serve", anonymous_on_unknown=True)
     mcp_guarded = None if mcp_app is None else guard(mcp_app, http, home=config.home, default_user=default_user,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import JSONResponse
 
 
 def openai_error(status: int, message: str, *, kind: str = "invalid_request_error", code: str | None = None,
-                 param: str | None = None) -> JSONResponse:
-    """A JSON error response the official clients turn into their APIError subclass for `status`."""
-    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}},
-                        status_code=status)
+                 param: str | None = None, details: dict[str, Any] | None = None) -> JSONResponse:
+    """A JSON error response the official clients turn into their APIError subclass for `status`;
+    `details` adds fields to the error object (the skill API's SKILL.md diagnostics)."""
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code,
+                                   **(details or {})}}, status_code=status)
 
 
 def bad_request(message: str, *, param: str | None = None) -> JSONResponse:

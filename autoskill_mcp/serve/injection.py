@@ -35,6 +35,10 @@ class Injection:
     text: str = ""
     skills: list[str] = field(default_factory=list)
     note: str | None = None
+    #: what the renderer said of each skill in the text (id, name, score, level): the preview shows it
+    details: list[dict[str, Any]] = field(default_factory=list)
+    #: the text's size in tokens, estimated as the budget counts them
+    tokens: int = 0
     #: what was searched (the latest message, or its rewrite)
     query: Query | None = None
 
@@ -64,7 +68,8 @@ def from_rendered(rendered: RenderedContext, max_chars: int) -> Injection:
         return Injection()
     if len(rendered.text) > max_chars:
         return Injection(note=f"context over {max_chars} characters")
-    return Injection(text=rendered.text, skills=[str(s["name"]) for s in rendered.skills])
+    return Injection(text=rendered.text, skills=[str(s["name"]) for s in rendered.skills],
+                     details=[dict(s) for s in rendered.skills], tokens=rendered.tokens)
 
 
 def retrieve(sdk: Any, query: str, *, user: str, top_k: int, min_score: float, budget: int,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,22 +159,61 @@ def import_skill_dirs(
             report.skipped.append((where, f"SKILL.md is {size:,} bytes, over the {limit:,}-byte limit"))
             continue
         raw = md_path.read_bytes()
-        parsed = skillmd.parse(raw, path=str(md_path))
-        result = skillmd.to_skill(parsed, dir_name=md_path.parent.name)
-        if result.skill is None:
-            report.skipped.append((where, result.skipped_reason or "no usable name or description"))
+        skill = _read_skill_md(raw, where, path=str(md_path), dir_name=md_path.parent.name, report=report)
+        if skill is None:
             continue
-        for message in result.warnings:
-            report.warnings.append((where, message))
-        for diag in skillmd.validate(parsed, path=str(md_path), dir_name=md_path.parent.name):
-            if diag.severity in ("error", "warning"):
-                report.warnings.append((where, f"{diag.rule_id}: {diag.message}"))
-        skill = result.skill.copy(user_id=user_id, scope=scope)
+        skill = skill.copy(user_id=user_id, scope=scope)
         if include_files:
             skill.files = _collect_files(md_path.parent, limits, report)
         batch.append((raw, skill, where))
     _save_imported(store, batch, user_id=user_id, overwrite=overwrite, report=report, progress=progress)
     return report
+
+
+def _read_skill_md(raw: bytes, where: str, *, path: str | None, dir_name: str | None,
+                   report: ImportReport) -> Skill | None:
+    """The skill one imported SKILL.md describes (its problems noted in `report` under `where`), or None."""
+    parsed = skillmd.parse(raw, path=path)
+    result = skillmd.to_skill(parsed, dir_name=dir_name)
+    if result.skill is None:
+        report.skipped.append((where, result.skipped_reason or "no usable name or description"))
+        return None
+    for message in result.warnings:
+        report.warnings.append((where, message))
+    for diag in skillmd.validate(parsed, path=path, dir_name=dir_name):
+        if diag.severity in ("error", "warning"):
+            report.warnings.append((where, f"{diag.rule_id}: {diag.message}"))
+    return result.skill
+
+
+def import_skill_texts(
+    store: SkillStore,
+    texts: Sequence[str],
+    *,
+    user_id: str,
+    scope: Scope = Scope.USER,
+    overwrite: bool = False,
+) -> tuple[ImportReport, list[str | None]]:
+    """Import SKILL.md texts sent over a network (no folder, so no files), as `import_skill_dirs` imports
+    folders: the same checks, names and verbatim bytes. Item i is reported under `skills[i]`; also
+    returned: the name each item is stored under (None for one that names no skill)."""
+    report = ImportReport()
+    batch: list[tuple[bytes, Skill, str]] = []
+    names: list[str | None] = []
+    for i, text in enumerate(texts):
+        where = f"skills[{i}]"
+        raw = text.encode("utf-8", "surrogatepass")
+        if len(raw) > MAX_SKILL_MD_BYTES:
+            report.skipped.append((where, f"SKILL.md is {len(raw):,} bytes, over the {MAX_SKILL_MD_BYTES:,}-byte "
+                                          "limit"))
+            names.append(None)
+            continue
+        skill = _read_skill_md(raw, where, path=None, dir_name=None, report=report)
+        names.append(None if skill is None else canonical_name(skill.name))
+        if skill is not None:
+            batch.append((raw, skill.copy(user_id=user_id, scope=scope), where))
+    _save_imported(store, batch, user_id=user_id, overwrite=overwrite, report=report)
+    return report, names
 
 
 def _save_imported(
@@ -384,6 +423,23 @@ def export_skills(
         written.append(dest / name)
         progress("exporting skills", len(written), len(ids))
     return written
+
+
+def export_archive(store: SkillStore, skill_ids: Iterable[str], *, profile: str = "spec") -> bytes:
+    """The skills as a zip of the folders `export_skills` writes (`<name>/SKILL.md` and its files), for
+    sending over a network; unpacked, it is what `autoskill export --dest` writes and `autoskill import` reads."""
+    import io
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="autoskill-export-") as tmp:
+        folders = export_skills(store, skill_ids, tmp, profile=profile)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for folder in folders:
+                for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+                    archive.write(path, path.relative_to(tmp).as_posix())
+    return out.getvalue()
 
 
 def _text_of(path: Path) -> str:

@@ -1,0 +1,164 @@
+"""The learning routes of the skill API: conversations queued for extraction, their jobs, the jobs'
+events, and a preview of what the proxy would inject.
+
+Conversations go through the proxy's own extraction hook (the same document, label and redaction
+as a proxied chat), onto the store's durable queue, worked by the worker in this process (or any
+other on the store). A job is read back only by its user: anyone else's is as unknown as a
+made-up id. The preview runs the proxy's own retrieval and injection, without any upstream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from ..errors import NotFoundError
+from ..store.base import decode_cursor, encode_cursor
+from . import events
+from . import skill_api_models as m
+from .api_errors import save_outcome
+from .extraction import Conversation
+from .injection import inject, latest_user_text
+from .openapi import Endpoint
+
+if TYPE_CHECKING:
+    from ..learning.queue import Job, JobQueue
+    from .skill_api import SkillApi
+
+
+def job_out(job: Job, *, created: bool | None = None) -> m.JobOut:
+    """A job as the API shows it: what it learned in the product's save words, what it kept aside, its errors."""
+    result = None
+    if job.result is not None:
+        sessions: list[dict[str, Any]] = list(job.result.get("sessions") or [])
+        result = m.JobResultOut(
+            skills=[m.LearnedOut(outcome=save_outcome(str(d["action"])), name=str(d["name"]),
+                                 skill_id=d.get("skill_id"), version=d.get("version"), reason=str(d.get("reason")))
+                    for d in job.result.get("skills") or []],
+            kept_aside=[m.KeptAsideOut(id=str(p["id"]), name=str(p["name"]), summary=str(p.get("summary") or ""))
+                        for s in sessions for p in s.get("pending") or []],
+            errors=[str(s["error"]) for s in sessions if s.get("error")],
+            extractor=job.result.get("extractor"))
+    d = job.to_dict()
+    return m.JobOut(id=job.id, state=job.state, attempts=job.attempts, source=job.source, hint=job.hint,
+                    created_at=d["created_at"], started_at=d["started_at"], finished_at=d["finished_at"],
+                    progress=job.progress, error=job.error, result=result, created=created)
+
+
+class LearningApi:
+    """The routes that queue conversations and follow their jobs; plumbing comes from the SkillApi."""
+
+    def __init__(self, api: SkillApi) -> None:
+        self.api = api
+
+    def queue(self) -> JobQueue:
+        """A connection on the durable queue (the caller closes it)."""
+        from ..learning.queue import JobQueue
+
+        return JobQueue(self.api.proxy.hook.home)
+
+    def _enqueue(self, user: str, conversations: list[list[m.Message]], hint: str | None) -> list[m.JobRef]:
+        hook = self.api.proxy.hook
+        out = []
+        for messages in conversations:
+            job_id, created = hook.enqueue(Conversation(user, [x.model_dump() for x in messages], hint=hint))
+            out.append(m.JobRef(job_id=job_id, created=created))
+        return out
+
+    def _job(self, job_id: str, user: str) -> Job:
+        with self.queue() as q:
+            job = q.get_for(job_id, user)
+        if job is None:
+            raise NotFoundError(f"no extraction job {job_id!r} for this user")
+        return job
+
+    # -- routes ---------------------------------------------------------------------------------------
+
+    async def import_conversations(self, request: Request) -> m.JobsQueuedOut:
+        doc, user = await self.api.body(request, m.ConversationsIn), self.api.user(request)
+        convos = [doc.messages] if doc.messages is not None else list(doc.conversations or [])
+        return m.JobsQueuedOut(jobs=await self.api.run(self._enqueue, user, convos, doc.hint))
+
+    async def create_extraction(self, request: Request) -> m.JobOut:
+        doc, user = await self.api.body(request, m.ExtractionIn), self.api.user(request)
+
+        def work() -> m.JobOut:
+            ref = self._enqueue(user, [doc.messages], doc.hint)[0]
+            return job_out(self._job(ref.job_id, user), created=ref.created)
+
+        return await self.api.run(work)  # type: ignore[no-any-return]
+
+    async def list_extractions(self, request: Request) -> m.JobPageOut:
+        q, user = self.api.query(request, m.JobsQuery), self.api.user(request)
+
+        def work() -> m.JobPageOut:
+            offset = decode_cursor(q.cursor)
+            with self.queue() as jobs:
+                found = jobs.list(user_id=user, limit=q.limit + 1, offset=offset)
+            nxt = encode_cursor(offset + q.limit) if len(found) > q.limit else None
+            return m.JobPageOut(jobs=[job_out(j) for j in found[:q.limit]], next_cursor=nxt)
+
+        return await self.api.run(work)  # type: ignore[no-any-return]
+
+    async def latest_extraction(self, request: Request) -> m.JobOut:
+        user = self.api.user(request)
+
+        def work() -> m.JobOut:
+            with self.queue() as jobs:
+                found = jobs.list(user_id=user, limit=1)
+            if not found:
+                raise NotFoundError("no extraction job for this user yet")
+            return job_out(found[0])
+
+        return await self.api.run(work)  # type: ignore[no-any-return]
+
+    async def get_extraction(self, request: Request) -> m.JobOut:
+        job_id, user = request.path_params["job_id"], self.api.user(request)
+        return job_out(await self.api.run(self._job, job_id, user))
+
+    async def extraction_events(self, request: Request) -> Response:
+        job_id, user = request.path_params["job_id"], self.api.user(request)
+        await self.api.run(self._job, job_id, user)  # a 404 before the stream starts
+        stream = events.job_events(self.queue, job_id, user, lambda job: job_out(job).model_dump(mode="json"))
+        return StreamingResponse(stream, media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    async def preview(self, request: Request) -> m.PreviewOut:
+        doc, user = await self.api.body(request, m.PreviewIn), self.api.user(request)
+        messages = None if doc.messages is None else [x.model_dump() for x in doc.messages]
+        # a given query is searched as it is; messages go through the proxy's own query rewriting
+        searched = [{"role": "user", "content": doc.query}] if doc.query is not None else messages or []
+        query = latest_user_text(searched)
+        injection = await self.api.proxy.injection(searched, user) if query.strip() else None
+        text = injection.text if injection is not None else ""
+        asked = injection.query if injection is not None else None
+        return m.PreviewOut(
+            query=asked.text if asked is not None else query, query_source=asked.how if asked is not None else "latest",
+            system_message=text, tokens=injection.tokens if injection is not None else 0,
+            note=injection.note if injection is not None else "no user message to search for",
+            skills=[m.PreviewSkillOut(id=str(s["id"]), name=str(s["name"]), score=float(s["score"]),
+                                      level=str(s["level"])) for s in (injection.details if injection else [])],
+            messages=None if messages is None else inject(messages, text))
+
+    def endpoints(self, p: str) -> list[Endpoint]:
+        job = f"{p}/extractions/{{job_id}}"
+        return [
+            Endpoint("POST", f"{p}/conversations/import", self.import_conversations,
+                     "Queue conversations for skill extraction; a job each", body=m.ConversationsIn,
+                     response=m.JobsQueuedOut, status=202),
+            Endpoint("POST", f"{p}/retrieval/preview", self.preview,
+                     "What the proxy would inject for these messages (no upstream is called)", body=m.PreviewIn,
+                     response=m.PreviewOut),
+            Endpoint("POST", f"{p}/extractions", self.create_extraction, "Queue one conversation; its job",
+                     body=m.ExtractionIn, response=m.JobOut, status=202),
+            Endpoint("GET", f"{p}/extractions", self.list_extractions, "Your extraction jobs, newest first",
+                     query=m.JobsQuery, response=m.JobPageOut),
+            Endpoint("GET", f"{p}/extractions/latest", self.latest_extraction, "Your newest extraction job",
+                     response=m.JobOut),
+            Endpoint("GET", job, self.get_extraction, "One job: state, attempts, what it learned", response=m.JobOut),
+            Endpoint("GET", f"{job}/events", self.extraction_events,
+                     "The job's changes of state as Server-Sent Events, until it is finished",
+                     media="text/event-stream"),
+        ]

@@ -1,0 +1,342 @@
+"""The skill REST API of `autoskill serve` (`/v1/autoskill/...`): a thin adapter over the shared core.
+
+Every route is behind the proxy's guard (the user comes from the token, or is the default user
+on loopback; Host/Origin checks; the body limit), answers JSON errors in the proxy's shape, and
+runs its store work on a worker thread. What a route decides (which skill a name means, who may
+change it, how a SKILL.md is saved or a listing paged) is decided by the functions the MCP tools
+use too (`runtime.skills`, maintenance, the store), never here. The learning routes (queue, job
+events, retrieval preview) are in learning_api.py and the error mapping in api_errors.py; the
+route table below lists every route, and the OpenAPI document is generated from it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import __version__
+from ..errors import InvalidInputError, quoted
+from ..runtime import skills
+from ..store.layout import MAX_SKILL_MD_BYTES
+from . import openapi
+from . import skill_api_models as m
+from .api_errors import BadBody, InvalidSkillMd, TooLarge, Unavailable, failure, problem_text, save_outcome
+from .learning_api import LearningApi
+from .openapi import Endpoint
+from .proxy import describe
+
+if TYPE_CHECKING:
+    from ..sdk import AutoSkill
+    from .app import Proxy
+
+PREFIX = "/v1/autoskill"
+#: how long a request waits for the store to open before it is told 503
+STORE_WAIT_SECONDS = 30.0
+#: where shared and library skills are read-only, in the words of ReadOnlyError
+WHERE = "over the REST API"
+T = TypeVar("T", bound=BaseModel)
+
+
+class SkillApi:
+    """The routes under `/v1/autoskill`, over one proxy's runtime."""
+
+    def __init__(self, proxy: Proxy) -> None:
+        self.proxy = proxy
+        self.learning = LearningApi(self)
+        self._retrievals: Any = None
+
+    # -- plumbing -------------------------------------------------------------------------------------
+
+    def sdk(self) -> AutoSkill:
+        """The open store's SDK (blocking: waits while it opens; Unavailable when it cannot)."""
+        runtime = self.proxy.runtime
+        if not runtime.ready.wait(STORE_WAIT_SECONDS):
+            raise Unavailable(f"the skill store is still opening after {STORE_WAIT_SECONDS:.0f} s; try again")
+        if runtime.error is not None:
+            raise Unavailable(f"the skill store could not be opened: {describe(runtime.error)}")
+        sdk = runtime.sdk
+        if sdk is None:
+            raise Unavailable("the skill store is closed (the server is shutting down)")
+        return sdk
+
+    def user(self, request: Request) -> str:
+        return self.proxy.user(request)
+
+    async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Blocking store work, on a worker thread."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+    async def body(self, request: Request, model: type[T], *, empty_ok: bool = False) -> T:
+        raw = await request.body()
+        try:
+            doc = json.loads(raw) if raw.strip() or not empty_ok else {}
+        except (ValueError, UnicodeDecodeError):
+            raise BadBody("the request body is not valid JSON") from None
+        if not isinstance(doc, dict):
+            raise BadBody("the request body must be a JSON object")
+        try:
+            return model.model_validate(doc)
+        except ValidationError as exc:
+            raise BadBody(problem_text(exc)) from None
+
+    @staticmethod
+    def query(request: Request, model: type[T]) -> T:
+        try:
+            return model.model_validate(dict(request.query_params))
+        except ValidationError as exc:
+            raise BadBody(problem_text(exc)) from None
+
+    def route(self, e: Endpoint) -> Route:
+        """`e` behind the Host/Origin (and, for POST, JSON Content-Type) checks, its errors answered as JSON."""
+        async def endpoint(request: Request) -> Response:
+            refusal = await self.proxy.refused(request, post=e.method == "POST")
+            if refusal is not None:
+                return refusal
+            try:
+                out = await e.handler(request)
+            except Exception as exc:  # noqa: BLE001 - every failure is answered, the typed ones with their status
+                return failure(exc)
+            if isinstance(out, BaseModel):
+                return JSONResponse(out.model_dump(mode="json"), status_code=e.status)
+            return out  # type: ignore[no-any-return]
+
+        endpoint.__name__ = e.handler.__name__
+        return Route(e.path, endpoint, methods=[e.method])
+
+    def routes(self) -> list[Route]:
+        return [self.route(e) for e in self.endpoints()]
+
+    # -- skills ---------------------------------------------------------------------------------------
+
+    async def list_skills(self, request: Request) -> m.SkillPageOut:
+        q, user = self.query(request, m.ListQuery), self.user(request)
+        page = await self.run(lambda: skills.list_page(self.sdk().store, user, scope=q.scope, cursor=q.cursor,
+                                                       limit=q.limit, q=q.q))
+        return m.SkillPageOut(total=page.total, next_cursor=page.next_cursor, skills=[
+            m.SkillSummaryOut(id=s.id, name=s.name, description=s.description, version=s.version, scope=s.scope,
+                              tags=list(s.tags), updated_at=s.updated_at) for s in page.skills])
+
+    async def get_skill(self, request: Request) -> m.SkillOut:
+        ref, user = request.path_params["ref"], self.user(request)
+
+        def work() -> m.SkillOut:
+            store = self.sdk().store
+            s = skills.visible_skill(store, user, ref)
+            files = [m.FileOut(path=f.path, size=f.size) for f in store.list_files(s.id, user_id=user)]
+            return m.SkillOut(id=s.id, name=s.name, description=s.description, version=s.version,
+                              scope=s.scope.value, tags=list(s.tags), updated_at=s.updated_at,
+                              instructions=s.instructions, triggers=list(s.triggers), metadata=dict(s.metadata),
+                              files=files)
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def get_md(self, request: Request) -> Response:
+        ref, user = request.path_params["ref"], self.user(request)
+
+        def work() -> Response:
+            store = self.sdk().store
+            s = skills.visible_skill(store, user, ref)
+            return Response(store.read_skill_md(s.id, user_id=user), media_type="text/markdown; charset=utf-8",
+                            headers={"X-AutoSkill-Version": s.version})
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def put_md(self, request: Request) -> m.SaveOut:
+        ref, user = request.path_params["ref"], self.user(request)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/json":
+            doc = await self.body(request, m.SkillMdIn)
+            text, expected = doc.skill_md, doc.expected_version
+        elif kind in ("text/markdown", "text/plain", "text/x-markdown"):
+            try:
+                text = (await request.body()).decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadBody("the SKILL.md must be UTF-8 text") from None
+            expected = request.headers.get("if-match", "").strip('" ') or None
+        else:
+            raise BadBody("send the SKILL.md as text/markdown, or JSON {\"skill_md\", \"expected_version\"}")
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_SKILL_MD_BYTES:
+            raise TooLarge(f"the SKILL.md is {size:,} bytes; a skill's SKILL.md may be at most "
+                           f"{MAX_SKILL_MD_BYTES:,} bytes: move long material into files; nothing was stored")
+        return await self.run(self._save_md, user, ref, text, expected)  # type: ignore[no-any-return]
+
+    def _save_md(self, user: str, ref: str, text: str, expected: str | None) -> m.SaveOut:
+        """Validate with the rule catalogue first: a SKILL.md with errors stores nothing."""
+        from .. import skillmd
+        from ..learning.maintenance import Maintainer
+
+        store = self.sdk().store
+        current = skills.own_skill(store, user, ref, where=WHERE)
+        found = skillmd.validate(text, dir_name=current.name)
+        errors = [d for d in found if d.severity == "error"]
+        if errors:
+            raise InvalidSkillMd(f"the SKILL.md has {len(errors)} error(s); nothing was stored", errors)
+        try:
+            new = skills.skill_from_md(text)
+        except InvalidInputError as exc:
+            raise InvalidSkillMd(f"{exc}; nothing was stored") from None
+        if new.name != current.name:
+            raise InvalidSkillMd(f"the SKILL.md names {quoted(new.name)}, not {current.name!r}: rename through "
+                                 "import, or PUT it at its own name; nothing was stored")
+        saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through the REST API",
+                                             expected_version=expected)
+        self.proxy.runtime.check()
+        return m.SaveOut(outcome=save_outcome(saved.action, edit=True), id=saved.skill_id, name=saved.name,
+                         version=saved.version, reason=saved.reason, redacted=dict(saved.redacted))
+
+    async def delete_skill(self, request: Request) -> m.DeleteOut:
+        ref, user = request.path_params["ref"], self.user(request)
+
+        def work() -> m.DeleteOut:
+            store = self.sdk().store
+            s = skills.own_skill(store, user, ref, where=WHERE)
+            out = m.DeleteOut(deleted=store.delete(s.id), id=s.id, name=s.name)
+            self.proxy.runtime.check()
+            return out
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def rollback(self, request: Request) -> m.VersionsOut:
+        ref, user = request.path_params["ref"], self.user(request)
+        doc = await self.body(request, m.RollbackIn, empty_ok=True)
+
+        def work() -> m.VersionsOut:
+            store = self.sdk().store
+            restored = store.rollback(skills.own_skill(store, user, ref, where=WHERE).id, doc.version)
+            self.proxy.runtime.check()
+            return m.VersionsOut(id=restored.id, name=restored.name,
+                                 versions=[m.VersionOut(**v.to_dict()) for v in store.versions(restored.id)])
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def versions(self, request: Request) -> m.VersionsOut:
+        ref, user, q = request.path_params["ref"], self.user(request), self.query(request, m.VersionsQuery)
+        if (q.from_ is None) != (q.to is None):
+            raise BadBody("give both 'from' and 'to' for a diff, or neither")
+
+        def work() -> m.VersionsOut:
+            store = self.sdk().store
+            s = skills.visible_skill(store, user, ref)
+            diff = None if q.from_ is None or q.to is None else skills.version_diff(store, s.id, q.from_, q.to)
+            return m.VersionsOut(id=s.id, name=s.name, diff=diff,
+                                 versions=[m.VersionOut(**v.to_dict()) for v in store.versions(s.id)])
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def export(self, request: Request) -> Response:
+        ref, user = request.path_params["ref"], self.user(request)
+
+        def work() -> Response:
+            from ..store.transfer import export_archive
+
+            store = self.sdk().store
+            s = skills.visible_skill(store, user, ref)  # the export itself is the operator's: visibility first
+            return Response(export_archive(store, [s.id]), media_type="application/zip",
+                            headers={"Content-Disposition": f'attachment; filename="{s.name}.zip"'})
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def search(self, request: Request) -> m.SearchOut:
+        doc, user = await self.body(request, m.SearchIn), self.user(request)
+
+        def work() -> m.SearchOut:
+            from ..learning.usage import RetrievalCounter
+
+            sdk = self.sdk()
+            hits = sdk.search(doc.query, user_id=user, limit=doc.top_k, scope=doc.scope, min_score=doc.min_score,
+                              wait=False, load_model=False)
+            if self._retrievals is None:
+                self._retrievals = RetrievalCounter(sdk.store)
+            self._retrievals.count(user, doc.query, (h.skill.id for h in hits))
+            note = hits[0].note if hits else getattr(sdk.store, "vector_note", lambda: None)()
+            return m.SearchOut(query=doc.query, note=note, hits=[m.HitOut(**h.to_dict()) for h in hits])
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def import_skills(self, request: Request) -> m.ImportOut:
+        doc, user = await self.body(request, m.ImportIn), self.user(request)
+
+        def work() -> m.ImportOut:
+            from ..store.transfer import import_skill_texts
+
+            report, names = import_skill_texts(self.sdk().store, doc.skills, user_id=user, overwrite=doc.overwrite)
+            self.proxy.runtime.check()
+            skipped = dict(report.skipped)
+            outcomes: dict[str, m.SaveOutcome] = {
+                **{n: "unchanged" for n in report.unchanged}, **{n: "updated" for n in report.updated},
+                **{n: "created" for n in report.imported}}
+            items = []
+            for i, name in enumerate(names):
+                where = f"skills[{i}]"
+                outcome = None if where in skipped or name is None else outcomes.get(name)
+                items.append(m.ImportItemOut(index=i, name=name, outcome=outcome, reason=skipped.get(where),
+                                             warnings=[w for at, w in report.warnings if at == where]))
+            return m.ImportOut(items=items)
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    # -- about the server -----------------------------------------------------------------------------
+
+    async def capabilities(self, request: Request) -> m.CapabilitiesOut:
+        def work() -> m.CapabilitiesOut:
+            config, settings = self.proxy.runtime.config, self.proxy.settings
+            embedder = {k: v for k, v in config.resolved_embeddings().items() if k in ("provider", "model", "dims")}
+            llm: dict[str, Any] = {"provider": str(config.resolved_llm().get("provider", "auto"))}
+            sdk = self.proxy.runtime.sdk if self.proxy.runtime.is_ready else None
+            if sdk is not None:
+                try:
+                    llm["extractor"] = sdk.learner.extractor.name
+                except Exception as exc:  # noqa: BLE001 - a broken provider: the worker learns offline then
+                    llm["extractor"] = f"rules (offline: {type(exc).__name__})"
+            routes = [m.RouteOut(method=e.method, path=e.path, summary=e.summary) for e in self.endpoints()]
+            return m.CapabilitiesOut(
+                version=__version__, routes=routes, embedder=embedder, llm=llm, extract_mode=settings.extract_mode,
+                mcp=settings.http.path if settings.mcp else None, worker=settings.http.worker,
+                store_ready=self.proxy.runtime.is_ready, max_body=settings.http.max_body,
+                save_outcomes=["created", "updated", "merged", "unchanged", "discarded"])
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def openapi_json(self, request: Request) -> Response:
+        return JSONResponse(openapi.document(self.endpoints()))
+
+    def endpoints(self) -> list[Endpoint]:
+        """The route table: the app's routes and the OpenAPI document are both built from it."""
+        p, skill, learn = PREFIX, f"{PREFIX}/skills/{{ref}}", self.learning
+        conflict, invalid, read_only = (409, "expected_version differs"), (422, "the SKILL.md is invalid"), \
+            (403, "a shared or library skill")
+        return [
+            Endpoint("GET", f"{p}/skills", self.list_skills, "List the skills you can use, a page at a time",
+                     query=m.ListQuery, response=m.SkillPageOut),
+            Endpoint("POST", f"{p}/skills/search", self.search, "Hybrid search with each hit's score parts",
+                     body=m.SearchIn, response=m.SearchOut),
+            Endpoint("POST", f"{p}/skills/import", self.import_skills, "Import SKILL.md texts; an outcome per item",
+                     body=m.ImportIn, response=m.ImportOut),
+            Endpoint("GET", skill, self.get_skill, "One skill by name or id: metadata, instructions, files",
+                     response=m.SkillOut),
+            Endpoint("DELETE", skill, self.delete_skill, "Delete one of your skills (its history stays)",
+                     response=m.DeleteOut, errors=(read_only,)),
+            Endpoint("GET", f"{skill}/md", self.get_md, "The SKILL.md as stored", media="text/markdown"),
+            Endpoint("PUT", f"{skill}/md", self.put_md, "Save a new SKILL.md: validated, then a new version",
+                     body=m.SkillMdIn, response=m.SaveOut, raw_body="text/markdown",
+                     errors=(read_only, conflict, invalid)),
+            Endpoint("POST", f"{skill}/rollback", self.rollback, "Restore an earlier version as a new version",
+                     body=m.RollbackIn, response=m.VersionsOut, errors=(read_only,)),
+            Endpoint("GET", f"{skill}/versions", self.versions, "The history; with from and to, a diff",
+                     query=m.VersionsQuery, response=m.VersionsOut),
+            Endpoint("GET", f"{skill}/export", self.export, "The skill folder as a zip (as `autoskill export`)",
+                     media="application/zip"),
+            *learn.endpoints(p),
+            Endpoint("GET", f"{p}/capabilities", self.capabilities, "What this server can do",
+                     response=m.CapabilitiesOut),
+            Endpoint("GET", f"{p}/openapi.json", self.openapi_json, "This document"),
+        ]
