@@ -428,6 +428,8 @@ def cmd_quickstart(args: argparse.Namespace) -> int:
 
 
 def _quickstart(args: argparse.Namespace, sdk: AutoSkill, examples: Path, demo: bool) -> int:
+    from .learning.maintenance import WROTE
+
     report = sdk.import_skills(examples / "skills", scope="shared", overwrite=True)
     session = examples / "transcripts" / "claude-code-session.jsonl"
     job_id, created = sdk.queue.enqueue_path(session, user_id=sdk.default_user)
@@ -460,7 +462,7 @@ def _quickstart(args: argparse.Namespace, sdk: AutoSkill, examples: Path, demo: 
             if not data["learned"]:
                 print("  nothing")
         else:
-            names = ", ".join(f"{d['name']}" for d in earlier if d.get("action") in ("add", "merge")) or "nothing"
+            names = ", ".join(f"{d['name']}" for d in earlier if d.get("action") in WROTE) or "nothing"
             print(f"the bundled Claude Code session was already learned from (job {job_id}): nothing new; "
                   f"it had given {names}")
         print(f"search: {query!r}")

@@ -236,7 +236,7 @@ def result_summary(result: dict[str, Any] | None) -> str:
         return ""
     if not result.get("sessions"):
         return "no sessions in this transcript: nothing to learn from"
-    text = f"+{result['added']} added, {result['merged']} merged, {result['discarded']} discarded"
+    text = f"+{result['created']} created, {result['merged']} merged, {result['discarded']} discarded"
     return text + f" [{result.get('extractor')}; {result['llm_calls']} LLM call(s)]"
 
 
@@ -287,7 +287,7 @@ def _jobs(args: argparse.Namespace, sdk: AutoSkill, emit: Emitter) -> int:
         for j in jobs:
             summary = ""
             if j.result:
-                summary = (f"+{j.result['added']} ~{j.result['merged']} -{j.result['discarded']}"
+                summary = (f"+{j.result['created']} ~{j.result['merged']} -{j.result['discarded']}"
                            if j.result.get("sessions") else "no sessions")
             print(f"{j.id}  {j.state:<7} {j.attempts}x  {summary:<11} {j.source}"
                   + (f"  error: {j.error}" if j.error else ""))

@@ -408,7 +408,9 @@ class AutoSkill:
         call (gate, extractor, decisions) are in `last_ingest`.
         """
         result = self.ingest_result(messages, events, user_id=user_id, metadata=metadata, hint=hint)
-        changed = [d.skill_id for d in result.decisions if d.action in ("add", "merge") and d.skill_id]
+        from .learning.maintenance import WROTE
+
+        changed = [d.skill_id for d in result.decisions if d.action in WROTE and d.skill_id]
         return [s for s in (self.store.get(i) for i in changed) if s is not None]
 
     def ingest_result(
@@ -466,6 +468,7 @@ class AutoSkill:
     ) -> dict[str, Any]:
         """Learn from OpenAI-format conversations (a file, or loaded JSON), through the same pipeline."""
         from .learning.events import conversations_in
+        from .learning.maintenance import OUTCOMES
         from .learning.transcripts import read_transcript, session_from_messages
 
         if (data is None) == (file_path is None):
@@ -477,9 +480,8 @@ class AutoSkill:
             for i, messages in enumerate(conversations_in(data)):
                 sessions.append(session_from_messages(messages, agent="openai-chat",
                                                       session_id=f"conversation-{i + 1}"))
-        summary: dict[str, Any] = {"conversations": len(sessions), "ingested": 0, "added": 0, "merged": 0,
-                                   "discarded": 0, "unchanged": 0, "skipped": 0, "llm_calls": 0, "errors": [],
-                                   "skills": []}
+        summary: dict[str, Any] = {"conversations": len(sessions), "ingested": 0, **dict.fromkeys(OUTCOMES, 0),
+                                   "skipped": 0, "llm_calls": 0, "errors": [], "skills": []}
         for session in sessions:
             if max_messages_per_conversation:
                 session.events = session.events[-max_messages_per_conversation:]
@@ -497,8 +499,7 @@ class AutoSkill:
             if not result.decisions:
                 summary["skipped"] += 1
             for d in result.decisions:
-                counted = {"add": "added", "merge": "merged", "discard": "discarded", "unchanged": "unchanged"}
-                summary[counted[d.action]] += 1
+                summary[d.action] += 1
                 summary["skills"].append(d.to_dict())
         summary["extractor"] = self.learner.extractor.name
         return summary

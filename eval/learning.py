@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from autoskill_mcp import AutoSkill, AutoSkillConfig  # noqa: E402
+from autoskill_mcp.learning.maintenance import WROTE  # noqa: E402
 from autoskill_mcp.learning.session import Session  # noqa: E402
 from autoskill_mcp.learning.transcripts import read_transcript, session_from_messages  # noqa: E402
 
@@ -104,7 +105,7 @@ def run(scenarios: list[dict[str, Any]], make_learner: Callable[[Any], Learner],
             for i, session in enumerate(sessions):
                 result = learner.learn(session, user_id=user)
                 o.calls += result.llm_calls
-                made = [d.skill_id for d in result.decisions if d.action in ("add", "merge") and d.skill_id]
+                made = [d.skill_id for d in result.decisions if d.action in WROTE and d.skill_id]
                 ids += [x for x in made if x not in ids]
                 if i == 0 and len(sessions) > 1:
                     o.first = "skill" if made else ("pending" if getattr(result, "pending", None) else "none")

@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from autoskill_mcp import LocalSkillStore  # noqa: E402
+from autoskill_mcp.learning.maintenance import WROTE  # noqa: E402
 from autoskill_mcp.learning.pipeline import Learner  # noqa: E402
 from autoskill_mcp.learning.transcripts import detect_format, read_transcript  # noqa: E402
 from autoskill_mcp.learning.transcripts.discover import entry_points  # noqa: E402
@@ -49,7 +50,7 @@ def learned(make_learner: Callable[[Any], Any]) -> list[dict[str, Any]]:
             for session in read_transcript(path):
                 result = learner.learn(session, user_id=re.sub(r"[^A-Za-z0-9._@+-]", "-", f"r-{rel}")[:128])
                 for d in result.decisions:
-                    skill = store.get(d.skill_id) if d.skill_id and d.action in ("add", "merge") else None
+                    skill = store.get(d.skill_id) if d.skill_id and d.action in WROTE else None
                     if skill is not None:
                         out.append({"fixture": rel, "session": session.session_id, "name": skill.name,
                                     "digest": digest(skill.instructions), "description": skill.description,

@@ -149,7 +149,11 @@ class LLMExtractor:
 
 
 class LLMJudge:
-    """Settles borderline add/merge/discard decisions with one small call."""
+    """Settles borderline pairs with one small call.
+
+    The model answers in its own wire words (add / merge / discard, `JUDGE_SCHEMA`), kept as a
+    `Verdict`; maintenance turns a verdict into a `SaveOutcome` where it decides, nowhere else.
+    """
 
     def __init__(self, provider: Any) -> None:
         self.provider = provider

@@ -1,4 +1,4 @@
-"""Maintenance: add, merge or discard a candidate against the skills already stored.
+"""Maintenance: create, merge or discard a candidate against the skills already stored.
 
 AutoSkill's rules, made safe to run twice: a merge keeps the existing name, unions
 the constraints, takes a restated workflow, bumps the patch version (the store
@@ -6,6 +6,10 @@ records history) and appends the evidence; re-ingesting the same session changes
 nothing; two workers merging into one skill never lose an update (optimistic
 concurrency on the version). An optional judge (an LLM) settles borderline
 similarities only, so most candidates cost no call.
+
+Every way of saving says what happened in one word, a `SaveOutcome`, and every
+surface (MCP, the language server, the SDK, the queue worker, the CLI) passes that
+word through unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from ..errors import ConflictError
 from ..retrieval.tokenizer import tokenize
@@ -24,7 +28,14 @@ from .candidate import Candidate
 
 log = logging.getLogger(__name__)
 
-Action = Literal["add", "merge", "discard", "unchanged"]
+#: What a save did, the one vocabulary for every surface. Learning (`Maintainer.apply`) yields created,
+#: merged, discarded or unchanged; saving an edited skill by name (`Maintainer.save_skill`) yields created,
+#: updated (the same skill, overwritten with a version bump) or unchanged.
+SaveOutcome = Literal["created", "updated", "merged", "unchanged", "discarded"]
+#: every outcome, in a fixed order (counters list them all, so a caller can rely on each key)
+OUTCOMES: tuple[SaveOutcome, ...] = get_args(SaveOutcome)
+#: the outcomes that stored a new version of a skill
+WROTE: frozenset[str] = frozenset({"created", "updated", "merged"})
 
 #: a user skill this similar (calibrated hybrid score) is the same capability, given shared words
 MERGE_SCORE = 0.55
@@ -40,7 +51,9 @@ SAME_LINE = 0.75
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    action: Action
+    """What maintenance did with one candidate or one saved skill, and why."""
+
+    action: SaveOutcome
     name: str
     reason: str
     skill_id: str | None = None
@@ -55,7 +68,12 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A judge's answer for a borderline pair."""
+    """A judge's answer for a borderline pair.
+
+    Its words are the model's wire vocabulary (what the LLM is asked to answer, see
+    `llm_extract.JUDGE_SYSTEM`), not an outcome: `Maintainer._apply_once` turns it into
+    one (merge -> merged into a skill of the user's, discard -> discarded, add -> created).
+    """
 
     action: Literal["add", "merge", "discard"]
     reason: str
@@ -83,7 +101,8 @@ class Maintainer:
     def save_skill(self, skill: Skill, *, user_id: str, reason: str = "saved from the editor",
                    expected_version: str | None = None) -> Decision:
         """Store a skill written by hand: update the user's skill of that name (version bump, history kept)
-        or add it; "unchanged" when the store already holds exactly this content.
+        or create it: created, updated or unchanged (the store already holds exactly this content).
+        An overwrite is "updated", never "merged": nothing is merged into it.
 
         With `expected_version`, an update of any other version is a ConflictError (no retry).
         """
@@ -91,7 +110,7 @@ class Maintainer:
             existing = self.store.find(skill.name, user_id=user_id, scope="user")
             if existing is None or existing.user_id != user_id or existing.scope is not Scope.USER:
                 saved = self.store.save(skill.copy(user_id=user_id, scope=Scope.USER), reason=reason)
-                return Decision("add", saved.name, "new skill", saved.id, saved.version, redacted=saved.redactions)
+                return Decision("created", saved.name, "new skill", saved.id, saved.version, redacted=saved.redactions)
             update = skill.copy(id=existing.id, user_id=user_id, scope=Scope.USER, version=existing.version,
                                 created_at=existing.created_at, provenance=list(existing.provenance))
             try:
@@ -104,7 +123,7 @@ class Maintainer:
             if saved.version == existing.version:
                 return Decision("unchanged", saved.name, "same content as the stored version", saved.id, saved.version,
                                 redacted=saved.redactions)
-            return Decision("merge", saved.name, f"updated from v{existing.version}", saved.id, saved.version,
+            return Decision("updated", saved.name, f"updated from v{existing.version}", saved.id, saved.version,
                             redacted=saved.redactions)
         raise ConflictError(f"could not save {skill.name!r}: the skill kept changing under us")
 
@@ -120,20 +139,21 @@ class Maintainer:
             return self._merge(best.skill, cand, session_id, agent, "similar skill", best.score)
         top_other = others[0] if others else None
         if top_other is not None and top_other.score >= DISCARD_SCORE and not _new_lines(cand, top_other.skill):
-            return Decision("discard", cand.name, f"already covered by {top_other.skill.scope.value} skill "
+            return Decision("discarded", cand.name, f"already covered by {top_other.skill.scope.value} skill "
                             f"{top_other.skill.name!r}", top_other.skill.id, top_other.skill.version,
                             round(top_other.score, 3))
         borderline = [h for h in hits if h.score >= BORDERLINE_SCORE]
         if self.judge is not None and borderline:
             self.judge_calls += 1
             verdict = self.judge(cand, borderline)
+            # the judge's wire words become outcomes here: merge -> merged, discard -> discarded, add -> created
             if verdict is not None:
                 target = next((h for h in mine if h.score >= BORDERLINE_SCORE), None)
                 if verdict.action == "merge" and target is not None:
                     return self._merge(target.skill, cand, session_id, agent, f"judge: {verdict.reason}", target.score)
                 if verdict.action == "discard":
                     return Decision(
-                        "discard", cand.name, f"judge: {verdict.reason}", score=round(borderline[0].score, 3)
+                        "discarded", cand.name, f"judge: {verdict.reason}", score=round(borderline[0].score, 3)
                     )
         return self._add(cand, user_id, session_id, agent, best)
 
@@ -142,7 +162,7 @@ class Maintainer:
         skill = cand.to_skill(user_id=user_id, session_id=session_id, agent=agent)
         saved = self.store.save(skill, reason=f"learned from session {session_id or '?'}")
         why = "new capability" + (f" (nearest: {nearest.skill.name}, {nearest.score:.2f})" if nearest else "")
-        return Decision("add", saved.name, why, saved.id, saved.version, redacted=saved.redactions)
+        return Decision("created", saved.name, why, saved.id, saved.version, redacted=saved.redactions)
 
     def _merge(self, existing: Skill, cand: Candidate, session_id: str | None, agent: str | None,
                why: str, score: float | None) -> Decision:
@@ -157,7 +177,7 @@ class Maintainer:
             )
         saved = self.store.save(merged, reason=f"merged from session {session_id or '?'}",
                                 expected_version=existing.version)
-        return Decision("merge", saved.name, why, saved.id, saved.version, rounded, redacted=saved.redactions)
+        return Decision("merged", saved.name, why, saved.id, saved.version, rounded, redacted=saved.redactions)
 
 
 def merge(existing: Skill, cand: Candidate) -> Skill:

@@ -17,7 +17,7 @@ from ..store.base import SkillStore
 from .candidate import Candidate
 from .evidence import Evidence, GateDecision, Item, gate, gather
 from .extraction import OWN_MARKER, Extraction, Extractor
-from .maintenance import Decision, Maintainer
+from .maintenance import WROTE, Decision, Maintainer, SaveOutcome
 from .naming import restates
 from .pending import Pending, PendingCandidates, Said
 from .redaction import redact, redact_session
@@ -58,8 +58,8 @@ class LearnResult:
     promoted: list[str] = field(default_factory=list)       # ids of earlier pending candidates this session confirmed
     served: list[Served] = field(default_factory=list)      # skills the agent had been served, judged
 
-    def count(self, action: str) -> int:
-        return sum(1 for d in self.decisions if d.action == action)
+    def count(self, outcome: SaveOutcome) -> int:
+        return sum(1 for d in self.decisions if d.action == outcome)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,7 +132,7 @@ class Learner:
             result.decisions.append(self.maintainer.apply(cand, user_id=user_id, session_id=session.session_id,
                                                           agent=session.agent))
         result.llm_calls = self.extractor.calls - before + self.maintainer.judge_calls - judged
-        learned = next((d.skill_id for d in result.decisions if d.action in ("add", "merge") and d.skill_id), None)
+        learned = next((d.skill_id for d in result.decisions if d.action in WROTE and d.skill_id), None)
         if learned and self.pending is not None:
             for p in earlier:
                 self.pending.resolve(p.id, "promoted", skill_id=learned)
@@ -159,7 +159,7 @@ class Learner:
             result.decisions.append(self.maintainer.apply(cand, user_id=user_id, session_id=evidence.session_id,
                                                           agent=evidence.agent))
         result.llm_calls = self.extractor.calls - before
-        learned = next((d.skill_id for d in result.decisions if d.action in ("add", "merge") and d.skill_id), None)
+        learned = next((d.skill_id for d in result.decisions if d.action in WROTE and d.skill_id), None)
         if self.pending is not None:
             self.pending.resolve(found.id, "accepted", skill_id=learned)
         return result

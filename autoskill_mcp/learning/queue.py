@@ -367,7 +367,27 @@ def _job(row: tuple[Any, ...]) -> Job:
     (job_id, kind, source, fmt, user_id, hint, state, attempts, created, started, finished, progress, result,
      error, owner) = row
     return Job(str(job_id), str(kind), str(source), fmt, str(user_id), hint, state, int(attempts), float(created),
-               started, finished, progress, None if result is None else json.loads(result), error, owner)
+               started, finished, progress, None if result is None else _current_words(json.loads(result)), error,
+               owner)
+
+
+#: Results stored before the outcomes had one vocabulary (`maintenance.SaveOutcome`) said add / merge /
+#: discard per decision and counted "added"; the learned path never overwrites, so "merge" was a merge.
+_OLD_OUTCOMES = {"add": "created", "merge": "merged", "discard": "discarded"}
+
+
+def _current_words(result: Any) -> Any:
+    """A stored job result in today's outcome words: the one place old results are translated, on read."""
+    if not isinstance(result, dict) or "added" not in result:
+        return result
+    result = dict(result)
+    result["created"] = result.pop("added")
+    result.setdefault("updated", 0)
+    decisions = [*result.get("skills", []), *(d for s in result.get("sessions", []) for d in s.get("decisions", []))]
+    for decision in decisions:
+        if isinstance(decision, dict) and decision.get("action") in _OLD_OUTCOMES:
+            decision["action"] = _OLD_OUTCOMES[decision["action"]]
+    return result
 
 
 def _iso(ts: float | None) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutoSkillError
+from .maintenance import OUTCOMES
 from .pipeline import Learner, LearnResult
 from .queue import DEFAULT_LEASE, Job, JobQueue, new_owner
 from .session import Session
@@ -133,11 +134,9 @@ class Worker:
 
 def summarize(results: list[LearnResult]) -> dict[str, Any]:
     """A job's result: per-session detail plus the totals a caller looks at first."""
-    totals = {a: sum(r.count(a) for r in results) for a in ("add", "merge", "discard", "unchanged")}
     return {
         "sessions": [r.to_dict() for r in results],
-        "added": totals["add"], "merged": totals["merge"], "discarded": totals["discard"],
-        "unchanged": totals["unchanged"],
+        **{outcome: sum(r.count(outcome) for r in results) for outcome in OUTCOMES},
         "skills": [d.to_dict() for r in results for d in r.decisions],
         "llm_calls": sum(r.llm_calls for r in results),
         "extractor": results[0].extractor if results else None,

@@ -33,7 +33,6 @@ OPEN_TIMEOUT = 120.0
 QUEUE_POLL_SECONDS = 1.0
 #: a job in flight at shutdown may finish in this time (else its lease lets another worker take it)
 WORKER_STOP_SECONDS = 30.0
-SAVE_ACTIONS = {"add": "added", "merge": "updated", "unchanged": "unchanged"}
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ class StoreService:
         self.poll()
         skill_id = decision.skill_id or ""
         out: dict[str, Any] = {"id": skill_id, "name": decision.name, "version": decision.version or "",
-               "action": SAVE_ACTIONS[decision.action], "path": _skill_md_path(store, skill_id)}
+               "action": decision.action, "path": _skill_md_path(store, skill_id)}
         if decision.redacted:  # the stored skill is not the document: say where and why it differs
             out["redacted"] = dict(decision.redacted)
         return out

@@ -17,6 +17,7 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..errors import AutoSkillError, quoted
+from ..learning.maintenance import SaveOutcome
 from ..runtime import skills
 from ..skillmd.names import name_input_problem
 from ..store.layout import MAX_SKILL_MD_BYTES
@@ -103,11 +104,8 @@ class SkillPage(BaseModel):
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page")
 
 
-SaveAction = Literal["created", "updated", "unchanged", "merged", "discarded"]
-
-
 class SaveResult(BaseModel):
-    action: SaveAction
+    action: SaveOutcome
     id: str | None
     name: str
     version: str | None
@@ -296,18 +294,12 @@ async def save_skill(
             decision = Maintainer(store).apply(
                 Candidate(name=new.name, description=new.description, instructions=new.instructions,
                           tags=list(new.tags)), user_id=user, session_id=None, agent="mcp")
-            actions: dict[str, SaveAction] = {"add": "created", "merge": "merged", "discard": "discarded",
-                                              "unchanged": "unchanged"}
-            action = actions[decision.action]
-            return SaveResult(action=action, id=decision.skill_id, name=decision.name, version=decision.version,
-                              reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
-                              uri=skill_md_uri(decision.name) if decision.skill_id else None)
-        saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
-                                             expected_version=expected_version)
-        replaced: dict[str, SaveAction] = {"add": "created", "merge": "updated", "unchanged": "unchanged"}
-        return SaveResult(action=replaced[saved.action], id=saved.skill_id, name=saved.name,
-                          version=saved.version, reason=_saved_reason(saved.reason, saved.redacted),
-                          redacted=saved.redacted, uri=skill_md_uri(saved.name))
+        else:
+            decision = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
+                                                    expected_version=expected_version)
+        return SaveResult(action=decision.action, id=decision.skill_id, name=decision.name, version=decision.version,
+                          reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
+                          uri=skill_md_uri(decision.name) if decision.skill_id else None)
 
     return await run(work)
 

@@ -1,4 +1,4 @@
-"""How the skill API says what happened: the save-outcome words, and its failures as JSON errors.
+"""How the skill API says what went wrong: its failures as JSON errors.
 
 Handlers raise; `failure` turns what they raised into the status the API documents (the typed
 errors of `errors.py` by kind, bad bodies as 400 naming the field, SKILL.md diagnostics as 422).
@@ -15,20 +15,11 @@ from starlette.responses import Response
 from ..errors import AutoSkillError, ConflictError, InvalidInputError, NotFoundError, ReadOnlyError
 from .errors import openai_error
 from .proxy import describe
-from .skill_api_models import SaveOutcome
 
 if TYPE_CHECKING:
     from ..skillmd import Diagnostic
 
 log = logging.getLogger(__name__)
-
-
-def save_outcome(action: str, *, edit: bool = False) -> SaveOutcome:
-    """Maintenance's action in the product's words. The one place this mapping lives (swap it for the
-    shared one when it exists): a hand edit's "merge" updates the named skill; learning's merges into it."""
-    if action == "merge":
-        return "updated" if edit else "merged"
-    return {"add": "created", "discard": "discarded", "unchanged": "unchanged"}[action]  # type: ignore[return-value]
 
 
 class BadBody(Exception):

@@ -18,7 +18,6 @@ from ..errors import NotFoundError
 from ..store.base import decode_cursor, encode_cursor
 from . import events
 from . import skill_api_models as m
-from .api_errors import save_outcome
 from .extraction import Conversation
 from .injection import inject, latest_user_text
 from .openapi import Endpoint
@@ -34,7 +33,7 @@ def job_out(job: Job, *, created: bool | None = None) -> m.JobOut:
     if job.result is not None:
         sessions: list[dict[str, Any]] = list(job.result.get("sessions") or [])
         result = m.JobResultOut(
-            skills=[m.LearnedOut(outcome=save_outcome(str(d["action"])), name=str(d["name"]),
+            skills=[m.LearnedOut(outcome=d["action"], name=str(d["name"]),
                                  skill_id=d.get("skill_id"), version=d.get("version"), reason=str(d.get("reason")))
                     for d in job.result.get("skills") or []],
             kept_aside=[m.KeptAsideOut(id=str(p["id"]), name=str(p["name"]), summary=str(p.get("summary") or ""))

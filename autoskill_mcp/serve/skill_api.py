@@ -24,11 +24,12 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..errors import InvalidInputError, quoted
+from ..learning.maintenance import OUTCOMES
 from ..runtime import skills
 from ..store.layout import MAX_SKILL_MD_BYTES
 from . import openapi
 from . import skill_api_models as m
-from .api_errors import BadBody, InvalidSkillMd, TooLarge, Unavailable, failure, problem_text, save_outcome
+from .api_errors import BadBody, InvalidSkillMd, TooLarge, Unavailable, failure, problem_text
 from .learning_api import LearningApi
 from .openapi import Endpoint
 from .proxy import describe
@@ -190,7 +191,7 @@ class SkillApi:
         saved = Maintainer(store).save_skill(new, user_id=user, reason="saved through the REST API",
                                              expected_version=expected)
         self.proxy.runtime.check()
-        return m.SaveOut(outcome=save_outcome(saved.action, edit=True), id=saved.skill_id, name=saved.name,
+        return m.SaveOut(outcome=saved.action, id=saved.skill_id, name=saved.name,
                          version=saved.version, reason=saved.reason, redacted=dict(saved.redacted))
 
     async def delete_skill(self, request: Request) -> m.DeleteOut:
@@ -302,7 +303,7 @@ class SkillApi:
                 version=__version__, routes=routes, embedder=embedder, llm=llm, extract_mode=settings.extract_mode,
                 mcp=settings.http.path if settings.mcp else None, worker=settings.http.worker,
                 store_ready=self.proxy.runtime.is_ready, max_body=settings.http.max_body,
-                save_outcomes=["created", "updated", "merged", "unchanged", "discarded"])
+                save_outcomes=list(OUTCOMES))
 
         return await self.run(work)  # type: ignore[no-any-return]
 

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-#: the save outcomes every answer uses (the MCP tools and the language server say the same words)
-SaveOutcome = Literal["created", "updated", "merged", "unchanged", "discarded"]
+from ..learning.maintenance import SaveOutcome  # the one vocabulary of save outcomes
+
 Scope = Literal["all", "user", "shared", "library", "common"]
 JobState = Literal["queued", "running", "done", "failed"]
 

@@ -102,7 +102,7 @@ def test_doctor_and_quickstart(env: dict[str, str]) -> None:
     assert len(quick["imported"]) >= 10
     learned = {d["name"]: d for d in quick["learned"]}
     assert set(learned) == {"logging", "commit-workflow"}, quick["learned"]
-    assert {d["action"] for d in learned.values()} == {"add"} and quick["extractor"].startswith("rules")
+    assert {d["action"] for d in learned.values()} == {"created"} and quick["extractor"].startswith("rules")
     # The learned convention is found beside the bundled generic `python-logging` example.
     assert "logging" in [h["name"] for h in quick["hits"][:2]]
     again = run_json(env, "quickstart")  # the same session again: nothing new, nothing duplicated

@@ -122,7 +122,7 @@ def test_the_worker_prints_one_line_per_job_and_json_lines_with_json(env: dict[s
     proc = autoskill(env, "worker", "--once", "--embeddings", "hashing")
     assert proc.returncode == 0, proc.stderr
     (line,) = proc.stdout.splitlines()
-    assert line.split()[1] == "done" and str(SESSION) in line and "added" in line
+    assert line.split()[1] == "done" and str(SESSION) in line and "created" in line
     assert autoskill(env, "ingest", str(other), "--embeddings", "hashing").returncode == 0
     quiet = autoskill(env, "worker", "--once", "--json", "--embeddings", "hashing")
     assert quiet.returncode == 0 and quiet.stderr == ""

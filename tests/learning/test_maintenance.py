@@ -28,7 +28,7 @@ def test_add_then_same_session_again_changes_nothing(store: LocalSkillStore) -> 
     m = Maintainer(store)
     cand = logging_candidate("Never use print for logging.")
     first = m.apply(cand, user_id="alice", session_id="s1", agent="claude-code")
-    assert first.action == "add" and first.version == "0.1.0"
+    assert first.action == "created" and first.version == "0.1.0"
     again = m.apply(logging_candidate("Never use print for logging."), user_id="alice", session_id="s1",
                     agent="claude-code")
     assert again.action == "unchanged" and again.skill_id == first.skill_id
@@ -41,7 +41,7 @@ def test_merge_keeps_the_name_unions_constraints_bumps_patch_and_keeps_history(s
     later = logging_candidate("Never use print for logging!", "Always use a module-level logger named log.",
                               name="logging-rules")
     merged = m.apply(later, user_id="alice", session_id="s2", agent="x")
-    assert merged.action == "merge" and merged.skill_id == added.skill_id and merged.version == "0.1.1"
+    assert merged.action == "merged" and merged.skill_id == added.skill_id and merged.version == "0.1.1"
     skill = store.get(added.skill_id)
     assert skill.name == "python-logging-conventions"
     lines = [x for x in skill.instructions.splitlines() if x.startswith("- ")]
@@ -64,7 +64,7 @@ def test_a_shared_skill_that_already_says_it_makes_the_candidate_redundant(store
     shared.scope = Scope.SHARED
     store.save(shared)
     decision = Maintainer(store).apply(cand, user_id="bob", session_id="s9", agent="x")
-    assert decision.action == "discard" and "shared skill" in decision.reason
+    assert decision.action == "discarded" and "shared skill" in decision.reason
     assert store.summaries(user_id="bob", scope="user") == []
 
 
@@ -72,7 +72,7 @@ def test_another_users_skill_is_never_merged_into(store: LocalSkillStore) -> Non
     m = Maintainer(store)
     mine = m.apply(logging_candidate("Never use print for logging."), user_id="alice", session_id="s1", agent="x")
     theirs = m.apply(logging_candidate("Never use print for logging."), user_id="bob", session_id="s2", agent="x")
-    assert theirs.action == "add" and theirs.skill_id != mine.skill_id
+    assert theirs.action == "created" and theirs.skill_id != mine.skill_id
 
 
 def test_a_judge_settles_borderline_cases_only(store: LocalSkillStore) -> None:
@@ -93,14 +93,14 @@ def test_a_judge_settles_borderline_cases_only(store: LocalSkillStore) -> None:
     )
     unrelated = Candidate(name="sql-migrations", description="Writes reversible SQL migrations. Use when changing "
                           "a database schema.", instructions="- Every migration has a down step.", quotes=["x"])
-    assert m.apply(unrelated, user_id="alice", session_id="s", agent="x").action == "add"
+    assert m.apply(unrelated, user_id="alice", session_id="s", agent="x").action == "created"
     # Similar by score, but about something else: no automatic merge; the judge decides.
     near = Candidate(name="image-tags", description="Tags release images with the git sha. Use when publishing "
                      "images.", instructions="- Tag with the sha.", quotes=["y"])
     decision = m.apply(near, user_id="alice", session_id="s", agent="x")
     assert calls == ["image-tags"] and m.judge_calls == 1
-    assert decision.action == "discard" and decision.reason == "judge: covered"
-    assert Maintainer(store).apply(near, user_id="alice", session_id="s", agent="x").action == "add"  # no judge: add
+    assert decision.action == "discarded" and decision.reason == "judge: covered"
+    assert Maintainer(store).apply(near, user_id="alice", session_id="s", agent="x").action == "created"  # no judge
 
 
 MERGER = """
@@ -129,7 +129,7 @@ def test_concurrent_merges_into_one_skill_lose_nothing(tmp_path: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", MERGER, home, r, f"s{i + 1}"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for i, r in enumerate(rules)]
     outs = [p.communicate(timeout=120) for p in procs]
-    assert [o[0].strip() for o in outs] == ["merge"] * 6, [o[1][-500:] for o in outs]
+    assert [o[0].strip() for o in outs] == ["merged"] * 6, [o[1][-500:] for o in outs]
     with LocalSkillStore(home, embeddings=HASHING, background=False) as s:
         [summary] = s.summaries(user_id="alice")
         skill = s.get(summary.id)
@@ -143,10 +143,10 @@ def test_save_skill_adds_then_bumps_the_version_then_reports_unchanged(store, ma
 
     m = Maintainer(store)
     first = m.save_skill(make_skill("hand-written", user="alice"), user_id="alice")
-    assert first.action == "add"
+    assert first.action == "created"
     edited = make_skill("hand-written", user="alice", instructions="# hand-written\n\n1. New step.")
     second = m.save_skill(edited, user_id="alice")
-    assert (second.action, second.skill_id) == ("merge", first.skill_id)
+    assert (second.action, second.skill_id) == ("updated", first.skill_id)
     assert second.version != first.version
     assert m.save_skill(edited, user_id="alice").action == "unchanged"
     history = store.versions(first.skill_id)

@@ -69,6 +69,32 @@ def test_leases_expire_and_a_stale_worker_cannot_finish_a_job(tmp_path: Path) ->
         assert q.complete(job_id, "w2", {"ok": True}) and q.get(job_id).result == {"ok": True}
 
 
+def test_a_result_stored_with_the_old_outcome_words_reads_in_todays(tmp_path: Path) -> None:
+    a, b, c = ({"name": "a", "action": "add"}, {"name": "b", "action": "merge"}, {"name": "c", "action": "discard"})
+    old = {"sessions": [{"session_id": "s", "decisions": [dict(a), dict(b)]}], "added": 1, "merged": 1,
+           "discarded": 0, "unchanged": 0, "skills": [a, b, c], "llm_calls": 0, "extractor": "rules"}
+    with JobQueue(tmp_path) as q:
+        job_id, _ = q.enqueue_content("{}", user_id="alice")
+        assert q.claim("w1", lease=30) is not None and q.complete(job_id, "w1", old)
+        result = q.get(job_id).result
+    assert (result["created"], result["updated"], result["merged"], result["discarded"]) == (1, 0, 1, 0)
+    assert "added" not in result
+    assert [d["action"] for d in result["skills"]] == ["created", "merged", "discarded"]
+    assert [d["action"] for d in result["sessions"][0]["decisions"]] == ["created", "merged"]
+
+
+def test_a_jobs_totals_count_each_outcome_by_its_word() -> None:
+    from autoskill_mcp.learning.maintenance import OUTCOMES, Decision
+    from autoskill_mcp.learning.pipeline import LearnResult
+    from autoskill_mcp.learning.worker import summarize
+
+    res = LearnResult("s", "x", "rules", decisions=[Decision("created", "a", ""), Decision("merged", "b", ""),
+                                                    Decision("merged", "c", ""), Decision("discarded", "d", "")])
+    out = summarize([res])
+    assert {o: out[o] for o in OUTCOMES} == {"created": 1, "updated": 0, "merged": 2, "unchanged": 0, "discarded": 1}
+    assert [d["action"] for d in out["skills"]] == ["created", "merged", "merged", "discarded"]
+
+
 def test_failures_retry_with_backoff_then_stay_failed(tmp_path: Path) -> None:
     with JobQueue(tmp_path) as q:
         job_id, _ = q.enqueue_content("{}", user_id="alice")

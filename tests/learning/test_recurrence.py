@@ -45,7 +45,7 @@ def test_a_mild_request_waits_then_is_promoted_when_it_comes_back(tmp_path: Path
         second = _learn(sdk, SECOND, "s3")
         assert second.gate is not None and second.gate.passed and "earlier sessions" in second.gate.reason
         [decision] = second.decisions
-        assert decision.action == "add" and "dataclass" in decision.name
+        assert decision.action == "created" and "dataclass" in decision.name
         skill = sdk.store.get(decision.skill_id)
         assert skill is not None and "dataclasses" in skill.instructions.lower()
         assert second.promoted == [waiting.id] and sdk.candidates() == []
@@ -85,7 +85,7 @@ def test_cli_lists_accepts_and_rejects_candidates(tmp_path: Path) -> None:
     drop = next(i for t, i in by_text.items() if "shorter" in t)
     accepted = cli("candidates", "accept", keep, "--json")
     assert accepted.returncode == 0, accepted.stderr
-    assert json.loads(accepted.stdout)["decisions"][0]["action"] == "add"
+    assert json.loads(accepted.stdout)["decisions"][0]["action"] == "created"
     assert cli("candidates", "reject", drop).returncode == 0
     assert json.loads(cli("candidates", "--json").stdout)["candidates"] == []
     missing = cli("candidates", "accept", "nope")

@@ -111,7 +111,7 @@ async def test_save_adds_then_updates_with_a_version_bump_then_is_unchanged(stor
     path = write_skill(store_client.root, "sql-review", text)  # type: ignore[attr-defined]
     uri = open_doc(store_client, path)
     first = await run(store_client, "autoskill.saveToStore", uri)
-    assert first["action"] == "added" and first["name"] == "sql-review"
+    assert first["action"] == "created" and first["name"] == "sql-review"
     assert set(first) == {"id", "name", "version", "action", "path"} and Path(first["path"]).is_file()
     replace_text(store_client, uri, text.replace("1. Read it.", "1. Read it.\n2. Check for table locks."), 2)
     second = await run(store_client, "autoskill.saveToStore", uri)
@@ -133,7 +133,7 @@ async def test_save_adds_then_updates_with_a_version_bump_then_is_unchanged(stor
 async def test_save_of_a_closed_file_reads_it_from_disk(store_client: LanguageClient) -> None:
     text = "---\nname: from-disk\ndescription: Formats Go code. Use when Go files change.\n---\n# G\n\ngofmt.\n"
     path = write_skill(store_client.root, "from-disk", text)  # type: ignore[attr-defined]
-    assert (await run(store_client, "autoskill.saveToStore", path.as_uri()))["action"] == "added"
+    assert (await run(store_client, "autoskill.saveToStore", path.as_uri()))["action"] == "created"
 
 
 async def test_save_refuses_a_file_without_frontmatter(store_client: LanguageClient) -> None:

@@ -37,7 +37,7 @@ async def test_saving_an_editor_document_stores_no_secret(client: LanguageClient
     uri = open_doc(client, path)
     saved = await client.workspace_execute_command_async(types.ExecuteCommandParams(
         command="autoskill.saveToStore", arguments=[uri]))
-    assert saved["action"] == "added" and saved["redacted"] == {"slack_token": 1, "password_in_prose": 1}
+    assert saved["action"] == "created" and saved["redacted"] == {"slack_token": 1, "password_in_prose": 1}
     stored = Path(saved["path"]).read_text(encoding="utf-8")
     assert "[REDACTED:slack_token]" in stored
     home: Path = client.home  # type: ignore[attr-defined]

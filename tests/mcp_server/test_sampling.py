@@ -87,7 +87,7 @@ async def test_ingest_extracts_with_the_clients_own_model(home: Path) -> None:
         assert out["result"]["extractor"] == "llm:sampling:client"
         assert asked and "[autoskill-extraction]" in asked[0]
         decisions = {d["name"]: d["action"] for d in out["result"]["skills"]}
-        assert decisions.get("payment-logging") == "add"
+        assert decisions.get("payment-logging") == "created"
         got = (await c.call_tool("get_skill", {"name": "payment-logging"})).structured_content
         assert "Module-level logger" in got["instructions"]
 

@@ -195,7 +195,7 @@ async def test_ingest_transcript_answers_at_once_and_the_embedded_worker_learns(
         st = await wait_done(c, r["job_id"])
         assert st["state"] == "done", st
         assert st["result"]["extractor"].startswith("rules")
-        learned = [d["name"] for d in st["result"]["skills"] if d["action"] in ("add", "merge")]
+        learned = [d["name"] for d in st["result"]["skills"] if d["action"] in ("created", "merged")]
         assert learned
         names = {s["name"] for s in (await c.call_tool("list_skills", {"scope": "user"})).structured_content["skills"]}
         assert set(learned) <= names

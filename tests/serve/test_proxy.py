@@ -120,7 +120,7 @@ def test_a_two_turn_conversation_is_queued_and_learned(proxy: ProxyProcess) -> N
 
     job = wait_for(learned, "the conversation to be learned")
     assert len(JobQueue(proxy.home).list(limit=1000)) == before + 1
-    assert job.user_id == "alice" and job.result["added"] >= 1
+    assert job.user_id == "alice" and job.result["created"] >= 1
     with AutoSkill(config(proxy.home)) as sdk:
         learned_skills = {s.name: s for s in sdk.list(user_id="alice")}
     assert any("logging" in name for name in learned_skills)

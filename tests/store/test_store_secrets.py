@@ -67,7 +67,7 @@ def test_maintenance_saves_and_merges_without_secrets(tmp_path: Path) -> None:
         body = f"# Deploy\n\n- Always use {secret('anthropic_api_key')} for the model."
         added = maintainer.save_skill(Skill(name="model-calls", description="Calls the model.", instructions=body),
                                       user_id="alice")
-        assert added.action == "add" and added.redacted == {"anthropic_api_key": 1}
+        assert added.action == "created" and added.redacted == {"anthropic_api_key": 1}
         assert added.to_dict()["redacted"] == {"anthropic_api_key": 1}
         again = maintainer.save_skill(Skill(name="model-calls", description="Calls the model.", instructions=body),
                                       user_id="alice")

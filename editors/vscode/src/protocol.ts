@@ -21,7 +21,8 @@ export interface SearchHit {
     path: string | null;
 }
 
-export type SaveAction = 'added' | 'updated' | 'unchanged';
+/** The server's save outcome for a hand-written skill (the core's SaveOutcome, save-by-name subset). */
+export type SaveAction = 'created' | 'updated' | 'unchanged';
 
 export interface SaveResult {
     id: string;
@@ -106,7 +107,7 @@ export function parseSearchHits(value: unknown): SearchHit[] {
     });
 }
 
-const SAVE_ACTIONS: readonly SaveAction[] = ['added', 'updated', 'unchanged'];
+const SAVE_ACTIONS: readonly SaveAction[] = ['created', 'updated', 'unchanged'];
 
 export function parseSaveResult(value: unknown): SaveResult {
     const cmd = SERVER_COMMANDS.saveToStore;

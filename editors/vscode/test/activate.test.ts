@@ -94,7 +94,7 @@ test('a workspace containing a SKILL.md starts the server at activation', async 
 test('palette commands go to the server under its own command ids', async () => {
     const h = await activated();
     h.setServer(async (command, args) => {
-        if (command === SERVER_COMMANDS.saveToStore) { return { id: 'u/pdf', name: 'pdf', version: '0.1.0', action: 'added', path: null }; }
+        if (command === SERVER_COMMANDS.saveToStore) { return { id: 'u/pdf', name: 'pdf', version: '0.1.0', action: 'created', path: null }; }
         throw new Error(`unexpected ${command} ${JSON.stringify(args)}`);
     });
     h.editor.activeDocument = { uri: Uri.file('/r/skills/pdf/SKILL.md') };
@@ -102,7 +102,7 @@ test('palette commands go to the server under its own command ids', async () => 
     assert.equal(h.clients.length, 1, 'the command started the server on demand');
     assert.deepEqual(h.clients[0].requests, [{ method: 'workspace/executeCommand',
         params: { command: 'autoskill.saveToStore', arguments: ['file:///r/skills/pdf/SKILL.md'] } }]);
-    assert.deepEqual(h.editor.shown, [{ kind: 'info', message: 'Saved pdf v0.1.0 (added)', items: [] }]);
+    assert.deepEqual(h.editor.shown, [{ kind: 'info', message: 'Saved pdf v0.1.0 (created)', items: [] }]);
     await h.ext.deactivate();
 });
 

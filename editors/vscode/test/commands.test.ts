@@ -91,10 +91,10 @@ test('a malformed server answer becomes one error message', async () => {
 test('save sends the active SKILL.md URI and reports name, version and action', async () => {
     const ui = new ScriptedUi();
     ui.active = 'file:///r/skills/pdf/SKILL.md';
-    const s = server({ 'autoskill.saveToStore': { id: 'u/pdf', name: 'pdf', version: '0.3.0', action: 'added', path: '/s/pdf/SKILL.md' } });
+    const s = server({ 'autoskill.saveToStore': { id: 'u/pdf', name: 'pdf', version: '0.3.0', action: 'created', path: '/s/pdf/SKILL.md' } });
     await saveToStore(ui, s.call);
     assert.deepEqual(s.calls, [{ command: 'autoskill.saveToStore', args: ['file:///r/skills/pdf/SKILL.md'] }]);
-    assert.deepEqual(ui.infos, ['Saved pdf v0.3.0 (added)']);
+    assert.deepEqual(ui.infos, ['Saved pdf v0.3.0 (created)']);
 });
 
 test('save from a context menu uses the clicked file, not the active editor', async () => {

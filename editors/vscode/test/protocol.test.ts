@@ -29,7 +29,7 @@ test('a search result of the wrong shape names the field', () => {
 test('save results parse and reject unknown actions', () => {
     const saved = { id: 'u1/a', name: 'a', version: '0.2.0', action: 'updated', path: '/s/a/SKILL.md' };
     assert.deepEqual(parseSaveResult(saved), saved);
-    assert.throws(() => parseSaveResult({ ...saved, action: 'merged' }), /result\.action is "merged", expected one of added, updated, unchanged/);
+    assert.throws(() => parseSaveResult({ ...saved, action: 'merged' }), /result\.action is "merged", expected one of created, updated, unchanged/);
     assert.throws(() => parseSaveResult(null), /result is null/);
     assert.throws(() => parseSaveResult({ ...saved, version: 2 }), /result\.version is a number/);
 });
