@@ -54,6 +54,8 @@ _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
     r"\b(every (summer|winter|year|month|week|quarter|sprint|release|time|monday|friday|morning)|each (release|sprint)|"
+    r"every other (day|week|weekend|month|friday|monday)|this (happens|comes up) (\w+ ){0,3}(every|each|all the time|"
+    r"a lot|weekly|monthly)|"
     r"(for|on) (the )?(next(?! (week|weekend|month|year|days?|mon|tue|wed|thu|fri|sat|sun)\w*\b)|future|other|"
     r"rest of the|all (the )?(other|future))( \w+)?|same (approach|format|checklist|"
     r"structure|template|rules?|setup|layout|style) (for|each|every|next|from now)|one of these (every|each|a)|(more|"
@@ -75,7 +77,10 @@ _GENERALISES = re.compile(
     r"(that'?s|this is) (the|our|my) (shape|format|template|pattern|way|style|house style|default)\b|"
     r"(keep|use) (that|this|the same) (format|shape|structure|layout|style|template)\b|house style|"
     r"(for|across|in) (the|our|my) (whole|entire|other) \w+|(the )?rest of (the|my|our) (queue|list|backlog|chapters|"
-    r"papers|repos|services|packages|endpoints)|expect more|most (months|weeks)|(next|every) (month|week)'?s?\b)|"
+    r"papers|repos|services|packages|endpoints)|"
+    r"keep to (that|this|those|these)\b|for (these|such) (\w+ )?(reviews|reports|emails|prs|posts|summaries|"
+    r"tickets|notes|changes|releases|docs)|every \w+ (\w+ )?like (that|this)|expect more|most (months|weeks)|"
+    r"(next|every) (month|week)'?s?\b)|"
     r"\b(pour (nos|les|mes) autres|(nos|les|mes|tous nos|toutes nos) autres \w+|partout|chaque (lundi|mardi|mercredi|"
     r"jeudi|vendredi|samedi|dimanche|matin|soir)|je te (le )?redemanderai|servira de base|pour tous (nos|mes|les))\b|"
     r"\b(cada (mes|semana|vez|año|lunes|viernes|día)|todo el (servicio|proyecto|repo|equipo|código)|te lo (voy a )?"
@@ -507,7 +512,7 @@ _PROC_INTRO = re.compile(
     r"release|deploy|plan|write|review|run|prepare)|this is how|here'?s how|the way (we|i))\b|"
     r"\b(marche à suivre|étapes|procédure|dans cet ordre|voilà comment|voici comment)\b|"
     r"\b(pasos|proceso|en este orden|así es como)\b|\b(schritte|ablauf|reihenfolge|so (plane|mache|gehe) ich)\b|"
-    r"(流程|步骤|顺序|按这个)", re.IGNORECASE)
+    r"(流程|步骤|顺序|按这个)|\b(do it|do them|handle (it|them)) like this\b", re.IGNORECASE)
 
 
 def _listed_steps(turn: Turn) -> tuple[str, ...]:
@@ -672,7 +677,16 @@ _ONCE = re.compile(
     r"(买|选)(一台|一辆|一套|个|台|辆|套)?(新的?)?"
     r"(电脑|笔记本|车|房子?|沙发|手机|冰箱|洗衣机|电视))|"
     r"\b(départ à la retraite|pot de départ|mariage|enterrement|déménag\w+|migration ponctuelle|une seule fois|"
-    r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*)\b", re.I)
+    r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*)\b|"
+    r"\b(turns? \d{1,3} (on|this|next)|\d{1,3}(st|nd|rd|th) birthday|birthday (party|dinner)|baby shower|"
+    r"christening|bar mitzvah|bat mitzvah)\b|(满月酒|百日宴|生日宴|寿宴|婚宴|订婚宴|升学宴)", re.I)
+#: the user saying this job is done once (anywhere in the first turn): what they ask for here is not a habit,
+#: even spelled out as steps ("einmalig bereinigen: 1) ... 2) ...", "c'est ponctuel", "this is throwaway")
+_SAID_ONCE = re.compile(
+    r"\b(one-?(time|off|shot) (thing|job|task|cleanup|clean-up|migration|import|export|script|fix|build|run|report)|"
+    r"this is (a )?(throwaway|throw-away|one-?off)|throwaway (build|branch|code|script|demo)|for the demo build|"
+    r"(we|i)('ll| will)? revert (it |this |that )?right after|delete (the|this) branch after)\b|"
+    r"\b(einmalig|ponctuel(le)?|por única vez|solo esta vez)\b|(只用一次|就用这一次|临时用一下)", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")
 
 
@@ -681,6 +695,11 @@ def _durable(items: list[Item]) -> bool:
     codebase, a spelled-out procedure, a requirement the user says comes back."""
     return any((i.kind == "directive" and i.weight >= 1.0) or "house" in i.kinds or i.kind == "recurrence"
                or (i.kind == "procedure" and i.weight >= 1.0) for i in items)
+
+
+def _comes_back(items: list[Item]) -> bool:
+    """The user saying it holds beyond this job: a rule of the codebase, or this kind of task coming back."""
+    return any("house" in i.kinds or i.kind == "recurrence" for i in items)
 
 
 def _one_soft_rule(items: list[Item]) -> bool:
@@ -718,7 +737,8 @@ def gate(evidence: Evidence) -> GateDecision:
         # a way of working needs more than that to be learned offline (an LLM still sees it)
         parts.append("a debugging session")
         total = round(GATE_THRESHOLD - 0.01, 2)
-    elif total >= GATE_THRESHOLD and _ONCE.search(evidence.task) and not _durable(items):
+    elif total >= GATE_THRESHOLD and ((_ONCE.search(evidence.task) and not _durable(items))
+                                      or (_SAID_ONCE.search(evidence.turns[0].text) and not _comes_back(items))):
         # a farewell speech, a move, a one-time migration: its requirements will not be asked for again
         parts.append("a task that happens once")
         total = round(GATE_THRESHOLD - 0.01, 2)

@@ -48,6 +48,10 @@ _ASKING = re.compile(
 _QMARK = re.compile(r"[?？]\s*$|^\s*¿|^\W*(hypothetically|what if|suppose|imagine if|假如|假设|et si|supposons|"
                     r"hipotéticamente|angenommen)\b", re.I)
 #: "how I write to clients: ...", "what we need from a paper: ...": a wh-word opening a statement of practice
+#: "when you change something, run ...": a condition, then what to do
+_CONDITIONAL = re.compile(r"^\s*(when|whenever|once|after|before)\s+(you|u)\s+[^,?]{2,80},\s*(please\s+)?"
+                          r"(run|use|add|check|write|keep|make|put|do|don'?t|never|always|ask|tell|start|stop|open|"
+                          r"update|bump|commit|push|test|wait|read|fix)\b", _I)
 _DECLARATIVE_WH = re.compile(r"^\s*(how|what|when|where|which|why)\s+(i|we|our \w+|my \w+|this team|the team)\s+"
                              r"(?!(do|does|did|can|could|should|would|will|is|are)\b)\w+", _I)
 
@@ -102,7 +106,8 @@ def is_question(sentence: str) -> bool:
     s = sentence.strip()
     if _POLITE.match(s):
         return False
-    if not _QMARK.search(s) and (_DECLARATIVE_WH.match(s) or re.search(r"^[^?？]{3,80}[:：]\s*\S", s)):
+    if not _QMARK.search(s) and (_DECLARATIVE_WH.match(s) or _CONDITIONAL.match(s)
+                                 or re.search(r"^[^?？]{3,80}[:：]\s*\S", s)):
         return False  # no question mark and a statement's shape: "how I write to clients: first name, ..."
     return bool(_QMARK.search(s) or (_ASKING.match(s) and len(s) < 200 and not s.endswith(".")))
 

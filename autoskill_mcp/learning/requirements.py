@@ -186,9 +186,11 @@ _HOUSE = re.compile(
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
     r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
     r"notre (convention|règle|charte))\b", _I)
-#: "we use that in a few of the report models": a practice in some places is a fact, not the house's rule
+#: "we use that in a few of the report models": a practice in some places is a fact, not the house's rule; nor is
+#: what keeps happening ("we always end up fielding questions")
 _PARTIAL = re.compile(r"\b(in (a few|some|one|two|a couple) (of )?|some of (the|our)|sometimes|here and there|"
-                      r"for now|at the moment|currently)\b|(有些|个别|部分|暂时)", _I)
+                      r"for now|at the moment|currently|always (end(s|ed)? up|seem|get stuck|run into|forget))\b|"
+                      r"(有些|个别|部分|暂时)", _I)
 # A rule stated as how things are done here: "keys are snake_case", "errors go back as problem+json".
 _POLICY = re.compile(
     r"\b(is|are|goes|go|get|gets|stays?|lives?|belongs?) (always |never |only )?(in|under|into|through|via|as|"
@@ -256,7 +258,8 @@ _CONTENT_EDIT = re.compile(
     r"\bthe ['\"‘“][^'\"’”]{1,40}['\"’”] (slide|section|bullet|paragraph|page|heading|column|tab)\b|"
     r"\bdrop the (others|rest)\b", _I)
 _TASK_SCOPED = re.compile(
-    r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version)|just (this|here|once)|"
+    r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version|branch|client|customer|guy|"
+    r"pitch|deck|talk|demo|build|submission|event|party)|for the demo|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until (i|we|product|the|it|they)|before i (review|check|look)|"
     r"temporarily|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
@@ -282,6 +285,11 @@ class Requirement:
         return bool(self.kinds) and not self.task_scoped and not self.content_edit
 
 
+#: "no wait thats wrong", "scratch that": the user taking back what they just said, not a constraint
+_SELF_REVISION = re.compile(r"^\W*((no|nah|hmm+|actually|oh),?\s+wait\b|scratch that|never ?mind|forget (that|it)\b)",
+                            _I)
+
+
 def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     """The requirement this sentence states (None: it instructs nothing or constrains nothing)."""
     kept: list[str] = []
@@ -289,7 +297,7 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     for clause in clauses(sentence):
         found = kinds_of(clause, lang)
         told = instructs(clause, lang) or policy(clause) or bool(found and _FRAGMENT.match(clause))
-        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause):
+        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause) or _SELF_REVISION.match(clause):
             continue
         if not told and not (found and (kept or set(found) - _WEAK)):
             continue  # a fact of this instance, not something asked for

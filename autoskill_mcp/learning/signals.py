@@ -47,7 +47,9 @@ _DURABLE_EN = re.compile(
     r"(for|to|in) (any|every|all) (\w+ ){0,2}(you|we) (write|send|make|create|add|draft|build|open|do)|"
     r"(same|that goes) for (anything|everything|whatever|any|every|all)\b|(for|with) (anything|everything|whatever) "
     r"(you|we) \w+|"
-    r"applies to (any|every|all))\b",
+    r"applies to (any|every|all)|when(ever)? (you|u) (change|touch|edit|add|write|fix|make|refactor|modify|update) "
+    r"(something|anything|code|stuff)|(keep|stick) to (that|this|those|these)( \w+)? (for|in|across) the rest of the "
+    r"(service|repo|codebase|project|app|module|crate|package|code|book|thesis|docs))\b",
     _I,
 )
 # "以后" is "from now on" unless it follows a time ("18:30 以后": after half past six)
@@ -117,6 +119,8 @@ TENTATIVE = re.compile(
     r"\b(prueba (a|con|sin|otra)|intenta|deshaz|vuelve a (poner|dejar))\b|"
     r"\b(probier|versuch|rückgängig|setz (das|es) zurück)\w*", _I)
 _ONE_OFF_SCOPE = re.compile(r"\b(this (time|once|one|file|function|test|bug|pr|commit|week|month|weekend)|for now|"
+                            r"for this (branch|client|customer|guy|pitch|deck|talk|demo|build|submission|event|party)|"
+                            r"for the demo|"
                             r"just here|right now|today|tomorrow|yet|don'?t (copy|carry) (any of )?(this|it) "
                             r"(forward|over))\b|" + TENTATIVE.pattern, _I)
 _ONE_OFF_ZH = re.compile(
@@ -128,7 +132,7 @@ _ONE_OFF_ZH = re.compile(
 _CORRECTION_EN = re.compile(
     r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
     r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
-    r"forgot)\b)",
+    r"forgot|didn'?t|did not|missed|skipped|left out)\b)",
     _I,
 )
 _CORRECTION_ZH = re.compile(

@@ -394,3 +394,56 @@ def test_one_soft_rule_said_once_is_kept_aside_until_it_comes_back() -> None:
     once = gate(gather(session("tidy this paragraph for the landing page", "Here: ...",
                                "don't use words like 'synergy' here", "Done.")))
     assert once.verdict == "borderline" and "one rule said once" in once.reason
+
+
+@pytest.mark.parametrize("first", [
+    "ich muss die mitgliederliste einmalig bereinigen. schritte: 1) leerzeichen trimmen 2) doppelte zusammenführen "
+    "3) immer 5-stellige plz 4) als csv exportieren",
+    "investor demo tomorrow, this is throwaway, we revert right after. always hardcode the flag on, never call the api",
+    "je soumets une nouvelle à une revue (c'est ponctuel). ne jamais dépasser 15 000 signes, toujours des tirets",
+])
+def test_a_job_the_user_says_is_done_once_waits_for_a_second_look(first: str) -> None:
+    """Said in the first turn, "once" outweighs even steps and always/never: nobody asks for this job again."""
+    decision = gate(gather(session(first, "Done: ...", "ok, and keep the order exactly like that", "Done.")))
+    assert not decision.passed
+    assert decision.verdict == "reject" or "a task that happens once" in decision.reason
+
+
+def test_a_birthday_is_done_once_unless_the_user_says_it_comes_back() -> None:
+    turns = ("my grandpa turns 90 on saturday, write captions for 12 photos", "1. ...",
+             "under 10 words each, no hearing jokes, and funny but not roasting him", "1. ...",
+             "and put the year first in each one", "1. ...")
+    assert gate(gather(session(*turns))).verdict == "borderline"
+    again = gate(gather(session(*turns, "thx! this happens basically every other weekend with the grandkids", "")))
+    assert again.verdict == "pass"
+
+
+@pytest.mark.parametrize("said", [
+    "for this client: no slide with more than 3 bullets and dont mention the robotics line",
+    "dont bother with tests for this branch",
+])
+def test_a_rule_for_this_client_or_branch_is_this_task_only(said: str) -> None:
+    ev = gather(session("outline the pitch deck", "Draft: ...", said, "Ok."))
+    assert all(i.weight < 1.0 for i in ev.items if i.turn == 2)
+
+
+def test_a_condition_then_what_to_do_is_a_rule_not_a_question() -> None:
+    said = ("when you change something, run the tests for that module first, fix whatever breaks, and only run "
+            "the whole suite once at the very end")
+    assert not is_question(said)
+    assert is_question("when you run the suite, does it use the fixtures")
+    ev = gather(session("add a --dry-run flag to prune", "Done, ran the suite (9 min).", said, "Ok."))
+    assert any(i.kind == "directive" and i.weight >= 1.0 for i in ev.items)
+
+
+def test_keeping_to_a_rule_for_the_rest_of_the_codebase_is_durable() -> None:
+    ev = gather(session("add validation to CreateProject", "Done: errors.New(\"Name is required.\")",
+                        "error strings in go are lowercase with no trailing period. fix these and keep to that for "
+                        "the rest of the service", "Fixed."))
+    assert gate(ev).verdict == "pass"
+
+
+def test_what_keeps_happening_and_the_users_own_slip_are_no_rules() -> None:
+    assert "house" not in requirement("we always end up fielding questions we had answers for in the appendix").kinds
+    ev = gather(session("draw the outbox diagram", "Here: ...", "no wait thats wrong. leave the diagram", "Ok."))
+    assert not any(i.kind == "correction" and "no wait" in i.text for i in ev.items)
