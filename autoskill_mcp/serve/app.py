@@ -27,10 +27,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..mcp_server.auth import SCOPE_USER_KEY
-from ..mcp_server.http import guard, limit_body, request_checks
+from ..mcp_server.http import guard, request_checks
 from ..runtime import Runtime
 from . import answers, commands, query
-from .errors import bad_request, openai_error
+from .errors import JsonBodyLimit, bad_request, openai_error
 from .extraction import Conversation, ExtractionHook, should_queue
 from .injection import Injection, inject, latest_user_text, retrieve, user_turns
 from .proxy import Forwarded, Upstream, UpstreamError, describe
@@ -331,7 +331,7 @@ def build_app(settings: ServeSettings) -> Any:
         Route("/v1/chat/completions", proxy.chat, methods=["POST"]),
         *SkillApi(proxy).routes(),
     ], lifespan=lifespan, exception_handlers={404: no_route, 405: no_route})
-    guarded = guard(limit_body(app, http.max_body), http, home=config.home, default_user=default_user,
+    guarded = guard(JsonBodyLimit(app, http.max_body), http, home=config.home, default_user=default_user,
                     prog="autoskill serve", anonymous_on_unknown=True)
     mcp_guarded = None if mcp_app is None else guard(mcp_app, http, home=config.home, default_user=default_user,
                                                      prog="autoskill serve")
