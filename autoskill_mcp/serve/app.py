@@ -2,7 +2,7 @@
 
 Routes: `GET /health`, `GET /v1/models`, `POST /v1/embeddings` (passed through),
 `POST /v1/chat/completions` (skills injected, streamed or not), and the skill API under
-`/v1/autoskill/` (skill_api.py). The proxy routes sit behind the
+`/v1/autoskill/` (skill_api.py), and the web UI over that API at `/` (webui.py). The proxy routes sit behind the
 MCP server's own pieces: its bearer guard (the user comes from the token, or is the default user
 on loopback), its Host/Origin checks and its body limit. `/mcp` is the MCP server's streamable
 HTTP app, guarded as `autoskill mcp --http` guards it, sharing this process's runtime (one open
@@ -36,6 +36,7 @@ from .injection import Injection, inject, latest_user_text, retrieve, user_turns
 from .proxy import Forwarded, Upstream, UpstreamError, describe
 from .settings import ServeSettings
 from .skill_api import SkillApi
+from .webui import WebUi
 
 if TYPE_CHECKING:
     from ..config import AutoSkillConfig
@@ -330,6 +331,7 @@ def build_app(settings: ServeSettings) -> Any:
         Route("/v1/embeddings", proxy.embeddings, methods=["POST"]),
         Route("/v1/chat/completions", proxy.chat, methods=["POST"]),
         *SkillApi(proxy).routes(),
+        *WebUi(proxy).routes(),
     ], lifespan=lifespan, exception_handlers={404: no_route, 405: no_route})
     guarded = guard(JsonBodyLimit(app, http.max_body), http, home=config.home, default_user=default_user,
                     prog="autoskill serve", anonymous_on_unknown=True)

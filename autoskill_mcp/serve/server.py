@@ -31,6 +31,7 @@ def run(settings: ServeSettings) -> None:
     upstream = "" if settings.upstream else " (no upstream configured: chat requests get 503)"
     print(f"autoskill serve: serving the OpenAI-compatible proxy on {where}/v1{mcp}{upstream}",
           file=sys.stderr, flush=True)
+    print(f"autoskill serve: web UI at {where}/", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=http.host, port=bound, log_level="warning", lifespan="on")
     try:
         anyio.run(graceful_server(config, clean_signals=(signal.SIGTERM, signal.SIGINT)).serve, [sock])

@@ -170,6 +170,14 @@ class SkillApi:
                            f"{MAX_SKILL_MD_BYTES:,} bytes: move long material into files; nothing was stored")
         return await self.run(self._save_md, user, ref, text, expected)  # type: ignore[no-any-return]
 
+    async def validate_md(self, request: Request) -> m.ValidateOut:
+        doc = await self.body(request, m.ValidateIn)
+        size = len(doc.skill_md.encode("utf-8", "surrogatepass"))
+        if size > MAX_SKILL_MD_BYTES:
+            raise TooLarge(f"the SKILL.md is {size:,} bytes; a skill's SKILL.md may be at most "
+                           f"{MAX_SKILL_MD_BYTES:,} bytes")
+        return await self.run(check_md, doc.skill_md, doc.name)  # type: ignore[no-any-return]
+
     def _save_md(self, user: str, ref: str, text: str, expected: str | None) -> m.SaveOut:
         """Validate with the rule catalogue first: a SKILL.md with errors stores nothing."""
         from .. import skillmd
@@ -320,6 +328,9 @@ class SkillApi:
                      query=m.ListQuery, response=m.SkillPageOut),
             Endpoint("POST", f"{p}/skills/search", self.search, "Hybrid search with each hit's score parts",
                      body=m.SearchIn, response=m.SearchOut),
+            Endpoint("POST", f"{p}/skills/validate", self.validate_md,
+                     "Check a SKILL.md with the rule catalogue (as a PUT would), with each fix applied; stores nothing",
+                     body=m.ValidateIn, response=m.ValidateOut),
             Endpoint("POST", f"{p}/skills/import", self.import_skills, "Import SKILL.md texts; an outcome per item",
                      body=m.ImportIn, response=m.ImportOut),
             Endpoint("GET", skill, self.get_skill, "One skill by name or id: metadata, instructions, files",
@@ -341,3 +352,28 @@ class SkillApi:
                      response=m.CapabilitiesOut),
             Endpoint("GET", f"{p}/openapi.json", self.openapi_json, "This document"),
         ]
+
+
+def check_md(text: str, name: str | None) -> m.ValidateOut:
+    """The catalogue's findings as a PUT would see them, each text fix also as the whole fixed text, so a
+    client (the web UI) applies a fix without its own position arithmetic."""
+    from .. import skillmd
+    from ..skillmd.fixall import fix_all
+
+    found = skillmd.validate(text, dir_name=name)
+    out = []
+    for d in found:
+        doc = d.to_dict()
+        for fix, fixed in zip(d.fixes, doc["fixes"], strict=True):
+            fixed["text"] = None if fix.rename is not None or not fix.edits else _applied(fix, text)
+        out.append(m.DiagnosticOut.model_validate(doc))
+    every = fix_all(text, path=f"{name}/SKILL.md" if name else None) if found else None
+    return m.ValidateOut(diagnostics=out, errors=sum(d.severity == "error" for d in found),
+                         fixed=every.text if every is not None and every.changed else None)
+
+
+def _applied(fix: Any, text: str) -> str | None:
+    try:
+        return str(fix.apply(text))
+    except ValueError:  # edits that no longer fit the text: offered without a result
+        return None

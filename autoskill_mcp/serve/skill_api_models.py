@@ -40,6 +40,12 @@ class SkillMdIn(Request):
     expected_version: str | None = Field(default=None, description="Refuse (409) when the stored version differs")
 
 
+class ValidateIn(Request):
+    skill_md: str = Field(description="The whole SKILL.md, checked as it is; nothing is stored")
+    name: str | None = Field(default=None, max_length=200,
+                             description="The skill's folder name (its stored name), which `name:` must equal")
+
+
 class RollbackIn(Request):
     version: str | None = Field(default=None, description="e.g. 0.1.2 or #3; default: the previous version")
 
@@ -181,6 +187,44 @@ class VersionsOut(BaseModel):
     name: str
     versions: list[VersionOut]
     diff: str | None = Field(default=None, description="With ?from=&to=: a unified diff of their SKILL.md")
+
+
+class PositionOut(BaseModel):
+    line: int = Field(description="0-based")
+    character: int = Field(description="0-based, in Unicode code points")
+
+
+class RangeOut(BaseModel):
+    start: PositionOut
+    end: PositionOut
+
+
+class EditOut(BaseModel):
+    range: RangeOut
+    newText: str  # the LSP TextEdit's own field name, as `autoskill validate --json` writes it
+
+
+class FixOut(BaseModel):
+    title: str
+    edits: list[EditOut]
+    rename: dict[str, str] | None = Field(default=None, description="A file or folder rename (not applied here)")
+    text: str | None = Field(default=None, description="The whole SKILL.md with this fix applied (null: a rename)")
+
+
+class DiagnosticOut(BaseModel):
+    code: str
+    severity: str
+    message: str
+    range: RangeOut
+    fixes: list[FixOut]
+    data: dict[str, Any] = Field(default_factory=dict)
+    doc_url: str = ""
+
+
+class ValidateOut(BaseModel):
+    diagnostics: list[DiagnosticOut] = Field(description="As `autoskill validate --json` gives them, sorted by place")
+    errors: int
+    fixed: str | None = Field(default=None, description="The SKILL.md with every applicable fix applied, when any")
 
 
 class HitOut(BaseModel):

@@ -177,6 +177,21 @@ def test_a_broken_skill_md_is_422_with_diagnostics_and_nothing_changes(api: Api)
     assert len(versions) == 1
 
 
+def test_validate_checks_a_skill_md_as_a_put_would_and_stores_nothing(api: Api) -> None:
+    text, version = api.md("git-commit-messages"), api.version("git-commit-messages")
+    broken = text.replace("name: git-commit-messages", "name: Git_Commit_Messages")
+    out = api.post("/skills/validate", {"skill_md": broken, "name": "git-commit-messages"}).json()
+    lower = next(d for d in out["diagnostics"] if d["code"] == "SKL015")
+    assert out["errors"] >= 1 and lower["severity"] == "error" and lower["range"]["start"]["line"] == 1
+    assert lower["fixes"][0]["text"] == text and lower["fixes"][0]["edits"]  # the fix, applied, is the original
+    assert out["fixed"] is not None and "name: git-commit-messages" in out["fixed"]
+    clean = api.post("/skills/validate", {"skill_md": text, "name": "git-commit-messages"}).json()
+    assert clean["errors"] == 0
+    assert api.post("/skills/validate", {"skill_md": text, "name": "other-name"}).json()["errors"] >= 1
+    assert (api.md("git-commit-messages"), api.version("git-commit-messages")) == (text, version)
+    assert "skill_md" in error(api.post("/skills/validate", {"skill_md": 5}), 400)["message"]
+
+
 def test_put_with_a_stale_version_is_a_409_and_bad_puts_are_clear(api: Api) -> None:
     text = api.md("pytest-fixtures")
     version = api.version("pytest-fixtures")
