@@ -87,7 +87,8 @@ def document(endpoints: list[Endpoint], *, server_url: str | None = None) -> dic
         if e.body is not None:
             content = {"application/json": {"schema": _schema(e.body, defs)}}
             if e.raw_body is not None:
-                content[e.raw_body] = {"schema": {"type": "string"}}
+                binary = {} if e.raw_body.startswith("text/") else {"format": "binary"}
+                content[e.raw_body] = {"schema": {"type": "string", **binary}}
             op["requestBody"] = {"required": True, "content": content}
         paths.setdefault(e.path, {})[e.method.lower()] = op
     doc: dict[str, Any] = {

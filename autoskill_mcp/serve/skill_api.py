@@ -98,7 +98,9 @@ class SkillApi:
     def route(self, e: Endpoint) -> Route:
         """`e` behind the Host/Origin (and, for POST, JSON Content-Type) checks, its errors answered as JSON."""
         async def endpoint(request: Request) -> Response:
-            refusal = await self.proxy.refused(request, post=e.method == "POST")
+            kind = request.headers.get("content-type", "").split(";")[0].strip()
+            # a POST must send JSON, or the raw media type its route also takes (a zip of skill folders)
+            refusal = await self.proxy.refused(request, post=e.method == "POST" and kind != e.raw_body)
             if refusal is not None:
                 return refusal
             try:
@@ -272,6 +274,8 @@ class SkillApi:
         return await self.run(work)  # type: ignore[no-any-return]
 
     async def import_skills(self, request: Request) -> m.ImportOut:
+        if request.headers.get("content-type", "").split(";")[0].strip() == "application/zip":
+            return await self.import_archive(request)
         doc, user = await self.body(request, m.ImportIn), self.user(request)
 
         def work() -> m.ImportOut:
@@ -290,6 +294,27 @@ class SkillApi:
                 items.append(m.ImportItemOut(index=i, name=name, outcome=outcome, reason=skipped.get(where),
                                              warnings=[w for at, w in report.warnings if at == where]))
             return m.ImportOut(items=items)
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def import_archive(self, request: Request) -> m.ImportOut:
+        """A zip of skill folders (what `/skills/{ref}/export` gives): one item per folder, scripts and all."""
+        data, user, overwrite = await request.body(), self.user(request), request.query_params.get("overwrite")
+        if overwrite not in (None, "true", "false"):
+            raise BadBody("overwrite must be true or false")
+
+        def work() -> m.ImportOut:
+            from ..store.transfer import import_archive
+
+            report = import_archive(self.sdk().store, data, user_id=user, overwrite=overwrite == "true")
+            self.proxy.runtime.check()
+            done: list[tuple[str, m.SaveOutcome]] = [
+                *((n, "created") for n in report.imported), *((n, "updated") for n in report.updated),
+                *((n, "unchanged") for n in report.unchanged)]
+            items = [m.ImportItemOut(index=i, name=name, outcome=outcome) for i, (name, outcome) in enumerate(done)]
+            items += [m.ImportItemOut(index=len(done) + i, name=None, outcome=None, reason=f"{where}: {reason}")
+                      for i, (where, reason) in enumerate(report.skipped)]
+            return m.ImportOut(items=items, warnings=[f"{where}: {message}" for where, message in report.warnings])
 
         return await self.run(work)  # type: ignore[no-any-return]
 
@@ -331,8 +356,10 @@ class SkillApi:
             Endpoint("POST", f"{p}/skills/validate", self.validate_md,
                      "Check a SKILL.md with the rule catalogue (as a PUT would), with each fix applied; stores nothing",
                      body=m.ValidateIn, response=m.ValidateOut),
-            Endpoint("POST", f"{p}/skills/import", self.import_skills, "Import SKILL.md texts; an outcome per item",
-                     body=m.ImportIn, response=m.ImportOut),
+            Endpoint("POST", f"{p}/skills/import", self.import_skills,
+                     "Import SKILL.md texts, or a zip of skill folders with their files (application/zip, "
+                     "?overwrite=true); an outcome per item", body=m.ImportIn, response=m.ImportOut,
+                     raw_body="application/zip"),
             Endpoint("GET", skill, self.get_skill, "One skill by name or id: metadata, instructions, files",
                      response=m.SkillOut),
             Endpoint("DELETE", skill, self.delete_skill, "Delete one of your skills (its history stays)",

@@ -257,6 +257,7 @@ class ImportItemOut(BaseModel):
 
 class ImportOut(BaseModel):
     items: list[ImportItemOut]
+    warnings: list[str] = Field(default_factory=list, description="An archive's entries left out, and why")
 
 
 class JobRef(BaseModel):

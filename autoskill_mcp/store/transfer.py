@@ -216,6 +216,77 @@ def import_skill_texts(
     return report, names
 
 
+#: an archive may hold this many entries at most (a skill's folder is small; more is a zip bomb's shape)
+MAX_ARCHIVE_ENTRIES = 20_000
+#: ... and unpack to this many bytes at most
+MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
+
+
+def import_archive(
+    store: SkillStore,
+    data: bytes,
+    *,
+    user_id: str,
+    scope: Scope = Scope.USER,
+    overwrite: bool = False,
+    limits: ImportLimits | None = None,
+) -> ImportReport:
+    """Import the skill folders of a zip archive (what `export_archive` writes), as `import_skill_dirs`
+    imports a folder. Entries that would land outside the archive (absolute paths, `..`), links and
+    files over the per-file limit are skipped with a warning; a bomb's size or entry count is refused.
+    Paths in the report are the archive's own (`name/SKILL.md`'s folder is `name`)."""
+    import io
+    import stat
+    import tempfile
+    import zipfile
+
+    limits = limits or ImportLimits()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise InvalidInputError(f"not a zip archive: {exc}") from None
+    entries = archive.infolist()
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise InvalidInputError(f"the archive has {len(entries):,} entries, over the {MAX_ARCHIVE_ENTRIES:,} limit")
+    warnings: list[tuple[str, str]] = []
+    per_file = max(limits.max_file_bytes, min(limits.max_skill_md_bytes, MAX_SKILL_MD_BYTES))
+    with archive, tempfile.TemporaryDirectory(prefix="autoskill-import-") as tmp:
+        root, unpacked = Path(tmp), 0
+        for entry in entries:
+            name = entry.filename
+            parts = name.replace("\\", "/").split("/")
+            if entry.is_dir():
+                continue
+            if name.startswith("/") or "\\" in name or ".." in parts or ":" in parts[0]:
+                warnings.append((name, "skipped: the path leaves the archive"))
+                continue
+            if stat.S_ISLNK(entry.external_attr >> 16):
+                warnings.append((name, "skipped: a link"))
+                continue
+            if entry.file_size > per_file:
+                warnings.append((name, f"skipped: {entry.file_size:,} bytes, over the {per_file:,}-byte limit"))
+                continue
+            unpacked += entry.file_size
+            if unpacked > MAX_ARCHIVE_BYTES:
+                raise InvalidInputError(f"the archive unpacks to over {MAX_ARCHIVE_BYTES:,} bytes")
+            with archive.open(entry) as src:
+                content = src.read(per_file + 1)
+            if len(content) > per_file:  # the entry said less than it holds
+                warnings.append((name, f"skipped: over the {per_file:,}-byte limit"))
+                continue
+            target = root.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        report = import_skill_dirs(store, root, user_id=user_id, scope=scope, overwrite=overwrite, limits=limits)
+
+    def relative(where: str) -> str:
+        return Path(where).relative_to(root).as_posix() if where.startswith(tmp) else where
+
+    report.skipped = [(relative(w), r) for w, r in report.skipped]
+    report.warnings = warnings + [(relative(w), m) for w, m in report.warnings]
+    return report
+
+
 def _save_imported(
     store: SkillStore, batch: list[tuple[bytes, Skill, str]], *, user_id: str, overwrite: bool,
     report: ImportReport, progress: ProgressFn = _quiet,

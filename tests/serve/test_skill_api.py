@@ -278,6 +278,39 @@ def test_import_reports_an_outcome_per_item(api: Api) -> None:
         assert "skills" in error(api.post("/skills/import", bad), 400)["message"] or "overwrite" in str(bad)
 
 
+def test_an_exported_zip_imports_back_with_its_files_and_a_hostile_one_writes_nothing_outside(api: Api) -> None:
+    exported = api.get("/skills/pytest-fixtures/export").content
+    renamed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(exported)) as src, zipfile.ZipFile(renamed, "w") as dst:
+        for entry in src.infolist():  # the same folder under another name: a new skill, files and all
+            data = src.read(entry).replace(b"name: pytest-fixtures", b"name: pytest-fixtures-copy")
+            dst.writestr(entry.filename.replace("pytest-fixtures/", "pytest-fixtures-copy/"), data)
+    zipped = {"Content-Type": "application/zip"}
+    r = api.post("/skills/import", content=renamed.getvalue(), headers=zipped)
+    assert r.status_code == 200, r.text
+    assert [(i["name"], i["outcome"]) for i in r.json()["items"]] == [("pytest-fixtures-copy", "created")]
+    files = {f["path"] for f in api.get("/skills/pytest-fixtures-copy").json()["files"]}
+    assert {"references/examples.md", "assets/logo.png"} <= files
+    again = api.post("/skills/import?overwrite=true", content=renamed.getvalue(), headers=zipped).json()
+    assert [i["outcome"] for i in again["items"]] == ["unchanged"]
+
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w") as archive:
+        archive.writestr("../escaped/SKILL.md", "---\nname: escaped\ndescription: Out of the archive.\n---\n")
+        link = zipfile.ZipInfo("linked/SKILL.md")
+        link.external_attr = 0o120777 << 16  # a symlink entry
+        archive.writestr(link, "/etc/passwd")
+    r = api.post("/skills/import", content=hostile.getvalue(), headers=zipped)
+    assert r.status_code == 200 and r.json()["items"] == []
+    warnings = r.json()["warnings"]
+    assert any("leaves the archive" in w for w in warnings) and any("a link" in w for w in warnings)
+    assert error(api.get("/skills/escaped"), 404) and error(api.get("/skills/linked"), 404)
+    assert "not a zip archive" in error(api.post("/skills/import", content=b"PK no zip", headers=zipped),
+                                        400)["message"]
+    assert "overwrite" in error(api.post("/skills/import?overwrite=yes", content=exported, headers=zipped),
+                                400)["message"]
+
+
 # -- search and preview -----------------------------------------------------------------------------------
 
 
