@@ -158,7 +158,9 @@ _IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|g
 _SELF_REPORT = re.compile(r"^(i|i'm|i am|i've)\s+(?!.*\b(want|need|prefer|like|expect|use|ask|insist)\b)", _I)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
+#: a sentence ends after . ! ? (not after "e.g.", "incl.", "vs." and their like), or after 。！？
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bincl\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bcf\.)"
+                           r"(?<!\bz\.B\.)(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
 _CODE_FENCE = re.compile(r"```.*?(```|$)", re.S)
 _INLINE_NOISE = re.compile(r"^\s*([>$#]|\d+\s*\||at\s+\S+\(|Traceback|File \")")
 
