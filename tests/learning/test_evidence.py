@@ -447,3 +447,11 @@ def test_what_keeps_happening_and_the_users_own_slip_are_no_rules() -> None:
     assert "house" not in requirement("we always end up fielding questions we had answers for in the appendix").kinds
     ev = gather(session("draw the outbox diagram", "Here: ...", "no wait thats wrong. leave the diagram", "Ok."))
     assert not any(i.kind == "correction" and "no wait" in i.text for i in ev.items)
+
+
+def test_an_abbreviation_does_not_end_a_sentence() -> None:
+    from autoskill_mcp.learning.signals import sentences
+
+    said = "never catch everything, incl. KeyboardInterrupt. name the errors, e.g. ValueError. thx. ship it"
+    assert sentences(said) == ["never catch everything, incl. KeyboardInterrupt.", "name the errors, e.g. ValueError.",
+                               "thx.", "ship it"]
