@@ -289,8 +289,9 @@ def test_the_skill_page_shows_usage_and_opens_its_files(page: Page, server: Prox
 
 
 def test_prune_lists_what_its_thresholds_would_remove_and_deletes_nothing(page: Page, server: ProxyProcess) -> None:
-    with AutoSkill(config(server.home)) as sdk:
+    with AutoSkill(config(server.home)) as sdk:  # pruning needs `used` reports coming in: one on another skill
         sdk.record_usage(api(server, "GET", "/skills/git-commit-messages")["id"], retrieved=50, user_id=USER)
+        sdk.record_usage(api(server, "GET", "/skills/release-checklist")["id"], used=1, user_id=USER)
     page.goto("/#/prune")
     ready(page)
     expect(page.locator("#no-prune")).to_be_visible()  # the default thresholds: 40 retrievals and 14 days

@@ -35,7 +35,7 @@ export async function chatScreen(view, {signal}) {
         headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({model: model.value.trim(), messages, stream: true})});
       const skills = response.headers.get('X-AutoSkill-Skills');
-      fill(injected, 'Skills injected: ', skills ? h('span', {class: 'skills'}, skills) : 'none');
+      fill(injected, 'Skills injected: ', skills ? h('span', {class: 'skills'}, skills.split(',').join(', ')) : 'none');
       let reply = '';
       await readEvents(response, (name, data) => {
         if (data === '[DONE]') return;
