@@ -263,16 +263,24 @@ async def no_route(request: Request, exc: Exception) -> Response:
 
 
 class Dispatch:
-    """`/mcp` (and below it) to the MCP app, everything else (lifespan included) to the proxy."""
+    """`/mcp` (and below it) to the MCP app, everything else (lifespan included) to the proxy.
 
-    def __init__(self, proxy: Any, mcp: Any | None, path: str) -> None:
-        self.proxy, self.mcp, self.path = proxy, mcp, path.rstrip("/") or "/"
+    The web UI's own files (`GET /`, `GET /ui/<file>`: the same bytes for everyone, no data) go to
+    `public`, the proxy without the bearer guard, so a browser can load the page that then asks for
+    the token; their routes keep the Host/Origin checks, and every API call the page makes is guarded.
+    """
+
+    def __init__(self, proxy: Any, mcp: Any | None, path: str, public: Any | None = None) -> None:
+        self.proxy, self.mcp, self.path, self.public = proxy, mcp, path.rstrip("/") or "/", public
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         path = str(scope.get("path") or "")
         if self.mcp is not None and scope.get("type") == "http" and (
                 path == self.path or path.startswith(self.path + "/")):
             await self.mcp(scope, receive, send)
+        elif self.public is not None and scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD") \
+                and (path == "/" or WebUi.serves(path)):
+            await self.public(scope, receive, send)
         else:
             await self.proxy(scope, receive, send)
 
@@ -337,4 +345,4 @@ def build_app(settings: ServeSettings) -> Any:
                     prog="autoskill serve", anonymous_on_unknown=True)
     mcp_guarded = None if mcp_app is None else guard(mcp_app, http, home=config.home, default_user=default_user,
                                                      prog="autoskill serve")
-    return Dispatch(guarded, mcp_guarded, http.path)
+    return Dispatch(guarded, mcp_guarded, http.path, public=JsonBodyLimit(app, http.max_body))

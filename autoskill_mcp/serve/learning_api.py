@@ -23,6 +23,7 @@ from .injection import inject, latest_user_text
 from .openapi import Endpoint
 
 if TYPE_CHECKING:
+    from ..learning.pending import Pending
     from ..learning.queue import Job, JobQueue
     from .skill_api import SkillApi
 
@@ -44,6 +45,14 @@ def job_out(job: Job, *, created: bool | None = None) -> m.JobOut:
     return m.JobOut(id=job.id, state=job.state, attempts=job.attempts, source=job.source, hint=job.hint,
                     created_at=d["created_at"], started_at=d["started_at"], finished_at=d["finished_at"],
                     progress=job.progress, error=job.error, result=result, created=created)
+
+
+def candidate_out(p: Pending) -> m.CandidateOut:
+    """A kept-aside candidate as the API shows it (the words it rests on included)."""
+    d = p.to_dict()
+    return m.CandidateOut(id=p.id, name=p.name, summary=p.summary, status=p.status, sessions=list(p.sessions),
+                          evidence=[m.SaidOut(**e) for e in d["evidence"]], skill_id=p.skill_id,
+                          created_at=d["created_at"], updated_at=d["updated_at"])
 
 
 class LearningApi:
@@ -141,8 +150,45 @@ class LearningApi:
                                       level=str(s["level"])) for s in (injection.details if injection else [])],
             messages=None if messages is None else inject(messages, text))
 
+    async def list_candidates(self, request: Request) -> m.CandidatesOut:
+        q, user = self.api.query(request, m.CandidatesQuery), self.api.user(request)
+        status = None if q.status == "all" else q.status
+        found = await self.api.run(lambda: self.api.sdk().candidates(user_id=user, status=status, limit=q.limit))
+        return m.CandidatesOut(candidates=[candidate_out(c) for c in found])
+
+    def _candidate(self, candidate_id: str, user: str) -> Pending:
+        pending = self.api.sdk().learner.pending
+        found = pending.get(candidate_id) if pending is not None else None
+        if found is None or found.user_id != user:
+            raise NotFoundError(f"no candidate {candidate_id!r} for this user")
+        return found
+
+    async def accept_candidate(self, request: Request) -> m.AcceptOut:
+        cid, user = request.path_params["candidate_id"], self.api.user(request)
+
+        def work() -> m.AcceptOut:
+            result = self.api.sdk().accept_candidate(cid, user_id=user)
+            self.api.proxy.runtime.check()
+            return m.AcceptOut(candidate=candidate_out(self._candidate(cid, user)), skills=[
+                m.LearnedOut(outcome=d.action, name=d.name, skill_id=d.skill_id, version=d.version, reason=d.reason)
+                for d in result.decisions])
+
+        return await self.api.run(work)  # type: ignore[no-any-return]
+
+    async def reject_candidate(self, request: Request) -> m.CandidateOut:
+        cid, user = request.path_params["candidate_id"], self.api.user(request)
+        return candidate_out(await self.api.run(lambda: self.api.sdk().reject_candidate(cid, user_id=user)))
+
+    async def prune_report(self, request: Request) -> m.PruneOut:
+        q, user = self.api.query(request, m.PruneQuery), self.api.user(request)
+        report = await self.api.run(lambda: self.api.sdk().prune(
+            user_id=user, min_retrieved=q.min_retrieved, max_used=q.max_used, min_age_days=q.min_age_days,
+            apply=False))
+        return m.PruneOut(applied=report.applied, candidates=[m.PruneCandidateOut(**c) for c in report.candidates],
+                          kept_for_missing_signal=report.kept_for_missing_signal, note=report.note, policy=q)
+
     def endpoints(self, p: str) -> list[Endpoint]:
-        job = f"{p}/extractions/{{job_id}}"
+        job, cand = f"{p}/extractions/{{job_id}}", f"{p}/candidates/{{candidate_id}}"
         return [
             Endpoint("POST", f"{p}/conversations/import", self.import_conversations,
                      "Queue conversations for skill extraction; a job each", body=m.ConversationsIn,
@@ -160,4 +206,15 @@ class LearningApi:
             Endpoint("GET", f"{job}/events", self.extraction_events,
                      "The job's changes of state as Server-Sent Events, until it is finished",
                      media="text/event-stream"),
+            Endpoint("GET", f"{p}/candidates", self.list_candidates,
+                     "Your candidates kept aside until their requirement recurs, with the words they rest on",
+                     query=m.CandidatesQuery, response=m.CandidatesOut),
+            Endpoint("POST", f"{cand}/accept", self.accept_candidate,
+                     "Learn a pending candidate now: what was saved, in the save outcomes", response=m.AcceptOut),
+            Endpoint("POST", f"{cand}/reject", self.reject_candidate,
+                     "Drop a pending candidate: it is not learned when its requirement recurs",
+                     response=m.CandidateOut),
+            Endpoint("GET", f"{p}/prune", self.prune_report,
+                     "Your skills retrieved often and never used, as `autoskill prune` would report them "
+                     "(a dry run: nothing is deleted)", query=m.PruneQuery, response=m.PruneOut),
         ]

@@ -53,9 +53,14 @@ def _schema(model: type[BaseModel], defs: dict[str, Any], *, mode: str = "valida
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def doc_path(path: str) -> str:
+    """A route's path as OpenAPI writes it: `{path:path}` (Starlette's convertor) is `{path}`."""
+    return re.sub(r"{(\w+):\w+}", r"{\1}", path)
+
+
 def _parameters(path: str, query: type[BaseModel] | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                                 for name in re.findall(r"{(\w+)}", path)]
+                                 for name in re.findall(r"{(\w+)(?::\w+)?}", path)]
     if query is not None:
         props = query.model_json_schema(by_alias=True).get("properties", {})
         for name, field in query.model_fields.items():
@@ -90,7 +95,7 @@ def document(endpoints: list[Endpoint], *, server_url: str | None = None) -> dic
                 binary = {} if e.raw_body.startswith("text/") else {"format": "binary"}
                 content[e.raw_body] = {"schema": {"type": "string", **binary}}
             op["requestBody"] = {"required": True, "content": content}
-        paths.setdefault(e.path, {})[e.method.lower()] = op
+        paths.setdefault(doc_path(e.path), {})[e.method.lower()] = op
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "autoskill skill API", "version": __version__,

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..errors import InvalidInputError, quoted
+from ..errors import InvalidInputError, NotFoundError, quoted
 from ..learning.maintenance import OUTCOMES
 from ..runtime import skills
 from ..store.layout import MAX_SKILL_MD_BYTES
@@ -134,10 +134,11 @@ class SkillApi:
             store = self.sdk().store
             s = skills.visible_skill(store, user, ref)
             files = [m.FileOut(path=f.path, size=f.size) for f in store.list_files(s.id, user_id=user)]
+            usage = store.usage(s.id, user_id=user)
             return m.SkillOut(id=s.id, name=s.name, description=s.description, version=s.version,
                               scope=s.scope.value, tags=list(s.tags), updated_at=s.updated_at,
                               instructions=s.instructions, triggers=list(s.triggers), metadata=dict(s.metadata),
-                              files=files)
+                              files=files, usage=m.UsageOut.model_validate(usage, strict=False))
 
         return await self.run(work)  # type: ignore[no-any-return]
 
@@ -149,6 +150,26 @@ class SkillApi:
             s = skills.visible_skill(store, user, ref)
             return Response(store.read_skill_md(s.id, user_id=user), media_type="text/markdown; charset=utf-8",
                             headers={"X-AutoSkill-Version": s.version})
+
+        return await self.run(work)  # type: ignore[no-any-return]
+
+    async def get_file(self, request: Request) -> Response:
+        ref, path, user = request.path_params["ref"], request.path_params["path"], self.user(request)
+
+        def work() -> Response:
+            store = self.sdk().store
+            s = skills.visible_skill(store, user, ref)
+            try:  # the store checks the path: no `..`, nothing through a symbolic link, only inside the folder
+                data = store.read_file(s.id, path, user_id=user)
+            except InvalidInputError as exc:
+                raise NotFoundError(f"skill {s.name!r} has no file {path!r}: {exc}") from None
+            name = path.rsplit("/", 1)[-1].replace('"', "")
+            headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
+            try:
+                return Response(data.decode("utf-8"), media_type="text/plain; charset=utf-8", headers=headers)
+            except UnicodeDecodeError:
+                return Response(data, media_type="application/octet-stream",
+                                headers={**headers, "Content-Disposition": f'attachment; filename="{name}"'})
 
         return await self.run(work)  # type: ignore[no-any-return]
 
@@ -365,6 +386,9 @@ class SkillApi:
             Endpoint("DELETE", skill, self.delete_skill, "Delete one of your skills (its history stays)",
                      response=m.DeleteOut, errors=(read_only,)),
             Endpoint("GET", f"{skill}/md", self.get_md, "The SKILL.md as stored", media="text/markdown"),
+            Endpoint("GET", f"{skill}/files/{{path:path}}", self.get_file,
+                     "One file of the skill's folder: UTF-8 text as text/plain, anything else as a download",
+                     media="text/plain"),
             Endpoint("PUT", f"{skill}/md", self.put_md, "Save a new SKILL.md: validated, then a new version",
                      body=m.SkillMdIn, response=m.SaveOut, raw_body="text/markdown",
                      errors=(read_only, conflict, invalid)),

@@ -115,6 +115,18 @@ class JobsQuery(Query):
     cursor: str | None = None
 
 
+class CandidatesQuery(Query):
+    status: Literal["pending", "accepted", "rejected", "promoted", "all"] = Field(
+        default="pending", description="Which candidates: kept aside now (pending), resolved ones, or all")
+    limit: int = Field(default=200, ge=1, le=500)
+
+
+class PruneQuery(Query):
+    min_retrieved: int = Field(default=40, ge=1, description="Retrieved at least this often")
+    max_used: int = Field(default=0, ge=0, description="Used at most this often")
+    min_age_days: float = Field(default=14.0, ge=0.0, description="Created at least this many days ago")
+
+
 # -- responses --------------------------------------------------------------------------------------------
 
 
@@ -151,11 +163,19 @@ class FileOut(BaseModel):
     size: int
 
 
+class UsageOut(BaseModel):
+    retrieved: int = Field(description="How often it was retrieved for you")
+    used: int = Field(description="How often you (or your agent) reported using it")
+    last_retrieved_at: str | None = None
+    last_used_at: str | None = None
+
+
 class SkillOut(SkillSummaryOut):
     instructions: str
     triggers: list[str]
     metadata: dict[str, str]
     files: list[FileOut]
+    usage: UsageOut = Field(description="Your counters for this skill")
 
 
 class SaveOut(BaseModel):
@@ -288,6 +308,52 @@ class JobResultOut(BaseModel):
     kept_aside: list[KeptAsideOut] = Field(description="Candidates kept until their requirement recurs")
     errors: list[str]
     extractor: str | None = None
+
+
+class SaidOut(BaseModel):
+    text: str
+    kind: str = Field(description="requirement | correction | directive | procedure")
+    session_id: str
+    turn: int
+    agent: str = ""
+
+
+class CandidateOut(BaseModel):
+    id: str
+    name: str
+    summary: str
+    status: str = Field(description="pending | accepted | rejected | promoted")
+    evidence: list[SaidOut] = Field(description="The user's words it rests on")
+    sessions: list[str]
+    skill_id: str | None = Field(default=None, description="The skill it became, once accepted or promoted")
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class CandidatesOut(BaseModel):
+    candidates: list[CandidateOut]
+
+
+class AcceptOut(BaseModel):
+    candidate: CandidateOut
+    skills: list[LearnedOut] = Field(description="What learning it did, in the save outcomes")
+
+
+class PruneCandidateOut(BaseModel):
+    id: str
+    name: str
+    version: str
+    retrieved: int
+    used: int
+    last_retrieved_at: str | None = None
+
+
+class PruneOut(BaseModel):
+    applied: bool = Field(description="Always false here: the API only reports")
+    candidates: list[PruneCandidateOut] = Field(description="Your skills the thresholds call unused")
+    kept_for_missing_signal: int = Field(description="Skills kept because no `used` reports come in")
+    note: str = ""
+    policy: PruneQuery
 
 
 class JobOut(BaseModel):

@@ -2,7 +2,8 @@
 
 The UI is plain HTML, CSS and ES modules in `webui/` (no build step, nothing from a CDN, so it
 works offline) and talks only to the skill API of the same process: there is no second backend.
-Its routes sit behind the proxy's Host/Origin checks like every other route, and every answer
+Its routes sit behind the proxy's Host/Origin checks like every other route (but need no token:
+the files hold no data, and the page sends the token the user gives it on every API call), and every answer
 carries a strict Content-Security-Policy (no inline script or style, no other origin), so a
 skill's text shown in a page can never run as code there.
 """
@@ -39,6 +40,11 @@ class WebUi:
 
     def __init__(self, proxy: Proxy, assets: Path = ASSETS) -> None:
         self.proxy, self.assets = proxy, assets
+
+    @staticmethod
+    def serves(path: str) -> bool:
+        """`path` names one of the UI's files (`/ui/<name>`), which need no token."""
+        return path.startswith("/ui/") and NAME.fullmatch(path[len("/ui/"):]) is not None
 
     def file(self, name: str) -> Response:
         suffix = Path(name).suffix

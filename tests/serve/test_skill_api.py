@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from autoskill_mcp.mcp_server.auth import TokenStore
-from tests.mcp_server.helpers import PNG
+from autoskill_mcp.sdk import AutoSkill
+from autoskill_mcp.serve.openapi import doc_path
+from tests.mcp_server.helpers import PNG, USER, config
 from tests.mcp_server.helpers import seed as seed_store
 from tests.serve.conftest import KEY_ENV, UPSTREAM_KEY, ProxyProcess
 from tests.serve.fake_upstream import FakeUpstream
@@ -30,6 +32,14 @@ RUFF = [
     {"role": "assistant", "content": "Got it."},
 ]
 OUTSIDE = "SENTINEL-outside-the-store-7d1e"
+#: one mild request, said once: the offline rules keep it aside until it recurs
+MILD = [{"role": "user", "content": "write a helper that loads the settings file"},
+        {"role": "assistant", "content": "def load(path): return dict(...)"},
+        {"role": "user", "content": "can you use dataclasses instead of dicts here"},
+        {"role": "assistant", "content": "Switched to a Settings dataclass."}]
+SHORTER = [{"role": "user", "content": "draft the release note"}, {"role": "assistant", "content": "..."},
+           {"role": "user", "content": "shorter please, just the bullet points"},
+           {"role": "assistant", "content": "..."}]
 
 
 class Api:
@@ -409,6 +419,67 @@ def test_extractions_are_created_listed_paged_and_private(api: Api) -> None:
     error(api.get("/extractions", params={"limit": -1}), 400)
 
 
+def test_kept_aside_candidates_are_listed_accepted_and_rejected(api: Api) -> None:
+    jobs = api.post("/conversations/import", {"conversations": [MILD, SHORTER]}).json()["jobs"]
+    kept = [api.follow(j["job_id"])[-1][1]["result"]["kept_aside"] for j in jobs]
+    assert all(len(k) == 1 for k in kept), kept
+    listed = {c["id"]: c for c in api.get("/candidates").json()["candidates"]}
+    mild, shorter = listed[kept[0][0]["id"]], listed[kept[1][0]["id"]]
+    assert mild["status"] == "pending" and "dataclasses instead of dicts" in mild["evidence"][0]["text"]
+    assert mild["evidence"][0]["kind"] and mild["summary"] and mild["sessions"]
+    accepted = api.post(f"/candidates/{mild['id']}/accept", {}).json()
+    assert accepted["candidate"]["status"] == "accepted"
+    [learned] = [s for s in accepted["skills"] if s["outcome"] == "created"]
+    assert accepted["candidate"]["skill_id"] == learned["skill_id"]
+    assert "dataclass" in api.get(f"/skills/{learned['skill_id']}").json()["instructions"].lower()
+    rejected = api.post(f"/candidates/{shorter['id']}/reject", {}).json()
+    assert rejected["status"] == "rejected" and rejected["id"] == shorter["id"]
+    assert {c["id"] for c in api.get("/candidates").json()["candidates"]}.isdisjoint({mild["id"], shorter["id"]})
+    assert {c["status"] for c in api.get("/candidates", params={"status": "all"}).json()["candidates"]} >= \
+        {"accepted", "rejected"}
+    for done in (mild["id"], shorter["id"]):  # resolved: neither can be accepted or rejected again
+        error(api.post(f"/candidates/{done}/accept", {}), 404)
+        error(api.post(f"/candidates/{done}/reject", {}), 404)
+    error(api.post("/candidates/0123456789abcdef/accept", {}), 404)
+    bob = {"Authorization": f"Bearer {TokenStore(api.srv.home).issue('bob')}"}
+    assert api.get("/candidates", headers=bob, params={"status": "all"}).json()["candidates"] == []
+    error(api.get("/candidates", params={"status": "maybe"}), 400)
+    error(api.get("/candidates", params={"limit": 0}), 400)
+
+
+def test_usage_is_on_the_skill_and_prune_reports_without_deleting(api: Api) -> None:
+    with AutoSkill(config(api.srv.home)) as sdk:  # the counters an agent's reports would leave
+        sdk.record_usage(api.get("/skills/release-checklist").json()["id"], retrieved=3, user_id=USER)
+        sdk.record_usage(api.get("/skills/git-commit-messages").json()["id"], retrieved=1, used=1, user_id=USER)
+    usage = api.get("/skills/release-checklist").json()["usage"]
+    assert usage["retrieved"] >= 3 and usage["used"] == 0 and usage["last_retrieved_at"]
+    assert api.get("/skills/git-commit-messages").json()["usage"]["used"] == 1
+    default = api.get("/prune").json()
+    assert default["applied"] is False and default["candidates"] == [] and default["policy"]["min_retrieved"] == 40
+    report = api.get("/prune", params={"min_retrieved": 3, "min_age_days": 0}).json()
+    assert [c["name"] for c in report["candidates"]] == ["release-checklist"], report
+    assert report["candidates"][0]["retrieved"] >= 3 and report["candidates"][0]["used"] == 0
+    assert api.get("/skills/release-checklist").status_code == 200  # a report: nothing was deleted
+    for bad in ({"min_retrieved": 0}, {"max_used": "x"}, {"min_age_days": -1}, {"apply": "true"}):
+        error(api.get("/prune", params=bad), 400)
+
+
+def test_a_skill_file_is_text_or_a_download_and_nothing_outside(api: Api) -> None:
+    r = api.get("/skills/pytest-fixtures/files/references/examples.md")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    assert r.text == "# Examples\n\nuse tmp_path\n" and r.headers["x-content-type-options"] == "nosniff"
+    png = api.get("/skills/pytest-fixtures/files/assets/logo.png")
+    assert png.status_code == 200 and png.content == PNG
+    assert png.headers["content-type"] == "application/octet-stream"
+    assert png.headers["content-disposition"] == 'attachment; filename="logo.png"'
+    for raw in ("pytest-fixtures/files/nope.md", "pytest-fixtures/files/..%2F..%2F..%2Fx",
+                "pytest-fixtures/files/references/..%2F..%2F..%2F..%2Fx", "pytest-fixtures/files/SKILL.md/x",
+                "bob-secret-deploy/files/SKILL.md", "nope/files/a.md"):
+        r = api.get(f"/skills/{raw}")
+        assert OUTSIDE not in r.text
+        error(r, 404)
+
+
 # -- the server itself ------------------------------------------------------------------------------------
 
 
@@ -433,11 +504,11 @@ def test_openapi_documents_every_route_and_every_documented_route_answers(api: A
     routes = the_routes()
     assert len(routes) >= 16
     documented = {(method.upper(), path) for path, ops in doc["paths"].items() for method in ops}
-    assert set(routes) == documented
+    assert {(method, doc_path(path)) for method, path in routes} == documented
     job = api.post("/extractions", {"messages": [{"role": "user", "content": "hello there"}]}).json()["id"]
     assert api.follow(job)[-1][0] in ("done", "failed")
     for method, path in sorted(documented):
-        url = path.replace("{ref}", "pytest-fixtures").replace("{job_id}", job)
+        url = path.replace("{ref}", "pytest-fixtures").replace("{job_id}", job).replace("{path}", "SKILL.md")
         op = doc["paths"][path][method.lower()]
         r = api.http.request(method, url[len(API):], json={} if method in ("POST", "PUT") else None)
         codes = set(op["responses"])

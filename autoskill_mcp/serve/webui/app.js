@@ -5,6 +5,10 @@ import {editScreen} from './edit.js';
 import {versionsScreen} from './versions.js';
 import {jobsScreen, jobScreen} from './jobs.js';
 import {previewScreen} from './preview.js';
+import {candidatesScreen} from './candidates.js';
+import {pruneScreen} from './prune.js';
+import {chatScreen} from './chat.js';
+import {setToken, token} from './api.js';
 
 const ROUTES = [
   [/^\/skills$/, skillsScreen, 'skills'],
@@ -14,6 +18,9 @@ const ROUTES = [
   [/^\/jobs$/, jobsScreen, 'jobs'],
   [/^\/job\/([^/]+)$/, jobScreen, 'jobs'],
   [/^\/preview$/, previewScreen, 'preview'],
+  [/^\/candidates$/, candidatesScreen, 'candidates'],
+  [/^\/prune$/, pruneScreen, 'prune'],
+  [/^\/chat$/, chatScreen, 'chat'],
 ];
 
 let current = null; // the AbortController of the screen on show: aborted when another one replaces it
@@ -64,5 +71,22 @@ document.addEventListener('keydown', (event) => {
   else location.hash = '#/skills';
 });
 
+/** The token field: kept in sessionStorage (this tab only), sent as a bearer on every request. */
+function tokenForm() {
+  const form = document.getElementById('token-form');
+  const field = document.getElementById('token');
+  const state = document.getElementById('token-state');
+  const show = () => { state.textContent = token() ? 'token set' : 'no token'; };
+  field.value = token();
+  show();
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    setToken(field.value.trim());
+    show();
+    route();
+  });
+}
+
+tokenForm();
 window.addEventListener('hashchange', route);
 route();

@@ -1,5 +1,5 @@
 // The Jobs screens: queue a conversation for extraction, list the jobs, and follow one live (SSE).
-import {api, BASE} from './api.js';
+import {api, BASE, readEvents, request} from './api.js';
 import {fill, h, link, say, seg, when} from './dom.js';
 
 const EVENTS = ['queued', 'running', 'done', 'failed'];
@@ -84,25 +84,30 @@ export async function jobScreen(view, {args: [id], signal}) {
     h('h2', {}, 'Events (live)'), log, h('h2', {}, 'What it learned'), learned,
     h('p', {}, link('/jobs', 'All jobs')));
 
-  const source = new EventSource(`${BASE}/extractions/${seg(id)}/events`);
-  signal.addEventListener('abort', () => source.close());
-  for (const name of EVENTS) {
-    source.addEventListener(name, (event) => {
-      const job = JSON.parse(event.data);
-      log.append(h('li', {class: `event state-${name}`}, h('strong', {}, name), ` at ${new Date().toLocaleTimeString()}`,
-        job.progress ? ` · ${job.progress}` : ''));
-      render(job);
-      if (FINISHED.includes(job.state)) source.close();
-    });
+  // The job as it is now first (it may be past `queued` already), then each change the stream reports
+  // (read with fetch, which can send the token; the events already shown are not repeated).
+  let last = note(first, 'now');
+  if (FINISHED.includes(first.state)) return;
+  function note(job, how) {
+    log.append(h('li', {class: `event state-${job.state}`}, h('strong', {}, job.state),
+      ` ${how} ${new Date().toLocaleTimeString()}`, job.progress ? ` · ${job.progress}` : ''));
+    return [job.state, job.attempts, job.progress].join('|');
   }
-  source.addEventListener('error', (event) => {
-    if (event.data) {
-      log.append(h('li', {class: 'event state-failed'}, JSON.parse(event.data).message));
-      source.close();
-    } else if (source.readyState === EventSource.CONNECTING) {
-      log.append(h('li', {class: 'event note'}, 'connection lost; reconnecting…'));
-    }
+  follow(id, signal, (name, job) => {
+    if (name === 'error') return log.append(h('li', {class: 'event state-failed'}, job.message));
+    if (!EVENTS.includes(name)) return;
+    const key = [job.state, job.attempts, job.progress].join('|');
+    if (key !== last) last = note(job, 'at');
+    render(job);
+  }).catch((err) => {
+    if (err.name !== 'AbortError') log.append(h('li', {class: 'event state-failed'}, `stream: ${err.message}`));
   });
+}
+
+/** The job's events until the server ends the stream (once the job is finished). */
+async function follow(id, signal, onEvent) {
+  const response = await request(`${BASE}/extractions/${seg(id)}/events`, {signal, headers: {Accept: 'text/event-stream'}});
+  await readEvents(response, (name, data) => onEvent(name, JSON.parse(data)));
 }
 
 function outcome(result) {
@@ -118,7 +123,9 @@ function outcome(result) {
   }
   if (result.kept_aside.length) {
     parts.push(h('h3', {}, 'Kept aside until the requirement recurs'),
-      h('ul', {}, result.kept_aside.map((p) => h('li', {}, h('strong', {}, p.name), p.summary ? `: ${p.summary}` : ''))));
+      h('ul', {id: 'kept-aside'}, result.kept_aside.map((p) => h('li', {}, h('strong', {}, p.name),
+        p.summary ? `: ${p.summary}` : ''))),
+      h('p', {}, link('/candidates', 'Accept or reject them on the Candidates screen', {id: 'to-candidates'})));
   }
   if (result.errors.length) parts.push(h('h3', {}, 'Errors'), h('ul', {}, result.errors.map((e) => h('li', {class: 'msg error'}, e))));
   if (result.extractor) parts.push(h('p', {class: 'note'}, `Extractor: ${result.extractor}`));

@@ -1,5 +1,5 @@
 // The Skills screen (server-side hybrid search, and the paged list by scope) and one skill's screen.
-import {api} from './api.js';
+import {api, download} from './api.js';
 import {fill, h, link, num, say, seg, when} from './dom.js';
 
 const SCOPES = ['all', 'user', 'shared', 'library', 'common'];
@@ -85,7 +85,26 @@ export async function skillScreen(view, {args: [ref]}) {
   const base = `/skill/${seg(s.name)}`;
   const meta = [['Version', s.version], ['Scope', s.scope], ['Tags', s.tags.join(', ') || '—'],
     ['Updated', when(s.updated_at)], ['Id', s.id], ['Triggers', s.triggers.join('; ') || '—'],
+    ['Retrieved for you', h('span', {id: 'usage-retrieved'}, String(s.usage.retrieved)),
+      s.usage.last_retrieved_at ? ` (last ${when(s.usage.last_retrieved_at)})` : ''],
+    ['Used by you', h('span', {id: 'usage-used'}, String(s.usage.used)),
+      s.usage.last_used_at ? ` (last ${when(s.usage.last_used_at)})` : ''],
     ...Object.entries(s.metadata).map(([k, v]) => [k, v])];
+  const shown = h('section', {id: 'file-view', 'aria-live': 'polite'});
+  async function open(f) {
+    const path = `/skills/${seg(s.name)}/files/${f.path.split('/').map(seg).join('/')}`;
+    try {
+      const {body, headers} = await api('GET', path);
+      if ((headers.get('content-type') || '').startsWith('text/plain')) {
+        fill(shown, h('h3', {}, f.path), h('pre', {class: 'file', id: 'file-text'}, body));
+      } else {
+        await download(path, f.path.split('/').pop());
+        say(`Downloaded ${f.path}.`, 'ok');
+      }
+    } catch (err) {
+      say(err.message, 'error');
+    }
+  }
   view.append(
     h('h1', {}, s.name),
     h('p', {class: 'lead'}, s.description),
@@ -93,12 +112,16 @@ export async function skillScreen(view, {args: [ref]}) {
       s.scope === 'user' ? link(`${base}/edit`, 'Edit SKILL.md', {class: 'button', id: 'edit-link'})
         : h('span', {class: 'note'}, `read-only here (${s.scope})`),
       link(`${base}/versions`, 'Versions', {class: 'button', id: 'versions-link'}),
-      h('a', {class: 'button', href: `/v1/autoskill/skills/${seg(s.name)}/export`, download: `${s.name}.zip`}, 'Export zip')),
+      h('button', {type: 'button', id: 'export', onclick: () => download(`/skills/${seg(s.name)}/export`, `${s.name}.zip`)
+        .catch((err) => say(err.message, 'error'))}, 'Export zip')),
     h('dl', {class: 'meta'}, meta.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     h('h2', {}, 'Instructions'),
     h('pre', {class: 'instructions', id: 'instructions'}, s.instructions),
     h('h2', {}, 'Files'),
     s.files.length
-      ? h('ul', {class: 'files', id: 'files'}, s.files.map((f) => h('li', {}, h('code', {}, f.path), ` (${f.size.toLocaleString()} bytes)`)))
-      : h('p', {}, 'Only SKILL.md.'));
+      ? h('ul', {class: 'files', id: 'files'}, s.files.map((f) => h('li', {},
+        h('button', {type: 'button', class: 'link file-open', 'data-path': f.path, onclick: () => open(f)}, f.path),
+        ` (${f.size.toLocaleString()} bytes)`)))
+      : h('p', {}, 'Only SKILL.md.'),
+    shown);
 }
