@@ -138,7 +138,8 @@ class SkillApi:
             return m.SkillOut(id=s.id, name=s.name, description=s.description, version=s.version,
                               scope=s.scope.value, tags=list(s.tags), updated_at=s.updated_at,
                               instructions=s.instructions, triggers=list(s.triggers), metadata=dict(s.metadata),
-                              files=files, usage=m.UsageOut.model_validate(usage, strict=False))
+                              files=files, usage=m.UsageOut.model_validate(usage, strict=False),
+                              evidence=[m.EvidenceOut(**p.to_dict()) for p in s.provenance])
 
         return await self.run(work)  # type: ignore[no-any-return]
 

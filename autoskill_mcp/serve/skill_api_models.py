@@ -170,12 +170,21 @@ class UsageOut(BaseModel):
     last_used_at: str | None = None
 
 
+class EvidenceOut(BaseModel):
+    source: str = Field(description="transcript, import, manual or sdk")
+    session_id: str | None = None
+    agent: str | None = None
+    at: str | None = None
+    quotes: list[str] = Field(default_factory=list, description="The user's words (redacted) the skill rests on")
+
+
 class SkillOut(SkillSummaryOut):
     instructions: str
     triggers: list[str]
     metadata: dict[str, str]
     files: list[FileOut]
     usage: UsageOut = Field(description="Your counters for this skill")
+    evidence: list[EvidenceOut] = Field(default_factory=list, description="Where each version's content came from")
 
 
 class SaveOut(BaseModel):

@@ -380,6 +380,8 @@ def test_a_conversation_is_learned_and_its_events_end_with_done(api: Api) -> Non
     assert job["result"] == result and result["errors"] == [] and result["kept_aside"] == []
     learned = api.get("/skills/ruff-check").json()
     assert "ruff" in learned["instructions"] and learned["scope"] == "user"
+    quotes = [q for e in learned["evidence"] for q in e["quotes"]]  # the user's words the skill rests on
+    assert learned["evidence"][0]["source"] == "transcript" and any("ruff" in q for q in quotes)
     assert "ruff-check" in {s["name"] for s in api.get("/skills", params={"q": "ruff"}).json()["skills"]}
     hits = api.post("/skills/search", {"query": "run ruff before every commit"}).json()["hits"]
     assert hits[0]["name"] == "ruff-check"

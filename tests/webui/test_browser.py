@@ -232,6 +232,9 @@ def test_a_queued_conversation_is_followed_live_to_done(page: Page) -> None:
     expect(learned.get_by_role("link", name="ruff-check")).to_be_visible()
     expect(learned.locator(".why")).not_to_be_empty()
     shot(page, "job")
+    learned.get_by_role("link", name="ruff-check").click()  # the learned skill shows the words it rests on
+    expect(page.locator("#evidence")).to_contain_text("always run ruff check before every commit")
+    shot(page, "skill-evidence")
     page.goto("/#/jobs")
     expect(page.locator("table.jobs")).to_contain_text("created ruff-check")
 

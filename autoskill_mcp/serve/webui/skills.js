@@ -117,6 +117,7 @@ export async function skillScreen(view, {args: [ref]}) {
     h('dl', {class: 'meta'}, meta.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     h('h2', {}, 'Instructions'),
     h('pre', {class: 'instructions', id: 'instructions'}, s.instructions),
+    ...learnedFrom(s.evidence),
     h('h2', {}, 'Files'),
     s.files.length
       ? h('ul', {class: 'files', id: 'files'}, s.files.map((f) => h('li', {},
@@ -124,4 +125,15 @@ export async function skillScreen(view, {args: [ref]}) {
         ` (${f.size.toLocaleString()} bytes)`)))
       : h('p', {}, 'Only SKILL.md.'),
     shown);
+}
+
+/** The user's words each learned version rests on (none for imported or hand-written skills). */
+function learnedFrom(evidence) {
+  const said = evidence.filter((e) => e.quotes.length);
+  if (!said.length) return [];
+  return [h('h2', {}, 'Learned from'),
+    h('ul', {class: 'evidence', id: 'evidence'}, said.map((e) => h('li', {},
+      h('ul', {}, e.quotes.map((q) => h('li', {}, h('q', {}, q)))),
+      h('span', {class: 'note'}, [e.agent || e.source, e.session_id ? `session ${e.session_id}` : '',
+        e.at ? when(e.at) : ''].filter(Boolean).join(' · ')))))];
 }
