@@ -175,6 +175,21 @@ def bench_size(n: int, provider: str, work: Path, repeats: int) -> list[Row]:
             whole.append(first_byte_ms(client, f"{base}/v1", q + " whole", stream=False)[0])
             whole_direct.append(first_byte_ms(client, up_url, q + " whole", stream=False)[0])
         injected_requests = sum(1 for s in systems if s)
+        # what the web UI asks for: one page of the list, the next page, a server-side search
+        api, page_ms, next_ms, search_ms, health_ms = f"{base}/v1/autoskill", [], [], [], []
+        for q in queries[:50]:
+            t = time.perf_counter()
+            first = client.get(f"{api}/skills", params={"limit": 50}).json()
+            page_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            client.get(f"{api}/skills", params={"limit": 50, "cursor": first["next_cursor"]}).raise_for_status()
+            next_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            client.post(f"{api}/skills/search", json={"query": q + " ui"}).raise_for_status()
+            search_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            client.get(f"{base}/health").raise_for_status()
+            health_ms.append((time.perf_counter() - t) * 1000)
     added = pct(through, 50) - pct(direct, 50)
     share = injected / len(queries)
     return [
@@ -186,6 +201,10 @@ def bench_size(n: int, provider: str, work: Path, repeats: int) -> list[Row]:
         Row("added before the first streamed byte, p50", f"{added:.2f} ms",
             f"embedding one message alone {pct(embed, 50):.2f} ms", ratio(added, pct(embed, 50)),
             "retrieval (embedding the message, hybrid search), injection, forwarding; target <= 20 ms at 5k"),
+        Row("skill API (what the web UI asks): a page of 50, the next page, a search, p50",
+            f"{pct(page_ms, 50):.1f} / {pct(next_ms, 50):.1f} / {pct(search_ms, 50):.1f} ms",
+            f"GET /health {pct(health_ms, 50):.2f} ms", ratio(pct(page_ms, 50), pct(health_ms, 50)),
+            f"{n:,} skills; paged by the store's cursor, searched on the server"),
         Row("whole answer, not streamed, p50", f"{pct(whole, 50):.2f} ms",
             f"the upstream directly {pct(whole_direct, 50):.2f} ms", ratio(pct(whole, 50), pct(whole_direct, 50)),
             "50 requests"),

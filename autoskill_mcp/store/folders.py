@@ -69,9 +69,14 @@ def scan(root: Path, library_dirs: Sequence[Path]) -> list[Found]:
 
 def folder_path(root: Path, folder: str) -> Path:
     """The skill folder a catalog `folder` value names (a library's is its absolute path)."""
+    return Path(folder_str(str(root), folder))
+
+
+def folder_str(root: str, folder: str) -> str:
+    """`folder_path` as a string, without pathlib's parsing (a listing of 10k skills names 10k folders)."""
     if folder.startswith(LIBRARY_PREFIX):
-        return Path(folder[len(LIBRARY_PREFIX):])
-    return root / folder
+        return folder[len(LIBRARY_PREFIX):]
+    return f"{root}{os.sep}{folder}"  # a catalog folder is relative: what os.path.join would give
 
 
 def _subdirs(path: str | Path) -> list[os.DirEntry[str]]:

@@ -18,7 +18,7 @@ from ..skillmd.names import normalize_name, unsafe_name_problem
 from . import nofollow, reconcile
 from .base import PRECEDENCE, SCOPES, FileInfo, SkillSummary, may_see
 from .catalog import CatalogRow
-from .folders import MAX_RESOURCE_BYTES, SKILL_FILE, folder_path, resource_files, servable
+from .folders import MAX_RESOURCE_BYTES, SKILL_FILE, folder_path, folder_str, resource_files, servable
 from .layout import MAX_SKILL_MD_BYTES, check_resource_path, inside
 from .skill_rows import with_catalog_fields
 
@@ -122,9 +122,10 @@ def summaries(
             and (include_archived or r.status == SkillStatus.ACTIVE.value)
         ]
     rows.sort(key=lambda r: (r.scope, r.owner, r.name))
+    root = str(store.root)
     return [
         SkillSummary(r.id, r.name, r.description, r.version, r.scope, r.owner, r.status, tuple(r.tags),
-                     r.updated_at, str(folder_path(store.root, r.folder)))
+                     r.updated_at, folder_str(root, r.folder))
         for r in rows
     ]
 
