@@ -39,19 +39,24 @@ SkillName = Annotated[str, Field(description="Skill name (or id)", min_length=1,
 MAX_MIB = f"{MAX_SKILL_MD_BYTES / 1024 / 1024:g} MiB"
 
 
-class SkillHitOut(BaseModel):
+class SearchHit(BaseModel):
+    """One hit with its hybrid score and the parts it is made of (the skill API answers the same)."""
+
     id: str
     name: str
     description: str
     version: str
     scope: str
-    uri: str
     score: float
     keyword: float | None = None
     vector: float | None = None
     mode: str
     note: str | None = None
     why: str
+
+
+class SkillHitOut(SearchHit):
+    uri: str
 
 
 class SearchResult(BaseModel):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..learning.maintenance import SaveOutcome  # the one vocabulary of save outcomes
+from ..mcp_server.tools_skills import SearchHit as HitOut  # a hit as the MCP tool gives it, less its uri
 
 Scope = Literal["all", "user", "shared", "library", "common"]
 JobState = Literal["queued", "running", "done", "failed"]
@@ -254,20 +255,6 @@ class ValidateOut(BaseModel):
     diagnostics: list[DiagnosticOut] = Field(description="As `autoskill validate --json` gives them, sorted by place")
     errors: int
     fixed: str | None = Field(default=None, description="The SKILL.md with every applicable fix applied, when any")
-
-
-class HitOut(BaseModel):
-    id: str
-    name: str
-    description: str
-    version: str
-    scope: str
-    score: float
-    keyword: float | None = None
-    vector: float | None = None
-    mode: str
-    note: str | None = None
-    why: str
 
 
 class SearchOut(BaseModel):
