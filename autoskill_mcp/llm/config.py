@@ -5,7 +5,9 @@ and the environment: `AUTOSKILL_LLM_PROVIDER`, `AUTOSKILL_LLM_MODEL`,
 `AUTOSKILL_LLM_BASE_URL`, `AUTOSKILL_LLM_API_KEY`, and the usual
 `OPENAI_API_KEY` / `OPENAI_BASE_URL` / `ANTHROPIC_API_KEY`. With provider
 `auto`, a provider is used only when a key or base URL says one is meant;
-otherwise the learning pipeline runs its offline rules.
+otherwise the learning pipeline runs its offline rules. Named OpenAI-compatible
+services (`dashscope`, `glm`, `internlm`, `ollama`, `vllm`) and `connector =
+"module:function"` are in presets.py.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from ..errors import ConfigError
 from .anthropic import AnthropicProvider
 from .openai_compat import OpenAIProvider
+from .presets import PRESETS, from_connector, from_preset, preset_name
 from .provider import Provider
 from .rate_limit import RateLimited, RateLimiter
 
@@ -48,6 +51,10 @@ def _provider(cfg: Mapping[str, Any] | None, *, env: Mapping[str, str]) -> Provi
     base_url = env.get("AUTOSKILL_LLM_BASE_URL") or cfg.get("base_url")
     api_key = env.get("AUTOSKILL_LLM_API_KEY") or cfg.get("api_key")
     timeout = _number(cfg, "timeout", 60.0)
+    if cfg.get("connector"):
+        return from_connector(str(cfg["connector"]), cfg)
+    if (preset := preset_name(name)) is not None:
+        return from_preset(preset, cfg, env, model=model, base_url=base_url, api_key=api_key, timeout=timeout)
     if name == "auto":
         if env.get("ANTHROPIC_API_KEY") and not env.get("OPENAI_API_KEY") and not base_url:
             name = "anthropic"
@@ -78,7 +85,8 @@ def _provider(cfg: Mapping[str, Any] | None, *, env: Mapping[str, str]) -> Provi
         if base_url:
             kwargs["base_url"] = str(base_url)
         return AnthropicProvider(api_key=key, **kwargs)
-    raise ConfigError(f"unknown llm provider {name!r}: use openai, anthropic, auto or none")
+    raise ConfigError(f"unknown llm provider {name!r}: use openai, anthropic, {', '.join(PRESETS)}, auto or none "
+                      "(or connector = \"module:function\")")
 
 
 def _number(cfg: Mapping[str, Any] | None, key: str, default: float) -> Any:
