@@ -73,7 +73,7 @@ def guard(app: Any, settings: McpSettings, *, home: Any, default_user: str, prog
             print(f"{prog}: generated a bearer token for user {default_user!r} in {created} "
                   "(mode 0600); clients send it as 'Authorization: Bearer <token>'", file=sys.stderr)
     return BearerGuard(app, tokens, default_user=default_user, require_token=require,
-                       anonymous_on_unknown=anonymous_on_unknown and not require)
+                       anonymous_on_unknown=anonymous_on_unknown)
 
 
 def build_app(server: AutoSkillServer, settings: McpSettings) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -39,6 +40,8 @@ from .skill_api import SkillApi
 from .webui import WebUi
 
 if TYPE_CHECKING:
+    from mcp.server.transport_security import TransportSecurityMiddleware
+
     from ..config import AutoSkillConfig
     from ..llm.provider import Provider
 
@@ -65,9 +68,14 @@ class Proxy:
 
     # -- helpers --------------------------------------------------------------------------------------
 
+    @functools.cached_property
+    def checks(self) -> TransportSecurityMiddleware:
+        """The MCP server's Host/Origin checks for this process's address, built once (every request runs them)."""
+        return request_checks(self.settings.http)
+
     async def refused(self, request: Request, *, post: bool) -> Response | None:
         """The MCP server's Host/Origin (and JSON Content-Type) checks, answered in OpenAI's error shape."""
-        refusal = await request_checks(self.settings.http).validate_request(request, is_post=post)
+        refusal = await self.checks.validate_request(request, is_post=post)
         if refusal is None:
             return None
         return openai_error(refusal.status_code, bytes(refusal.body).decode("utf-8", "replace"),

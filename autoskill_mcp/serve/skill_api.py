@@ -46,6 +46,19 @@ WHERE = "over the REST API"
 T = TypeVar("T", bound=BaseModel)
 
 
+def media_type(request: Request) -> str:
+    """The request's Content-Type without its parameters, lowercased ('' when there is none)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def check_size(text: str, tail: str = "") -> None:
+    """TooLarge for a SKILL.md over the store's limit (the store would not read it back)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SKILL_MD_BYTES:
+        raise TooLarge(f"the SKILL.md is {size:,} bytes; a skill's SKILL.md may be at most {MAX_SKILL_MD_BYTES:,} "
+                       f"bytes: move long material into files{tail}")
+
+
 class SkillApi:
     """The routes under `/v1/autoskill`, over one proxy's runtime."""
 
@@ -98,7 +111,7 @@ class SkillApi:
     def route(self, e: Endpoint) -> Route:
         """`e` behind the Host/Origin (and, for POST, JSON Content-Type) checks, its errors answered as JSON."""
         async def endpoint(request: Request) -> Response:
-            kind = request.headers.get("content-type", "").split(";")[0].strip()
+            kind = media_type(request)
             # a POST must send JSON, or the raw media type its route also takes (a zip of skill folders)
             refusal = await self.proxy.refused(request, post=e.method == "POST" and kind != e.raw_body)
             if refusal is not None:
@@ -176,7 +189,7 @@ class SkillApi:
 
     async def put_md(self, request: Request) -> m.SaveOut:
         ref, user = request.path_params["ref"], self.user(request)
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        kind = media_type(request)
         if kind == "application/json":
             doc = await self.body(request, m.SkillMdIn)
             text, expected = doc.skill_md, doc.expected_version
@@ -188,18 +201,12 @@ class SkillApi:
             expected = request.headers.get("if-match", "").strip('" ') or None
         else:
             raise BadBody("send the SKILL.md as text/markdown, or JSON {\"skill_md\", \"expected_version\"}")
-        size = len(text.encode("utf-8", "surrogatepass"))
-        if size > MAX_SKILL_MD_BYTES:
-            raise TooLarge(f"the SKILL.md is {size:,} bytes; a skill's SKILL.md may be at most "
-                           f"{MAX_SKILL_MD_BYTES:,} bytes: move long material into files; nothing was stored")
+        check_size(text, "; nothing was stored")
         return await self.run(self._save_md, user, ref, text, expected)  # type: ignore[no-any-return]
 
     async def validate_md(self, request: Request) -> m.ValidateOut:
         doc = await self.body(request, m.ValidateIn)
-        size = len(doc.skill_md.encode("utf-8", "surrogatepass"))
-        if size > MAX_SKILL_MD_BYTES:
-            raise TooLarge(f"the SKILL.md is {size:,} bytes; a skill's SKILL.md may be at most "
-                           f"{MAX_SKILL_MD_BYTES:,} bytes")
+        check_size(doc.skill_md)
         return await self.run(check_md, doc.skill_md, doc.name)  # type: ignore[no-any-return]
 
     def _save_md(self, user: str, ref: str, text: str, expected: str | None) -> m.SaveOut:
@@ -296,7 +303,7 @@ class SkillApi:
         return await self.run(work)  # type: ignore[no-any-return]
 
     async def import_skills(self, request: Request) -> m.ImportOut:
-        if request.headers.get("content-type", "").split(";")[0].strip() == "application/zip":
+        if media_type(request) == "application/zip":
             return await self.import_archive(request)
         doc, user = await self.body(request, m.ImportIn), self.user(request)
 
@@ -305,15 +312,13 @@ class SkillApi:
 
             report, names = import_skill_texts(self.sdk().store, doc.skills, user_id=user, overwrite=doc.overwrite)
             self.proxy.runtime.check()
-            skipped = dict(report.skipped)
-            outcomes: dict[str, m.SaveOutcome] = {
-                **{n: "unchanged" for n in report.unchanged}, **{n: "updated" for n in report.updated},
-                **{n: "created" for n in report.imported}}
+            skipped, outcomes = dict(report.skipped), report.outcomes()
             items = []
             for i, name in enumerate(names):
                 where = f"skills[{i}]"
                 outcome = None if where in skipped or name is None else outcomes.get(name)
-                items.append(m.ImportItemOut(index=i, name=name, outcome=outcome, reason=skipped.get(where),
+                items.append(m.ImportItemOut(index=i, name=name, outcome=outcome,
+                                             reason=skipped.get(where),
                                              warnings=[w for at, w in report.warnings if at == where]))
             return m.ImportOut(items=items)
 
@@ -330,10 +335,9 @@ class SkillApi:
 
             report = import_archive(self.sdk().store, data, user_id=user, overwrite=overwrite == "true")
             self.proxy.runtime.check()
-            done: list[tuple[str, m.SaveOutcome]] = [
-                *((n, "created") for n in report.imported), *((n, "updated") for n in report.updated),
-                *((n, "unchanged") for n in report.unchanged)]
-            items = [m.ImportItemOut(index=i, name=name, outcome=outcome) for i, (name, outcome) in enumerate(done)]
+            done = list(report.outcomes().items())
+            items = [m.ImportItemOut(index=i, name=name, outcome=outcome)
+                     for i, (name, outcome) in enumerate(done)]
             items += [m.ImportItemOut(index=len(done) + i, name=None, outcome=None, reason=f"{where}: {reason}")
                       for i, (where, reason) in enumerate(report.skipped)]
             return m.ImportOut(items=items, warnings=[f"{where}: {message}" for where, message in report.warnings])

@@ -17,7 +17,7 @@ import base64
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..errors import InvalidInputError
 from ..skill import Skill
@@ -174,6 +174,13 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     redacted: dict[str, dict[str, int]] = field(default_factory=dict)  # skill name -> secrets removed, per kind
+
+    def outcomes(self) -> dict[str, Literal["created", "updated", "unchanged"]]:
+        """Each stored skill's name and what happened to it, in the product's save words."""
+        out: dict[str, Literal["created", "updated", "unchanged"]] = dict.fromkeys(self.imported, "created")
+        out.update(dict.fromkeys(self.updated, "updated"))
+        out.update(dict.fromkeys(self.unchanged, "unchanged"))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
