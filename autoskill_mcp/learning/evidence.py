@@ -95,8 +95,11 @@ _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
                    r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
 _STEP_LINE = re.compile(r"^\s*(\d+[.)、]|[-*•]|step \d+[:.]|第[一二三四五六七八九十\d]+步)\s*(.+)$", re.IGNORECASE)
+#: "first" and "next" as adverbs of order, not "the first line" or "the next release" (an ordinal of a thing)
+_ADVERB = r"(?<!\bthe )(?<!\ba )(?<!\bmy )(?<!\bour )(?<!\byour )(?<!\bits )(?<!\bthis )(?<!\bthat )\b"
 _SEQUENCE = re.compile(
-    r"\b(first|1st)\b.{3,}\b(then|next|after that|afterwards)\b.{3,}\b(then|finally|lastly|and then)\b|"
+    _ADVERB + r"(first|1st)\b.{3,}\b" + _ADVERB + r"(then|next|after that|afterwards)\b.{3,}\b"
+    r"(then|finally|lastly|and then)\b|"
     r"先.{2,}(再|然后).{2,}(最后|再|然后)|\b(d'abord)\b.{3,}\b(ensuite|puis)\b.{3,}\b(enfin|puis|ensuite)\b",
     re.IGNORECASE | re.S)
 
@@ -408,6 +411,36 @@ def revises(prose: tuple[str, ...], lang: str) -> bool:
     return False
 
 
+#: a clause that only says the task comes back ("I do one of these every month", "same rules every time"):
+#: evidence that the skill is worth keeping, never a constraint of it
+_ONLY_RECURS = re.compile(
+    r"^\W*(and |but |so )?(i|we)\b[^,;]{0,40}\b(one|a lot|lots|a bunch|loads|plenty|dozens|\d+|a few|several|a couple)"
+    r"( more)? of (these|them|those)\b|"
+    r"^\W*(and |but |so )?(i|we) (do|write|send|make|run|plan|book|prepare|get|file|draft|organi[sz]e)\b[^,;]{0,30}"
+    r"\b(these|this|them|it)\b[^,;]{0,30}\b(every|each|all the time|a lot|often|regularly|weekly|monthly)\b|"
+    r"^\W*(and |but |so )?(the )?same (rules?|thing|deal|drill)( applies| goes)?( \w+){0,2} (every|each) "
+    r"(time|one|month|week)\b\W*$|\bthey all (need|have|ought) to (be|look|read) like (that|this)\b|"
+    r"^\W*我(每|经常|常常|隔三差五|几乎每|差不多每).{0,10}(做|写|发|排|订|弄|安排|准备|整理)|规则(都|也)?(一样|不变)|"
+    r"^\W*(je|on) (fais|fait|écris|écrit|envoie|prépare|rédige|organise)\b.{0,30}\b(chaque|tous les|toutes les|souvent|"
+    r"régulièrement)\b|\bmêmes règles\b|"
+    r"^\W*(hago|escribo|preparo|mando|organizo)\b.{0,30}\b(cada|todos los|todas las|a menudo)\b|"
+    r"^\W*(ich|wir) (mache|machen|schreibe|schreiben|plane|planen|organisiere)\b.{0,30}\b(jede[nrs]?|regelmäßig|"
+    r"oft|ständig)\b",
+    re.IGNORECASE,
+)
+
+
+def without_recurrence_talk(sentence: str, lang: str = "en") -> str:
+    """The sentence with its clauses that only say the task comes back taken out ("" if nothing else is left
+    that asks for anything): "i send one of these every week, always in english" -> "always in english"."""
+    parts = [p.strip() for p in re.split(r"[,;，；]|\s+(?:and|et|y|und)\s+(?=(?:they|ils|sie|ellos)\b)", sentence)
+             if p.strip()]
+    if not any(_ONLY_RECURS.search(p) for p in parts):
+        return sentence
+    kept = [p for p in parts if not _ONLY_RECURS.search(p) and (instructs(p, lang) or kinds_of(p, lang))]
+    return ", ".join(kept)
+
+
 def reuses(sentence: str) -> bool:
     """Does the user say this kind of task comes back, or that what they asked holds for other instances?"""
     return bool(_REUSE.search(sentence) or _GENERALISES.search(sentence))
@@ -527,7 +560,8 @@ def _listed_steps(turn: Turn) -> tuple[str, ...]:
             return tuple(thens[:12])
         if _SEQUENCE.search(s) and not is_question(s):
             parts = [p.strip(" ,.;") for p in re.split(
-                r"\b(?:first|then|next|after that|afterwards|finally|lastly|and then)\b|先|再|然后|最后|"
+                r"\b" + _ADVERB + r"(?:first|then|next|after that|afterwards|finally|lastly|and then)\b|"
+                r"先|再|然后|最后|"
                 r"\b(?:d'abord|ensuite|puis|enfin)\b", s, flags=re.I) if p.strip(" ,.;")]
             if len(parts) >= 3:
                 return tuple(parts[:12])

@@ -111,6 +111,9 @@ _VERBS: dict[str, tuple[str, str]] = {
     "handle": ("handling", "Handles"), "look": ("review", "Looks over"), "go": ("review", "Goes over"),
     "redo": ("rewriting", "Redoes"), "tweak": ("editing", "Tweaks"), "mock": ("mockup", "Mocks up"),
 }
+#: verbs whose object is who the message goes to ("email my landlord", "text the parents' group")
+_TO_SOMEONE = {"email": "email", "e-mail": "email", "text": "message", "message": "message", "ping": "message",
+               "dm": "message", "whatsapp": "message"}
 _LEAD = re.compile(
     r"^\s*((hi|hey|hello|ok(ay)?|so|um+|hmm+|right|alright|yo|morning|quick one|quick question)\b[\s,.!:-]*)*"
     r"((can|could|would|will) (you|u)( please)?( help me)?|please|pls|help me( to)?|i (need|want|would like|'d like)"
@@ -346,7 +349,8 @@ def has_task_verb(sentence: str, lang: str) -> bool:
             )
         )
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
-    return any(w in _VERBS or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values()) for w in words)
+    return any(w in _VERBS or w in _TO_SOMEONE or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values())
+               for w in words)
 
 
 def _task_en(request: str) -> TaskName | None:
@@ -354,6 +358,11 @@ def _task_en(request: str) -> TaskName | None:
     words = s.split()
     for i, raw in enumerate(words[:8]):
         verb = raw.lower().strip(",.:;!")
+        if verb in _TO_SOMEONE and i + 1 < len(words) and not words[i + 1].lower().startswith(("me", "it", "them")):
+            # "email my landlord about the boiler": the one it goes to is this instance; the task is the message
+            kind = _TO_SOMEONE[verb]
+            return TaskName(f"{kind}-writing", f"write {kind}s", f"Writes {kind}s", f"asked to write {_a([kind])}",
+                            f"write {_a([kind])}")
         if verb not in _VERBS:
             continue
         rest = " ".join(words[i + 1:])
@@ -366,6 +375,7 @@ def _task_en(request: str) -> TaskName | None:
         head = _STOP.split(rest, maxsplit=1)[0]
         obj = [w.lower().strip("'\"`") for w in head.split()]
         obj = [w for w in obj if w not in _DROP and w not in _UNITS and not re.search(r"\d", w) and w.isascii()
+               and not (w.endswith("ly") and w in NOT_TOPIC)  # "actually", "really": how, not what
                and not w.endswith("'s") and len(w) > 1 and re.fullmatch(r"[a-z][a-z+#-]*", w)]
         ends = [n for n, w in enumerate(obj) if w in DELIVERABLES or w.rstrip("s") in DELIVERABLES]
         if ends:
@@ -377,7 +387,7 @@ def _task_en(request: str) -> TaskName | None:
         if not obj:
             continue
         noun, does = _VERBS[verb]
-        if verb in ("need", "want", "get", "give", "send", "turn", "help") and not ends:
+        if verb in ("need", "want", "get", "give", "send", "turn", "help", "do") and not ends:
             continue  # "need you to ..." with no deliverable: the real verb comes later
         slug = slugify("-".join(obj + ([noun] if noun and noun not in obj else [])))
         plural = _plural(obj)

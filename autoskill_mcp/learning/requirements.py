@@ -261,12 +261,22 @@ _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version|branch|client|customer|guy|"
     r"pitch|deck|talk|demo|build|submission|event|party)|for the demo|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until (i|we|product|the|it|they)|before i (review|check|look)|"
-    r"temporarily|this (week|month|"
+    r"temporarily|this (morning|afternoon|evening)|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
     r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|"
     r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|"
     r"\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
-    r"aujourd'hui|demain|pas encore)\b|" + TENTATIVE.pattern, _I)
+    r"aujourd'hui|demain|pas encore|la semaine prochaine|ce matin|cet après-midi)\b|\b(nächste woche|heute|morgen früh|"
+    r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|" + TENTATIVE.pattern, _I)
+#: this instance of the task, stated: "now I need to go to Rome in September", "do it for the shipments feed",
+#: "现在给 retry.py 写 docstring": what to do this time, never how such work is done
+_INSTANCE = re.compile(
+    r"^\W*((ok|so|right|and|alright|vale|bon|gut)[,\s]+)?(now|ahora|jetzt|maintenant|là)[,\s]+(i|we|i'?ve|there'?s|"
+    r"necesito|tengo|quiero|ich|wir|je|j'ai|il me faut|on a)\b|^\W*现在(给|帮|把|来|要|我)|"
+    r"^\W*(i|we) (really )?(need|have|must|'ve got|got) to (go|fly|travel|be in|get to|head|visit)\b|"
+    r"\b(ich|wir) (muss|müssen|fahre|fahren|fliege|fliegen)\b[^,.]{0,30}\bnach [A-ZÄÖÜ]|"
+    r"\b(necesito|tengo que|quiero) (ir|viajar|volar)\b|\bil me faut\b|"
+    r"^\W*(now |then |ok |so )?(do|run) (it|this|the same)( one)? (for|on) (the|my|our|this)\b", _I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +307,8 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     for clause in clauses(sentence):
         found = kinds_of(clause, lang)
         told = instructs(clause, lang) or policy(clause) or bool(found and _FRAGMENT.match(clause))
-        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause) or _SELF_REVISION.match(clause):
+        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause) or _SELF_REVISION.match(clause) \
+                or _INSTANCE.search(clause):
             continue
         if not told and not (found and (kept or set(found) - _WEAK)):
             continue  # a fact of this instance, not something asked for
