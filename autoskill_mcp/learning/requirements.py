@@ -75,7 +75,7 @@ _KINDS_EN: dict[str, str] = {
 _KINDS_ZH: dict[str, str] = {
     "limit": r"(不超过|不多于|不高于|以内|之内|控制在|最多|至多|少于|低于|上限|不要超过|预算|便宜|省钱|\d+\s*(字|条|页|"
              r"行|个字|句|点|%))",
-    "exclude": r"(不要|别|不用|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|"
+    "exclude": r"(不要|别|不用|不让|不允许|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|"
                r"不是.{1,10}而是)",
     "include": r"(加上|加入|包含|附上|列出|补充|增加|带上|注明|标注|给出|写明|都要有|需要有|每个.{0,6}(都|要))",
     "format": r"(表格|列表|格式|模板|标题|要点|摘要|版本|分点|编号|清单|小结|总结|图表|注释|markdown|json|结构|风格|"
@@ -197,6 +197,9 @@ _POLICY = re.compile(
     r"our|kebab|snake|camel|pascal|lower|upper|[\w-]+case|prefixed|suffixed|named|pinned|required|"
     r"mandatory|forbidden|banned|not allowed|off limits|read-?only)\b|\b(here|in here|we|this (repo|codebase|team|"
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
+    # "PR descriptions here are three headings", "it's chi everywhere": how things are, said of the place
+    r"\b[\w-]+ (here|in this (repo|codebase|team|project)) (are|is|have|has|get|take|follow|need|must)\b|"
+    r"\bit'?s [\w.-]+ everywhere\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
     r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
 # A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven
@@ -205,7 +208,10 @@ _FRAGMENT = re.compile(
     r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
     r"y no|而不是|不要)\s+\S|"
     r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |"
-    r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$",
+    r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$|"
+    # "then the primary metric with its CI": the next part of an order the previous sentence began
+    r"^\W*(then|and then|after that|followed by|next|ensuite|puis|luego|después|dann|danach|然后|接着)\s*,?\s*"
+    r"(the |a |an |le |la |les |el |los |die |der |das )?[\w%+#./:-]+( [\w%+#./:()-]+){0,10}\W*$",
     _I,
 )
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
@@ -242,7 +248,9 @@ _CONTENT_EDIT = re.compile(
     # one element of this artefact, pointed at: "drop the brownie joke", "make the last bullet about X"
     r"\b(drop|cut|remove|delete|lose|kill|lose|shorten|move|reword|swap) the (\w+ ){0,2}(joke|line|bit|part|paragraph|"
     r"sentence|bullet|section|intro|outro|emojis?|title|heading|word|table|column|row|photo|image|link|quote|"
-    r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|\bthe (first|last|second|third|next|previous|"
+    r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|"
+    # ("the ask goes in the first line" places something: a structure, not an edit of one line)
+    r"(?<!\bin )(?<!\bon )(?<!\bat )(?<!\binto )(?<!\bas )\bthe (first|last|second|third|next|previous|"
     r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b|"
     # "the money bullet", "for 3.4", "bigger still", "left of the text": this artefact's parts, pointed at
     r"\bthe [\w-]+ (bullet|paragraph|slide|column|heading|banner|modal|button)\b|"
