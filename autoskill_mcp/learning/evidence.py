@@ -454,6 +454,9 @@ def _lays_out_rules(sentence: str, lang: str) -> bool:
         return False
     if has_task_verb(head, lang) and not _SCOPE_HEAD.search(head):
         return False  # "write a backup script: nightly, keep 14": the request and this instance's spec
+    words = head.split()
+    if len(words) <= 2 and head.isascii() and not words[-1].lower().endswith("s") and not _SCOPE_HEAD.search(head):
+        return False  # "query: users who signed up in may ...": one thing's label, then its spec
     parts = [x for x in re.split(r"[,;，；、]\s*(?:and\s+|et\s+|y\s+|und\s+)?|\s+(?:and|et|y|und)\s+", rest)
              if len(x.split()) >= 1 and x.strip()]
     if len(parts) < 2:

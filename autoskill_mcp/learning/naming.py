@@ -355,6 +355,9 @@ def has_task_verb(sentence: str, lang: str) -> bool:
                 r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]
             )
         )
+    label = re.match(r"^\W*(?:[\w-]+ ){0,2}([\w-]+)\s*:", sentence)
+    if label and label.group(1).lower() in DELIVERABLES:
+        return True  # "query: users who signed up in may ...": a piece of work asked for by its label
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
     return any(w in _VERBS or w in _TO_SOMEONE or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values())
                for w in words)
