@@ -118,15 +118,12 @@ class Worker:
                 return result
             store = self.learner.store
             reports = sync_configured(store, settings, user_id=user, source=store_source(store, self.queue.home))
-            synced = [{"dest": str(r.dest), "counts": r.counts(), "errors": [f"{n}: {e}" if n else e
-                                                                             for n, e in r.errors]}
-                      for r in reports]
+            synced = [r.brief() for r in reports]
         except Exception as exc:  # noqa: BLE001 - the skills are learned; a sync failing must not undo that
-            log.warning("sync after job %s failed: %s", job.id, exc)
             synced = [{"dest": None, "counts": {}, "errors": [f"{type(exc).__name__}: {exc}"]}]
         for entry in synced:
             for error in entry["errors"]:
-                log.warning("sync after job %s: %s: %s", job.id, entry["dest"], error)
+                log.warning("sync after job %s: %s: %s", job.id, entry["dest"] or "[sync]", error)
         return {**result, "sync": synced}
 
     def _run(self, job: Job, beat: _Heartbeat) -> dict[str, Any]:

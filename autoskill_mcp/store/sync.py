@@ -97,6 +97,11 @@ class SyncReport:
             parts.append(f"{len(self.errors)} failed")
         return f"{self.dest}: {', '.join(parts) or 'nothing to sync'}"
 
+    def brief(self) -> dict[str, Any]:
+        """What a job's result records of a sync: where, how many of each action, what failed."""
+        return {"dest": str(self.dest), "counts": self.counts(),
+                "errors": [f"{name}: {error}" if name else error for name, error in self.errors]}
+
     def to_dict(self) -> dict[str, Any]:
         return {"dest": str(self.dest), "applied": self.applied, "counts": self.counts(),
                 "items": [i.to_dict() for i in self.items],
