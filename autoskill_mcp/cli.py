@@ -544,7 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", cmd_validate, "check SKILL.md files against the rule catalogue")
     p.add_argument("paths", nargs="+", help="SKILL.md files or folders (searched recursively)")
-    p.add_argument("--profile", choices=["spec", "claude-code", "codex"], help="default: detected from the path")
+    p.add_argument("--profile", choices=["spec", "claude-code", "codex", "claude-upload", "evomaster"],
+                   help="default: detected from the path")
 
     p = add("import", cmd_import, "import skill folders (recursively)")
     p.add_argument("path")
