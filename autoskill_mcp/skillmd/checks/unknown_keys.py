@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 
+from ...skill import SKILL_TYPE_KEY, SKILL_TYPES
 from .. import yamltext
 from ..diagnostics import Fix
 from ..parser import FieldNode
 from ..positions import Position, Range, TextEdit
-from ...skill import SKILL_TYPE_KEY, SKILL_TYPES
 from ..profiles import CLAUDE_CODE, CLAUDE_CODE_KEYS, CLAUDE_UPLOAD, EVOMASTER_KEYS, SPEC_KEYS, get_profile
 from .context import CheckContext
 from .edits import lines_of
