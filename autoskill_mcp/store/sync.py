@@ -297,26 +297,35 @@ def sync_skills(store: SkillStore, dest: str | Path, *, user_id: str, source: st
     dest = Path(dest).expanduser()
     if dry_run:
         return plan_sync(store, dest, user_id=user_id, source=source, scope=scope, profile=profile, force=force)
-    dest.mkdir(parents=True, exist_ok=True)  # `dest` itself may be a link (a dotfiles checkout); nothing below it is
-    with _locked(dest.resolve()):
-        root = dest.resolve()
-        _clean_leftovers(root)
-        report, contents = _plan(store, dest, user_id=user_id, source=source, scope=scope, profile=profile,
-                                 force=force)
-        for item in report.items:
-            if item.action not in CHANGES:
-                continue
-            try:
-                if item.action == "remove":
-                    _remove(root, item.name)
-                else:
-                    assert item.skill_id is not None and item.version is not None
-                    files = contents[item.name]
-                    marker = _Marker(item.skill_id, item.version, profile, source, content_hash(files))
-                    _place(root, item.name, files, marker)
-            except (OSError, InvalidInputError) as exc:
-                report.errors.append((item.name, str(exc)))
-        report.applied = True
+    try:
+        dest.mkdir(parents=True, exist_ok=True)  # `dest` itself may be a link (a dotfiles checkout); nothing below
+        with _locked(dest.resolve()):
+            return _apply(store, dest, user_id=user_id, source=source, scope=scope, profile=profile, force=force)
+    except OSError as exc:  # not a folder, not writable, a full disk: bad input for this destination
+        raise InvalidInputError(f"cannot sync into {dest}: {exc}") from exc
+
+
+def _apply(store: SkillStore, dest: Path, *, user_id: str, source: str, scope: str, profile: str,
+           force: bool) -> SyncReport:
+    """Plan and apply under the destination's lock."""
+    root = dest.resolve()
+    _clean_leftovers(root)
+    report, contents = _plan(store, dest, user_id=user_id, source=source, scope=scope, profile=profile,
+                             force=force)
+    for item in report.items:
+        if item.action not in CHANGES:
+            continue
+        try:
+            if item.action == "remove":
+                _remove(root, item.name)
+            else:
+                assert item.skill_id is not None and item.version is not None
+                files = contents[item.name]
+                marker = _Marker(item.skill_id, item.version, profile, source, content_hash(files))
+                _place(root, item.name, files, marker)
+        except (OSError, InvalidInputError) as exc:
+            report.errors.append((item.name, str(exc)))
+    report.applied = True
     return report
 
 

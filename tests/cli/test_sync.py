@@ -104,3 +104,20 @@ def test_watch_follows_another_process_and_exits_0_on_sigterm(env: dict[str, str
     assert reports[0]["counts"] == {"add": 1}
     assert any(r["counts"].get("add") == 1 and r["counts"].get("unchanged") == 1 for r in reports[1:])
     assert any(r["counts"].get("remove") == 1 for r in reports[1:])
+
+
+def test_watch_exits_0_on_ctrl_c(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "import", str(skill_folder(tmp_path / "src", "git-commit-messages")))
+    dest = tmp_path / "watched"
+    watcher = subprocess.Popen(cli("sync", "--dest", str(dest), "--watch", "--poll", "0.1"), env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: listed(dest) == ["git-commit-messages"], "the first sync", watcher)
+        watcher.send_signal(signal.SIGINT)
+        out, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.communicate()
+    assert watcher.returncode == 0, err
+    assert "add git-commit-messages" in out and "Traceback" not in err

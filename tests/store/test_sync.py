@@ -133,7 +133,7 @@ def test_dest_missing_is_created_and_a_dry_run_writes_nothing(store: LocalSkillS
 
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    with pytest.raises((InvalidInputError, OSError)):
+    with pytest.raises(InvalidInputError, match="cannot sync into"):
         sync(store, a_file)
     assert a_file.read_text() == "x"
 
@@ -239,3 +239,16 @@ def test_the_worker_syncs_after_a_job_that_stored_skills(tmp_path: Path) -> None
         Worker(q, Learner(store)).run_once()
         bobs = q.get(other)
         assert bobs is not None and bobs.state == "done" and "sync" not in (bobs.result or {})
+
+
+def test_a_bad_sync_table_is_reported_in_the_job_and_the_job_still_succeeds(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('default_user = "alice"\n[sync]\ntargets = ["no-such-agent"]\n')
+    with LocalSkillStore(home, embeddings=HASHING, background=False) as store, JobQueue(home) as q:
+        job_id, _ = q.enqueue_content(_learnable(), user_id="alice")
+        Worker(q, Learner(store)).run_once()
+        job = q.get(job_id)
+        assert job is not None and job.state == "done" and job.result is not None and job.result["created"] >= 1
+        (entry,) = job.result["sync"]
+        assert entry["dest"] is None and "unknown agent 'no-such-agent'" in entry["errors"][0]
