@@ -79,10 +79,16 @@ def _from_instructions(path: str, instructions: str) -> str | None:
 
 
 def _from_head(text: str) -> str | None:
-    """What the top of a script says of itself: its summary line, with its `usage:` line when separate."""
-    lines = text.splitlines()
-    usage = next((m.group(1).strip() for line in lines[:120] if (m := _USAGE_LINE.match(line))), None)
-    summary = _docstring(lines) or _comment_block(lines) or _argparse(text)
+    """What the top of a script says of itself: its summary line, with its `usage:` line when separate.
+
+    A `usage:` line counts only inside the docstring or a comment (`usage: str = ""` in code is not one).
+    """
+    lines = text.splitlines()[:120]
+    doc = _docstring_text(lines) or ""
+    comments = [m.group(1) for line in lines if (m := _COMMENT.match(line))]
+    usage = next((m.group(1).strip() for line in [*doc.splitlines(), *comments] if (m := _USAGE_LINE.match(line))),
+                 None)
+    summary = _first_line(doc) or _comment_block(lines) or _argparse(text)
     if summary and usage and usage.lower() not in summary.lower():
         return f"{summary.rstrip('.')}. Usage: {usage}"
     if usage:
@@ -99,13 +105,14 @@ def _code_start(lines: list[str]) -> int:
     return i
 
 
-def _docstring(lines: list[str]) -> str | None:
-    """The first line of a Python module docstring."""
-    rest = "\n".join(lines[_code_start(lines):])
-    match = _DOCSTRING.match(rest)
-    if not match:
-        return None
-    return next((line.strip() for line in match.group(2).splitlines() if line.strip()), None)
+def _docstring_text(lines: list[str]) -> str | None:
+    """A Python module docstring's text (the script's first statement), or None."""
+    match = _DOCSTRING.match("\n".join(lines[_code_start(lines):]))
+    return match.group(2) if match else None
+
+
+def _first_line(text: str) -> str | None:
+    return next((line.strip() for line in text.splitlines() if line.strip()), None)
 
 
 def _comment_block(lines: list[str]) -> str | None:

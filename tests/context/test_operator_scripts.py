@@ -91,3 +91,9 @@ def test_the_sdk_reads_the_scripts_and_never_runs_them(tmp_path: Path) -> None:
     assert "  - python scripts/fill.py: Fill a PDF form" in out.text
     assert "  - sh scripts/send.sh out.pdf" in out.text
     assert not ran.exists()
+
+
+def test_a_usage_word_in_code_is_not_a_usage_line() -> None:
+    code = b"import dataclasses\n\n@dataclasses.dataclass\nclass Args:\n    usage: str = 'x'\n"
+    assert script_usage("scripts/args.py", code).usage is None
+    assert script_usage("scripts/x.sh", b"#!/bin/sh\n# usage: x.sh FILE\necho hi\n").usage == "Usage: x.sh FILE"
