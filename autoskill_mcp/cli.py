@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, cli_progress, skillmd
+from . import __version__, cli_args, cli_learn, cli_progress, cli_sync, skillmd
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
 from .sdk import AutoSkill
@@ -544,7 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", cmd_validate, "check SKILL.md files against the rule catalogue")
     p.add_argument("paths", nargs="+", help="SKILL.md files or folders (searched recursively)")
-    p.add_argument("--profile", choices=["spec", "claude-code", "codex"], help="default: detected from the path")
+    p.add_argument("--profile", choices=["spec", "claude-code", "codex", "claude-upload", "evomaster"],
+                   help="default: detected from the path")
 
     p = add("import", cmd_import, "import skill folders (recursively)")
     p.add_argument("path")
@@ -601,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
+    cli_sync.register(add, _open)
     p.add_argument("query", nargs="?")
     return parser
 
