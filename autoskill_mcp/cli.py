@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, cli_progress, skillmd
+from . import __version__, cli_args, cli_learn, cli_plugin, cli_progress, skillmd
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
 from .sdk import AutoSkill
@@ -601,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
+    cli_plugin.register(add)
     p.add_argument("query", nargs="?")
     return parser
 
