@@ -377,7 +377,8 @@ def _hooks(args: argparse.Namespace, emit: Emitter) -> int:
     else:
         print(f"installed into {path}" + (f" (backup: {change.backup})" if change.backup else ""))
         if agent == "cline":
-            print("Cline runs hooks once they are enabled: its Settings > Hooks, or `cline config set hooks-enabled=true`")
+            print("Cline runs hooks once they are enabled: its Settings > Hooks, "
+                  "or `cline config set hooks-enabled=true`")
     return 0
 
 

@@ -3,11 +3,11 @@
 `autoskill hook AGENT` is run by an agent when a session ends or compacts (see
 docs/agents.md for each agent's event and payload), with the hook JSON on stdin,
 or, for Codex's `notify`, as the last argument. It finds the transcript
-(hook_payloads), enqueues it and exits 0 within milliseconds, always: a hook that fails or blocks can stall or loop the agent
-(a Stop hook exiting 2 re-wakes it forever), so every error is logged to
-`<home>/logs/hooks.log` and swallowed. If no worker is alive it starts one in
-the background (`autoskill worker --idle-exit 60`), so learning happens without
-a server running.
+(hook_payloads), enqueues it and exits 0 within milliseconds, always: a hook
+that fails or blocks can stall or loop the agent (a Stop hook exiting 2
+re-wakes it forever), so every error is logged to `<home>/logs/hooks.log` and
+swallowed. If no worker is alive it starts one in the background
+(`autoskill worker --idle-exit 60`), so learning happens without a server running.
 
 Only the standard library and the queue are imported here.
 """
@@ -147,7 +147,8 @@ def main(argv: list[str]) -> int:
         elif arg == "--no-worker":
             opts["no-worker"] = True
         elif arg in ("-h", "--help"):
-            print(f"usage: autoskill hook {{{','.join(AGENT_EVENTS)}}} [PAYLOAD] [--home DIR] [--user ID] [--no-worker]\n"
+            agents = ",".join(AGENT_EVENTS)
+            print(f"usage: autoskill hook {{{agents}}} [PAYLOAD] [--home DIR] [--user ID] [--no-worker]\n"
                   "Run by an agent as a hook: reads the hook JSON on stdin (or PAYLOAD, as Codex's notify\n"
                   "passes it), enqueues the session, exits 0.")
             return 0

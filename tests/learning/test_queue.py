@@ -16,10 +16,7 @@ import pytest
 from autoskill_mcp import LocalSkillStore
 from autoskill_mcp.learning.queue import MAX_ATTEMPTS, JobQueue
 
-from .transcripts.conftest import FIXTURES
-
 HASHING = {"provider": "hashing", "dims": 256}
-CLAUDE_FIXTURE = FIXTURES / "claude-code" / "spotter__short.jsonl"
 
 
 def env_for(home: Path) -> dict[str, str]:

@@ -190,8 +190,10 @@ def claude_cli() -> str | None:
     return os.environ.get("AUTOSKILL_TEST_CLAUDE") or shutil.which("claude")
 
 
-needs_claude = pytest.mark.skipif(claude_cli() is None, reason="Claude Code's CLI is not installed "
-                                  "(npm install @anthropic-ai/claude-code; set AUTOSKILL_TEST_CLAUDE to its bin/claude)")
+needs_claude = pytest.mark.skipif(
+    claude_cli() is None,
+    reason="Claude Code's CLI is not installed (npm install @anthropic-ai/claude-code; "
+           "AUTOSKILL_TEST_CLAUDE=its bin/claude)")
 
 
 @needs_claude

@@ -11,7 +11,6 @@ a link to elsewhere cannot make the scan wander.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta

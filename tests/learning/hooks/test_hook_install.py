@@ -121,14 +121,16 @@ def test_the_installed_cursor_and_copilot_commands_run_and_enqueue(sandbox: Sand
     sandbox.place("cursor/agent_cli/agent-sessions__small.jsonl",
                   f".cursor/projects/p/agent-transcripts/{cid}/{cid}.jsonl")
     sid = "aaaabbbb-1111-2222-3333-ccccddddeeee"
-    sandbox.place(f"copilot/cli/agent-sessions__subdir_v1/{sid}/events.jsonl", f".copilot/session-state/{sid}/events.jsonl")
+    sandbox.place(f"copilot/cli/agent-sessions__subdir_v1/{sid}/events.jsonl",
+                  f".copilot/session-state/{sid}/events.jsonl")
     [cursor] = commands_in("cursor", json.loads((sandbox.home / ".cursor/hooks.json").read_text()))
     copilot = json.loads((sandbox.home / ".copilot/hooks/autoskill.json").read_text())
     assert copilot["version"] == 1 and set(copilot["hooks"]) == {"sessionEnd", "Stop"}
     assert run_command(sandbox, cursor + " --no-worker", payload("cursor__stop.json", CONVERSATION=cid)).returncode == 0
     entry = copilot["hooks"]["sessionEnd"][0]
     assert entry["type"] == "command" and entry["timeout"] == 10
-    assert run_command(sandbox, entry["command"] + " --no-worker", payload("copilot__cli_sessionEnd.json")).returncode == 0
+    ran = run_command(sandbox, entry["command"] + " --no-worker", payload("copilot__cli_sessionEnd.json"))
+    assert ran.returncode == 0
     assert sorted(j.format for j in sandbox.jobs()) == ["copilot-cli", "cursor-agent"]
 
 

@@ -60,7 +60,8 @@ def test_claude_code_skips_what_is_no_session_boundary_and_still_exits_0(sandbox
 
 def test_codex_notify_passes_the_payload_as_an_argument_and_the_rollout_is_found_by_thread_id(
         sandbox: Sandbox) -> None:
-    rollout = sandbox.place(CODEX_ROLLOUT, f".codex/sessions/2026/01/02/rollout-2026-01-02T03-04-05-{CODEX_THREAD}.jsonl")
+    rollout = sandbox.place(CODEX_ROLLOUT,
+                            f".codex/sessions/2026/01/02/rollout-2026-01-02T03-04-05-{CODEX_THREAD}.jsonl")
     sandbox.place("codex/yoavf__codex_envelope_format.jsonl", ".codex/sessions/2026/01/02/rollout-2026-01-02T09-00-00-"
                   "22222222-2222-4222-8222-222222222222.jsonl")   # another session: must not be the one taken
     # Codex leaves the hook's stdin open: the hook must not wait on it when the payload is an argument
