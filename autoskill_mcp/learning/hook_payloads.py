@@ -128,11 +128,26 @@ def _cursor(payload: dict[str, Any], home: Path) -> Located:
         found = _newest(root.glob(f"chats/*/{cid}/store.db"))
     if found is not None:
         return Located(found, "cursor-agent")
-    ide = _newest(user / "globalStorage" / "state.vscdb"
-                  for user in agent_homes.editor_user_dirs("Cursor", home, True))
-    if ide is not None:
-        return Located(ide, "cursor")
+    for user in agent_homes.editor_user_dirs("Cursor", home, True):
+        ide = user / "globalStorage" / "state.vscdb"
+        if ide.is_file() and _holds_composer(ide, cid):
+            return Located(ide, "cursor")
     raise NotLocated(f"no transcript for Cursor conversation {cid} under {root} or Cursor's globalStorage")
+
+
+def _holds_composer(db: Path, cid: str) -> bool:
+    """Whether the IDE's database has this conversation (so a stop elsewhere does not re-read all of it).
+
+    A database we cannot query right now (locked, mid-write) counts as holding it: the worker reads it later.
+    """
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=0.05) as conn:
+            row = conn.execute("SELECT 1 FROM cursorDiskKV WHERE key = ?", (f"composerData:{cid}",)).fetchone()
+    except sqlite3.Error:
+        return True
+    return row is not None
 
 
 def _copilot(payload: dict[str, Any], home: Path) -> Located:

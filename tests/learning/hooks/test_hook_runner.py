@@ -111,10 +111,16 @@ def test_cursor_stop_without_transcript_path_finds_the_agent_transcript(sandbox:
     the_job(sandbox, transcript, "cursor-agent")
 
 
-def test_cursor_stop_in_the_ide_falls_back_to_the_global_database(sandbox: Sandbox) -> None:
+def test_cursor_stop_in_the_ide_falls_back_to_the_global_database_that_holds_the_conversation(
+        sandbox: Sandbox) -> None:
     db = sandbox.place("cursor/ide_state_vscdb/constructed/globalStorage/state.vscdb",
                        ".config/Cursor/User/globalStorage/state.vscdb")
-    result = sandbox.hook("cursor", payload("cursor__stop.json", CONVERSATION=CURSOR_CONVERSATION))
+    # a conversation the database does not hold: nothing to read there
+    assert sandbox.hook("cursor", payload("cursor__stop.json", CONVERSATION=CURSOR_CONVERSATION)).returncode == 0
+    assert sandbox.jobs() == [] and "no transcript for Cursor conversation" in sandbox.log()[0]
+    # one of its composers
+    composer = "11111111-2222-4333-8444-555555555555"
+    result = sandbox.hook("cursor", payload("cursor__stop.json", CONVERSATION=composer))
     assert result.returncode == 0
     the_job(sandbox, db, "cursor")
 
