@@ -26,9 +26,7 @@ from ..config import AutoSkillConfig
 from .hook_payloads import SESSION_EVENTS, NotLocated, event_of, locate
 from .queue import JobQueue
 
-#: agents that run `autoskill hook AGENT`, with the events that mean "a session's worth of transcript"
-AGENT_EVENTS = SESSION_EVENTS
-#: what an agent wants on stdout from a hook that lets it carry on (Cline blocks on none-JSON exits)
+#: what an agent wants on stdout from a hook that lets it carry on (Cline blocks on other output)
 _REPLY = {"cline": '{"cancel": false}'}
 #: how long a hook waits for its stdin before giving up (agents write it at once)
 STDIN_TIMEOUT = 2.0
@@ -86,10 +84,10 @@ def _parse(text: str) -> dict[str, Any]:
 
 
 def _handle(agent: str, payload: dict[str, Any], home: Path, user_id: str) -> HookOutcome:
-    if agent not in AGENT_EVENTS:
-        return HookOutcome("skipped", f"unknown agent {agent!r}; known: {', '.join(AGENT_EVENTS)}")
+    if agent not in SESSION_EVENTS:
+        return HookOutcome("skipped", f"unknown agent {agent!r}; known: {', '.join(SESSION_EVENTS)}")
     event = event_of(payload)
-    if event and event not in AGENT_EVENTS[agent]:
+    if event and event not in SESSION_EVENTS[agent]:
         return HookOutcome("skipped", f"event {event} is not a session boundary")
     try:
         found = locate(agent, payload)
@@ -147,7 +145,7 @@ def main(argv: list[str]) -> int:
         elif arg == "--no-worker":
             opts["no-worker"] = True
         elif arg in ("-h", "--help"):
-            agents = ",".join(AGENT_EVENTS)
+            agents = ",".join(SESSION_EVENTS)
             print(f"usage: autoskill hook {{{agents}}} [PAYLOAD] [--home DIR] [--user ID] [--no-worker]\n"
                   "Run by an agent as a hook: reads the hook JSON on stdin (or PAYLOAD, as Codex's notify\n"
                   "passes it), enqueues the session, exits 0.")

@@ -24,9 +24,9 @@ from .conftest import Sandbox, payload
 CODEX_THREAD = "11111111-1111-4111-8111-111111111111"
 
 
-def cli(sandbox: Sandbox, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(sandbox: Sandbox, *args: str, cwd: Path | None = None, **env_vars: str) -> subprocess.CompletedProcess[str]:
     # no `autoskill` on PATH: the hook command is this interpreter with -m autoskill_mcp (the working copy)
-    env = sandbox.env(PATH=os.pathsep.join(("/usr/bin", "/bin")))
+    env = sandbox.env(PATH=os.pathsep.join(("/usr/bin", "/bin")), **env_vars)
     return subprocess.run([sys.executable, "-m", "autoskill_mcp", *args], env=env, capture_output=True, text=True,
                           timeout=60, cwd=cwd)
 
@@ -276,3 +276,17 @@ def test_status_lists_every_agent(sandbox: Sandbox, tmp_path: Path) -> None:
     assert agents == {"claude-code", "codex", "gemini", "cursor", "copilot", "cline", "aider", "roo"}
     assert {r["status"] for r in rows} == {"not installed", "no hook"}
     assert [r["scope"] for r in rows if r["agent"] == "codex"] == ["user"]
+
+
+def test_the_folders_the_agents_honour_are_honoured(sandbox: Sandbox, tmp_path: Path) -> None:
+    moved = {"claude-code": ("CLAUDE_CONFIG_DIR", "settings.json"), "cursor": ("CURSOR_CONFIG_DIR", "hooks.json"),
+             "copilot": ("COPILOT_HOME", "hooks/autoskill.json"), "codex": ("CODEX_HOME", "config.toml")}
+    for agent, (var, rel) in moved.items():
+        where = tmp_path / var.lower()
+        result = cli(sandbox, "hooks", "install", "--agent", agent, "--yes", **{var: str(where)})
+        assert result.returncode == 0, result.stderr
+        assert (where / rel).is_file() and str(where / rel) in result.stdout
+    gemini = tmp_path / "gemini-home"
+    assert cli(sandbox, "hooks", "install", "--agent", "gemini", "--yes", GEMINI_CLI_HOME=str(gemini)).returncode == 0
+    assert (gemini / ".gemini" / "settings.json").is_file()
+    assert list(sandbox.home.iterdir()) == []
