@@ -347,7 +347,7 @@ def _hooks(args: argparse.Namespace, emit: Emitter) -> int:
         path = hi.config_path(agent, scope=scope, project=project)
     except hi.InstallError as exc:
         raise InvalidInputError(str(exc)) from exc
-    argv = hi.hook_argv(agent)
+    argv = hi.hook_argv(agent, portable=scope == "project")
     if args.action == "uninstall":
         try:
             change = hi.uninstall(agent, path=path)

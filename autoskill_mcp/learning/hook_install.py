@@ -53,11 +53,15 @@ class Change:
     backup: Path | None = None
 
 
-def hook_argv(agent: str) -> list[str]:
-    """The argv an agent should run: the installed `autoskill`, else this interpreter."""
+def hook_argv(agent: str, *, portable: bool = False) -> list[str]:
+    """The argv an agent should run: the installed `autoskill`, else this interpreter.
+
+    `portable` (a project's configuration, usually committed) names `autoskill` bare when it is on
+    PATH, so the file holds no path of this machine's.
+    """
     exe = shutil.which("autoskill")
     if exe:
-        return [exe, "hook", agent]
+        return ["autoskill" if portable else exe, "hook", agent]
     return [sys.executable, "-m", "autoskill_mcp", "hook", agent]
 
 

@@ -26,7 +26,7 @@ CODEX_THREAD = "11111111-1111-4111-8111-111111111111"
 
 def cli(sandbox: Sandbox, *args: str, cwd: Path | None = None, **env_vars: str) -> subprocess.CompletedProcess[str]:
     # no `autoskill` on PATH: the hook command is this interpreter with -m autoskill_mcp (the working copy)
-    env = sandbox.env(PATH=os.pathsep.join(("/usr/bin", "/bin")), **env_vars)
+    env = sandbox.env(**{"PATH": os.pathsep.join(("/usr/bin", "/bin")), **env_vars})
     return subprocess.run([sys.executable, "-m", "autoskill_mcp", *args], env=env, capture_output=True, text=True,
                           timeout=60, cwd=cwd)
 
@@ -290,3 +290,21 @@ def test_the_folders_the_agents_honour_are_honoured(sandbox: Sandbox, tmp_path: 
     assert cli(sandbox, "hooks", "install", "--agent", "gemini", "--yes", GEMINI_CLI_HOME=str(gemini)).returncode == 0
     assert (gemini / ".gemini" / "settings.json").is_file()
     assert list(sandbox.home.iterdir()) == []
+
+
+def test_a_projects_configuration_names_autoskill_bare_when_it_is_on_path(sandbox: Sandbox, tmp_path: Path) -> None:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "autoskill").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m autoskill_mcp "$@"\n')
+    (bindir / "autoskill").chmod(0o755)
+    project = tmp_path / "repo"
+    project.mkdir()
+    path_var = os.pathsep.join((str(bindir), "/usr/bin", "/bin"))
+    result = cli(sandbox, "hooks", "install", "--agent", "claude-code", "--scope", "project", "--yes", cwd=project,
+                 PATH=path_var)
+    assert result.returncode == 0, result.stderr
+    assert set(commands_in("claude-code", json.loads((project / ".claude/settings.json").read_text()))) == {
+        "autoskill hook claude-code"}   # no path of this machine's in a file a team commits
+    assert cli(sandbox, "hooks", "install", "--agent", "claude-code", "--yes", PATH=path_var).returncode == 0
+    [user_command] = set(commands_in("claude-code", json.loads((sandbox.home / ".claude/settings.json").read_text())))
+    assert user_command == f"{bindir / 'autoskill'} hook claude-code"
