@@ -89,6 +89,18 @@ def test_codex_honours_codex_home(sandbox: Sandbox, tmp_path: Path) -> None:
     the_job(sandbox, rollout, "codex")
 
 
+def test_codex_hooks_json_stop_on_stdin_with_a_transcript_path(sandbox: Sandbox) -> None:
+    """Codex's experimental hooks.json sends Claude-style input on stdin (`transcript_path`, nullable)."""
+    rollout = sandbox.place(CODEX_ROLLOUT, f".codex/sessions/2026/01/02/rollout-x-{CODEX_THREAD}.jsonl")
+    stop = {"session_id": CODEX_THREAD, "transcript_path": str(rollout), "cwd": "/home/USER/project",
+            "hook_event_name": "Stop", "model": "gpt-5-codex", "turn_id": "1", "stop_hook_active": False}
+    assert sandbox.hook("codex", json.dumps(stop)).returncode == 0
+    without_path = dict(stop, transcript_path=None, hook_event_name="SessionEnd")   # found by session id then
+    assert sandbox.hook("codex", json.dumps(without_path)).returncode == 0
+    the_job(sandbox, rollout, "codex")
+    assert [line.split()[2] for line in sandbox.log()] == ["enqueued", "duplicate"]
+
+
 def test_gemini_session_end_and_pre_compress(sandbox: Sandbox) -> None:
     chat = sandbox.place("gemini/yoavf__gemini_session.json",
                          ".gemini/tmp/9f86d081884c7d65/chats/session-2026-01-12T21-23-f2b7c1d0.json")
