@@ -282,7 +282,8 @@ def _uninstall_notify(path: Path) -> Change:
 
 
 def _script(argv: list[str]) -> str:
-    return f"#!/bin/sh\n{_SCRIPT_NOTE}\nexec {shlex.join(argv)}\n"
+    """Cline blocks the task on a hook that exits non-zero: where autoskill cannot run, still let it go on."""
+    return f"#!/bin/sh\n{_SCRIPT_NOTE}\n{shlex.join(argv)} || echo '{{\"cancel\": false}}'\nexit 0\n"
 
 
 def _is_ours(path: Path) -> bool:

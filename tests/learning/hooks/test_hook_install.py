@@ -308,3 +308,21 @@ def test_a_projects_configuration_names_autoskill_bare_when_it_is_on_path(sandbo
     assert cli(sandbox, "hooks", "install", "--agent", "claude-code", "--yes", PATH=path_var).returncode == 0
     [user_command] = set(commands_in("claude-code", json.loads((sandbox.home / ".claude/settings.json").read_text())))
     assert user_command == f"{bindir / 'autoskill'} hook claude-code"
+
+
+def test_a_cline_hook_where_autoskill_is_missing_still_lets_cline_carry_on(sandbox: Sandbox, tmp_path: Path) -> None:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "autoskill").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m autoskill_mcp "$@"\n')
+    (bindir / "autoskill").chmod(0o755)
+    project = tmp_path / "repo"
+    project.mkdir()
+    result = cli(sandbox, "hooks", "install", "--agent", "cline", "--scope", "project", "--yes", cwd=project,
+                 PATH=os.pathsep.join((str(bindir), "/usr/bin", "/bin")))
+    assert result.returncode == 0, result.stderr
+    hook = project / ".clinerules/hooks/TaskComplete"
+    assert "autoskill hook cline" in hook.read_text()
+    # a teammate without autoskill: the command is not found, the hook still exits 0 with Cline's answer
+    ran = subprocess.run([str(hook)], input=payload("cline__TaskComplete.json"), capture_output=True, text=True,
+                         env=sandbox.env(PATH="/usr/bin:/bin"), timeout=60)
+    assert ran.returncode == 0 and json.loads(ran.stdout.splitlines()[-1]) == {"cancel": False}
