@@ -58,6 +58,15 @@ class Sandbox:
         return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
 
 
+def autoskill_on_path(folder: Path) -> str:
+    """A PATH whose `autoskill` is this working copy (as `pipx install` would provide), then the system's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    exe = folder / "autoskill"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m autoskill_mcp "$@"\n')
+    exe.chmod(0o755)
+    return os.pathsep.join((str(folder), "/usr/bin", "/bin"))
+
+
 def payload(name: str, **fill: str) -> str:
     """A documented payload from tests/fixtures/hooks, its `$NAME` placeholders filled in."""
     text = (PAYLOADS / name).read_text(encoding="utf-8")

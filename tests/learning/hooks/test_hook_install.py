@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Sandbox, payload
+from .conftest import Sandbox, autoskill_on_path, payload
 
 CODEX_THREAD = "11111111-1111-4111-8111-111111111111"
 
@@ -294,12 +294,9 @@ def test_the_folders_the_agents_honour_are_honoured(sandbox: Sandbox, tmp_path: 
 
 def test_a_projects_configuration_names_autoskill_bare_when_it_is_on_path(sandbox: Sandbox, tmp_path: Path) -> None:
     bindir = tmp_path / "bin"
-    bindir.mkdir()
-    (bindir / "autoskill").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m autoskill_mcp "$@"\n')
-    (bindir / "autoskill").chmod(0o755)
+    path_var = autoskill_on_path(bindir)
     project = tmp_path / "repo"
     project.mkdir()
-    path_var = os.pathsep.join((str(bindir), "/usr/bin", "/bin"))
     result = cli(sandbox, "hooks", "install", "--agent", "claude-code", "--scope", "project", "--yes", cwd=project,
                  PATH=path_var)
     assert result.returncode == 0, result.stderr
@@ -311,14 +308,10 @@ def test_a_projects_configuration_names_autoskill_bare_when_it_is_on_path(sandbo
 
 
 def test_a_cline_hook_where_autoskill_is_missing_still_lets_cline_carry_on(sandbox: Sandbox, tmp_path: Path) -> None:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    (bindir / "autoskill").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m autoskill_mcp "$@"\n')
-    (bindir / "autoskill").chmod(0o755)
     project = tmp_path / "repo"
     project.mkdir()
     result = cli(sandbox, "hooks", "install", "--agent", "cline", "--scope", "project", "--yes", cwd=project,
-                 PATH=os.pathsep.join((str(bindir), "/usr/bin", "/bin")))
+                 PATH=autoskill_on_path(tmp_path / "bin"))
     assert result.returncode == 0, result.stderr
     hook = project / ".clinerules/hooks/TaskComplete"
     assert "autoskill hook cline" in hook.read_text()
