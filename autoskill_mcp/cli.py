@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, cli_progress, cli_sync, skillmd
+from . import __version__, cli_args, cli_learn, cli_plugin, cli_progress, cli_sync, skillmd
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
 from .sdk import AutoSkill
@@ -603,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
     cli_sync.register(add, _open)
+    cli_plugin.register(add)
     p.add_argument("query", nargs="?")
     return parser
 
