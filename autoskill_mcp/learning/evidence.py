@@ -347,6 +347,9 @@ def _items(ev: Evidence) -> list[Item]:
                     items.append(Item("recurrence", s, t.n, 0.5))
                 continue  # the request that sets the task names the skill; its specifics are not rules
             req = requirement(s, ev.language)
+            if req is not None and t.n == ev.turns[0].n and set(req.kinds) <= {"time"} \
+                    and not instructs(s, ev.language) and not policy(s):
+                req = None  # "meetings are 10-5 on wed and thu morning", said with the request: this trip's times
             if req is not None and set(req.kinds) <= {"rule"} and t.n > ev.turns[0].n and _NEW_REQUEST.match(s) \
                     and has_task_verb(s, ev.language):
                 req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
