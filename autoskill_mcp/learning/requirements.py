@@ -215,7 +215,8 @@ _FRAGMENT = re.compile(
     _I,
 )
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
-                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i'?m |i'?ve |we'?re |i "
+                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|"
+                           r"i'?m |i'?ve |we'?re |i "
                            r"|we |it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
                            r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise)\b|"
                            r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*",
@@ -278,8 +279,8 @@ _TASK_SCOPED = re.compile(
     r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|" + TENTATIVE.pattern, _I)
 #: what the speaker has or has not done ("we've never been", "i always forget"): a fact about them, no ask
 _EXPERIENCE = re.compile(r"^\W*(and |but |so )?(i|we|they|he|she)('ve|'d| have| had)? (never|always|already|often) "
-                         r"(been|seen|had|tried|used|heard|done|liked|understood|got|gotten|forget|forgot|end up|met)\b",
-                         _I)
+                         r"(been|seen|had|tried|used|heard|done|liked|understood|got|gotten|forget|forgot|end up|"
+                         r"met)\b", _I)
 #: this instance of the task, stated: "now I need to go to Rome in September", "do it for the shipments feed",
 #: "现在给 retry.py 写 docstring": what to do this time, never how such work is done
 _INSTANCE = re.compile(
