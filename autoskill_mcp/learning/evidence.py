@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .naming import has_task_verb, occasion, stack_of
-from .noise import LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
+from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
 from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
@@ -538,7 +538,9 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
     if _SCOPED_INTRO.search(" ".join(lines[:first + 1])[:400]):
         return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
-    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240]
+    # "`utils/cache.py:41` "must return None ..."": a comment on a line of this change, quoted, is no step of ours
+    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240
+             and not (FILE_REF.search(s) and _QUOTED.search(s))]
     told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") or instructs(s, "fr") for s in steps)
     # "my process, in this order:", "voilà la marche à suivre :": the user announces the list as how it is done
     announced = bool(_PROC_INTRO.search(" ".join(lines[:first])[-300:]))
@@ -725,6 +727,8 @@ _ONCE = re.compile(
 _SAID_ONCE = re.compile(
     r"\b(one-?(time|off|shot) (thing|job|task|cleanup|clean-up|migration|import|export|script|fix|build|run|report)|"
     r"this is (a )?(throwaway|throw-away|one-?off)|throwaway (build|branch|code|script|demo)|for the demo build|"
+    r"(it'?s|this is|this'?s|that'?s) (a |just a |only a |strictly a )?one-?(time|off|shot)\b"
+    r"(?!-? ?(per|a|every|each))|"
     r"(we|i)('ll| will)? revert (it |this |that )?right after|delete (the|this) branch after)\b|"
     r"\b(einmalig|ponctuel(le)?|por única vez|solo esta vez)\b|(只用一次|就用这一次|临时用一下)", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")

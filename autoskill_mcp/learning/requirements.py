@@ -180,7 +180,8 @@ _INSTRUCT_FR = re.compile(
     r"^(ne|n')\s*\w+", _I)
 # How things are done here, by the team or in this codebase: a standing rule by definition.
 _HOUSE = re.compile(
-    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|(?<!so )(?<!that )we (don'?t|"
+    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|[\w-]+ (style|format|convention|"
+    r"conventions|layout) here|(?<!so )(?<!that )we (don'?t|"
     r"never|always|only|keep|use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|"
     r"(team|house|company) "
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
@@ -199,7 +200,8 @@ _POLICY = re.compile(
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
     # "PR descriptions here are three headings", "it's chi everywhere": how things are, said of the place
     r"\b[\w-]+ (here|in this (repo|codebase|team|project)) (are|is|have|has|get|take|follow|need|must)\b|"
-    r"\bit'?s [\w.-]+ everywhere\b|"
+    r"\bit'?s [\w.-]+ everywhere\b|\b[\w-]+ (style|format|convention|conventions|layout) (here|in this (repo|codebase|"
+    r"team|project))\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
     r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
 # A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven

@@ -130,7 +130,8 @@ _ONE_OFF_ZH = re.compile(
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
-    r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
+    r"^\s*(no\b|nope\b|nah\b|hmm+,? no\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|"
+    r"that'?s (wrong|not)|actually\b|"
     r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
     r"forgot|didn'?t|did not|missed|skipped|left out)\b)",
     _I,
