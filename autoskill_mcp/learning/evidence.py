@@ -44,7 +44,9 @@ _RECUR = re.compile(
     r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
     r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|"
     r"照旧|老规矩|照常|同上次)|"
-    r"\b((?<!pas )encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b",
+    r"\b((?<!pas )encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b|"
+    r"\b(otra vez|de nuevo|como (la última vez|siempre|antes)|(schon )?wieder|nochmal|noch einmal|"
+    r"wie (letztes mal|immer|beim letzten mal))\b",
     re.IGNORECASE,
 )
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
@@ -483,6 +485,8 @@ def _pasted(turn: Turn) -> bool:
     if len(turn.prose) < 2:
         return False
     lines = turn.text.splitlines()
+    if _PROC_INTRO.search(lines[0][-200:]) and not _ABOUT_TEXT.search(lines[0]):
+        return False  # "when this happens here's the drill: 1. ... 2. ...": the user's own steps, laid out
     laid_out = sum(1 for x in lines if _LAID_OUT.match(x))
     if laid_out >= 3 or turn.text.count("**") >= 8:
         return True
@@ -549,7 +553,8 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
 
 #: words that announce a list as the way something is done, not as this task's items
 _PROC_INTRO = re.compile(
-    r"\b(process|procedure|workflow|routine|steps|in (this|that) order|how (we|i) (do|handle|go|work|bump|ship|roll|"
+    r"\b(process|procedure|workflow|routine|steps|drill|runbook|playbook|checklist|in (this|that) order|"
+    r"how (we|i) (do|handle|go|work|bump|ship|roll|"
     r"release|deploy|plan|write|review|run|prepare)|this is how|here'?s how|the way (we|i))\b|"
     r"\b(marche à suivre|étapes|procédure|dans cet ordre|voilà comment|voici comment)\b|"
     r"\b(pasos|proceso|en este orden|así es como)\b|\b(schritte|ablauf|reihenfolge|so (plane|mache|gehe) ich)\b|"

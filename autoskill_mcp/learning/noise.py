@@ -72,8 +72,10 @@ _COMPLAINT = re.compile(
     r"tu as échoué|pas content|mal compris|n'a pas été fait|n'ont rien à faire|superficielle|tu oublies|"
     r"tu ne sais pas|tu n'as (pas|toujours pas|rien)|je te confirme que|"
     r"je (ne )?vois (toujours|encore)|rien ne (change|marche|s'affiche)|c'est (cassé|faux|vide))|"
-    r"\b(immer noch nicht|noch immer nicht|geht (immer )?noch nicht|gleiche(n)? (Fehler|Fehlermeldung)|"
-    r"funktioniert (immer )?noch nicht|klappt (immer )?noch nicht|sigue sin|sigue igual|mismo error|no funciona)\b|"
+    r"\b(immer noch nicht|noch immer nicht|geht (immer )?noch nicht|gleiche(n|s)? (Fehler|Fehlermeldung|Problem)|"
+    r"dasselbe Problem|même (problème|souci|erreur)|"
+    r"funktioniert (immer )?noch nicht|klappt (immer )?noch nicht|sigue sin|sigue igual|"
+    r"sigue (fallando|dando|petando|rompiendo)|mismo (error|problema|fallo)|no funciona|falla otra vez)\b|"
     r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)",
     _I,
 )
