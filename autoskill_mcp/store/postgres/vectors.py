@@ -20,6 +20,12 @@ from .pool import ConnectionPool
 _CHUNK = 20_000
 
 
+def _array(value: Any) -> np.ndarray:
+    """A vector column's value as float32 (pgvector hands back numpy, or its `Vector` type for some reads)."""
+    to_numpy = getattr(value, "to_numpy", None)
+    return np.asarray(to_numpy() if to_numpy is not None else value, dtype=np.float32)
+
+
 class PgVectorCache:
     """Vectors in `skill_vectors`, read and written through the store's pool."""
 
@@ -32,14 +38,15 @@ class PgVectorCache:
         want = dict(items)
         out: dict[str, np.ndarray] = {}
         ids = list(want)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            rows = self._pool.run(lambda c, chunk=chunk: c.execute(
+        def read(chunk: list[str]) -> list[tuple[Any, ...]]:
+            return self._pool.run(lambda c: c.execute(
                 "SELECT skill_id, text_hash, embedding FROM skill_vectors WHERE signature = %s AND skill_id = ANY(%s)",
                 (signature, chunk)).fetchall(), transaction=False)
-            for skill_id, text_hash, embedding in rows:
+
+        for start in range(0, len(ids), _CHUNK):
+            for skill_id, text_hash, embedding in read(ids[start:start + _CHUNK]):
                 if want.get(skill_id) == text_hash:
-                    out[skill_id] = np.asarray(embedding, dtype=np.float32)
+                    out[skill_id] = _array(embedding)
         return out
 
     def put_many(self, signature: str, rows: list[tuple[str, str, np.ndarray]]) -> None:
