@@ -21,7 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, cli_progress, skillmd
+from . import __version__, cli_args, cli_learn, cli_progress, cli_store, skillmd
+from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
 from .sdk import AutoSkill
@@ -47,8 +48,12 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> Non
         human()
 
 
+def _config(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkillConfig:
+    return build_config(args.home, args.user, args.embeddings, args.library or (), llm=llm)
+
+
 def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
-    config = build_config(args.home, args.user, args.embeddings, args.library or (), llm=llm)
+    config = _config(args, llm=llm)
     check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
     return AutoSkill(config)
 
@@ -601,6 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
+    cli_store.register(add, _config, _emit)
     p.add_argument("query", nargs="?")
     return parser
 

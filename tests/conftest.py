@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,16 +50,21 @@ PG_TEMPLATE = "autoskill_template"
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
-    """One server per test session; a test that needs it fails (never skips) when it cannot start."""
+def pg_server() -> Iterator[PgServer]:
+    """One server per test session; a test that needs it fails (never skips) when it cannot start.
+
+    Its folder is its own, not pytest's tmp_path: another pytest session on the machine prunes
+    older tmp_path folders, and would delete a running server's data."""
     from autoskill_mcp.store.postgres.store import open_migrated
 
-    server = PgServer(tmp_path_factory.mktemp("pg")).start()
+    folder = Path(tempfile.mkdtemp(prefix="autoskill-pg-"))
+    server = PgServer(folder).start()
     try:
         open_migrated(server.create_database(PG_TEMPLATE))  # migrated once; each test copies it
         yield server
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

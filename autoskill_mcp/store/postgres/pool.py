@@ -120,8 +120,9 @@ class ConnectionPool:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _unavailable(self, exc: BaseException) -> DatabaseUnavailableError:
+        why = " ".join(str(exc).split()) or type(exc).__name__  # one line: psycopg's messages span several
         return DatabaseUnavailableError(
-            f"the team store at {redacted_dsn(self.dsn)} is unreachable ({str(exc).strip() or type(exc).__name__}); "
+            f"the team store at {redacted_dsn(self.dsn)} is unreachable ({why}); "
             "nothing was half-written: check that the server is running and the DSN, then retry"
         )
 

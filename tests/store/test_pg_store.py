@@ -1,0 +1,156 @@
+"""What only the team store on PostgreSQL does: migrations, its selection, lost connections, the
+change feed's NOTIFY, and `autoskill store migrate | copy` (both ways). The promises every store
+keeps are in test_contract.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autoskill_mcp import AutoSkill, AutoSkillConfig, ConfigError, LocalSkillStore, Scope
+from autoskill_mcp.errors import DatabaseUnavailableError
+from autoskill_mcp.store.postgres import PostgresSkillStore
+from autoskill_mcp.store.postgres.schema import CHANNEL, LATEST
+from autoskill_mcp.store.postgres.store import open_migrated
+from bench.pg_server import PgServer
+
+REPO = Path(__file__).resolve().parents[2]
+HASHING = {"provider": "hashing", "dims": 64}
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "autoskill_mcp", *args], capture_output=True, text=True,
+                          timeout=300, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
+
+
+def test_a_fresh_database_is_migrated_once_and_a_newer_one_refused(pg_server: PgServer) -> None:
+    dsn = pg_server.create_database("migrate_me")
+    try:
+        assert open_migrated(dsn) == list(range(1, LATEST + 1))
+        assert open_migrated(dsn) == []
+        done = _cli("store", "migrate", "--url", dsn, "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {"applied": [], "schema": LATEST}
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("INSERT INTO autoskill_migrations (version, note) VALUES (%s, 'from the future')",
+                         (LATEST + 1,))
+        with pytest.raises(ConfigError, match="newer than this release"):
+            PostgresSkillStore(dsn)
+    finally:
+        pg_server.drop_database("migrate_me")
+
+
+def test_the_store_is_chosen_by_settings_env_or_config_file(pg_dsn: str, tmp_path: Path, make_skill,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.delenv("AUTOSKILL_STORE_URL", raising=False)
+    with AutoSkill(AutoSkillConfig(store={"provider": "postgres", "dsn": pg_dsn}, embeddings=HASHING)) as sdk:
+        assert isinstance(sdk.store, PostgresSkillStore)
+        saved = sdk.store.save(make_skill())
+    (home / "config.toml").write_text(f'[store]\nurl = "{pg_dsn}"\n')
+    with AutoSkill(AutoSkillConfig(store={"provider": "local", "path": str(home)}, embeddings=HASHING)) as sdk:
+        assert isinstance(sdk.store, PostgresSkillStore) and sdk.store.get(saved.id) is not None
+    (home / "config.toml").unlink()
+    with AutoSkill(AutoSkillConfig(store={"provider": "local", "path": str(home)}, embeddings=HASHING)) as sdk:
+        assert isinstance(sdk.store, LocalSkillStore)
+    monkeypatch.setenv("AUTOSKILL_STORE_URL", pg_dsn)
+    with AutoSkill(AutoSkillConfig(store={"provider": "local", "path": str(home)}, embeddings=HASHING)) as sdk:
+        assert isinstance(sdk.store, PostgresSkillStore) and sdk.store.get(saved.id) is not None
+    monkeypatch.setenv("AUTOSKILL_STORE_URL", "mysql://nope")
+    with pytest.raises(ConfigError, match="postgresql://"):
+        AutoSkill(AutoSkillConfig(store={"provider": "local", "path": str(home)}, embeddings=HASHING))
+    # the CLI reads the same variable
+    listed = _cli("list", "--home", str(home), "--user", "alice", "--json", env={"AUTOSKILL_STORE_URL": pg_dsn})
+    assert listed.returncode == 0, listed.stderr
+    assert [s["id"] for s in json.loads(listed.stdout)["skills"]] == [saved.id]
+
+
+def test_without_psycopg_the_error_names_the_extra(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['psycopg'] = None\n"
+            "from autoskill_mcp import AutoSkill, AutoSkillConfig, ConfigError\n"
+            "import autoskill_mcp.store.factory\n"
+            "try:\n"
+            "    AutoSkill(AutoSkillConfig(store={'provider': 'postgres', 'dsn': 'postgresql://x/y'}))\n"
+            "except ConfigError as exc:\n"
+            "    print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert "pip install 'autoskill-mcp[postgres]'" in out.stdout, out.stderr
+
+
+def test_a_lost_connection_is_retried_and_an_unreachable_server_reported(pg_dsn: str, make_skill) -> None:
+    import psycopg
+
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as store:
+        saved = store.save(make_skill())
+        # every connection the pool holds is cut by the server, as a restart would
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            cut = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid != pg_backend_pid()").fetchone()[0]
+        assert cut >= 1
+        assert store.get(saved.id) is not None  # retried on a fresh connection
+        assert store.save(saved.copy(instructions="after the cut")).version == "0.1.1"
+    port = _closed_port()
+    with pytest.raises(DatabaseUnavailableError, match="unreachable.*nothing was half-written") as info:
+        PostgresSkillStore(f"postgresql://postgres:s3cret@127.0.0.1:{port}/nothing")
+    assert "s3cret" not in str(info.value)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_every_write_notifies_its_change_number(pg_dsn: str, make_skill) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as listener, \
+            PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as store:
+        listener.execute(f"LISTEN {CHANNEL}")
+        saved = store.save(make_skill())
+        store.save(saved.copy())  # unchanged: nothing written, nothing announced
+        store.delete(saved.id)
+        got = [int(n.payload) for n in listener.notifies(timeout=5, stop_after=2)]
+        assert got == [1, 2] and store.change_seq() == 2
+
+
+def test_store_copy_moves_a_whole_store_both_ways(pg_dsn: str, tmp_path: Path, make_skill) -> None:
+    home = tmp_path / "local"
+    with LocalSkillStore(home, embeddings=HASHING, background=False) as local:
+        v1 = local.save(make_skill("git-commit-messages", files={"scripts/a.sh": b"one"}))
+        local.save(v1.copy(instructions="second", files={"scripts/a.sh": b"two"}))
+        shared = local.save(make_skill("team-style", user="", scope=Scope.SHARED))
+        local.record_usage_many([(v1.id, "alice", 3, 1), (shared.id, "bob", 2, 0)])
+        before = {s.id: [v.content_hash for v in local.versions(s.id)]
+                  for s in local.summaries(user_id=None, scope="all")}
+    done = _cli("store", "copy", "--from", str(home), "--to", pg_dsn, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["skills"] == 2
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as pg:
+        assert {s.id: [v.content_hash for v in pg.versions(s.id)]
+                for s in pg.summaries(user_id=None, scope="all")} == before
+        assert pg.get_version(v1.id, "0.1.0").files == {"scripts/a.sh": b"one"}
+        assert pg.read_file(v1.id, "scripts/a.sh") == b"two"
+        assert pg.usage(v1.id)["by_user"] == {"alice": {"retrieved": 3, "used": 1}}
+        assert [h.skill.id for h in pg.search("commit messages", user_id="alice", top_k=1)] == [v1.id]
+    again = _cli("store", "copy", "--from", str(home), "--to", pg_dsn, "--json")  # idempotent
+    assert again.returncode == 0, again.stderr
+    back_home = tmp_path / "back"
+    back = _cli("store", "copy", "--from", pg_dsn, "--to", str(back_home), "--json")
+    assert back.returncode == 0, back.stderr
+    with LocalSkillStore(back_home, embeddings=HASHING, background=False) as local:
+        assert {s.id: [v.content_hash for v in local.versions(s.id)]
+                for s in local.summaries(user_id=None, scope="all")} == before
+        assert local.usage(shared.id)["by_user"] == {"bob": {"retrieved": 2, "used": 0}}
+        assert (back_home / "Users/alice/git-commit-messages/scripts/a.sh").read_bytes() == b"two"
