@@ -356,8 +356,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     with _open(args) as sdk:
         home = sdk.config.home
-        check("store folder", os.access(home, os.W_OK), str(home))
         store = sdk.store
+        dsn = getattr(store, "dsn", None)
+        if isinstance(dsn, str):  # the team store: opening it connected and migrated it
+            from .store.postgres.pool import redacted_dsn
+
+            check("team store", True, f"{redacted_dsn(dsn)} (PostgreSQL), change {store.change_seq()}")
+        else:
+            check("store folder", os.access(home, os.W_OK), str(home))
         catalog = getattr(store, "catalog", None)
         if catalog is not None:
             try:
@@ -388,11 +394,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 bar.advance()
                 md = Path(s.path) / "SKILL.md"
                 try:  # a linked SKILL.md is not read (the "skill files" check reports it)
-                    diags = skillmd.validate(read_regular(md, 2 * 1024 * 1024), path=str(md), dir_name=md.parent.name)
-                except (OSError, InvalidInputError):
+                    if s.path:
+                        diags = skillmd.validate(read_regular(md, 2 * 1024 * 1024), path=str(md),
+                                                 dir_name=md.parent.name)
+                    else:  # a store without folders: the SKILL.md it serves
+                        diags = skillmd.validate(store.read_skill_md(s.id), dir_name=s.name)
+                except (OSError, AutoSkillError):
                     continue
                 invalid += any(d.severity == "error" for d in diags)
-        check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
+        check("spec validity", invalid == 0, f"{invalid} skill(s) with errors"
+              + (f" (run `autoskill validate {home}`)" if not isinstance(dsn, str) else ""))
         from .retrieval import make_embedder
 
         try:

@@ -71,6 +71,11 @@ def test_the_store_is_chosen_by_settings_env_or_config_file(pg_dsn: str, tmp_pat
     listed = _cli("list", "--home", str(home), "--user", "alice", "--json", env={"AUTOSKILL_STORE_URL": pg_dsn})
     assert listed.returncode == 0, listed.stderr
     assert [s["id"] for s in json.loads(listed.stdout)["skills"]] == [saved.id]
+    doctor = _cli("doctor", "--home", str(home), "--embeddings", "hashing", "--json",
+                  env={"AUTOSKILL_STORE_URL": pg_dsn})
+    checks = {c["check"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert checks["team store"]["ok"] and "PostgreSQL" in checks["team store"]["detail"]
+    assert checks["skills"]["detail"] == "1 in all scopes" and checks["spec validity"]["ok"]
 
 
 def test_without_psycopg_the_error_names_the_extra(tmp_path: Path) -> None:
