@@ -23,7 +23,7 @@ log = logging.getLogger("autoskill_mcp.store.postgres")
 POOL_SIZE = 4
 CONNECT_TIMEOUT_S = 10
 
-INSTALL_HINT = "pip install 'autoskill-mcp[postgres]'"
+INSTALL_HINT = "install the postgres extra: pip install 'autoskill-mcp[postgres]' (from a clone: -e '.[postgres]')"
 
 
 def require_psycopg() -> Any:
@@ -33,7 +33,7 @@ def require_psycopg() -> Any:
         import psycopg
     except ImportError as exc:
         raise ConfigError(
-            f"the postgres store needs psycopg 3 and pgvector ({exc.name} is missing): {INSTALL_HINT}"
+            f"the postgres store needs psycopg 3 and pgvector ({exc.name} is missing); {INSTALL_HINT}"
         ) from exc
     return psycopg
 
