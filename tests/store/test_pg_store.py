@@ -159,3 +159,34 @@ def test_store_copy_moves_a_whole_store_both_ways(pg_dsn: str, tmp_path: Path, m
                 for s in local.summaries(user_id=None, scope="all")} == before
         assert local.usage(shared.id)["by_user"] == {"bob": {"retrieved": 2, "used": 0}}
         assert (back_home / "Users/alice/git-commit-messages/scripts/a.sh").read_bytes() == b"two"
+
+
+def test_a_write_on_one_replica_wakes_the_change_watch_of_another(pg_dsn: str, make_skill) -> None:
+    import threading
+
+    from autoskill_mcp.runtime.watch import ChangeWatch, StoreChange
+
+    heard: list[StoreChange] = []
+    changed = threading.Event()
+
+    def notify(change: StoreChange) -> None:
+        heard.append(change)
+        changed.set()
+
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as replica_a, \
+            PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as replica_b:
+        watch = ChangeWatch(replica_a, notify, baseline=replica_a.change_seq())
+        stop = threading.Event()
+        # a poll far longer than the wait below: only the NOTIFY can wake the watch in time
+        thread = threading.Thread(target=watch.run, args=(stop, 600.0), daemon=True)
+        thread.start()
+        try:
+            replica_a.wait_for_change(0.01)  # the listening connection is open before the write
+            saved = replica_b.save(make_skill())
+            assert changed.wait(60), "the watch was not woken by the other replica's write"
+            assert heard[-1].seq == replica_b.change_seq() == 1
+            assert replica_a.get(saved.id) is not None
+        finally:
+            stop.set()
+            thread.join(10)
+        assert not thread.is_alive()

@@ -31,7 +31,7 @@ from ..skill_rows import tokens_from
 from . import writes
 from .pool import ConnectionPool, require_psycopg
 from .rows import INDEXED, ROW, ParsedCache, from_db, parse_skill
-from .schema import migrate
+from .schema import CHANNEL, migrate
 from .vectors import PgVectorCache
 
 log = logging.getLogger("autoskill_mcp.store.postgres")
@@ -76,6 +76,9 @@ class PostgresSkillStore(SkillStore):
         self._parsed = ParsedCache()
         self._picked_up_at = 0.0
         self._closed = False
+        self._listener: Any = None  # the connection that LISTENs for other writers (wait_for_change)
+        self._listen_lock = threading.Lock()
+        self._closing = threading.Event()
 
     # -- reads ---------------------------------------------------------------------------------------
 
@@ -309,6 +312,28 @@ class PostgresSkillStore(SkillStore):
         return int(self.pool.run(lambda c: c.execute("SELECT seq FROM autoskill_seq").fetchone()[0],
                                  transaction=False))
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until a write by any machine is announced (LISTEN), at most `timeout` seconds;
+        True when one was. A change watch waits here instead of sleeping between polls, so a
+        write reaches every replica's clients at once; without a listening connection (lost,
+        refused) it simply waits, and the watch's poll of the change number still hears it."""
+        psycopg = require_psycopg()
+        with self._listen_lock:
+            if self._closed:
+                return False
+            try:
+                if self._listener is None or self._listener.closed:
+                    self._listener = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+                    self._listener.execute(f"LISTEN {CHANNEL}")
+                return any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
+            except psycopg.OperationalError as exc:
+                log.debug("listening for changes failed (%s); polling instead", exc)
+                if self._listener is not None:
+                    self._listener.close()
+                self._listener = None
+        self._closing.wait(timeout)
+        return False
+
     # -- search --------------------------------------------------------------------------------------
 
     def _get_embedder(self) -> Any:
@@ -486,6 +511,11 @@ class PostgresSkillStore(SkillStore):
                 return
             self._closed = True
             index, self._index = self._index, None
+        self._closing.set()
         if index is not None:
             index.close()
+        with self._listen_lock:  # a wait in progress ends within its timeout
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
         self.pool.close()
