@@ -8,12 +8,15 @@ gets its own HNSW index over cosine distance (pgvector indexes need a fixed dime
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 import numpy as np
 
-from .pool import ConnectionPool
+from .pool import ConnectionPool, require_psycopg
+
+log = logging.getLogger("autoskill_mcp.store.postgres")
 
 #: at most this many ids a query (a bound array of 100k ids is fine for the server; this keeps
 #: each round trip's memory small)
@@ -75,9 +78,13 @@ class PgVectorCache:
             if dims in self._indexed:
                 return
             self._indexed.add(dims)
-        self._pool.run(lambda c: c.execute(
-            f"CREATE INDEX IF NOT EXISTS skill_vectors_hnsw_{dims} ON skill_vectors "
-            f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE dims = {dims}"), transaction=False)
+        psycopg = require_psycopg()
+        try:
+            self._pool.run(lambda c: c.execute(
+                f"CREATE INDEX IF NOT EXISTS skill_vectors_hnsw_{dims} ON skill_vectors "
+                f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE dims = {dims}"), transaction=False)
+        except psycopg.errors.DatabaseError as exc:  # another machine made it at the same moment: it exists
+            log.debug("HNSW index for %d dims: %s", dims, exc)
 
     def nearest(self, signature: str, query: np.ndarray, k: int) -> list[tuple[str, str, float]]:
         """The `k` nearest (skill id, text hash, cosine) by the HNSW index (approximate)."""

@@ -37,6 +37,7 @@ def save_batch(
     prepared, raw, found = prepare_batch(skills, verbatim)
 
     def work(conn: Any) -> list[Skill]:
+        lock_writers(conn)
         seq: list[int] = []  # taken on the first change only: an unchanged batch bumps nothing
         out = [_save_one(conn, s, data, reason, expected_version, replace_files, seq)
                for s, data in zip(prepared, raw, strict=True)]
@@ -50,6 +51,13 @@ def save_batch(
     return saved
 
 
+def lock_writers(conn: Any) -> None:
+    """Wait for the writers before this one (the change-number row's lock, held to commit): what this
+    transaction reads from here on (does the skill exist, at which version, is the name free) stays
+    true until it commits, as SQLite's write lock guarantees the local store."""
+    conn.execute("SELECT seq FROM autoskill_seq FOR UPDATE")
+
+
 def _next_seq(conn: Any, taken: list[int]) -> int:
     row = conn.execute("UPDATE autoskill_seq SET seq = seq + 1 RETURNING seq").fetchone()
     taken[:] = [int(row[0])]
@@ -61,7 +69,7 @@ def _save_one(
     replace_files: bool, taken: list[int],
 ) -> Skill:
     owner = skill.user_id if skill.scope == Scope.USER else ""
-    found = conn.execute(f"SELECT {ROW}, skill_md FROM skills WHERE id = %s FOR UPDATE", (skill.id,)).fetchone()
+    found = conn.execute(f"SELECT {ROW}, skill_md FROM skills WHERE id = %s", (skill.id,)).fetchone()
     existing: CatalogRow | None = from_db(found) if found else None
     old_md: bytes | None = bytes(found[-1]) if found else None
     if existing is not None and existing.deleted:
@@ -162,7 +170,8 @@ def _check_name_free(conn: Any, skill: Skill, owner: str, existing: CatalogRow |
 
 def delete(store: PostgresSkillStore, skill_id: str) -> bool:
     def work(conn: Any) -> bool:
-        row = conn.execute("SELECT scope, name, deleted FROM skills WHERE id = %s FOR UPDATE", (skill_id,)).fetchone()
+        lock_writers(conn)
+        row = conn.execute("SELECT scope, name, deleted FROM skills WHERE id = %s", (skill_id,)).fetchone()
         if row is None or row[2]:
             return False
         if row[0] == Scope.LIBRARY.value:
