@@ -27,6 +27,7 @@ from ..base import PRECEDENCE, FileInfo, SkillHit, SkillStore, SkillSummary, Ver
 from ..catalog import CatalogRow, sha256_hex
 from ..layout import check_resource_path
 from ..reads import stored_scopes
+from ..search import check_request
 from ..skill_rows import tokens_from
 from . import writes
 from .pool import ConnectionPool, require_psycopg
@@ -423,13 +424,7 @@ class PostgresSkillStore(SkillStore):
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
         tags: Iterable[str] | None = None, wait: bool = False, load_model: bool = False,
     ) -> builtins.list[SkillHit]:
-        if not isinstance(query, str):
-            raise InvalidInputError("query must be a string")
-        if not query.strip():
-            raise InvalidInputError("the query is empty: say what the task is, e.g. 'write a commit message'")
-        if not isinstance(top_k, int) or top_k < 1:
-            raise InvalidInputError("top_k must be a positive integer")
-        scopes = stored_scopes(scope)
+        scopes = check_request(query, top_k, scope)
         wanted_tags = frozenset(t.lower() for t in tags or ())
         index = self.index
         self.refresh()
