@@ -3,6 +3,7 @@ or the team store on PostgreSQL (store/postgres/, imported only when chosen)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 from ..errors import ConfigError
 from .base import SkillStore
 from .local import LocalSkillStore
+
+log = logging.getLogger(__name__)
 
 
 class EphemeralSkillStore(LocalSkillStore):
@@ -49,6 +52,9 @@ def open_store(
         dsn = settings.get("dsn") or settings.get("url")
         if not isinstance(dsn, str) or not dsn.strip():
             raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
+        if library_dirs:
+            log.warning("the team store does not search library folders yet; ignoring %s",
+                        ", ".join(map(str, library_dirs)))
         return PostgresSkillStore(dsn, embeddings=embeddings, background=background)
     raise ConfigError(f"unknown store provider {provider!r}; use 'local', 'inmemory' or 'postgres'")
 
