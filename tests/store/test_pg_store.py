@@ -225,3 +225,23 @@ def test_four_processes_writing_at_once_lose_and_duplicate_nothing(pg_dsn: str, 
         assert store.change_seq() == 1 + 4 * 4 * 5 + 16  # one change number per write, none skipped
         hits = store.search("writer 3", user_id="alice", top_k=50)
         assert len({h.skill.id for h in hits}) == len(hits)
+
+
+def test_a_member_without_the_extension_is_told_what_a_superuser_must_do(pg_server: PgServer, make_skill) -> None:
+    pg_server.execute("DROP ROLE IF EXISTS member")
+    pg_server.execute("CREATE ROLE member LOGIN")
+    pg_server.execute('CREATE DATABASE "members_db" OWNER member')
+    dsn = pg_server.dsn("members_db").replace("postgres@", "member@")
+    try:
+        with pytest.raises(ConfigError, match="a superuser must run `CREATE EXTENSION vector`"):
+            PostgresSkillStore(dsn)
+        import psycopg
+
+        with psycopg.connect(pg_server.dsn("members_db"), autocommit=True) as admin:
+            admin.execute("CREATE EXTENSION vector")
+        with PostgresSkillStore(dsn, embeddings=HASHING, background=False) as store:  # the member migrates
+            saved = store.save(make_skill())
+            assert [h.skill.id for h in store.search("commit messages", user_id="alice")] == [saved.id]
+    finally:
+        pg_server.drop_database("members_db")
+        pg_server.execute("DROP ROLE IF EXISTS member")

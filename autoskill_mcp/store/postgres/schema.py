@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ConfigError
+from .pool import require_psycopg
 
 #: the NOTIFY channel every write signals with its change number
 CHANNEL = "autoskill_changes"
@@ -104,6 +105,7 @@ def applied_version(conn: Any) -> int:
 
 def migrate(conn: Any) -> list[int]:
     """Apply the migrations this database lacks (in one transaction each); the versions applied."""
+    psycopg = require_psycopg()
     done: list[int] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -121,7 +123,13 @@ def migrate(conn: Any) -> list[int]:
             if version <= current:
                 continue
             for statement in statements:
-                conn.execute(statement)
+                try:
+                    conn.execute(statement)
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    raise ConfigError(
+                        f"cannot migrate the team store to schema {version}: {' '.join(str(exc).split())}; "
+                        "a superuser must run `CREATE EXTENSION vector` in this database once (docs/team.md)"
+                    ) from exc
             conn.execute("INSERT INTO autoskill_migrations (version, note) VALUES (%s, %s)", (version, note))
             done.append(version)
     return done

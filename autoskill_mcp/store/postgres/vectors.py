@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import DatabaseUnavailableError
 from .pool import ConnectionPool, require_psycopg
 
 log = logging.getLogger("autoskill_mcp.store.postgres")
@@ -69,7 +70,11 @@ class PgVectorCache:
                     params,
                 )
 
-        self._pool.run(write)
+        try:
+            self._pool.run(write)
+        except DatabaseUnavailableError as exc:  # a cache: a vector not kept is computed again later
+            log.warning("could not keep %d vectors in the team store: %s", len(params), exc)
+            return
         for dims in {p[3] for p in params}:
             self._ensure_hnsw(dims)
 
