@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, cli_progress, cli_store, skillmd
+from . import __version__, cli_args, cli_learn, cli_plugin, cli_progress, cli_store, cli_sync, skillmd
 from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
@@ -560,7 +560,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", cmd_validate, "check SKILL.md files against the rule catalogue")
     p.add_argument("paths", nargs="+", help="SKILL.md files or folders (searched recursively)")
-    p.add_argument("--profile", choices=["spec", "claude-code", "codex"], help="default: detected from the path")
+    p.add_argument("--profile", choices=["spec", "claude-code", "codex", "claude-upload", "evomaster"],
+                   help="default: detected from the path")
 
     p = add("import", cmd_import, "import skill folders (recursively)")
     p.add_argument("path")
@@ -618,6 +619,8 @@ def build_parser() -> argparse.ArgumentParser:
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
     cli_store.register(add, _config, _emit)
+    cli_sync.register(add, _open)
+    cli_plugin.register(add)
     p.add_argument("query", nargs="?")
     return parser
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -80,14 +81,22 @@ def register(add: AddCommand, open_sdk: Opener, emit: Emitter) -> None:
     p.add_argument("--all-users", action="store_true", help="every user's candidates, not just yours")
     p.add_argument("--limit", type=int, default=50)
 
+    from .learning.hook_install import ALL_AGENTS, SCOPES
+
     p = add("hook", lambda a: 0, "run as an agent hook (reads the hook JSON on stdin; always exits 0)")
-    p.add_argument("agent", choices=["claude-code", "cursor"])
+    p.add_argument("agent", choices=list(SCOPES))
+    p.add_argument("payload", nargs="?", help="the hook JSON as an argument (Codex's notify passes it so)")
     p.add_argument("--no-worker", action="store_true")
 
-    p = add("hooks", _hooks, "install the hook that feeds an agent's sessions to autoskill")
-    p.add_argument("action", choices=["install", "show"])
-    p.add_argument("--agent", required=True, choices=["claude-code", "cursor"])
-    p.add_argument("--project", help="install into this project's settings instead of the user's")
+    def hooks_command(args: argparse.Namespace) -> int:
+        return _hooks(args, emit)
+
+    p = add("hooks", hooks_command, "install, remove or list the hooks that feed agents' sessions to autoskill")
+    p.add_argument("action", choices=["install", "uninstall", "status", "show"])
+    p.add_argument("--agent", choices=list(ALL_AGENTS), help="the agent (status: all agents when left out)")
+    p.add_argument("--scope", choices=["user", "project"], default=None,
+                   help="the user's configuration (default) or the project's, where the agent has one")
+    p.add_argument("--project", help="the project folder for --scope project (default: the current folder)")
     p.add_argument("-y", "--yes", action="store_true", help="write without asking")
 
 
@@ -320,32 +329,82 @@ def _worker(args: argparse.Namespace, sdk: AutoSkill) -> int:
 # -- hooks -----------------------------------------------------------------------------------------------
 
 
-def _hooks(args: argparse.Namespace) -> int:
-    from .learning import hooks
+def _hooks(args: argparse.Namespace, emit: Emitter) -> int:
+    from .learning import hook_install as hi
 
-    path = hooks.settings_path(args.agent, project=Path(args.project) if args.project else None)
-    command = hooks.hook_command(args.agent)
-    fragment = hooks.hook_entries(args.agent, command)
-    print(f"{path}: these entries run `{command}` when a session ends or compacts:")
-    print(json.dumps(fragment, indent=2))
+    scope = args.scope or ("project" if args.project else "user")
+    project = Path(args.project).expanduser() if args.project else None
+    if args.action == "status":
+        return _hooks_status(args, emit, scope, project)
+    if not args.agent:
+        raise InvalidInputError(f"hooks {args.action} needs --agent (one of {', '.join(hi.ALL_AGENTS)})")
+    agent = args.agent
+    if agent in hi.NO_HOOK:
+        print(f"{hi.NO_HOOK[agent]} Ingest its sessions on a schedule instead, e.g. this crontab line "
+              f"(`crontab -e`):\n  {hi.fallback(agent)}")
+        return 0
+    try:
+        path = hi.config_path(agent, scope=scope, project=project)
+    except hi.InstallError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    argv = hi.hook_argv(agent, portable=scope == "project")
+    if args.action == "uninstall":
+        try:
+            change = hi.uninstall(agent, path=path)
+        except hi.InstallError as exc:
+            raise InvalidInputError(str(exc)) from exc
+        print(f"removed autoskill's hook from {path}" if change.changed else f"no autoskill hook in {path}")
+        return 0
+    print(f"{path}: this runs `{shlex.join(argv)}` when a {agent} session ends:")
+    print(hi.describe(agent, argv))
     if args.action == "show":
+        return 0
+    if hi.installed(agent, path=path):
+        print(f"already installed in {path}; nothing changed")
         return 0
     if not args.yes:
         if not sys.stdin.isatty():
             raise InvalidInputError("not a terminal: pass --yes to write the settings")
-        if input(f"write them into {path}? [y/N] ").strip().lower() not in ("y", "yes"):
+        if input(f"write it into {path}? [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing written")
             return 1
     try:
-        _, changed = hooks.install(args.agent, path=path, command=command)
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"{path}: {exc}") from exc
-    print(
-        f"{'installed into' if changed else 'already installed in'} {path}"
-        + (
-            f" (backup: {path.name}.autoskill-backup)"
-            if changed and path.with_name(path.name + ".autoskill-backup").exists()
-            else ""
-        )
-    )
+        change = hi.install(agent, path=path, argv=argv)
+    except hi.InstallError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    if not change.changed:
+        print(f"already installed in {path}; nothing changed")
+    else:
+        print(f"installed into {path}" + (f" (backup: {change.backup})" if change.backup else ""))
+        if agent == "cline":
+            print("Cline runs hooks once they are enabled: its Settings > Hooks, "
+                  "or `cline config set hooks-enabled=true`")
+    return 0
+
+
+def _hooks_status(args: argparse.Namespace, emit: Emitter, scope: str, project: Path | None) -> int:
+    from .learning import hook_install as hi
+
+    rows: list[dict[str, Any]] = []
+    for agent in [args.agent] if args.agent else list(hi.ALL_AGENTS):
+        if agent in hi.NO_HOOK:
+            rows.append({"agent": agent, "scope": None, "status": "no hook", "path": None,
+                         "fallback": hi.fallback(agent)})
+            continue
+        for sc in hi.SCOPES[agent] if args.scope is None and not args.project else (scope,):
+            if sc not in hi.SCOPES[agent]:
+                continue
+            path = hi.config_path(agent, scope=sc, project=project)
+            try:
+                state = "installed" if hi.installed(agent, path=path) else "not installed"
+            except hi.InstallError as exc:
+                state = f"unreadable: {exc}"
+            rows.append({"agent": agent, "scope": sc, "status": state, "path": str(path)})
+
+    def table() -> None:
+        for r in rows:
+            where = r["path"] or f"fallback: {r['fallback']}"
+            print(f"{r['agent']:<12} {r['scope'] or '-':<8} {r['status']:<14} {where}")
+
+    emit(args, rows, table)
     return 0

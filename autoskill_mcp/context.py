@@ -2,9 +2,10 @@
 
 Progressive disclosure, as EvoMaster does it: every hit gets its catalogue line
 (name + description); the best hits get their full body while the budget lasts;
-resource files are listed by path for on-demand reads, never inlined. The
-block is fenced and labelled as reference data so a model does not take a
-stored skill for an instruction from its user.
+resource files are listed by path for on-demand reads, never inlined; an
+operator skill's scripts are listed with how to run them (as its files say:
+nothing is executed here). The block is fenced and labelled as reference data
+so a model does not take a stored skill for an instruction from its user.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .script_usage import ScriptUsage, is_script
 from .store.base import SkillHit
 
 Level = Literal["auto", "catalog", "full", "files"]
@@ -63,6 +65,19 @@ def _catalog_line(hit: SkillHit) -> str:
     return _neutralise(f"- {s.name} (v{s.version}, score {hit.score:.2f}): {' '.join(s.description.split())}")
 
 
+def _scripts_listing(runnable: list[ScriptUsage], where: str | None) -> str:
+    """An operator skill's scripts, one a line with what runs it and how (`python scripts/x.py: usage`)."""
+    lines = ["  operator scripts (run them yourself, from the skill folder" + (f" {where}" if where else "")
+             + "; read one before running it):"]
+    for script in runnable:
+        call = f"{script.runner} {script.path}" if script.runner else script.path
+        if script.usage and script.path in script.usage:  # SKILL.md's own command line
+            lines.append(f"  - {script.usage}")
+        else:
+            lines.append(f"  - {call}" + (f": {script.usage}" if script.usage else ""))
+    return "\n".join(lines)
+
+
 def _truncate_to(text: str, tokens: int) -> str:
     """Cut `text` at a line boundary so it fits `tokens`."""
     if estimate_tokens(text) <= tokens:
@@ -87,16 +102,20 @@ def render_context(
     files: dict[str, list[str]] | None = None,
     locations: dict[str, str] | None = None,
     max_full: int = 2,
+    scripts: dict[str, list[ScriptUsage]] | None = None,
 ) -> RenderedContext:
     """Build the block for `hits` (best first) within `budget` tokens.
 
     `files` maps a skill id to its resource paths and `locations` to its
-    folder, both optional; `level` forces one disclosure level for every hit.
+    folder, both optional; `scripts` maps an operator skill's id to its
+    scripts' usage (listed instead of those paths); `level` forces one
+    disclosure level for every hit.
     """
     if budget < 1:
         raise ValueError("budget must be a positive number of tokens")
     files = files or {}
     locations = locations or {}
+    scripts = scripts or {}
     head = [OPEN_TAG, HEADER]
     if query:
         head.append(_neutralise(f"Query: {' '.join(query.split())[:300]}"))
@@ -120,7 +139,15 @@ def render_context(
         section = [line]
         used += cost
         shown = "catalog"
-        paths = files.get(s.id, [])
+        runnable = scripts.get(s.id, []) if s.skill_type == "operator" else []
+        paths = [p for p in files.get(s.id, []) if not (runnable and is_script(p))]
+        if level in ("auto", "full", "files") and runnable:
+            listing = _neutralise(_scripts_listing(runnable, locations.get(s.id)))
+            listing = _truncate_to(listing, budget - used - 1)
+            if listing.count("\n") >= 1:  # the heading and at least one script
+                section.append(listing)
+                used += estimate_tokens(listing) + 1
+                shown = "files"
         if level in ("auto", "full", "files") and paths:
             where = locations.get(s.id)
             listing = "  files (read on demand" + (f" from {where}" if where else "") + "): " + ", ".join(paths[:20])

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, get_args
 from . import skillmd
 from .config import AutoSkillConfig
 from .context import Level, RenderedContext, render_context
-from .errors import InvalidInputError, NotFoundError
+from .errors import AutoSkillError, InvalidInputError, NotFoundError
+from .script_usage import HEAD_BYTES, MAX_SCRIPTS, ScriptUsage, is_script, script_usage
 from .skill import Provenance, Scope, Skill, SkillExample, now_iso
 from .skillmd.names import canonical_name
 from .store import (
@@ -151,15 +152,29 @@ class AutoSkill:
             hits = select(hits)
         files: dict[str, list[str]] = {}
         locations: dict[str, str] = {}
+        scripts: dict[str, builtins.list[ScriptUsage]] = {}
         for hit in hits:
             files[hit.skill.id] = [f.path for f in self.store.list_files(hit.skill.id)]
             where = self.store.skill_dir(hit.skill.id)
             if where is not None:
                 locations[hit.skill.id] = str(where)
+            if hit.skill.skill_type == "operator" and level != "catalog":
+                scripts[hit.skill.id] = self._script_usages(hit.skill, files[hit.skill.id])
         return render_context(
             hits, budget=budget or self.config.context_token_budget, level=level,  # type: ignore[arg-type]
-            query=query, files=files, locations=locations,
+            query=query, files=files, locations=locations, scripts=scripts,
         )
+
+    def _script_usages(self, skill: Skill, paths: builtins.list[str]) -> builtins.list[ScriptUsage]:
+        """How to run each of an operator skill's scripts, from its SKILL.md and the scripts' heads (read only)."""
+        out: builtins.list[ScriptUsage] = []
+        for path in [p for p in paths if is_script(p)][:MAX_SCRIPTS]:
+            try:
+                head = self.store.read_file(skill.id, path)[:HEAD_BYTES]
+            except (AutoSkillError, OSError):  # gone or unreadable since it was listed: listed without usage
+                head = b""
+            out.append(script_usage(path, head, skill.instructions))
+        return out
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -18,6 +18,11 @@ from typing import Any
 
 DEFAULT_VERSION = "0.1.0"
 
+#: EvoMaster's two kinds of skill, kept as `metadata.skill_type`: a knowledge skill is read, an
+#: operator skill also ships scripts (under `scripts/`) that the agent runs itself
+SKILL_TYPE_KEY = "skill_type"
+SKILL_TYPES: tuple[str, ...] = ("knowledge", "operator")
+
 _SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")  # fullmatch: `$` would accept a trailing newline
 
 
@@ -146,6 +151,12 @@ class Skill:
             redactions=dict(self.redactions),
         )
         return dataclasses.replace(clone, **changes) if changes else clone
+
+    @property
+    def skill_type(self) -> str | None:
+        """`knowledge` or `operator` when `metadata.skill_type` says so (None: untyped, or a wrong value)."""
+        value = self.metadata.get(SKILL_TYPE_KEY)
+        return value if value in SKILL_TYPES else None
 
     def index_text(self) -> str:
         """The text that keyword and vector retrieval see (examples are left out, as in AutoSkill)."""

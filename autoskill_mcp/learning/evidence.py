@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .naming import has_task_verb, occasion, stack_of
-from .noise import LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
+from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
 from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
@@ -95,8 +95,11 @@ _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
                    r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
 _STEP_LINE = re.compile(r"^\s*(\d+[.)、]|[-*•]|step \d+[:.]|第[一二三四五六七八九十\d]+步)\s*(.+)$", re.IGNORECASE)
+#: "first" and "next" as adverbs of order, not "the first line" or "the next release" (an ordinal of a thing)
+_ADVERB = r"(?<!\bthe )(?<!\ba )(?<!\bmy )(?<!\bour )(?<!\byour )(?<!\bits )(?<!\bthis )(?<!\bthat )\b"
 _SEQUENCE = re.compile(
-    r"\b(first|1st)\b.{3,}\b(then|next|after that|afterwards)\b.{3,}\b(then|finally|lastly|and then)\b|"
+    _ADVERB + r"(first|1st)\b.{3,}\b" + _ADVERB + r"(then|next|after that|afterwards)\b.{3,}\b"
+    r"(then|finally|lastly|and then)\b|"
     r"先.{2,}(再|然后).{2,}(最后|再|然后)|\b(d'abord)\b.{3,}\b(ensuite|puis)\b.{3,}\b(enfin|puis|ensuite)\b",
     re.IGNORECASE | re.S)
 
@@ -344,6 +347,9 @@ def _items(ev: Evidence) -> list[Item]:
                     items.append(Item("recurrence", s, t.n, 0.5))
                 continue  # the request that sets the task names the skill; its specifics are not rules
             req = requirement(s, ev.language)
+            if req is not None and t.n == ev.turns[0].n and set(req.kinds) <= {"time"} \
+                    and not instructs(s, ev.language) and not policy(s):
+                req = None  # "meetings are 10-5 on wed and thu morning", said with the request: this trip's times
             if req is not None and set(req.kinds) <= {"rule"} and t.n > ev.turns[0].n and _NEW_REQUEST.match(s) \
                     and has_task_verb(s, ev.language):
                 req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
@@ -408,6 +414,36 @@ def revises(prose: tuple[str, ...], lang: str) -> bool:
     return False
 
 
+#: a clause that only says the task comes back ("I do one of these every month", "same rules every time"):
+#: evidence that the skill is worth keeping, never a constraint of it
+_ONLY_RECURS = re.compile(
+    r"^\W*(and |but |so )?(i|we)\b[^,;]{0,40}\b(one|a lot|lots|a bunch|loads|plenty|dozens|\d+|a few|several|a couple)"
+    r"( more)? of (these|them|those)\b|"
+    r"^\W*(and |but |so )?(i|we) (do|write|send|make|run|plan|book|prepare|get|file|draft|organi[sz]e)\b[^,;]{0,30}"
+    r"\b(these|this|them|it)\b[^,;]{0,30}\b(every|each|all the time|a lot|often|regularly|weekly|monthly)\b|"
+    r"^\W*(and |but |so )?(the )?same (rules?|thing|deal|drill)( applies| goes)?( \w+){0,2} (every|each) "
+    r"(time|one|month|week)\b\W*$|\bthey all (need|have|ought) to (be|look|read) like (that|this)\b|"
+    r"^\W*我(每|经常|常常|隔三差五|几乎每|差不多每).{0,10}(做|写|发|排|订|弄|安排|准备|整理)|规则(都|也)?(一样|不变)|"
+    r"^\W*(je|on) (fais|fait|écris|écrit|envoie|prépare|rédige|organise)\b.{0,30}\b(chaque|tous les|toutes les|souvent|"
+    r"régulièrement)\b|\bmêmes règles\b|"
+    r"^\W*(hago|escribo|preparo|mando|organizo)\b.{0,30}\b(cada|todos los|todas las|a menudo)\b|"
+    r"^\W*(ich|wir) (mache|machen|schreibe|schreiben|plane|planen|organisiere)\b.{0,30}\b(jede[nrs]?|regelmäßig|"
+    r"oft|ständig)\b",
+    re.IGNORECASE,
+)
+
+
+def without_recurrence_talk(sentence: str, lang: str = "en") -> str:
+    """The sentence with its clauses that only say the task comes back taken out ("" if nothing else is left
+    that asks for anything): "i send one of these every week, always in english" -> "always in english"."""
+    parts = [p.strip() for p in re.split(r"[,;，；]|\s+(?:and|et|y|und)\s+(?=(?:they|ils|sie|ellos)\b)", sentence)
+             if p.strip()]
+    if not any(_ONLY_RECURS.search(p) for p in parts):
+        return sentence
+    kept = [p for p in parts if not _ONLY_RECURS.search(p) and (instructs(p, lang) or kinds_of(p, lang))]
+    return ", ".join(kept)
+
+
 def reuses(sentence: str) -> bool:
     """Does the user say this kind of task comes back, or that what they asked holds for other instances?"""
     return bool(_REUSE.search(sentence) or _GENERALISES.search(sentence))
@@ -421,6 +457,9 @@ def _lays_out_rules(sentence: str, lang: str) -> bool:
         return False
     if has_task_verb(head, lang) and not _SCOPE_HEAD.search(head):
         return False  # "write a backup script: nightly, keep 14": the request and this instance's spec
+    words = head.split()
+    if len(words) <= 2 and head.isascii() and not words[-1].lower().endswith("s") and not _SCOPE_HEAD.search(head):
+        return False  # "query: users who signed up in may ...": one thing's label, then its spec
     parts = [x for x in re.split(r"[,;，；、]\s*(?:and\s+|et\s+|y\s+|und\s+)?|\s+(?:and|et|y|und)\s+", rest)
              if len(x.split()) >= 1 and x.strip()]
     if len(parts) < 2:
@@ -499,7 +538,9 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
     if _SCOPED_INTRO.search(" ".join(lines[:first + 1])[:400]):
         return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
-    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240]
+    # "`utils/cache.py:41` "must return None ..."": a comment on a line of this change, quoted, is no step of ours
+    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240
+             and not (FILE_REF.search(s) and _QUOTED.search(s))]
     told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") or instructs(s, "fr") for s in steps)
     # "my process, in this order:", "voilà la marche à suivre :": the user announces the list as how it is done
     announced = bool(_PROC_INTRO.search(" ".join(lines[:first])[-300:]))
@@ -527,7 +568,8 @@ def _listed_steps(turn: Turn) -> tuple[str, ...]:
             return tuple(thens[:12])
         if _SEQUENCE.search(s) and not is_question(s):
             parts = [p.strip(" ,.;") for p in re.split(
-                r"\b(?:first|then|next|after that|afterwards|finally|lastly|and then)\b|先|再|然后|最后|"
+                r"\b" + _ADVERB + r"(?:first|then|next|after that|afterwards|finally|lastly|and then)\b|"
+                r"先|再|然后|最后|"
                 r"\b(?:d'abord|ensuite|puis|enfin)\b", s, flags=re.I) if p.strip(" ,.;")]
             if len(parts) >= 3:
                 return tuple(parts[:12])
@@ -685,6 +727,8 @@ _ONCE = re.compile(
 _SAID_ONCE = re.compile(
     r"\b(one-?(time|off|shot) (thing|job|task|cleanup|clean-up|migration|import|export|script|fix|build|run|report)|"
     r"this is (a )?(throwaway|throw-away|one-?off)|throwaway (build|branch|code|script|demo)|for the demo build|"
+    r"(it'?s|this is|this'?s|that'?s) (a |just a |only a |strictly a )?one-?(time|off|shot)\b"
+    r"(?!-? ?(per|a|every|each))|"
     r"(we|i)('ll| will)? revert (it |this |that )?right after|delete (the|this) branch after)\b|"
     r"\b(einmalig|ponctuel(le)?|por única vez|solo esta vez)\b|(只用一次|就用这一次|临时用一下)", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")

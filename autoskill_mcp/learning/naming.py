@@ -70,10 +70,11 @@ NOT_TOPIC = set(
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
                   "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
                   "现在", "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们",
-                  "你们", "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么"}
+                  "你们", "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么",
+                  "很好", "不错", "好的", "谢谢", "看下", "看一下", "辛苦"}
 _CJK_CUT = re.compile(
     "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
-    + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它]"
+    + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它想]"
 )
 
 # English task verbs: verb -> (what the skill's name adds, the description's verb).
@@ -111,6 +112,9 @@ _VERBS: dict[str, tuple[str, str]] = {
     "handle": ("handling", "Handles"), "look": ("review", "Looks over"), "go": ("review", "Goes over"),
     "redo": ("rewriting", "Redoes"), "tweak": ("editing", "Tweaks"), "mock": ("mockup", "Mocks up"),
 }
+#: verbs whose object is who the message goes to ("email my landlord", "text the parents' group")
+_TO_SOMEONE = {"email": "email", "e-mail": "email", "text": "message", "message": "message", "ping": "message",
+               "dm": "message", "whatsapp": "message"}
 _LEAD = re.compile(
     r"^\s*((hi|hey|hello|ok(ay)?|so|um+|hmm+|right|alright|yo|morning|quick one|quick question)\b[\s,.!:-]*)*"
     r"((can|could|would|will) (you|u)( please)?( help me)?|please|pls|help me( to)?|i (need|want|would like|'d like)"
@@ -240,7 +244,10 @@ _FR_VERBS: dict[str, str] = {
     "ajouter": "ajout", "ajoute": "ajout", "écrit": "rédaction", "relire": "relecture", "relis": "relecture",
     "tester": "tests", "teste": "tests", "déployer": "déploiement", "déploie": "déploiement", "migrer": "migration",
     "générer": "génération", "génère": "génération", "réviser": "révision", "revoir": "revue", "calculer": "calcul",
-    "calcule": "calcul", "réserver": "réservation",
+    "calcule": "calcul", "réserver": "réservation", "chercher": "recherche", "cherche": "recherche",
+    "trouver": "recherche", "trouve": "recherche", "proposer": "propositions", "propose": "propositions",
+    "proposes": "propositions", "comparer": "comparaison", "compare": "comparaison", "répondre": "réponse",
+    "réponds": "réponse",
 }
 _FR_DROP = set("un une le la les des du de d' l' mon ma mes ton ta tes notre nos votre vos ce cet cette ces moi nous "
                "petit petite nouveau nouvelle rapide".split())
@@ -272,6 +279,9 @@ _OTHER: dict[str, tuple[dict[str, str], set[str], re.Pattern[str]]] = {
            re.compile(r"\b(für|zu|zum|zur|mit|auf|in|im|an|am|bei|von|vom|nach|über|um|und|oder|aber|dass|wenn|"
                       r"was|wie|ob|aus)\b|[,.;:!?()]", re.I)),
 }
+
+
+_ALL_VERBS = set(_FR_VERBS) | set(_ES_VERBS) | set(_DE_VERBS) | {"sucht", "suchen", "brauche", "cherches", "busco"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,8 +355,12 @@ def has_task_verb(sentence: str, lang: str) -> bool:
                 r"(帮我|给我|麻烦|请你?|能不能|想让你|一下|加一?个|改一下|改成|修一下|查一下|跑一下)", sentence[:30]
             )
         )
+    label = re.match(r"^\W*(?:[\w-]+ ){0,2}([\w-]+)\s*:", sentence)
+    if label and label.group(1).lower() in DELIVERABLES:
+        return True  # "query: users who signed up in may ...": a piece of work asked for by its label
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
-    return any(w in _VERBS or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values()) for w in words)
+    return any(w in _VERBS or w in _TO_SOMEONE or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values())
+               for w in words)
 
 
 def _task_en(request: str) -> TaskName | None:
@@ -354,6 +368,11 @@ def _task_en(request: str) -> TaskName | None:
     words = s.split()
     for i, raw in enumerate(words[:8]):
         verb = raw.lower().strip(",.:;!")
+        if verb in _TO_SOMEONE and i + 1 < len(words) and not words[i + 1].lower().startswith(("me", "it", "them")):
+            # "email my landlord about the boiler": the one it goes to is this instance; the task is the message
+            kind = _TO_SOMEONE[verb]
+            return TaskName(f"{kind}-writing", f"write {kind}s", f"Writes {kind}s", f"asked to write {_a([kind])}",
+                            f"write {_a([kind])}")
         if verb not in _VERBS:
             continue
         rest = " ".join(words[i + 1:])
@@ -366,6 +385,8 @@ def _task_en(request: str) -> TaskName | None:
         head = _STOP.split(rest, maxsplit=1)[0]
         obj = [w.lower().strip("'\"`") for w in head.split()]
         obj = [w for w in obj if w not in _DROP and w not in _UNITS and not re.search(r"\d", w) and w.isascii()
+               and not (w.endswith("ly") and w in NOT_TOPIC)  # "actually", "really": how, not what
+               and w not in DATES and w not in _FILLER
                and not w.endswith("'s") and len(w) > 1 and re.fullmatch(r"[a-z][a-z+#-]*", w)]
         ends = [n for n, w in enumerate(obj) if w in DELIVERABLES or w.rstrip("s") in DELIVERABLES]
         if ends:
@@ -377,7 +398,7 @@ def _task_en(request: str) -> TaskName | None:
         if not obj:
             continue
         noun, does = _VERBS[verb]
-        if verb in ("need", "want", "get", "give", "send", "turn", "help") and not ends:
+        if verb in ("need", "want", "get", "give", "send", "turn", "help", "do") and not ends:
             continue  # "need you to ..." with no deliverable: the real verb comes later
         slug = slugify("-".join(obj + ([noun] if noun and noun not in obj else [])))
         plural = _plural(obj)
@@ -394,7 +415,7 @@ def _task_zh(request: str) -> TaskName | None:
         if at < 0 or at > 12:
             continue
         rest = re.split(r"[，,。.！!？?；;：:\s]", s[at + len(verb):], maxsplit=1)[0]
-        rest = re.sub(r"^(一下|一个|一份|一篇|一封|个|份|篇|封|下|一套|一些)", "", rest)
+        rest = re.sub(r"^成?(一下|一个|一份|一篇|一封|个|份|篇|封|下|一套|一些)?", "", rest)  # 写成周报: 周报
         rest = re.sub(r"[\d一二三四五六七八九十两几]+(天|日|晚|个|份|人|周|月|年|页|条|篇|次)的?", "", rest)
         noun = rest.split("的")[-1] if "的" in rest else rest
         noun = noun[:10]
@@ -419,7 +440,8 @@ def _task_fr(request: str) -> TaskName | None:
             continue
         head = _FR_STOP.split(" ".join(words[i + 1:]), maxsplit=1)[0]
         obj = [w.lower().strip("'\"") for w in re.split(r"\s+|'", head)]
-        obj = [w for w in obj if w and w not in _FR_DROP and not re.search(r"\d", w) and len(w) > 1][:3]
+        obj = [w for w in obj if w and w not in _FR_DROP and w not in DATES and not re.search(r"\d", w)
+               and len(w) > 1][:3]
         if not obj:
             return None
         noun = _FR_VERBS[verb]
@@ -439,7 +461,7 @@ def _task_other(request: str, lang: str) -> TaskName | None:
             continue
         head = stop.split(" ".join(words[i + 1:]), maxsplit=1)[0]
         obj = [w.lower().strip("'\"") for w in head.split()]
-        obj = [w for w in obj if w and w not in drop and w not in NOT_TOPIC and not re.search(r"\d", w[:1])
+        obj = [w for w in obj if w and w not in drop and not _not_a_topic(w) and not re.search(r"\d", w[:1])
                and len(w) > 1][:2]
         if not obj:
             return None
@@ -527,15 +549,35 @@ DOMAIN_ZH = set(
 )
 
 
+#: months and weekdays (en, fr, es, de): when this instance happens, never what a skill is about
+DATES = set(
+    """january february march april june july august september october november december jan feb mar apr jun jul aug
+    sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
+    sat janvier février mars avril mai juin juillet août septembre octobre novembre décembre lundi mardi mercredi jeudi
+    vendredi samedi dimanche enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    lunes martes miércoles jueves viernes sábado domingo januar februar märz juni juli oktober dezember montag dienstag
+    mittwoch donnerstag freitag samstag sonntag mo di mi do fr sa""".split()
+)
+#: words that count, point or fill ("two", "same", "anything"): they never say what the work is
+_FILLER = set("of anything something everything nothing same other any all some more most two both either neither "
+              "which what whatever mind against nächste nächsten nächster nächstes letzte letzten estoy estás está "
+              "próximo próxima prochain prochaine".split())
+
+
+def _not_a_topic(low: str) -> bool:
+    # a task verb in any language we read ("redacta", "cherche", "sucht") says what is done, not what about
+    return low in NOT_TOPIC or low in DATES or low in _FILLER or low in _ALL_VERBS
+
+
 def topic_words(text: str) -> list[str]:
-    """What a sentence is about: technical nouns and CJK terms, generic verbs and markers removed."""
+    """What a sentence is about: technical nouns and CJK terms, generic verbs, dates and markers removed."""
     out = []
     for w in _WORD.findall(text):
         if w[0] >= "\u3400":
             out += [b for b in _CJK_CUT.split(w) if 2 <= len(b) <= 6 and b not in _CJK_NOT_TOPIC]
         else:
             low = w.lower().strip(".-")
-            if len(low) >= 2 and low not in NOT_TOPIC and not low.isdigit() and not _CLOCK.match(low):
+            if len(low) >= 2 and not _not_a_topic(low) and not low.isdigit() and not _CLOCK.match(low):
                 out.append(low)
     return out
 

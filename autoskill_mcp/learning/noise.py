@@ -57,6 +57,8 @@ _DECLARATIVE_WH = re.compile(r"^\s*(how|what|when|where|which|why)\s+(i|we|our \
 
 # Complaints and bug reports: the user saying what is wrong, not how to work.
 _COMPLAINT = re.compile(
+    # "always something with this repo", "it's always the same with X": a sigh, not a rule
+    r"^\W*(it'?s |there'?s )?always (something|the same|one thing|like this|a problem)\b|"
     r"\b(still (fails?|failing|broken|crash(es|ing)?|shows?|showing|doesn'?t|does not|isn'?t|not|wrong|the same|"
     r"getting|get|seeing|see|there|empty|blank|red)|doesn'?t work|does not work|not working|isn'?t working|no longer "
     r"works|stopped working|same (problem|error|issue|thing|result|bug)|it (fails|crashes|breaks|broke|hangs)|"
@@ -119,7 +121,23 @@ LINT_FINDING = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]")
 def is_reported(sentence: str) -> bool:
     """Someone else's words passed on ("someone in review said we should never ..."): what they said, not
     what the user asks for."""
-    return bool(_REPORTED.search(sentence))
+    for m in _REPORTED.finditer(sentence):
+        before = sentence[max(0, m.start() - 40): m.start()]
+        if m.group(0)[:1].isascii() and _NOT_HEARSAY.search(before):
+            continue  # "the body says why", "something I should have said": a thing's content, or the user's own
+        return True
+    return False
+
+
+#: what comes before "says"/"said" when no one else is being quoted: a thing that says (the body, the diff, it),
+#: or the user speaking of their own words ("I should have said", "as I said", "I've said")
+_NOT_HEARSAY = re.compile(
+    r"(\b(the|this|that|its|each|every|a|my|our)\s+([\w-]+\s+)?(body|diff|doc|docs|documentation|error|log|message|"
+    r"readme|spec|title|test|output|code|comment|ticket|page|label|line|note|subject|header|column|field|sign|"
+    r"description|changelog|warning|name|summary|section)|\b(it|this|that|which|what))"
+    r"(\s+(already|also|just|only|still|even|clearly|\w+ly))?\s*$|"
+    r"\b(i|we)\s*('ve|'d| have| had| should have| should've| would have| just| already| never| always)\s*$|"
+    r"\b(as|like|what|than)\s+(i|we)\s*('ve| have)?\s*$", re.I)
 
 
 _REPORTED = re.compile(

@@ -75,7 +75,7 @@ _KINDS_EN: dict[str, str] = {
 _KINDS_ZH: dict[str, str] = {
     "limit": r"(不超过|不多于|不高于|以内|之内|控制在|最多|至多|少于|低于|上限|不要超过|预算|便宜|省钱|\d+\s*(字|条|页|"
              r"行|个字|句|点|%))",
-    "exclude": r"(不要|别|不用|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|"
+    "exclude": r"(不要|别|不用|不让|不允许|避免|去掉|不能有|不含|无需|禁止|不许|不准|少用|别用|不加|不写|不带|而不是|"
                r"不是.{1,10}而是)",
     "include": r"(加上|加入|包含|附上|列出|补充|增加|带上|注明|标注|给出|写明|都要有|需要有|每个.{0,6}(都|要))",
     "format": r"(表格|列表|格式|模板|标题|要点|摘要|版本|分点|编号|清单|小结|总结|图表|注释|markdown|json|结构|风格|"
@@ -180,7 +180,8 @@ _INSTRUCT_FR = re.compile(
     r"^(ne|n')\s*\w+", _I)
 # How things are done here, by the team or in this codebase: a standing rule by definition.
 _HOUSE = re.compile(
-    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|(?<!so )(?<!that )we (don'?t|"
+    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|[\w-]+ (style|format|convention|"
+    r"conventions|layout) here|(?<!so )(?<!that )we (don'?t|"
     r"never|always|only|keep|use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|"
     r"(team|house|company) "
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
@@ -197,6 +198,10 @@ _POLICY = re.compile(
     r"our|kebab|snake|camel|pascal|lower|upper|[\w-]+case|prefixed|suffixed|named|pinned|required|"
     r"mandatory|forbidden|banned|not allowed|off limits|read-?only)\b|\b(here|in here|we|this (repo|codebase|team|"
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
+    # "PR descriptions here are three headings", "it's chi everywhere": how things are, said of the place
+    r"\b[\w-]+ (here|in this (repo|codebase|team|project)) (are|is|have|has|get|take|follow|need|must)\b|"
+    r"\bit'?s [\w.-]+ everywhere\b|\b[\w-]+ (style|format|convention|conventions|layout) (here|in this (repo|codebase|"
+    r"team|project))\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
     r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
 # A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven
@@ -205,11 +210,15 @@ _FRAGMENT = re.compile(
     r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
     r"y no|而不是|不要)\s+\S|"
     r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |"
-    r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$",
+    r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$|"
+    # "then the primary metric with its CI": the next part of an order the previous sentence began
+    r"^\W*(then|and then|after that|followed by|next|ensuite|puis|luego|después|dann|danach|然后|接着)\s*,?\s*"
+    r"(the |a |an |le |la |les |el |los |die |der |das )?[\w%+#./:-]+( [\w%+#./:()-]+){0,10}\W*$",
     _I,
 )
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
-                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i "
+                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|"
+                           r"i'?m |i'?ve |we'?re |i "
                            r"|we |it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
                            r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise)\b|"
                            r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*",
@@ -242,7 +251,9 @@ _CONTENT_EDIT = re.compile(
     # one element of this artefact, pointed at: "drop the brownie joke", "make the last bullet about X"
     r"\b(drop|cut|remove|delete|lose|kill|lose|shorten|move|reword|swap) the (\w+ ){0,2}(joke|line|bit|part|paragraph|"
     r"sentence|bullet|section|intro|outro|emojis?|title|heading|word|table|column|row|photo|image|link|quote|"
-    r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|\bthe (first|last|second|third|next|previous|"
+    r"example|slide|sign-?off|greeting|opening|ending|p\.?s\.?)\b|"
+    # ("the ask goes in the first line" places something: a structure, not an edit of one line)
+    r"(?<!\bin )(?<!\bon )(?<!\bat )(?<!\binto )(?<!\bas )\bthe (first|last|second|third|next|previous|"
     r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b|"
     # "the money bullet", "for 3.4", "bigger still", "left of the text": this artefact's parts, pointed at
     r"\bthe [\w-]+ (bullet|paragraph|slide|column|heading|banner|modal|button)\b|"
@@ -261,12 +272,26 @@ _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version|branch|client|customer|guy|"
     r"pitch|deck|talk|demo|build|submission|event|party)|for the demo|just (this|here|once)|"
     r"right now|today|tonight|tomorrow|yet|until (i|we|product|the|it|they)|before i (review|check|look)|"
-    r"temporarily|this (week|month|"
+    r"temporarily|this (morning|afternoon|evening)|this (week|month|"
     r"weekend|sprint)|next week it|don'?t (copy|carry) (any of )?(this|it) (forward|over))\b|"
     r"(这次|这一次|暂时|先别|先不|先用|先放|下周再|今天|明天|目前先|只改这|这个函数|这个文件|这一个|这里的|就行|就好了|"
     r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|"
     r"\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
-    r"aujourd'hui|demain|pas encore)\b|" + TENTATIVE.pattern, _I)
+    r"aujourd'hui|demain|pas encore|la semaine prochaine|ce matin|cet après-midi)\b|\b(nächste woche|heute|morgen früh|"
+    r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|" + TENTATIVE.pattern, _I)
+#: what the speaker has or has not done ("we've never been", "i always forget"): a fact about them, no ask
+_EXPERIENCE = re.compile(r"^\W*(and |but |so )?(i|we|they|he|she)('ve|'d| have| had)? (never|always|already|often) "
+                         r"(been|seen|had|tried|used|heard|done|liked|understood|got|gotten|forget|forgot|end up|"
+                         r"met)\b", _I)
+#: this instance of the task, stated: "now I need to go to Rome in September", "do it for the shipments feed",
+#: "现在给 retry.py 写 docstring": what to do this time, never how such work is done
+_INSTANCE = re.compile(
+    r"^\W*((ok|so|right|and|alright|vale|bon|gut)[,\s]+)?(now|ahora|jetzt|maintenant|là)[,\s]+(i|we|i'?ve|there'?s|"
+    r"necesito|tengo|quiero|ich|wir|je|j'ai|il me faut|on a)\b|^\W*现在(给|帮|把|来|要|我)|"
+    r"^\W*(i|we) (really )?(need|have|must|'ve got|got) to (go|fly|travel|be in|get to|head|visit)\b|"
+    r"\b(ich|wir) (muss|müssen|fahre|fahren|fliege|fliegen)\b[^,.]{0,30}\bnach [A-ZÄÖÜ]|"
+    r"\b(necesito|tengo que|quiero) (ir|viajar|volar)\b|\bil me faut\b|"
+    r"^\W*(now |then |ok |so )?(do|run) (it|this|the same)( one)? (for|on) (the|my|our|this)\b", _I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +322,8 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     for clause in clauses(sentence):
         found = kinds_of(clause, lang)
         told = instructs(clause, lang) or policy(clause) or bool(found and _FRAGMENT.match(clause))
-        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause) or _SELF_REVISION.match(clause):
+        if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause) or _SELF_REVISION.match(clause) \
+                or _INSTANCE.search(clause) or _EXPERIENCE.match(clause):
             continue
         if not told and not (found and (kept or set(found) - _WEAK)):
             continue  # a fact of this instance, not something asked for

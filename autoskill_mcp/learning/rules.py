@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .candidate import Candidate
-from .evidence import GATE_THRESHOLD, Evidence, Item, score
+from .evidence import GATE_THRESHOLD, Evidence, Item, score, without_recurrence_talk
 from .naming import STACK_NAMES, TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
 from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question
 from .requirements import kinds_of
@@ -113,8 +113,9 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     lang = evidence.language
     ordered = sorted(group, key=lambda i: (i.turn, 0))
     flows = [i for i in ordered if i.kind == "procedure"]
-    rules = _unique([r for r in (_imperative(i.rule or i.text, lang) for i in ordered
-                                 if i.kind not in ("procedure", "recurrence")) if not _not_a_rule(r)])[:MAX_CONSTRAINTS]
+    rules = _unique([r for r in (_imperative(without_recurrence_talk(i.rule or i.text, lang), lang) for i in ordered
+                                 if i.kind not in ("procedure", "recurrence")) if r and not _not_a_rule(r)])
+    rules = rules[:MAX_CONSTRAINTS]
     # the session's request says what the task's own requirements are about; a separate rule speaks for itself
     of_task = main or any(i.kind in ("requirement", "correction", "recurrence") for i in group)
     topics = _topics(group, evidence.task if of_task else "")

@@ -81,7 +81,7 @@ _PREFER_EN = re.compile(
     r"^(please\s+)?use\b.*\binstead\b",
     _I,
 )
-_NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不能|不可以|千万别)")
+_NEVER_ZH = re.compile(r"(不要|别再?|禁止|不准|不许|切勿|避免|不能|不可以|千万别|不让|不允许)")
 _ALWAYS_ZH = re.compile(r"(总是|始终|一律|永远|每次|每当|默认)")
 _MUST_ZH = re.compile(r"(必须|务必|一定要|需要先|记得)")
 _PREFER_ZH = re.compile(r"(优先|更喜欢|尽量用|改用|换成|请用|而不是|代替|[，,]\s*用)")
@@ -130,7 +130,8 @@ _ONE_OFF_ZH = re.compile(
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
-    r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
+    r"^\s*(no\b|nope\b|nah\b|hmm+,? no\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|"
+    r"that'?s (wrong|not)|actually\b|"
     r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
     r"forgot|didn'?t|did not|missed|skipped|left out)\b)",
     _I,

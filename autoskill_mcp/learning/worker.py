@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutoSkillError
-from .maintenance import OUTCOMES
+from .maintenance import OUTCOMES, WROTE
 from .pipeline import Learner, LearnResult
 from .queue import DEFAULT_LEASE, Job, JobQueue, new_owner
 from .session import Session
@@ -94,10 +94,37 @@ class Worker:
             if errors and not any(s["decisions"] for s in result["sessions"]):
                 self.queue.fail(job.id, self.owner, "; ".join(errors)[:2000], retry=True)
             else:
-                self.queue.complete(job.id, self.owner, result)
+                self.queue.complete(job.id, self.owner, self._synced(job, result))
         finally:
             beat.stop()
         return self.queue.get(job.id)
+
+    def _synced(self, job: Job, result: dict[str, Any]) -> dict[str, Any]:
+        """After a job that stored skills, the syncs `[sync]` in config.toml asks for, recorded in the
+        job's result (`sync`); a sync that fails is noted there and logged, never failing the job."""
+        if not any(result.get(outcome) for outcome in WROTE):
+            return result
+        try:
+            from ..config import AutoSkillConfig
+            from ..store.sync import SyncSettings, store_source, sync_configured
+
+            config = AutoSkillConfig(store={"path": str(self.queue.home)})
+            table = config.file_section("sync")
+            if not table:
+                return result
+            settings = SyncSettings.from_table(table, str(self.queue.home / "config.toml"))
+            user = str(table.get("user") or config.resolved_user())
+            if job.user_id != user:  # learning wrote another user's skills: not what this folder shows
+                return result
+            store = self.learner.store
+            reports = sync_configured(store, settings, user_id=user, source=store_source(store, self.queue.home))
+            synced = [r.brief() for r in reports]
+        except Exception as exc:  # noqa: BLE001 - the skills are learned; a sync failing must not undo that
+            synced = [{"dest": None, "counts": {}, "errors": [f"{type(exc).__name__}: {exc}"]}]
+        for entry in synced:
+            for error in entry["errors"]:
+                log.warning("sync after job %s: %s: %s", job.id, entry["dest"] or "[sync]", error)
+        return {**result, "sync": synced}
 
     def _run(self, job: Job, beat: _Heartbeat) -> dict[str, Any]:
         sessions = self._sessions(job)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..skill import DEFAULT_VERSION, Provenance, Skill, SkillExample, SkillStatus
+from ..skill import DEFAULT_VERSION, SKILL_TYPE_KEY, Provenance, Skill, SkillExample, SkillStatus
 from .names import folder_name_of, name_problems
 from .parser import FieldNode, ParsedSkillMd
 from .profiles import CLAUDE_CODE_KEYS, SPEC_KEYS
@@ -194,6 +194,9 @@ class _Converter:
 
         for key, value in data.items():
             if key in SPEC_KEYS or key in AUTOSKILL_TOP_KEYS:
+                continue
+            if key == SKILL_TYPE_KEY and isinstance(value, str) and skill.metadata.get(key, value) == value:
+                skill.metadata[key] = value  # EvoMaster's top-level key: kept in metadata, where the spec allows it
                 continue
             skill.extensions[key] = value
             if key not in CLAUDE_CODE_KEYS:

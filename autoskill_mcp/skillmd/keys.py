@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..skill import SKILL_TYPE_KEY, SKILL_TYPES
 from .profiles import CLAUDE_CODE_KEYS, PROFILES, SPEC_KEYS
 from .validate import MAX_COMPATIBILITY, MAX_DESCRIPTION, MAX_LISTING
 
 SPEC_URL = "https://agentskills.io/specification"
 CLAUDE_CODE_URL = "https://code.claude.com/docs/en/skills"
+EVOMASTER_URL = "https://github.com/sjtu-sai-agents/EvoMaster"
 
 BOOLEAN_VALUES: tuple[str, ...] = ("true", "false")
 
@@ -44,6 +46,7 @@ METADATA_KEYS: dict[str, str] = {
     "source": "Where the skill came from (a session, a repository...).",
     "created": "When the skill was written (quote dates: `\"2026-01-31\"`).",
     "updated": "When the skill last changed (quote dates).",
+    SKILL_TYPE_KEY: "EvoMaster's kind of skill: `knowledge` (read) or `operator` (its scripts/ are run); unquoted.",
 }
 
 
@@ -120,6 +123,10 @@ KEY_DOCS: dict[str, KeyDoc] = {
                "A comma-separated string or a list of globs.", _CC, url=CLAUDE_CODE_URL),
         KeyDoc("shell", "The shell for `!`cmd`` blocks.", "`bash` or `powershell`.", _CC, ("bash", "powershell"),
                CLAUDE_CODE_URL),
+        KeyDoc(SKILL_TYPE_KEY, "EvoMaster's kind of skill: `knowledge` is read; `operator` also ships scripts/ "
+               "the agent runs (autoskill lists them with their usage, never runs them).",
+               "`knowledge` or `operator`. Stored as `metadata.skill_type`, unquoted.",
+               "EvoMaster (`evomaster` profile); elsewhere write it under metadata:", SKILL_TYPES, EVOMASTER_URL),
     ]
 }
 

@@ -4,12 +4,16 @@
 * ``claude-code``: Claude Code's loader (extension keys, lenient name/description).
 * ``codex``: OpenAI Codex's loader (ASCII names, ``metadata.short-description``).
 * ``claude-upload``: claude.ai / Skills API uploads and ``package_skill.py`` (strictest).
+* ``evomaster``: EvoMaster's skills module (the spec, plus a top-level ``skill_type``:
+  ``knowledge`` or ``operator``; we keep it as ``metadata.skill_type``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
+
+from ..skill import SKILL_TYPE_KEY
 
 SPEC_KEYS: tuple[str, ...] = ("name", "description", "license", "compatibility", "metadata", "allowed-tools")
 
@@ -31,10 +35,14 @@ CLAUDE_CODE_KEYS: tuple[str, ...] = (
     "shell",
 )
 
+# EvoMaster's frontmatter key beyond the spec: `knowledge` (read) or `operator` (ships scripts/ to run).
+EVOMASTER_KEYS: tuple[str, ...] = (SKILL_TYPE_KEY,)
+
 SPEC = "spec"
 CLAUDE_CODE = "claude-code"
 CODEX = "codex"
 CLAUDE_UPLOAD = "claude-upload"
+EVOMASTER = "evomaster"
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ PROFILES: dict[str, Profile] = {
     CLAUDE_CODE: Profile(CLAUDE_CODE, "Claude Code (~/.claude/skills, .claude/skills)", SPEC_KEYS + CLAUDE_CODE_KEYS),
     CODEX: Profile(CODEX, "OpenAI Codex (~/.codex/skills, .codex/skills)", SPEC_KEYS),
     CLAUDE_UPLOAD: Profile(CLAUDE_UPLOAD, "claude.ai / Skills API upload", SPEC_KEYS),
+    EVOMASTER: Profile(EVOMASTER, "EvoMaster (knowledge and operator skills)", SPEC_KEYS + EVOMASTER_KEYS),
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..skill import Skill, SkillStatus
+from ..skill import SKILL_TYPE_KEY, SKILL_TYPES, Skill, SkillStatus
 from . import yamlbounds, yamltext
 from .profiles import CLAUDE_CODE, PROFILES, SPEC_KEYS
 from .sections import render_managed
@@ -67,7 +67,7 @@ def render(skill: Skill, profile: str = "spec") -> str:
             metadata.append((EXTENSION_PREFIX + key, extension_text(value)))
 
     lines.append("metadata:")
-    lines.extend(f"  {yamltext.key(k)}: {yamltext.double_quoted(v)}" for k, v in metadata)
+    lines.extend(f"  {yamltext.key(k)}: {metadata_value(k, v)}" for k, v in metadata)
     lines.append("---")
 
     body = render_managed(
@@ -76,6 +76,14 @@ def render(skill: Skill, profile: str = "spec") -> str:
         [e.to_dict() for e in skill.examples],
     )
     return "\n".join(lines) + "\n\n" + body if body else "\n".join(lines) + "\n"
+
+
+def metadata_value(key: str, value: str) -> str:
+    """A metadata value as written: double-quoted, so YAML reads a string back, except a valid
+    `skill_type` (one plain word), left bare as EvoMaster's line-by-line reader expects it."""
+    if key == SKILL_TYPE_KEY and value in SKILL_TYPES:
+        return value
+    return yamltext.double_quoted(value)
 
 
 def extension_text(value: Any) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .profiles import CLAUDE_CODE, CLAUDE_UPLOAD, CODEX, PROFILES, SPEC
+from .profiles import CLAUDE_CODE, CLAUDE_UPLOAD, CODEX, EVOMASTER, PROFILES, SPEC
 from .yamlbounds import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_KEYS, MAX_YAML_CHARS
 
 DOC_BASE = "https://github.com/autoskill-mcp/autoskill-mcp/blob/main/docs/rules.md"
@@ -271,6 +271,19 @@ _CATALOGUE: list[Rule] = [
        "Codex shows short-description in its picker and rejects longer ones.",
        "Shorten it.",
        profiles=(CODEX,)),
+    # -- EvoMaster's skill_type ---------------------------------------------------------
+    _r("SKL043", W, "Invalid skill_type",
+       "{where} is {found}: use `knowledge` or `operator`{hint}",
+       "EvoMaster loads a skill as knowledge (its instructions are read) or as an operator (it also ships scripts/ "
+       "the agent runs); any other value leaves the skill untyped, here and there. The evomaster profile takes "
+       "`skill_type` at the top level, every profile as `metadata.skill_type` (kept there unquoted).",
+       "Write `knowledge` or `operator`; the quick fix writes the one a near miss meant.",
+       overrides={EVOMASTER: E}),
+    _r("SKL044", N, "Operator skill without scripts",
+       "skill_type is `operator`, but the folder has no scripts/: add the scripts it runs, or make it `knowledge`",
+       "An operator skill is one whose scripts/ the agent runs; without them it is a knowledge skill.",
+       "Add the scripts under scripts/, or set `skill_type: knowledge`.",
+       needs_dir=True),
     # -- allowed-tools, license, Claude Code values --------------------------------------
     _r("SKL050", W, "allowed-tools is not a space-separated string",
        "allowed-tools should be a space-separated string, found {found}: write `{suggestion}`",

@@ -24,6 +24,7 @@ from .checks.metadata import check_metadata
 from .checks.name import RESERVED_WORDS, check_name
 from .checks.optional_fields import MAX_COMPATIBILITY, check_allowed_tools, check_compatibility, check_license
 from .checks.referenced_files import check_references
+from .checks.skill_type import check_skill_type
 from .checks.unknown_keys import check_keys, edit_distance
 from .checks.workspace import duplicate_names
 from .diagnostics import Diagnostic
@@ -57,6 +58,7 @@ _KEY_CHECKS: tuple[Callable[[CheckContext], None], ...] = (
     check_description,
     check_compatibility,
     check_metadata,
+    check_skill_type,
     check_allowed_tools,
     check_license,
     check_claude_code,

@@ -173,8 +173,15 @@ CELERY_DEBUG = session(
 
 
 def test_a_debugging_session_is_not_learned_offline_but_still_reaches_an_llm() -> None:
-    decision = gate(gather(CELERY_DEBUG))
-    assert decision.verdict == "borderline" and "a debugging session" in decision.reason
+    ev = gather(CELERY_DEBUG)
+    decision = gate(ev)
+    assert decision.verdict == "borderline" and not decision.passed
+    # the bug report ("keeps dying ... since this morning") is this instance, not a requirement of anything
+    assert all("keeps dying" not in i.text for i in ev.items)
+    # with one more ask the asks alone would pass: the debugging cap keeps them for an LLM to judge
+    more = session(*[e.text for e in CELERY_DEBUG.events], "and log each retry with the task id and the attempt number")
+    capped = gate(gather(more))
+    assert capped.verdict == "borderline" and "a debugging session" in capped.reason
     # the same asks after a request for work, not a bug report, are weighed as they are (no debugging cap);
     # "don't touch .env" is this change's edge either way, so what is left is one turn of requirements
     as_task = Session("s1", "openai-chat", [Event(Role.USER, Kind.PROMPT, "write a celery task that syncs invoices",
@@ -444,7 +451,9 @@ def test_keeping_to_a_rule_for_the_rest_of_the_codebase_is_durable() -> None:
 
 
 def test_what_keeps_happening_and_the_users_own_slip_are_no_rules() -> None:
-    assert "house" not in requirement("we always end up fielding questions we had answers for in the appendix").kinds
+    # what keeps happening to the team is no house rule (nor any ask at all)
+    said = requirement("we always end up fielding questions we had answers for in the appendix")
+    assert said is None or "house" not in said.kinds
     ev = gather(session("draw the outbox diagram", "Here: ...", "no wait thats wrong. leave the diagram", "Ok."))
     assert not any(i.kind == "correction" and "no wait" in i.text for i in ev.items)
 

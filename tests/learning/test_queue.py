@@ -1,4 +1,4 @@
-"""The durable queue and its worker: dedupe, leases, retries, kill -9 mid-job, hooks."""
+"""The durable queue and its worker: dedupe, leases, retries, kill -9 mid-job (hooks: tests/learning/hooks)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,9 @@ from pathlib import Path
 import pytest
 
 from autoskill_mcp import LocalSkillStore
-from autoskill_mcp.learning import hooks
 from autoskill_mcp.learning.queue import MAX_ATTEMPTS, JobQueue
 
-from .transcripts.conftest import FIXTURES
-
 HASHING = {"provider": "hashing", "dims": 256}
-CLAUDE_FIXTURE = FIXTURES / "claude-code" / "spotter__short.jsonl"
 
 
 def env_for(home: Path) -> dict[str, str]:
@@ -145,57 +141,3 @@ def test_a_worker_killed_mid_job_leaves_no_duplicate_skill(tmp_path: Path) -> No
             sessions[0]["skipped"] == "unchanged since the last ingest"
             or sessions[0]["decisions"][0]["action"] == "unchanged"
         )
-
-
-# -- hooks -----------------------------------------------------------------------------------------------
-
-
-def run_hook(home: Path, payload: object, *args: str) -> subprocess.CompletedProcess[str]:
-    stdin = payload if isinstance(payload, str) else json.dumps(payload)
-    return subprocess.run([sys.executable, "-m", "autoskill_mcp", "hook", "claude-code", "--no-worker", *args],
-                          input=stdin, env=env_for(home), capture_output=True, text=True, timeout=30)
-
-
-def test_the_claude_code_hook_enqueues_once_and_always_exits_0(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    transcript = tmp_path / "session.jsonl"
-    transcript.write_bytes(CLAUDE_FIXTURE.read_bytes())
-    end = {"hook_event_name": "SessionEnd", "session_id": "s", "transcript_path": str(transcript), "cwd": "/w",
-           "reason": "other"}
-    assert run_hook(home, end).returncode == 0
-    assert run_hook(home, dict(end, hook_event_name="PreCompact", trigger="auto")).returncode == 0
-    for bad in ("not json", "[1, 2]", "", dict(end, transcript_path=str(tmp_path / "gone.jsonl")),
-                dict(end, hook_event_name="Stop"), dict(end, transcript_path=str(home / "x.jsonl"))):
-        result = run_hook(home, bad)
-        assert result.returncode == 0 and result.stdout == ""
-    with JobQueue(home) as q:
-        [job] = q.list()
-        assert job.source == str(transcript.resolve()) and job.format == "claude-code" and job.user_id == "alice"
-    log = (home / "logs" / "hooks.log").read_text().splitlines()
-    assert [line.split()[2] for line in log] == ["enqueued", "duplicate"] + ["skipped"] * 6
-    assert "not a session boundary" in log[6]
-
-
-def test_hooks_install_merges_into_settings_idempotently(tmp_path: Path) -> None:
-    settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"model": "opus", "hooks": {"Stop": [{"hooks": [{"type": "command",
-                                                                                   "command": "other"}]}]}}))
-    command = hooks.hook_command("claude-code")
-    merged, changed = hooks.install("claude-code", path=settings, command=command)
-    assert changed and merged["model"] == "opus" and merged["hooks"]["Stop"][0]["hooks"][0]["command"] == "other"
-    assert merged["hooks"]["SessionEnd"][0]["hooks"][0]["command"] == command
-    assert (tmp_path / "settings.json.autoskill-backup").is_file()
-    again, changed = hooks.install("claude-code", path=settings, command=command)
-    assert not changed and again == json.loads(settings.read_text())
-    settings.write_text("[]")
-    with pytest.raises(ValueError, match="JSON object"):
-        hooks.install("claude-code", path=settings, command=command)
-
-
-def test_cli_hooks_install_writes_the_users_claude_settings(tmp_path: Path) -> None:
-    env = env_for(tmp_path / "home") | {"CLAUDE_CONFIG_DIR": str(tmp_path / "claude")}
-    out = subprocess.run([sys.executable, "-m", "autoskill_mcp", "hooks", "install", "--agent", "claude-code", "--yes"],
-                         env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    data = json.loads((tmp_path / "claude" / "settings.json").read_text())
-    assert set(data["hooks"]) == {"SessionEnd", "PreCompact"} and "hook claude-code" in out.stdout

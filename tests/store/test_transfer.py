@@ -208,14 +208,25 @@ def test_an_invalid_name_is_reported_as_the_name_actually_stored(store: LocalSki
 
 def test_unknown_frontmatter_keys_keep_their_yaml_value(store: LocalSkillStore, tmp_path: Path) -> None:
     _write(tmp_path / "src", "tinted/SKILL.md",
-           "---\nname: tinted\ndescription: Does X. Use for X.\ncolour: blue\nskill_type: workflow\n---\nBody\n")
+           "---\nname: tinted\ndescription: Does X. Use for X.\ncolour: blue\naudience: workflow\n---\nBody\n")
     import_skill_dirs(store, tmp_path / "src", user_id="alice")
     skill = store.find("tinted", user_id="alice")
-    assert skill.extensions == {"colour": "blue", "skill_type": "workflow"}
+    assert skill.extensions == {"colour": "blue", "audience": "workflow"}
     saved = store.save(skill.copy(instructions="Body, edited through the store"))  # now written by us
     text = (store.skill_dir(saved.id) / "SKILL.md").read_text()
-    assert '  x-colour: "blue"\n' in text and '  x-skill_type: "workflow"\n' in text and '\\"' not in text
-    assert store.get(saved.id).extensions == {"colour": "blue", "skill_type": "workflow"}
+    assert '  x-colour: "blue"\n' in text and '  x-audience: "workflow"\n' in text and '\\"' not in text
+    assert store.get(saved.id).extensions == {"colour": "blue", "audience": "workflow"}
+
+
+def test_a_top_level_skill_type_of_any_value_is_kept_in_metadata(store: LocalSkillStore, tmp_path: Path) -> None:
+    _write(tmp_path / "src", "typed/SKILL.md",
+           "---\nname: typed\ndescription: Does X. Use for X.\nskill_type: workflow\n---\nBody\n")
+    report = import_skill_dirs(store, tmp_path / "src", user_id="alice")
+    assert any(m.startswith("SKL043: skill_type is `workflow`") for _, m in report.warnings)
+    skill = store.find("typed", user_id="alice")
+    assert skill.metadata == {"skill_type": "workflow"} and skill.extensions == {} and skill.skill_type is None
+    saved = store.save(skill.copy(instructions="Body, edited through the store"))
+    assert '  skill_type: "workflow"\n' in (store.skill_dir(saved.id) / "SKILL.md").read_text()
 
 
 def test_an_imported_file_keeps_its_bytes_and_the_catalog_keeps_id_and_version(

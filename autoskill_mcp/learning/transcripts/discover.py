@@ -11,20 +11,18 @@ a link to elsewhere cannot make the scan wander.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from autoskill_mcp.learning import agent_homes
+from autoskill_mcp.learning.agent_homes import COPILOT_EDITORS, editor_user_dirs
 from autoskill_mcp.learning.transcripts import claude_code, cline
 from autoskill_mcp.learning.transcripts.source import TranscriptError
 
 AGENTS = ("claude-code", "codex", "gemini", "cursor", "cline", "roo", "aider", "copilot")
 _ALIASES = {"cursor-agent": "cursor", "copilot-vscode": "copilot", "copilot-cli": "copilot"}
-_CLINE_IDS = {"cline": "saoudrizwan.claude-dev", "roo": "rooveterinaryinc.roo-cline"}
-_CLINE_EDITORS = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")
-_COPILOT_EDITORS = ("Code", "Code - Insiders", "VSCodium")
 
 
 def discover(agent: str | None = None, *, since: datetime | timedelta | None = None,
@@ -53,36 +51,20 @@ def _any(path: Path) -> bool:
     return True
 
 
-def _env_dir(var: str, default: Path) -> Path:
-    value = os.environ.get(var)
-    return Path(value).expanduser() if value else default
-
-
-def editor_user_dirs(app: str, home: Path, real_home: bool) -> list[Path]:
-    """`<app>/User` for macOS, Linux and Windows under `home` (plus APPDATA / XDG when real)."""
-    dirs = [home / "Library" / "Application Support" / app / "User", home / ".config" / app / "User",
-            home / "AppData" / "Roaming" / app / "User"]
-    if real_home:
-        for var in ("APPDATA", "XDG_CONFIG_HOME"):
-            if os.environ.get(var):
-                dirs.append(Path(os.environ[var]) / app / "User")
-    return dirs
-
-
 def _claude(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-    yield (_env_dir("CLAUDE_CONFIG_DIR", home / ".claude"), "projects/*/*.jsonl",
+    yield (agent_homes.claude_dir(home), "projects/*/*.jsonl",
            lambda p: not claude_code.is_subagent_file(p))
 
 
 def _codex(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-    root = _env_dir("CODEX_HOME", home / ".codex")
+    root = agent_homes.codex_dir(home)
     yield root, "sessions/*/*/*/rollout-*.jsonl", _any
     yield root, "sessions/*/*/*/rollout-*.json", _any
     yield root, "archived_sessions/rollout-*.jsonl", _any
 
 
 def _gemini(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-    root = _env_dir("GEMINI_CLI_HOME", home) / ".gemini"
+    root = agent_homes.gemini_dir(home)
     yield root, "tmp/*/chats/session-*.jsonl", _any
     # a legacy .json is migrated to .jsonl on resume: the .jsonl then has everything
     yield root, "tmp/*/chats/session-*.json", lambda p: not p.with_suffix(".jsonl").exists()
@@ -91,7 +73,7 @@ def _gemini(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path]
 def _cursor(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
     for user in editor_user_dirs("Cursor", home, real):
         yield user, "globalStorage/state.vscdb", _any
-    root = _env_dir("CURSOR_CONFIG_DIR", home / ".cursor")
+    root = agent_homes.cursor_dir(home)
     yield root, "projects/*/agent-transcripts/*/*.jsonl", lambda p: p.stem == p.parent.name
 
     def no_transcript(store: Path) -> bool:
@@ -101,12 +83,8 @@ def _cursor(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path]
 
 def _cline_finder(flavor: str) -> Finder:
     def find(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-        users = [u for app in _CLINE_EDITORS for u in editor_user_dirs(app, home, real)]
-        users.append(home / ".vscode-server" / "data" / "User")
-        for user in users:
-            yield user, f"globalStorage/{_CLINE_IDS[flavor]}/tasks/*", _is_task
-        if flavor == "cline":
-            yield _env_dir("CLINE_DIR", home / ".cline"), "data/tasks/*", _is_task
+        for tasks in agent_homes.cline_task_roots(flavor, home, real):
+            yield tasks.parent, "tasks/*", _is_task
     return find
 
 
@@ -122,11 +100,11 @@ def _aider(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path],
 
 
 def _copilot(home: Path, real: bool) -> Iterator[tuple[Path, str, Callable[[Path], bool]]]:
-    for app in _COPILOT_EDITORS:
+    for app in COPILOT_EDITORS:
         for user in editor_user_dirs(app, home, real):
             yield user, "workspaceStorage/*/chatSessions/*.json*", _session_file
             yield user, "globalStorage/emptyWindowChatSessions/*.json*", _session_file
-    root = _env_dir("COPILOT_HOME", home / ".copilot")
+    root = agent_homes.copilot_dir(home)
     yield root, "session-state/*/events.jsonl", _any
     yield root, "session-state/*.jsonl", _any
 

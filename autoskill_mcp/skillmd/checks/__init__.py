@@ -5,6 +5,7 @@
 * ``name``, ``description``: the two required keys (SKL012-SKL027).
 * ``optional_fields``: compatibility, allowed-tools and license (SKL030, SKL031, SKL050, SKL051).
 * ``metadata``: the string-to-string map (SKL040-SKL042).
+* ``skill_type``: EvoMaster's ``knowledge`` or ``operator`` (SKL043, SKL044).
 * ``claude_code``: values of Claude Code's extension keys (SKL052-SKL054).
 * ``body``: the instructions and their substitutions (SKL060-SKL062, SKL068).
 * ``referenced_files``: files the body links to (SKL063-SKL067).

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 
+from ...skill import SKILL_TYPE_KEY, SKILL_TYPES
 from .. import yamltext
 from ..diagnostics import Fix
 from ..parser import FieldNode
 from ..positions import Position, Range, TextEdit
-from ..profiles import CLAUDE_CODE, CLAUDE_CODE_KEYS, CLAUDE_UPLOAD, SPEC_KEYS, get_profile
+from ..profiles import CLAUDE_CODE, CLAUDE_CODE_KEYS, CLAUDE_UPLOAD, EVOMASTER_KEYS, SPEC_KEYS, get_profile
 from .context import CheckContext
 from .edits import lines_of
 
@@ -38,7 +39,9 @@ def check_keys(ctx: CheckContext) -> None:
         if move:
             fixes.append(move)
         context = (
-            " (a Claude Code extension; the claude-code profile accepts it)" if key in CLAUDE_CODE_KEYS else ""
+            " (a Claude Code extension; the claude-code profile accepts it)" if key in CLAUDE_CODE_KEYS
+            else " (EvoMaster's; the evomaster profile accepts it, every profile as metadata.skill_type)"
+            if key in EVOMASTER_KEYS else ""
         )
         if suggestion:
             hint = f"did you mean '{suggestion}'?"
@@ -97,12 +100,14 @@ def _move_to_metadata_fix(ctx: CheckContext, node: FieldNode) -> Fix | None:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             return None
+    # A valid skill_type stays one bare word, as we render it (EvoMaster's reader takes quotes literally).
+    shown = text if node.key == SKILL_TYPE_KEY and text in SKILL_TYPES else yamltext.double_quoted(text)
     delete = TextEdit(lines_of(p, node), "")
     if node.value_range.end.line + 1 >= p.index.line_count:
         return None
     if meta is None:
         at = Position(p.close_line or 0, 0)
-        insert = TextEdit(Range(at, at), f"metadata:\n  {yamltext.key(node.key)}: {yamltext.double_quoted(text)}\n")
+        insert = TextEdit(Range(at, at), f"metadata:\n  {yamltext.key(node.key)}: {shown}\n")
     elif meta.kind == "mapping" and not meta.flow and meta.children:
         if node.key in meta.children:
             return None
@@ -110,7 +115,7 @@ def _move_to_metadata_fix(ctx: CheckContext, node: FieldNode) -> Fix | None:
         indent = " " * children[0].key_range.start.character
         last = max(c.value_range.end.line for c in children)
         at = Position(last + 1, 0)
-        insert = TextEdit(Range(at, at), f"{indent}{yamltext.key(node.key)}: {yamltext.double_quoted(text)}\n")
+        insert = TextEdit(Range(at, at), f"{indent}{yamltext.key(node.key)}: {shown}\n")
     else:
         return None
     return Fix(f"Move '{node.key}' under metadata", [delete, insert])

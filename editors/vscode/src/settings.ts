@@ -10,7 +10,7 @@ export const SECTION = 'autoskill';
 export const SETTING_KEYS = ['pythonPath', 'home', 'user', 'profile'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-export const PROFILES = ['auto', 'spec', 'claude-code', 'codex'] as const;
+export const PROFILES = ['auto', 'spec', 'claude-code', 'codex', 'claude-upload', 'evomaster'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 export interface AutoskillSettings {

@@ -20,7 +20,7 @@ test('settings become initializationOptions and the AUTOSKILL_* environment', ()
 });
 
 test('an unknown profile or a value of the wrong type counts as unset', () => {
-    const s = readSettings(reader({ profile: 'claude-upload', home: 42, user: ['x'] }), ctx);
+    const s = readSettings(reader({ profile: 'vscode-only', home: 42, user: ['x'] }), ctx);
     assert.equal(s.profile, 'auto');
     assert.equal(s.home, undefined);
     assert.equal(s.user, undefined);
