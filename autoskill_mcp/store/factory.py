@@ -55,6 +55,6 @@ def open_store(
         if library_dirs:
             log.warning("the team store does not search library folders yet; ignoring %s",
                         ", ".join(map(str, library_dirs)))
-        return PostgresSkillStore(dsn, embeddings=embeddings, background=background)
+        return PostgresSkillStore(dsn, embeddings=embeddings, background=background, cache_dir=home / "team-index")
     raise ConfigError(f"unknown store provider {provider!r}; use 'local', 'inmemory' or 'postgres'")
 

@@ -245,3 +245,33 @@ def test_a_member_without_the_extension_is_told_what_a_superuser_must_do(pg_serv
     finally:
         pg_server.drop_database("members_db")
         pg_server.execute("DROP ROLE IF EXISTS member")
+
+
+def test_a_new_process_starts_from_this_machines_snapshot_and_the_changes_since(pg_dsn: str, tmp_path: Path,
+                                                                               make_skill) -> None:
+    cache = tmp_path / "team-index"
+    topics = ["commit messages", "docker images", "csv cleaning", "sql migrations", "pytest fixtures"]
+    skills = [make_skill(f"{t.replace(' ', '-')}-{i}", description=f"Handles {t}, case {i}. Use for {t}.")
+              for i in range(50) for t in topics]
+    queries = [f"help with {t}" for t in topics]
+
+    def ranked(store: PostgresSkillStore) -> list[list[str]]:
+        return [[h.skill.id for h in store.search(q, user_id="alice", top_k=5)] for q in queries]
+
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False, cache_dir=cache) as first:
+        saved = first.save_many(skills)
+        ranked(first)
+    assert (cache / "index" / "keywords.snapshot").is_file() and (cache / "index" / "vectors.snapshot").is_file()
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as other:  # another machine writes
+        other.delete(saved[0].id)
+        added = other.save(make_skill("kubernetes-deploys", description="Deploys to kubernetes. Use for k8s."))
+        before = ranked(other)
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False, cache_dir=cache) as again:
+        assert ranked(again) == before  # the same answers as a handle that built its index from the table
+        assert [h.skill.id for h in again.search("deploy to kubernetes", user_id="alice", top_k=1)] == [added.id]
+        assert all(h.skill.id != saved[0].id for h in again.search("commit messages case 0", user_id="alice"))
+        assert again.vector_status() == (0, len(skills))
+        assert again._snapshot_seq == len(skills)  # it started from the first handle's snapshot (a change a skill)
+    (cache / "index" / "keywords.snapshot").write_bytes(b"garbage")  # damaged: ignored, rebuilt from the table
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False, cache_dir=cache) as damaged:
+        assert ranked(damaged) == before

@@ -8,6 +8,7 @@ here, so the default install (without the `postgres` extra) never needs it.
 - schema.py: the tables, versioned migrations applied on open (`autoskill store migrate`)
 - vectors.py: the pgvector column as the search index's vector cache
 - rows.py: a skills row, read and parsed
+- index.py: the search index of one process, built from the table or this machine's snapshots
 - writes.py: save, save_verbatim, delete and rollback, each one transaction with its change number
 - store.py: `PostgresSkillStore`, the façade (reads, history, usage, search)
 """

@@ -29,6 +29,7 @@ from ..layout import check_resource_path
 from ..reads import stored_scopes
 from ..search import check_request
 from ..skill_rows import tokens_from
+from . import index as index_build
 from . import writes
 from .pool import ConnectionPool, require_psycopg
 from .rows import INDEXED, ROW, ParsedCache, from_db, parse_skill
@@ -55,8 +56,10 @@ class PostgresSkillStore(SkillStore):
 
     def __init__(
         self, dsn: str, *, embeddings: dict[str, Any] | None = None, embedder: Any = None, background: bool = True,
-        migrate: bool = True,
+        migrate: bool = True, cache_dir: str | Path | None = None,
     ) -> None:
+        """`cache_dir`: where this machine keeps the search index's snapshots between processes
+        (the member's home; None: each process builds its index from the table)."""
         require_psycopg()
         self.dsn = dsn
         self.migrated: list[int] = open_migrated(dsn) if migrate else []
@@ -64,6 +67,10 @@ class PostgresSkillStore(SkillStore):
 
         self.pool = ConnectionPool(dsn, on_connect=register_vector)
         self.vectors = PgVectorCache(self.pool)
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else None
+        self.store_id = str(self.pool.run(lambda c: c.execute(
+            "SELECT value FROM autoskill_meta WHERE key = 'store_id'").fetchone()[0], transaction=False))
+        self._snapshot_seq = -1
         self._embeddings = embeddings
         self._embedder = embedder
         self._embedder_made = embedder is not None
@@ -348,22 +355,10 @@ class PostgresSkillStore(SkillStore):
 
     @property
     def index(self) -> Any:
-        """The hybrid index (built on first use from the skills table, then kept current)."""
+        """The hybrid index: built on first use (from the table, or this machine's snapshots), then kept current."""
         with self._lock:
             if self._index is None:
-                from ...retrieval import HybridIndex
-
-                index = HybridIndex(self._get_embedder(), cache=self.vectors, background=self._background)
-                seq = self.change_seq()
-                found = self.pool.run(lambda c: c.execute(
-                    f"SELECT {INDEXED} FROM skills WHERE NOT deleted ORDER BY seq").fetchall(), transaction=False)
-                rows = [from_db(r) for r in found]
-                index.upsert_many([(r.id, r.index_text, r.text_hash, tokens_from(r.tokens)) for r in rows])
-                for r in rows:
-                    r.index_text = r.tokens = ""  # kept by the index; the row keeps what visibility needs
-                self._rows = {r.id: r for r in rows}
-                self._seen_seq = max([seq, *(r.seq for r in rows)])
-                self._index = index
+                self._index, self._rows, self._seen_seq, self._snapshot_seq = index_build.build(self)
             return self._index
 
     def refresh(self) -> None:
@@ -490,6 +485,10 @@ class PostgresSkillStore(SkillStore):
         """Build the search index again from the skills table; how many skills it holds."""
         with self._lock:
             old, self._index = self._index, None
+            if self.cache_dir is not None:  # from the table, not from what this machine saved
+                from .. import snapshots
+
+                snapshots.keywords_path(self.cache_dir).unlink(missing_ok=True)
         if old is not None:
             old.close()
         return len(self.index)
@@ -506,8 +505,11 @@ class PostgresSkillStore(SkillStore):
                 return
             self._closed = True
             index, self._index = self._index, None
+            seen, rows = self._seen_seq, len(self._rows)
         self._closing.set()
         if index is not None:
+            if seen != self._snapshot_seq:
+                index_build.save_snapshot(self, index, seen, rows)
             index.close()
         with self._listen_lock:  # a wait in progress ends within its timeout
             if self._listener is not None:
