@@ -44,7 +44,7 @@ class AutoSkill:
     def __init__(self, config: AutoSkillConfig | None = None, *, store: SkillStore | None = None) -> None:
         self.config = config or AutoSkillConfig()
         self.store: SkillStore = store or open_store(
-            self.config.store,
+            self.config.resolved_store(),
             home=self.config.home,
             embeddings=self.config.resolved_embeddings(),
             library_dirs=self.config.library_dirs(),
