@@ -126,6 +126,9 @@ _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
                           r"escrib\w*|redact\w*)\b", re.I)
+#: a quotation of several sentences (a mail to answer, a paragraph to rework)
+_QUOTE_BLOCK = re.compile(r"«[^»]{20,4000}»|“[^”]{20,4000}”|„[^“”]{20,4000}[“”]|「[^」]{20,4000}」|"
+                          r"(?:(?<=^)|(?<=[\s(:]))\"[^\"]{20,4000}\"(?=[\s,.;:!?)—–-]|$)")
 #: a quoted span: the words of a document, a message or a form field, not the user's own rule
 _QUOTED = re.compile(r"«[^»\n]{1,120}»|“[^”\n]{1,120}”|„[^“”\n]{1,120}[“”]|「[^」\n]{1,120}」|"
                      r"(?:(?<=^)|(?<=[\s(:]))(?:\"[^\"\n]{1,120}\"|'[^'\n]{1,80}')(?=[\s,.;:!?)—–-]|$)")
@@ -326,9 +329,12 @@ def _items(ev: Evidence) -> list[Item]:
             # a text the user wants summarised, translated or turned into something: its rules are its own
             continue
         ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
+        quoted = [m.group(0) for m in _QUOTE_BLOCK.finditer(t.text)]
         for s in t.prose:
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
+            if any(s.strip(" «»\"“”„") in q for q in quoted):
+                continue  # a sentence of the mail or document the user quoted: its author's words, not the user's
             if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or LINT_FINDING.match(s) \
                     or _OPENS_QUOTE.match(s):
                 continue  # a pick from a list, a record of who said what, hearsay, an answer to one lint finding

@@ -562,7 +562,8 @@ DATES = set(
 #: words that count, point or fill ("two", "same", "anything"): they never say what the work is
 _FILLER = set("of anything something everything nothing same other any all some more most two both either neither "
               "which what whatever mind against nächste nächsten nächster nächstes letzte letzten estoy estás está "
-              "próximo próxima prochain prochaine voy vas vamos alguna alguno algún algunas algunos".split())
+              "próximo próxima prochain prochaine voy vas vamos alguna alguno algún algunas algunos info fyi "
+              "heads".split())
 
 
 def _not_a_topic(low: str) -> bool:

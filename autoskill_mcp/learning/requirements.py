@@ -186,7 +186,14 @@ _HOUSE = re.compile(
     r"(team|house|company) "
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
     r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
-    r"notre (convention|règle|charte))\b", _I)
+    r"notre (convention|règle|charte))\b|"
+    # German and Spanish teams, and the user's own "all my X": "bei uns im Team", "mes mails pro partent tous"
+    r"\b(bei uns|in unserem (team|projekt|repo)|en (nuestro|este) (equipo|proyecto|repo)|aquí (usamos|no usamos)|"
+    r"all (my|our) \w+ (are|go|get|use|have)|tous mes|toutes mes|mes \w+ (\w+ )?(sont|partent|se font) tou(te)?s|"
+    r"alle (meine|unsere)|todos (mis|nuestros)|todas (mis|nuestras))\b|"
+    # "fyi, ...", "heads up: ...", "pour info, ...", "zur Info, ...": the user telling the agent how things are
+    r"^\W*(fyi|heads up|for the record|just so you know|pour info(rmation)?|zur info|nur zur info|"
+    r"para que lo sepas|para tu información|供参考|顺便说一下)\b", _I)
 #: "we use that in a few of the report models": a practice in some places is a fact, not the house's rule; nor is
 #: what keeps happening ("we always end up fielding questions")
 _PARTIAL = re.compile(r"\b(in (a few|some|one|two|a couple) (of )?|some of (the|our)|sometimes|here and there|"
@@ -211,6 +218,9 @@ _FRAGMENT = re.compile(
     r"y no|而不是|不要)\s+\S|"
     r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |"
     r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$|"
+    # "jira key first in the title": where a thing goes, said without a verb
+    r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3} (first|last|on top|at the (top|start|end|bottom)) (in|of|on) "
+    r"(the |each |every )?\w+|"
     # "then the primary metric with its CI": the next part of an order the previous sentence began
     r"^\W*(then|and then|after that|followed by|next|ensuite|puis|luego|después|dann|danach|然后|接着)\s*,?\s*"
     r"(the |a |an |le |la |les |el |los |die |der |das )?[\w%+#./:-]+( [\w%+#./:()-]+){0,10}\W*$",
