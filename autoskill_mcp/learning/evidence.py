@@ -126,6 +126,10 @@ _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
                           r"escrib\w*|redact\w*)\b", re.I)
+#: the user describing the agent's habit ("you always tack a summary on", "you never close the file"):
+#: a complaint that may point at a rule, said without asking for one
+_AGENT_HABIT = re.compile(r"^\W*(but |and |lol |ugh |also )?(you|u) (always|never|keep|constantly|still) "
+                          r"(?!(should|must|need|have to|want)\b)\w+", re.I)
 #: a quotation of several sentences (a mail to answer, a paragraph to rework)
 _QUOTE_BLOCK = re.compile(r"«[^»]{20,4000}»|“[^”]{20,4000}”|„[^“”]{20,4000}[“”]|「[^」]{20,4000}」|"
                           r"(?:(?<=^)|(?<=[\s(:]))\"[^\"]{20,4000}\"(?=[\s,.;:!?)—–-]|$)")
@@ -313,6 +317,8 @@ def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
             continue
         if d is not None:
             d = replace(d, text=s)
+            if _AGENT_HABIT.match(s):  # "you always tack a summary on": what the agent does, no rule yet
+                d = replace(d, weight=min(d.weight, 0.5))
         if d is not None and d.kind is not DirectiveKind.WORKFLOW and d.weight < 1.0 \
                 and not (instructs(s, lang) or policy(s)):
             continue  # a plain "don't" in a description asks nothing ("the old one doesn't scale")
@@ -723,10 +729,12 @@ _ONCE = re.compile(
     r"\b(retir(es|ing|ement)|farewell|leaving do|eulogy|funeral|wedding|best man|maid of honou?r|(we'?re|i'?m) "
     r"moving (house|flat|to)|relocat(e|ing|ion) to|one-(time|off) (migration|import|cleanup|backfill|job|script)|"
     r"just this once|only (this )?once|(pick|choose|decide on) one\b[^.?!]{0,30}\b(of|from) (these|them|the)|"
+    r"honeymoon|voyage de noces|luna de miel|flitterwochen|once in a lifetime|une fois dans (une|sa|ma) vie|"
+    r"una vez en la vida|einmal im leben|"
     r"(choose|choosing|pick|picking|buy|buying|find) (me )?(a|an|my|our|the) (new )?"
     r"(laptop|car|flat|apartment|house|sofa|couch|phone|fridge|washing machine|dishwasher|tv|bike|pram|stroller|"
     r"mattress|camera|venue)|which (laptop|car|flat|apartment|phone|tv|bike|camera) (should|to))\b|"
-    r"(退休|欢送|婚礼|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本)|从这几(家|个|套|款|间)|(挑|选)(一家|一个|一套|哪家|哪个)|"
+    r"(退休|欢送|婚礼|蜜月|葬礼|悼词|搬家|户口|落户|一次性(迁移|导入|脚本)|从这几(家|个|套|款|间)|(挑|选)(一家|一个|一套|哪家|哪个)|"
     r"(买|选)(一台|一辆|一套|个|台|辆|套)?(新的?)?"
     r"(电脑|笔记本|车|房子?|沙发|手机|冰箱|洗衣机|电视))|"
     r"\b(départ à la retraite|pot de départ|mariage|enterrement|déménag\w+|migration ponctuelle|une seule fois|"
