@@ -89,11 +89,11 @@ def bench_size(n: int, embeddings: dict[str, Any], server: PgServer, tmp: Path, 
 
 def sections(quick: bool, sizes: list[int] | None = None, embeddings: str | None = None,
              repeats: int | None = None) -> list[tuple[str, list[Row]]]:
-    """(title, rows) per size and embedder: quick is hashing at 5k; full adds 100k and MiniLM at 5k."""
+    """(title, rows) per size and embedder: quick is hashing at 1k; full is 5k and 100k and MiniLM at 5k."""
     if sizes:
         plan = [(n, e) for e in ([embeddings] if embeddings else ["hashing"]) for n in sizes]
     elif quick:
-        plan = [(5000, "hashing")]
+        plan = [(1000, "hashing")]
     else:
         plan = [(5000, "hashing"), (100_000, "hashing"), (5000, "minilm")]
     out = []
