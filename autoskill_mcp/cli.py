@@ -37,6 +37,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 #: stdout was closed by its reader: what a shell reports for a program ended by SIGPIPE
 EXIT_CLOSED_PIPE = 141
 QUICKSTART_QUERY = "add logging to the checkout service"
+#: the scopes `search`, `context`, `list` and `show` take (`project`: the current repository's own skills)
+SCOPE_CHOICES = ["user", "project", "shared", "library", "common", "all"]
 
 
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
@@ -50,7 +52,10 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> Non
 def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
     config = build_config(args.home, args.user, args.embeddings, args.library or (), llm=llm)
     check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
-    return AutoSkill(config)
+    project = getattr(args, "project", None)
+    if project is None and hasattr(args, "project"):  # the reading commands: the repository of the current folder
+        project = Path.cwd()
+    return AutoSkill(config, project=project)
 
 
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:
@@ -515,10 +520,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=fn)
         return p
 
+    def project_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--project", type=Path, default=None, metavar="PATH",
+                       help="the repository whose own skills (.claude/skills/, .agents/skills/, ...) are scope "
+                            "'project' (default: the one the current folder is in)")
+
     def search_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("query")
         p.add_argument("-k", "--top-k", type=cli_args.positive_int, default=5, help="how many skills (>= 1)")
-        p.add_argument("--scope", default="all", choices=["user", "shared", "library", "common", "all"])
+        p.add_argument("--scope", default="all", choices=SCOPE_CHOICES)
+        project_opt(p)
         p.add_argument("--min-score", type=cli_args.score, default=0.0, help="leave out hits below this score (0..1)")
 
     p = add("search", cmd_search, "find the skills relevant to a task")
@@ -535,12 +546,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true", help="embed every skill that lacks a vector first (a progress bar)")
 
     p = add("list", cmd_list, "list skills")
-    p.add_argument("--scope", default="user", choices=["user", "shared", "library", "common", "all"])
+    p.add_argument("--scope", default="user", choices=SCOPE_CHOICES)
+    project_opt(p)
     p.add_argument("--all-users", action="store_true")
     p.add_argument("--archived", action="store_true", help="include archived skills")
 
     p = add("show", cmd_show, "show one skill (by id or name)")
     p.add_argument("skill")
+    project_opt(p)
 
     p = add("validate", cmd_validate, "check SKILL.md files against the rule catalogue")
     p.add_argument("paths", nargs="+", help="SKILL.md files or folders (searched recursively)")

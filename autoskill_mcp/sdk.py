@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -36,22 +36,49 @@ if TYPE_CHECKING:  # the learning package loads on first use, not with the SDK
     from .learning.pruning import PruneReport
     from .learning.queue import JobQueue
     from .learning.worker import Worker
+    from .runtime.project import ProjectSkills
 
 
 class AutoSkill:
     """Skills for one machine: search, read, write, version, import and export them."""
 
-    def __init__(self, config: AutoSkillConfig | None = None, *, store: SkillStore | None = None) -> None:
+    def __init__(self, config: AutoSkillConfig | None = None, *, store: SkillStore | None = None,
+                 project: ProjectSkills | str | Path | Sequence[str | Path] | None = None) -> None:
+        """`project`: the repository (or repositories) whose own skills (`.claude/skills/`, ...) are
+        searched and served beside the store's, as scope `project` (read-only, never stored)."""
         self.config = config or AutoSkillConfig()
-        self.store: SkillStore = store or open_store(
+        base = store or open_store(
             self.config.store,
             home=self.config.home,
             embeddings=self.config.resolved_embeddings(),
             library_dirs=self.config.library_dirs(),
         )
+        self.store: SkillStore = base
+        if project is not None:
+            from .runtime.project import ProjectSkills, ProjectView
+
+            self.store = ProjectView(base, ProjectSkills.of(project), owns_base=True)
         self.default_user = self.config.resolved_user()
         self._queue: JobQueue | None = None
         self._learner: Learner | None = None
+
+    @property
+    def base_store(self) -> SkillStore:
+        """The store itself, without a project's skills beside it."""
+        from .runtime.project import ProjectView
+
+        return self.store.base if isinstance(self.store, ProjectView) else self.store
+
+    def with_project(self, project: ProjectSkills | str | Path | Sequence[str | Path] | None) -> AutoSkill:
+        """This SDK's store with another project beside it (a server's per-session view): it shares the
+        store, which closing the view leaves open."""
+        from .runtime.project import ProjectSkills, ProjectView
+
+        view = AutoSkill.__new__(AutoSkill)
+        view.config, view.default_user = self.config, self.default_user
+        view.store = ProjectView(self.base_store, ProjectSkills.of(project))
+        view._queue = view._learner = None
+        return view
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AutoSkill:
