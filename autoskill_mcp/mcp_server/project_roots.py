@@ -18,13 +18,15 @@ import threading
 import warnings
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import anyio
 
-from ..runtime.project import ProjectSkills
 from .settings import McpSettings
+
+if TYPE_CHECKING:  # the project index (numpy, the SKILL.md parser) loads on the first request that needs it
+    from ..runtime.project import ProjectSkills
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,14 @@ class SessionRoots:
 
     def __init__(self, settings: McpSettings) -> None:
         self.settings = settings
-        self.local = ProjectSkills([settings.project if settings.project is not None else Path.cwd()])
-        self.remote = ProjectSkills([settings.project] if settings.project is not None else [])
+        #: the folder the server was started in, read now: a later chdir must not move the project
+        self.started_in = settings.project if settings.project is not None else Path.cwd()
+        self._defaults: tuple[ProjectSkills, ProjectSkills] | None = None
         self._lock = threading.Lock()
         # connection key -> (the connection's initialize params, held so the key is never reused; its project)
         self._known: OrderedDict[int, tuple[Any, ProjectSkills]] = OrderedDict()
+        #: moves with every roots/list_changed: an answer asked for before one is not kept
+        self._epoch = 0
 
     async def project(self, request_context: Any) -> ProjectSkills:
         """The project a request (a `ServerRequestContext` or an MCPServer `Context`) works in."""
@@ -61,7 +66,7 @@ class SessionRoots:
         params = getattr(session, "client_params", None)
         caps = getattr(params, "capabilities", None)
         over_http = getattr(rc, "request", None) is not None
-        default = self.remote if over_http else self.local
+        default = self.default(over_http=over_http)
         if session is None or params is None or getattr(caps, "roots", None) is None:
             return default
         if over_http and not self.settings.loopback:
@@ -72,6 +77,7 @@ class SessionRoots:
             if held is not None and held[0] is params:
                 self._known.move_to_end(key)
                 return held[1]
+            epoch = self._epoch
         try:
             with anyio.fail_after(LIST_ROOTS_SECONDS), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # roots are deprecated in 2026-07-28; only legacy links get here
@@ -79,13 +85,26 @@ class SessionRoots:
         except Exception as exc:  # noqa: BLE001 - a client that cannot answer gets the default project
             log.warning("roots/list failed (%s): using %s", exc, ", ".join(map(str, default.roots)) or "no project")
             return default
+        from ..runtime.project import ProjectSkills
+
         paths = [p for p in (path_of_uri(str(r.uri)) for r in result.roots) if p is not None and p.is_dir()]
         project = await anyio.to_thread.run_sync(ProjectSkills, paths)
         with self._lock:
-            self._known[key] = (params, project)
-            while len(self._known) > MAX_CONNECTIONS:
-                self._known.popitem(last=False)
+            if self._epoch == epoch:  # else the roots changed meanwhile: ask again next time
+                self._known[key] = (params, project)
+                while len(self._known) > MAX_CONNECTIONS:
+                    self._known.popitem(last=False)
         return project
+
+    def default(self, *, over_http: bool) -> ProjectSkills:
+        """The project of a request whose client gives no roots: over stdio the server's folder, over HTTP
+        only a `--project` the server was given."""
+        if self._defaults is None:
+            from ..runtime.project import ProjectSkills
+
+            given = self.settings.project
+            self._defaults = (ProjectSkills([self.started_in]), ProjectSkills([given] if given is not None else []))
+        return self._defaults[1 if over_http else 0]
 
     def changed(self, request_context: Any) -> None:
         """`notifications/roots/list_changed`: ask this connection's client again on its next request."""
@@ -94,6 +113,7 @@ class SessionRoots:
         if params is None:
             return
         with self._lock:
+            self._epoch += 1
             held = self._known.get(id(params))
             if held is not None and held[0] is params:
                 del self._known[id(params)]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, GetPromptResult, Prompt, PromptArgument, PromptMessage, TextContent
 
-from ..runtime.project import ProjectSkills
 from . import skill_files as sf
 from .state import ServerState
+
+if TYPE_CHECKING:
+    from ..runtime.project import ProjectSkills
 
 TASK_ARGUMENT = PromptArgument(name="task", description="What to apply the skill to (optional)", required=False)
 

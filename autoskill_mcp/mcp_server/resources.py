@@ -10,7 +10,7 @@ bytes. Unknown skills and files are JSON-RPC -32602.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.server.context import ServerRequestContext
@@ -27,11 +27,13 @@ from mcp.types import (
 from mcp.types import Resource as MCPResource
 
 from ..errors import AutoSkillError, InvalidInputError
-from ..runtime.project import ProjectSkills
 from ..store.base import decode_cursor, encode_cursor
 from . import skill_files as sf
 from .identity import user_of
 from .state import ServerState
+
+if TYPE_CHECKING:
+    from ..runtime.project import ProjectSkills
 
 SKILLS_EXTENSION = "io.modelcontextprotocol/skills"
 MODERN = frozenset({"2026-07-28"})
