@@ -244,6 +244,9 @@ class AutoSkill:
         user = self._user(user_id)
         if not isinstance(name, str) or not isinstance(description, str) or not isinstance(instructions, str):
             raise InvalidInputError("name, description and instructions must be strings")
+        if scope == Scope.PROJECT.value:  # only when asked: into the repository, never the store
+            return self._save_to_project(name=name, description=description, instructions=instructions,
+                                         triggers=triggers, tags=tags, files=files)
         where = Scope(scope) if scope in ("user", "shared") else Scope.USER
         if skill_id:
             existing = self.store.get(skill_id)
@@ -273,6 +276,22 @@ class AutoSkill:
             skill.provenance.append(Provenance(source=str(source.get("source", "sdk")), at=now_iso(),
                                                session_id=source.get("session_id"), agent=source.get("agent")))
         return self.store.save(skill, reason="upsert")
+
+    def _save_to_project(self, *, name: str, description: str, instructions: str, triggers: Iterable[str] | None,
+                         tags: Iterable[str] | None, files: dict[str, bytes | str] | None) -> Skill:
+        """`upsert(scope="project")`: the SKILL.md written into the project's first root (see `ProjectView`)."""
+        from .runtime.project import ProjectView
+
+        if not isinstance(self.store, ProjectView):
+            raise InvalidInputError("scope 'project' needs a project: AutoSkill(..., project=PATH)")
+        if files:
+            raise InvalidInputError("a project skill is saved as its SKILL.md only; add its files in the repository")
+        skill = Skill(name=name.strip(), description=description.strip(), instructions=instructions.strip(),
+                      triggers=[t.strip() for t in triggers or [] if t and t.strip()],
+                      tags=[t.strip() for t in tags or [] if t and t.strip()])
+        saved = self.store.save_to_project(skill)
+        saved.skill.redactions = saved.redacted
+        return saved.skill
 
     def save(self, skill: Skill, *, reason: str = "save") -> Skill:
         """Write a Skill object as given (version bumped when content changed)."""

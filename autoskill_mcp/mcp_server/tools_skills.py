@@ -273,10 +273,14 @@ async def save_skill(
         description="replace: write exactly this (a new version if it exists); "
                     "merge: let maintenance merge it into a similar skill or add it")] = "replace",
     expected_version: Annotated[str | None, Field(description="Fail if the stored version differs")] = None,
+    scope: Annotated[Literal["user", "project"], Field(
+        description="user: the user's own skills (default); project: write the SKILL.md into the repository "
+                    "being worked in (its first root), only when the user asked for that")] = "user",
 ) -> SaveResult:
     """Author or edit one of the user's skills; every change becomes a new version with history."""
     state = state_of(ctx)
     user = user_of(ctx, state)
+    project = await state.roots.project(ctx)
     for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
         size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
         if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
@@ -298,6 +302,14 @@ async def save_skill(
         problem = name_input_problem(new.name)
         if problem is not None:  # checked here for both modes: merge would slugify it into another name
             raise ToolError(f"invalid skill name {quoted(new.name)}: {problem}")
+        if scope == "project":
+            if mode == "merge":
+                raise ToolError("mode 'merge' works on your own skills; save into the project with mode 'replace'")
+            done = state.view(project).store.save_to_project(new, expected_version=expected_version)
+            reason = f"written to {done.path}" if done.action != "unchanged" else f"{done.path} already says this"
+            return SaveResult(action=done.action, id=done.skill.id, name=done.skill.name, version=done.skill.version,
+                              reason=_saved_reason(reason, done.redacted), redacted=done.redacted,
+                              uri=skill_md_uri(done.skill.name))
         store = state.store
         if mode == "merge":
             decision = Maintainer(store).apply(
@@ -306,8 +318,13 @@ async def save_skill(
         else:
             decision = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
                                                     expected_version=expected_version)
+        reason = decision.reason
+        theirs = state.view(project).store.find(decision.name, user_id=user, scope="project") if project else None
+        if theirs is not None and decision.skill_id:
+            reason += (f"; this is your own copy, which now wins over the project's {theirs.name!r} for you "
+                       "(to change the repository's file, save with scope 'project')")
         return SaveResult(action=decision.action, id=decision.skill_id, name=decision.name, version=decision.version,
-                          reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
+                          reason=_saved_reason(reason, decision.redacted), redacted=decision.redacted,
                           uri=skill_md_uri(decision.name) if decision.skill_id else None)
 
     return await run(work)

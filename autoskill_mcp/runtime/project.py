@@ -26,14 +26,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .. import skillmd
-from ..errors import InvalidInputError, NotFoundError, ReadOnlyError, quoted
+from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError, quoted
 from ..learning.redaction import redact_bytes
 from ..retrieval.hybrid import HybridIndex
-from ..skill import Scope, Skill, SkillStatus
-from ..skillmd.names import canonical_name, unsafe_name_problem
+from ..skill import DEFAULT_VERSION, Scope, Skill, SkillStatus, bump_version
+from ..skillmd.names import canonical_name, name_input_problem, unsafe_name_problem
 from ..store import nofollow
 from ..store.base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
 from ..store.folders import MAX_RESOURCE_BYTES, SKILL_FILE, resource_files
@@ -46,6 +46,9 @@ ID_PREFIX = "project:"
 MAX_SKILLS_PER_ROOT = 2000
 #: indexes kept for roots no session names any more (a few repositories)
 CACHED_ROOTS = 32
+#: where a skill saved into a project goes when the project holds none of its name (every agent reads it
+#: but Claude Code; a name the project already has is written where it is)
+WRITE_FOLDER = PROJECT_SKILL_DIRS["agents"]
 _NAMESPACE = uuid.UUID("6f1d0c3e-8f1a-4c55-9a34-5b0e3c2a7d11")
 
 
@@ -513,3 +516,53 @@ class ProjectView(SkillStore):
     def close(self) -> None:
         if self.owns_base:
             self.base.close()
+
+    # -- asked for: a write into the repository ---------------------------------------------------------
+
+    def save_to_project(self, skill: Skill, *, expected_version: str | None = None) -> ProjectSave:
+        """Write `skill` into the first project root, only when asked (`scope="project"`).
+
+        The file a name already has in that root is replaced; a new name goes to
+        `<root>/.agents/skills/<name>/SKILL.md`. Atomic (temp file and rename), never through a
+        link, secrets redacted, the store's size limit; the store itself is not touched.
+        """
+        if not self.project:
+            raise InvalidInputError("no project to save into: give the repository (MCP roots, or `project=`)")
+        problem = name_input_problem(skill.name)
+        if problem is not None:
+            raise InvalidInputError(f"invalid skill name {quoted(skill.name)}: {problem}")
+        root = self.project.roots[0]
+        index = root_skills(root)
+        existing = index.find(skill.name)
+        if expected_version is not None and (existing.skill.version if existing else None) != expected_version:
+            raise ConflictError(f"project skill {skill.name!r} is at version "
+                                f"{existing.skill.version if existing else '(none)'}, not {expected_version}")
+        rel = (existing.folder.relative_to(root) if existing else Path(WRITE_FOLDER) / skill.name) / SKILL_FILE
+        # the file's own id is its folder's, so saving again does not change it
+        draft = skill.copy(scope=Scope.USER, version=existing.skill.version if existing else DEFAULT_VERSION,
+                           id=str(uuid.uuid5(_NAMESPACE, str(root / rel.parent))))
+        data, found = redact_bytes(skillmd.render(draft).encode("utf-8"))
+        if existing is not None and data == existing.skill_md:
+            return ProjectSave("unchanged", existing.skill.copy(), {}, existing.folder / SKILL_FILE)
+        if existing is not None:
+            draft.version = bump_version(existing.skill.version)
+            data, found = redact_bytes(skillmd.render(draft).encode("utf-8"))
+        if len(data) > MAX_SKILL_MD_BYTES:
+            raise InvalidInputError(f"the SKILL.md is {len(data):,} bytes; at most {MAX_SKILL_MD_BYTES:,}: move long "
+                                    "material into files under references/; nothing was written")
+        target = nofollow.write_file(root, rel.as_posix(), data)
+        os.chmod(target, 0o644)  # a repository's file, for everyone who checks it out (the temp file was 0600)
+        saved = index.find(draft.name)
+        if saved is None:  # written, yet unreadable as a skill: say so rather than pretend
+            raise InvalidInputError(f"{target} was written but cannot be read back: {index.problems.get(str(target))}")
+        return ProjectSave("updated" if existing else "created", saved.skill.copy(), dict(found), target)
+
+
+@dataclass(frozen=True)
+class ProjectSave:
+    """What a write into a project did: its outcome, the skill as now served, secrets removed, the file."""
+
+    action: Literal["created", "updated", "unchanged"]
+    skill: Skill
+    redacted: dict[str, int]
+    path: Path

@@ -89,6 +89,16 @@ async def test_stdio_client_roots_are_the_project_and_are_read_again_when_they_c
             while await project_names(c) != {"db-migrations"}:
                 await anyio.sleep(0.05)
         assert roots.asked == asked + 1
+        saved = (await c.call_tool("save_skill", {"name": "db-migrations", "description": "Own copy.",
+                                                  "instructions": "Mine."})).structured_content
+        assert saved["action"] == "created" and "wins over the project's" in saved["reason"]
+        written = (await c.call_tool("save_skill", {"name": "seed-data", "description": "Load the seed data.",
+                                                    "instructions": "Run make seed.", "scope": "project"}))
+        assert written.structured_content["action"] == "created", written.content
+        assert (two / ".agents" / "skills" / "seed-data" / "SKILL.md").is_file()
+        assert await project_names(c) == {"db-migrations", "seed-data"}
+        gone = await c.call_tool("delete_skill", {"name": "db-migrations"})  # the own copy goes, the project's stays
+        assert gone.structured_content["deleted"] and "db-migrations" in await project_names(c)
         hits = (await c.call_tool("search_skills", {"query": "reversible database migrations", "scope": "project"}))
         assert [h["name"] for h in hits.structured_content["hits"]] == ["db-migrations"]
         # the user's own skills still beside them, and untouched

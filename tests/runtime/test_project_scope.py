@@ -124,7 +124,8 @@ def test_secrets_are_redacted_on_read(tmp_path: Path) -> None:
 def test_precedence_user_beats_project_beats_shared(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     write_skill(repo / ".claude" / "skills" / "release", "release", "The repository release steps, tag and push.")
-    write_skill(repo / ".claude" / "skills" / "style", "style", "The repository code style with ruff and release notes.")
+    write_skill(repo / ".claude" / "skills" / "style", "style",
+                "The repository code style with ruff and release notes.")
     home = tmp_path / "home"
     with AutoSkill(config(home)) as plain:
         plain.upsert(name="release", description="My own release steps, tag, push and announce.")
@@ -174,6 +175,39 @@ def test_project_skills_are_read_only_and_writes_to_the_store_still_work(tmp_pat
         sdk.record_usage(mine.id, used=1)
         assert sdk.store.versions(theirs.id)[0].current
     assert (repo / ".claude" / "skills" / "claude-skill" / "SKILL.md").read_text().count("claude checks") == 1
+
+
+def test_a_save_into_the_project_only_when_asked(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    token = next(p.secret for p in plants() if p.kind == "github_token")
+    home = tmp_path / "home"
+    with AutoSkill(config(home), project=repo / "src") as sdk:
+        made = sdk.upsert(name="new-one", description="Written into the repository on request.",
+                          instructions=f"1. export GITHUB_TOKEN={token}", scope="project")
+        md = repo / ".agents" / "skills" / "new-one" / "SKILL.md"
+        assert made.scope == Scope.PROJECT and made.redactions == {"github_token": 1} and md.is_file()
+        assert token not in md.read_text() and oct(md.stat().st_mode & 0o777) == "0o644"
+        assert not list(home.rglob("new-one"))  # the store holds none of it
+        again = sdk.upsert(name="new-one", description="Written into the repository on request.",
+                           instructions=f"1. export GITHUB_TOKEN={token}", scope="project")
+        assert again.version == made.version  # unchanged
+        # a name the project already has is written where it is, as a new version
+        changed = sdk.upsert(name="claude-skill", description="Changed through autoskill.", scope="project")
+        assert changed.version == "0.1.1"
+        assert "Changed through autoskill." in (repo / ".claude" / "skills" / "claude-skill" / "SKILL.md").read_text()
+        assert not (repo / ".agents" / "skills" / "claude-skill").exists()
+        with pytest.raises(InvalidInputError, match="invalid skill name"):
+            sdk.upsert(name="../escape", description="No.", scope="project")
+    # a link on the way is refused and nothing is written through it
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, repo / ".agents" / "skills" / "linked")
+    with AutoSkill(config(home), project=repo) as sdk:
+        with pytest.raises(InvalidInputError, match="symbolic link"):
+            sdk.upsert(name="linked", description="Would land outside.", scope="project")
+    assert list(outside.iterdir()) == []
+    with AutoSkill(config(home)) as no_project, pytest.raises(InvalidInputError, match="needs a project"):
+        no_project.upsert(name="x", description="No project given.", scope="project")
 
 
 def test_a_changed_folder_is_read_again(tmp_path: Path) -> None:
