@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 
 import anyio
 
+from ..errors import InvalidInputError
 from .settings import McpSettings
 
 if TYPE_CHECKING:  # the project index (numpy, the SKILL.md parser) loads on the first request that needs it
@@ -85,10 +86,8 @@ class SessionRoots:
         except Exception as exc:  # noqa: BLE001 - a client that cannot answer gets the default project
             log.warning("roots/list failed (%s): using %s", exc, ", ".join(map(str, default.roots)) or "no project")
             return default
-        from ..runtime.project import ProjectSkills
-
         paths = [p for p in (path_of_uri(str(r.uri)) for r in result.roots) if p is not None and p.is_dir()]
-        project = await anyio.to_thread.run_sync(ProjectSkills, paths)
+        project = await anyio.to_thread.run_sync(_project, paths)
         with self._lock:
             if self._epoch == epoch:  # else the roots changed meanwhile: ask again next time
                 self._known[key] = (params, project)
@@ -100,10 +99,8 @@ class SessionRoots:
         """The project of a request whose client gives no roots: over stdio the server's folder, over HTTP
         only a `--project` the server was given."""
         if self._defaults is None:
-            from ..runtime.project import ProjectSkills
-
             given = self.settings.project
-            self._defaults = (ProjectSkills([self.started_in]), ProjectSkills([given] if given is not None else []))
+            self._defaults = (_project([self.started_in]), _project([given] if given is not None else []))
         return self._defaults[1 if over_http else 0]
 
     def changed(self, request_context: Any) -> None:
@@ -117,3 +114,17 @@ class SessionRoots:
             held = self._known.get(id(params))
             if held is not None and held[0] is params:
                 del self._known[id(params)]
+
+
+def _project(folders: list[Path]) -> ProjectSkills:
+    """The project of these folders; one that is gone (removed since it was named) is left out, logged."""
+    from ..runtime.project import ProjectSkills
+
+    kept = [f for f in folders if f.is_dir()]
+    if len(kept) < len(folders):
+        log.warning("project folders gone, left out: %s", ", ".join(str(f) for f in folders if f not in kept))
+    try:
+        return ProjectSkills(kept)
+    except InvalidInputError as exc:  # removed between the check and the read
+        log.warning("no project: %s", exc)
+        return ProjectSkills()

@@ -272,7 +272,12 @@ class ProjectSkills:
     """The skills of one or more project roots (an MCP session's roots); an earlier root's copy of a name wins."""
 
     def __init__(self, roots: Iterable[str | Path] = ()) -> None:
-        self.roots: tuple[Path, ...] = tuple(dict.fromkeys(project_root(r) for r in roots))
+        """InvalidInputError for a root that is not a folder (a mistyped `--project` must not pass as empty)."""
+        given = [Path(r).expanduser() for r in roots]
+        missing = [str(r) for r in given if not r.is_dir()]
+        if missing:
+            raise InvalidInputError(f"project folder {missing[0]} does not exist (or is not a folder)")
+        self.roots: tuple[Path, ...] = tuple(dict.fromkeys(project_root(r) for r in given))
         self._indexes = [root_skills(r) for r in self.roots]
 
     @classmethod

@@ -252,3 +252,7 @@ def test_cli_search_and_list_with_scope_project(tmp_path: Path) -> None:
     listed = run("list", "--scope", "project", "--project", str(repo), cwd=tmp_path)["skills"]
     assert sorted(s["name"] for s in listed) == sorted(f"{a}-skill" for a in KINDS.values())
     assert run("list", "--scope", "project", cwd=tmp_path)["skills"] == []  # tmp_path holds no skill folders
+    bad = subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "list", "--scope", "project", "--project",
+                          str(tmp_path / "nowhere")], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=120)
+    assert bad.returncode == 2 and "nowhere does not exist" in bad.stderr
