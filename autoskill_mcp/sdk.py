@@ -70,13 +70,13 @@ class AutoSkill:
         return self.store.base if isinstance(self.store, ProjectView) else self.store
 
     def with_project(self, project: ProjectSkills | str | Path | Sequence[str | Path] | None) -> AutoSkill:
-        """This SDK's store with another project beside it (a server's per-session view): it shares the
-        store, which closing the view leaves open."""
+        """This SDK's store with another project beside it (a server's per-request view): it shares the
+        store, which closing the view leaves open, and reads the project's folders once, as they are now."""
         from .runtime.project import ProjectSkills, ProjectView
 
         view = AutoSkill.__new__(AutoSkill)
         view.config, view.default_user = self.config, self.default_user
-        view.store = ProjectView(self.base_store, ProjectSkills.of(project))
+        view.store = ProjectView(self.base_store, ProjectSkills.of(project).pinned())  # one look at the folders
         view._queue = view._learner = None
         return view
 

@@ -38,6 +38,7 @@ SECTIONS = {
     "serve": "bench.bench_serve",
     "reliability": "bench.bench_reliability",
     "concurrency": "bench.bench_concurrency",
+    "project": "bench.bench_project",
 }
 
 

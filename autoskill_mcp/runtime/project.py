@@ -3,8 +3,9 @@
 A repository keeps its own skills in its agents' folders (`.claude/skills/`, `.agents/skills/`,
 `.github/skills/`, ...: `store.transfer.PROJECT_SKILL_DIRS`). They belong to the repository, not to
 the store: a store may be shared by many users and machines, so they are never written into its
-catalog. Each project root gets a small read-only index here (`RootSkills`), rescanned when one of
-its folders changes (file sizes and mtimes), ranked by the same keyword scoring as the store's
+catalog. Each project root gets a small read-only index here (`RootSkills`), read again when one
+of its files changes (sizes and mtimes, looked at as often as the store rescans for hand edits;
+a server's request pins one look, `pinned()`), ranked by the same keyword scoring as the store's
 hybrid search (BM25 and the calibrated fusion of `retrieval/`, keyword-only: the store's embedder
 is not public API). `ProjectView` puts them beside a store's skills under the store's own rules of
 precedence (`store.base.PRECEDENCE`: the user's own, then the project's, then shared and library).
@@ -20,6 +21,7 @@ import hashlib
 import os
 import stat
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -39,6 +41,7 @@ from ..store.base import SCOPES, FileInfo, SkillHit, SkillStore, SkillSummary, V
 from ..store.folders import MAX_RESOURCE_BYTES, SKILL_FILE, resource_files
 from ..store.layout import MAX_SKILL_MD_BYTES, check_resource_path
 from ..store.transfer import PROJECT_SKILL_DIRS
+from .watch import MIN_RESCAN_SECONDS
 
 #: every project skill's id starts so: a view tells a project skill from a stored one by its id alone
 ID_PREFIX = "project:"
@@ -105,6 +108,7 @@ class RootSkills:
         self.root = root
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
+        self._next_check = 0.0  # monotonic: the folders are looked at again from then on
 
     # -- reading the folders ------------------------------------------------------------------------
 
@@ -181,11 +185,24 @@ class RootSkills:
                 files.append((rel, st.st_size))
         return ProjectSkill(skill, folder, data, tuple(files))
 
+    def invalidate(self) -> None:
+        """Look at the folders on the next read (after a write of ours)."""
+        with self._lock:
+            self._next_check = 0.0
+
     def _current(self) -> _Loaded:
-        """The index as the folders are now (read again only when a stat moved)."""
+        """The index as the folders are now: looked at again at most every `MIN_RESCAN_SECONDS` and 20
+        times what a look costs (the store's own spacing of hand-edit rescans), read again only when a
+        stat moved."""
+        with self._lock:
+            loaded = self._loaded
+            if loaded is not None and time.monotonic() < self._next_check:
+                return loaded
+        started = time.monotonic()
         candidates, refused = self._candidates()
         signature = (tuple(sorted(refused.items())), self._signature(candidates))
         with self._lock:
+            self._next_check = time.monotonic() + max(MIN_RESCAN_SECONDS, 20 * (time.monotonic() - started))
             loaded = self._loaded
             if loaded is not None and loaded.signature == signature:
                 return loaded
@@ -211,26 +228,56 @@ class RootSkills:
             self._loaded = fresh
         return fresh
 
-    # -- what a view asks ---------------------------------------------------------------------------
+    # -- what a view asks: the folders as they are now -------------------------------------------------
+
+    def pinned(self) -> PinnedRoot:
+        """The folders as they are now, kept so (one request's many reads cost one look at the folders)."""
+        return PinnedRoot(self._current())
 
     @property
     def problems(self) -> dict[str, str]:
         """Each SKILL.md or folder not served, and why."""
-        return dict(self._current().problems)
+        return self.pinned().problems
 
     def skills(self) -> list[ProjectSkill]:
-        return list(self._current().skills.values())
+        return self.pinned().skills()
 
     def get(self, skill_id: str) -> ProjectSkill | None:
-        return self._current().skills.get(skill_id)
+        return self.pinned().get(skill_id)
 
     def find(self, name: str) -> ProjectSkill | None:
-        loaded = self._current()
+        return self.pinned().find(name)
+
+    def search(self, query: str, *, top_k: int, min_score: float, tags: frozenset[str]) -> list[SkillHit]:
+        return self.pinned().search(query, top_k=top_k, min_score=min_score, tags=tags)
+
+
+class PinnedRoot:
+    """One read of a root's folders: answers from it without looking at the folders again."""
+
+    def __init__(self, loaded: _Loaded) -> None:
+        self._loaded = loaded
+
+    def pinned(self) -> PinnedRoot:
+        return self
+
+    @property
+    def problems(self) -> dict[str, str]:
+        return dict(self._loaded.problems)
+
+    def skills(self) -> list[ProjectSkill]:
+        return list(self._loaded.skills.values())
+
+    def get(self, skill_id: str) -> ProjectSkill | None:
+        return self._loaded.skills.get(skill_id)
+
+    def find(self, name: str) -> ProjectSkill | None:
+        loaded = self._loaded
         held = loaded.by_name.get(name) or loaded.by_name.get(canonical_name(name))
         return None if held is None else loaded.skills[held]
 
     def search(self, query: str, *, top_k: int, min_score: float, tags: frozenset[str]) -> list[SkillHit]:
-        loaded = self._current()
+        loaded = self._loaded
         if loaded.index is None or not loaded.skills:
             return []
         allowed = None if not tags else frozenset(
@@ -278,7 +325,15 @@ class ProjectSkills:
         if missing:
             raise InvalidInputError(f"project folder {missing[0]} does not exist (or is not a folder)")
         self.roots: tuple[Path, ...] = tuple(dict.fromkeys(project_root(r) for r in given))
-        self._indexes = [root_skills(r) for r in self.roots]
+        self._indexes: list[RootSkills | PinnedRoot] = [root_skills(r) for r in self.roots]
+
+    def pinned(self) -> ProjectSkills:
+        """These roots as their folders are now, kept so for as long as the result lives (a server's
+        request: every read of it answers from one look at the folders). Live otherwise."""
+        out = ProjectSkills()
+        out.roots = self.roots
+        out._indexes = [i.pinned() for i in self._indexes]
+        return out
 
     @classmethod
     def of(cls, project: ProjectSkills | str | Path | Sequence[str | Path] | None) -> ProjectSkills:
@@ -557,6 +612,7 @@ class ProjectView(SkillStore):
                                     "material into files under references/; nothing was written")
         target = nofollow.write_file(root, rel.as_posix(), data)
         os.chmod(target, 0o644)  # a repository's file, for everyone who checks it out (the temp file was 0600)
+        index.invalidate()
         saved = index.find(draft.name)
         if saved is None:  # written, yet unreadable as a skill: say so rather than pretend
             raise InvalidInputError(f"{target} was written but cannot be read back: {index.problems.get(str(target))}")

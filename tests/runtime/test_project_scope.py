@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -210,17 +212,28 @@ def test_a_save_into_the_project_only_when_asked(tmp_path: Path) -> None:
         no_project.upsert(name="x", description="No project given.", scope="project")
 
 
+def eventually(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Poll `condition` until it holds (the folders are looked at again within a second or so)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the change was never picked up"
+        time.sleep(0.05)
+
+
 def test_a_changed_folder_is_read_again(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     project = ProjectSkills([repo])
     assert project.find("late") is None
     write_skill(repo / ".gemini" / "skills" / "late", "late", "Added after the first read.")
-    assert project.find("late") is not None
+    eventually(lambda: project.find("late") is not None)
+    pinned = project.pinned()
     md = write_skill(repo / ".gemini" / "skills" / "late", "late", "Changed description, longer than before.")
     os.utime(md, ns=(md.stat().st_atime_ns, md.stat().st_mtime_ns + 2_000_000_000))
-    assert project.find("late").skill.description == "Changed description, longer than before."  # type: ignore[union-attr]
-    (md).unlink()
-    assert project.find("late") is None
+    eventually(lambda: getattr(project.find("late"), "skill", None) is not None
+               and project.find("late").skill.description == "Changed description, longer than before.")  # type: ignore[union-attr]
+    assert pinned.find("late").skill.description == "Added after the first read."  # type: ignore[union-attr]
+    md.unlink()
+    eventually(lambda: project.find("late") is None)
 
 
 def test_each_view_has_its_own_project_over_one_store(tmp_path: Path) -> None:
