@@ -21,7 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_args, cli_learn, cli_plugin, cli_progress, cli_sync, skillmd
+from . import __version__, cli_args, cli_learn, cli_plugin, cli_progress, cli_store, cli_sync, skillmd
+from .config import AutoSkillConfig
 from .errors import AutoSkillError, InvalidInputError, NotFoundError, quoted
 from .runtime import build_config
 from .sdk import AutoSkill
@@ -49,8 +50,12 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> Non
         human()
 
 
+def _config(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkillConfig:
+    return build_config(args.home, args.user, args.embeddings, args.library or (), llm=llm)
+
+
 def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
-    config = build_config(args.home, args.user, args.embeddings, args.library or (), llm=llm)
+    config = _config(args, llm=llm)
     check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
     project = getattr(args, "project", None)
     if project is None and hasattr(args, "project"):  # the reading commands: the repository of the current folder
@@ -356,8 +361,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     with _open(args) as sdk:
         home = sdk.config.home
-        check("store folder", os.access(home, os.W_OK), str(home))
         store = sdk.store
+        dsn = getattr(store, "dsn", None)
+        if isinstance(dsn, str):  # the team store: opening it connected and migrated it
+            from .store.postgres.pool import redacted_dsn
+
+            check("team store", True, f"{redacted_dsn(dsn)} (PostgreSQL), change {store.change_seq()}")
+        else:
+            check("store folder", os.access(home, os.W_OK), str(home))
         catalog = getattr(store, "catalog", None)
         if catalog is not None:
             try:
@@ -388,11 +399,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 bar.advance()
                 md = Path(s.path) / "SKILL.md"
                 try:  # a linked SKILL.md is not read (the "skill files" check reports it)
-                    diags = skillmd.validate(read_regular(md, 2 * 1024 * 1024), path=str(md), dir_name=md.parent.name)
-                except (OSError, InvalidInputError):
+                    if s.path:
+                        diags = skillmd.validate(read_regular(md, 2 * 1024 * 1024), path=str(md),
+                                                 dir_name=md.parent.name)
+                    else:  # a store without folders: the SKILL.md it serves
+                        diags = skillmd.validate(store.read_skill_md(s.id), dir_name=s.name)
+                except (OSError, AutoSkillError):
                     continue
                 invalid += any(d.severity == "error" for d in diags)
-        check("spec validity", invalid == 0, f"{invalid} skill(s) with errors (run `autoskill validate {home}`)")
+        check("spec validity", invalid == 0, f"{invalid} skill(s) with errors"
+              + (f" (run `autoskill validate {home}`)" if not isinstance(dsn, str) else ""))
         from .retrieval import make_embedder
 
         try:
@@ -615,6 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("quickstart", cmd_quickstart, "try it in a demo store: bundled example skills, learning from a bundled "
             "session, a search (your store is untouched unless --home or AUTOSKILL_HOME names one)")
     cli_learn.register(add, _open, _emit)
+    cli_store.register(add, _config, _emit)
     cli_sync.register(add, _open)
     cli_plugin.register(add)
     p.add_argument("query", nargs="?")

@@ -1,7 +1,7 @@
 """One typed settings object shared by the SDK, the CLI and the servers.
 
 Defaults come from, in order: explicit arguments, environment variables
-(`AUTOSKILL_HOME`, `AUTOSKILL_USER`), the optional `<home>/config.toml`, and
+(`AUTOSKILL_HOME`, `AUTOSKILL_USER`, `AUTOSKILL_STORE_URL`), the optional `<home>/config.toml`, and
 the built-in values below. The CLI and the SDK resolve them the same way, so
 what one writes the other finds.
 """
@@ -103,6 +103,26 @@ class AutoSkillConfig:
             return dict(self.embeddings)
         from_file = _read_config_file(self.home).get("embeddings")
         return dict(from_file) if isinstance(from_file, dict) else dict(self.embeddings)
+
+    def resolved_store(self) -> dict[str, Any]:
+        """Store settings with the team store's URL applied: `AUTOSKILL_STORE_URL`, else `<home>/config.toml`
+        `[store] url`, unless the settings name a provider or DSN of their own.
+
+        A `postgresql://` URL selects the postgres store (store/postgres/); nothing above the store changes.
+        """
+        explicit = str(self.store.get("provider", "local")).lower() not in ("local", "filesystem", "fs") or any(
+            k in self.store for k in ("dsn", "url"))
+        url = os.environ.get("AUTOSKILL_STORE_URL")
+        if not url and not explicit:
+            section = _read_config_file(self.home).get("store")
+            if section is not None and not isinstance(section, dict):
+                raise ConfigError(f"{self.home / 'config.toml'}: [store] must be a table")
+            url = (section or {}).get("url")
+        if explicit or not url:
+            return dict(self.store)
+        if not isinstance(url, str) or not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(f"store url {url!r}: a team store's url starts with postgresql://")
+        return {**self.store, "provider": "postgres", "dsn": url}
 
     def resolved_llm(self) -> dict[str, Any]:
         """LLM settings, with `<home>/config.toml` `[llm]` filling an `auto` default."""

@@ -44,3 +44,9 @@ class ConfigError(AutoSkillError):
     """A configuration value that cannot work."""
 
     exit_code = 2
+
+
+class DatabaseUnavailableError(AutoSkillError):
+    """The store's database cannot be reached (a lost connection is retried once); nothing was half-written."""
+
+    exit_code = 7

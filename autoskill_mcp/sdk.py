@@ -48,7 +48,7 @@ class AutoSkill:
         searched and served beside the store's, as scope `project` (read-only, never stored)."""
         self.config = config or AutoSkillConfig()
         base = store or open_store(
-            self.config.store,
+            self.config.resolved_store(),
             home=self.config.home,
             embeddings=self.config.resolved_embeddings(),
             library_dirs=self.config.library_dirs(),

@@ -5,7 +5,8 @@
     python -m eval --out results/   # where eval.md and eval.json go (default: results/)
 
 Retrieval runs every mode the product offers (keyword, each embedder, both fused
-hybrids) on every `*.json` set in tests/fixtures/retrieval (or `--sets`);
+hybrids) on every `*.json` set in tests/fixtures/retrieval (or `--sets`), then through the
+stores' own search, the local store beside the team store on PostgreSQL (eval/store_retrieval.py);
 learning runs the offline extractor over the dev set, the held-out set and the first scenarios
 (eval/scenarios/; `--scenarios` replaces the last), each beside the previous rules; the precision
 review labels every skill the offline rules make from the transcript fixtures (eval/precision.py).
@@ -20,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import learning, precision, retrieval
+from . import learning, precision, retrieval, store_retrieval
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         reports.append(report)
         sections.append(retrieval.markdown(report))
         print(sections[-1] + "\n", flush=True)
+    through_stores = []
+    for path in retrieval.set_files(args.sets):  # the team store must rank as the local one does
+        through_stores.append(store_retrieval.evaluate_stores(path, sample=sample, seed=args.seed))
+        sections.append(store_retrieval.markdown(through_stores[-1]))
+        print(sections[-1] + "\n", flush=True)
     learned = {}
     for name, paths in (("dev set (labelled before the rules were reworked)", [learning.SETS["dev"]]),
                         ("held-out set (never tuned on)", [learning.SETS["holdout"]]),
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "eval.md").write_text(head + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
     (args.out / "eval.json").write_text(json.dumps({
-        "quick": args.quick, "seconds": seconds, "retrieval": reports,
+        "quick": args.quick, "seconds": seconds, "retrieval": reports, "retrieval_through_stores": through_stores,
         "learning": {name: {k: r[k] for k in ("files", "extractor", "summary", "previous", "outcomes")}
                      for name, r in learned.items()},
         "precision_review": {k: {"skills": v["skills"], "keep": v["keep"], "junk": v["junk"],

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .naming import has_task_verb, occasion, stack_of
-from .noise import LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
+from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
 from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
@@ -44,7 +44,9 @@ _RECUR = re.compile(
     r"\b(again|as (last time|before|usual|always|i said|discussed)|like (last time|before|always)|same as (last time|"
     r"before)|once more|one more time|as we did)\b|(又(要|是|忘|用|写|搞)|再次|还是要|跟上次一样|和上次一样|像上次|"
     r"照旧|老规矩|照常|同上次)|"
-    r"\b((?<!pas )encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b",
+    r"\b((?<!pas )encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b|"
+    r"\b(otra vez|de nuevo|como (la última vez|siempre|antes)|(schon )?wieder|nochmal|noch einmal|"
+    r"wie (letztes mal|immer|beim letzten mal))\b",
     re.IGNORECASE,
 )
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
@@ -124,6 +126,9 @@ _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
                           r"escrib\w*|redact\w*)\b", re.I)
+#: a quotation of several sentences (a mail to answer, a paragraph to rework)
+_QUOTE_BLOCK = re.compile(r"«[^»]{20,4000}»|“[^”]{20,4000}”|„[^“”]{20,4000}[“”]|「[^」]{20,4000}」|"
+                          r"(?:(?<=^)|(?<=[\s(:]))\"[^\"]{20,4000}\"(?=[\s,.;:!?)—–-]|$)")
 #: a quoted span: the words of a document, a message or a form field, not the user's own rule
 _QUOTED = re.compile(r"«[^»\n]{1,120}»|“[^”\n]{1,120}”|„[^“”\n]{1,120}[“”]|「[^」\n]{1,120}」|"
                      r"(?:(?<=^)|(?<=[\s(:]))(?:\"[^\"\n]{1,120}\"|'[^'\n]{1,80}')(?=[\s,.;:!?)—–-]|$)")
@@ -324,9 +329,12 @@ def _items(ev: Evidence) -> list[Item]:
             # a text the user wants summarised, translated or turned into something: its rules are its own
             continue
         ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
+        quoted = [m.group(0) for m in _QUOTE_BLOCK.finditer(t.text)]
         for s in t.prose:
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
+            if any(s.strip(" «»\"“”„") in q for q in quoted):
+                continue  # a sentence of the mail or document the user quoted: its author's words, not the user's
             if _CHOICE.search(s) or _RECORD.match(s) or is_reported(s) or LINT_FINDING.match(s) \
                     or _OPENS_QUOTE.match(s):
                 continue  # a pick from a list, a record of who said what, hearsay, an answer to one lint finding
@@ -347,6 +355,9 @@ def _items(ev: Evidence) -> list[Item]:
                     items.append(Item("recurrence", s, t.n, 0.5))
                 continue  # the request that sets the task names the skill; its specifics are not rules
             req = requirement(s, ev.language)
+            if req is not None and t.n == ev.turns[0].n and set(req.kinds) <= {"time"} \
+                    and not instructs(s, ev.language) and not policy(s):
+                req = None  # "meetings are 10-5 on wed and thu morning", said with the request: this trip's times
             if req is not None and set(req.kinds) <= {"rule"} and t.n > ev.turns[0].n and _NEW_REQUEST.match(s) \
                     and has_task_verb(s, ev.language):
                 req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
@@ -480,6 +491,8 @@ def _pasted(turn: Turn) -> bool:
     if len(turn.prose) < 2:
         return False
     lines = turn.text.splitlines()
+    if _PROC_INTRO.search(lines[0][-200:]) and not _ABOUT_TEXT.search(lines[0]):
+        return False  # "when this happens here's the drill: 1. ... 2. ...": the user's own steps, laid out
     laid_out = sum(1 for x in lines if _LAID_OUT.match(x))
     if laid_out >= 3 or turn.text.count("**") >= 8:
         return True
@@ -535,7 +548,9 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
     if _SCOPED_INTRO.search(" ".join(lines[:first + 1])[:400]):
         return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
-    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240]
+    # "`utils/cache.py:41` "must return None ..."": a comment on a line of this change, quoted, is no step of ours
+    steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240
+             and not (FILE_REF.search(s) and _QUOTED.search(s))]
     told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") or instructs(s, "fr") for s in steps)
     # "my process, in this order:", "voilà la marche à suivre :": the user announces the list as how it is done
     announced = bool(_PROC_INTRO.search(" ".join(lines[:first])[-300:]))
@@ -544,7 +559,8 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
 
 #: words that announce a list as the way something is done, not as this task's items
 _PROC_INTRO = re.compile(
-    r"\b(process|procedure|workflow|routine|steps|in (this|that) order|how (we|i) (do|handle|go|work|bump|ship|roll|"
+    r"\b(process|procedure|workflow|routine|steps|drill|runbook|playbook|checklist|in (this|that) order|"
+    r"how (we|i) (do|handle|go|work|bump|ship|roll|"
     r"release|deploy|plan|write|review|run|prepare)|this is how|here'?s how|the way (we|i))\b|"
     r"\b(marche à suivre|étapes|procédure|dans cet ordre|voilà comment|voici comment)\b|"
     r"\b(pasos|proceso|en este orden|así es como)\b|\b(schritte|ablauf|reihenfolge|so (plane|mache|gehe) ich)\b|"
@@ -722,6 +738,8 @@ _ONCE = re.compile(
 _SAID_ONCE = re.compile(
     r"\b(one-?(time|off|shot) (thing|job|task|cleanup|clean-up|migration|import|export|script|fix|build|run|report)|"
     r"this is (a )?(throwaway|throw-away|one-?off)|throwaway (build|branch|code|script|demo)|for the demo build|"
+    r"(it'?s|this is|this'?s|that'?s) (a |just a |only a |strictly a )?one-?(time|off|shot)\b"
+    r"(?!-? ?(per|a|every|each))|"
     r"(we|i)('ll| will)? revert (it |this |that )?right after|delete (the|this) branch after)\b|"
     r"\b(einmalig|ponctuel(le)?|por única vez|solo esta vez)\b|(只用一次|就用这一次|临时用一下)", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")

@@ -71,7 +71,8 @@ _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "�
                   "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
                   "现在", "从现", "在起", "一定要", "不能", "别再", "而不是", "需要", "帮我", "一下", "可以", "我们",
                   "你们", "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么",
-                  "很好", "不错", "好的", "谢谢", "看下", "看一下", "辛苦"}
+                  "很好", "不错", "好的", "谢谢", "看下", "看一下", "辛苦", "太长", "太短", "太多", "下面", "上面",
+                  "如下", "以下"}
 _CJK_CUT = re.compile(
     "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
     + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它想]"
@@ -561,7 +562,8 @@ DATES = set(
 #: words that count, point or fill ("two", "same", "anything"): they never say what the work is
 _FILLER = set("of anything something everything nothing same other any all some more most two both either neither "
               "which what whatever mind against nächste nächsten nächster nächstes letzte letzten estoy estás está "
-              "próximo próxima prochain prochaine".split())
+              "próximo próxima prochain prochaine voy vas vamos alguna alguno algún algunas algunos info fyi "
+              "heads".split())
 
 
 def _not_a_topic(low: str) -> bool:

@@ -57,6 +57,8 @@ _DECLARATIVE_WH = re.compile(r"^\s*(how|what|when|where|which|why)\s+(i|we|our \
 
 # Complaints and bug reports: the user saying what is wrong, not how to work.
 _COMPLAINT = re.compile(
+    # "always something with this repo", "it's always the same with X": a sigh, not a rule
+    r"^\W*(it'?s |there'?s )?always (something|the same|one thing|like this|a problem)\b|"
     r"\b(still (fails?|failing|broken|crash(es|ing)?|shows?|showing|doesn'?t|does not|isn'?t|not|wrong|the same|"
     r"getting|get|seeing|see|there|empty|blank|red)|doesn'?t work|does not work|not working|isn'?t working|no longer "
     r"works|stopped working|same (problem|error|issue|thing|result|bug)|it (fails|crashes|breaks|broke|hangs)|"
@@ -70,8 +72,10 @@ _COMPLAINT = re.compile(
     r"tu as échoué|pas content|mal compris|n'a pas été fait|n'ont rien à faire|superficielle|tu oublies|"
     r"tu ne sais pas|tu n'as (pas|toujours pas|rien)|je te confirme que|"
     r"je (ne )?vois (toujours|encore)|rien ne (change|marche|s'affiche)|c'est (cassé|faux|vide))|"
-    r"\b(immer noch nicht|noch immer nicht|geht (immer )?noch nicht|gleiche(n)? (Fehler|Fehlermeldung)|"
-    r"funktioniert (immer )?noch nicht|klappt (immer )?noch nicht|sigue sin|sigue igual|mismo error|no funciona)\b|"
+    r"\b(immer noch nicht|noch immer nicht|geht (immer )?noch nicht|gleiche(n|s)? (Fehler|Fehlermeldung|Problem)|"
+    r"dasselbe Problem|même (problème|souci|erreur)|"
+    r"funktioniert (immer )?noch nicht|klappt (immer )?noch nicht|sigue sin|sigue igual|"
+    r"sigue (fallando|dando|petando|rompiendo)|mismo (error|problema|fallo)|no funciona|falla otra vez)\b|"
     r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)",
     _I,
 )
@@ -119,7 +123,23 @@ LINT_FINDING = re.compile(r"^\W*[A-Z]{1,4}\d{3,4}\b\s*[:：-]")
 def is_reported(sentence: str) -> bool:
     """Someone else's words passed on ("someone in review said we should never ..."): what they said, not
     what the user asks for."""
-    return bool(_REPORTED.search(sentence))
+    for m in _REPORTED.finditer(sentence):
+        before = sentence[max(0, m.start() - 40): m.start()]
+        if m.group(0)[:1].isascii() and _NOT_HEARSAY.search(before):
+            continue  # "the body says why", "something I should have said": a thing's content, or the user's own
+        return True
+    return False
+
+
+#: what comes before "says"/"said" when no one else is being quoted: a thing that says (the body, the diff, it),
+#: or the user speaking of their own words ("I should have said", "as I said", "I've said")
+_NOT_HEARSAY = re.compile(
+    r"(\b(the|this|that|its|each|every|a|my|our)\s+([\w-]+\s+)?(body|diff|doc|docs|documentation|error|log|message|"
+    r"readme|spec|title|test|output|code|comment|ticket|page|label|line|note|subject|header|column|field|sign|"
+    r"description|changelog|warning|name|summary|section)|\b(it|this|that|which|what))"
+    r"(\s+(already|also|just|only|still|even|clearly|\w+ly))?\s*$|"
+    r"\b(i|we)\s*('ve|'d| have| had| should have| should've| would have| just| already| never| always)\s*$|"
+    r"\b(as|like|what|than)\s+(i|we)\s*('ve| have)?\s*$", re.I)
 
 
 _REPORTED = re.compile(

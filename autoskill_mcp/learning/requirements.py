@@ -180,12 +180,20 @@ _INSTRUCT_FR = re.compile(
     r"^(ne|n')\s*\w+", _I)
 # How things are done here, by the team or in this codebase: a standing rule by definition.
 _HOUSE = re.compile(
-    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|(?<!so )(?<!that )we (don'?t|"
+    r"\b(in this (repo|repository|codebase|project|team|app|house|company)|here we|[\w-]+ (style|format|convention|"
+    r"conventions|layout) here|(?<!so )(?<!that )we (don'?t|"
     r"never|always|only|keep|use|prefer|do not) \w+|our (convention|rule|policy|style|house style|standard)|"
     r"(team|house|company) "
     r"(rule|policy|style|convention|standard))\b|(我们(这边|这里|团队|项目|组|公司)?(都|一般|不|一律|统一|从来不|规定)|"
     r"公司(规定|要求)|团队(规范|约定))|\b(chez nous|ici on|dans (ce|notre) (projet|dépôt|repo|équipe)|"
-    r"notre (convention|règle|charte))\b", _I)
+    r"notre (convention|règle|charte))\b|"
+    # German and Spanish teams, and the user's own "all my X": "bei uns im Team", "mes mails pro partent tous"
+    r"\b(bei uns|in unserem (team|projekt|repo)|en (nuestro|este) (equipo|proyecto|repo)|aquí (usamos|no usamos)|"
+    r"all (my|our) \w+ (are|go|get|use|have)|tous mes|toutes mes|mes \w+ (\w+ )?(sont|partent|se font) tou(te)?s|"
+    r"alle (meine|unsere)|todos (mis|nuestros)|todas (mis|nuestras))\b|"
+    # "fyi, ...", "heads up: ...", "pour info, ...", "zur Info, ...": the user telling the agent how things are
+    r"^\W*(fyi|heads up|for the record|just so you know|pour info(rmation)?|zur info|nur zur info|"
+    r"para que lo sepas|para tu información|供参考|顺便说一下)\b", _I)
 #: "we use that in a few of the report models": a practice in some places is a fact, not the house's rule; nor is
 #: what keeps happening ("we always end up fielding questions")
 _PARTIAL = re.compile(r"\b(in (a few|some|one|two|a couple) (of )?|some of (the|our)|sometimes|here and there|"
@@ -199,7 +207,8 @@ _POLICY = re.compile(
     r"project)) (use|uses|do|does|don'?t|never|always|only|prefer|keep|write|name|put)\b|"
     # "PR descriptions here are three headings", "it's chi everywhere": how things are, said of the place
     r"\b[\w-]+ (here|in this (repo|codebase|team|project)) (are|is|have|has|get|take|follow|need|must)\b|"
-    r"\bit'?s [\w.-]+ everywhere\b|"
+    r"\bit'?s [\w.-]+ everywhere\b|\b[\w-]+ (style|format|convention|conventions|layout) (here|in this (repo|codebase|"
+    r"team|project))\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
     r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
 # A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven
@@ -209,13 +218,17 @@ _FRAGMENT = re.compile(
     r"y no|而不是|不要)\s+\S|"
     r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |"
     r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$|"
+    # "jira key first in the title": where a thing goes, said without a verb
+    r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3} (first|last|on top|at the (top|start|end|bottom)) (in|of|on) "
+    r"(the |each |every )?\w+|"
     # "then the primary metric with its CI": the next part of an order the previous sentence began
     r"^\W*(then|and then|after that|followed by|next|ensuite|puis|luego|después|dann|danach|然后|接着)\s*,?\s*"
     r"(the |a |an |le |la |les |el |los |die |der |das )?[\w%+#./:-]+( [\w%+#./:()-]+){0,10}\W*$",
     _I,
 )
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|when|can you|could you|is there|are there|"
-                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|i "
+                           r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|"
+                           r"i'?m |i'?ve |we'?re |i "
                            r"|we |it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
                            r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise)\b|"
                            r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*",
@@ -276,6 +289,10 @@ _TASK_SCOPED = re.compile(
     r"\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore|la semaine prochaine|ce matin|cet après-midi)\b|\b(nächste woche|heute|morgen früh|"
     r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|" + TENTATIVE.pattern, _I)
+#: what the speaker has or has not done ("we've never been", "i always forget"): a fact about them, no ask
+_EXPERIENCE = re.compile(r"^\W*(and |but |so )?(i|we|they|he|she)('ve|'d| have| had)? (never|always|already|often) "
+                         r"(been|seen|had|tried|used|heard|done|liked|understood|got|gotten|forget|forgot|end up|"
+                         r"met)\b", _I)
 #: this instance of the task, stated: "now I need to go to Rome in September", "do it for the shipments feed",
 #: "现在给 retry.py 写 docstring": what to do this time, never how such work is done
 _INSTANCE = re.compile(
@@ -316,7 +333,7 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
         found = kinds_of(clause, lang)
         told = instructs(clause, lang) or policy(clause) or bool(found and _FRAGMENT.match(clause))
         if is_question(clause) or _EXPLAIN.match(clause) or is_complaint(clause) or _SELF_REVISION.match(clause) \
-                or _INSTANCE.search(clause):
+                or _INSTANCE.search(clause) or _EXPERIENCE.match(clause):
             continue
         if not told and not (found and (kept or set(found) - _WEAK)):
             continue  # a fact of this instance, not something asked for

@@ -130,7 +130,8 @@ _ONE_OFF_ZH = re.compile(
 
 # Corrections: the next user message after the agent acted, negating or redirecting it.
 _CORRECTION_EN = re.compile(
-    r"^\s*(no\b|nope\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|that'?s (wrong|not)|actually\b|"
+    r"^\s*(no\b|nope\b|nah\b|hmm+,? no\b|not\s+(that|like|what)|don'?t\b|do not\b|stop\b|wrong\b|"
+    r"that'?s (wrong|not)|actually\b|"
     r"instead\b|i (meant|said|told you|asked)|still\b|again\b|revert\b|undo\b|why did you\b|you (should|shouldn'?t|"
     r"forgot|didn'?t|did not|missed|skipped|left out)\b)",
     _I,
@@ -172,16 +173,16 @@ def language(text: str) -> str:
         return "zh"
     words = _LATIN_WORD.findall(text.lower())
     if words:
-        fr = sum(1 for w in words if w in _FR_WORDS)
         en = sum(1 for w in words if w in _EN_WORDS)
-        if fr >= 3 and fr > en:
-            return "fr"
-        es = sum(1 for w in words if w in _ES_WORDS)
-        de = sum(1 for w in words if w in _DE_WORDS)
-        if es >= 3 and es > max(en, fr, de):
-            return "es"
-        if de >= 3 and de > max(en, fr, es):
-            return "de"
+        # French and Spanish share "la", "de", "que", "un": what only one of them uses decides between them
+        counts = {lang: (sum(1 for w in words if w in table), sum(1 for w in words if w in table - others))
+                  for lang, table, others in (("fr", _FR_WORDS, _ES_WORDS | _DE_WORDS),
+                                              ("es", _ES_WORDS, _FR_WORDS | _DE_WORDS),
+                                              ("de", _DE_WORDS, _FR_WORDS | _ES_WORDS))}
+        best = max(counts, key=lambda lang: (counts[lang][0] >= 3 and counts[lang][0] > en, counts[lang][1],
+                                             counts[lang][0]))
+        if counts[best][0] >= 3 and counts[best][0] > en:
+            return best
     if not words and (_DURABLE_FR.search(text) or _CORRECTION_FR.search(text)):
         return "fr"
     return "en"

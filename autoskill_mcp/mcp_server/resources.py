@@ -67,11 +67,10 @@ def list_resources(
     index = 0
     for summary in store.visible(user):
         try:
-            files = store.list_files(summary.id)
-            folder = store.skill_dir(summary.id)
+            files = store.list_files(summary.id)  # NotFoundError once gone (a store need not have folders)
         except AutoSkillError:
             continue
-        if folder is None or len(files) + 1 > sf.MAX_FILES:
+        if len(files) + 1 > sf.MAX_FILES:
             continue
         entries = [(sf.SKILL_FILE, None)] + [(f.path, f.size) for f in files]
         for path, size in entries:

@@ -161,10 +161,7 @@ def _jsonable(value: Any) -> Any:
 
 def publish(store: SkillStore, summary: SkillSummary) -> Published:
     """Read every file of a skill once; InvalidInputError when it exceeds the SEP-2640 limits."""
-    folder = store.skill_dir(summary.id)
-    if folder is None:
-        raise NotFoundError(f"skill {summary.name!r} is gone")
-    files = store.list_files(summary.id)
+    files = store.list_files(summary.id)  # NotFoundError once gone (a store need not have folders)
     if len(files) + 1 > MAX_FILES:
         raise InvalidInputError(f"skill {summary.name!r} has {len(files) + 1} files, over the {MAX_FILES}-file limit")
     if sum(f.size for f in files) > MAX_BYTES:

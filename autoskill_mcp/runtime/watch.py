@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: a rescan waits at least this long after the last one, and 20 times what it cost
 MIN_RESCAN_SECONDS = 0.75
+#: a watch waiting for a change announcement looks at its stop event this often
+STOP_CHECK_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,26 @@ class ChangeWatch:
         return self.check()
 
     def run(self, stop: threading.Event, poll: float) -> None:
-        """Tick every `poll` seconds until `stop` is set; a failing turn is logged, not fatal."""
-        while not stop.wait(poll):
+        """Tick every `poll` seconds until `stop` is set; a failing turn is logged, not fatal.
+
+        A store that can announce writes (`wait_for_change`: the team store's LISTEN) wakes the
+        watch at once instead, so a write on another machine reaches this one's clients without
+        waiting for the poll."""
+        waiter = getattr(self.store, "wait_for_change", None)
+        while True:
+            if callable(waiter):
+                deadline = time.monotonic() + poll
+                while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+                    try:
+                        if waiter(min(left, STOP_CHECK_SECONDS)):
+                            break
+                    except Exception as exc:  # noqa: BLE001 - waiting is an optimisation; the poll still works
+                        log.debug("waiting for a change announcement failed: %s", exc)
+                        stop.wait(left)
+                if stop.is_set():
+                    return
+            elif stop.wait(poll):
+                return
             try:
                 self.tick()
             except Exception as exc:  # noqa: BLE001 - a locked or vanished catalog must not end the watch

@@ -1,7 +1,9 @@
-"""Opening a store from settings: the local folder store, or a temporary one (the seed's `inmemory`)."""
+"""Opening a store from settings: the local folder store, a temporary one (the seed's `inmemory`),
+or the team store on PostgreSQL (store/postgres/, imported only when chosen)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +12,8 @@ from typing import Any
 from ..errors import ConfigError
 from .base import SkillStore
 from .local import LocalSkillStore
+
+log = logging.getLogger(__name__)
 
 
 class EphemeralSkillStore(LocalSkillStore):
@@ -28,7 +32,7 @@ def open_store(
     settings: dict[str, Any], *, home: Path, embeddings: dict[str, Any] | None = None,
     library_dirs: list[Path] | None = None, background: bool = True,
 ) -> SkillStore:
-    """Open the store the settings name (`{"provider": "local" | "inmemory", ...}`)."""
+    """Open the store the settings name (`{"provider": "local" | "inmemory" | "postgres", ...}`)."""
     provider = str(settings.get("provider", "local")).lower()
     common: dict[str, Any] = {
         "embeddings": embeddings,
@@ -41,4 +45,16 @@ def open_store(
         return LocalSkillStore(home, **common)
     if provider in ("inmemory", "memory", "in-memory"):
         return EphemeralSkillStore(**common)
-    raise ConfigError(f"unknown store provider {provider!r}; use 'local' or 'inmemory'")
+    if provider in ("postgres", "postgresql", "pg"):
+        from .postgres import PostgresSkillStore, require_psycopg
+
+        require_psycopg()  # a ConfigError naming the extra to install
+        dsn = settings.get("dsn") or settings.get("url")
+        if not isinstance(dsn, str) or not dsn.strip():
+            raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
+        if library_dirs:
+            log.warning("the team store does not search library folders yet; ignoring %s",
+                        ", ".join(map(str, library_dirs)))
+        return PostgresSkillStore(dsn, embeddings=embeddings, background=background, cache_dir=home / "team-index")
+    raise ConfigError(f"unknown store provider {provider!r}; use 'local', 'inmemory' or 'postgres'")
+

@@ -23,13 +23,7 @@ def search(
     store: LocalSkillStore, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
     tags: Iterable[str] | None = None, wait: bool = False, load_model: bool = False,
 ) -> list[SkillHit]:
-    if not isinstance(query, str):
-        raise InvalidInputError("query must be a string")
-    if not query.strip():
-        raise InvalidInputError("the query is empty: say what the task is, e.g. 'write a commit message'")
-    if not isinstance(top_k, int) or top_k < 1:
-        raise InvalidInputError("top_k must be a positive integer")
-    scopes = reads.stored_scopes(scope)
+    scopes = check_request(query, top_k, scope)
     wanted_tags = {t.lower() for t in tags or ()}
     reconcile.maybe_sync(store)
     store.refresh()
@@ -48,6 +42,17 @@ def search(
             hits.append(SkillHit(reads.load_skill(store, row), doc.score, doc.keyword, doc.vector, doc.mode, doc.note))
     store._answered.set()
     return hits
+
+
+def check_request(query: str, top_k: int, scope: str) -> tuple[str, ...]:
+    """Every store's checks of a search request; the stored scopes `scope` covers."""
+    if not isinstance(query, str):
+        raise InvalidInputError("query must be a string")
+    if not query.strip():
+        raise InvalidInputError("the query is empty: say what the task is, e.g. 'write a commit message'")
+    if not isinstance(top_k, int) or top_k < 1:
+        raise InvalidInputError("top_k must be a positive integer")
+    return reads.stored_scopes(scope)
 
 
 def _visible_ids(

@@ -61,26 +61,7 @@ def save_batch(
     store: LocalSkillStore, skills: list[Skill], *, reason: str, expected_version: str | None = None,
     replace_files: bool = False, durable: bool, verbatim: list[bytes] | None = None,
 ) -> list[Skill]:
-    prepared = [_prepare(s) for s in skills]
-    raw: list[bytes | None] = list(verbatim) if verbatim is not None else [None] * len(prepared)
-    for i, data in enumerate(raw):
-        if data is not None and prepared[i].name != skills[i].name:
-            raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
-    # No secret is stored: every write path (SDK, MCP, editor, import, learning, rollback) ends here.
-    found: list[Counter[str]] = []
-    for i, skill in enumerate(prepared):
-        prepared[i], in_fields, in_files = redact_skill(skill)
-        data = raw[i]
-        if data is not None:
-            clean, in_text = redact_bytes(data)
-            if in_fields and not in_text:
-                raw[i] = None  # the file's text hid what its parsed fields held: write the fields instead
-            else:
-                raw[i], in_fields = clean, in_text
-        found.append(in_fields + in_files)
-    # before anything is written: a batch is stored whole or not at all
-    for skill, data in zip(prepared, raw, strict=True):
-        check_skill_md_size(skill, data)
+    prepared, raw, found = prepare_batch(skills, verbatim)
     store.refresh()
     results: list[tuple[Skill, CatalogRow | None]] = []
     journal = recovery.Journal(store.root, durable=durable)
@@ -103,6 +84,36 @@ def save_batch(
     for (saved, _), counts in zip(results, found, strict=True):
         saved.redactions = dict(counts)
     return [s for s, _ in results]
+
+
+def prepare_batch(
+    skills: Sequence[Skill], verbatim: Sequence[bytes] | None = None,
+) -> tuple[list[Skill], list[bytes | None], list[Counter[str]]]:
+    """Every store's checks before a write: valid, spec-named, redacted, small enough to read back.
+
+    Returns the skills to write, the SKILL.md bytes to keep verbatim (None: render the skill) and
+    the secrets removed from each. Raises before anything is written: a batch is stored whole or not at all.
+    """
+    prepared = [_prepare(s) for s in skills]
+    raw: list[bytes | None] = list(verbatim) if verbatim is not None else [None] * len(prepared)
+    for i, data in enumerate(raw):
+        if data is not None and prepared[i].name != skills[i].name:
+            raise InvalidInputError(f"{skills[i].name!r} is not a valid name: it cannot be kept as written")
+    # No secret is stored: every write path (SDK, MCP, editor, import, learning, rollback) ends here.
+    found: list[Counter[str]] = []
+    for i, skill in enumerate(prepared):
+        prepared[i], in_fields, in_files = redact_skill(skill)
+        data = raw[i]
+        if data is not None:
+            clean, in_text = redact_bytes(data)
+            if in_fields and not in_text:
+                raw[i] = None  # the file's text hid what its parsed fields held: write the fields instead
+            else:
+                raw[i], in_fields = clean, in_text
+        found.append(in_fields + in_files)
+    for skill, data in zip(prepared, raw, strict=True):
+        check_skill_md_size(skill, data)
+    return prepared, raw, found
 
 
 def _check_name_free(store: LocalSkillStore, conn: Any, skill: Skill) -> None:

@@ -451,7 +451,9 @@ def test_keeping_to_a_rule_for_the_rest_of_the_codebase_is_durable() -> None:
 
 
 def test_what_keeps_happening_and_the_users_own_slip_are_no_rules() -> None:
-    assert "house" not in requirement("we always end up fielding questions we had answers for in the appendix").kinds
+    # what keeps happening to the team is no house rule (nor any ask at all)
+    said = requirement("we always end up fielding questions we had answers for in the appendix")
+    assert said is None or "house" not in said.kinds
     ev = gather(session("draw the outbox diagram", "Here: ...", "no wait thats wrong. leave the diagram", "Ok."))
     assert not any(i.kind == "correction" and "no wait" in i.text for i in ev.items)
 

@@ -1,0 +1,109 @@
+"""The team store's search index in one process: built from the skills table, or from the snapshots
+this machine saved last time (store/snapshots.py, the local store's format) plus the changes since.
+
+Building from the table reads every skill's tokens (about a second at 5k skills); a snapshot of the
+keyword index and of the vectors, kept in the member's home and keyed by the database's store id and
+change number, lets the next process read only the rows (no texts) and the changes made after it.
+A snapshot of another database, or a damaged one, is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import snapshots
+from ..catalog import CatalogRow
+from ..skill_rows import tokens_from
+from .rows import INDEXED, ROW, from_db
+
+if TYPE_CHECKING:
+    from .store import PostgresSkillStore
+
+log = logging.getLogger("autoskill_mcp.store.postgres")
+
+#: fewer skills than this rebuild faster than a snapshot is worth writing
+SNAPSHOT_FROM = 200
+
+
+def build(store: PostgresSkillStore) -> tuple[Any, dict[str, CatalogRow], int, int]:
+    """(the index, the live rows without texts, the change number they reflect, the snapshot's or -1)."""
+    from ...retrieval import HybridIndex
+
+    embedder = store._get_embedder()
+    index = HybridIndex(embedder, cache=store.vectors, background=store._background)
+    seq = store.change_seq()
+    cache, store_id = store.cache_dir, store.store_id
+    since: int | None = None
+    if cache is not None:
+        kept = _restore_vectors(index, cache, store_id, store) if embedder is not None else 0
+        since = _restore_keywords(index, cache, store_id, seq)
+        log.debug("team store index: %d vectors and keywords as of %s from the snapshots", kept, since)
+    if since is None:
+        found = store.pool.run(lambda c: c.execute(
+            f"SELECT {INDEXED} FROM skills WHERE NOT deleted ORDER BY seq").fetchall(), transaction=False)
+        rows = {r.id: r for r in map(from_db, found)}
+        index.upsert_many([(r.id, r.index_text, r.text_hash, tokens_from(r.tokens)) for r in rows.values()])
+    else:
+        lean = store.pool.run(lambda c: c.execute(
+            f"SELECT {ROW} FROM skills WHERE NOT deleted").fetchall(), transaction=False)
+        rows = {r.id: r for r in map(from_db, lean)}
+        changed = store.pool.run(lambda c: c.execute(
+            f"SELECT {INDEXED} FROM skills WHERE seq > %s ORDER BY seq", (since,)).fetchall(), transaction=False)
+        fresh: list[CatalogRow] = []
+        for r in map(from_db, changed):
+            index.remove(r.id)
+            rows.pop(r.id, None)
+            if not r.deleted:
+                fresh.append(r)
+                rows[r.id] = r
+        index.upsert_many([(r.id, r.index_text, r.text_hash, tokens_from(r.tokens)) for r in fresh])
+        done = {r.id for r in fresh}
+        lacking = [r.id for r in rows.values() if r.id not in done and not index.has_vector(r.id, r.text_hash)]
+        if lacking and embedder is not None:  # only a skill without a vector needs its text (to be embedded)
+            texts = store.pool.run(lambda c: c.execute(
+                "SELECT id, index_text, text_hash FROM skills WHERE id = ANY(%s)", (lacking,)).fetchall(),
+                transaction=False)
+            index.upsert_many([(i, text, h) for i, text, h in texts], keywords=False)
+    for r in rows.values():
+        r.index_text = r.tokens = ""  # kept by the index; the row keeps what visibility needs
+    seen = max([seq, *(r.seq for r in rows.values())])
+    return index, rows, seen, -1 if since is None else since
+
+
+def _restore_keywords(index: Any, cache: Path, store_id: str, seq: int) -> int | None:
+    saved = snapshots.read_keywords(cache, store_id, seq)
+    if saved is None:
+        return None
+    try:
+        index.restore_keywords(saved[1])
+    except ValueError as exc:
+        log.warning("ignoring the team store's keyword snapshot (%s); rebuilding the index", exc)
+        return None
+    return saved[0]
+
+
+def _restore_vectors(index: Any, cache: Path, store_id: str, store: PostgresSkillStore) -> int:
+    saved = snapshots.read_vectors(cache, store_id)
+    if saved is None:
+        return 0
+    hashes = dict(store.pool.run(lambda c: c.execute(
+        "SELECT id, text_hash FROM skills WHERE NOT deleted").fetchall(), transaction=False))
+    return int(index.restore_vectors(saved[0], hashes))
+
+
+def save_snapshot(store: PostgresSkillStore, index: Any, seen: int, rows: int) -> bool:
+    """Write the keyword index and the vectors for the next process here (small stores: never)."""
+    cache = store.cache_dir
+    if cache is None or rows < SNAPSHOT_FROM:
+        return False
+    try:
+        snapshots.write_keywords(cache, store.store_id, seen, index.keyword_snapshot())
+        vectors = index.vector_snapshot()
+        if vectors is not None:
+            snapshots.write_vectors(cache, store.store_id, vectors)
+    except OSError as exc:
+        log.warning("could not save the team store's index snapshot in %s: %s", cache, exc)
+        return False
+    return True
