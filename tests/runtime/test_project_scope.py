@@ -269,3 +269,20 @@ def test_cli_search_and_list_with_scope_project(tmp_path: Path) -> None:
                           str(tmp_path / "nowhere")], capture_output=True, text=True, env=env, cwd=tmp_path,
                          timeout=120)
     assert bad.returncode == 2 and "nowhere does not exist" in bad.stderr
+
+
+def test_the_project_sits_beside_every_backend(any_store, make_skill, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Local folders or the team store on PostgreSQL: the same precedence, nothing of the project stored."""
+    repo = make_repo(tmp_path)
+    write_skill(repo / ".claude" / "skills" / "style", "style", "The repository code style with ruff.")
+    write_skill(repo / ".claude" / "skills" / "mine", "mine", "The repository's copy of a name alice owns.")
+    any_store.save(make_skill("mine"))
+    any_store.save(make_skill("style", user="", scope=Scope.SHARED))
+    view = ProjectView(any_store, ProjectSkills([repo]))
+    seen = {s.name: s.scope for s in view.visible("alice")}
+    assert seen["mine"] == "user" and seen["style"] == "project" and seen["claude-skill"] == "project"
+    hits = view.search("repository code style ruff", user_id="alice", scope="all", top_k=10)
+    assert ("style", Scope.PROJECT) in [(h.skill.name, h.skill.scope) for h in hits]
+    assert ("style", Scope.SHARED) not in [(h.skill.name, h.skill.scope) for h in hits]
+    assert {s.name for s in any_store.summaries(user_id=None, scope="all")} == {"mine", "style"}
+    assert any_store.summaries(user_id="alice", scope="project") == []
