@@ -30,6 +30,7 @@ from .serve import cli as serve_cli
 from .skill import Skill
 from .skillmd.names import unsafe_name_problem
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
+from .store.base import SCOPES
 from .store.layout import check_user_id
 from .store.nofollow import read_regular
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
@@ -39,7 +40,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 EXIT_CLOSED_PIPE = 141
 QUICKSTART_QUERY = "add logging to the checkout service"
 #: the scopes `search`, `context`, `list` and `show` take (`project`: the current repository's own skills)
-SCOPE_CHOICES = ["user", "project", "shared", "library", "common", "all"]
+SCOPE_CHOICES = list(SCOPES)
 
 
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
@@ -138,6 +139,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
         user = None if args.all_users else sdk.default_user
         rows = sdk.store.summaries(user_id=user, scope=args.scope, include_archived=args.archived)
+        project = getattr(sdk.store, "project", None) if "project" in SCOPES[args.scope] else None
+        problems = project.problems if project is not None else {}  # the repository's files not served, and why
 
         def human() -> None:
             if not rows:
@@ -146,8 +149,13 @@ def cmd_list(args: argparse.Namespace) -> int:
                 owner = f"{r.owner}/" if r.scope == "user" and args.all_users else ""
                 print(f"{owner}{r.name}  v{r.version}  [{r.scope}]  {r.id}")
                 print(f"   {' '.join(r.description.split())[:160]}")
+            for path, why in problems.items():
+                print(f"not served: {path}: {why}", file=sys.stderr)
 
-        _emit(args, {"skills": [r.to_dict() for r in rows]}, human)
+        data: dict[str, Any] = {"skills": [r.to_dict() for r in rows]}
+        if project is not None:
+            data["problems"] = [{"path": path, "reason": why} for path, why in problems.items()]
+        _emit(args, data, human)
     return EXIT_OK
 
 

@@ -262,8 +262,12 @@ def test_cli_search_and_list_with_scope_project(tmp_path: Path) -> None:
 
     hits = run("search", "codex checks pull request", "--scope", "project", cwd=repo / "src" / "pkg")["hits"]
     assert hits[0]["name"] == "codex-skill" and hits[0]["scope"] == "project"
-    listed = run("list", "--scope", "project", "--project", str(repo), cwd=tmp_path)["skills"]
-    assert sorted(s["name"] for s in listed) == sorted(f"{a}-skill" for a in KINDS.values())
+    bad = repo / ".claude" / "skills" / "no-description"
+    bad.mkdir()
+    (bad / "SKILL.md").write_text("---\nname: no-description\n---\n", encoding="utf-8")
+    listed = run("list", "--scope", "project", "--project", str(repo), cwd=tmp_path)
+    assert sorted(s["name"] for s in listed["skills"]) == sorted(f"{a}-skill" for a in KINDS.values())
+    assert [p["path"] for p in listed["problems"]] == [str(bad.resolve() / "SKILL.md")]
     assert run("list", "--scope", "project", cwd=tmp_path)["skills"] == []  # tmp_path holds no skill folders
     bad = subprocess.run([sys.executable, "-m", "autoskill_mcp.cli", "list", "--scope", "project", "--project",
                           str(tmp_path / "nowhere")], capture_output=True, text=True, env=env, cwd=tmp_path,
