@@ -30,6 +30,7 @@ from .serve import cli as serve_cli
 from .skill import Skill
 from .skillmd.names import unsafe_name_problem
 from .store import AGENT_SKILL_DIRS, agent_skill_dir, export_skills
+from .store.base import SCOPES
 from .store.layout import check_user_id
 from .store.nofollow import read_regular
 from .store.transfer import ImportLimits, export_profile_for, find_skill_files
@@ -38,6 +39,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 #: stdout was closed by its reader: what a shell reports for a program ended by SIGPIPE
 EXIT_CLOSED_PIPE = 141
 QUICKSTART_QUERY = "add logging to the checkout service"
+#: the scopes `search`, `context`, `list` and `show` take (`project`: the current repository's own skills)
+SCOPE_CHOICES = list(SCOPES)
 
 
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
@@ -55,7 +58,10 @@ def _config(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> A
 def _open(args: argparse.Namespace, *, llm: dict[str, Any] | None = None) -> AutoSkill:
     config = _config(args, llm=llm)
     check_user_id(config.resolved_user())  # a bad id is bad input (exit 2), even for commands that only read
-    return AutoSkill(config)
+    project = getattr(args, "project", None)
+    if project is None and hasattr(args, "project"):  # the reading commands: the repository of the current folder
+        project = Path.cwd()
+    return AutoSkill(config, project=project)
 
 
 def _resolve(sdk: AutoSkill, ref: str) -> Skill:
@@ -133,6 +139,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as sdk:
         user = None if args.all_users else sdk.default_user
         rows = sdk.store.summaries(user_id=user, scope=args.scope, include_archived=args.archived)
+        project = getattr(sdk.store, "project", None) if "project" in SCOPES[args.scope] else None
+        problems = project.problems if project is not None else {}  # the repository's files not served, and why
 
         def human() -> None:
             if not rows:
@@ -141,8 +149,13 @@ def cmd_list(args: argparse.Namespace) -> int:
                 owner = f"{r.owner}/" if r.scope == "user" and args.all_users else ""
                 print(f"{owner}{r.name}  v{r.version}  [{r.scope}]  {r.id}")
                 print(f"   {' '.join(r.description.split())[:160]}")
+            for path, why in problems.items():
+                print(f"not served: {path}: {why}", file=sys.stderr)
 
-        _emit(args, {"skills": [r.to_dict() for r in rows]}, human)
+        data: dict[str, Any] = {"skills": [r.to_dict() for r in rows]}
+        if project is not None:
+            data["problems"] = [{"path": path, "reason": why} for path, why in problems.items()]
+        _emit(args, data, human)
     return EXIT_OK
 
 
@@ -531,10 +544,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=fn)
         return p
 
+    def project_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--project", type=Path, default=None, metavar="PATH",
+                       help="the repository whose own skills (.claude/skills/, .agents/skills/, ...) are scope "
+                            "'project' (default: the one the current folder is in)")
+
     def search_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("query")
         p.add_argument("-k", "--top-k", type=cli_args.positive_int, default=5, help="how many skills (>= 1)")
-        p.add_argument("--scope", default="all", choices=["user", "shared", "library", "common", "all"])
+        p.add_argument("--scope", default="all", choices=SCOPE_CHOICES)
+        project_opt(p)
         p.add_argument("--min-score", type=cli_args.score, default=0.0, help="leave out hits below this score (0..1)")
 
     p = add("search", cmd_search, "find the skills relevant to a task")
@@ -551,12 +570,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true", help="embed every skill that lacks a vector first (a progress bar)")
 
     p = add("list", cmd_list, "list skills")
-    p.add_argument("--scope", default="user", choices=["user", "shared", "library", "common", "all"])
+    p.add_argument("--scope", default="user", choices=SCOPE_CHOICES)
+    project_opt(p)
     p.add_argument("--all-users", action="store_true")
     p.add_argument("--archived", action="store_true", help="include archived skills")
 
     p = add("show", cmd_show, "show one skill (by id or name)")
     p.add_argument("skill")
+    project_opt(p)
 
     p = add("validate", cmd_validate, "check SKILL.md files against the rule catalogue")
     p.add_argument("paths", nargs="+", help="SKILL.md files or folders (searched recursively)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -36,22 +36,49 @@ if TYPE_CHECKING:  # the learning package loads on first use, not with the SDK
     from .learning.pruning import PruneReport
     from .learning.queue import JobQueue
     from .learning.worker import Worker
+    from .runtime.project import ProjectSkills
 
 
 class AutoSkill:
     """Skills for one machine: search, read, write, version, import and export them."""
 
-    def __init__(self, config: AutoSkillConfig | None = None, *, store: SkillStore | None = None) -> None:
+    def __init__(self, config: AutoSkillConfig | None = None, *, store: SkillStore | None = None,
+                 project: ProjectSkills | str | Path | Sequence[str | Path] | None = None) -> None:
+        """`project`: the repository (or repositories) whose own skills (`.claude/skills/`, ...) are
+        searched and served beside the store's, as scope `project` (read-only, never stored)."""
         self.config = config or AutoSkillConfig()
-        self.store: SkillStore = store or open_store(
+        base = store or open_store(
             self.config.resolved_store(),
             home=self.config.home,
             embeddings=self.config.resolved_embeddings(),
             library_dirs=self.config.library_dirs(),
         )
+        self.store: SkillStore = base
+        if project is not None:
+            from .runtime.project import ProjectSkills, ProjectView
+
+            self.store = ProjectView(base, ProjectSkills.of(project), owns_base=True)
         self.default_user = self.config.resolved_user()
         self._queue: JobQueue | None = None
         self._learner: Learner | None = None
+
+    @property
+    def base_store(self) -> SkillStore:
+        """The store itself, without a project's skills beside it."""
+        from .runtime.project import ProjectView
+
+        return self.store.base if isinstance(self.store, ProjectView) else self.store
+
+    def with_project(self, project: ProjectSkills | str | Path | Sequence[str | Path] | None) -> AutoSkill:
+        """This SDK's store with another project beside it (a server's per-request view): it shares the
+        store, which closing the view leaves open, and reads the project's folders once, as they are now."""
+        from .runtime.project import ProjectSkills, ProjectView
+
+        view = AutoSkill.__new__(AutoSkill)
+        view.config, view.default_user = self.config, self.default_user
+        view.store = ProjectView(self.base_store, ProjectSkills.of(project).pinned())  # one look at the folders
+        view._queue = view._learner = None
+        return view
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> AutoSkill:
@@ -217,6 +244,9 @@ class AutoSkill:
         user = self._user(user_id)
         if not isinstance(name, str) or not isinstance(description, str) or not isinstance(instructions, str):
             raise InvalidInputError("name, description and instructions must be strings")
+        if scope == Scope.PROJECT.value:  # only when asked: into the repository, never the store
+            return self._save_to_project(name=name, description=description, instructions=instructions,
+                                         triggers=triggers, tags=tags, files=files)
         where = Scope(scope) if scope in ("user", "shared") else Scope.USER
         if skill_id:
             existing = self.store.get(skill_id)
@@ -246,6 +276,22 @@ class AutoSkill:
             skill.provenance.append(Provenance(source=str(source.get("source", "sdk")), at=now_iso(),
                                                session_id=source.get("session_id"), agent=source.get("agent")))
         return self.store.save(skill, reason="upsert")
+
+    def _save_to_project(self, *, name: str, description: str, instructions: str, triggers: Iterable[str] | None,
+                         tags: Iterable[str] | None, files: dict[str, bytes | str] | None) -> Skill:
+        """`upsert(scope="project")`: the SKILL.md written into the project's first root (see `ProjectView`)."""
+        from .runtime.project import ProjectView
+
+        if not isinstance(self.store, ProjectView):
+            raise InvalidInputError("scope 'project' needs a project: AutoSkill(..., project=PATH)")
+        if files:
+            raise InvalidInputError("a project skill is saved as its SKILL.md only; add its files in the repository")
+        skill = Skill(name=name.strip(), description=description.strip(), instructions=instructions.strip(),
+                      triggers=[t.strip() for t in triggers or [] if t and t.strip()],
+                      tags=[t.strip() for t in tags or [] if t and t.strip()])
+        saved = self.store.save_to_project(skill)
+        saved.skill.redactions = saved.redacted
+        return saved.skill
 
     def save(self, skill: Skill, *, reason: str = "save") -> Skill:
         """Write a Skill object as given (version bumped when content changed)."""

@@ -34,9 +34,11 @@ class SkillStatus(str, enum.Enum):
 
 
 class Scope(str, enum.Enum):
-    """Where a skill lives: a user's own, shared by everyone, or a read-only library."""
+    """Where a skill lives: a user's own, the repository's being worked in, shared by everyone, or a
+    read-only library. Project skills are read from the repository's agent folders, never stored."""
 
     USER = "user"
+    PROJECT = "project"
     SHARED = "shared"
     LIBRARY = "library"
 

@@ -40,6 +40,7 @@ SECTIONS = {
     "reliability": "bench.bench_reliability",
     "concurrency": "bench.bench_concurrency",
     "pg": "bench.bench_pg",
+    "project": "bench.bench_project",
 }
 
 

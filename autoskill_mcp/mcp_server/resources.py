@@ -10,7 +10,7 @@ bytes. Unknown skills and files are JSON-RPC -32602.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.server.context import ServerRequestContext
@@ -31,6 +31,9 @@ from ..store.base import decode_cursor, encode_cursor
 from . import skill_files as sf
 from .identity import user_of
 from .state import ServerState
+
+if TYPE_CHECKING:
+    from ..runtime.project import ProjectSkills
 
 SKILLS_EXTENSION = "io.modelcontextprotocol/skills"
 MODERN = frozenset({"2026-07-28"})
@@ -55,11 +58,11 @@ def _offset(cursor: str | None) -> int:
 
 
 def list_resources(
-    state: ServerState, user: str, cursor: str | None, page: int
+    state: ServerState, user: str, cursor: str | None, page: int, project: ProjectSkills | None = None
 ) -> tuple[list[MCPResource], str | None]:
-    """One page of every skill file the user can see (`resources/list`)."""
+    """One page of every skill file the user can see (`resources/list`), the project's among them."""
     start = _offset(cursor)
-    store = state.store
+    store = state.view(project).store
     out: list[MCPResource] = []
     index = 0
     for summary in store.visible(user):
@@ -92,11 +95,12 @@ def _file_mime(store: Any, skill_id: str, path: str) -> str:
     return mime
 
 
-def directory_read(state: ServerState, user: str, uri: str, cursor: str | None, page: int = 100) -> dict[str, Any]:
+def directory_read(state: ServerState, user: str, uri: str, cursor: str | None, page: int = 100,
+                   project: ProjectSkills | None = None) -> dict[str, Any]:
     """SEP-2640 `resources/directory/read`: the direct children of a skill's root or one of its folders."""
     rest = uri[len(sf.SCHEME):] if uri.startswith(sf.SCHEME) else ""
     name, _, sub = rest.partition("/")
-    store = state.store
+    store = state.view(project).store
     summary = sf.find_visible(store, user, name) if name and not sub.endswith("/") else None
     if summary is None:
         raise MCPError(INVALID_PARAMS, f"Unknown directory: {uri}", {"uri": uri})
@@ -127,13 +131,13 @@ class DirectoryReadParams(RequestParams):
     cursor: str | None = None
 
 
-def read_resource(state: ServerState, user: str, uri: str) -> ReadResourceResult:
+def read_resource(state: ServerState, user: str, uri: str, project: ProjectSkills | None = None) -> ReadResourceResult:
     """The bytes of one skill file (`resources/read`)."""
     try:
         name, path = sf.split_uri(uri)
     except AutoSkillError as exc:
         raise MCPError(INVALID_PARAMS, str(exc), {"uri": uri}) from None
-    store = state.store
+    store = state.view(project).store
     summary = sf.find_visible(store, user, name)
     if summary is None:
         raise MCPError(INVALID_PARAMS, f"Unknown skill: {name!r}", {"uri": uri})
@@ -156,9 +160,10 @@ class SkillsGetParams(RequestParams):
     uri: str
 
 
-def skills_list(state: ServerState, user: str, cursor: str | None) -> dict[str, Any]:
+def skills_list(state: ServerState, user: str, cursor: str | None,
+                project: ProjectSkills | None = None) -> dict[str, Any]:
     start = _offset(cursor)
-    store = state.store
+    store = state.view(project).store
     summaries = store.visible(user)
     skills: list[dict[str, Any]] = []
     index = start
@@ -174,16 +179,17 @@ def skills_list(state: ServerState, user: str, cursor: str | None) -> dict[str, 
     return result
 
 
-def skills_get(state: ServerState, user: str, uri: str) -> dict[str, Any]:
+def skills_get(state: ServerState, user: str, uri: str, project: ProjectSkills | None = None) -> dict[str, Any]:
     try:
         name, path = sf.split_uri(uri)
     except AutoSkillError:
         raise MCPError(INVALID_PARAMS, f"Unknown skill URI: {uri}") from None
-    summary = sf.find_visible(state.store, user, name) if path == sf.SKILL_FILE else None
+    store = state.view(project).store
+    summary = sf.find_visible(store, user, name) if path == sf.SKILL_FILE else None
     if summary is None:
         raise MCPError(INVALID_PARAMS, f"Unknown skill URI: {uri}")
     try:
-        entry = _entry(sf.publish(state.store, summary))
+        entry = _entry(sf.publish(store, summary))
     except AutoSkillError as exc:
         raise MCPError(INVALID_PARAMS, f"Skill {uri} cannot be served: {exc}") from None
     return {"resultType": "complete", "skill": entry, "ttlMs": 0, "cacheScope": "private"}
@@ -205,14 +211,17 @@ class SkillsExtension(Extension):
 
         async def on_list(ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None) -> dict[str, Any]:
             cursor = params.cursor if params is not None else None
-            return await anyio.to_thread.run_sync(skills_list, state, user_of(ctx, state), cursor)
+            project = await state.roots.project(ctx)
+            return await anyio.to_thread.run_sync(skills_list, state, user_of(ctx, state), cursor, project)
 
         async def on_get(ctx: ServerRequestContext[Any, Any], params: SkillsGetParams) -> dict[str, Any]:
-            return await anyio.to_thread.run_sync(skills_get, state, user_of(ctx, state), params.uri)
+            project = await state.roots.project(ctx)
+            return await anyio.to_thread.run_sync(skills_get, state, user_of(ctx, state), params.uri, project)
 
         async def on_directory(ctx: ServerRequestContext[Any, Any], params: DirectoryReadParams) -> dict[str, Any]:
+            project = await state.roots.project(ctx)
             return await anyio.to_thread.run_sync(directory_read, state, user_of(ctx, state), params.uri,
-                                                  params.cursor)
+                                                  params.cursor, 100, project)
 
         return [
             MethodBinding("skills/list", PaginatedRequestParams, on_list, protocol_versions=MODERN),

@@ -47,6 +47,7 @@ from mcp.types import (
     ListResourcesResult,
     ListResourceTemplatesResult,
     ListToolsResult,
+    NotificationParams,
     PaginatedRequestParams,
     ReadResourceRequestParams,
     ReadResourceResult,
@@ -158,6 +159,7 @@ class AutoSkillServer(Server[ServerState]):
         self.middleware.extend([RequestStateBoundary(RequestStateSecurity.ephemeral(), default_audience=SERVER_NAME),
                                 h.track_clients])
         _serve_extension(self, resources.SkillsExtension(self.state))
+        self.add_notification_handler("notifications/roots/list_changed", NotificationParams, h.roots_changed)
 
     def create_initialization_options(
         self,
@@ -218,6 +220,10 @@ class Handlers:
         if ctx.method not in _HANDSHAKE:  # load once the client is past its handshake, not during it
             self.state.first_request.set()
         return result
+
+    async def roots_changed(self, ctx: ServerRequestContext[Any, Any], params: NotificationParams | None) -> None:
+        """The client's roots changed: its project is read again on its next request."""
+        self.state.roots.changed(ctx)
 
     # -- tools ----------------------------------------------------------------------------------------
 
@@ -287,8 +293,9 @@ class Handlers:
         """One page of the user's skill files, under our own cursor."""
         user = user_of(ctx, self.state)
         cursor = params.cursor if params is not None else None
+        project = await self.state.roots.project(ctx)
         items, nxt = await anyio.to_thread.run_sync(
-            resources.list_resources, self.state, user, cursor, self.state.settings.page_size)
+            resources.list_resources, self.state, user, cursor, self.state.settings.page_size, project)
         return ListResourcesResult(resources=items, next_cursor=nxt)
 
     async def read_resource(
@@ -298,8 +305,9 @@ class Handlers:
         uri = str(params.uri)
         if not uri.startswith("skill://"):
             raise MCPError(INVALID_PARAMS, f"Unknown resource: {uri}", {"uri": uri})
+        project = await self.state.roots.project(ctx)
         result: ReadResourceResult = await anyio.to_thread.run_sync(
-            resources.read_resource, self.state, user_of(ctx, self.state), uri)
+            resources.read_resource, self.state, user_of(ctx, self.state), uri, project)
         return result
 
     async def list_resource_templates(
@@ -312,14 +320,16 @@ class Handlers:
     async def list_prompts(
         self, ctx: ServerRequestContext[ServerState], params: PaginatedRequestParams | None
     ) -> ListPromptsResult:
-        items = await anyio.to_thread.run_sync(prompts.list_prompts, self.state, user_of(ctx, self.state))
+        project = await self.state.roots.project(ctx)
+        items = await anyio.to_thread.run_sync(prompts.list_prompts, self.state, user_of(ctx, self.state), project)
         return ListPromptsResult(prompts=items)
 
     async def get_prompt(
         self, ctx: ServerRequestContext[ServerState], params: GetPromptRequestParams
     ) -> GetPromptResult:
+        project = await self.state.roots.project(ctx)
         return await anyio.to_thread.run_sync(
-            prompts.get_prompt, self.state, user_of(ctx, self.state), params.name, params.arguments)
+            prompts.get_prompt, self.state, user_of(ctx, self.state), params.name, params.arguments, project)
 
 
 def build_server(settings: McpSettings | None = None) -> AutoSkillServer:

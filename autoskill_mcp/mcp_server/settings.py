@@ -27,6 +27,9 @@ class McpSettings:
     #: configured provider, else the offline rules; "off": never ask the client
     sampling: SamplingMode = "auto"
     page_size: int = 100
+    #: the repository whose own skills are scope `project` when the client lists no roots
+    #: (None: the folder the server was started in, over stdio; none over HTTP)
+    project: Path | None = None
     # -- HTTP --
     host: str = "127.0.0.1"
     port: int = 8765

@@ -58,6 +58,10 @@ class ServerState:
         self._queue: Any = None
         self._queue_lock = threading.Lock()
         self.clients = ClientRegistry()
+        from .project_roots import SessionRoots
+
+        #: each connection's project (its client's roots, or the server's folder over stdio)
+        self.roots = SessionRoots(settings)
         self._retrievals: Any = None
 
     # -- loading ------------------------------------------------------------------------------------
@@ -93,6 +97,10 @@ class ServerState:
     @property
     def store(self) -> Any:
         return self.sdk().store
+
+    def view(self, project: Any) -> Any:
+        """The SDK with `project`'s skills beside the store's (a per-request view; the store is shared)."""
+        return self.sdk().with_project(project)
 
     def retrievals(self) -> Any:
         """Counts skills handed to agents (deduped per query), the `retrieved` signal for pruning."""

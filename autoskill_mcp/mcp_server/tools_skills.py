@@ -23,7 +23,7 @@ from ..skillmd.names import name_input_problem
 from ..store.layout import MAX_SKILL_MD_BYTES
 from .identity import user_of
 from .skill_files import skill_md_uri
-from .state import ServerState, StoreUnavailableError, state_of
+from .state import StoreUnavailableError, state_of
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 #: writes that repeat harmlessly (saving the same content, queueing the same transcript)
@@ -34,7 +34,7 @@ WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 ALWAYS_LOAD = {"anthropic/alwaysLoad": True}
 
-Scope = Literal["all", "user", "shared", "library", "common"]
+Scope = Literal["all", "user", "project", "shared", "library", "common"]
 SkillName = Annotated[str, Field(description="Skill name (or id)", min_length=1, max_length=200)]
 MAX_MIB = f"{MAX_SKILL_MD_BYTES / 1024 / 1024:g} MiB"
 
@@ -157,14 +157,14 @@ async def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     return await anyio.to_thread.run_sync(call)
 
 
-def own_skill(state: ServerState, user: str, name: str) -> Any:
-    """The caller's own skill by name or id (shared and library skills are read-only over MCP)."""
-    return skills.own_skill(state.store, user, name, where="over MCP", hint="; list_skills shows the names")
+def own_skill(store: Any, user: str, name: str) -> Any:
+    """The caller's own skill by name or id (project, shared and library skills are read-only over MCP)."""
+    return skills.own_skill(store, user, name, where="over MCP", hint="; list_skills shows the names")
 
 
-def visible_skill(state: ServerState, user: str, name: str) -> Any:
-    """A skill the caller may read, by name (own, then shared, then library) or id."""
-    return skills.visible_skill(state.store, user, name, hint="; search_skills or list_skills shows what exists")
+def visible_skill(store: Any, user: str, name: str) -> Any:
+    """A skill the caller may read, by name (own, then the project's, shared, library) or id."""
+    return skills.visible_skill(store, user, name, hint="; search_skills or list_skills shows what exists")
 
 
 async def search_skills(
@@ -177,9 +177,10 @@ async def search_skills(
     """Find the user's skills relevant to a task (hybrid keyword + vector; each hit says why)."""
     state = state_of(ctx)
     user = user_of(ctx, state)
+    project = await state.roots.project(ctx)
 
     def work() -> SearchResult:
-        sdk = state.sdk()
+        sdk = state.view(project)
         hits = sdk.search(query, user_id=user, limit=top_k, scope=scope, min_score=min_score, wait=False,
                           load_model=False)
         state.retrievals().count(user, query, (h.skill.id for h in hits))
@@ -204,9 +205,10 @@ async def render_context(
     """The relevant skills as one block to inject into a prompt, within a token budget."""
     state = state_of(ctx)
     user = user_of(ctx, state)
+    project = await state.roots.project(ctx)
 
     def work() -> ContextResult:
-        out = state.sdk().render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
+        out = state.view(project).render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
                                                 level=level, wait=False, load_model=False)
         state.retrievals().count(user, query, (s["id"] for s in out.skills))
         return ContextResult(**out.to_dict())
@@ -221,10 +223,11 @@ async def get_skill(
     """One skill in full: instructions, SKILL.md text and its files (read them as skill:// resources)."""
     state = state_of(ctx)
     user = user_of(ctx, state)
+    project = await state.roots.project(ctx)
 
     def work() -> SkillOut:
-        skill = visible_skill(state, user, name)
-        store = state.store
+        store = state.view(project).store
+        skill = visible_skill(store, user, name)
         text = store.read_skill_md(skill.id).decode("utf-8", "replace")
         files = [SkillFileOut(path=f.path, size=f.size, uri=f"skill://{skill.name}/{f.path}")
                  for f in store.list_files(skill.id)]
@@ -244,9 +247,10 @@ async def list_skills(
     """The skills this user can use, by name, a page at a time."""
     state = state_of(ctx)
     user = user_of(ctx, state)
+    project = await state.roots.project(ctx)
 
     def work() -> SkillPage:
-        page = skills.list_page(state.store, user, scope=scope, cursor=cursor, limit=limit)
+        page = skills.list_page(state.view(project).store, user, scope=scope, cursor=cursor, limit=limit)
         return SkillPage(total=page.total, next_cursor=page.next_cursor, skills=[
             SkillSummaryOut(id=s.id, name=s.name, description=s.description, version=s.version, scope=s.scope,
                             uri=skill_md_uri(s.name), updated_at=s.updated_at) for s in page.skills])
@@ -269,10 +273,14 @@ async def save_skill(
         description="replace: write exactly this (a new version if it exists); "
                     "merge: let maintenance merge it into a similar skill or add it")] = "replace",
     expected_version: Annotated[str | None, Field(description="Fail if the stored version differs")] = None,
+    scope: Annotated[Literal["user", "project"], Field(
+        description="user: the user's own skills (default); project: write the SKILL.md into the repository "
+                    "being worked in (its first root), only when the user asked for that")] = "user",
 ) -> SaveResult:
     """Author or edit one of the user's skills; every change becomes a new version with history."""
     state = state_of(ctx)
     user = user_of(ctx, state)
+    project = await state.roots.project(ctx)
     for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
         size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
         if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
@@ -294,6 +302,14 @@ async def save_skill(
         problem = name_input_problem(new.name)
         if problem is not None:  # checked here for both modes: merge would slugify it into another name
             raise ToolError(f"invalid skill name {quoted(new.name)}: {problem}")
+        if scope == "project":
+            if mode == "merge":
+                raise ToolError("mode 'merge' works on your own skills; save into the project with mode 'replace'")
+            done = state.view(project).store.save_to_project(new, expected_version=expected_version)
+            reason = f"written to {done.path}" if done.action != "unchanged" else f"{done.path} already says this"
+            return SaveResult(action=done.action, id=done.skill.id, name=done.skill.name, version=done.skill.version,
+                              reason=_saved_reason(reason, done.redacted), redacted=done.redacted,
+                              uri=skill_md_uri(done.skill.name))
         store = state.store
         if mode == "merge":
             decision = Maintainer(store).apply(
@@ -302,8 +318,13 @@ async def save_skill(
         else:
             decision = Maintainer(store).save_skill(new, user_id=user, reason="saved through MCP",
                                                     expected_version=expected_version)
+        reason = decision.reason
+        theirs = state.view(project).store.find(decision.name, user_id=user, scope="project") if project else None
+        if theirs is not None and decision.skill_id:
+            reason += (f"; this is your own copy, which now wins over the project's {theirs.name!r} for you "
+                       "(to change the repository's file, save with scope 'project')")
         return SaveResult(action=decision.action, id=decision.skill_id, name=decision.name, version=decision.version,
-                          reason=_saved_reason(decision.reason, decision.redacted), redacted=decision.redacted,
+                          reason=_saved_reason(reason, decision.redacted), redacted=decision.redacted,
                           uri=skill_md_uri(decision.name) if decision.skill_id else None)
 
     return await run(work)
@@ -317,9 +338,12 @@ async def delete_skill(
     state = state_of(ctx)
     user = user_of(ctx, state)
 
+    project = await state.roots.project(ctx)
+
     def work() -> DeleteResult:
-        skill = own_skill(state, user, name)
-        return DeleteResult(deleted=state.store.delete(skill.id), name=skill.name)
+        store = state.view(project).store  # a project skill of that name is refused, not passed over
+        skill = own_skill(store, user, name)
+        return DeleteResult(deleted=store.delete(skill.id), name=skill.name)
 
     return await run(work)
 
@@ -333,11 +357,14 @@ async def rollback_skill(
     state = state_of(ctx)
     user = user_of(ctx, state)
 
+    project = await state.roots.project(ctx)
+
     def work() -> RollbackResult:
-        skill = own_skill(state, user, name)
-        restored = state.store.rollback(skill.id, to_version)
+        store = state.view(project).store
+        skill = own_skill(store, user, name)
+        restored = store.rollback(skill.id, to_version)
         return RollbackResult(id=restored.id, name=restored.name, version=restored.version,
-                              history=[v.to_dict() for v in state.store.versions(restored.id)])
+                              history=[v.to_dict() for v in store.versions(restored.id)])
 
     return await run(work)
 
@@ -350,10 +377,13 @@ async def report_skill_used(
     state = state_of(ctx)
     user = user_of(ctx, state)
 
+    project = await state.roots.project(ctx)
+
     def work() -> UsageResult:
-        skill = visible_skill(state, user, name)
-        state.store.record_usage(skill.id, used=1, user_id=user)
-        return UsageResult(name=skill.name, usage=state.store.usage(skill.id, user_id=user))
+        store = state.view(project).store
+        skill = visible_skill(store, user, name)
+        store.record_usage(skill.id, used=1, user_id=user)  # a project skill is not counted (not the store's)
+        return UsageResult(name=skill.name, usage=store.usage(skill.id, user_id=user))
 
     return await run(work)
 

@@ -24,17 +24,21 @@ from ..skill import Skill
 
 T = TypeVar("T")
 
-#: scope names accepted by search and list, and the stored scopes each covers
+#: scope names accepted by search and list, and the scopes each covers. `project` is never stored:
+#: the skills of the repository being worked in are read from its folders beside the store
+#: (`runtime/project.py`); a store asked for it alone has nothing to return
 SCOPES: dict[str, tuple[str, ...]] = {
     "user": ("user",),
+    "project": ("project",),
     "shared": ("shared",),
     "library": ("library",),
     "common": ("shared", "library"),
-    "all": ("user", "shared", "library"),
+    "all": ("user", "project", "shared", "library"),
 }
 
-#: which copy of a name a user sees when several scopes hold it: their own, then shared, then a library's
-PRECEDENCE: dict[str, int] = {"user": 0, "shared": 1, "library": 2}
+#: which copy of a name a user sees when several scopes hold it: their own (a preference they taught),
+#: then the repository's (its maintainers' choice for this code), then shared, then a library's
+PRECEDENCE: dict[str, int] = {"user": 0, "project": 1, "shared": 2, "library": 3}
 
 _CURSOR_KIND = "o"
 

@@ -32,6 +32,16 @@ AGENT_SKILL_DIRS: dict[str, str] = {
     "agents": "~/.agents/skills",
 }
 
+#: where each agent reads a repository's own skills, relative to the repository's root (project scope)
+PROJECT_SKILL_DIRS: dict[str, str] = {
+    "claude-code": ".claude/skills",
+    "codex": ".codex/skills",
+    "cursor": ".cursor/skills",
+    "copilot": ".github/skills",
+    "gemini": ".gemini/skills",
+    "agents": ".agents/skills",
+}
+
 _SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
 #: `on_progress(stage, done, total)`: what a bulk import or export is doing, for a progress bar
 ProgressFn = Callable[[str, int, int], None]
