@@ -211,8 +211,7 @@ class AutoSkill:
 
     def list(self, *, user_id: str | None = None, scope: str = "user") -> list[Skill]:
         """The active skills of a user (or of another scope)."""
-        summaries = self.store.summaries(user_id=self._user(user_id), scope=scope)
-        return [s for s in (self.store.get(x.id) for x in summaries) if s is not None]
+        return self.store.list(user_id=self._user(user_id), scope=scope)
 
     def get_all(self, *, user_id: str | None = None) -> builtins.list[Skill]:
         """Alias of `list`, as in the seed."""

@@ -321,3 +321,9 @@ class SkillStore(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # last in the class: below it, `list` in an annotation would name this method, not the builtin
+    def list(self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False) -> list[Skill]:
+        """Full skills of a listing; use `summaries` for large ones."""
+        summaries = self.summaries(user_id=user_id, scope=scope, include_archived=include_archived)
+        return [skill for skill in (self.get(s.id) for s in summaries) if skill is not None]

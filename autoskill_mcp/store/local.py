@@ -148,10 +148,6 @@ class LocalSkillStore(SkillStore):
     ) -> list[SkillSummary]:
         return reads.summaries(self, user_id=user_id, scope=scope, include_archived=include_archived)
 
-    def list(self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False) -> list[Skill]:
-        """Full skills (parsed from their folders); use `summaries` for large listings."""
-        return reads.list_skills(self, user_id=user_id, scope=scope, include_archived=include_archived)
-
     def skill_dir(self, skill_id: str, *, user_id: str | None = None) -> Path | None:
         return reads.skill_dir(self, skill_id, user_id=user_id)
 

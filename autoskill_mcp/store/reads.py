@@ -130,16 +130,6 @@ def summaries(
     ]
 
 
-def list_skills(
-    store: LocalSkillStore, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False,
-) -> list[Skill]:
-    out = []
-    for summary in store.summaries(user_id=user_id, scope=scope, include_archived=include_archived):
-        skill = store.get(summary.id)
-        if skill is not None:
-            out.append(skill)
-    return out
-
 
 def skill_dir(store: LocalSkillStore, skill_id: str, *, user_id: str | None = None) -> Path | None:
     row = fresh_row(store, skill_id, user_id)

@@ -44,7 +44,7 @@ def ensure_index(store: LocalSkillStore) -> Any:
                 kept = index.restore_vectors(saved[0], rows.mapping("text_hash"))
                 # an old-format snapshot (float32 rows) is rewritten at the next save, whatever changed
                 store._vector_snapshot_n = kept if saved[1] else -1
-            since = _restore_keywords(store, index)
+            since = snapshots.restore_keywords(index, store.root, store.catalog.catalog_id, store._seen_seq)
             if since is None:
                 _fill_texts(store, list(rows.values()))
                 index.upsert_many((r.id, r.index_text, r.text_hash, saved_tokens(r)) for r in rows.values())
@@ -106,21 +106,6 @@ def preload_model(store: LocalSkillStore) -> None:
             log.debug("preloading the embedding model failed: %s", exc)
 
     threading.Thread(target=load, name="autoskill-model-load", daemon=True).start()
-
-
-def _restore_keywords(store: LocalSkillStore, index: Any) -> int | None:
-    """Load the saved keyword index; the change number it reflects, or None to rebuild."""
-    from . import snapshots
-
-    saved = snapshots.read_keywords(store.root, store.catalog.catalog_id, store._seen_seq)
-    if saved is None:
-        return None
-    try:
-        index.restore_keywords(saved[1])
-    except ValueError as exc:
-        log.warning("ignoring the keyword snapshot (%s); rebuilding the index", exc)
-        return None
-    return saved[0]
 
 
 def save_index_snapshot(store: LocalSkillStore, *, force: bool = False) -> bool:

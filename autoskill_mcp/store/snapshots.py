@@ -102,6 +102,19 @@ def read_keywords(root: Path, catalog_id: str, max_seq: int) -> tuple[int, bytes
         return None
 
 
+def restore_keywords(index: Any, root: Path, catalog_id: str, max_seq: int) -> int | None:
+    """Load a usable keyword snapshot into `index`: the change number it reflects, or None to rebuild."""
+    saved = read_keywords(root, catalog_id, max_seq)
+    if saved is None:
+        return None
+    try:
+        index.restore_keywords(saved[1])
+    except ValueError as exc:
+        log.warning("ignoring the keyword snapshot (%s); rebuilding the index", exc)
+        return None
+    return saved[0]
+
+
 def write_vectors(root: Path, catalog_id: str, snap: VectorSnapshot) -> None:
     codes = np.ascontiguousarray(snap.codes, dtype=np.int8)
     n, dims = codes.shape

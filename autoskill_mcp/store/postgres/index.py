@@ -38,7 +38,7 @@ def build(store: PostgresSkillStore) -> tuple[Any, dict[str, CatalogRow], int, i
     since: int | None = None
     if cache is not None:
         kept = _restore_vectors(index, cache, store_id, store) if embedder is not None else 0
-        since = _restore_keywords(index, cache, store_id, seq)
+        since = snapshots.restore_keywords(index, cache, store_id, seq)
         log.debug("team store index: %d vectors and keywords as of %s from the snapshots", kept, since)
     if since is None:
         found = store.pool.run(lambda c: c.execute(
@@ -70,18 +70,6 @@ def build(store: PostgresSkillStore) -> tuple[Any, dict[str, CatalogRow], int, i
         r.index_text = r.tokens = ""  # kept by the index; the row keeps what visibility needs
     seen = max([seq, *(r.seq for r in rows.values())])
     return index, rows, seen, -1 if since is None else since
-
-
-def _restore_keywords(index: Any, cache: Path, store_id: str, seq: int) -> int | None:
-    saved = snapshots.read_keywords(cache, store_id, seq)
-    if saved is None:
-        return None
-    try:
-        index.restore_keywords(saved[1])
-    except ValueError as exc:
-        log.warning("ignoring the team store's keyword snapshot (%s); rebuilding the index", exc)
-        return None
-    return saved[0]
 
 
 def _restore_vectors(index: Any, cache: Path, store_id: str, store: PostgresSkillStore) -> int:

@@ -153,15 +153,6 @@ class PostgresSkillStore(SkillStore):
                              r.updated_at, "")
                 for r in rows if user_id is None or may_see(r.scope, r.owner, user_id)]
 
-    def list(self, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False) -> list[Skill]:
-        """Full skills; use `summaries` for large listings."""
-        out = []
-        for summary in self.summaries(user_id=user_id, scope=scope, include_archived=include_archived):
-            skill = self.get(summary.id)
-            if skill is not None:
-                out.append(skill)
-        return out
-
     def skill_dir(self, skill_id: str, *, user_id: str | None = None) -> Path | None:
         return None  # no folder: files are served by list_files / read_file
 
