@@ -164,3 +164,29 @@ def test_the_stack_comes_from_code_fences_and_file_names(texts: list[str], stack
 ])
 def test_the_last_guard_keeps_rules_and_drops_references_questions_and_complaints(line: str, kept: bool) -> None:
     assert rules._not_a_rule(line) is not kept
+
+
+def test_a_request_after_context_names_the_task_and_the_instance_detail_is_no_constraint() -> None:
+    # the request follows a clause of context; the client's name, said with it, is this email's detail
+    evidence = gather(session(
+        ("u", "here's the transcript of episode 12 of my cooking podcast, write show notes"),
+        ("u", "the guest is Marguerite Dubois"),
+        ("a", "Show notes: ..."),
+        ("u", "too long: keep show notes under 150 words, no timestamps"),
+        ("a", "Shorter show notes: ..."),
+        ("u", "and always end with a one-line call to subscribe, in a friendly tone"),
+    ))
+    assert rules.request_task(evidence) is not None
+    [cand] = rules.extract(evidence)
+    assert "notes" in cand.name
+    assert "150 words" in cand.instructions and "subscribe" in cand.instructions
+    assert "Marguerite" not in cand.instructions + cand.description
+
+
+def test_a_clause_that_tells_does_not_name_the_task() -> None:
+    evidence = gather(session(
+        ("u", "before you touch anything under infra/ — this is how infra changes go here: terraform fmt, "
+              "terraform validate, terraform plan, then wait for review"),
+    ))
+    task = rules.request_task(evidence)
+    assert task is None or "review" not in task.slug
