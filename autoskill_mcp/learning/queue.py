@@ -394,3 +394,21 @@ def _iso(ts: float | None) -> str | None:
     if ts is None:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def open_queue(store: Any, home: str | Path | None = None) -> JobQueue:
+    """The queue that belongs with `store`: the team store's PostgreSQL queue for a PostgreSQL
+    store (one queue for every machine), else the SQLite queue in `home` (or the store's root).
+    psycopg is imported only in the first case, so a local hook stays stdlib-light."""
+    pool = getattr(store, "pool", None)
+    if pool is not None and type(store).__name__ == "PostgresSkillStore":
+        from .queue_pg import PgJobQueue
+
+        return PgJobQueue(pool, home=home)
+    root = getattr(store, "root", None) if home is None else home
+    if root is None:
+        if isinstance(store, (str, Path)):
+            root = store
+        else:
+            raise ValueError("open_queue needs a store with a root, or a home")
+    return JobQueue(root)
