@@ -6,6 +6,11 @@ worked by any machine's worker, and a worker killed mid-job leaves a lease that 
 another machine's worker takes. `claim` picks with `FOR UPDATE SKIP LOCKED`: two claimers never
 wait on, nor take, the same row.
 
+One exception: a path job (a hook's, `autoskill ingest FILE`) names a file on the machine that
+queued it, so it records that machine (`host`) and only that machine's workers claim it; the
+transcript never leaves its machine, only what is learned from it does. Inline content (the
+MCP tool's, `autoskill serve`'s conversations) is redacted before it is stored and runs anywhere.
+
 It lives in learning (not store) because it reuses the learning queue's redaction and Job;
 store stays ignorant of learning, learning uses the store's connection pool.
 """
@@ -15,26 +20,54 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from ..store.postgres.pool import ConnectionPool
-from .queue import DEFAULT_LEASE, FAILED_PAYLOAD_TTL, MAX_ATTEMPTS, STATES, Job, JobQueue, _host, _job, _redacted
-
-_PURGE_EVERY = 60.0
+from .queue import (
+    _PURGE_EVERY,
+    DEFAULT_LEASE,
+    FAILED_PAYLOAD_TTL,
+    MAX_ATTEMPTS,
+    STATES,
+    Job,
+    JobQueue,
+    _job,
+    _redacted,
+    this_host,
+)
 
 
 class PgJobQueue(JobQueue):
     """Jobs and ingest watermarks in the team store's database (migration 2)."""
 
-    def __init__(self, pool: ConnectionPool, *, home: str | os.PathLike[str] | None = None) -> None:
-        from pathlib import Path
-
+    def __init__(self, pool: ConnectionPool, *, home: str | os.PathLike[str], host: str | None = None,
+                 owns_pool: bool = False) -> None:
+        """`home`: this machine's home (its settings); `host`: the machine this handle works for (its
+        path jobs, the workers it counts; default this one); `owns_pool`: close the pool with the queue
+        (a queue opened from a DSN), else the pool is the store's and outlives it."""
         self.pool = pool
-        self.home = Path(home) if home is not None else Path(".")
+        self.home = Path(home)
+        self.host = host or this_host()
+        self._owns_pool = owns_pool
         self._purged_at = 0.0
 
+    @classmethod
+    def connect(cls, dsn: str, *, home: str | os.PathLike[str]) -> PgJobQueue:
+        """A queue with connections of its own, for a process that does not open the store (a hook)."""
+        return cls(ConnectionPool(dsn, size=1), home=home, owns_pool=True)
+
     def close(self) -> None:
-        """The pool belongs to the store: closing the queue leaves it open."""
+        if self._owns_pool:
+            self.pool.close()
+
+    def reopen(self) -> PgJobQueue:
+        """Another handle for another thread: the pool is thread-safe, so it shares it (and never closes it)."""
+        return PgJobQueue(self.pool, home=self.home, host=self.host)
+
+    def _path_key(self, user_id: str, real: str, st: os.stat_result) -> str:
+        """One job per (user, machine, file, file state): two machines' files at one path are two jobs."""
+        return f"path:{user_id}:{self.host}:{real}:{st.st_size}:{st.st_mtime_ns}"
 
     def _enqueue(self, kind: str, source: str, payload: bytes | None, format: str | None, user_id: str,
                  hint: str | None, key: str) -> tuple[str, bool]:
@@ -42,9 +75,11 @@ class PgJobQueue(JobQueue):
 
         def work(c: Any) -> tuple[str, bool]:
             inserted = c.execute(
-                "INSERT INTO jobs (id, kind, source, payload, format, user_id, hint, dedupe_key, state, created_at) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,'queued',%s) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-                (job_id, kind, source, payload, format, user_id, hint, key, time.time())).fetchone()
+                "INSERT INTO jobs (id, kind, source, payload, format, user_id, hint, dedupe_key, state, created_at, "
+                "host) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,'queued',%s,%s) "
+                "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                (job_id, kind, source, payload, format, user_id, hint, key, time.time(),
+                 self.host if kind == "path" else None)).fetchone()
             if inserted is not None:
                 return job_id, True
             row = c.execute("SELECT id, state, payload IS NULL FROM jobs WHERE dedupe_key = %s FOR UPDATE",
@@ -57,8 +92,8 @@ class PgJobQueue(JobQueue):
         return self.pool.run(work)
 
     def claim(self, owner: str, *, lease: float = DEFAULT_LEASE) -> Job | None:
-        """Take the oldest runnable job (queued, or running under an expired lease), skipping rows
-        another claimer holds."""
+        """Take the oldest runnable job (queued, or running under an expired lease) that this machine
+        can run (path jobs only on their own machine), skipping rows another claimer holds."""
         now = time.time()
         if now - self._purged_at >= _PURGE_EVERY:
             self.drop_stale_payloads(now=now)
@@ -69,9 +104,10 @@ class PgJobQueue(JobQueue):
                 "error = COALESCE(error, '') || 'its worker stopped ' || attempts || ' times mid-job' "
                 "WHERE state = 'running' AND lease_until < %s AND attempts >= %s", (now, now, MAX_ATTEMPTS))
             row = c.execute(
-                "SELECT id FROM jobs WHERE (state = 'queued' AND not_before <= %s) "
-                "OR (state = 'running' AND lease_until < %s) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-                (now, now)).fetchone()
+                "SELECT id FROM jobs WHERE ((state = 'queued' AND not_before <= %s) "
+                "OR (state = 'running' AND lease_until < %s)) AND (host IS NULL OR host = %s) "
+                "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+                (now, now, self.host)).fetchone()
             if row is None:
                 return None
             c.execute(
@@ -177,14 +213,16 @@ class PgJobQueue(JobQueue):
         self._changed(
             "INSERT INTO workers (owner, pid, host, seen_at) VALUES (%s,%s,%s,%s) ON CONFLICT (owner) DO UPDATE "
             "SET pid = EXCLUDED.pid, host = EXCLUDED.host, seen_at = EXCLUDED.seen_at",
-            (owner, os.getpid(), _host(), time.time()))
+            (owner, os.getpid(), self.host, time.time()))
 
     def worker_gone(self, owner: str) -> None:
         self._changed("DELETE FROM workers WHERE owner = %s", (owner,))
 
-    def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4) -> int:
-        row = self.pool.run(lambda c: c.execute("SELECT COUNT(*) FROM workers WHERE seen_at > %s",
-                                                (time.time() - within,)).fetchone(), transaction=False)
+    def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4, host: str | None = None) -> int:
+        """Workers seen within `within` seconds on any machine (only on `host`, when given)."""
+        row = self.pool.run(lambda c: c.execute(
+            "SELECT COUNT(*) FROM workers WHERE seen_at > %s AND (%s::text IS NULL OR host = %s)",
+            (time.time() - within, host, host)).fetchone(), transaction=False)
         return int(row[0])
 
     def _changed(self, sql: str, args: tuple[Any, ...]) -> int:

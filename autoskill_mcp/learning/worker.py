@@ -188,8 +188,7 @@ class _Heartbeat:
 
     def _run(self) -> None:
         queue, job_id, owner, lease = self._args
-        # its own connection: sqlite3 connections are not for sharing across threads (the team queue's pool is)
-        conn = queue if type(queue).__name__ == "PgJobQueue" else JobQueue(queue.home)
+        conn = queue.reopen()  # its own handle: the worker's thread keeps using the queue meanwhile
         try:
             while not self._stop.wait(lease / 3):
                 if not conn.heartbeat(job_id, owner, lease=lease, progress=self.progress):

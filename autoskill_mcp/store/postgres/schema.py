@@ -110,8 +110,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             finished_at double precision,
             progress text,
             result text,
-            error text
+            error text,
+            host text
         )""",
+        # host: the machine a path job's file is on (only its workers claim it); NULL: any machine
         "CREATE INDEX jobs_by_state ON jobs (state, not_before, created_at)",
         """CREATE TABLE ingested (
             user_id text NOT NULL,
