@@ -4,6 +4,7 @@ enqueues into the team's PostgreSQL queue, for a worker on this machine, still w
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -68,3 +69,28 @@ def test_a_team_hook_reads_the_store_url_from_config_toml_and_logs_what_fails(sa
     assert result.returncode == 0 and result.stdout == ""
     last = sandbox.log()[-1]
     assert " skipped " in last and "DatabaseUnavailableError" in last and "127.0.0.1" in last
+
+
+def test_a_team_hook_starts_a_worker_only_when_none_runs_on_this_machine(sandbox: Sandbox, pg_dsn: str) -> None:
+    """Another machine's worker cannot read this machine's file: only a worker here counts."""
+    from autoskill_mcp.config import AutoSkillConfig
+    from autoskill_mcp.learning.hooks import _handle
+
+    sandbox.store.mkdir(parents=True)
+    (sandbox.store / "config.toml").write_text(f'[store]\nurl = "{pg_dsn}"\n', encoding="utf-8")
+    config = AutoSkillConfig(store={"path": str(sandbox.store)})
+    transcripts = [sandbox.place("claude-code/spotter__short.jsonl", f".claude/projects/p/s{i}.jsonl")
+                   for i in range(3)]
+
+    def hook(i: int, *, want_worker: bool = True) -> bool:
+        data = json.loads(payload("claude-code__SessionEnd.json", TRANSCRIPT=str(transcripts[i])))
+        outcome = _handle("claude-code", data, config, "alice", want_worker=want_worker)
+        assert outcome.action == "enqueued"
+        return outcome.start_worker
+
+    with PgJobQueue.connect(pg_dsn, home=sandbox.store) as q:
+        PgJobQueue(q.pool, home=sandbox.store, host="another-machine").worker_alive("elsewhere:1:x")
+        assert hook(0)                          # a worker elsewhere: start one here
+        assert not hook(1, want_worker=False)   # `--no-worker`
+        q.worker_alive("here:1:x")
+        assert not hook(2)                      # one runs here: it takes the job
