@@ -264,13 +264,8 @@ class JobQueue:
             row = c.execute("SELECT attempts FROM jobs WHERE id = ? AND lease_owner = ?", (job_id, owner)).fetchone()
             if row is None:
                 return False
-            again = retry and int(row[0]) < MAX_ATTEMPTS
-            c.execute(
-                "UPDATE jobs SET state = ?, error = ?, not_before = ?, finished_at = ?, lease_owner = NULL "
-                "WHERE id = ?",
-                ("queued" if again else "failed", error[:2000], now + 5.0 * 2 ** int(row[0]) if again else 0,
-                 None if again else now, job_id),
-            )
+            c.execute("UPDATE jobs SET state = ?, error = ?, not_before = ?, finished_at = ?, lease_owner = NULL "
+                      "WHERE id = ?", (*after_failure(int(row[0]), error, retry=retry, now=now), job_id))
         return True
 
     def retry(self, job_id: str) -> bool:
@@ -311,16 +306,7 @@ class JobQueue:
     def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50,
              offset: int = 0) -> list[Job]:
         """Jobs newest first; `offset` skips that many (a page of a listing)."""
-        sql = f"SELECT {self._COLUMNS} FROM jobs WHERE 1=1"
-        args: list[Any] = []
-        if state:
-            sql += " AND state = ?"
-            args.append(state)
-        if user_id:
-            sql += " AND user_id = ?"
-            args.append(user_id)
-        sql += " ORDER BY created_at DESC, id LIMIT ? OFFSET ?"
-        args += [limit, offset]
+        sql, args = listing_sql(self._COLUMNS, state=state, user_id=user_id, limit=limit, offset=offset, mark="?")
         return [_job(r) for r in self._conn.execute(sql, args).fetchall()]
 
     def counts(self) -> dict[str, int]:
@@ -365,6 +351,30 @@ class JobQueue:
             args.append(host)
         (n,) = self._conn.execute(sql, args).fetchone()
         return int(n)
+
+
+def after_failure(attempts: int, error: str, *, retry: bool, now: float) -> tuple[str, str, float, float | None]:
+    """(state, error, not_before, finished_at) of a job that failed on its `attempts`-th run: queued
+    again after a backoff while a retry may help and attempts are left, else failed for good."""
+    again = retry and attempts < MAX_ATTEMPTS
+    if again:
+        return "queued", error[:2000], now + 5.0 * 2 ** attempts, None
+    return "failed", error[:2000], 0.0, now
+
+
+def listing_sql(columns: str, *, state: str | None, user_id: str | None, limit: int, offset: int,
+                mark: str) -> tuple[str, list[Any]]:
+    """A page of jobs, newest first, as (SQL, arguments); `mark` is the driver's placeholder."""
+    sql = f"SELECT {columns} FROM jobs WHERE 1=1"
+    args: list[Any] = []
+    if state:
+        sql += f" AND state = {mark}"
+        args.append(state)
+    if user_id:
+        sql += f" AND user_id = {mark}"
+        args.append(user_id)
+    sql += f" ORDER BY created_at DESC, id LIMIT {mark} OFFSET {mark}"
+    return sql, [*args, limit, offset]
 
 
 def _redacted(text: str | None) -> str | None:

@@ -34,6 +34,8 @@ from .queue import (
     JobQueue,
     _job,
     _redacted,
+    after_failure,
+    listing_sql,
     this_host,
 )
 
@@ -146,12 +148,8 @@ class PgJobQueue(JobQueue):
                             (job_id, owner)).fetchone()
             if row is None:
                 return False
-            again = retry and int(row[0]) < MAX_ATTEMPTS
-            c.execute(
-                "UPDATE jobs SET state = %s, error = %s, not_before = %s, finished_at = %s, lease_owner = NULL "
-                "WHERE id = %s",
-                ("queued" if again else "failed", error[:2000], now + 5.0 * 2 ** int(row[0]) if again else 0,
-                 None if again else now, job_id))
+            c.execute("UPDATE jobs SET state = %s, error = %s, not_before = %s, finished_at = %s, lease_owner = NULL "
+                      "WHERE id = %s", (*after_failure(int(row[0]), error, retry=retry, now=now), job_id))
             return True
 
         return self.pool.run(work)
@@ -175,16 +173,7 @@ class PgJobQueue(JobQueue):
 
     def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50,
              offset: int = 0) -> list[Job]:
-        sql = f"SELECT {self._COLUMNS} FROM jobs WHERE true"
-        args: list[Any] = []
-        if state:
-            sql += " AND state = %s"
-            args.append(state)
-        if user_id:
-            sql += " AND user_id = %s"
-            args.append(user_id)
-        sql += " ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
-        args += [limit, offset]
+        sql, args = listing_sql(self._COLUMNS, state=state, user_id=user_id, limit=limit, offset=offset, mark="%s")
         rows = self.pool.run(lambda c: c.execute(sql, args).fetchall(), transaction=False)
         return [_job(r) for r in rows]
 
