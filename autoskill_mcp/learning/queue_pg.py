@@ -20,10 +20,12 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from ..store.postgres.pool import ConnectionPool
+from ..errors import ConfigError
+from ..store.postgres.pool import ConnectionPool, redacted_dsn
 from .queue import (
     _PURGE_EVERY,
     DEFAULT_LEASE,
@@ -38,6 +40,8 @@ from .queue import (
     listing_sql,
     this_host,
 )
+
+T = TypeVar("T")
 
 
 class PgJobQueue(JobQueue):
@@ -57,7 +61,7 @@ class PgJobQueue(JobQueue):
     @classmethod
     def connect(cls, dsn: str, *, home: str | os.PathLike[str]) -> PgJobQueue:
         """A queue with connections of its own, for a process that does not open the store (a hook)."""
-        return cls(ConnectionPool(dsn, size=1), home=home, owns_pool=True)
+        return cls(ConnectionPool(dsn), home=home, owns_pool=True)
 
     def close(self) -> None:
         if self._owns_pool:
@@ -66,6 +70,18 @@ class PgJobQueue(JobQueue):
     def reopen(self) -> PgJobQueue:
         """Another handle for another thread: the pool is thread-safe, so it shares it (and never closes it)."""
         return PgJobQueue(self.pool, home=self.home, host=self.host)
+
+    def _run(self, work: Callable[[Any], T], *, transaction: bool = True) -> T:
+        """`work` on the pool; a database the queue's migration has not reached yet is said plainly
+        (a hook may be the first of a newer release to reach it: the store migrates when it opens)."""
+        from psycopg import errors
+
+        try:
+            return self.pool.run(work, transaction=transaction)
+        except errors.UndefinedTable as exc:
+            raise ConfigError(f"the team store at {redacted_dsn(self.pool.dsn)} has no extraction queue yet "
+                              f"({' '.join(str(exc).split())}): run `autoskill store migrate --url …` once, "
+                              "or open the store (it migrates)") from exc
 
     def _path_key(self, user_id: str, real: str, st: os.stat_result) -> str:
         """One job per (user, machine, file, file state): two machines' files at one path are two jobs."""
@@ -91,7 +107,7 @@ class PgJobQueue(JobQueue):
                           "error = NULL, finished_at = NULL WHERE id = %s", (payload, row[0]))
             return str(row[0]), False
 
-        return self.pool.run(work)
+        return self._run(work)
 
     def claim(self, owner: str, *, lease: float = DEFAULT_LEASE) -> Job | None:
         """Take the oldest runnable job (queued, or running under an expired lease) that this machine
@@ -117,11 +133,11 @@ class PgJobQueue(JobQueue):
                 "started_at = %s, progress = NULL WHERE id = %s", (owner, now + lease, now, row[0]))
             return str(row[0])
 
-        job_id = self.pool.run(work)
+        job_id = self._run(work)
         return None if job_id is None else self.get(job_id)
 
     def payload(self, job_id: str) -> bytes | None:
-        row = self.pool.run(lambda c: c.execute("SELECT payload FROM jobs WHERE id = %s", (job_id,)).fetchone(),
+        row = self._run(lambda c: c.execute("SELECT payload FROM jobs WHERE id = %s", (job_id,)).fetchone(),
                             transaction=False)
         return None if row is None or row[0] is None else bytes(row[0])
 
@@ -152,7 +168,7 @@ class PgJobQueue(JobQueue):
                       "WHERE id = %s", (*after_failure(int(row[0]), error, retry=retry, now=now), job_id))
             return True
 
-        return self.pool.run(work)
+        return self._run(work)
 
     def retry(self, job_id: str) -> bool:
         return self._changed(
@@ -167,26 +183,26 @@ class PgJobQueue(JobQueue):
             "(state = 'done' OR (state = 'failed' AND COALESCE(finished_at, 0) < %s))", (now - FAILED_PAYLOAD_TTL,))
 
     def get(self, job_id: str) -> Job | None:
-        row = self.pool.run(lambda c: c.execute(f"SELECT {self._COLUMNS} FROM jobs WHERE id = %s",
+        row = self._run(lambda c: c.execute(f"SELECT {self._COLUMNS} FROM jobs WHERE id = %s",
                                                 (job_id,)).fetchone(), transaction=False)
         return None if row is None else _job(row)
 
     def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50,
              offset: int = 0) -> list[Job]:
         sql, args = listing_sql(self._COLUMNS, state=state, user_id=user_id, limit=limit, offset=offset, mark="%s")
-        rows = self.pool.run(lambda c: c.execute(sql, args).fetchall(), transaction=False)
+        rows = self._run(lambda c: c.execute(sql, args).fetchall(), transaction=False)
         return [_job(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = dict.fromkeys(STATES, 0)
-        rows = self.pool.run(lambda c: c.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetchall(),
+        rows = self._run(lambda c: c.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetchall(),
                              transaction=False)
         for state, n in rows:
             out[str(state)] = int(n)
         return out
 
     def watermark(self, user_id: str, session_key: str) -> tuple[str, str] | None:
-        row = self.pool.run(lambda c: c.execute(
+        row = self._run(lambda c: c.execute(
             "SELECT last_uid, content_hash FROM ingested WHERE user_id = %s AND session_key = %s",
             (user_id, session_key)).fetchone(), transaction=False)
         return None if row is None else (str(row[0]), str(row[1]))
@@ -209,11 +225,11 @@ class PgJobQueue(JobQueue):
 
     def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4, host: str | None = None) -> int:
         """Workers seen within `within` seconds on any machine (only on `host`, when given)."""
-        row = self.pool.run(lambda c: c.execute(
+        row = self._run(lambda c: c.execute(
             "SELECT COUNT(*) FROM workers WHERE seen_at > %s AND (%s::text IS NULL OR host = %s)",
             (time.time() - within, host, host)).fetchone(), transaction=False)
         return int(row[0])
 
     def _changed(self, sql: str, args: tuple[Any, ...]) -> int:
         """Run one write in its own transaction; how many rows it touched."""
-        return int(self.pool.run(lambda c: c.execute(sql, args).rowcount))
+        return int(self._run(lambda c: c.execute(sql, args).rowcount))

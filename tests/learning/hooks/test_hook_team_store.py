@@ -63,6 +63,13 @@ def test_a_team_hook_reads_the_store_url_from_config_toml_and_logs_what_fails(sa
     with PgJobQueue.connect(pg_dsn, home=sandbox.store) as q:
         assert [j.source for j in q.list()] == [str(transcript)]
     assert not (sandbox.store / "catalog.sqlite3").exists()  # no local queue made
+    # a database an older release migrated (no queue yet): the log says what to run
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE jobs")
+    assert sandbox.hook("claude-code", end).returncode == 0
+    assert "ConfigError" in sandbox.log()[-1] and "autoskill store migrate" in sandbox.log()[-1]
     # an unreachable team database: the agent still carries on, and the log says why
     config.write_text('[store]\nurl = "postgresql://nobody@127.0.0.1:1/none"\n', encoding="utf-8")
     result = sandbox.hook("claude-code", end)
