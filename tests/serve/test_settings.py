@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from autoskill_mcp.errors import ConfigError
-from autoskill_mcp.mcp_server.auth import TokenStore
 from autoskill_mcp.serve import cli as serve_cli
 from autoskill_mcp.serve.extraction import conversation_label, document, should_queue
 from autoskill_mcp.serve.injection import inject
+from autoskill_mcp.store.tokens import FileTokenStore
 
 
 def parse(home: Path, *argv: str) -> argparse.Namespace:
@@ -69,7 +69,7 @@ async def test_a_non_loopback_bind_requires_a_token(tmp_path: Path) -> None:
     token_file = home / "mcp" / "token"
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     token = token_file.read_text().strip()
-    assert TokenStore(home).user_for(token) == "carol"
+    assert FileTokenStore(home).user_for(token) == "carol"
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://192.0.2.10:9100") as h:
         assert (await h.get("/health")).status_code == 401
