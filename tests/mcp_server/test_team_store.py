@@ -139,9 +139,7 @@ async def test_a_token_issued_on_one_machine_is_accepted_by_every_replica(tmp_pa
         assert not (home / "mcp").exists()
 
 
-async def test_an_unreachable_token_database_answers_503_not_a_crash(tmp_path: Path) -> None:
-    import socket
-
+async def test_an_unreachable_token_database_answers_503_not_a_crash(tmp_path: Path, unreachable_dsn: str) -> None:
     import httpx2
 
     from autoskill_mcp.mcp_server.auth import BearerGuard
@@ -150,10 +148,7 @@ async def test_an_unreachable_token_database_answers_503_not_a_crash(tmp_path: P
     async def app(scope: dict[str, object], receive: object, send: object) -> None:
         raise AssertionError("a request whose token cannot be checked must not reach the app")
 
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    tokens = PgTokenStore(f"postgresql://bob:secret-pw@127.0.0.1:{port}/skills", home=tmp_path)
+    tokens = PgTokenStore(unreachable_dsn, home=tmp_path)
     guard = BearerGuard(app, tokens, default_user="alice", require_token=True)
     try:
         async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=guard), base_url="http://127.0.0.1") as h:

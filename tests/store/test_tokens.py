@@ -178,13 +178,8 @@ def test_a_database_without_the_tables_gets_them_on_first_use(pg_server: PgServe
         pg_server.drop_database(f"tokens_fresh_{os.getpid()}")
 
 
-def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    tokens = PgTokenStore(f"postgresql://bob:secret-pw@127.0.0.1:{port}/skills", home=tmp_path)
+def test_an_unreachable_database_is_a_clear_error(tmp_path: Path, unreachable_dsn: str) -> None:
+    tokens = PgTokenStore(unreachable_dsn, home=tmp_path)
     try:
         with pytest.raises(DatabaseUnavailableError, match="unreachable") as caught:
             tokens.user_for("anything")
