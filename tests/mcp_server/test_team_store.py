@@ -135,6 +135,7 @@ async def test_a_token_issued_on_one_machine_is_accepted_by_every_replica(tmp_pa
     finally:
         for replica in replicas:
             replica.stop()
+    assert [replica.proc.returncode for replica in replicas] == [0, 0]  # SIGTERM ends each cleanly
     for home in (home_a, home_b):  # nothing kept on the machines: no token file, no generated token
         assert not (home / "mcp").exists()
 
