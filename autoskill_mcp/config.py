@@ -108,23 +108,25 @@ class AutoSkillConfig:
 
     def resolved_store(self) -> dict[str, Any]:
         """Store settings with the team store's URL applied: `AUTOSKILL_STORE_URL`, else `<home>/config.toml`
-        `[store] url`, unless the settings name a provider or DSN of their own.
+        `[store] url`, unless the settings name a provider or DSN of their own (`[store] vectors` goes
+        with the URL).
 
         A `postgresql://` URL selects the postgres store (store/postgres/); nothing above the store changes.
         """
         explicit = str(self.store.get("provider", "local")).lower() not in ("local", "filesystem", "fs") or any(
             k in self.store for k in ("dsn", "url"))
         url = os.environ.get("AUTOSKILL_STORE_URL")
-        if not url and not explicit:
-            section = _read_config_file(self.home).get("store")
-            if section is not None and not isinstance(section, dict):
-                raise ConfigError(f"{self.home / 'config.toml'}: [store] must be a table")
-            url = (section or {}).get("url")
+        section: dict[str, Any] = {}
+        if not explicit:
+            section = self.file_section("store")
+            url = url or section.get("url")
         if explicit or not url:
             return dict(self.store)
         if not isinstance(url, str) or not url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(f"store url {url!r}: a team store's url starts with postgresql://")
-        return {**self.store, "provider": "postgres", "dsn": url}
+        # `vectors`: where the team store's searches keep their vectors ("memory" | "database", docs/team.md)
+        extra = {"vectors": section["vectors"]} if "vectors" in section and "vectors" not in self.store else {}
+        return {**self.store, **extra, "provider": "postgres", "dsn": url}
 
     def team_store_dsn(self) -> str | None:
         """The team store's DSN when the store settings name one (`resolved_store`), else None: what

@@ -86,16 +86,20 @@ def unreachable_dsn() -> str:
     return f"postgresql://bob:secret-pw@127.0.0.1:{port}/skills"
 
 
-@pytest.fixture(params=["local", "postgres"])
+@pytest.fixture(params=["local", "postgres", "postgres-hnsw"])
 def open_store_again(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., SkillStore]]:
-    """Opens a handle on this test's one store, local or postgres (the contract suite runs on both);
-    each call is another handle on the same skills, as another process would have. All are closed after."""
+    """Opens a handle on this test's one store (the contract suite runs on each): local, postgres with
+    the vectors in the process, or postgres whose searches take their vectors from pgvector's HNSW
+    index (`vectors="database"`). Each call is another handle on the same skills, as another process
+    would have. All are closed after."""
     handles: list[SkillStore] = []
-    if request.param == "postgres":
+    if request.param.startswith("postgres"):
         dsn = request.getfixturevalue("pg_dsn")
+        vectors = "database" if request.param == "postgres-hnsw" else "memory"
 
         def opener(**kw: Any) -> SkillStore:
-            handles.append(PostgresSkillStore(dsn, embeddings=kw.pop("embeddings", HASHING), background=False, **kw))
+            handles.append(PostgresSkillStore(dsn, embeddings=kw.pop("embeddings", HASHING), background=False,
+                                              vectors=vectors, **kw))
             return handles[-1]
     else:
         def opener(**kw: Any) -> SkillStore:

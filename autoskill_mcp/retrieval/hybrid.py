@@ -9,6 +9,11 @@ embed the same backlog on a 2-core machine. A search never waits for a backlog
 unless asked (`wait=True`): until every candidate has a vector it answers from
 keywords alone and says so in `mode` and `note` (`vector: pending n of N`), which
 keeps the first search of a large store fast and the answer honest.
+
+A team store keeps every vector in its database too: an index may leave them there
+(`keep_vectors=False`, or `upsert_many(load_vectors=False)` until `load_stored` brings them in),
+knowing only which documents have one, and a search then takes its vector side from a
+`VectorStage` (the database's HNSW index), fused with the keyword side as the in-memory one is.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from .selection import top_rows
 from .tokenizer import query_tokens, tokenize
 from .vector_cache import VectorCache
 from .vector_index import VectorIndex
+from .vector_stage import VectorStage
 
 __all__ = ["HybridIndex", "ScoredDoc", "Mode"]
 
@@ -119,9 +125,14 @@ class HybridIndex:
         depth: int = 100,
         method: str = "minmax",
         embed_backlog: bool = True,
+        keep_vectors: bool = True,
     ) -> None:
+        """`keep_vectors=False`: vectors stay in the cache (which must answer `present`), never in this
+        process; searches then need a `vector_stage` for their vector side."""
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be within 0..1, got {alpha}")
+        if not keep_vectors and getattr(cache, "present", None) is None:
+            raise ValueError("an index that keeps no vectors needs a cache that says which it holds (present)")
         self.embedder = embedder
         self.cache = cache
         self.alpha = alpha
@@ -130,12 +141,15 @@ class HybridIndex:
         self.embed_backlog = embed_backlog
         self.depth = depth
         self.method = method
+        self.keep_vectors = keep_vectors
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._bm25 = BM25Index()
         self._vectors: VectorIndex | None = None
         self._hashes: dict[str, str] = {}
         self._pending: dict[str, tuple[str, str]] = {}  # doc_id -> (text, content_hash)
+        # docs whose vector (of their content hash in _hashes) the cache holds and this process does not
+        self._stored_only: set[str] = set()
         self._worker: threading.Thread | None = None
         self._loading = False  # the background thread is in the embedder's load (not interruptible)
         self._stop = False
@@ -162,9 +176,15 @@ class HybridIndex:
 
     @property
     def vector_count(self) -> int:
-        """Documents that have a vector now."""
+        """Documents that have a vector now (in memory, or in the cache only)."""
         with self._lock:
-            return 0 if self._vectors is None else len(self._vectors)
+            return (0 if self._vectors is None else len(self._vectors)) + len(self._stored_only)
+
+    @property
+    def stored_only(self) -> int:
+        """Documents whose vector is in the cache but not in this process (a vector stage serves them)."""
+        with self._lock:
+            return len(self._stored_only)
 
     @property
     def pending(self) -> int:
@@ -172,8 +192,8 @@ class HybridIndex:
         with self._lock:
             return len(self._pending)
 
-    def vector_note(self) -> str | None:
-        """Why a search now would not use vectors (None: it would)."""
+    def vector_note(self, *, staged: bool = False) -> str | None:
+        """Why a search now would not use vectors (None: it would); `staged`: with a vector stage."""
         if self.embedder is None or self.alpha <= 0.0:
             return None
         if self._load_error is not None:
@@ -181,6 +201,8 @@ class HybridIndex:
         with self._lock:
             if self._pending:
                 return f"vector: pending {len(self._pending)} of {len(self._bm25)}"
+            if self._stored_only and not staged:
+                return f"vector: loading {len(self._stored_only)} of {len(self._bm25)}"
         if not self.embedder.ready:
             return "vector: model loading"
         return None
@@ -188,7 +210,8 @@ class HybridIndex:
     def has_vector(self, doc_id: str, content_hash: str) -> bool:
         """True when the doc has a vector made from this content (restored or computed)."""
         with self._lock:
-            return self._hashes.get(doc_id) == content_hash and self._vectors is not None and doc_id in self._vectors
+            return self._hashes.get(doc_id) == content_hash and (
+                doc_id in self._stored_only or (self._vectors is not None and doc_id in self._vectors))
 
     def pending_ids(self) -> list[str]:
         """Documents waiting for a vector (a copy)."""
@@ -241,7 +264,7 @@ class HybridIndex:
         lookup, no embedding). `current` maps doc id -> content hash. Returns how many
         vectors were kept; a snapshot of another embedder is ignored.
         """
-        if self.embedder is None or snap.signature != self.embedder.signature:
+        if self.embedder is None or snap.signature != self.embedder.signature or not self.keep_vectors:
             return 0
         now = list(map(current.get, snap.ids))
         keep = range(len(snap.ids)) if now == snap.hashes else [i for i, h in enumerate(snap.hashes) if now[i] == h]
@@ -262,12 +285,15 @@ class HybridIndex:
         items: Iterable[tuple[str, str, str] | tuple[str, str, str, list[str] | None]],
         *,
         keywords: bool = True,
+        load_vectors: bool = True,
     ) -> None:
         """Index many (doc_id, text, content_hash[, tokens]) at once (one cache lookup for all).
 
         Callers that kept `tokenize(text)` from an earlier run (the store does, in its
         catalog) pass it as the fourth item and save re-tokenizing at start-up.
         `keywords=False` leaves the keyword index alone (it came from a snapshot).
+        `load_vectors=False` (with a cache that answers `present`) only notes which docs the cache
+        has a vector for: `load_stored` brings them in later, a vector stage serves them meanwhile.
         """
         if not keywords:
             items = [(it[0], it[1], it[2], []) for it in items]  # no tokens: the keyword index is left alone
@@ -286,7 +312,8 @@ class HybridIndex:
                     self._hashes[doc_id] = content_hash
                     continue
                 unchanged = self._hashes.get(doc_id) == content_hash and (
-                    doc_id in self._pending or (self._vectors is not None and doc_id in self._vectors)
+                    doc_id in self._pending or doc_id in self._stored_only
+                    or (self._vectors is not None and doc_id in self._vectors)
                 )
                 if unchanged:
                     continue
@@ -294,16 +321,22 @@ class HybridIndex:
                 if self._vectors is not None:
                     self._vectors.remove(doc_id)
                 self._pending.pop(doc_id, None)
+                self._stored_only.discard(doc_id)
                 self._hashes[doc_id] = content_hash
                 need.append((doc_id, text, content_hash))
         if not need or self.embedder is None:
             return
         signature = self.embedder.signature
         cached: dict[str, np.ndarray] = {}
-        if self.cache is not None:
+        stored: set[str] = set()
+        present = getattr(self.cache, "present", None)
+        if present is not None and not (load_vectors and self.keep_vectors):
+            stored = set(present(signature, [(d, h) for d, _, h in need]))
+        elif self.cache is not None:
             cached = self.cache.get_many(signature, [(d, h) for d, _, h in need])
-        missing = [(d, t, h) for d, t, h in need if d not in cached]
+        missing = [(d, t, h) for d, t, h in need if d not in cached and d not in stored]
         with self._lock:
+            self._stored_only.update(d for d, _, h in need if d in stored and self._hashes.get(d) == h)
             fresh = [(d, cached[d]) for d, _, h in need if d in cached and self._hashes.get(d) == h]
             fits = self._add_vectors(fresh)
             # A cached vector of a foreign size is re-embedded.
@@ -330,12 +363,15 @@ class HybridIndex:
             if self._vectors is not None:
                 self._vectors.remove(doc_id)
             self._pending.pop(doc_id, None)
+            self._stored_only.discard(doc_id)
             self._hashes.pop(doc_id, None)
             self._cond.notify_all()
 
     def absorb_vectors(self, rows: Iterable[tuple[str, str, np.ndarray]]) -> int:
         """Take vectors another process computed: those whose doc still has that content hash
         and lacks its vector. Returns how many were taken (nothing is written to the cache)."""
+        if not self.keep_vectors:
+            return self.adopt_stored((d, h) for d, h, _ in rows)
         with self._cond:
             fresh = [(d, v) for d, h, v in rows
                      if self._hashes.get(d) == h
@@ -344,9 +380,47 @@ class HybridIndex:
             taken = [d for d, ok in fits.items() if ok]
             for d in taken:
                 self._pending.pop(d, None)
+                self._stored_only.discard(d)
             if taken:
                 self._cond.notify_all()
         return len(taken)
+
+    def adopt_stored(self, items: Iterable[tuple[str, str]]) -> int:
+        """Note docs whose vector the cache holds for this content hash (another machine made it, or it
+        was never loaded here), without loading it; how many were noted. A doc known here with other
+        content is left alone."""
+        taken = 0
+        with self._cond:
+            for doc_id, content_hash in items:
+                known = self._hashes.get(doc_id)
+                if known not in (None, content_hash) or (self._vectors is not None and doc_id in self._vectors):
+                    continue
+                self._hashes[doc_id] = content_hash
+                self._pending.pop(doc_id, None)
+                self._stored_only.add(doc_id)
+                taken += 1
+            if taken:
+                self._cond.notify_all()
+        return taken
+
+    def load_stored(self, limit: int) -> tuple[int, list[str]]:
+        """Bring up to `limit` of the vectors left in the cache into this process: (how many were
+        loaded, the docs whose vector was no longer there, to be embedded again from their text)."""
+        if not self.keep_vectors or self.cache is None or self.embedder is None:
+            return 0, []
+        with self._lock:
+            batch = [(d, self._hashes[d]) for d in itertools.islice(self._stored_only, limit)]
+        if not batch:
+            return 0, []
+        found = self.cache.get_many(self.embedder.signature, batch)
+        with self._cond:
+            current = [(d, h) for d, h in batch if d in self._stored_only and self._hashes.get(d) == h]
+            fits = self._add_vectors([(d, found[d]) for d, _ in current if d in found])
+            gone = [d for d, _ in current if not fits.get(d, False)]
+            for d, _ in current:
+                self._stored_only.discard(d)
+            self._cond.notify_all()
+        return sum(fits.values()), gone
 
     def embed_pending(self, limit: int = _EMBED_CHUNK) -> int:
         """Embed up to `limit` waiting documents here, in the caller's thread; how many got a vector.
@@ -413,7 +487,10 @@ class HybridIndex:
                     if entry is None or entry[1] != content_hash:
                         continue
                     del self._pending[doc_id]
-                if self._add_vector(doc_id, vec):
+                if not self.keep_vectors:
+                    self._stored_only.add(doc_id)  # in the cache once put_many below returns
+                    kept.append((doc_id, content_hash, vec))
+                elif self._add_vector(doc_id, vec):
                     kept.append((doc_id, content_hash, vec))
             self._cond.notify_all()
         if self.cache is not None and kept and self.embedder is not None:
@@ -557,6 +634,7 @@ class HybridIndex:
         min_score: float = 0.0,
         wait: bool = False,
         load_model: bool = False,
+        vector_stage: VectorStage | None = None,
     ) -> list[ScoredDoc]:
         """The best `top_k` documents for `query` with score >= `min_score`, matches only.
 
@@ -568,6 +646,8 @@ class HybridIndex:
         an allowed doc lacks its vector, unless `wait=True`, which first loads and embeds.
         `load_model=True` loads the model here if need be (a fraction of a second, once)
         so the query gets a vector, but never waits for a backlog.
+        `vector_stage`: the vector side comes from it (the team store's HNSW index) instead of the
+        vectors held here, and is fused with the keyword side the same way.
         """
         if top_k <= 0:
             return []
@@ -581,10 +661,12 @@ class HybridIndex:
         if load_model and not self.embed_backlog:
             self._embed_small_backlog()
         accept = _predicate(allowed)
-        qvec = self._query_vector(query, accept)
+        staged = vector_stage is not None
+        qvec = self._query_vector(query, accept, staged=staged)
         tokens, plain = query_tokens(query)  # the query is tokenized once per search
         with self._lock:
             bm25 = self._bm25
+            generation = bm25.generation
             mask = self._mask(allowed, bm25)
             kscores = bm25.score_rows(tokens)
             krows = top_rows(kscores, self.depth, mask=mask, accept=_row_accept(accept, mask, bm25.doc_id), floor=0.0,
@@ -592,7 +674,7 @@ class HybridIndex:
             ids: list[str] = [bm25.doc_id(int(r)) for r in krows]  # type: ignore[misc]
             k_arr = kscores[krows].astype(np.float64)
             v_arr: np.ndarray | None = None
-            vectors = self._vectors
+            vectors = None if staged else self._vectors
             if qvec is not None and vectors is not None and vectors.dims == qvec.shape[0]:
                 vmask = self._mask(allowed, vectors)
                 vrows, vbest = vectors.best_rows(qvec, self.depth, mask=vmask, approximate=True,  # see coarse.py
@@ -616,8 +698,12 @@ class HybridIndex:
             elif qvec is not None and vectors is None and len(bm25) == 0:
                 v_arr = np.zeros(0)
             norm = bm25.coverage_norm(plain)
+        if vector_stage is not None and qvec is not None and len(bm25):
+            found = self._staged(vector_stage, qvec, ids, k_arr, (bm25, generation, kscores, tokens), accept)
+            if found is not None:
+                ids, k_arr, v_arr = found
         mode: Mode = "keyword" if v_arr is None else ("vector" if self.alpha >= 1.0 else "hybrid")
-        note = self.vector_note() if v_arr is None else None
+        note = self.vector_note(staged=staged) if v_arr is None else None
         if not ids:
             return []
         calibration = self.embedder.calibration if self.embedder is not None else (0.0, 1.0)
@@ -636,6 +722,34 @@ class HybridIndex:
             if len(hits) >= top_k:
                 break
         return hits
+
+    def _staged(
+        self, stage: VectorStage, qvec: np.ndarray, ids: list[str], k_arr: np.ndarray,
+        keyword: tuple[BM25Index, int, np.ndarray, list[str]], accept: Callable[[str], bool] | None,
+    ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+        """The candidates, keyword scores and cosines with the vector side from `stage`, as the in-memory
+        side makes them: its `depth` nearest join the keyword candidates, each with its exact cosine
+        (None when the stage failed: the keyword side answers). The stage is asked outside the lock."""
+        try:
+            found = stage.search(qvec, self.depth, ids)
+        except Exception as exc:  # noqa: BLE001 - an unreachable stage must not break search
+            self.last_error = exc
+            log.warning("the vector stage failed, answering by keywords: %s", exc)
+            return None
+        bm25, generation, kscores, tokens = keyword
+        with self._lock:
+            if self._bm25 is not bm25 or bm25.generation != generation:  # rows moved meanwhile: score again
+                bm25 = self._bm25
+                kscores = bm25.score_rows(tokens)
+            near = [(d, c) for d, c in found.nearest if d in bm25 and (accept is None or accept(d))]
+            seen = set(ids)
+            extra = [d for d, _ in near if d not in seen]
+            if extra:  # complete the keyword side over the union of candidates
+                erows = [bm25.row(d) for d in extra]
+                k_arr = np.concatenate([k_arr, np.array([0.0 if r is None else float(kscores[r]) for r in erows])])
+                ids = ids + extra
+        cosine = {**found.cosines, **dict(near)}
+        return ids, k_arr, np.array([cosine.get(d, np.nan) for d in ids], dtype=np.float64)
 
     def _load_here(self) -> None:
         """Load the model in this thread; a failure leaves searches keyword-only."""
@@ -658,7 +772,8 @@ class HybridIndex:
         except Exception as exc:  # noqa: BLE001 - the search answers from keywords instead
             self.last_error = exc
 
-    def _query_vector(self, query: str, accept: Callable[[str], bool] | None) -> np.ndarray | None:
+    def _query_vector(self, query: str, accept: Callable[[str], bool] | None, *,
+                      staged: bool = False) -> np.ndarray | None:
         """The query's vector, or None when vectors cannot serve this search yet."""
         emb = self.embedder
         if emb is None or self._load_error is not None or not emb.ready or self.alpha <= 0.0:
@@ -666,6 +781,8 @@ class HybridIndex:
         with self._lock:
             if self._pending and (accept is None or any(accept(d) for d in self._pending)):
                 return None
+            if not staged and self._stored_only and (accept is None or any(accept(d) for d in self._stored_only)):
+                return None  # not loaded here yet, and no stage to ask
             hit = self._qcache.get(query)
             if hit is not None:
                 self._qcache.move_to_end(query)

@@ -51,6 +51,12 @@ class InMemoryVectorCache:
             self.misses += len(items) - len(out)
         return out
 
+    def present(self, signature: str, items: list[tuple[str, str]]) -> set[str]:
+        """The ids whose stored content hash equals the requested one (what an index that keeps no
+        vectors of its own asks, see `HybridIndex(keep_vectors=False)`)."""
+        with self._lock:
+            return {d for d, h in items if (hit := self._rows.get((signature, d))) is not None and hit[0] == h}
+
     def put_many(self, signature: str, rows: list[tuple[str, str, np.ndarray]]) -> None:
         """Store copies (callers may reuse their arrays)."""
         with self._lock:

@@ -54,7 +54,8 @@ def open_store(
     if library_dirs:
         log.warning("the team store does not search library folders yet; ignoring %s",
                     ", ".join(map(str, library_dirs)))
-    return PostgresSkillStore(dsn, embeddings=embeddings, background=background, cache_dir=home / "team-index")
+    return PostgresSkillStore(dsn, embeddings=embeddings, background=background, cache_dir=home / "team-index",
+                              vectors=settings.get("vectors"))
 
 
 def open_tokens(settings: dict[str, Any], *, home: Path) -> TokenStore:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Sequence
 
+import numpy as np
 import pytest
 
-from autoskill_mcp.retrieval import HashingEmbedder, HybridIndex, InMemoryVectorCache, ScoredDoc
+from autoskill_mcp.retrieval import HashingEmbedder, HybridIndex, InMemoryVectorCache, ScoredDoc, VectorIndex
+from autoskill_mcp.retrieval.vector_stage import StageResult
 
 from .conftest import SKILL_DOCS, GatedEmbedder
 
@@ -254,3 +257,44 @@ def test_a_reused_allowed_set_follows_docs_added_and_removed_later():
     index.remove("late")
     index.upsert("d0", "kubernetes deploy with helm", "h2")  # not allowed: must stay hidden
     assert all(h.doc_id in allowed for h in index.search("kubernetes deploy", allowed=allowed))
+
+
+class _HeldElsewhere:
+    """A vector stage over vectors this test holds apart from the index (as a database would)."""
+
+    def __init__(self, embedder: HashingEmbedder, docs: dict[str, str]) -> None:
+        self.vectors = VectorIndex(embedder.dims)
+        self.vectors.add_many(list(docs), np.stack(embedder.embed(list(docs.values()))))
+        self.asked = 0
+
+    def search(self, query: np.ndarray, depth: int, also: Sequence[str]) -> StageResult:
+        self.asked += 1
+        rows, cosines = self.vectors.best_rows(query, depth, with_ties=True)
+        nearest = [(str(self.vectors.doc_id(r)), float(c))
+                   for r, c in zip(rows.tolist(), cosines.tolist(), strict=True)]
+        known = [(d, r) for d in also if (r := self.vectors.row(d)) is not None]
+        exact = self.vectors.score_at(np.array([r for _, r in known], dtype=np.int64), query).tolist()
+        return StageResult(nearest, {d: float(c) for (d, _), c in zip(known, exact, strict=True)})
+
+
+def test_a_vector_stage_is_fused_with_the_keywords_exactly_as_the_vectors_held_here() -> None:
+    embedder = HashingEmbedder(dims=256)
+    held = HybridIndex(embedder, background=False)
+    _load(held)
+    cache = InMemoryVectorCache()
+    vectors = embedder.embed(list(SKILL_DOCS.values()))
+    cache.put_many(embedder.signature, [(d, f"h-{hash(t)}", v) for (d, t), v in zip(SKILL_DOCS.items(), vectors,
+                                                                                   strict=True)])
+    apart = HybridIndex(embedder, cache=cache, background=False, keep_vectors=False)
+    _load(apart)
+    assert apart.vector_count == apart.stored_only == len(SKILL_DOCS) and apart.ready
+    stage = _HeldElsewhere(embedder, SKILL_DOCS)
+    queries = ["squash commits before merging", "deploy to kubernetes", "extract pdf text", "pytset fixturs",
+               "zebra quantum accordion"]
+    for query in queries:
+        for allowed in (None, {"git-squash", "py-tests", "dry-run"}):
+            assert apart.search(query, 3, allowed=allowed, vector_stage=stage) == held.search(query, 3, allowed=allowed)
+    assert stage.asked == 2 * len(queries)
+    # without a stage, an index whose vectors are elsewhere answers from keywords and says why
+    [hit] = apart.search("squash commits before merging", 1)
+    assert hit.mode == "keyword" and hit.note == f"vector: loading {len(SKILL_DOCS)} of {len(SKILL_DOCS)}"

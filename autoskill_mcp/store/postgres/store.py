@@ -6,7 +6,12 @@ so its quality is the local store's: the index lives in each process, is built f
 table on first use and kept current by replaying the rows whose change number is above the last
 one seen (one indexed query, and none at all when the change number has not moved). Its vectors are
 kept in pgvector (vectors.py), so a vector one machine computed is never computed again by another.
-Visibility, precedence and scopes are base.py's.
+
+Where a search's vector side comes from is `vectors`: "memory" (the default) holds them in the
+process, loaded after the first search by a background thread (the first searches of a fresh
+process, and every search until the load is done, ask pgvector's HNSW index instead: hnsw.py);
+"database" never loads them and always asks the HNSW index. Visibility, precedence and scopes are
+base.py's.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...errors import InvalidInputError, NotFoundError
+from ...errors import ConfigError, DatabaseUnavailableError, InvalidInputError, NotFoundError
 from ...skill import Skill, SkillStatus, now_iso
 from ...skillmd.names import normalize_name
 from ..base import PRECEDENCE, FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo, may_see
@@ -31,6 +36,7 @@ from ..search import check_request
 from ..skill_rows import tokens_from
 from . import index as index_build
 from . import writes
+from .hnsw import HnswStage, Visibility
 from .pool import ConnectionPool, require_psycopg
 from .rows import INDEXED, ROW, ParsedCache, from_db, parse_skill
 from .schema import CHANNEL, migrate
@@ -40,6 +46,20 @@ log = logging.getLogger("autoskill_mcp.store.postgres")
 
 #: how often a search with skills waiting for a vector looks for vectors other machines computed
 PICK_UP_EVERY_S = 1.0
+#: where a search's vectors are: in this process ("memory", HNSW until loaded) or in the database only
+VECTOR_MODES = ("memory", "database")
+DEFAULT_VECTORS = "memory"
+#: vectors the background loader reads from the database per query
+LOAD_CHUNK = 5000
+
+
+def vector_mode(value: Any) -> str:
+    """`[store] vectors` checked: "memory" or "database" (None: the default)."""
+    if value is None:
+        return DEFAULT_VECTORS
+    if not isinstance(value, str) or value.lower() not in VECTOR_MODES:
+        raise ConfigError(f'[store] vectors must be "memory" or "database", not {value!r}')
+    return value.lower()
 
 
 def open_migrated(dsn: str) -> list[int]:
@@ -56,11 +76,14 @@ class PostgresSkillStore(SkillStore):
 
     def __init__(
         self, dsn: str, *, embeddings: dict[str, Any] | None = None, embedder: Any = None, background: bool = True,
-        migrate: bool = True, cache_dir: str | Path | None = None,
+        migrate: bool = True, cache_dir: str | Path | None = None, vectors: str | None = None,
     ) -> None:
         """`cache_dir`: where this machine keeps the search index's snapshots between processes
-        (the member's home; None: each process builds its index from the table)."""
+        (the member's home; None: each process builds its index from the table). `vectors`:
+        "memory" or "database", see the module doc. `background=False` loads the vectors of a
+        "memory" index when it is built, in the caller's thread, instead of after the first search."""
         require_psycopg()
+        self.vector_mode = vector_mode(vectors)
         self.dsn = dsn
         self.migrated: list[int] = open_migrated(dsn) if migrate else []
         from pgvector.psycopg import register_vector
@@ -87,6 +110,7 @@ class PostgresSkillStore(SkillStore):
         self._listener: Any = None  # the connection that LISTENs for other writers (wait_for_change)
         self._listen_lock = threading.Lock()
         self._closing = threading.Event()
+        self._loader: threading.Thread | None = None  # brings a "memory" index's vectors in (load_vectors)
 
     def team_pool(self) -> ConnectionPool:
         return self.pool
@@ -405,9 +429,56 @@ class PostgresSkillStore(SkillStore):
             return 0
         with self._lock:
             waiting = [(d, self._rows[d].text_hash) for d in index.pending_ids() if d in self._rows]
-        found = self.vectors.get_many(index.embedder.signature, waiting)
         hashes = dict(waiting)
+        if not index.keep_vectors:  # only whether they are there: the HNSW index serves them
+            return int(index.adopt_stored((d, hashes[d]) for d in self.vectors.present(index.embedder.signature,
+                                                                                         waiting)))
+        found = self.vectors.get_many(index.embedder.signature, waiting)
         return int(index.absorb_vectors([(d, hashes[d], v) for d, v in found.items()]))
+
+    def _stage(self, index: Any, user_id: str, scopes: tuple[str, ...], tags: frozenset[str]) -> HnswStage | None:
+        """The HNSW stage for a search whose vectors are not all in this process, else None."""
+        if index.embedder is None or (index.keep_vectors and not index.stored_only):
+            return None
+        return HnswStage(self.vectors, index.embedder.signature, Visibility(user_id, scopes, tags))
+
+    def load_vectors(self, *, limit: int | None = None) -> int:
+        """Bring the vectors a "memory" index left in the database into this process, `LOAD_CHUNK` a query
+        (searches ask the HNSW index until it is done); how many were loaded. A vector gone since
+        (its skill edited) is embedded again from the skill's text."""
+        index = self.index
+        loaded = 0
+        while index.keep_vectors and index.stored_only and not self._closing.is_set() and index is self._index:
+            if limit is not None and loaded >= limit:
+                break
+            n, gone = index.load_stored(LOAD_CHUNK)
+            loaded += n
+            if gone:
+                index.upsert_many(self._texts(gone), keywords=False)
+        return loaded
+
+    def _texts(self, ids: list[str]) -> list[tuple[str, str, str]]:
+        """(id, index text, text hash) of live skills: what embedding them again needs."""
+        rows = self.pool.run(lambda c: c.execute(
+            "SELECT id, index_text, text_hash FROM skills WHERE id = ANY(%s) AND NOT deleted", (ids,)).fetchall(),
+            transaction=False)
+        return [(str(i), str(text), str(h)) for i, text, h in rows]
+
+    def _start_loading(self) -> None:
+        """Load the vectors in a background thread, once (a search never waits for it)."""
+        with self._lock:
+            if (self._loader is not None and self._loader.is_alive()) or self._closing.is_set():
+                return
+            self._loader = threading.Thread(target=self._load_in_background, name="autoskill-pg-vectors",
+                                            daemon=True)
+            self._loader.start()
+
+    def _load_in_background(self) -> None:
+        try:
+            self.load_vectors()
+        except DatabaseUnavailableError as exc:  # searches keep asking the HNSW index; the next one retries
+            if not self._closing.is_set():
+                log.warning("loading the team store's vectors stopped: %s", exc)
 
     def search(
         self, query: str, *, user_id: str, scope: str = "all", top_k: int = 5, min_score: float = 0.0,
@@ -421,7 +492,11 @@ class PostgresSkillStore(SkillStore):
             self._picked_up_at = time.monotonic()
             self.pick_up_vectors()
         allowed = self._visible_ids(user_id, scopes, wanted_tags)
-        docs = index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model)
+        stage = self._stage(index, user_id, scopes, wanted_tags)
+        docs = index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model,
+                            vector_stage=stage)
+        if stage is not None and index.keep_vectors and self._background:
+            self._start_loading()  # after this search answered: the first one does not wait for it
         if not docs:
             return []
         found = self.pool.run(lambda c: c.execute(
@@ -446,7 +521,7 @@ class PostgresSkillStore(SkillStore):
 
     def vector_note(self) -> str | None:
         """Why a search now would answer from keywords only, else None."""
-        note: str | None = self.index.vector_note()
+        note: str | None = self.index.vector_note(staged=True)  # vectors not loaded yet: the HNSW index serves
         return note
 
     def warm_index(self, on_progress: Any = None) -> bool:
@@ -456,6 +531,7 @@ class PostgresSkillStore(SkillStore):
         index = self.index
         self.refresh()
         self.pick_up_vectors()
+        self.load_vectors()
         if on_progress is None:
             return bool(index.wait_until_ready())
         return bool(index.wait_until_ready(on_progress=lambda done, n: on_progress("embedding skills", done, n)))
@@ -501,6 +577,9 @@ class PostgresSkillStore(SkillStore):
             index, self._index = self._index, None
             seen, rows = self._seen_seq, len(self._rows)
         self._closing.set()
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout=30)  # it stops between two chunks
         if index is not None:
             if seen != self._snapshot_seq:
                 index_build.save_snapshot(self, index, seen, rows)

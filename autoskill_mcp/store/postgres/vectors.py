@@ -3,7 +3,8 @@
 Vectors are keyed by (embedder signature, skill id) and valid while the skill's text hash matches,
 so an edited skill or a model switch never serves a stale or foreign vector, and a vector one
 machine computed is reused by every other instead of being embedded again. Each dimension count
-gets its own HNSW index over cosine distance (pgvector indexes need a fixed dimension).
+gets its own HNSW index over cosine distance (pgvector indexes need a fixed dimension), which
+serves the vector side of a search whose process does not hold the vectors (hnsw.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class PgVectorCache:
         self._indexed: set[int] = set()
         self._lock = threading.Lock()
 
+    @property
+    def pool(self) -> ConnectionPool:
+        """The store's connections (the HNSW stage's queries go through them too)."""
+        return self._pool
+
     def get_many(self, signature: str, items: list[tuple[str, str]]) -> dict[str, np.ndarray]:
         want = dict(items)
         out: dict[str, np.ndarray] = {}
@@ -52,6 +58,22 @@ class PgVectorCache:
                 if want.get(skill_id) == text_hash:
                     out[skill_id] = _array(embedding)
         return out
+
+    def present(self, signature: str, items: list[tuple[str, str]]) -> set[str]:
+        """The ids among (id, text hash) whose vector is here for that hash, without reading a vector:
+        what an index that leaves its vectors in the database (or loads them later) needs to know."""
+        want = dict(items)
+        if not want:
+            return set()
+        if len(want) > _CHUNK:  # most of the store: one pass over the signature beats many id lists
+            rows = self._pool.run(lambda c: c.execute(
+                "SELECT skill_id, text_hash FROM skill_vectors WHERE signature = %s", (signature,)).fetchall(),
+                transaction=False)
+        else:
+            rows = self._pool.run(lambda c: c.execute(
+                "SELECT skill_id, text_hash FROM skill_vectors WHERE signature = %s AND skill_id = ANY(%s)",
+                (signature, list(want))).fetchall(), transaction=False)
+        return {d for d, h in rows if want.get(d) == h}
 
     def put_many(self, signature: str, rows: list[tuple[str, str, np.ndarray]]) -> None:
         if not rows:
@@ -76,9 +98,10 @@ class PgVectorCache:
             log.warning("could not keep %d vectors in the team store: %s", len(params), exc)
             return
         for dims in {p[3] for p in params}:
-            self._ensure_hnsw(dims)
+            self.ensure_hnsw(dims)
 
-    def _ensure_hnsw(self, dims: int) -> None:
+    def ensure_hnsw(self, dims: int) -> None:
+        """Make the HNSW index of vectors of `dims` dimensions unless this handle already did."""
         with self._lock:
             if dims in self._indexed:
                 return
@@ -90,15 +113,3 @@ class PgVectorCache:
                 f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE dims = {dims}"), transaction=False)
         except psycopg.errors.DatabaseError as exc:  # another machine made it at the same moment: it exists
             log.debug("HNSW index for %d dims: %s", dims, exc)
-
-    def nearest(self, signature: str, query: np.ndarray, k: int) -> list[tuple[str, str, float]]:
-        """The `k` nearest (skill id, text hash, cosine) by the HNSW index (approximate)."""
-        from pgvector import Vector
-
-        dims = int(query.size)
-        q = Vector(np.asarray(query, dtype=np.float32).reshape(-1))
-        rows = self._pool.run(lambda c: c.execute(
-            f"SELECT skill_id, text_hash, 1 - (embedding::vector({dims}) <=> %s::vector({dims})) FROM skill_vectors "
-            f"WHERE signature = %s AND dims = {dims} ORDER BY embedding::vector({dims}) <=> %s::vector({dims}) "
-            "LIMIT %s", (q, signature, q, k)).fetchall(), transaction=False)
-        return [(r[0], r[1], float(r[2])) for r in rows]

@@ -1,0 +1,100 @@
+"""The vector side of a team-store search served by pgvector's HNSW index (cosine), in one round trip.
+
+Used whenever this process does not hold the vectors itself: configured not to (`[store] vectors =
+"database"`), or not yet (a fresh process before they are loaded from the database or its snapshot
+caught up). The keyword side stays in the process's BM25 index, and `HybridIndex.search` fuses
+the two exactly as it fuses its in-memory vectors (retrieval/fusion.py).
+
+One statement answers both halves of the vector side: the `depth` nearest vectors among the skills
+this user may see (an HNSW index scan; iterative, so a filter that drops candidates makes it look
+further rather than return fewer), and the exact cosine of each keyword candidate. A vector counts
+only while its skill's text hash matches (an edited skill's old vector is never served), and only a
+live, active skill the user may see is returned: the visibility rule is base.py's `may_see` with
+the status, scope and tag filters of the store's `_visible_ids`, and the caller still checks each
+id against its own visible set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...retrieval.vector_stage import StageResult
+from ...skill import SkillStatus
+from .vectors import PgVectorCache
+
+#: candidates an HNSW scan keeps per pass (`hnsw.ef_search`, at least the depth asked for): on the
+#: bench's 100k skills, recall of the exact top 100 at 100 and the fused nDCG equal the exact
+#: scan's within noise (bench/bench_pg.py prints the recall)
+EF_SEARCH = 100
+#: at most this many index tuples one iterative scan visits before it gives up (pgvector's default)
+MAX_SCAN_TUPLES = 20_000
+
+# Only the HNSW index can order by distance in this transaction: for a small table the planner
+# would rather scan and sort (exact, but the index would then go unused and untested).
+_SETTINGS = ("SET LOCAL hnsw.ef_search = {ef}; SET LOCAL hnsw.iterative_scan = relaxed_order; "
+             "SET LOCAL hnsw.max_scan_tuples = {tuples}; "
+             "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """Who searches and within what: the filter of the nearest half, in SQL."""
+
+    user_id: str
+    scopes: tuple[str, ...]
+    tags: frozenset[str] = frozenset()
+
+
+def statement(dims: int, *, tags: bool) -> str:
+    """The search's SQL for vectors of `dims` dimensions (an int, so the f-string is safe: it names the
+    partial HNSW index `skill_vectors_hnsw_<dims>` by its expression and predicate)."""
+    vec = f"v.embedding::vector({dims})"
+    query = f"%(q)s::vector({dims})"
+    tag_filter = " AND EXISTS (SELECT 1 FROM unnest(s.tags) t WHERE lower(t) = ANY(%(tags)s))" if tags else ""
+    return (
+        f"WITH near AS MATERIALIZED (SELECT v.skill_id, {vec} <=> {query} AS distance FROM skill_vectors v "
+        "JOIN skills s ON s.id = v.skill_id AND s.text_hash = v.text_hash "
+        f"WHERE v.dims = {dims} AND v.signature = %(sig)s AND NOT s.deleted AND s.status = %(active)s "
+        "AND s.scope = ANY(%(scopes)s) AND (s.scope <> 'user' OR s.owner = %(user)s)"
+        f"{tag_filter} ORDER BY {vec} <=> {query} LIMIT %(k)s) "
+        "SELECT skill_id, 1 - distance, true FROM near UNION ALL "
+        f"SELECT v.skill_id, 1 - ({vec} <=> {query}), false FROM skill_vectors v "
+        "JOIN skills s ON s.id = v.skill_id AND s.text_hash = v.text_hash "
+        f"WHERE v.signature = %(sig)s AND v.dims = {dims} AND v.skill_id = ANY(%(also)s) AND NOT s.deleted"
+    )
+
+
+class HnswStage:
+    """One search's vector stage (retrieval's `VectorStage`) over the team store's `skill_vectors`."""
+
+    def __init__(self, vectors: PgVectorCache, signature: str, visibility: Visibility) -> None:
+        self._vectors = vectors
+        self._signature = signature
+        self._visibility = visibility
+
+    def params(self, query: np.ndarray, depth: int, also: Sequence[str]) -> dict[str, Any]:
+        from pgvector import Vector
+
+        seen = self._visibility
+        return {"q": Vector(np.asarray(query, dtype=np.float32).reshape(-1)), "sig": self._signature,
+                "active": SkillStatus.ACTIVE.value, "scopes": list(seen.scopes), "user": seen.user_id,
+                "tags": sorted(seen.tags), "k": depth, "also": list(also)}
+
+    def search(self, query: np.ndarray, depth: int, also: Sequence[str]) -> StageResult:
+        dims = int(np.asarray(query).size)
+        self._vectors.ensure_hnsw(dims)
+        sql = statement(dims, tags=bool(self._visibility.tags))
+        params = self.params(query, depth, also)
+        settings = _SETTINGS.format(ef=max(EF_SEARCH, depth), tuples=MAX_SCAN_TUPLES)
+
+        def work(conn: Any) -> list[tuple[Any, ...]]:
+            conn.execute(settings)
+            return list(conn.execute(sql, params).fetchall())
+
+        rows = self._vectors.pool.run(work)
+        nearest = [(str(d), float(c)) for d, c, near in rows if near]
+        return StageResult(nearest, {str(d): float(c) for d, c, near in rows if not near})
