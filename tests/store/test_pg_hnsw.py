@@ -162,3 +162,34 @@ def test_vectors_is_chosen_in_the_config_file_and_checked(pg_dsn: str, tmp_path:
     (home / "config.toml").write_text(f'[store]\nurl = "{pg_dsn}"\nvectors = "disk"\n')
     with pytest.raises(ConfigError, match='vectors must be "memory" or "database"'):
         AutoSkill(config)
+
+
+@pytest.mark.parametrize(("vectors", "background"), [("memory", True), ("database", False)])
+def test_a_process_starting_from_a_snapshot_asks_hnsw_for_what_changed_since(
+        pg_dsn: str, tmp_path: Path, make_skill, vectors: str, background: bool) -> None:
+    cache = tmp_path / "team-index"
+    skills = _skills(make_skill, per_topic=30)  # 240: enough for a snapshot (index.SNAPSHOT_FROM)
+    queries = [f"help with {t}" for t in TOPICS] + [TYPO_QUERY]
+
+    def ranked(store: PostgresSkillStore) -> list[list[str]]:
+        return [[h.skill.name for h in store.search(q, user_id="alice", top_k=1)] for q in queries]
+
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False, cache_dir=cache) as first:
+        saved = first.save_many(skills)
+        ranked(first)
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=False) as other:  # another machine writes
+        other.delete(saved[0].id)
+        other.save(make_skill("docker-images-new", description="Builds docker images, the new way."))
+        before = ranked(other)
+    with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=background, cache_dir=cache,
+                            vectors=vectors) as again:
+        index = again.index
+        assert again._snapshot_seq == len(skills)  # it started from the first handle's snapshot
+        # memory: the snapshot's vectors are in the process, the new skill's is left in the database
+        assert index.stored_only == (1 if vectors == "memory" else len(skills))
+        assert ranked(again) == before
+        if vectors == "memory":
+            end = time.monotonic() + 60
+            while index.stored_only and time.monotonic() < end:
+                time.sleep(0.05)
+            assert index.stored_only == 0 and ranked(again) == before
