@@ -24,20 +24,34 @@ import numpy as np
 
 from ...retrieval.vector_stage import StageResult
 from ...skill import SkillStatus
+from .pool import ConnectionPool
 from .vectors import PgVectorCache
 
-#: candidates an HNSW scan keeps per pass (`hnsw.ef_search`, at least the depth asked for): on the
-#: bench's 100k skills, recall of the exact top 100 at 100 and the fused nDCG equal the exact
-#: scan's within noise (bench/bench_pg.py prints the recall)
+#: candidates an HNSW scan keeps per pass (`hnsw.ef_search`): the search's depth (HybridIndex.depth,
+#: 100), so one pass usually fills it; a filter that drops candidates makes the scan go on
+#: (iterative). bench/bench_pg.py prints the recall of the exact nearest 10 and 100 it reaches.
 EF_SEARCH = 100
 #: at most this many index tuples one iterative scan visits before it gives up (pgvector's default)
 MAX_SCAN_TUPLES = 20_000
 
-# Only the HNSW index can order by distance in this transaction: for a small table the planner
-# would rather scan and sort (exact, but the index would then go unused and untested).
-_SETTINGS = ("SET LOCAL hnsw.ef_search = {ef}; SET LOCAL hnsw.iterative_scan = relaxed_order; "
-             "SET LOCAL hnsw.max_scan_tuples = {tuples}; "
-             "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+# The settings of every connection of the stage's own pool (it runs nothing else). The planner may
+# not scan and sort: for a small table it would rather (exact, but the index would then go unused
+# and untested), so only the HNSW index can order by distance.
+_SETTINGS = (f"SET hnsw.ef_search = {EF_SEARCH}; SET hnsw.iterative_scan = relaxed_order; "
+             f"SET hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}; "
+             "SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off")
+
+
+def stage_pool(dsn: str) -> ConnectionPool:
+    """Connections for the stage's statements, each set up once with `_SETTINGS` (a search is then one
+    round trip, outside any transaction, and the store's other connections keep the planner's defaults)."""
+    from pgvector.psycopg import register_vector
+
+    def setup(conn: Any) -> None:
+        register_vector(conn)
+        conn.execute(_SETTINGS)
+
+    return ConnectionPool(dsn, on_connect=setup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +67,7 @@ def statement(dims: int, *, tags: bool) -> str:
     """The search's SQL for vectors of `dims` dimensions (an int, so the f-string is safe: it names the
     partial HNSW index `skill_vectors_hnsw_<dims>` by its expression and predicate)."""
     vec = f"v.embedding::vector({dims})"
-    query = f"%(q)s::vector({dims})"
+    query = f"%(q)b::vector({dims})"  # sent binary: 1024 floats as text cost a third of a millisecond
     tag_filter = " AND EXISTS (SELECT 1 FROM unnest(s.tags) t WHERE lower(t) = ANY(%(tags)s))" if tags else ""
     return (
         f"WITH near AS MATERIALIZED (SELECT v.skill_id, {vec} <=> {query} AS distance FROM skill_vectors v "
@@ -71,8 +85,10 @@ def statement(dims: int, *, tags: bool) -> str:
 class HnswStage:
     """One search's vector stage (retrieval's `VectorStage`) over the team store's `skill_vectors`."""
 
-    def __init__(self, vectors: PgVectorCache, signature: str, visibility: Visibility) -> None:
+    def __init__(self, vectors: PgVectorCache, pool: ConnectionPool, signature: str, visibility: Visibility) -> None:
+        """`pool`: a `stage_pool`'s connections."""
         self._vectors = vectors
+        self._pool = pool
         self._signature = signature
         self._visibility = visibility
 
@@ -89,12 +105,6 @@ class HnswStage:
         self._vectors.ensure_hnsw(dims)
         sql = statement(dims, tags=bool(self._visibility.tags))
         params = self.params(query, depth, also)
-        settings = _SETTINGS.format(ef=max(EF_SEARCH, depth), tuples=MAX_SCAN_TUPLES)
-
-        def work(conn: Any) -> list[tuple[Any, ...]]:
-            conn.execute(settings)
-            return list(conn.execute(sql, params).fetchall())
-
-        rows = self._vectors.pool.run(work)
+        rows = self._pool.run(lambda c: c.execute(sql, params).fetchall(), transaction=False)
         nearest = [(str(d), float(c)) for d, c, near in rows if near]
         return StageResult(nearest, {str(d): float(c) for d, c, near in rows if not near})

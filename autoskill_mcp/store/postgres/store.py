@@ -36,7 +36,7 @@ from ..search import check_request
 from ..skill_rows import tokens_from
 from . import index as index_build
 from . import writes
-from .hnsw import HnswStage, Visibility
+from .hnsw import HnswStage, Visibility, stage_pool
 from .pool import ConnectionPool, require_psycopg
 from .rows import INDEXED, ROW, ParsedCache, from_db, parse_skill
 from .schema import CHANNEL, migrate
@@ -111,6 +111,7 @@ class PostgresSkillStore(SkillStore):
         self._listen_lock = threading.Lock()
         self._closing = threading.Event()
         self._loader: threading.Thread | None = None  # brings a "memory" index's vectors in (load_vectors)
+        self._stage_pool: ConnectionPool | None = None  # the HNSW stage's connections, made on first use
 
     def team_pool(self) -> ConnectionPool:
         return self.pool
@@ -440,7 +441,11 @@ class PostgresSkillStore(SkillStore):
         """The HNSW stage for a search whose vectors are not all in this process, else None."""
         if index.embedder is None or (index.keep_vectors and not index.stored_only):
             return None
-        return HnswStage(self.vectors, index.embedder.signature, Visibility(user_id, scopes, tags))
+        with self._lock:
+            if self._stage_pool is None:
+                self._stage_pool = stage_pool(self.dsn)
+            pool = self._stage_pool
+        return HnswStage(self.vectors, pool, index.embedder.signature, Visibility(user_id, scopes, tags))
 
     def load_vectors(self, *, limit: int | None = None) -> int:
         """Bring the vectors a "memory" index left in the database into this process, `LOAD_CHUNK` a query
@@ -588,4 +593,6 @@ class PostgresSkillStore(SkillStore):
             if self._listener is not None:
                 self._listener.close()
                 self._listener = None
+        if self._stage_pool is not None:
+            self._stage_pool.close()
         self.pool.close()
