@@ -1,6 +1,9 @@
 """Retrieval quality through the stores themselves: the local folder store and the team store on
 PostgreSQL hold the same labelled set as skills and answer the same queries (`store.search`), so
-nDCG@10 shows whether the team store ranks as well as the local one (it should: within 0.01).
+nDCG@10 shows whether the team store ranks as well as the local one (it should: within 0.01). The
+team store answers twice over the same database: with its vectors in the process ("postgres",
+`vectors = "memory"`) and with its searches' vector side from pgvector's HNSW index
+("postgres-hnsw", `vectors = "database"`).
 
 A real PostgreSQL with pgvector is started on 127.0.0.1 for the run (bench/pg_server.py).
 
@@ -14,6 +17,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,20 +63,24 @@ def evaluate_stores(path: Path, *, sample: int | None, seed: int = 0, embeddings
     results: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="autoskill-eval-") as tmp, PgServer(Path(tmp) / "pg") as server:
-        stores: list[tuple[str, SkillStore]] = [
-            ("local", LocalSkillStore(Path(tmp) / "local", embeddings=settings, background=False)),
-            ("postgres", PostgresSkillStore(server.create_database("eval"), embeddings=settings, background=False)),
+        dsn = server.create_database("eval")
+        stores: list[tuple[str, Callable[[], SkillStore], bool]] = [  # (name, opener, loads the skills)
+            ("local", lambda: LocalSkillStore(Path(tmp) / "local", embeddings=settings, background=False), True),
+            ("postgres", lambda: PostgresSkillStore(dsn, embeddings=settings, background=False), True),
+            ("postgres-hnsw", lambda: PostgresSkillStore(dsn, embeddings=settings, background=False,
+                                                         vectors="database"), False),
         ]
-        for name, store in stores:
-            with store:
-                store.save_many(skills, reason="eval")
+        for name, open_store, load in stores:
+            with open_store() as store:
+                if load:
+                    store.save_many(skills, reason="eval")
                 store.search(data.queries[0].text, user_id=USER, wait=True)  # every skill embedded first
                 t = time.perf_counter()
                 results[name] = evaluate(_ranker(store), data.queries)
                 seconds[name] = time.perf_counter() - t
-    delta = results["postgres"]["ndcg@10"] - results["local"]["ndcg@10"]
+    deltas = {name: results[name]["ndcg@10"] - results["local"]["ndcg@10"] for name in results if name != "local"}
     return {"set": data.name, "queries": len(data.queries), "docs": len(data.docs), "embeddings": embeddings,
-            "results": results, "seconds": seconds, "ndcg_delta": delta}
+            "results": results, "seconds": seconds, "ndcg_delta": deltas["postgres"], "ndcg_deltas": deltas}
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -82,7 +90,9 @@ def markdown(report: dict[str, Any]) -> str:
     for name, m in report["results"].items():
         lines.append(f"| {name} | {m['ndcg@10']:.3f} | {m['r@1']:.3f} | {m['r@5']:.3f} | {m['mrr']:.3f} | "
                      f"{report['seconds'][name]:.1f} |")
-    lines += ["", f"postgres - local nDCG@10: {report['ndcg_delta']:+.4f} (the target: within 0.01)"]
+    lines.append("")
+    lines += [f"{name} - local nDCG@10: {delta:+.4f} (the target: within 0.01)"
+              for name, delta in report["ndcg_deltas"].items()]
     return "\n".join(lines)
 
 

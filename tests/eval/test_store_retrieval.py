@@ -1,4 +1,5 @@
-"""The eval of retrieval through the stores measures both stores on the same skills and queries."""
+"""The eval of retrieval through the stores measures every store (and the team store's HNSW mode) on the
+same skills and queries."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from eval import store_retrieval
 from tests.harness.test_harness import TINY_SET  # the harnesses' tiny set: easy enough that a broken store shows
 
 
-def test_both_stores_answer_the_same_queries_over_the_same_skills(tmp_path: Path) -> None:
+def test_every_store_answers_the_same_queries_over_the_same_skills(tmp_path: Path) -> None:
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(TINY_SET))
     report = store_retrieval.evaluate_stores(path, sample=None, embeddings="hashing")
-    assert set(report["results"]) == {"local", "postgres"}
+    assert set(report["results"]) == {"local", "postgres", "postgres-hnsw"}
     assert report["docs"] == len(TINY_SET["docs"]) and report["queries"] == len(TINY_SET["queries"])
-    assert report["results"]["local"]["r@1"] == report["results"]["postgres"]["r@1"] == 1.0
-    assert abs(report["ndcg_delta"]) <= 0.01
-    assert "postgres - local nDCG@10" in store_retrieval.markdown(report)
+    assert {m["r@1"] for m in report["results"].values()} == {1.0}
+    assert set(report["ndcg_deltas"]) == {"postgres", "postgres-hnsw"}
+    assert all(abs(d) <= 0.01 for d in report["ndcg_deltas"].values())
+    text = store_retrieval.markdown(report)
+    assert "postgres - local nDCG@10" in text and "postgres-hnsw - local nDCG@10" in text

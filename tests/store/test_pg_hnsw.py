@@ -97,7 +97,7 @@ def test_a_fresh_process_without_a_snapshot_answers_a_vector_only_query_through_
     assert _scans_reach(pg_dsn, before + 1) >= before + 1  # the HNSW index answered (the process has ended)
 
 
-def test_a_memory_store_loads_its_vectors_after_the_first_search_and_ranks_the_same(
+def test_a_memory_store_loads_its_vectors_from_its_second_search_on_and_ranks_the_same(
         pg_dsn: str, make_skill) -> None:
     saved = _embedded(pg_dsn, make_skill)
     queries = [f"help with {t}" for t in TOPICS] + [TYPO_QUERY]
@@ -107,6 +107,9 @@ def test_a_memory_store_loads_its_vectors_after_the_first_search_and_ranks_the_s
     with PostgresSkillStore(pg_dsn, embeddings=HASHING, background=True) as fresh:
         first = [h.skill.name for h in fresh.search(queries[0], user_id="alice", top_k=1)]
         assert [first] == expected[:1]
+        assert fresh.index.stored_only == len(saved)  # one search read no vector (a CLI command's whole life)
+        second = [h.skill.name for h in fresh.search(queries[1], user_id="alice", top_k=1)]
+        assert [second] == expected[1:2]
         end = time.monotonic() + 60
         while fresh.index.stored_only and time.monotonic() < end:  # the loader started after that search
             time.sleep(0.05)

@@ -8,9 +8,9 @@ one seen (one indexed query, and none at all when the change number has not move
 kept in pgvector (vectors.py), so a vector one machine computed is never computed again by another.
 
 Where a search's vector side comes from is `vectors`: "memory" (the default) holds them in the
-process, loaded after the first search by a background thread (the first searches of a fresh
-process, and every search until the load is done, ask pgvector's HNSW index instead: hnsw.py);
-"database" never loads them and always asks the HNSW index. Visibility, precedence and scopes are
+process, read by a background thread from the process's second search on (every search until the
+load is done asks pgvector's HNSW index instead, hnsw.py, so a process that searches once, a CLI
+command, never reads them); "database" never loads them and always asks the HNSW index. Visibility, precedence and scopes are
 base.py's.
 """
 
@@ -51,6 +51,9 @@ VECTOR_MODES = ("memory", "database")
 DEFAULT_VECTORS = "memory"
 #: vectors the background loader reads from the database per query
 LOAD_CHUNK = 5000
+#: a "memory" store starts loading its vectors at this search through HNSW: not at the first, so a
+#: process that searches once and exits (`autoskill search`) reads none
+LOAD_AT_SEARCH = 2
 
 
 def vector_mode(value: Any) -> str:
@@ -81,7 +84,7 @@ class PostgresSkillStore(SkillStore):
         """`cache_dir`: where this machine keeps the search index's snapshots between processes
         (the member's home; None: each process builds its index from the table). `vectors`:
         "memory" or "database", see the module doc. `background=False` loads the vectors of a
-        "memory" index when it is built, in the caller's thread, instead of after the first search."""
+        "memory" index when it is built, in the caller's thread, instead of in the background."""
         require_psycopg()
         self.vector_mode = vector_mode(vectors)
         self.dsn = dsn
@@ -112,6 +115,7 @@ class PostgresSkillStore(SkillStore):
         self._closing = threading.Event()
         self._loader: threading.Thread | None = None  # brings a "memory" index's vectors in (load_vectors)
         self._stage_pool: ConnectionPool | None = None  # the HNSW stage's connections, made on first use
+        self._staged = 0  # searches answered through HNSW so far
 
     def team_pool(self) -> ConnectionPool:
         return self.pool
@@ -501,7 +505,11 @@ class PostgresSkillStore(SkillStore):
         docs = index.search(query, top_k, allowed=allowed, min_score=min_score, wait=wait, load_model=load_model,
                             vector_stage=stage)
         if stage is not None and index.keep_vectors and self._background:
-            self._start_loading()  # after this search answered: the first one does not wait for it
+            with self._lock:
+                self._staged += 1
+                due = self._staged >= LOAD_AT_SEARCH
+            if due:
+                self._start_loading()  # after this search answered: no search waits for it
         if not docs:
             return []
         found = self.pool.run(lambda c: c.execute(
