@@ -16,6 +16,7 @@ id against its own visible set.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,10 @@ import numpy as np
 
 from ...retrieval.vector_stage import StageResult
 from ...skill import SkillStatus
-from .pool import ConnectionPool
+from .pool import ConnectionPool, require_psycopg
 from .vectors import PgVectorCache
+
+log = logging.getLogger("autoskill_mcp.store.postgres")
 
 #: candidates an HNSW scan keeps per pass (`hnsw.ef_search`): the search's depth (HybridIndex.depth,
 #: 100), so one pass usually fills it; a filter that drops candidates makes the scan go on
@@ -37,9 +40,10 @@ MAX_SCAN_TUPLES = 20_000
 # The settings of every connection of the stage's own pool (it runs nothing else). The planner may
 # not scan and sort: for a small table it would rather (exact, but the index would then go unused
 # and untested), so only the HNSW index can order by distance.
-_SETTINGS = (f"SET hnsw.ef_search = {EF_SEARCH}; SET hnsw.iterative_scan = relaxed_order; "
-             f"SET hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}; "
-             "SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off")
+_SETTINGS = (f"SET hnsw.ef_search = {EF_SEARCH}", "SET enable_seqscan = off", "SET enable_bitmapscan = off",
+             "SET enable_sort = off")
+#: pgvector 0.8 and later; an older one scans one pass (a filter may then leave fewer candidates)
+_ITERATIVE = ("SET hnsw.iterative_scan = relaxed_order", f"SET hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
 
 
 def stage_pool(dsn: str) -> ConnectionPool:
@@ -47,9 +51,16 @@ def stage_pool(dsn: str) -> ConnectionPool:
     round trip, outside any transaction, and the store's other connections keep the planner's defaults)."""
     from pgvector.psycopg import register_vector
 
+    psycopg = require_psycopg()
+
     def setup(conn: Any) -> None:
         register_vector(conn)
-        conn.execute(_SETTINGS)
+        conn.execute("; ".join(_SETTINGS))
+        try:
+            conn.execute("; ".join(_ITERATIVE))
+        except psycopg.errors.DatabaseError as exc:  # autocommit: the connection stays usable
+            log.warning("pgvector before 0.8 (%s): HNSW searches scan one pass; upgrade for filtered scans",
+                        " ".join(str(exc).split()))
 
     return ConnectionPool(dsn, on_connect=setup)
 

@@ -10,8 +10,8 @@ kept in pgvector (vectors.py), so a vector one machine computed is never compute
 Where a search's vector side comes from is `vectors`: "memory" (the default) holds them in the
 process, read by a background thread from the process's second search on (every search until the
 load is done asks pgvector's HNSW index instead, hnsw.py, so a process that searches once, a CLI
-command, never reads them); "database" never loads them and always asks the HNSW index. Visibility, precedence and scopes are
-base.py's.
+command, never reads them); "database" never loads them and always asks the HNSW index.
+Visibility, precedence and scopes are base.py's.
 """
 
 from __future__ import annotations
@@ -451,15 +451,13 @@ class PostgresSkillStore(SkillStore):
             pool = self._stage_pool
         return HnswStage(self.vectors, pool, index.embedder.signature, Visibility(user_id, scopes, tags))
 
-    def load_vectors(self, *, limit: int | None = None) -> int:
+    def load_vectors(self) -> int:
         """Bring the vectors a "memory" index left in the database into this process, `LOAD_CHUNK` a query
         (searches ask the HNSW index until it is done); how many were loaded. A vector gone since
         (its skill edited) is embedded again from the skill's text."""
         index = self.index
         loaded = 0
         while index.keep_vectors and index.stored_only and not self._closing.is_set() and index is self._index:
-            if limit is not None and loaded >= limit:
-                break
             n, gone = index.load_stored(LOAD_CHUNK)
             loaded += n
             if gone:
