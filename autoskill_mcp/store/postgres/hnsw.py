@@ -32,7 +32,10 @@ log = logging.getLogger("autoskill_mcp.store.postgres")
 
 #: candidates an HNSW scan keeps per pass (`hnsw.ef_search`): the search's depth (HybridIndex.depth,
 #: 100), so one pass usually fills it; a filter that drops candidates makes the scan go on
-#: (iterative). bench/bench_pg.py prints the recall of the exact nearest 10 and 100 it reaches.
+#: (iterative). Measured (50 queries, ties counted): MiniLM at 20k skills, recall of the exact
+#: nearest 10 is 0.996 at 100 and 1.000 at 200 for twice the scan time (1.9 vs 3.8 ms); hashing's
+#: 1024-d vectors at 100k, 0.85 at 100, 0.86 at 200, 0.93 at 400 (4.7, 6.7, 10.8 ms).
+#: bench/bench_pg.py prints the recall at each size it runs.
 EF_SEARCH = 100
 #: at most this many index tuples one iterative scan visits before it gives up (pgvector's default)
 MAX_SCAN_TUPLES = 20_000
