@@ -68,9 +68,8 @@ _REUSE = re.compile(
     r"structure) pour)\b|"
     # "15 more endpoints, all following this pattern", "alle nach diesem Muster", "todas con este formato"
     r"\b((all|every one) (of them )?(following|in|with|like|on) (this|the same) (pattern|format|shape|structure|"
-    r"template)|nach (diesem|dem gleichen|demselben) (muster|schema|format)|jede (woche|monat)|jeden (monat|montag|"
-    r"freitag)|(cada|todas las|todos los) (semana|mes|semanas|meses|lunes|viernes)|(con|según|siguiendo) (este|el "
-    r"mismo) (patrón|formato|esquema)|la próxima vez)\b",
+    r"template)|nach (diesem|dem gleichen|demselben) (muster|schema|format)|(todas las|todos los) (semanas|meses|"
+    r"lunes|viernes)|(con|según|siguiendo) (este|el mismo) (patrón|formato|esquema)|la próxima vez)\b",
     re.IGNORECASE,
 )
 #: the user saying this instance is one of many of its kind: "a dozen of these endpoints left", "four more
@@ -87,7 +86,9 @@ _GENERALISES = re.compile(
     r"papers|repos|services|packages|endpoints)|"
     r"keep to (that|this|those|these)\b|for (these|such) (\w+ )?(reviews|reports|emails|prs|posts|summaries|"
     r"tickets|notes|changes|releases|docs)|every \w+ (\w+ )?like (that|this)|expect more|most (months|weeks)|"
-    r"(next|every) (month|week)'?s?\b)|"
+    r"every (month|week)s?\b|(next|every) (month|week)'s\b|"  # "next week" alone is a date, but
+    r"(i'?ll|i will|we'?ll|we will) (send|give|ask|bring|share|paste|need)\b[^.;]{0,40}\b(next|each|every) "
+    r"(month|week)\b)|"
     r"\b(pour (nos|les|mes) autres|(nos|les|mes|tous nos|toutes nos) autres \w+|partout|chaque (lundi|mardi|mercredi|"
     r"jeudi|vendredi|samedi|dimanche|matin|soir)|je te (le )?redemanderai|servira de base|pour tous (nos|mes|les))\b|"
     r"\b(cada (mes|semana|vez|año|lunes|viernes|día)|todo el (servicio|proyecto|repo|equipo|código)|te lo (voy a )?"
@@ -131,6 +132,11 @@ _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
                           r"escrib\w*|redact\w*)\b", re.I)
+#: the next piece of work, asked for once the rules are said: "ok now add ...", "great. set up a sync ...", "现在给..."
+_NEXT_TASK = re.compile(r"^\W*((ok(ay)?|great|cool|thanks|thx|perfect|good|nice|alright|right|gut|bien|vale|bon|"
+                        r"parfait|super|好的?|行|嗯)[,.!，。\s]+)*((now|next|then|first one|jetzt|maintenant|ahora|"
+                        r"現在|现在|接下来)[,:：，\s]*)?", re.I)
+_NEXT_TASK_WORD = re.compile(r"\b(now|next|then|first one|jetzt|maintenant|ahora)\b|現在|现在|接下来", re.I)
 #: the user describing the agent's habit ("you always tack a summary on", "you never close the file"):
 #: a complaint that may point at a rule, said without asking for one
 _AGENT_HABIT = re.compile(r"^\W*(but |and |lol |ugh |also )?(you|u) (always|never|keep|constantly|still) "
@@ -348,6 +354,11 @@ _DISCLAIMS = re.compile(
 def _items(ev: Evidence) -> list[Item]:
     items: list[Item] = []
     task = ev.task
+    # the session opens with rules, not a task ("heads up: in this codebase we ...", "when you book for me,
+    # default to ..."): the request that comes after them is the task they apply to
+    opening = next((d for d, turn in ev.found if ev.turns and turn.n == ev.turns[0].n and d.text == task), None)
+    rules_first = bool(task) and ((opening is not None and opening.weight >= 1.0)
+                                  or not has_task_verb(task, ev.language))
     for t in ev.turns:
         if _pasted(t):
             # a text the user wants summarised, translated or turned into something: its rules are its own
@@ -355,7 +366,7 @@ def _items(ev: Evidence) -> list[Item]:
         ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
         quoted = [m.group(0) for m in _QUOTE_BLOCK.finditer(t.text)]
         content = False
-        for s in t.prose:
+        for n_s, s in enumerate(t.prose):
             if _DISCLAIMS.search(s):
                 continue  # "not asking you to do it, just curious": the user says it is no request
             content = content or bool(_CONTENT_FOR.search(s))
@@ -393,6 +404,14 @@ def _items(ev: Evidence) -> list[Item]:
             if req is not None and set(req.kinds) <= {"rule"} and t.n > ev.turns[0].n and _NEW_REQUEST.match(s) \
                     and has_task_verb(s, ev.language):
                 req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
+            nxt = _NEXT_TASK.match(s) if t.n > ev.turns[0].n and rules_first else None
+            acked = n_s > 0 and _NEXT_TASK.fullmatch(t.prose[n_s - 1]) is not None  # "great." then the request
+            # ("good. add APA citations at the end" is one more requirement of this task: only "now ..." adds)
+            if nxt is not None and (nxt.end() > 0 or acked) and has_task_verb(s[nxt.end():], ev.language) \
+                    and not reuses(s) and (req is None or set(req.kinds) <= (
+                        {"rule", "include", "order"} if _NEXT_TASK_WORD.search(s[:nxt.end()]) else {"rule"})):
+                # "ok now add error logging in webhooks.py", after the rules: the task they apply to, not a rule
+                continue
             general = req is not None and req.general
             # "leave the flag off until product says go": how this change ends, not a standing rule
             scoped = req is not None and req.task_scoped
