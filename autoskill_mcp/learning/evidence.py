@@ -282,7 +282,7 @@ def _prose(text: str) -> tuple[tuple[str, ...], int]:
         return f"\x00{len(spans) - 1}\x00"
 
     body = _TICKS.sub(hold, "\n".join(kept))
-    out = [_quote_tail_cut(_UNTICK.sub(lambda m: spans[int(m.group(1))], s)) for s in sentences(body)]
+    out = [_quote_head_cut(_quote_tail_cut(_UNTICK.sub(lambda m: spans[int(m.group(1))], s))) for s in sentences(body)]
     return tuple(s for s in out if s and not noise_kind(s)), aside
 
 
@@ -297,6 +297,20 @@ def _quote_tail_cut(sentence: str) -> str:
         m = _CLOSING_FIRST.match(sentence)
         if m:
             return sentence[m.end():].strip()
+    return sentence
+
+
+#: a quotation opened in this sentence and closed in a later one: 'implement this ticket: "Logs must always ...'
+_OPENS_LATER = re.compile(r"(?:^|(?<=[\s:：(（]))[\"“«「„](?=[^\"”»」“]*$)")
+
+
+def _quote_head_cut(sentence: str) -> str:
+    """A sentence that opens a quotation it does not close keeps only what comes before it: the rest is the first
+    sentence of the ticket, mail or document the user pasted, its author's words."""
+    if len(_QUOTE_MARK.findall(sentence)) % 2 == 1:
+        m = _OPENS_LATER.search(sentence)
+        if m:
+            return sentence[:m.start()].strip()
     return sentence
 
 
