@@ -122,6 +122,12 @@ _WORKFLOW_ANCHOR_EN = re.compile(
 _WORKFLOW_ANCHOR_ZH = re.compile(
     r"^(?P<anchor>(每次|每当|在)?[^:：]{1,30}(之前|以前|之后|前|后|时))[:：，,]\s*(?P<rest>.+)$"
 )
+#: "antes de cada release: ...", "sempre que abrir um PR: ...", "コミットする前に：..."
+_WORKFLOW_ANCHOR_PT = re.compile(
+    r"^(?P<anchor>(antes|depois) d[eoa]s? (cada |todo |toda |qualquer )?[^:：]{2,60}|sempre que [^:：]{2,60}|"
+    r"quando [^:：]{2,60})[:：,]\s*(?P<rest>.+)$", _I)
+_WORKFLOW_ANCHOR_JA = re.compile(
+    r"^(?P<anchor>(毎回|いつも)?[^:：、]{1,30}(前に|後に|前は|後は|とき(は|に)?|時(は|に)?|際(は|に)?))[:：、,]\s*(?P<rest>.+)$")
 _STEPS_ZH = re.compile(
     r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^，,；;。]+)(?:[，,]?\s*(最后|然后|再)(?P<c>[^，,；;。]+))?"
 )
@@ -386,7 +392,8 @@ def _workflow_steps(s: str) -> tuple[str, ...]:
     if m:
         return tuple(x.strip() for x in (m.group("a"), m.group("b"), m.group("c")) if x and x.strip())
     body = s
-    anchored = _WORKFLOW_ANCHOR_EN.match(s) or _WORKFLOW_ANCHOR_ZH.match(s)
+    anchored = _WORKFLOW_ANCHOR_EN.match(s) or _WORKFLOW_ANCHOR_ZH.match(s) or _WORKFLOW_ANCHOR_PT.match(s) \
+        or _WORKFLOW_ANCHOR_JA.match(s)
     if anchored:
         body = anchored.group("rest")
     parts = [p.strip(" .。") for p in _ARROW.split(body) if p.strip(" .。")]
@@ -395,9 +402,11 @@ def _workflow_steps(s: str) -> tuple[str, ...]:
         return tuple(parts)
     if anchored:
         # "before committing: run the tests, then the linter, then push"
-        parts = [
-            p.strip(" .。") for p in re.split(r",\s*(?:and\s+)?then\s+|;\s*|，然后|，再|、", body) if p.strip(" .。")
-        ]
+        # "リリースの前に、テストを実行して、それからタグを付けて": Japanese lists things with "、" too, so only
+        # "それから", "次に", "その後" part its steps
+        then = r"、?(?:それから|次に|その後|最後に)、?" if anchored.re is _WORKFLOW_ANCHOR_JA else \
+            r",\s*(?:and\s+)?then\s+|;\s*|，然后|，再|、|,\s*(?:e\s+)?depois\s+"
+        parts = [p.strip(" .。、") for p in re.split(then, body) if p.strip(" .。、")]
         if len(parts) >= 2:
             return tuple(parts)
     return ()
