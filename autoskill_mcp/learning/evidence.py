@@ -162,8 +162,8 @@ _LEAVE_ALONE = re.compile(
     r"\b(the rest|other \w+|everything else)\b[^.;]{0,60}\b(don'?t|do not)"
     r" (touch|change|modify|edit)\b|\b(leave|keep) (the rest|everything else|the others?|other \w+) (alone|as is|"
     r"untouched)\b|(别的|其他|其余|剩下)[^。；]{0,20}(别|不要|先别)(动|碰|改)|先只改|"
-    r"\b(não|nao) (mexa|mexe|toque|altere) (no|na|nos|nas|em) (resto|mais nada|outr[oa]s)\b|"
-    r"(他(の|は)|それ以外|残り)[^。]{0,20}(触らないで|変えないで|いじらないで))")
+    r"(?i:\b(não|nao) (mexa|mexe|toque|altere) (no|na|nos|nas|em) (resto|mais nada|outr[oa]s)\b)|"
+    r"(他(の|は)|それ以外|残り)[^。]{0,20}(触らないで|変えないで|いじらないで)")
 #: "same text as before": the thing named, if this session said it already, is what "before" points at
 _SAME_AS_BEFORE = re.compile(r"\bsame (\w+) as (before|earlier|above)\b", re.I)
 

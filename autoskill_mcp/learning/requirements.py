@@ -146,7 +146,8 @@ _KINDS_PT: dict[str, str] = {
     "limit": r"\b(no máximo|máximo|máx|até \d|menos de|não mais (que|de)|não passar de|limite de|orçamento|barat[oa]s?|"
              r"sem casas decimais)\b|\b\d+\s*(palavras|linhas|frases|tópicos|itens|páginas|caracteres|parágrafos|"
              r"slides|pontos|%)",
-    "exclude": r"\b(sem|nada de|(não|nao) (use|usa|coloque|coloca|ponha|põe|bote|bota|adicione|adiciona|inclua|escreva|"
+    "exclude": r"\b(sem|nada de|(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|põe|bote|bota|adicione|adiciona|"
+               r"inclua|escreva|escrevas|faças|"
                r"escreve|faça|faz|mexa|mencione|invente|commite|deixe)|evite|evita|nenhum|nenhuma|em vez de|"
                r"no lugar de|"
                r"ao invés de|tira|tire|remova|jamais|nunca)\b",
@@ -501,7 +502,8 @@ _INSTRUCT_PT = re.compile(
     r"adiciona|inclua|inclui|evite|evita|separe|separa|organize|organiza|ordene|ordena|resuma|resume|traduza|traduz|"
     r"revise|revisa|deixe|deixa|tire|tira|remova|remove|mande|manda|responda|responde|rode|roda|confira|confere|"
     r"verifique|verifica|termine|termina|comece|começa|cite|indique|acrescente|prefira|lembre|lembra|"
-    r"(não|nao) (use|usa|coloque|coloca|ponha|bote|adicione|inclua|escreva|escreve|faça|faz|mexa|invente)|nada de|sem|"
+    r"(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|bote|adicione|inclua|escreva|escrevas|escreve|faça|faças|"
+    r"faz|mexa|invente)|nada de|sem|usa|põe|mete|"
     r"sempre|nunca|jamais|no máximo|prefiro|quero|queria|preciso|tem que|têm que|deve|devem|precisa|por favor|pfv|"
     r"em vez de|no lugar de|ao invés de|tenta|tente)\b", _I)
 # Japanese: requests end in "…てください", "…で", "…こと", "お願いします";

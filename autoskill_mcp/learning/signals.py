@@ -107,7 +107,8 @@ _ONE_OFF_JA = re.compile(r"(今回|今だけ|今日|明日|一旦|いったん|�
 _NEVER_FR = re.compile(r"^(ne|n')\s*\w+\s+(pas|jamais)\b|\bjamais\b|^évite[rz]?\b|"
                        r"^(no (uses|pongas|escribas|añadas|hagas)|nada de|evita|nunca)\b|"
                        r"^(kein(e|en)?|nie|niemals|vermeide|bitte kein(e|en)?)\b|"
-                       r"^(por favor,? )?(não|nao) (use|usa|usem|coloque|coloca|ponha|põe|bote|bota|faça|faz|escreva|"
+                       r"^(por favor,? )?(não|nao) (use|usa|usem|uses|coloque|coloca|ponha|ponhas|põe|bote|bota|faça|faças|"
+                       r"faz|escreva|escrevas|metas|"
                        r"escreve|adicione|adiciona|inclua|mexa|mexe|commite|invente|deixe|deixa)\b|^(evite|evita|"
                        r"jamais|nada de)\b|\bnunca (use|usa|coloque|faça|faz|escreva|escreve|commite|deixe|mexa)\b",
                        _I)
