@@ -78,6 +78,8 @@ NOT_TOPIC = set(
     mês meses dia dias ano só até sobre numa num dele dela assim bem mal melhor pior favor certo
     ótimo mesmo mesma outro outra outros outras novo nova quando onde porque qual quais quem como vai vou
     termina termine começa comece separa separe inclui inclua adiciona adicione rode roda manda mande módulo
+    atualiza atualize verifica verifique confere confira abre abra fecha feche envia envie sobe suba coloca coloque
+    valida valide validar
     arquivo arquivos função funções""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
@@ -314,14 +316,18 @@ _PT_VERBS = {
     "organize": "organização", "corrige": "correção", "corrija": "correção", "analisa": "análise", "analise": "análise",
     "calcula": "cálculo", "calcule": "cálculo", "gera": "", "gere": "", "elabora": "elaboração",
     "elabore": "elaboração", "sugere": "sugestões", "sugira": "sugestões", "procura": "busca", "busca": "busca",
-    "desenha": "desenho", "desenhe": "desenho", "redige-me": "redação"}
+    "desenha": "desenho", "desenhe": "desenho", "refatora": "refatoração", "refatore": "refatoração",
+    "implementa": "implementação", "implemente": "implementação", "documenta": "documentação",
+    "documente": "documentação", "configura": "configuração", "configure": "configuração", "otimiza": "otimização",
+    "otimize": "otimização", "migra": "migração", "migre": "migração", "explica": "explicação",
+    "explique": "explicação", "testa": "testes"}
 _OTHER["pt"] = (_PT_VERBS, set("o a os as um uma uns umas de do da dos das no na nos nas meu minha meus minhas seu "
                                "sua nosso nossa me nos te por favor pf pfv novo nova pequeno pequena rápido rápida "
                                "esse essa este esta isso".split()),
                 re.compile(r"\b(para|pra|pro|em|com|que|quando|por|sobre|sem|desde|até|se|e|mas|como|onde|pelo|"
                            r"pela|porque)\b|[,.;:!?()]", re.I))
 #: Portuguese forms that are English words too ("prepare", "organize", "revise"): never taken for a task verb there
-_PT_AS_EN = {"prepare", "organize", "revise"}
+_PT_AS_EN = {"prepare", "organize", "revise", "configure"}
 _ALL_VERBS = set(_FR_VERBS) | set(_ES_VERBS) | set(_DE_VERBS) | {"sucht", "suchen", "brauche", "cherches", "busco"} \
     | (set(_PT_VERBS) - _PT_AS_EN)
 
@@ -345,6 +351,8 @@ def task_name(request: str, lang: str) -> TaskName | None:
         return _task_zh(request)
     if lang == "fr":
         return _task_fr(request) or _task_en(request)
+    if lang == "pt":  # English verbs in a Portuguese request are its nouns ("antes de cada release: ...")
+        return _task_other(request, lang)
     if lang in _OTHER:
         return _task_other(request, lang) or _task_en(request)
     return _task_en(request)
@@ -422,6 +430,8 @@ def has_task_verb(sentence: str, lang: str) -> bool:
     if label and label.group(1).lower() in DELIVERABLES:
         return True  # "query: users who signed up in may ...": a piece of work asked for by its label
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
+    if lang == "pt":
+        words = [re.sub(r"-(me|nos|lhe|lhes|te)$", "", w) for w in words]  # "faz-me", "prepara-me"
     return any(w in _VERBS or w in _TO_SOMEONE or w in _FR_VERBS or any(w in verbs for other, (verbs, _, _) in
                                                                      _OTHER.items() if other != "pt")
                or ((lang == "pt" or w not in _PT_AS_EN) and w in _PT_VERBS) for w in words)
@@ -508,21 +518,31 @@ _JA_INSTANCE = re.compile(r"^(この|その|あの|今週|来週|先週|今月|�
                           r"[\d０-９一二三四五六七八九十]+(日間|泊|日|人|件|個|つ|枚|ページ|時間|週間|か月|ヶ月)(の)?")
 
 
+_JA_OBJECT = re.compile(r"[\u30a1-\u30fa\u30fc\u3400-\u9fff]{2,}|[A-Za-z][A-Za-z0-9+#.-]*")
+
+
 def _task_ja(request: str) -> TaskName | None:
     s = re.sub(r"^(すみません|お疲れ様です|こんにちは|あの|えっと|ちょっと)[、,。\s]*", "", request.strip())
     for verb, noun_of in _JA_VERBS:
         at = s.find(verb)
         if at < 0 or at > 60:
             continue
-        before = re.split(r"[、。，,：:！!？?\s]", s[:at])[-1]
-        if before.endswith(("を", "は", "も")):
-            obj = before[:-1]  # "設定ファイルを読み込む関数を": the whole phrase, its head last
-        else:
-            # "READMEを英語に": README; "コミットメッセージは英語で": what "は" marks is what it is about
-            obj = before.rsplit("を", 1)[0] if "を" in before else before.split("は", 1)[0]
-        parts = [p for p in (_JA_INSTANCE.sub("", x) for x in obj.split("の")) if p]
-        terms = [t for p in parts for t in _JA_TERM.findall(p) or re.findall(r"[A-Za-z][\w+#.-]*", p)]
-        terms = [t for t in terms if t not in _JA_NOT_TOPIC]
+        terms: list[str] = []
+        # the object is in the clause before the verb, or (when that clause says only how) in the one before it:
+        # "コミットメッセージは英語で、Conventional Commits形式で書いて"
+        for before in reversed(re.split(r"[、。，,：:！!？?]", s[:at])):
+            before = before.strip()
+            if before.endswith("で") and not re.search("[をは]", before):
+                continue  # "英語で", "Conventional Commits形式で": how it is done, not what
+            if before.endswith(("を", "は", "も")):
+                obj = before[:-1]  # "設定ファイルを読み込む関数を": the whole phrase, its head last
+            else:
+                # "READMEを英語に": README; "コミットメッセージは英語で": what "は" marks is what it is about
+                obj = before.rsplit("を", 1)[0] if "を" in before else before.rsplit("は", 1)[0]
+            parts = [p for p in (_JA_INSTANCE.sub("", x) for x in obj.split("の")) if p]
+            terms = [t for p in parts for t in _JA_OBJECT.findall(p) if t not in _JA_NOT_TOPIC]
+            if terms:
+                break
         if not terms:
             continue
         noun = terms[-1]
@@ -605,8 +625,9 @@ def topic_name(topics: list[str], lang: str, *, workflow: bool = False) -> str:
     """A name from what a rule is about: `commit-messages`, `release-workflow`, `提交流程`."""
     words = [w for n, w in enumerate(topics[:3]) if not any(_stem(w) == _stem(v) for v in topics[:n])][:2] or \
         ["workflow" if workflow else "working-style"]
-    if workflow and words[-1] not in ("workflow", "流程"):
-        words = [*words[:2], "流程" if lang == "zh" and not words[0].isascii() else "workflow"]
+    if workflow and words[-1] not in ("workflow", "流程", "手順"):
+        words = [*words[:2], "流程" if lang == "zh" and not words[0].isascii() else
+                 "手順" if lang == "ja" and not words[0].isascii() else "workflow"]
     return slugify("-".join(words))
 
 
@@ -687,7 +708,7 @@ DOMAIN_JA = set(
 DOMAIN_PT = set(
     """relatório relatórios reunião reuniões ata atas viagem viagens roteiro orçamento cardápio receita receitas
     testes mensagem mensagens currículo apresentação planilha tabela contrato proposta resumo tradução código
-    documentação lançamento tarefas orçamentos faturas fatura artigo artigos postagem redação""".split()
+    documentação lançamento tarefas orçamentos faturas fatura artigo artigos postagem redação erros erro""".split()
 )
 
 

@@ -40,7 +40,7 @@ _PATHISH = re.compile(r"(^|\s)(/|~/|\./|[A-Z]:\\)[\w./\\-]+")
 _POLITE = re.compile(r"^\s*(ok(ay)?,?\s+|so,?\s+|and\s+|also,?\s+)*(can|could|would|will) (you|u)\s+(please\s+)?"
                      r"(?!(tell|explain|think|help me understand|remind)\b)\w+|"
                      # "você pode fazer em tópicos?", "consegue deixar mais curto?": a request, politely
-                     r"^\s*((e|ok|então|beleza),?\s+)?(você |vc )?(pode|poderia|podes|consegue|dá pra|da pra) (me |"
+                     r"^\s*((e|ok|então|beleza),?\s+)?(você |vc )?(pode|poderia|podes|consegue) (me |"
                      r"por favor )?"
                      r"(?!(explicar|dizer|me dizer|contar)\b)\w+|"
                      # "箇条書きにしてもらえますか？": asking for something to be done, not for information

@@ -146,7 +146,8 @@ _KINDS_PT: dict[str, str] = {
     "limit": r"\b(no máximo|máximo|máx|até \d|menos de|não mais (que|de)|não passar de|limite de|orçamento|barat[oa]s?|"
              r"sem casas decimais)\b|\b\d+\s*(palavras|linhas|frases|tópicos|itens|páginas|caracteres|parágrafos|"
              r"slides|pontos|%)",
-    "exclude": r"\b(sem|nada de|(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|põe|bote|bota|adicione|adiciona|"
+    "exclude": r"\b(sem|nada de|(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|põe|bote|bota|adicione|"
+               r"adiciona|"
                r"inclua|escreva|escrevas|faças|"
                r"escreve|faça|faz|mexa|mencione|invente|commite|deixe)|evite|evita|nenhum|nenhuma|em vez de|"
                r"no lugar de|"
@@ -303,15 +304,19 @@ _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|whe
                            r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise|porque|pois|"
                            r"já que|senão a|senão o)\b|(?<=ので)、|(?<=から)、|、(?=(?:前回|以前|この前|なぜなら|"
                            r"というのも|私|僕|俺|上司が|うちの))|"
-                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*",
+                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b|"
+                           r",\s+(?=(?:a minha|o meu|minha|meu|ele|ela|eles|elas|da última vez|senão)\b))\s*",
                            _I)
 _EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|uses?|needs?|hates?|likes?)|"
                       r"it (catches|breaks|means|saves|makes)|last time|i (always|never|keep|can'?t|don'?t|hate|know|"
                       r"think|mean|guess|read|use)|we (got|had|did|were)|it (was|is|gets|keeps|looks)|that'?s|this is|"
                       r"they|the kids|otherwise|上次|之前|因为|我(总是|老是|不|是|用的|就|先|做|试|昨天|今天|刚|已经|"
                       r"也)|结果|明白了|知道了|懂了|c'est|la dernière fois|da última vez|na última vez|semana passada|"
-                      r"eu (sempre|nunca|acho|sei|uso|odeio|gosto)|ele|ela|eles|elas|senão|前回|以前|この前|先週|"
-                      r"(私|僕|俺)(は|が|も))\b", _I)
+                      r"eu (sempre|nunca|acho|sei|uso|odeio|gosto)|ele|ela|eles|elas|senão|(a|o) (minha|meu) \w+ "
+                      r"(é|está|tem|não|odeia|fica)|(minha|meu) \w+ (é|está|tem|não|odeia|fica))\b|"
+                      r"^(前回|以前|この前|先週|(私|僕|俺|うちの子|子ども|子供)(は|が|も))|"
+                      # a Japanese reason said on its own: "子どもが眠れないので。"
+                      r"(ので|から|ため|んで)[。.！!]?\s*$", _I)
 
 # An edit of this one artefact: its elements renamed, moved, resized, recoloured, or given new values.
 _CONTENT_EDIT = re.compile(
@@ -502,7 +507,8 @@ _INSTRUCT_PT = re.compile(
     r"adiciona|inclua|inclui|evite|evita|separe|separa|organize|organiza|ordene|ordena|resuma|resume|traduza|traduz|"
     r"revise|revisa|deixe|deixa|tire|tira|remova|remove|mande|manda|responda|responde|rode|roda|confira|confere|"
     r"verifique|verifica|termine|termina|comece|começa|cite|indique|acrescente|prefira|lembre|lembra|"
-    r"(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|bote|adicione|inclua|escreva|escrevas|escreve|faça|faças|"
+    r"(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|bote|adicione|inclua|escreva|escrevas|escreve|faça|"
+    r"faças|"
     r"faz|mexa|invente)|nada de|sem|usa|põe|mete|"
     r"sempre|nunca|jamais|no máximo|prefiro|quero|queria|preciso|tem que|têm que|deve|devem|precisa|por favor|pfv|"
     r"em vez de|no lugar de|ao invés de|tenta|tente)\b", _I)
@@ -511,7 +517,7 @@ _INSTRUCT_PT = re.compile(
 _INSTRUCT_JA = re.compile(
     r"(てください|て下さい|でください|で下さい|てほしい|て欲しい|てね|お願い|して$|して。|ように|べき|こと[。！]?$|"
     r"ないで|なしで|なし[。！]?$|抜きで|禁止|必ず|常に|いつも|毎回|今後|これから|優先|の方がいい|の方が良い|"
-    r"ましょう|しろ|統一|以内|まで[。！]?$|にして|で[。！]?$|でいい|でよい|にする|してくれ)")
+    r"ましょう|しろ|統一|以内|まで[。！]?$|にして|(?<!の)(?<!ん)で[。！]?$|でいい|でよい|にする|してくれ)")
 
 
 _STRONG = re.compile(

@@ -25,8 +25,13 @@ EXTRACTOR = "rules"
 MAX_CANDIDATES = 3
 MAX_CONSTRAINTS = 14
 
-_FLOW_ANCHOR = re.compile(r"^\W*(?:before|after|when(?:ever)?|for|每次|在)\s*(?:each|every|any|a|an|all)?\s*"
-                          r"([^:：,，]{2,40}?)\s*(?:之前|以前|前|之后|后|时)?[:：,，]", re.I)
+_FLOW_ANCHOR = re.compile(r"^\W*(?:before|after|when(?:ever)?|for|每次|在|antes d[eoa]s?|depois d[eoa]s?|sempre que|"
+                          r"quando)\s*(?:each|every|any|a|an|all|cada|todo|toda|qualquer)?\s*"
+                          r"([^:：,，、]{2,40}?)\s*(?:之前|以前|前|之后|后|时|(?:の|する)?(?:前|後|とき|時|際)(?:に|は)?)?"
+                          r"[:：,，、]", re.I)
+#: "リリースの前に：", "PRを出すときは、": the Japanese occasion comes first, without a word for "before each"
+_FLOW_ANCHOR_JA = re.compile(r"^\W*(?:毎回|いつも)?([\u30a1-\u30fa\u30fc\u3400-\u9fffA-Za-z]{2,20}?)(?:を\S{0,6}?)?"
+                             r"(?:の|する)?(?:前|後|とき|時|際)(?:に|は|には)?[:：、]")
 _TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d{1,6}\b")
 _ISSUE = re.compile(r"(?<![\w&])#\d{2,}\b")
 _VAGUE = {"module", "function", "class", "file", "code", "test", "tests", "fix", "script", "service", "list"}
@@ -130,7 +135,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     of_task = main or any(i.kind in ("requirement", "correction", "recurrence") for i in group)
     topics = _topics(group, evidence.task if of_task else "")
     task = _task_of(group, evidence, topics)
-    anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
+    anchor = (_FLOW_ANCHOR.match(flows[0].text) or _FLOW_ANCHOR_JA.match(flows[0].text)) if flows and not rules \
+        else None
     if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow
         topics = rank_topics([anchor.group(1)]) or topics
     if not task and any("house" in i.kinds for i in group):

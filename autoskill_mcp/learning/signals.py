@@ -107,7 +107,8 @@ _ONE_OFF_JA = re.compile(r"(今回|今だけ|今日|明日|一旦|いったん|�
 _NEVER_FR = re.compile(r"^(ne|n')\s*\w+\s+(pas|jamais)\b|\bjamais\b|^évite[rz]?\b|"
                        r"^(no (uses|pongas|escribas|añadas|hagas)|nada de|evita|nunca)\b|"
                        r"^(kein(e|en)?|nie|niemals|vermeide|bitte kein(e|en)?)\b|"
-                       r"^(por favor,? )?(não|nao) (use|usa|usem|uses|coloque|coloca|ponha|ponhas|põe|bote|bota|faça|faças|"
+                       r"^(por favor,? )?(não|nao) (use|usa|usem|uses|coloque|coloca|ponha|ponhas|põe|bote|bota|faça|"
+                       r"faças|"
                        r"faz|escreva|escrevas|metas|"
                        r"escreve|adicione|adiciona|inclua|mexa|mexe|commite|invente|deixe|deixa)\b|^(evite|evita|"
                        r"jamais|nada de)\b|\bnunca (use|usa|coloque|faça|faz|escreva|escreve|commite|deixe|mexa)\b",
@@ -128,7 +129,8 @@ _WORKFLOW_ANCHOR_PT = re.compile(
     r"^(?P<anchor>(antes|depois) d[eoa]s? (cada |todo |toda |qualquer )?[^:：]{2,60}|sempre que [^:：]{2,60}|"
     r"quando [^:：]{2,60})[:：,]\s*(?P<rest>.+)$", _I)
 _WORKFLOW_ANCHOR_JA = re.compile(
-    r"^(?P<anchor>(毎回|いつも)?[^:：、]{1,30}(前に|後に|前は|後は|とき(は|に)?|時(は|に)?|際(は|に)?))[:：、,]\s*(?P<rest>.+)$")
+    r"^(?P<anchor>(毎回|いつも)?[^:：、]{1,30}(前に|後に|前は|後は|とき(は|に)?|時(は|に)?|際(は|"
+    r"に)?))[:：、,]\s*(?P<rest>.+)$")
 _STEPS_ZH = re.compile(
     r"先(?P<a>[^，,；;。]+)[，,]?\s*(再|然后)(?P<b>[^，,；;。]+)(?:[，,]?\s*(最后|然后|再)(?P<c>[^，,；;。]+))?"
 )
@@ -176,12 +178,10 @@ _CORRECTION_ZH = re.compile(
 )
 _CORRECTION_FR = re.compile(r"^\s*(non\b|pas (ça|comme)|toujours pas|échec|ce n'est pas|au lieu)", _I)
 _CORRECTION_PT = re.compile(r"^\s*(não\b|nao\b|assim não|errado|está errado|tá errado|na verdade|de novo|"
-                            r"muito (longo|grande|formal|comprido)|ainda não|continua|em vez disso|eu (disse|pedi|"
-                            r"falei)|"
+                            r"muito (longo|grande|formal|comprido)|em vez disso|eu (disse|pedi|falei)|"
                             r"você (esqueceu|não|deveria))", _I)
 _CORRECTION_JA = re.compile(r"^\s*(違う|違います|ちがう|ちがいます|そうじゃな|そうではな|じゃなくて|ではなくて|"
-                            r"いや[、,]|"
-                            r"いいえ|だめ|ダメ|やり直して|長すぎ|まだ|また|なんで|なぜ)")
+                            r"いや[、,]|いいえ|だめ|ダメ|やり直して|長すぎ)")
 
 # "I always forget ..." describes the user, it instructs nobody; "I always want tests" does.
 # "never mind", "never sure", "toujours des 502": the words, not a rule
@@ -197,8 +197,9 @@ _IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|g
                     r"\btoujours (des|de|du|le|la|les|un|une|aussi|autant|rien|même|la même)\b|"
                     r"(总是|每次都?)(忘|搞不清|记不住|弄错|报错|出错|卡)|"
                     # the speaker about themselves: a first-person verb ("siempre lo olvido", "ich vergesse immer")
-                    r"\b(siempre|nunca|sempre) (lo |la |me |se me |te |o |a )?\w+o\b|\bich \w+e (das |es )?(immer|"
-                    r"nie)\b|"
+                    r"\b(siempre|nunca) (lo |la |me |se me |te )?\w+o\b|\bich \w+e (das |es )?(immer|nie)\b|"
+                    r"\bsempre (me |se |te )?(?!(tudo|isso|isto|todo|como|no|do|ao|pelo|mesmo|junto|primeiro|antes)\b)"
+                    r"\w+o\b|"
                     # Portuguese: "está sempre a falhar", "sempre dá erro", "ele sempre pede": a description, no rule
                     r"\b(sempre|nunca) (dá|da|deu|falha|quebra|trava|cai|funciona|funcionou|carrega|aparece|"
                     r"passa|roda|compila|esquece|lembra)\b|\b(está|estou|estás|anda) sempre a\b|"
