@@ -18,6 +18,8 @@ from typing import Any
 from .errors import ConfigError
 
 DEFAULT_USER = "default"
+#: store providers that name the team store on PostgreSQL (store/postgres/)
+POSTGRES_PROVIDERS = ("postgres", "postgresql", "pg")
 
 
 def default_home() -> Path:
@@ -123,6 +125,17 @@ class AutoSkillConfig:
         if not isinstance(url, str) or not url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(f"store url {url!r}: a team store's url starts with postgresql://")
         return {**self.store, "provider": "postgres", "dsn": url}
+
+    def team_store_dsn(self) -> str | None:
+        """The team store's DSN when the store settings name one (`resolved_store`), else None: what
+        a process that must not open the store (a hook) decides from, with no import of psycopg."""
+        store = self.resolved_store()
+        if str(store.get("provider", "local")).lower() not in POSTGRES_PROVIDERS:
+            return None
+        dsn = store.get("dsn") or store.get("url")
+        if not isinstance(dsn, str) or not dsn.strip():
+            raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
+        return dsn
 
     def resolved_llm(self) -> dict[str, Any]:
         """LLM settings, with `<home>/config.toml` `[llm]` filling an `auto` default."""

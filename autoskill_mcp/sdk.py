@@ -408,9 +408,9 @@ class AutoSkill:
     def queue(self) -> JobQueue:
         """The durable ingestion queue in this store's catalog (shared with every process on it)."""
         if self._queue is None:
-            from .learning.queue import JobQueue
+            from .learning.queue import open_queue
 
-            self._queue = JobQueue(getattr(self.store, "root", self.config.home))
+            self._queue = open_queue(self.store, getattr(self.store, "root", self.config.home))
         return self._queue
 
     @property

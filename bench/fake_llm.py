@@ -12,7 +12,9 @@ clients are exercised over real HTTP with no key and no network. It answers:
 
 `script` queues special answers for the next requests: "bad-json" (prose, not
 JSON), "wrong-schema" (JSON missing fields), "429" (rate limited, Retry-After 0),
-"500", "401". `requests` counts every request; `bodies` keeps them.
+"500", "401", and "hold": the request waits (the `holding` event is set, so a test knows its
+client is mid-call) until `release` is set, then is answered as usual. `requests` counts every
+request; `bodies` keeps them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _DIRECTIVE = re.compile(r"\b(always|never|prefer|from now on|don't|do not|make sure)\b|总是|不要|永远|以后|务必", re.I)
+#: the longest a held request waits for `release` (a test that forgets it still ends)
+HOLD_LIMIT_S = 120.0
 _TURN = re.compile(r"^\[(\d+)\](?: \(correction: [^)]*\))? (.*)$")
 
 
@@ -66,6 +70,8 @@ class FakeLLM:
         self.bodies: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.script: list[str] = []
+        self.holding = threading.Event()  # a "hold" request has arrived and waits
+        self.release = threading.Event()  # lets held requests answer
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -84,6 +90,7 @@ class FakeLLM:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -108,6 +115,9 @@ class FakeLLM:
                 except ValueError:
                     return self._send(400, {"error": {"message": "body is not JSON"}})
                 special = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
+                if special == "hold":
+                    fake.holding.set()
+                    fake.release.wait(HOLD_LIMIT_S)
                 if special in ("429", "500", "401"):
                     return self._send(int(special), {"error": {"message": f"scripted {special}"}},
                                       {"Retry-After": "0"} if special == "429" else {})
@@ -136,12 +146,15 @@ class FakeLLM:
 
             def _send(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for k, v in (extra or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for k, v in (extra or {}).items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # a client killed while its request was held
+                    self.close_connection = True
 
         return Handler

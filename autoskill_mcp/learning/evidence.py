@@ -69,6 +69,11 @@ _REUSE = re.compile(
     r"(每周|每个月|每月|每次都|以后(都|每)|下次|其他的?.{0,4}也|都按这个|照这个(格式|来))|\b(chaque (semaine|mois|"
     r"année|fois)|toutes les semaines|tous les mois|la prochaine fois|pour les (prochain|autres)|même (format|méthode|"
     r"structure) pour)\b|"
+    # "15 more endpoints, all following this pattern", "alle nach diesem Muster", "todas con este formato"
+    r"\b((all|every one) (of them )?(following|in|with|like|on) (this|the same) (pattern|format|shape|structure|"
+    r"template)|nach (diesem|dem gleichen|demselben) (muster|schema|format)|jede (woche|monat)|jeden (monat|montag|"
+    r"freitag)|(cada|todas las|todos los) (semana|mes|semanas|meses|lunes|viernes)|(con|según|siguiendo) (este|el "
+    r"mismo) (patrón|formato|esquema)|la próxima vez)\b|"
     r"\b(toda (semana|segunda|sexta|vez)|todo (mês|ano|dia)|todos os (meses|anos|dias)|todas as semanas|"
     r"da próxima vez|nas próximas|nos próximos|mesmo formato (para|pra|nas|nos)|sempre que eu (pedir|mandar))\b|"
     r"(毎週|毎月|毎回|次回|次も|今後も|他の.{0,6}も|同じ(形式|フォーマット)で)",
@@ -362,6 +367,19 @@ def _directives(turn: Turn, lang: str = "en") -> list[Directive]:
     return out
 
 
+#: the user saying what follows is for someone else to read: the message's content, not the agent's rules
+_CONTENT_FOR = re.compile(
+    r"\b(things (she|he|they|you) (needs?|should|has|have) to know|(tell|remind) (her|him|them) (that|to|about)|"
+    r"let (her|him|them) know|(the|this) (email|message|note|letter|text) (should|must|needs to) (say|tell|mention|"
+    r"include)|here'?s what (she|he|they) (needs?|should) to know)\b|(告诉|提醒)(她|他|他们)(要|别|不要|一定)|"
+    r"\b(dis-(lui|leur)|rappelle-(lui|leur)|dile que|recuérdale|sag (ihr|ihm|ihnen)),? ", re.I)
+#: the user saying they ask for nothing: "not asking you to do it, just curious", "hypothetically"
+_DISCLAIMS = re.compile(
+    r"\b(not asking you to|i'?m not asking (you )?(to|for)|just curious|purely hypothetical(ly)?|hypothetically|"
+    r"out of curiosity|par curiosité|por curiosidad|hipotéticamente|nur aus neugier|rein hypothetisch)\b|"
+    r"(只是好奇|假设一下|不是让你)", re.I)
+
+
 def _items(ev: Evidence) -> list[Item]:
     items: list[Item] = []
     task = ev.task
@@ -371,7 +389,15 @@ def _items(ev: Evidence) -> list[Item]:
             continue
         ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
         quoted = [m.group(0) for m in _QUOTE_BLOCK.finditer(t.text)]
+        content = False
         for s in t.prose:
+            if _DISCLAIMS.search(s):
+                continue  # "not asking you to do it, just curious": the user says it is no request
+            content = content or bool(_CONTENT_FOR.search(s))
+            if content:
+                # "things she needs to know: always keep him on the leash": what the message is to say,
+                # a rule for its reader, not for the agent
+                continue
             if is_reference(s) or (is_question(s) and "," not in s and "，" not in s):
                 continue  # a question with a clause before it may still say what the user wants
             if any(s.strip(" «»\"“”„") in q for q in quoted):

@@ -9,7 +9,11 @@ re-wakes it forever), so every error is logged to `<home>/logs/hooks.log` and
 swallowed. If no worker is alive it starts one in the background
 (`autoskill worker --idle-exit 60`), so learning happens without a server running.
 
-Only the standard library and the queue are imported here.
+Only the standard library and the queue are imported here. Which queue is decided from the
+settings alone (`configured_queue`: the `[store] url` in config.toml, `AUTOSKILL_STORE_URL`),
+never by opening the store: a local store's hook imports no psycopg; a team store's hook
+enqueues into the team's PostgreSQL queue, where the job waits for a worker on this machine
+(the transcript is a file here).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any, TextIO
 
 from ..config import AutoSkillConfig
 from .hook_payloads import SESSION_EVENTS, NotLocated, event_of, locate
-from .queue import JobQueue
+from .queue import configured_queue, this_host
 
 #: what an agent wants on stdout from a hook that lets it carry on (Cline blocks on other output)
 _REPLY = {"cline": '{"cancel": false}'}
@@ -38,6 +42,7 @@ class HookOutcome:
     action: str        # enqueued | duplicate | skipped
     detail: str
     job_id: str | None = None
+    start_worker: bool = False  # enqueued, and no worker is alive on this machine to run it
 
 
 def run_hook(agent: str, stdin: TextIO | None, *, payload_arg: str | None = None, home: Path | None = None,
@@ -46,17 +51,17 @@ def run_hook(agent: str, stdin: TextIO | None, *, payload_arg: str | None = None
 
     `payload_arg` is the JSON an agent passes as an argument (Codex's `notify`); stdin is then not read.
     """
-    config = AutoSkillConfig()
-    root = home or config.home
+    config = AutoSkillConfig() if home is None else AutoSkillConfig(store={"path": str(home)})
+    root = config.home
     try:
         payload = _parse(payload_arg) if payload_arg is not None else _read_payload(stdin)
-        outcome = _handle(agent, payload, root, user_id or config.resolved_user())
+        outcome = _handle(agent, payload, config, user_id or config.resolved_user(), want_worker=spawn_worker)
     except Exception as exc:  # noqa: BLE001 - a hook must never fail its agent
         outcome = HookOutcome("skipped", f"error: {type(exc).__name__}: {exc}")
     _log(root, agent, outcome)
-    if outcome.action == "enqueued" and spawn_worker:
+    if outcome.start_worker:
         try:
-            _ensure_worker(root)
+            _start_worker(root)
         except Exception as exc:  # noqa: BLE001
             _log(root, agent, HookOutcome("skipped", f"could not start a worker: {exc}"))
     return outcome
@@ -83,7 +88,8 @@ def _parse(text: str) -> dict[str, Any]:
     return data
 
 
-def _handle(agent: str, payload: dict[str, Any], home: Path, user_id: str) -> HookOutcome:
+def _handle(agent: str, payload: dict[str, Any], config: AutoSkillConfig, user_id: str, *,
+            want_worker: bool) -> HookOutcome:
     if agent not in SESSION_EVENTS:
         return HookOutcome("skipped", f"unknown agent {agent!r}; known: {', '.join(SESSION_EVENTS)}")
     event = event_of(payload)
@@ -94,22 +100,21 @@ def _handle(agent: str, payload: dict[str, Any], home: Path, user_id: str) -> Ho
     except NotLocated as exc:
         return HookOutcome("skipped", str(exc))
     transcript = found.path
-    home_real = os.path.realpath(home)
+    home_real = os.path.realpath(config.home)
     cwd = payload.get("cwd") or next(iter(payload.get("workspace_roots") or payload.get("workspaceRoots") or []), "")
     for place in (str(transcript), str(cwd or "")):
         if place and os.path.realpath(place).startswith(home_real + os.sep):
             return HookOutcome("skipped", "a session run inside autoskill's own store (its extraction)")
-    with JobQueue(home) as queue:
+    with configured_queue(config) as queue:  # one connection for both (a team queue's is a round trip away)
         job_id, created = queue.enqueue_path(transcript, user_id=user_id, format=found.format)
-    return HookOutcome("enqueued" if created else "duplicate", str(transcript), job_id)
+        # a path job runs on this machine (a team queue keeps it for this one): is a worker alive here?
+        start = created and want_worker and not queue.live_workers(host=this_host())
+    return HookOutcome("enqueued" if created else "duplicate", str(transcript), job_id, start_worker=start)
 
 
-def _ensure_worker(home: Path) -> None:
+def _start_worker(home: Path) -> None:
     import subprocess
 
-    with JobQueue(home) as queue:
-        if queue.live_workers() or not queue.counts()["queued"]:
-            return
     logs = home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / "worker.log", "ab") as log_file:

@@ -61,9 +61,10 @@ _QMARK = re.compile(r"[?？]\s*$|^\s*¿|^\W*(hypothetically|what if|suppose|imag
                     r"(ですか|ますか|でしょうか|んですか)[。．]?\s*$", re.I)
 #: "how I write to clients: ...", "what we need from a paper: ...": a wh-word opening a statement of practice
 #: "when you change something, run ...": a condition, then what to do
+#: "when you set up meetings for me, default to 25 minutes": with no question mark, an occasion and what to do
 _CONDITIONAL = re.compile(r"^\s*(when|whenever|once|after|before)\s+(you|u)\s+[^,?]{2,80},\s*(please\s+)?"
-                          r"(run|use|add|check|write|keep|make|put|do|don'?t|never|always|ask|tell|start|stop|open|"
-                          r"update|bump|commit|push|test|wait|read|fix)\b", _I)
+                          r"(?!(does|do|did|is|are|was|were|can|could|would|will|should|what|why|how|which|who|where)\b)"
+                          r"[a-z]", _I)
 _DECLARATIVE_WH = re.compile(r"^\s*(how|what|when|where|which|why)\s+(i|we|our \w+|my \w+|this team|the team)\s+"
                              r"(?!(do|does|did|can|could|should|would|will|is|are)\b)\w+", _I)
 

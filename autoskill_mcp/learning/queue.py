@@ -2,9 +2,12 @@
 
 A hook, the CLI, the MCP server or the SDK enqueue; whichever process runs a
 worker (the MCP server, the language server, `autoskill worker`) claims a job
-under a lease. A worker killed mid-job (even `kill -9`) leaves a lease that
-expires, and the next claim runs the job again; maintenance makes that rerun
-harmless (an unchanged re-ingest changes nothing). One job exists per
+under a lease. On a team store the same queue lives in its PostgreSQL
+(`queue_pg.PgJobQueue`), shared by every machine: `open_queue` (a process with the
+store open) and `configured_queue` (a hook, deciding from the settings alone) pick
+the one that belongs with the store. A worker killed mid-job (even `kill -9`) leaves
+a lease that expires, and the next claim runs the job again; maintenance makes that
+rerun harmless (an unchanged re-ingest changes nothing). One job exists per
 (source, content): the same transcript enqueued by PreCompact and again by
 SessionEnd without a change in between is one job.
 
@@ -26,9 +29,13 @@ import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..store.wal import immediate, open_catalog
+
+if TYPE_CHECKING:
+    from ..config import AutoSkillConfig
+    from ..store.base import SkillStore
 
 State = Literal["queued", "running", "done", "failed"]
 STATES: tuple[State, ...] = ("queued", "running", "done", "failed")
@@ -132,6 +139,11 @@ class JobQueue:
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate(self._conn)
 
+    def reopen(self) -> JobQueue:
+        """Another handle on this queue, for another thread (a SQLite connection is one thread's);
+        the caller closes it."""
+        return JobQueue(self.home)
+
     # -- enqueue -----------------------------------------------------------------------------------------
 
     def enqueue_path(self, path: str | Path, *, user_id: str, format: str | None = None,
@@ -142,8 +154,12 @@ class JobQueue:
             st = os.stat(real)
         except OSError as exc:
             raise FileNotFoundError(f"cannot read transcript {path}: {exc.strerror or exc}") from exc
-        key = f"path:{user_id}:{real}:{st.st_size}:{st.st_mtime_ns}"
+        key = self._path_key(user_id, real, st)
         return self._enqueue("path", real, None, format, user_id, _redacted(hint), key)
+
+    def _path_key(self, user_id: str, real: str, st: os.stat_result) -> str:
+        """One job per (user, file, file state)."""
+        return f"path:{user_id}:{real}:{st.st_size}:{st.st_mtime_ns}"
 
     def enqueue_content(self, content: str | bytes, *, user_id: str, format: str | None = None,
                         label: str = "inline", hint: str | None = None) -> tuple[str, bool]:
@@ -248,13 +264,8 @@ class JobQueue:
             row = c.execute("SELECT attempts FROM jobs WHERE id = ? AND lease_owner = ?", (job_id, owner)).fetchone()
             if row is None:
                 return False
-            again = retry and int(row[0]) < MAX_ATTEMPTS
-            c.execute(
-                "UPDATE jobs SET state = ?, error = ?, not_before = ?, finished_at = ?, lease_owner = NULL "
-                "WHERE id = ?",
-                ("queued" if again else "failed", error[:2000], now + 5.0 * 2 ** int(row[0]) if again else 0,
-                 None if again else now, job_id),
-            )
+            c.execute("UPDATE jobs SET state = ?, error = ?, not_before = ?, finished_at = ?, lease_owner = NULL "
+                      "WHERE id = ?", (*after_failure(int(row[0]), error, retry=retry, now=now), job_id))
         return True
 
     def retry(self, job_id: str) -> bool:
@@ -295,16 +306,7 @@ class JobQueue:
     def list(self, *, state: str | None = None, user_id: str | None = None, limit: int = 50,
              offset: int = 0) -> list[Job]:
         """Jobs newest first; `offset` skips that many (a page of a listing)."""
-        sql = f"SELECT {self._COLUMNS} FROM jobs WHERE 1=1"
-        args: list[Any] = []
-        if state:
-            sql += " AND state = ?"
-            args.append(state)
-        if user_id:
-            sql += " AND user_id = ?"
-            args.append(user_id)
-        sql += " ORDER BY created_at DESC, id LIMIT ? OFFSET ?"
-        args += [limit, offset]
+        sql, args = listing_sql(self._COLUMNS, state=state, user_id=user_id, limit=limit, offset=offset, mark="?")
         return [_job(r) for r in self._conn.execute(sql, args).fetchall()]
 
     def counts(self) -> dict[str, int]:
@@ -334,15 +336,45 @@ class JobQueue:
     def worker_alive(self, owner: str) -> None:
         with self._write() as c:
             c.execute("INSERT OR REPLACE INTO workers (owner, pid, host, seen_at) VALUES (?,?,?,?)",
-                      (owner, os.getpid(), _host(), time.time()))
+                      (owner, os.getpid(), this_host(), time.time()))
 
     def worker_gone(self, owner: str) -> None:
         with self._write() as c:
             c.execute("DELETE FROM workers WHERE owner = ?", (owner,))
 
-    def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4) -> int:
-        (n,) = self._conn.execute("SELECT COUNT(*) FROM workers WHERE seen_at > ?", (time.time() - within,)).fetchone()
+    def live_workers(self, *, within: float = 3 * DEFAULT_LEASE / 4, host: str | None = None) -> int:
+        """Workers seen within `within` seconds (only those on `host`, when given)."""
+        sql = "SELECT COUNT(*) FROM workers WHERE seen_at > ?"
+        args: list[Any] = [time.time() - within]
+        if host is not None:
+            sql += " AND host = ?"
+            args.append(host)
+        (n,) = self._conn.execute(sql, args).fetchone()
         return int(n)
+
+
+def after_failure(attempts: int, error: str, *, retry: bool, now: float) -> tuple[str, str, float, float | None]:
+    """(state, error, not_before, finished_at) of a job that failed on its `attempts`-th run: queued
+    again after a backoff while a retry may help and attempts are left, else failed for good."""
+    again = retry and attempts < MAX_ATTEMPTS
+    if again:
+        return "queued", error[:2000], now + 5.0 * 2 ** attempts, None
+    return "failed", error[:2000], 0.0, now
+
+
+def listing_sql(columns: str, *, state: str | None, user_id: str | None, limit: int, offset: int,
+                mark: str) -> tuple[str, list[Any]]:
+    """A page of jobs, newest first, as (SQL, arguments); `mark` is the driver's placeholder."""
+    sql = f"SELECT {columns} FROM jobs WHERE 1=1"
+    args: list[Any] = []
+    if state:
+        sql += f" AND state = {mark}"
+        args.append(state)
+    if user_id:
+        sql += f" AND user_id = {mark}"
+        args.append(user_id)
+    sql += f" ORDER BY created_at DESC, id LIMIT {mark} OFFSET {mark}"
+    return sql, [*args, limit, offset]
 
 
 def _redacted(text: str | None) -> str | None:
@@ -356,10 +388,11 @@ def _redacted(text: str | None) -> str | None:
 
 def new_owner() -> str:
     """A worker identity that is unique across processes and hosts."""
-    return f"{_host()}:{os.getpid()}:{os.urandom(4).hex()}"
+    return f"{this_host()}:{os.getpid()}:{os.urandom(4).hex()}"
 
 
-def _host() -> str:
+def this_host() -> str:
+    """This machine's name, as workers record it (a team queue keeps a path job for the machine with the file)."""
     return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "localhost")
 
 
@@ -394,3 +427,32 @@ def _iso(ts: float | None) -> str | None:
     if ts is None:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def open_queue(store: SkillStore | str | Path, home: str | Path | None = None) -> JobQueue:
+    """The queue that belongs with an open `store`: the team store's PostgreSQL queue when the store
+    lives in a team database (`store.team_pool()`, one queue for every machine), else the SQLite
+    queue in `home` (default: the store's root; a path is a local store's root). `home` is also
+    where a worker reads this machine's settings ([sync]). psycopg is imported only for a team store."""
+    pool = None if isinstance(store, (str, Path)) else store.team_pool()
+    root = home if home is not None else store if isinstance(store, (str, Path)) else getattr(store, "root", None)
+    if root is None:
+        raise ValueError("open_queue needs a home for a store without a root folder")
+    if pool is not None:
+        from .queue_pg import PgJobQueue
+
+        return PgJobQueue(pool, home=root)
+    return JobQueue(root)
+
+
+def configured_queue(config: AutoSkillConfig) -> JobQueue:
+    """The queue `config`'s store keeps its jobs in, decided from the settings alone (the `[store] url`
+    of `<home>/config.toml`, `AUTOSKILL_STORE_URL`): for a process that must not open the store (a
+    hook, the serve proxy's extraction). A local store's queue imports nothing beyond the standard
+    library; the team store's connects to its database (psycopg), and its handle owns that pool."""
+    dsn = config.team_store_dsn()
+    if dsn is None:
+        return JobQueue(config.home)
+    from .queue_pg import PgJobQueue
+
+    return PgJobQueue.connect(dsn, home=config.home)

@@ -436,7 +436,7 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
     if not kept:
         return None
     rule = ", ".join(kept)
-    if _HOUSE.search(sentence) and not _PARTIAL.search(sentence):
+    if (_HOUSE.search(sentence) or EVERY_ONE.search(sentence)) and not _PARTIAL.search(sentence):
         kinds["house"] = None  # a rule of the team or the codebase: standing by definition
     return Requirement(sentence, tuple(kinds), rule, bool(_CONTENT_EDIT.search(rule)),
                        bool(_TASK_SCOPED.search(sentence)))
@@ -444,7 +444,16 @@ def requirement(sentence: str, lang: str = "en") -> Requirement | None:
 
 def policy(text: str) -> bool:
     """A rule stated as how things are done here ("keys are snake_case", "we never squash")."""
-    return bool(_POLICY.search(text))
+    return bool(_POLICY.search(text) or EVERY_ONE.search(text))
+
+
+#: what every one of a kind gets: "every handler needs a timeout", "jeder Handler braucht", "每个接口都要":
+#: a rule of the codebase or the work, stated as a fact
+EVERY_ONE = re.compile(
+    r"\b((every|each) (new )?[\w-]+ (needs|gets|has to|must|should|goes through)|"
+    r"(jede[rsn]?|alle) (neuen? )?[\w-]+ (braucht|brauchen|muss|müssen|soll|sollen|bekommt|bekommen|kriegt|kriegen)|"
+    r"cada [\w-]+ (nuevo |nueva )?(necesita|debe|lleva|tiene que)|chaque [\w-]+ (doit|a besoin|prend))\b|"
+    r"每个.{1,8}?都(要|需要|得|必须)", _I)
 
 
 def clauses(sentence: str) -> list[str]:

@@ -89,7 +89,7 @@ def extract(evidence: Evidence) -> list[Candidate]:
 
 def provisional_name(evidence: Evidence) -> str:
     """What a kept-aside candidate would be called if it were learned now."""
-    task = task_name(evidence.task, evidence.language)
+    task = request_task(evidence)
     return task.slug if task else topic_name(_topics(evidence.items, evidence.task), evidence.language)
 
 
@@ -126,7 +126,11 @@ def _groups(items: list[Item]) -> list[list[Item]]:
 def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str | None, *,
                main: bool = True) -> Candidate:
     lang = evidence.language
-    ordered = sorted(group, key=lambda i: (i.turn, 0))
+    first = evidence.turns[0].n if evidence.turns else 0
+    # a requirement said with the request and of no general kind ("the client is Brenner & fils", "a lasagne
+    # for 6") is this instance's detail: evidence the task was specified, never a constraint of the skill
+    ordered = sorted((i for i in group if not (i.kind == "requirement" and i.turn == first
+                                               and set(i.kinds) <= {"rule"})), key=lambda i: (i.turn, 0))
     flows = [i for i in ordered if i.kind == "procedure"]
     rules = _unique([r for r in (_imperative(without_recurrence_talk(i.rule or i.text, lang), lang) for i in ordered
                                  if i.kind not in ("procedure", "recurrence")) if r and not _not_a_rule(r)])
@@ -249,7 +253,7 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
         named = occasion(text, lang)
         if named is not None:
             return named
-    task = task_name(evidence.task, lang)
+    task = request_task(evidence)
     built = len({i.turn for i in group if i.kind in ("requirement", "correction", "recurrence")}) >= 3
     # a rule of the codebase or team ("we don't fetch in useEffect here") outlives this task: named for itself
     house = not built and any("house" in i.kinds for i in group)
@@ -265,6 +269,33 @@ def _task_of(group: list[Item], evidence: Evidence, topics: list[str]) -> TaskNa
             if anchored is not None:
                 return anchored
     return None
+
+
+#: where a request's clauses part: "here's the april export, can you do the monthly report"
+_CLAUSE = re.compile(r"\s*(?:[,;:，；：]|\s[-–—]\s|\.\s)\s*")
+
+
+def request_task(evidence: Evidence) -> TaskName | None:
+    """The task the session's opening asks for, wherever in its first turn the request stands.
+
+    People open with context ("here's the april export, can you do the monthly report?",
+    "end of my on-call week again. write the handover"): the first sentence that reads as a
+    request names the task, else the first clause of one that does.
+    """
+    lang = evidence.language
+    first = evidence.turns[0] if evidence.turns else None
+    if first is None:
+        return None
+    named = task_name(evidence.task, lang)
+    for clause in _CLAUSE.split(evidence.task)[1:]:
+        if named is not None:
+            break
+        named = task_name(clause, lang) if len(clause) >= 6 and not _CONTEXT_CLAUSE.match(clause) else None
+    return named
+
+
+#: a clause that tells, not asks: "this is how infra changes go here", "that's where it goes"
+_CONTEXT_CLAUSE = re.compile(r"^\W*(this|that|it|here|there|which|who|so)('s|\b)", re.I)
 
 
 def _imperative(text: str, lang: str) -> str:

@@ -43,6 +43,7 @@ _I = re.IGNORECASE
 # Words that make any directive durable: it reaches past the current task.
 _DURABLE_EN = re.compile(
     r"\b(always|never|from now on|going forward|in (the )?future|every ?time|each time|whenever|by default|"
+    r"default to|"
     r"as a rule|in this (repo|repository|project|codebase)|in all (my|our) |for all (my|our) |remember (to|that)|"
     r"don'?t ever|do not ever|ever again|(all|any) future|not just (this|for this|that) one|(my|our) house style|"
     r"(for|to|in) (any|every|all) (\w+ ){0,2}(you|we) (write|send|make|create|add|draft|build|open|do)|"
@@ -78,7 +79,7 @@ _NEVER_EN = re.compile(
     r"\b(never|don'?t ever|must not|mustn'?t|should not|shouldn'?t)\s+\w+|\b(you|we) (don'?t|do not|dont)\s+\w+",
     _I,
 )
-_ALWAYS_EN = re.compile(r"\b(always|every ?time|each time|whenever|by default)\b", _I)
+_ALWAYS_EN = re.compile(r"\b(always|every ?time|each time|whenever|by default|default to)\b", _I)
 _MUST_EN = re.compile(
     r"\b(must|make sure (to|that|you)|be sure to|remember to|need(s)? to always|have to always)\b", _I
 )
@@ -187,6 +188,9 @@ _CORRECTION_JA = re.compile(r"^\s*(違う|違います|ちがう|ちがいます
 # "never mind", "never sure", "toujours des 502": the words, not a rule
 _IDIOM = re.compile(r"\bnever (mind|sure|knew|know|heard|seen|thought|been|had|got|understood|really|quite)\b|"
                     r"\b(she|he|they|her|his|their|mum|mom|dad|it)\b[^.,;]{0,24}\b(always|never)\b|"
+                    # what trips the speaker up: "the effect/affect one always gets me"
+                    r"\b(always|never) (gets|got|trips|tripped|catches|caught|confuses|confused|fools|throws) "
+                    r"(me|us)\b|"
                     # something misbehaving, described: "the cache never hits", "the app never loads on my pixel"
                     r"\b(always|never|still) (loads?|hits?|works?|fails?|crashes|crash|shows?|starts?|finish(es)?|"
                     r"renders?|responds?|connects?|syncs?|saves?|updates?|appears?|happens?|breaks?|times? out|"

@@ -188,7 +188,7 @@ class _Heartbeat:
 
     def _run(self) -> None:
         queue, job_id, owner, lease = self._args
-        conn = JobQueue(queue.home)  # its own connection: sqlite3 connections are not for sharing across threads
+        conn = queue.reopen()  # its own handle: the worker's thread keeps using the queue meanwhile
         try:
             while not self._stop.wait(lease / 3):
                 if not conn.heartbeat(job_id, owner, lease=lease, progress=self.progress):

@@ -115,9 +115,9 @@ class ServerState:
         """The job queue (one SQLite connection, so one thread at a time)."""
         with self._queue_lock:
             if self._queue is None:
-                from ..learning.queue import JobQueue
+                from ..learning.queue import open_queue
 
-                self._queue = JobQueue(getattr(self.store, "root", self.config.home))
+                self._queue = open_queue(self.store, getattr(self.store, "root", self.config.home))
             yield self._queue
 
     def close(self) -> None:

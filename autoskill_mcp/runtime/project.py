@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, NotFoundError, ReadOnlyError, quoted
@@ -42,6 +42,9 @@ from ..store.folders import MAX_RESOURCE_BYTES, SKILL_FILE, resource_files
 from ..store.layout import MAX_SKILL_MD_BYTES, check_resource_path
 from ..store.transfer import PROJECT_SKILL_DIRS
 from .watch import MIN_RESCAN_SECONDS
+
+if TYPE_CHECKING:
+    from ..store.postgres.pool import ConnectionPool
 
 #: every project skill's id starts so: a view tells a project skill from a stored one by its id alone
 ID_PREFIX = "project:"
@@ -420,6 +423,9 @@ class ProjectView(SkillStore):
         if name in ("base", "project", "owns_base"):  # not set yet (a half-built view): no recursion
             raise AttributeError(name)
         return getattr(self.base, name)
+
+    def team_pool(self) -> ConnectionPool | None:
+        return self.base.team_pool()
 
     def _project(self, skill_id: str) -> ProjectSkill | None:
         if not is_project_id(skill_id):

@@ -39,11 +39,11 @@ class QueueWorker:
         """Build the queue and the learner and start working; False (logged) when learning cannot run here."""
         try:
             from ..learning.pipeline import configured_learner
-            from ..learning.queue import JobQueue
+            from ..learning.queue import open_queue
             from ..learning.worker import Worker
 
             store = self.sdk.store
-            queue = JobQueue(getattr(store, "root", self.sdk.config.home))
+            queue = open_queue(store, getattr(store, "root", self.sdk.config.home))
             try:
                 learner = configured_learner(store, self.sdk.config.resolved_llm())
                 worker = (self.make_worker or Worker)(queue, learner)

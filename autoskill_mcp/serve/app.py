@@ -325,7 +325,7 @@ def build_app(settings: ServeSettings) -> Any:
         runtime = Runtime(config, poll=POLL_SECONDS, rescan=True, warm_index=True, worker_poll=WORKER_POLL_SECONDS)
     upstream = None if settings.upstream is None else Upstream(settings.upstream, settings.api_key,
                                                                 timeout=settings.upstream_timeout)
-    proxy = Proxy(settings, runtime, upstream, ExtractionHook(config.home), default_user, llm=llm_for(settings, config))
+    proxy = Proxy(settings, runtime, upstream, ExtractionHook(config), default_user, llm=llm_for(settings, config))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -1,10 +1,12 @@
 """The extraction hook: finished conversations go to the store's durable queue, off the request path.
 
-What is queued is what the client sent (never the injected skills, which would teach the store
-its own skills back) plus the assistant's answer, as an `openai-chat` document. The queue
-redacts it before storing it, and the worker learns from it through the normal pipeline. One
-conversation keeps one label across its turns (a digest of its first messages), so the worker's
-watermark learns each turn once however often the growing conversation is queued.
+The queue is the store's (`learning.queue.configured_queue`: the home's SQLite queue, or a team
+store's PostgreSQL queue, where any machine's worker takes the job). What is queued is what the
+client sent (never the injected skills, which would teach the store its own skills back) plus the
+assistant's answer, as an `openai-chat` document. The queue redacts it before storing it, and the
+worker learns from it through the normal pipeline. One conversation keeps one label across its
+turns (a digest of its first messages), so the worker's watermark learns each turn once however
+often the growing conversation is queued.
 
 `auto` queues a conversation from its `extract_turn_limit`-th user turn on, `always` every
 answered request, `never` none (a `/extract_now` message still queues, as the user asked).
@@ -26,6 +28,7 @@ from .injection import user_turns
 from .settings import ExtractMode
 
 if TYPE_CHECKING:  # the learning package loads with the first conversation, not with the app
+    from ..config import AutoSkillConfig
     from ..learning.queue import JobQueue
 
 log = logging.getLogger(__name__)
@@ -80,17 +83,26 @@ def _put(jobs: JobQueue, convo: Conversation) -> tuple[str, bool]:
 class ExtractionHook:
     """Queues conversations on a thread of its own, so an answer never waits for SQLite."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
+    def __init__(self, config: AutoSkillConfig) -> None:
+        self.config = config
+        self.home: Path = config.home
         self._pending: queue.Queue[Conversation | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._jobs: JobQueue | None = None  # the first handle: the others are its `reopen()`s (a team queue's pool)
+
+    def open_queue(self) -> JobQueue:
+        """A handle on the store's queue for the calling thread (the caller closes it)."""
+        from ..learning.queue import configured_queue
+
+        with self._lock:
+            if self._jobs is None:
+                self._jobs = configured_queue(self.config)
+            return self._jobs.reopen()
 
     def enqueue(self, convo: Conversation) -> tuple[str, bool]:
         """Queue now (blocking: a worker thread's call); (job id, created) as `JobQueue.enqueue_content` says."""
-        from ..learning.queue import JobQueue
-
-        with JobQueue(self.home) as jobs:
+        with self.open_queue() as jobs:
             return _put(jobs, convo)
 
     def submit(self, convo: Conversation) -> None:
@@ -102,14 +114,12 @@ class ExtractionHook:
         self._pending.put(convo)
 
     def _main(self) -> None:
-        from ..learning.queue import JobQueue
-
         jobs: JobQueue | None = None  # one connection for the thread's life, not one per conversation
         try:
             while (convo := self._pending.get()) is not None:
                 try:
                     if jobs is None:
-                        jobs = JobQueue(self.home)
+                        jobs = self.open_queue()
                     job_id, created = _put(jobs, convo)
                     log.info("queued conversation %s for extraction (job %s%s)",
                              conversation_label(convo.messages, convo.user), job_id, "" if created else ", known")
@@ -126,3 +136,7 @@ class ExtractionHook:
         if thread is not None:
             self._pending.put(None)
             thread.join(STOP_SECONDS)
+        with self._lock:
+            jobs, self._jobs = self._jobs, None
+        if jobs is not None:
+            jobs.close()

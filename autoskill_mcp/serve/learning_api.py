@@ -62,10 +62,8 @@ class LearningApi:
         self.api = api
 
     def queue(self) -> JobQueue:
-        """A connection on the durable queue (the caller closes it)."""
-        from ..learning.queue import JobQueue
-
-        return JobQueue(self.api.proxy.hook.home)
+        """A handle on the store's durable queue (the caller closes it)."""
+        return self.api.proxy.hook.open_queue()
 
     def _enqueue(self, user: str, conversations: list[list[m.Message]], hint: str | None) -> list[m.JobRef]:
         hook = self.api.proxy.hook

@@ -17,10 +17,13 @@ import base64
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..errors import InvalidInputError
 from ..skill import Skill
+
+if TYPE_CHECKING:  # the team store's pool loads with the team store only (psycopg)
+    from .postgres.pool import ConnectionPool
 
 T = TypeVar("T")
 
@@ -312,6 +315,12 @@ class SkillStore(abc.ABC):
     @abc.abstractmethod
     def change_seq(self) -> int:
         """A number that grows with every write by any process (for live updates)."""
+
+    def team_pool(self) -> ConnectionPool | None:
+        """The connections to the database this store shares with a team's other machines (the team
+        store's), or None for a store on this machine. What lives beside the skills (the extraction
+        queue) goes where this says: the same database, or the store's home folder."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional: a backend holding nothing open need not override it
         """Release files, threads and connections."""

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..config import POSTGRES_PROVIDERS
 from ..errors import ConfigError
 from .base import SkillStore
 from .local import LocalSkillStore
@@ -45,7 +46,7 @@ def open_store(
         return LocalSkillStore(home, **common)
     if provider in ("inmemory", "memory", "in-memory"):
         return EphemeralSkillStore(**common)
-    if provider in ("postgres", "postgresql", "pg"):
+    if provider in POSTGRES_PROVIDERS:
         from .postgres import PostgresSkillStore, require_psycopg
 
         require_psycopg()  # a ConfigError naming the extra to install

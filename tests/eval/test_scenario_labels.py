@@ -35,7 +35,7 @@ def test_every_scenario_is_well_formed(name: str) -> None:
         where = f"{sc['_file']} ({sc['id']})"
         assert sc["pattern"] in PATTERNS, where
         assert sc["domain"] in CODING | EVERYDAY, where
-        assert sc["lang"] in {"en", "zh", "fr", "es", "de"}, where
+        assert sc["lang"] in {"en", "zh", "fr", "es", "de", "ja", "pt"}, where
         assert isinstance(sc["should_extract"], bool) and sc.get("why"), where
         assert ("sessions" in sc) == (sc["pattern"] == "recurrence"), where
         if sc["should_extract"]:

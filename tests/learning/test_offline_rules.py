@@ -164,3 +164,61 @@ def test_the_stack_comes_from_code_fences_and_file_names(texts: list[str], stack
 ])
 def test_the_last_guard_keeps_rules_and_drops_references_questions_and_complaints(line: str, kept: bool) -> None:
     assert rules._not_a_rule(line) is not kept
+
+
+def test_a_request_after_context_names_the_task_and_the_instance_detail_is_no_constraint() -> None:
+    # the request follows a clause of context; the client's name, said with it, is this email's detail
+    evidence = gather(session(
+        ("u", "here's the transcript of episode 12 of my cooking podcast, write show notes"),
+        ("u", "the guest is Marguerite Dubois"),
+        ("a", "Show notes: ..."),
+        ("u", "too long: keep show notes under 150 words, no timestamps"),
+        ("a", "Shorter show notes: ..."),
+        ("u", "and always end with a one-line call to subscribe, in a friendly tone"),
+    ))
+    assert rules.request_task(evidence) is not None
+    [cand] = rules.extract(evidence)
+    assert "notes" in cand.name
+    assert "150 words" in cand.instructions and "subscribe" in cand.instructions
+    assert "Marguerite" not in cand.instructions + cand.description
+
+
+def test_a_clause_that_tells_does_not_name_the_task() -> None:
+    evidence = gather(session(
+        ("u", "before you touch anything under infra/ — this is how infra changes go here: terraform fmt, "
+              "terraform validate, terraform plan, then wait for review"),
+    ))
+    task = rules.request_task(evidence)
+    assert task is None or "review" not in task.slug
+
+
+@pytest.mark.parametrize("turns", [
+    # what the message says to its reader is no rule for the agent
+    [("u", "help me write an email to the cat sitter. things she needs to know: always lock the cat flap at night. "
+           "never give her milk. food is in the cupboard."), ("a", "Hi Sam, ..."),
+     ("u", "make the opening friendlier and bold the milk line"), ("a", "Done."), ("u", "perfect, sending")],
+    # a hypothetical, said to be no request, and what trips the user up
+    [("u", "hypothetically, if i always wanted my reports in british spelling, would you remember it? "
+           "not asking you to do it, just curious"), ("a", "Not between sessions by default..."),
+     ("u", "ok. check this sentence: 'their going home'"), ("a", "they're going home"),
+     ("u", "ha, that one always gets me")],
+], ids=["message-content", "hypothetical"])
+def test_rules_for_someone_else_and_hypotheticals_are_not_learned(turns: list[tuple[str, str]]) -> None:
+    evidence = gather(session(*turns))
+    assert not gate(evidence).passed
+    assert rules.extract(evidence) == []
+
+
+@pytest.mark.parametrize(("turns", "word"), [
+    ([("u", "when you set up meetings for me, default to 25 minutes instead of 30, and nothing before 10:30"),
+      ("a", "Noted."), ("u", "set up a sync with dana next week")], "25 minutes"),
+    ([("u", "Schreib mir einen Handler für GET /v1/orders in unserem Go-Service"), ("a", "func getOrder(...)"),
+      ("u", "Jeder Handler braucht ein context.WithTimeout von 2 Sekunden"), ("a", "Ergänzt."),
+      ("u", "Fehler nicht mit http.Error, sondern über writeError(w, status, msg)"), ("a", "Umgestellt."),
+      ("u", "Gut. Wir bauen noch 10 Endpunkte, alle nach diesem Muster")], "WithTimeout"),
+], ids=["default-to", "jeder-handler"])
+def test_defaults_and_what_every_one_of_a_kind_gets_are_standing_rules(turns: list[tuple[str, str]], word: str) -> None:
+    evidence = gather(session(*turns))
+    assert gate(evidence).passed
+    [cand] = rules.extract(evidence)
+    assert word in cand.instructions

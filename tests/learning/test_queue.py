@@ -1,4 +1,5 @@
-"""The durable queue and its worker: dedupe, leases, retries, kill -9 mid-job (hooks: tests/learning/hooks)."""
+"""The SQLite queue's worker: a job's totals, kill -9 mid-job (the queue's contract on both backends:
+test_queue_contract.py; hooks: tests/learning/hooks)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from autoskill_mcp import LocalSkillStore
-from autoskill_mcp.learning.queue import MAX_ATTEMPTS, JobQueue
+from autoskill_mcp.learning.queue import JobQueue
 
 HASHING = {"provider": "hashing", "dims": 256}
 
@@ -35,50 +34,6 @@ def conversation(*user_turns: str, filler: int = 0) -> dict[str, object]:
     return {"messages": messages}
 
 
-def test_one_job_per_file_state(tmp_path: Path) -> None:
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps(conversation("hello")))
-    with JobQueue(tmp_path / "home") as q:
-        first, created = q.enqueue_path(path, user_id="alice")
-        assert created
-        assert q.enqueue_path(path, user_id="alice") == (first, False)  # PreCompact then SessionEnd, unchanged
-        assert q.enqueue_path(path, user_id="bob")[1]                  # another user's learning is separate
-        path.write_text(json.dumps(conversation("hello", "more")))
-        os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
-        grown, created = q.enqueue_path(path, user_id="alice")
-        assert created and grown != first
-        with pytest.raises(FileNotFoundError):
-            q.enqueue_path(tmp_path / "missing.json", user_id="alice")
-        with pytest.raises(ValueError, match="limit"):
-            q.enqueue_content(b"x" * (16 * 1024 * 1024 + 1), user_id="alice")
-
-
-def test_leases_expire_and_a_stale_worker_cannot_finish_a_job(tmp_path: Path) -> None:
-    with JobQueue(tmp_path) as q:
-        job_id, _ = q.enqueue_content("{}", user_id="alice")
-        assert q.claim("w1", lease=30).id == job_id
-        assert q.claim("w2") is None  # leased
-        q._conn.execute("UPDATE jobs SET lease_until = 0 WHERE id = ?", (job_id,))  # w1 went silent: its lease ran out
-        again = q.claim("w2", lease=30)
-        assert again.id == job_id and again.attempts == 2
-        assert not q.heartbeat(job_id, "w1") and not q.complete(job_id, "w1", {"late": True})
-        assert q.complete(job_id, "w2", {"ok": True}) and q.get(job_id).result == {"ok": True}
-
-
-def test_a_result_stored_with_the_old_outcome_words_reads_in_todays(tmp_path: Path) -> None:
-    a, b, c = ({"name": "a", "action": "add"}, {"name": "b", "action": "merge"}, {"name": "c", "action": "discard"})
-    old = {"sessions": [{"session_id": "s", "decisions": [dict(a), dict(b)]}], "added": 1, "merged": 1,
-           "discarded": 0, "unchanged": 0, "skills": [a, b, c], "llm_calls": 0, "extractor": "rules"}
-    with JobQueue(tmp_path) as q:
-        job_id, _ = q.enqueue_content("{}", user_id="alice")
-        assert q.claim("w1", lease=30) is not None and q.complete(job_id, "w1", old)
-        result = q.get(job_id).result
-    assert (result["created"], result["updated"], result["merged"], result["discarded"]) == (1, 0, 1, 0)
-    assert "added" not in result
-    assert [d["action"] for d in result["skills"]] == ["created", "merged", "discarded"]
-    assert [d["action"] for d in result["sessions"][0]["decisions"]] == ["created", "merged"]
-
-
 def test_a_jobs_totals_count_each_outcome_by_its_word() -> None:
     from autoskill_mcp.learning.maintenance import OUTCOMES, Decision
     from autoskill_mcp.learning.pipeline import LearnResult
@@ -89,18 +44,6 @@ def test_a_jobs_totals_count_each_outcome_by_its_word() -> None:
     out = summarize([res])
     assert {o: out[o] for o in OUTCOMES} == {"created": 1, "updated": 0, "merged": 2, "unchanged": 0, "discarded": 1}
     assert [d["action"] for d in out["skills"]] == ["created", "merged", "merged", "discarded"]
-
-
-def test_failures_retry_with_backoff_then_stay_failed(tmp_path: Path) -> None:
-    with JobQueue(tmp_path) as q:
-        job_id, _ = q.enqueue_content("{}", user_id="alice")
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            q._conn.execute("UPDATE jobs SET not_before = 0 WHERE id = ?", (job_id,))  # skip the backoff wait
-            job = q.claim("w")
-            assert job is not None and job.attempts == attempt
-            q.fail(job_id, "w", "network down", retry=True)
-        assert q.get(job_id).state == "failed" and q.get(job_id).error == "network down"
-        assert q.retry(job_id) and q.get(job_id).state == "queued"
 
 
 def test_a_worker_killed_mid_job_leaves_no_duplicate_skill(tmp_path: Path) -> None:

@@ -89,6 +89,47 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             PRIMARY KEY (signature, skill_id)
         )""",
     ]),
+    (2, "the extraction queue: jobs, ingest watermarks, workers", [
+        # Times are epoch seconds (double precision), as in the local queue, so a Job reads the same.
+        """CREATE TABLE jobs (
+            id text PRIMARY KEY,
+            kind text NOT NULL,
+            source text NOT NULL,
+            payload bytea,
+            format text,
+            user_id text NOT NULL,
+            hint text,
+            dedupe_key text NOT NULL UNIQUE,
+            state text NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            lease_owner text,
+            lease_until double precision,
+            not_before double precision NOT NULL DEFAULT 0,
+            created_at double precision NOT NULL,
+            started_at double precision,
+            finished_at double precision,
+            progress text,
+            result text,
+            error text,
+            host text
+        )""",
+        # host: the machine a path job's file is on (only its workers claim it); NULL: any machine
+        "CREATE INDEX jobs_by_state ON jobs (state, not_before, created_at)",
+        """CREATE TABLE ingested (
+            user_id text NOT NULL,
+            session_key text NOT NULL,
+            last_uid text NOT NULL,
+            content_hash text NOT NULL,
+            updated_at double precision NOT NULL,
+            PRIMARY KEY (user_id, session_key)
+        )""",
+        """CREATE TABLE workers (
+            owner text PRIMARY KEY,
+            pid integer NOT NULL,
+            host text NOT NULL,
+            seen_at double precision NOT NULL
+        )""",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

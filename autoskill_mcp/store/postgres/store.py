@@ -88,6 +88,9 @@ class PostgresSkillStore(SkillStore):
         self._listen_lock = threading.Lock()
         self._closing = threading.Event()
 
+    def team_pool(self) -> ConnectionPool:
+        return self.pool
+
     # -- reads ---------------------------------------------------------------------------------------
 
     def _row(self, conn: Any, skill_id: str, user_id: str | None) -> tuple[CatalogRow, bytes] | None:
