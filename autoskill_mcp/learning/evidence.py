@@ -271,7 +271,7 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
             continue
         n += 1
         reason = e.correction if e.kind is Kind.CORRECTION else None
-        if reason is None and agent_acted and is_correction(text):
+        if reason is None and agent_acted and is_correction(text, lang):
             reason = "feedback"
         prose, aside = _prose(text)
         if reason is None and agent_acted and n > 1 and revises(prose, lang):

@@ -181,6 +181,8 @@ _CORRECTION_FR = re.compile(r"^\s*(non\b|pas (ça|comme)|toujours pas|échec|ce 
 _CORRECTION_PT = re.compile(r"^\s*(não\b|nao\b|assim não|errado|está errado|tá errado|na verdade|de novo|"
                             r"muito (longo|grande|formal|comprido)|em vez disso|eu (disse|pedi|falei)|"
                             r"você (esqueceu|não|deveria))", _I)
+#: Portuguese "no", "na", "nos", "nas" before a word: "in the"
+_PT_IN_THE = re.compile(r"^\s*n[oa]s?\s+\w", _I)
 _CORRECTION_JA = re.compile(r"^\s*(違う|違います|ちがう|ちがいます|そうじゃな|そうではな|じゃなくて|ではなくて|"
                             r"いや[、,]|いいえ|だめ|ダメ|やり直して|長すぎ)")
 
@@ -418,9 +420,11 @@ def _workflow_steps(s: str) -> tuple[str, ...]:
     return ()
 
 
-def is_correction(text: str) -> bool:
+def is_correction(text: str, lang: str = "en") -> bool:
     """Does this user message open by rejecting or redirecting what the agent just did?"""
     head = text.strip()[:200]
+    if lang == "pt" and _PT_IN_THE.match(head):
+        return bool(_CORRECTION_PT.match(head))  # "No final, coloca ...": "in the", not the English "no"
     return bool(_CORRECTION_EN.match(head) or _CORRECTION_ZH.match(head) or _CORRECTION_FR.match(head)
                 or _CORRECTION_PT.match(head) or _CORRECTION_JA.match(head))
 
