@@ -310,9 +310,9 @@ def directive(sentence: str) -> Directive | None:
         return None
     lang = language(s)
     if lang == "ja" or (lang == "zh" and KANA.search(s)):
-        return _directive_ja(s)
+        return _directive_cjk(s, "ja")
     if lang == "zh":
-        return _directive_zh(s)
+        return _directive_cjk(s, "zh")
     steps = _workflow_steps(s)
     durable = bool(_DURABLE_EN.search(s) or _DURABLE_FR.search(s))
     one_off = bool(_ONE_OFF_SCOPE.search(s))
@@ -339,59 +339,53 @@ def directive(sentence: str) -> Directive | None:
     return Directive(s, kind, weight, (), lang)
 
 
-def _directive_zh(s: str) -> Directive | None:
-    steps = _workflow_steps(s)
-    durable = bool(_DURABLE_ZH.search(s))
-    if steps:
-        return Directive(s, DirectiveKind.WORKFLOW, 1.0 if durable or len(steps) >= 3 else 0.8, steps, "zh")
-    kind: DirectiveKind | None = None
-    if _NEVER_ZH.search(s):
-        kind = DirectiveKind.NEVER
-    elif _ALWAYS_ZH.search(s):
-        kind = DirectiveKind.ALWAYS
-    elif _MUST_ZH.search(s):
-        kind = DirectiveKind.MUST
-    elif _PREFER_ZH.search(s):
-        kind = DirectiveKind.PREFER
-    if kind is None and durable and not _ONE_OFF_ZH.search(s):
-        kind = DirectiveKind.ALWAYS  # "以后用中文回答"
-    if kind is None:
-        return None
-    weight = 1.0 if durable else (0.7 if kind in (DirectiveKind.PREFER, DirectiveKind.MUST) else 0.6)
-    if kind is DirectiveKind.NEVER and not durable and _PREFER_ZH.search(s):
-        weight = 0.8
-    if _ONE_OFF_ZH.search(s) and not durable:
-        weight = 0.2
-    return Directive(s, kind, weight, (), "zh")
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """A CJK language's directive cues: Chinese and Japanese weigh them alike, in words of their own."""
+
+    durable: re.Pattern[str]
+    never: re.Pattern[str]
+    always: re.Pattern[str]
+    must: re.Pattern[str]
+    prefer: re.Pattern[str]
+    one_off: re.Pattern[str]
+    #: said for this time only, however firmly ("今回だけは必ず…")
+    this_time: re.Pattern[str] | None = None
 
 
-def _directive_ja(s: str) -> Directive | None:
+_CJK_CUES = {
+    "zh": _Cues(_DURABLE_ZH, _NEVER_ZH, _ALWAYS_ZH, _MUST_ZH, _PREFER_ZH, _ONE_OFF_ZH),
+    "ja": _Cues(_DURABLE_JA, _NEVER_JA, _ALWAYS_JA, _MUST_JA, _PREFER_JA, _ONE_OFF_JA,
+                re.compile(r"(今回|今だけ|今日)(だけ|限り|は)")),
+}
+
+
+def _directive_cjk(s: str, lang: str) -> Directive | None:
+    cues = _CJK_CUES[lang]
     steps = _workflow_steps(s)
-    durable = bool(_DURABLE_JA.search(s))
-    one_off = bool(_ONE_OFF_JA.search(s))
+    durable = bool(cues.durable.search(s))
+    one_off = bool(cues.one_off.search(s))
     if steps:
-        return Directive(s, DirectiveKind.WORKFLOW, 1.0 if durable or len(steps) >= 3 else 0.8, steps, "ja")
+        return Directive(s, DirectiveKind.WORKFLOW, 1.0 if durable or len(steps) >= 3 else 0.8, steps, lang)
     kind: DirectiveKind | None = None
-    if _NEVER_JA.search(s):
+    if cues.never.search(s):
         kind = DirectiveKind.NEVER
-    elif _ALWAYS_JA.search(s):
+    elif cues.always.search(s):
         kind = DirectiveKind.ALWAYS
-    elif _MUST_JA.search(s):
+    elif cues.must.search(s):
         kind = DirectiveKind.MUST
-    elif _PREFER_JA.search(s):
+    elif cues.prefer.search(s):
         kind = DirectiveKind.PREFER
     if kind is None and durable and not one_off:
-        kind = DirectiveKind.ALWAYS  # "これからは英語で答えて"
+        kind = DirectiveKind.ALWAYS  # "以后用中文回答", "これからは英語で答えて"
     if kind is None:
         return None
     weight = 1.0 if durable else (0.7 if kind in (DirectiveKind.PREFER, DirectiveKind.MUST) else 0.6)
-    if kind is DirectiveKind.NEVER and not durable and _PREFER_JA.search(s):
+    if kind is DirectiveKind.NEVER and not durable and cues.prefer.search(s):
         weight = 0.8  # "printではなくloggingを使って": a prohibition with its alternative
-    if one_off and not durable:
-        weight = 0.2  # "今回はテストを飛ばして": about this task only
-    if one_off and re.search(r"(今回|今だけ|今日)(だけ|限り|は)", s):
-        weight = 0.2  # "今回だけは必ず…": said for this time, however firmly
-    return Directive(s, kind, weight, (), "ja")
+    if one_off and (not durable or (cues.this_time is not None and cues.this_time.search(s))):
+        weight = 0.2  # "这次先不写测试", "今回はテストを飛ばして": about this task only
+    return Directive(s, kind, weight, (), lang)
 
 
 def _workflow_steps(s: str) -> tuple[str, ...]:

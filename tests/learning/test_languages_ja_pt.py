@@ -249,15 +249,6 @@ JA_ONE_OFFS = [
 ]
 
 
-@pytest.mark.parametrize("turns", JA_ONE_OFFS, ids=["question-itsumo", "bug-report", "this-time-only", "quoted-ticket",
-                                                     "forgetful-question"])
-def test_japanese_one_offs_are_rejected_and_learn_nothing(turns: list[tuple[str, str]]) -> None:
-    evidence = gather(session(*turns))
-    assert evidence.language == "ja"
-    assert gate(evidence).verdict == "reject"
-    assert rules.extract(evidence) == []
-
-
 # -- Portuguese sessions ---------------------------------------------------------------------------------------
 
 
@@ -339,12 +330,14 @@ PT_ONE_OFFS = [
     [("u", "Estou sempre a esquecer como se faz rebase. Podes explicar?"), ("a", "Claro: git rebase -i ...")],
 ]
 
+ONE_OFF_KINDS = ["question-with-always", "bug-report", "this-time-only", "quoted-ticket", "forgetful-question"]
 
-@pytest.mark.parametrize("turns", PT_ONE_OFFS, ids=["question-sempre", "bug-report", "this-time-only",
-                                                     "quoted-ticket", "forgetful-question"])
-def test_portuguese_one_offs_are_rejected_and_learn_nothing(turns: list[tuple[str, str]]) -> None:
+
+@pytest.mark.parametrize(("lang", "turns"), [("ja", t) for t in JA_ONE_OFFS] + [("pt", t) for t in PT_ONE_OFFS],
+                         ids=[f"ja-{k}" for k in ONE_OFF_KINDS] + [f"pt-{k}" for k in ONE_OFF_KINDS])
+def test_one_offs_are_rejected_and_learn_nothing(lang: str, turns: list[tuple[str, str]]) -> None:
     evidence = gather(session(*turns))
-    assert evidence.language == "pt"
+    assert evidence.language == lang
     assert gate(evidence).verdict == "reject"
     assert rules.extract(evidence) == []
 
