@@ -48,7 +48,7 @@ _RECUR = re.compile(
     r"\b(otra vez|de nuevo|como (la última vez|siempre|antes)|(schon )?wieder|nochmal|noch einmal|"
     r"wie (letztes mal|immer|beim letzten mal))\b|"
     r"\b(de novo|outra vez|novamente|mais uma vez|como (da última vez|sempre|antes|combinamos)|igual (à|a|da) última "
-    r"vez)\b|(前回(と同じ|同様|みたいに|のように|と同様)|いつも(通り|どおり|のように)|再度|また同じ|何度も言)",
+    r"vez)\b|(前回(と同じ|同様|みたいに|のように|と同様)|いつも(通り|どおり|のように)|再度(お願い|言)|また同じ|何度も言)",
     re.IGNORECASE,
 )
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
@@ -76,7 +76,7 @@ _REUSE = re.compile(
     r"mismo) (patrón|formato|esquema)|la próxima vez)\b|"
     r"\b(toda (semana|segunda|sexta|vez)|todo (mês|ano|dia)|todos os (meses|anos|dias)|todas as semanas|"
     r"da próxima vez|nas próximas|nos próximos|mesmo formato (para|pra|nas|nos)|sempre que eu (pedir|mandar))\b|"
-    r"(毎週|毎月|毎回|次回|次も|今後も|他の.{0,6}も|同じ(形式|フォーマット)で)",
+    r"(毎週|毎月|毎回|次回(も|から|は)|次も|今後も|他の.{0,6}も|同じ(形式|フォーマット)で)",
     re.IGNORECASE,
 )
 #: the user saying this instance is one of many of its kind: "a dozen of these endpoints left", "four more
@@ -108,7 +108,7 @@ _SCOPED_INTRO = re.compile(r"\b(for this (one|change|pr|rename|fix|time|task)|th
                            r"(for|steps for|list for|plan for) (today|tonight|tomorrow))\b|"
                            r"(这次|这一次|先这样|今天|明天)|\b(pour cette fois|cette fois|pour l'instant|aujourd'hui|"
                            r"demain|para hoy|für heute|für morgen|desta vez|dessa vez|por enquanto|para hoje|pra hoje|"
-                           r"para amanhã)\b|(今回|今日|明日|今だけ)", re.IGNORECASE)
+                           r"para amanhã)\b|(今回|今日(は|だけ)|明日(は|まで)|今だけ)", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
                    r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+|[,;]\s*(?:depois|em seguida)\s+|"
@@ -557,7 +557,7 @@ _SCOPE_HEAD = re.compile(r"\b(for (when|whenever|any|all|every|my|our)|when(ever
                          r"(每次|以后|凡是|ときは|時は|際は|うちでは|今後)", re.IGNORECASE)
 _TASK_SCOPED_HEAD = re.compile(r"\b(today|tonight|tomorrow|this (trip|time|one|week|weekend)|aujourd'hui|demain|"
                                r"hoy|mañana|heute|morgen|hoje|amanhã|desta vez|dessa vez)\b|"
-                               r"(今天|明天|这次|今回|今日|明日)", re.IGNORECASE)
+                               r"(今天|明天|这次|今回|今日(は|だけ)|明日(は|まで))", re.IGNORECASE)
 
 
 def _pasted(turn: Turn) -> bool:

@@ -314,7 +314,7 @@ _EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|u
                       r"也)|结果|明白了|知道了|懂了|c'est|la dernière fois|da última vez|na última vez|semana passada|"
                       r"eu (sempre|nunca|acho|sei|uso|odeio|gosto)|ele|ela|eles|elas|senão|(a|o) (minha|meu) \w+ "
                       r"(é|está|tem|não|odeia|fica)|(minha|meu) \w+ (é|está|tem|não|odeia|fica))\b|"
-                      r"^(前回|以前|この前|先週|(私|僕|俺|うちの子|子ども|子供)(は|が|も))|"
+                      r"^((前回|以前|この前|先週)(は|に|の|も|、)|(私|僕|俺|うちの子|子ども|子供)(は|が|も))|"
                       # a Japanese reason said on its own: "子どもが眠れないので。"
                       r"(ので|から|ため|んで)[。.！!]?\s*$", _I)
 
@@ -377,7 +377,9 @@ _TASK_SCOPED = re.compile(
     r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|"
     r"\b(por (enquanto|agora)|(só )?(desta|dessa|esta|essa) vez|hoje|amanhã|semana que vem|ainda não|até (eu|o|a) "
     r"(revisar|aprovar|liberar)|temporariamente|provisoriamente|só (aqui|neste|nesse|nesta|nessa))\b|"
-    r"(今回|今だけ|今日|明日|今週|来週は|一旦|いったん|とりあえず|ひとまず|当面|暫定|このファイル|この関数|ここだけ)|"
+    # Japanese, in words Chinese does not write ("今日" and "一旦" are Chinese words too: only with kana)
+    r"(今回|今だけ|今日(は|だけ|中)|明日(まで|は)|今週(は|中)|来週は|一旦(は|、)|いったん|とりあえず|ひとまず|当面は|暫定で|"
+    r"このファイル|この関数|ここだけ)|"
     + TENTATIVE.pattern, _I)
 #: what the speaker has or has not done ("we've never been", "i always forget"): a fact about them, no ask
 _EXPERIENCE = re.compile(r"^\W*(and |but |so )?(i|we|they|he|she)('ve|'d| have| had)? (never|always|already|often) "
@@ -536,7 +538,7 @@ _STRONG = re.compile(
     r"first\b.*\bthen)\b|(而不是|代替|改用|换成|优先|排序|都要|每个|每次|一律|统一|先.{1,20}再)|"
     r"\b(plutôt que|au lieu de|préfère|chaque|toujours|tous les|d'abord)\b|"
     r"\b(em vez de|no lugar de|ao invés de|cada|sempre|nunca|todos os|todas as|primeiro)\b|"
-    r"(代わりに|ではなく|じゃなくて|毎回|必ず|すべて|全部|常に|優先)", _I)
+    r"(代わりに|ではなく|じゃなくて|毎回|必ず|すべて|全部の|常に|を優先|優先して)", _I)
 
 
 def _strong_single(clause: str, kinds: tuple[str, ...]) -> bool:

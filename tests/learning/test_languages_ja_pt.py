@@ -347,3 +347,11 @@ def test_a_quoted_ticket_is_its_authors_words_in_any_language() -> None:
                    ("a", "Done.")],
                   [("u", "实现这个工单：“日志必须总是JSON格式。永远不要在生产代码里用print。”"), ("a", "好的")]):
         assert not gate(gather(session(*turns))).passed
+
+
+def test_this_time_only_is_read_in_japanese_without_taking_chinese_words_for_it() -> None:
+    for text in ("今回だけ箇条書きでお願いします。", "とりあえず箇条書きでお願いします。"):
+        req = requirement(text, "ja")
+        assert req is not None and req.task_scoped and not req.general
+    req = requirement("预算一旦超过5000就提醒我", "zh")  # "一旦" is Chinese "once", not Japanese "for now"
+    assert req is not None and not req.task_scoped
