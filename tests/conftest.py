@@ -75,6 +75,17 @@ def pg_dsn(pg_server: PgServer) -> Iterator[str]:
     pg_server.drop_database(name)
 
 
+@pytest.fixture
+def unreachable_dsn() -> str:
+    """A DSN, with a password, of a port on 127.0.0.1 that nothing listens on."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"postgresql://bob:secret-pw@127.0.0.1:{port}/skills"
+
+
 @pytest.fixture(params=["local", "postgres"])
 def open_store_again(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., SkillStore]]:
     """Opens a handle on this test's one store, local or postgres (the contract suite runs on both);

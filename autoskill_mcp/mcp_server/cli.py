@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "'{user}' in it becomes the caller's user; also ingest_roots in config.toml)")
     p.add_argument("--max-body", type=positive_int, default=DEFAULT_MAX_BODY, help="largest HTTP request body in bytes")
     p.add_argument("--new-token", metavar="USER",
-                   help="issue a bearer token for USER, print it once and exit (stored hashed, 0600)")
+                   help="issue a bearer token for USER, print it once and exit (stored hashed: in the team "
+                        "store's database, else <home>/mcp/tokens.json, 0600)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
     return p
 
@@ -71,11 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"autoskill mcp: error: {exc}", file=sys.stderr)
         return exc.exit_code
     if args.new_token:
-        from .auth import TokenStore
-
-        token = TokenStore(settings.config().home).issue(args.new_token)
-        print(token)
-        return 0
+        return new_token(settings, args.new_token)
     try:
         if args.http:
             from .http import ListenError, run_http
@@ -94,6 +91,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         end_process(130)
     end_process(0)
+
+
+def new_token(settings: McpSettings, user: str) -> int:
+    """Issue a token for `user` where this home's store keeps them (the team store's database, or
+    `<home>/mcp/tokens.json`), print it once on stdout; 0, or the error's exit code."""
+    from ..errors import AutoSkillError
+    from ..store.factory import open_tokens
+
+    config = settings.config()
+    try:
+        tokens = open_tokens(config.resolved_store(), home=config.home)
+        try:
+            token = tokens.issue(user)
+        finally:
+            tokens.close()
+    except AutoSkillError as exc:
+        print(f"autoskill mcp: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(token)
+    print(f"autoskill mcp: issued a token for {user!r}, stored hashed in {tokens.where}; "
+          "it is shown only this once", file=sys.stderr)
+    return 0
 
 
 def end_process(code: int) -> NoReturn:

@@ -1,7 +1,8 @@
 """Streamable HTTP: the SDK's app behind Host/Origin checks, a body size limit and the bearer guard.
 
 Loopback by default. Any other bind address requires a bearer token; when none
-exists one is generated for the default user and stored 0600 (see auth.py).
+exists one is generated for the default user and stored 0600 (see auth.py). Tokens are the
+store's (`store.open_tokens`): the team store's database, or `<home>/mcp/tokens.json`.
 The SDK validates Host and Origin against the lists built here (DNS-rebinding
 protection) and refuses bodies over `max_body` with 413.
 """
@@ -21,7 +22,9 @@ from mcp.server.transport_security import (
     TransportSecuritySettings,
 )
 
-from .auth import BearerGuard, TokenStore
+from ..store.factory import open_tokens
+from ..store.tokens import TokenStore
+from .auth import BearerGuard
 from .server import AutoSkillServer
 from .settings import LOOPBACK_HOSTS, McpSettings
 
@@ -59,13 +62,12 @@ def streamable_app(server: AutoSkillServer, settings: McpSettings) -> Any:
     )
 
 
-def guard(app: Any, settings: McpSettings, *, home: Any, default_user: str, prog: str = "autoskill mcp",
+def guard(app: Any, settings: McpSettings, *, tokens: TokenStore, default_user: str, prog: str = "autoskill mcp",
           anonymous_on_unknown: bool = False) -> BearerGuard:
     """`app` behind the bearer guard; off loopback (or with --require-token) a token is required, one made if none.
 
     `autoskill serve` guards its proxy routes with this too (see serve/app.py).
     """
-    tokens = TokenStore(home)
     require = settings.require_token or not settings.loopback
     if require:
         created = tokens.ensure_default(default_user)
@@ -78,8 +80,9 @@ def guard(app: Any, settings: McpSettings, *, home: Any, default_user: str, prog
 
 def build_app(server: AutoSkillServer, settings: McpSettings) -> Any:
     """The ASGI app: bearer guard around the SDK's streamable HTTP app."""
-    state = server.state
-    return guard(streamable_app(server, settings), settings, home=state.config.home, default_user=state.default_user)
+    config = server.state.config
+    tokens = open_tokens(config.resolved_store(), home=config.home)
+    return guard(streamable_app(server, settings), settings, tokens=tokens, default_user=server.state.default_user)
 
 
 def request_checks(settings: McpSettings) -> TransportSecurityMiddleware:

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from ..mcp_server.auth import SCOPE_USER_KEY
 from ..mcp_server.http import guard, request_checks
 from ..runtime import Runtime
+from ..store.factory import open_tokens
 from . import answers, commands, query
 from .errors import JsonBodyLimit, bad_request, openai_error
 from .extraction import Conversation, ExtractionHook, should_queue
@@ -349,8 +350,9 @@ def build_app(settings: ServeSettings) -> Any:
         *SkillApi(proxy).routes(),
         *WebUi(proxy).routes(),
     ], lifespan=lifespan, exception_handlers={404: no_route, 405: no_route})
-    guarded = guard(JsonBodyLimit(app, http.max_body), http, home=config.home, default_user=default_user,
+    tokens = open_tokens(config.resolved_store(), home=config.home)  # one set for both guards
+    guarded = guard(JsonBodyLimit(app, http.max_body), http, tokens=tokens, default_user=default_user,
                     prog="autoskill serve", anonymous_on_unknown=True)
-    mcp_guarded = None if mcp_app is None else guard(mcp_app, http, home=config.home, default_user=default_user,
+    mcp_guarded = None if mcp_app is None else guard(mcp_app, http, tokens=tokens, default_user=default_user,
                                                      prog="autoskill serve")
     return Dispatch(guarded, mcp_guarded, http.path, public=JsonBodyLimit(app, http.max_body))

@@ -16,7 +16,8 @@ _EXPORTS = {
     "LocalSkillStore": ".local",
     "AGENT_SKILL_DIRS": ".transfer", "ImportLimits": ".transfer", "agent_skill_dir": ".transfer",
     "export_skills": ".transfer", "import_skill_dirs": ".transfer",
-    "EphemeralSkillStore": ".factory", "open_store": ".factory",
+    "EphemeralSkillStore": ".factory", "open_store": ".factory", "open_tokens": ".factory",
+    "FileTokenStore": ".tokens", "TokenStore": ".tokens",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
@@ -24,6 +25,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .base import SCOPES, FileInfo, ImportReport, SkillHit, SkillStore, SkillSummary, VersionInfo
-    from .factory import EphemeralSkillStore, open_store
+    from .factory import EphemeralSkillStore, open_store, open_tokens
     from .local import LocalSkillStore
+    from .tokens import FileTokenStore, TokenStore
     from .transfer import AGENT_SKILL_DIRS, ImportLimits, agent_skill_dir, export_skills, import_skill_dirs

@@ -1,5 +1,6 @@
 """Opening a store from settings: the local folder store, a temporary one (the seed's `inmemory`),
-or the team store on PostgreSQL (store/postgres/, imported only when chosen)."""
+or the team store on PostgreSQL (store/postgres/, imported only when chosen); and the bearer tokens
+that go with it (`open_tokens`), picked by the same settings."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..config import POSTGRES_PROVIDERS
 from ..errors import ConfigError
 from .base import SkillStore
 from .local import LocalSkillStore
+from .tokens import FileTokenStore, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ def open_store(
     library_dirs: list[Path] | None = None, background: bool = True,
 ) -> SkillStore:
     """Open the store the settings name (`{"provider": "local" | "inmemory" | "postgres", ...}`)."""
-    provider = str(settings.get("provider", "local")).lower()
+    provider = _provider(settings)
     common: dict[str, Any] = {
         "embeddings": embeddings,
         "library_dirs": library_dirs or [],
@@ -42,20 +44,51 @@ def open_store(
     }
     if "sync_interval" in settings:
         common["sync_interval"] = float(settings["sync_interval"])
-    if provider in ("local", "filesystem", "fs"):
+    if provider == "local":
         return LocalSkillStore(home, **common)
-    if provider in ("inmemory", "memory", "in-memory"):
+    if provider == "inmemory":
         return EphemeralSkillStore(**common)
-    if provider in POSTGRES_PROVIDERS:
-        from .postgres import PostgresSkillStore, require_psycopg
+    dsn = _dsn(settings)
+    from .postgres import PostgresSkillStore
 
-        require_psycopg()  # a ConfigError naming the extra to install
-        dsn = settings.get("dsn") or settings.get("url")
-        if not isinstance(dsn, str) or not dsn.strip():
-            raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
-        if library_dirs:
-            log.warning("the team store does not search library folders yet; ignoring %s",
-                        ", ".join(map(str, library_dirs)))
-        return PostgresSkillStore(dsn, embeddings=embeddings, background=background, cache_dir=home / "team-index")
+    if library_dirs:
+        log.warning("the team store does not search library folders yet; ignoring %s",
+                    ", ".join(map(str, library_dirs)))
+    return PostgresSkillStore(dsn, embeddings=embeddings, background=background, cache_dir=home / "team-index")
+
+
+def open_tokens(settings: dict[str, Any], *, home: Path) -> TokenStore:
+    """The bearer tokens that go with the store the settings name: the team store's database for a
+    postgres store (every replica in front of it accepts the same tokens), else `<home>/mcp/tokens.json`."""
+    if _provider(settings) != "postgres":
+        return FileTokenStore(home)
+    from .postgres.tokens import PgTokenStore
+
+    tokens = PgTokenStore(_dsn(settings), home=home)
+    local = FileTokenStore(home)
+    if local.path.exists():
+        log.warning("%s is not used with the team store: its tokens are not accepted; issue them again "
+                    "with `autoskill mcp --new-token USER` (they go to %s)", local.path, tokens.where)
+    return tokens
+
+
+def _provider(settings: dict[str, Any]) -> str:
+    """`local`, `inmemory` or `postgres`, from the provider's name or one of its aliases."""
+    provider = str(settings.get("provider", "local")).lower()
+    for name, aliases in (("local", ("local", "filesystem", "fs")), ("inmemory", ("inmemory", "memory", "in-memory")),
+                          ("postgres", POSTGRES_PROVIDERS)):
+        if provider in aliases:
+            return name
     raise ConfigError(f"unknown store provider {provider!r}; use 'local', 'inmemory' or 'postgres'")
+
+
+def _dsn(settings: dict[str, Any]) -> str:
+    """The postgres store's DSN; ConfigError when psycopg is missing (naming the extra) or no DSN is set."""
+    from .postgres import require_psycopg
+
+    require_psycopg()
+    dsn = settings.get("dsn") or settings.get("url")
+    if not isinstance(dsn, str) or not dsn.strip():
+        raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
+    return dsn
 

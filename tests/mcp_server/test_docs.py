@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from autoskill_mcp.mcp_server.auth import TokenStore
+from autoskill_mcp.store.tokens import FileTokenStore
 
 from .helpers import REPO, server_env
 
@@ -63,4 +63,4 @@ async def test_the_snippet_command_starts_the_server(home: Path) -> None:
 def test_new_token_prints_a_token_that_maps_to_the_user(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "autoskill_mcp", "mcp", "--home", str(tmp_path), "--new-token", "bob"],
                          capture_output=True, text=True, timeout=60, cwd=REPO, check=True)
-    assert TokenStore(tmp_path).user_for(out.stdout.strip()) == "bob"
+    assert FileTokenStore(tmp_path).user_for(out.stdout.strip()) == "bob"

@@ -18,8 +18,8 @@ import pytest
 from mcp import Client
 
 from autoskill_mcp.learning.queue import JobQueue
-from autoskill_mcp.mcp_server.auth import TokenStore
 from autoskill_mcp.mcp_server.server import AutoSkillServer
+from autoskill_mcp.store.tokens import FileTokenStore
 
 from .helpers import TRANSCRIPT, USER, settings
 from .test_transports import HttpServer, client
@@ -113,7 +113,7 @@ def http(home: Path, tmp_path: Path, agent_home: Path) -> Iterator[HttpServer]:
 
 async def test_over_http_each_user_reads_only_their_own_root(home: Path, tmp_path: Path, agent_home: Path,
                                                              http: HttpServer) -> None:
-    alice, bob = TokenStore(home).issue("alice"), TokenStore(home).issue("bob")
+    alice, bob = FileTokenStore(home).issue("alice"), FileTokenStore(home).issue("bob")
     t = tmp_path / "transcripts"
     async with client(http.url, "auto", alice) as as_alice, client(http.url, "auto", bob) as as_bob:
         assert not (await call(as_alice, str(t / "alice" / "chat.jsonl")))[0]

@@ -17,7 +17,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import ResourceListChangedNotification
 
-from autoskill_mcp.mcp_server.auth import TokenStore
+from autoskill_mcp.store.tokens import FileTokenStore
 
 from .helpers import PYTHON, REPO, all_skills, server_env
 from .test_live import write_from_another_process
@@ -115,7 +115,7 @@ async def names(c: Client) -> set[str]:
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_http_sessions_isolate_users_by_token(home: Path, http_server: HttpServer, mode: str) -> None:
-    bob = TokenStore(home).issue("bob")
+    bob = FileTokenStore(home).issue("bob")
     async with client(http_server.url, mode) as anon, client(http_server.url, mode, bob) as as_bob:
         assert anon.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
         assert await names(anon) == {"pytest-fixtures", "git-commit-messages", "release-checklist"}
@@ -151,7 +151,7 @@ def test_http_refuses_bad_tokens_foreign_hosts_and_oversized_bodies(http_server:
 
 
 async def test_require_token_refuses_anonymous_clients(home: Path) -> None:
-    token = TokenStore(home).issue("alice")
+    token = FileTokenStore(home).issue("alice")
     srv = HttpServer(home, "--require-token")
     try:
         with httpx2.Client(timeout=10) as h:
@@ -176,11 +176,11 @@ def test_a_non_loopback_bind_generates_a_private_token(tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(home / "mcp" / "tokens.json").st_mode) == 0o600
     assert guard.require_token is True
-    assert TokenStore(home).user_for(token_file.read_text().strip()) == "carol"
+    assert FileTokenStore(home).user_for(token_file.read_text().strip()) == "carol"
     assert "192.0.2.10:*" in security_settings(settings).allowed_hosts
     # a second start keeps the existing token
     build_app(AutoSkillServer(settings), settings)
-    assert TokenStore(home).user_for(token_file.read_text().strip()) == "carol"
+    assert FileTokenStore(home).user_for(token_file.read_text().strip()) == "carol"
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

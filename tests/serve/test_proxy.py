@@ -13,8 +13,8 @@ import openai
 import pytest
 
 from autoskill_mcp.learning.queue import JobQueue
-from autoskill_mcp.mcp_server.auth import TokenStore
 from autoskill_mcp.sdk import AutoSkill
+from autoskill_mcp.store.tokens import FileTokenStore
 from tests.mcp_server.helpers import config
 from tests.serve import fake_upstream
 from tests.serve.conftest import UPSTREAM_KEY, ProxyProcess, seed, wait_for, write_config
@@ -98,7 +98,7 @@ def test_curl_streams_the_same_bytes(proxy: ProxyProcess) -> None:
 
 
 def test_the_user_comes_from_the_token(proxy: ProxyProcess, upstream: FakeUpstream) -> None:
-    token = TokenStore(proxy.home).issue("bob")
+    token = FileTokenStore(proxy.home).issue("bob")
     raw = client(proxy, api_key=token).chat.completions.with_raw_response.create(
         model="fake-model", messages=[{"role": "user", "content": "deploy the billing cluster"}])
     assert raw.headers["x-autoskill-skills"] == "bob-deploy-billing"

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from autoskill_mcp.errors import ConfigError
-from autoskill_mcp.mcp_server.auth import TokenStore
 from autoskill_mcp.serve import cli as serve_cli
 from autoskill_mcp.serve.extraction import conversation_label, document, should_queue
 from autoskill_mcp.serve.injection import inject
+from autoskill_mcp.store.tokens import FileTokenStore
 
 
 def parse(home: Path, *argv: str) -> argparse.Namespace:
@@ -69,10 +69,48 @@ async def test_a_non_loopback_bind_requires_a_token(tmp_path: Path) -> None:
     token_file = home / "mcp" / "token"
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     token = token_file.read_text().strip()
-    assert TokenStore(home).user_for(token) == "carol"
+    assert FileTokenStore(home).user_for(token) == "carol"
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://192.0.2.10:9100") as h:
         assert (await h.get("/health")).status_code == 401
         assert (await h.get("/health", headers={"Authorization": "Bearer some-openai-key"})).status_code == 401
         r = await h.get("/health", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and r.json()["upstream_configured"]
+
+
+@pytest.mark.anyio
+async def test_serve_replicas_on_a_team_store_share_its_tokens(tmp_path: Path, pg_dsn: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first replica off loopback generates the team's one token (in the database); the next
+    generates none and accepts it, as it accepts any token a member issued on any machine."""
+    from autoskill_mcp.serve.app import build_app
+    from autoskill_mcp.store.postgres.tokens import PgTokenStore
+
+    monkeypatch.delenv("AUTOSKILL_STORE_URL", raising=False)
+    homes = [tmp_path / "machine-a", tmp_path / "machine-b"]
+    for home in homes:
+        home.mkdir()
+        (home / "config.toml").write_text(f'[store]\nurl = "{pg_dsn}"\n', encoding="utf-8")
+    apps = [build_app(serve_cli.settings_from(parse(home, "--user", "carol", "--host", "192.0.2.10", "--port",
+                                                    "9100", "--upstream", "http://127.0.0.1:9/v1", "--no-mcp")))
+            for home in homes]
+    generated = (homes[0] / "mcp" / "token").read_text().strip()
+    assert not (homes[1] / "mcp").exists() and not (homes[0] / "mcp" / "tokens.json").exists()
+    other = PgTokenStore(pg_dsn, home=tmp_path / "laptop")
+    try:
+        dave = other.issue("dave")
+        assert other.user_for(generated) == "carol"
+    finally:
+        other.close()
+    try:
+        for app in apps:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                         base_url="http://192.0.2.10:9100") as h:
+                assert (await h.get("/health")).status_code == 401
+                r = await h.get("/health", headers={"Authorization": "Bearer some-openai-key"})
+                assert r.status_code == 401 and r.json()["message"] == "invalid bearer token"
+                for token in (generated, dave):
+                    assert (await h.get("/health", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+    finally:
+        for app in apps:
+            app.proxy.tokens.close()  # no lifespan runs here to close them

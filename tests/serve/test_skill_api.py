@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from autoskill_mcp.mcp_server.auth import TokenStore
 from autoskill_mcp.sdk import AutoSkill
 from autoskill_mcp.serve.openapi import doc_path
+from autoskill_mcp.store.tokens import FileTokenStore
 from tests.mcp_server.helpers import PNG, USER, config
 from tests.mcp_server.helpers import seed as seed_store
 from tests.serve.conftest import KEY_ENV, UPSTREAM_KEY, ProxyProcess
@@ -119,7 +119,7 @@ def test_list_is_paged_with_the_store_cursor_and_shows_only_what_the_user_may_se
     assert "shared-style" not in {s["name"] for s in mine}
     found = api.get("/skills", params={"q": "IMPERATIVE"}).json()["skills"]
     assert [s["name"] for s in found] == ["git-commit-messages"]
-    token = TokenStore(api.srv.home).issue("bob")
+    token = FileTokenStore(api.srv.home).issue("bob")
     bobs = api.get("/skills", headers={"Authorization": f"Bearer {token}"}).json()["skills"]
     assert "bob-secret-deploy" in {s["name"] for s in bobs} and "pytest-fixtures" not in {s["name"] for s in bobs}
 
@@ -146,7 +146,7 @@ def test_one_skill_by_name_or_id_with_its_files_and_its_skill_md(api: Api) -> No
 def test_unknown_foreign_and_path_like_ids_are_clear_errors_and_read_nothing(api: Api) -> None:
     assert "no skill named 'nope'" in error(api.get("/skills/nope"), 404)["message"]
     with httpx.Client(base_url=api.srv.base + API) as anon:  # bob's skill, by name and by id, is absent to alice
-        token = TokenStore(api.srv.home).issue("bob")
+        token = FileTokenStore(api.srv.home).issue("bob")
         bob_id = anon.get("/skills/bob-secret-deploy", headers={"Authorization": f"Bearer {token}"}).json()["id"]
     for ref in ("bob-secret-deploy", bob_id):
         for suffix in ("", "/md", "/versions", "/export"):
@@ -408,7 +408,7 @@ def test_extractions_are_created_listed_paged_and_private(api: Api) -> None:
     assert job["id"] in {j["id"] for j in rest["jobs"]} and rest["next_cursor"] is None
     for j in [*two, {"job_id": job["id"]}]:
         assert api.follow(j["job_id"])[-1][0] in ("done", "failed")
-    bob = {"Authorization": f"Bearer {TokenStore(api.srv.home).issue('bob')}"}
+    bob = {"Authorization": f"Bearer {FileTokenStore(api.srv.home).issue('bob')}"}
     error(api.get(f"/extractions/{job['id']}", headers=bob), 404)
     error(api.get(f"/extractions/{job['id']}/events", headers=bob), 404)
     assert api.get("/extractions", headers=bob).json()["jobs"] == []
@@ -443,7 +443,7 @@ def test_kept_aside_candidates_are_listed_accepted_and_rejected(api: Api) -> Non
         error(api.post(f"/candidates/{done}/accept", {}), 404)
         error(api.post(f"/candidates/{done}/reject", {}), 404)
     error(api.post("/candidates/0123456789abcdef/accept", {}), 404)
-    bob = {"Authorization": f"Bearer {TokenStore(api.srv.home).issue('bob')}"}
+    bob = {"Authorization": f"Bearer {FileTokenStore(api.srv.home).issue('bob')}"}
     assert api.get("/candidates", headers=bob, params={"status": "all"}).json()["candidates"] == []
     error(api.get("/candidates", params={"status": "maybe"}), 400)
     error(api.get("/candidates", params={"limit": 0}), 400)

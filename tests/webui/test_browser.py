@@ -21,8 +21,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from autoskill_mcp.mcp_server.auth import TokenStore
 from autoskill_mcp.sdk import AutoSkill
+from autoskill_mcp.store.tokens import FileTokenStore
 from tests.mcp_server.helpers import REPO, USER, config
 from tests.mcp_server.helpers import seed as seed_store
 from tests.serve import fake_upstream
@@ -325,7 +325,7 @@ def test_chat_streams_the_answer_and_says_which_skills_were_injected(page: Page,
 
 def test_a_token_server_works_once_the_token_is_given(browser: Browser, tmp_path: Path) -> None:
     (tmp_path / "home").mkdir()
-    token = TokenStore(tmp_path / "home").issue(USER)
+    token = FileTokenStore(tmp_path / "home").issue(USER)
     srv = start_server(tmp_path, None, "--require-token", token=token)
     try:
         assert httpx.get(srv.base + API + "/skills").status_code == 401

@@ -11,6 +11,7 @@ here, so the default install (without the `postgres` extra) never needs it.
 - index.py: the search index of one process, built from the table or this machine's snapshots
 - writes.py: save, save_verbatim, delete and rollback, each one transaction with its change number
 - store.py: `PostgresSkillStore`, the façade (reads, history, usage, search)
+- tokens.py: users and bearer tokens (digests only), shared by every server in front of the database
 """
 
 from __future__ import annotations

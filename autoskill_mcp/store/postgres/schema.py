@@ -130,6 +130,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             seen_at double precision NOT NULL
         )""",
     ]),
+    (3, "users and bearer tokens (digests only)", [
+        """CREATE TABLE users (
+            id text PRIMARY KEY,
+            created_at timestamptz NOT NULL DEFAULT now()
+        )""",
+        # A token's SHA-256 (hex), never the token: see tokens.py.
+        """CREATE TABLE tokens (
+            digest text PRIMARY KEY,
+            user_id text NOT NULL REFERENCES users(id),
+            created_at timestamptz NOT NULL DEFAULT now()
+        )""",
+        "CREATE INDEX tokens_by_user ON tokens (user_id)",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]
