@@ -613,6 +613,11 @@ _ABOUT_TEXT = re.compile(
     r"unclear|missing|wrong|off)|(review|critique|check|look over|go over|comment on) (this|the|my|our|her|his|their)"
     r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|"
     r"make (it|this|these|that) into|(sent|forwarded|left) (me |us )?(this|these|the following)|condense|"
+    # a ticket to work: its acceptance criteria are that change's, however they are worded
+    r"(implement|do|handle|work on|pick up|address|tackle) (this|the following|the below|this jira|this linear) "
+    r"(ticket|issue|story|task|spec|bug)|"
+    r"(实现|处理|做|搞)一?下?(这个|下面的?|以下的?)(需求|工单|ticket|issue|任务单)|"
+    r"\b(implémente|traite) (ce|le) ticket|implementa (este|el) (ticket|issue)|"
     r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段|改成一条|转成|(改|润色|修改|优化|看)一下(这|下面)(段|篇|封|份))|"
     r"\b(résume|traduis|traduire|résumer|fais-en|resume|resumir|resúmelo|hazme un resumen|nos dejó esto|"
     r"me (mandó|envió) esto|convierte esto|zusammenfass\w*|fass\w* zusammen|resum[ae] (isso|isto|esse|este|esta|essa|"

@@ -344,6 +344,10 @@ _CONTENT_EDIT = re.compile(
     # ("the ask goes in the first line" places something: a structure, not an edit of one line)
     r"(?<!\bin )(?<!\bon )(?<!\bat )(?<!\binto )(?<!\bas )\bthe (first|last|second|third|next|previous|"
     r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b|"
+    # "bullet 3 is a bit long", "slide 2", "le paragraphe 2": one numbered part of this artefact (a step of the
+    # user's own procedure, "pour le point 3, ...", refines how the work is done: not one of these)
+    r"\b(bullet|paragraph|para|slide|item|section|row|column|question|option|"
+    r"puce|paragraphe|diapo|párrafo|diapositiva|absatz|folie) #?\d{1,2}\b|"
     # "the money bullet", "for 3.4", "bigger still", "left of the text": this artefact's parts, pointed at
     r"\bthe [\w-]+ (bullet|paragraph|slide|column|heading|banner|modal|button)\b|"
     r"(^|\b(for|in|on|at|under) )(item |question |section |point |q)?\d+\.\d+\b|"

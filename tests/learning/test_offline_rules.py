@@ -222,3 +222,19 @@ def test_defaults_and_what_every_one_of_a_kind_gets_are_standing_rules(turns: li
     assert gate(evidence).passed
     [cand] = rules.extract(evidence)
     assert word in cand.instructions
+
+
+@pytest.mark.parametrize("said", [
+    "never show the password in logs", "always start with a one-line summary", "always update the changelog",
+    "never break the public api", "never save secrets in the repo", "always run the tests every time you push",
+])
+def test_orders_with_a_verb_that_also_describes_misbehaviour_are_still_directives(said: str) -> None:
+    assert directives(said), said
+
+
+@pytest.mark.parametrize("said", [
+    "the cache never hits", "the tests always fail on ci", "it always resets to dollars",
+    "still resets every time i open the app", "the app never loads on my pixel",
+])
+def test_something_misbehaving_described_is_no_directive(said: str) -> None:
+    assert not directives(said), said
