@@ -7,14 +7,14 @@ only grows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import skillmd
 from ..errors import NotFoundError
 from ..skill import Skill, bump_version
 from . import writes
 from .base import VersionInfo
-from .catalog import sha256_hex
+from .catalog import VersionRow, sha256_hex
 from .skill_rows import with_catalog_fields
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def versions(store: LocalSkillStore, skill_id: str) -> list[VersionInfo]:
             for i, v in enumerate(history)]
 
 
-def _version_row(store: LocalSkillStore, skill_id: str, version: str) -> Any:
+def _version_row(store: LocalSkillStore, skill_id: str, version: str) -> VersionRow:
     history = store.catalog.versions(skill_id)
     if not history:
         raise NotFoundError(f"no history for skill id {skill_id!r}")

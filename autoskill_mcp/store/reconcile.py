@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import skillmd
 from ..errors import InvalidInputError, quoted
@@ -193,7 +194,7 @@ def _problem(store: LocalSkillStore, key: str, message: str, report: dict[str, l
         log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
 
 
-def _store_blobs(store: LocalSkillStore, conn: Any, dir_: Path) -> dict[str, str]:
+def _store_blobs(store: LocalSkillStore, conn: sqlite3.Connection, dir_: Path) -> dict[str, str]:
     manifest: dict[str, str] = {}
     for rel, path in resource_files(dir_):
         try:
@@ -204,7 +205,7 @@ def _store_blobs(store: LocalSkillStore, conn: Any, dir_: Path) -> dict[str, str
     return manifest
 
 
-def _is_free_id(catalog: Catalog, skill_id: str, conn: Any) -> bool:
+def _is_free_id(catalog: Catalog, skill_id: str, conn: sqlite3.Connection) -> bool:
     try:
         uuid.UUID(skill_id)
     except (ValueError, AttributeError, TypeError):

@@ -11,23 +11,26 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .catalog import CatalogRow
 from .rows import RowTable
 from .skill_rows import drop_texts, saved_tokens
 
 if TYPE_CHECKING:
+    from ..retrieval.embedder_contract import Embedder
+    from ..retrieval.hybrid import HybridIndex
+    from .base import Progress
     from .local import LocalSkillStore
 
 log = logging.getLogger("autoskill_mcp.store.local")  # the store's messages keep the one logger name
 
 
-def ensure_index(store: LocalSkillStore) -> Any:
+def ensure_index(store: LocalSkillStore) -> HybridIndex:
     """The store's index, built on first use: from the snapshots when they fit, else from the catalog."""
     with store._lock:
         if store._index is None:
-            from ..retrieval import HybridIndex
+            from ..retrieval.hybrid import HybridIndex
             from . import snapshots
 
             embedder = _get_embedder(store)
@@ -81,11 +84,11 @@ def _fill_texts(store: LocalSkillStore, rows: Sequence[CatalogRow]) -> None:
         r.index_text, r.tokens = found.get(r.id, ("", ""))
 
 
-def _get_embedder(store: LocalSkillStore) -> Any:
+def _get_embedder(store: LocalSkillStore) -> Embedder | None:
     """The embedder this store's index uses, made once (None: keyword search only)."""
     with store._lock:
         if store._embedder is None and not store._embedder_made:
-            from ..retrieval import make_embedder
+            from ..retrieval.embedder import make_embedder
 
             store._embedder = make_embedder(store._embeddings)
             store._embedder_made = True
@@ -141,7 +144,7 @@ def save_index_snapshot(store: LocalSkillStore, *, force: bool = False) -> bool:
     return payload is not None or snap is not None or columns is not None
 
 
-def rebuild_index(store: LocalSkillStore, on_progress: Any = None) -> int:
+def rebuild_index(store: LocalSkillStore, on_progress: Progress | None = None) -> int:
     from . import snapshots
 
     report = on_progress or (lambda stage, d, n: None)
@@ -162,7 +165,7 @@ def rebuild_index(store: LocalSkillStore, on_progress: Any = None) -> int:
     return len(index)
 
 
-def warm_index(store: LocalSkillStore, on_progress: Any = None) -> bool:
+def warm_index(store: LocalSkillStore, on_progress: Progress | None = None) -> bool:
     store.refresh()
     total = len(store._rows)
     if on_progress is not None:

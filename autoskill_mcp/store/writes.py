@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, ReadOnlyError, quoted
@@ -116,7 +117,7 @@ def prepare_batch(
     return prepared, raw, found
 
 
-def _check_name_free(store: LocalSkillStore, conn: Any, skill: Skill) -> None:
+def _check_name_free(store: LocalSkillStore, conn: sqlite3.Connection, skill: Skill) -> None:
     """ConflictError when another skill of the same owner has this name (committed by any process)."""
     owner = skill.user_id if skill.scope == Scope.USER else ""
     clash = store.catalog.find_by_name(owner, skill.name, conn=conn)
@@ -137,8 +138,8 @@ def _check_name_free(store: LocalSkillStore, conn: Any, skill: Skill) -> None:
 
 
 def _save_one(
-    store: LocalSkillStore, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
-    durable: bool, skill_md: bytes | None = None, journal: recovery.Journal | None = None,
+    store: LocalSkillStore, conn: sqlite3.Connection, skill: Skill, reason: str, expected_version: str | None,
+    replace_files: bool, durable: bool, skill_md: bytes | None = None, journal: recovery.Journal | None = None,
 ) -> tuple[Skill, CatalogRow | None]:
     """Write one skill: rendered by us, or, given `skill_md`, exactly those bytes."""
     owner = skill.user_id if skill.scope == Scope.USER else ""
