@@ -57,7 +57,7 @@ def get(
         return None
     skill = load_skill(store, row)
     if include_files:
-        skill.files = {f.path: store.read_file(row.id, f.path) for f in store.list_files(row.id)}
+        skill.files = {f.path: read_file(store, row.id, f.path) for f in list_files(store, row.id)}
     return skill
 
 
@@ -137,7 +137,7 @@ def skill_dir(store: LocalSkillStore, skill_id: str, *, user_id: str | None = No
 
 
 def list_files(store: LocalSkillStore, skill_id: str, *, user_id: str | None = None) -> list[FileInfo]:
-    dir_ = store.skill_dir(skill_id, user_id=user_id)
+    dir_ = skill_dir(store, skill_id, user_id=user_id)
     if dir_ is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     if not nofollow.has_no_links(dir_):
@@ -147,7 +147,7 @@ def list_files(store: LocalSkillStore, skill_id: str, *, user_id: str | None = N
 
 
 def read_file(store: LocalSkillStore, skill_id: str, rel_path: str, *, user_id: str | None = None) -> bytes:
-    dir_ = store.skill_dir(skill_id, user_id=user_id)
+    dir_ = skill_dir(store, skill_id, user_id=user_id)
     if dir_ is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     rel = check_resource_path(rel_path)
@@ -160,7 +160,7 @@ def read_file(store: LocalSkillStore, skill_id: str, rel_path: str, *, user_id: 
 
 
 def read_skill_md(store: LocalSkillStore, skill_id: str, *, user_id: str | None = None) -> bytes:
-    dir_ = store.skill_dir(skill_id, user_id=user_id)
+    dir_ = skill_dir(store, skill_id, user_id=user_id)
     if dir_ is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     try:

@@ -45,7 +45,7 @@ def rescan_in_background(store: LocalSkillStore) -> None:
     def run() -> None:
         store._answered.wait(RESCAN_DELAY)
         try:
-            store.sync()
+            sync(store)
         except Exception as exc:  # noqa: BLE001 - the next rescan (or a stale hit's own) retries
             if not store._closed:
                 log.warning("the folder rescan at open failed: %s", exc)
@@ -70,12 +70,12 @@ def maybe_sync(store: LocalSkillStore) -> None:
     # Rescans cost O(skills); space them out in proportion to what the last one cost.
     interval = max(store.sync_interval, 20 * store._sync_cost)
     if time.monotonic() - store._last_sync >= interval:
-        store.sync()
+        sync(store)
 
 
 def sync(store: LocalSkillStore) -> dict[str, list[str]]:
     started = time.monotonic()
-    store.refresh()
+    view.refresh(store)
     found = scan(store.root, store.library_dirs)
     with store._lock:  # from the columns: no row objects made for the unchanged (see rows.py)
         by_folder = {folder: (skill_id, mtime, size)
@@ -175,7 +175,7 @@ def _reconcile(
             report["removed"].append(row.folder)
             applied.append(current)
     if applied:
-        store.refresh()  # replay in order: other processes may have committed before us
+        view.refresh(store)  # replay in order: other processes may have committed before us
 
 
 def _touched(store: LocalSkillStore, row: CatalogRow) -> None:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from . import reconcile, view
 from .catalog import CatalogRow
 from .rows import RowTable
 from .skill_rows import drop_texts, saved_tokens
@@ -148,7 +149,7 @@ def rebuild_index(store: LocalSkillStore, on_progress: Progress | None = None) -
     from . import snapshots
 
     report = on_progress or (lambda stage, d, n: None)
-    store.sync()
+    reconcile.sync(store)
     with store._lock:
         old, store._index = store._index, None
         # Rows drop their text once indexed: read them all again from the catalog.
@@ -157,16 +158,16 @@ def rebuild_index(store: LocalSkillStore, on_progress: Progress | None = None) -
         snapshots.keywords_path(store.root).unlink(missing_ok=True)
     if old is not None:
         old.close()
-    store.refresh()
+    view.refresh(store)
     report("indexing skills", 0, len(store._rows))
     index = ensure_index(store)
     report("indexing skills", len(index), len(index))
-    store.save_index_snapshot(force=True)
+    save_index_snapshot(store, force=True)
     return len(index)
 
 
 def warm_index(store: LocalSkillStore, on_progress: Progress | None = None) -> bool:
-    store.refresh()
+    view.refresh(store)
     total = len(store._rows)
     if on_progress is not None:
         on_progress("building the search index", 0, total)

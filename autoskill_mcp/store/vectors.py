@@ -84,10 +84,10 @@ def embed_missing(store: LocalSkillStore, on_progress: Progress | None = None, *
         while index.pending:
             store.catalog.take_embed_lease(signature, owner, LEASE_SECONDS, now=time.time(), force=True)
             report("embedding skills", done, total)
-            store.pick_up_vectors()
+            pick_up_vectors(store)
             done += index.embed_pending(chunk)
         report("embedding skills", total, total)
     finally:
-        store.release_embed_lease(owner)
-    store.save_index_snapshot(force=True)
+        release_embed_lease(store, owner)
+    search_index.save_index_snapshot(store, force=True)
     return done

@@ -63,7 +63,7 @@ def save_batch(
     replace_files: bool = False, durable: bool, verbatim: list[bytes] | None = None,
 ) -> list[Skill]:
     prepared, raw, found = prepare_batch(skills, verbatim)
-    store.refresh()
+    view.refresh(store)
     results: list[tuple[Skill, CatalogRow | None]] = []
     journal = recovery.Journal(store.root, durable=durable)
     try:
@@ -81,7 +81,7 @@ def save_batch(
             view.recover(store)  # put the folders back as the catalog (rolled back) has them
         raise
     if any(row is not None for _, row in results):
-        store.refresh()  # never jump our seen-seq past another process's earlier commit
+        view.refresh(store)  # never jump our seen-seq past another process's earlier commit
     for (saved, _), counts in zip(results, found, strict=True):
         saved.redactions = dict(counts)
     return [s for s, _ in results]
@@ -231,7 +231,7 @@ def _save_one(
 
 
 def delete(store: LocalSkillStore, skill_id: str) -> bool:
-    store.refresh()
+    view.refresh(store)
     journal = recovery.Journal(store.root, durable=True)
     trash: Path | None = None
     try:
@@ -263,7 +263,7 @@ def delete(store: LocalSkillStore, skill_id: str) -> bool:
         raise
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
-    store.refresh()
+    view.refresh(store)
     return True
 
 
