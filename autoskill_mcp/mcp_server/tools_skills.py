@@ -295,7 +295,11 @@ async def save_skill(
         if scope == "project":
             if mode == "merge":
                 raise ToolError("mode 'merge' works on your own skills; save into the project with mode 'replace'")
-            done = state.view(project).store.save_to_project(new, expected_version=expected_version)
+            from ..runtime.project import ProjectView  # here: it loads the index's modules
+
+            view = state.view(project).store
+            assert isinstance(view, ProjectView)  # what with_project always serves
+            done = view.save_to_project(new, expected_version=expected_version)
             reason = f"written to {done.path}" if done.action != "unchanged" else f"{done.path} already says this"
             return SaveResult(action=done.action, id=done.skill.id, name=done.skill.name, version=done.skill.version,
                               reason=_saved_reason(reason, done.redacted), redacted=done.redacted,
