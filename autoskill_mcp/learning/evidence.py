@@ -379,6 +379,21 @@ _CONTENT_FOR = re.compile(
     r"let (her|him|them) know|(the|this) (email|message|note|letter|text) (should|must|needs to) (say|tell|mention|"
     r"include)|here'?s what (she|he|they) (needs?|should) to know)\b|(告诉|提醒)(她|他|他们)(要|别|不要|一定)|"
     r"\b(dis-(lui|leur)|rappelle-(lui|leur)|dile que|recuérdale|sag (ihr|ihm|ihnen)),? ", re.I)
+#: a message for someone who is not the agent: "write a note for the babysitter", "un mot pour la nounou",
+#: "给阿姨写个便条": the request's other sentences are what it is to tell them
+_MESSAGE_FOR = re.compile(
+    r"\b(write|draft|leave|compose|put together)\b[^.?!]{0,30}\b(note|message|email|e-mail|letter|text|card)s? "
+    r"(for|to) (the|our|my|a) (baby-?sitter|sitter|dog ?sitter|cat ?sitter|pet ?sitter|nanny|cleaner|neighbou?r|"
+    r"house-?sitter|au pair|contractor|plumber|builder|landlord|tenant|guest|guests|substitute|sub|cover teacher)|"
+    r"\b(rédiger|écrire|écris|rédige|laisser)\b[^.?!]{0,30}\b(mot|message|note|mail|lettre) (pour|à) "
+    r"(la|le|l'|notre|ma|mon) ?(baby-?sitter|nounou|voisin|voisine|femme de ménage|remplaçant|remplaçante|gardien|"
+    r"locataire)|"
+    r"\b(escribe|escríbeme|redacta|déjame)\b[^.?!]{0,30}\b(nota|mensaje|correo|carta) (para|a) (la|el|nuestra|mi) "
+    r"(niñera|canguro|vecin[oa]|asistenta|cuidador[a]?)|"
+    r"(给|帮我给)(保姆|阿姨|邻居|钟点工|房客|代课老师).{0,8}(写|留)(个|一张|一个|一封)?(便条|留言|纸条|消息|短信|邮件)",
+    re.I)
+#: what a message's form is (its tone, length, format, language), which a user may want every time
+_FORM_KINDS = {"tone", "length", "format", "language"}
 #: the user saying they ask for nothing: "not asking you to do it, just curious", "hypothetically"
 _DISCLAIMS = re.compile(
     r"\b(not asking you to|i'?m not asking (you )?(to|for)|just curious|purely hypothetical(ly)?|hypothetically|"
@@ -400,12 +415,13 @@ def _items(ev: Evidence) -> list[Item]:
             continue
         ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
         quoted = [m.group(0) for m in _QUOTE_BLOCK.finditer(t.text)]
-        content = False
+        # a note for the babysitter, an email to the dog sitter: the rest of the request is what it says
+        content = t.n == ev.turns[0].n and bool(_MESSAGE_FOR.search(task))
         for n_s, s in enumerate(t.prose):
             if _DISCLAIMS.search(s):
                 continue  # "not asking you to do it, just curious": the user says it is no request
             content = content or bool(_CONTENT_FOR.search(s))
-            if content:
+            if content and s != task and not (set(kinds_of(s, ev.language)) & _FORM_KINDS):
                 # "things she needs to know: always keep him on the leash": what the message is to say,
                 # a rule for its reader, not for the agent
                 continue
@@ -651,6 +667,13 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
     if _SCOPED_INTRO.search(" ".join(lines[:first + 1])[:400]):
         return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
+    if not steps:
+        # "here's how we handle flaky tests, follow it:" then one plain line a step: announced, so a list too
+        at = next((n for n, x in enumerate(lines) if x.rstrip().endswith((":", "："))
+                   and _PROC_INTRO.search(x[-200:])), None)
+        plain = [x.strip() for x in lines[at + 1:] if x.strip()] if at is not None else []
+        if at is not None and len(plain) >= 3 and not any(noise_kind(x) for x in plain):
+            steps, first = plain, at + 1  # (a pasted log after "here's the output:" is no list of steps)
     # "`utils/cache.py:41` "must return None ..."": a comment on a line of this change, quoted, is no step of ours
     steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240
              and not (FILE_REF.search(s) and _QUOTED.search(s))]

@@ -180,8 +180,17 @@ _REPORTED = re.compile(
 
 
 def is_complaint(sentence: str) -> bool:
-    """Saying what is broken or still wrong: a bug report, not a rule."""
+    """Saying what is broken or still wrong: a bug report, not a rule. A condition and what to do then
+    ("if it fails all 10 it's a real bug, fix it") is a step of a procedure, not a report."""
+    if _IF_THEN.match(sentence):
+        return False
     return bool(_COMPLAINT.search(sentence))
+
+
+#: "if it fails some of the time: mark it flaky", "si ça échoue, relance": a condition, then an order
+_IF_THEN = re.compile(r"^\W*(if|when|whenever|in case|si|quand|cuando|wenn|falls|如果|要是)\b[^?？]{3,120}[,:，：]\s*"
+                      r"(then\s+)?(fix|mark|open|rerun|retry|run|add|ping|tell|ask|stop|skip|revert|roll|file|"
+                      r"quarantine|escalate|page|use|drop|delete|move|flag|note|log|raise|create|check)\b", re.I)
 
 
 def is_reference(sentence: str) -> bool:

@@ -134,7 +134,8 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     flows = [i for i in ordered if i.kind == "procedure"]
     rules = _unique([r for r in (_imperative(without_recurrence_talk(i.rule or i.text, lang), lang) for i in ordered
                                  if i.kind not in ("procedure", "recurrence")) if r and not _not_a_rule(r)])
-    rules = rules[:MAX_CONSTRAINTS]
+    steps = {_imperative(step, lang) for flow in flows for step in flow.steps}
+    rules = [r for r in rules if r not in steps][:MAX_CONSTRAINTS]  # a step is said once, in the workflow
     # the session's request says what the task's own requirements are about; a separate rule speaks for itself
     of_task = main or any(i.kind in ("requirement", "correction", "recurrence") for i in group)
     topics = _topics(group, evidence.task if of_task else "")

@@ -238,3 +238,28 @@ def test_orders_with_a_verb_that_also_describes_misbehaviour_are_still_directive
 ])
 def test_something_misbehaving_described_is_no_directive(said: str) -> None:
     assert not directives(said), said
+
+
+def test_steps_announced_then_written_one_a_line_are_a_procedure() -> None:
+    evidence = gather(session(
+        ("u", "the nightly export broke again. here's how we handle a broken export, follow it:\n"
+              "first check the export job's last run in the scheduler\n"
+              "rerun it once by hand with --dry-run\n"
+              "if the dry run passes, rerun it for real and post the row count in #data\n"
+              "if it fails again, page the data on-call and link the run"),
+        ("a", "Checked the scheduler: ..."),
+        ("u", "good"),
+    ))
+    assert gate(evidence).passed
+    [cand] = rules.extract(evidence)
+    assert "1. First check the export job" in cand.instructions and "page the data on-call" in cand.instructions
+    assert cand.instructions.count("dry run passes") == 1  # a step once, not again as a constraint
+
+
+def test_a_note_for_the_babysitter_is_what_the_note_says() -> None:
+    evidence = gather(session(
+        ("u", "tu peux me rédiger un mot pour la baby-sitter ce soir ? jamais d'écran après 19h, toujours vérifier "
+              "que la porte du balcon est fermée"),
+        ("a", "Bonsoir ! ..."), ("u", "super merci"),
+    ))
+    assert not gate(evidence).passed and rules.extract(evidence) == []
