@@ -456,7 +456,8 @@ def policy(text: str) -> bool:
 #: what every one of a kind gets: "every handler needs a timeout", "jeder Handler braucht", "每个接口都要":
 #: a rule of the codebase or the work, stated as a fact
 EVERY_ONE = re.compile(
-    r"\b((every|each) (new )?[\w-]+ (needs|gets|has to|must|should|goes through)|"
+    r"\b((every|each) (new )?([\w-]+ ){1,2}(needs|gets|has to|must|should|goes (in|into|through|to)|lives in|"
+    r"belongs in)|"
     r"(jede[rsn]?|alle) (neuen? )?[\w-]+ (braucht|brauchen|muss|müssen|soll|sollen|bekommt|bekommen|kriegt|kriegen)|"
     r"cada [\w-]+ (nuevo |nueva )?(necesita|debe|lleva|tiene que)|chaque [\w-]+ (doit|a besoin|prend))\b|"
     r"每个.{1,8}?都(要|需要|得|必须)", _I)

@@ -43,7 +43,10 @@ _I = re.IGNORECASE
 # Words that make any directive durable: it reaches past the current task.
 _DURABLE_EN = re.compile(
     r"\b(always|never|from now on|going forward|in (the )?future|every ?time|each time|whenever|by default|"
-    r"default to|"
+    r"default to|the way i (want|like|prefer) (my |our )?[\w-]+( [\w-]+)? (done|set up|written|formatted|handled|"
+    r"organi[sz]ed|structured|booked|planned)|for (any|all|each|every one) of (them|these|those)\b|"
+    r"(please )?stick to (this|these|that|those)( rules?)? (for|in|across) (the|my|our|all|any|every)|house rule|"
+    r"(make it|as) a habit|"
     r"as a rule|in this (repo|repository|project|codebase)|in all (my|our) |for all (my|our) |remember (to|that)|"
     r"don'?t ever|do not ever|ever again|(all|any) future|not just (this|for this|that) one|(my|our) house style|"
     r"(for|to|in) (any|every|all) (\w+ ){0,2}(you|we) (write|send|make|create|add|draft|build|open|do)|"
