@@ -93,6 +93,8 @@ _GENERALISES = re.compile(
     r"keep to (that|this|those|these)\b|for (these|such) (\w+ )?(reviews|reports|emails|prs|posts|summaries|"
     r"tickets|notes|changes|releases|docs)|every \w+ (\w+ )?like (that|this)|expect more|most (months|weeks)|"
     r"every (month|week)s?\b|(next|every) (month|week)'s\b|"  # "next week" alone is a date, but
+    r"keep (all )?(that|this|these|those) in mind (for|when|next)|(i|we) (post|write|send|do|make|run|need|get|"
+    r"publish) (one of )?(these|this|it|them) (about |roughly |like )?(once|twice) a (week|month|quarter|year)|"
     r"(i'?ll|i will|we'?ll|we will) (send|give|ask|bring|share|paste|need)\b[^.;]{0,40}\b(next|each|every) "
     r"(month|week)\b)|"
     r"\b(pour (nos|les|mes) autres|(nos|les|mes|tous nos|toutes nos) autres \w+|partout|chaque (lundi|mardi|mercredi|"

@@ -29,6 +29,7 @@ NOT_TOPIC = set(
     actually still again wrong right good better best bad like want wanted would could can will shall may might
     answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
     avoid stop start first last next them those over under via per etc directly enable enabled okay hey thanks thx up
+    week weeks month months year years
     open create change update remove delete set call show give take short long small big large base simple
     plain proper properly correct correctly nice clean least even really very pls plz lol yeah yep sorry
     le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces

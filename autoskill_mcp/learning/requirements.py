@@ -32,7 +32,7 @@ _DELIVERABLE_UNITS = (r"words?|pages?|lines?|bullets?|bullet points|items?|point
 _KINDS_EN: dict[str, str] = {
     "limit": (rf"\b(under|below|less than|fewer than|no more than|not more than|at most|max(imum)?|up to|within|"
               rf"cap(ped)? at|limit(ed)? to|no longer than|shorter than|not exceed|budget( of| is)?|stay under|"
-              rf"keep (it|them|each|the \w+) (under|below|to|within))\s*{_NUM}|"
+              rf"keep (it|them|each|the \w+|[\w-]+s) (under|below|to|within))\s*{_NUM}|"
               rf"\b\d+\s*({_DELIVERABLE_UNITS})\s*(max|maximum|tops|at most|or (less|fewer))\b|"
               rf"\b(max|maximum|at most|up to|only|exactly|just)\s+(one|two|three|four|five|\d+)\b|(?<!\w)[≤<]\s*\d|"
               rf"\bbudget\b|\bcheap(er|est)?\b|\b(per|a) (day|night|person|page|line|item|paragraph) (max|tops)\b"),
@@ -320,7 +320,8 @@ _EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|u
 
 # An edit of this one artefact: its elements renamed, moved, resized, recoloured, or given new values.
 _CONTENT_EDIT = re.compile(
-    r"\b(rename|move|swap|resize|recolou?r|align|center|centre|indent|bump|replace \S+ with|change (the|it|this|that) "
+    r"\b(rename|move|swap (the|these|those|them|it|its|places|positions)|swap [^,.;]{1,40} (for|with)|resize|"
+    r"recolou?r|align|center|centre|indent|bump|replace \S+ with|change (the|it|this|that) "
     r"(\w+ )?(to|from)|make (the|it|this|that) (\w+ )?(bigger|smaller|larger|wider|narrower|taller|red|blue|green|"
     r"black|white|bold|italic|darker|lighter|async|static|public|private)|set (the )?\w+ to|fix (the|that|this) typo|"
     r"move (it|this|that)|put (it|this|that) (on|in|at|under|next)|the (logo|title|button|header|footer|image|font|"

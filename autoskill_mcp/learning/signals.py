@@ -67,7 +67,8 @@ _DURABLE_ZH = re.compile(r"(总是|始终|一直要|一律|永远|每次|每当|
 _TOUJOURS = (r"(^|[.!]\s*)toujours\b(?!\s+(pas|des|de|du|le|la|les|un|une|aussi|autant|rien|insuffisant|en|là))|"
              r"\b\w+(e|ez|s)\s+toujours\b(?!\s+pas)|\btoujours\s+\w+(er|ir|re)\b")
 _DURABLE_FR = re.compile(
-    rf"{_TOUJOURS}|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois)\b|"
+    rf"{_TOUJOURS}|\b(jamais|à partir de maintenant|dorénavant|désormais|chaque fois|par habitude|en règle générale)\b|"
+    r"\b(por costumbre|por norma|como norma|grundsätzlich gilt)\b|"
     r"\b(siempre|nunca|jamás|a partir de ahora|de ahora en adelante|cada vez|en todo el (servicio|proyecto|código))\b|"
     r"\b((?<!noch )immer(?! noch)|niemals|ab jetzt|ab sofort|künftig|in zukunft|jedes mal|bei uns gilt|"
     r"grundsätzlich)\b|"  # "immer noch", "noch immer": still, not always
