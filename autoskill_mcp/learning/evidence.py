@@ -26,7 +26,7 @@ from .naming import has_task_verb, occasion, stack_of
 from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question, is_reference, is_reported, noise_kind
 from .requirements import Requirement, instructs, kinds_of, policy, requirement
 from .session import Event, Kind, Role, Session
-from .signals import Directive, DirectiveKind, directive, is_correction, language, sentences
+from .signals import KANA, Directive, DirectiveKind, directive, is_correction, language, sentences
 
 #: a pasted log or file is not the user speaking: keep the head of very long turns only
 MAX_TURN_CHARS = 4000
@@ -46,12 +46,15 @@ _RECUR = re.compile(
     r"照旧|老规矩|照常|同上次)|"
     r"\b((?<!pas )encore|comme (la dernière fois|d'habitude|avant|toujours)|de nouveau|à nouveau)\b|"
     r"\b(otra vez|de nuevo|como (la última vez|siempre|antes)|(schon )?wieder|nochmal|noch einmal|"
-    r"wie (letztes mal|immer|beim letzten mal))\b",
+    r"wie (letztes mal|immer|beim letzten mal))\b|"
+    r"\b(de novo|outra vez|novamente|mais uma vez|como (da última vez|sempre|antes|combinamos)|igual (à|a|da) última "
+    r"vez)\b|(前回(と同じ|同様|みたいに|のように|と同様)|いつも(通り|どおり|のように)|再度(お願い|言)|また同じ|何度も言)",
     re.IGNORECASE,
 )
 _UNLIKE_BEFORE = re.compile(r"\b(not|unlike|instead of|rather than)\b[^,.;—–-]{0,30}\b(?<!same )(like|as) "
                             r"(last time|before)\b|"
-                            r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b",
+                            r"(不像|不要像|别像)(上次|之前)|\b(pas comme|contrairement à) (la dernière fois|avant)\b|"
+                            r"\b(não|diferente d[ae]) como (da última vez|antes)\b|(前回と(は)?違って|前回とは別)",
                             re.I)
 #: the user saying this kind of task comes back: its requirements are worth keeping
 _REUSE = re.compile(
@@ -68,9 +71,11 @@ _REUSE = re.compile(
     r"structure) pour)\b|"
     # "15 more endpoints, all following this pattern", "alle nach diesem Muster", "todas con este formato"
     r"\b((all|every one) (of them )?(following|in|with|like|on) (this|the same) (pattern|format|shape|structure|"
-    r"template)|nach (diesem|dem gleichen|demselben) (muster|schema|format)|jede (woche|monat)|jeden (monat|montag|"
-    r"freitag)|(cada|todas las|todos los) (semana|mes|semanas|meses|lunes|viernes)|(con|según|siguiendo) (este|el "
-    r"mismo) (patrón|formato|esquema)|la próxima vez)\b",
+    r"template)|nach (diesem|dem gleichen|demselben) (muster|schema|format)|(todas las|todos los) (semanas|meses|"
+    r"lunes|viernes)|(con|según|siguiendo) (este|el mismo) (patrón|formato|esquema)|la próxima vez)\b|"
+    r"\b(toda (semana|segunda|sexta|vez)|todo (mês|ano|dia)|todos os (meses|anos|dias)|todas as semanas|"
+    r"da próxima vez|nas próximas|nos próximos|mesmo formato (para|pra|nas|nos)|sempre que eu (pedir|mandar))\b|"
+    r"(毎週|毎月|毎回|次回(も|から|は)|次も|今後も|他の.{0,6}も|同じ(形式|フォーマット)で)",
     re.IGNORECASE,
 )
 #: the user saying this instance is one of many of its kind: "a dozen of these endpoints left", "four more
@@ -87,27 +92,39 @@ _GENERALISES = re.compile(
     r"papers|repos|services|packages|endpoints)|"
     r"keep to (that|this|those|these)\b|for (these|such) (\w+ )?(reviews|reports|emails|prs|posts|summaries|"
     r"tickets|notes|changes|releases|docs)|every \w+ (\w+ )?like (that|this)|expect more|most (months|weeks)|"
-    r"(next|every) (month|week)'?s?\b)|"
+    r"every (month|week)s?\b|(next|every) (month|week)'s\b|"  # "next week" alone is a date, but
+    r"keep (all )?(that|this|these|those) in mind (for|when|next)|(i|we) (post|write|send|do|make|run|need|get|"
+    r"publish) (one of )?(these|this|it|them) (about |roughly |like )?(once|twice) a (week|month|quarter|year)|"
+    r"(i'?ll|i will|we'?ll|we will) (send|give|ask|bring|share|paste|need)\b[^.;]{0,40}\b(next|each|every) "
+    r"(month|week)\b)|"
     r"\b(pour (nos|les|mes) autres|(nos|les|mes|tous nos|toutes nos) autres \w+|partout|chaque (lundi|mardi|mercredi|"
     r"jeudi|vendredi|samedi|dimanche|matin|soir)|je te (le )?redemanderai|servira de base|pour tous (nos|mes|les))\b|"
     r"\b(cada (mes|semana|vez|año|lunes|viernes|día)|todo el (servicio|proyecto|repo|equipo|código)|te lo (voy a )?"
     r"pedir|todos (nuestros|mis|los) \w+)\b|"
     r"\b(alle (unsere|meine|weiteren|anderen) \w+|jede[nrs]? (woche|monat|montag|freitag|mal)|jedes mal|immer wenn|"
-    r"so sollen alle)\b|(以后.{0,6}(都|基本|也)|其他.{0,8}(也|都)|每周|每个?月|下个月|下次)", re.IGNORECASE)
+    r"so sollen alle)\b|(以后.{0,6}(都|基本|也)|其他.{0,8}(也|都)|每周|每个?月|下个月|下次)|"
+    r"\b(para (os|as|nossos|nossas|meus|minhas) outr[oa]s|tod[oa]s (os|as) (nossos|nossas|meus|minhas) \w+|em todo o "
+    r"(projeto|serviço|repo|repositório|código)|vou te pedir (isso )?(de novo|sempre|mais vezes)|cada (mês|semana))\b|"
+    r"(他の.{0,8}(も|にも)|全部の|すべての.{0,6}(で|に)|プロジェクト全体|リポジトリ全体|また頼む|また頼みます)",
+    re.IGNORECASE)
 _SCOPED_INTRO = re.compile(r"\b(for this (one|change|pr|rename|fix|time|task)|this time|for now|just for this|"
                            r"(for|steps for|list for|plan for) (today|tonight|tomorrow))\b|"
                            r"(这次|这一次|先这样|今天|明天)|\b(pour cette fois|cette fois|pour l'instant|aujourd'hui|"
-                           r"demain|para hoy|für heute|für morgen)\b", re.IGNORECASE)
+                           r"demain|para hoy|für heute|für morgen|desta vez|dessa vez|por enquanto|para hoje|pra hoje|"
+                           r"para amanhã)\b|(今回|今日(は|だけ)|明日(は|まで)|今だけ)", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
 _THEN = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after that|afterwards)\s+|\s+(?:and then|then)\s+(?=\S)|"
-                   r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+", re.IGNORECASE)
+                   r"[，,；;]\s*(?:然后|再|接着)|[,;]\s*(?:puis|ensuite)\s+|[,;]\s*(?:depois|em seguida)\s+|"
+                   r"[、]\s*(?:それから|次に|その後)", re.IGNORECASE)
 _STEP_LINE = re.compile(r"^\s*(\d+[.)、]|[-*•]|step \d+[:.]|第[一二三四五六七八九十\d]+步)\s*(.+)$", re.IGNORECASE)
 #: "first" and "next" as adverbs of order, not "the first line" or "the next release" (an ordinal of a thing)
 _ADVERB = r"(?<!\bthe )(?<!\ba )(?<!\bmy )(?<!\bour )(?<!\byour )(?<!\bits )(?<!\bthis )(?<!\bthat )\b"
 _SEQUENCE = re.compile(
     _ADVERB + r"(first|1st)\b.{3,}\b" + _ADVERB + r"(then|next|after that|afterwards)\b.{3,}\b"
     r"(then|finally|lastly|and then)\b|"
-    r"先.{2,}(再|然后).{2,}(最后|再|然后)|\b(d'abord)\b.{3,}\b(ensuite|puis)\b.{3,}\b(enfin|puis|ensuite)\b",
+    r"先.{2,}(再|然后).{2,}(最后|再|然后)|\b(d'abord)\b.{3,}\b(ensuite|puis)\b.{3,}\b(enfin|puis|ensuite)\b|"
+    r"\bprimeiro\b.{3,}\b(depois|em seguida|aí)\b.{3,}\b(por último|no fim|no final|depois|e aí)\b|"
+    r"まず.{2,}(次に|それから|その後).{2,}(最後に|それから|その後)",
     re.IGNORECASE | re.S)
 
 #: picking one of the options the agent offered ("ok go with 1", "选第二个吧") asks nothing of the next task
@@ -123,18 +140,28 @@ _RECORD = re.compile(r"^\W*(?:[\u3400-\u9fff]{2,4}\s*[（(][^）)\n]{1,12}[）)]
 _TICKS = re.compile(r"`[^`\n]+`")
 #: "i'll get Tomasz to review it", "je le relirai demain": what the user will do, not what they ask for
 _OWN_PLAN = re.compile(r"^\W*((ok|and|then|so),?\s+)?(i'?ll|i will|i'?m going to|we'?ll|we will|je vais|je (le |la )?"
-                       r"\w+rai\b|我(会|再|回头|自己))", re.I)
+                       r"\w+rai\b|我(会|再|回头|自己)|(eu )?vou (\w+r|mandar|pedir|revisar)\b|"
+                       r"(私|僕|自分)(が|で)(後で|あとで)?(やります|確認します|直します))", re.I)
 #: a sentence that opens a quotation it does not close: the first line of a text the user pasted
 _OPENS_QUOTE = re.compile(r"^\s*(“[^”]*|«[^»]*|「[^」]*|\"[^\"]*)$")
 #: "can you also draft …", "peux-tu aussi rédiger …": the user asking for one more piece of work
 _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could|would) (you|u) also|also,? (please )?|"
                           r"please also|(peux|pourrais)-tu aussi|(kannst|könntest) du auch|(puedes|podrías) también)\s+"
                           r"(draft|write|send|make|create|prepare|book|schedule|rédiger|écrire|préparer|schreib\w*|"
-                          r"escrib\w*|redact\w*)\b", re.I)
+                          r"escrib\w*|redact\w*|escreve\w*|prepara\w*|faz|faça|redige|redija)\b|"
+                          r"^\W*((ok|ótimo|valeu|e),?\s+)*((você )?(pode|poderia|podes|consegue) também|também,? )\s*"
+                          r"(escrever|escreve|preparar|prepara|fazer|faz|mandar|redigir)\b", re.I)
+#: the next piece of work, asked for once the rules are said: "ok now add ...", "great. set up a sync ...", "现在给..."
+_NEXT_TASK = re.compile(r"^\W*((ok(ay)?|great|cool|thanks|thx|perfect|good|nice|alright|right|gut|bien|vale|bon|"
+                        r"parfait|super|好的?|行|嗯)[,.!，。\s]+)*((now|next|then|first one|jetzt|maintenant|ahora|"
+                        r"現在|现在|接下来)[,:：，\s]*)?", re.I)
+_NEXT_TASK_WORD = re.compile(r"\b(now|next|then|first one|jetzt|maintenant|ahora)\b|現在|现在|接下来", re.I)
 #: the user describing the agent's habit ("you always tack a summary on", "you never close the file"):
 #: a complaint that may point at a rule, said without asking for one
 _AGENT_HABIT = re.compile(r"^\W*(but |and |lol |ugh |also )?(you|u) (always|never|keep|constantly|still) "
-                          r"(?!(should|must|need|have to|want)\b)\w+", re.I)
+                          r"(?!(should|must|need|have to|want)\b)\w+|"
+                          r"^\W*(mas |e )?(você|vc|tu) (sempre|nunca|continua) (?!(deve|precisa|tem que)\b)\w+|"
+                          r"^\W*(あなた|君|AI)は?(いつも|毎回|また)", re.I)
 #: a quotation of several sentences (a mail to answer, a paragraph to rework)
 _QUOTE_BLOCK = re.compile(r"«[^»]{20,4000}»|“[^”]{20,4000}”|„[^“”]{20,4000}[“”]|「[^」]{20,4000}」|"
                           r"(?:(?<=^)|(?<=[\s(:]))\"[^\"]{20,4000}\"(?=[\s,.;:!?)—–-]|$)")
@@ -147,7 +174,9 @@ _LEAVE_ALONE = re.compile(
     r"others?|anything else|it|that|those|them)\b|\b(don'?t|do not) (touch|change|modify|edit) (the )?[\w/-]*\.\w+|"
     r"\b(the rest|other \w+|everything else)\b[^.;]{0,60}\b(don'?t|do not)"
     r" (touch|change|modify|edit)\b|\b(leave|keep) (the rest|everything else|the others?|other \w+) (alone|as is|"
-    r"untouched)\b|(别的|其他|其余|剩下)[^。；]{0,20}(别|不要|先别)(动|碰|改)|先只改")
+    r"untouched)\b|(别的|其他|其余|剩下)[^。；]{0,20}(别|不要|先别)(动|碰|改)|先只改|"
+    r"(?i:\b(não|nao) (mexa|mexe|toque|altere) (no|na|nos|nas|em) (resto|mais nada|outr[oa]s)\b)|"
+    r"(他(の|は)|それ以外|残り)[^。]{0,20}(触らないで|変えないで|いじらないで)")
 #: "same text as before": the thing named, if this session said it already, is what "before" points at
 _SAME_AS_BEFORE = re.compile(r"\bsame (\w+) as (before|earlier|above)\b", re.I)
 
@@ -250,7 +279,7 @@ def gather(session: Session, *, since_uid: str | None = None) -> Evidence:
             continue
         n += 1
         reason = e.correction if e.kind is Kind.CORRECTION else None
-        if reason is None and agent_acted and is_correction(text):
+        if reason is None and agent_acted and is_correction(text, lang):
             reason = "feedback"
         prose, aside = _prose(text)
         if reason is None and agent_acted and n > 1 and revises(prose, lang):
@@ -287,7 +316,7 @@ def _prose(text: str) -> tuple[tuple[str, ...], int]:
         return f"\x00{len(spans) - 1}\x00"
 
     body = _TICKS.sub(hold, "\n".join(kept))
-    out = [_quote_tail_cut(_UNTICK.sub(lambda m: spans[int(m.group(1))], s)) for s in sentences(body)]
+    out = [_quote_head_cut(_quote_tail_cut(_UNTICK.sub(lambda m: spans[int(m.group(1))], s))) for s in sentences(body)]
     return tuple(s for s in out if s and not noise_kind(s)), aside
 
 
@@ -302,6 +331,20 @@ def _quote_tail_cut(sentence: str) -> str:
         m = _CLOSING_FIRST.match(sentence)
         if m:
             return sentence[m.end():].strip()
+    return sentence
+
+
+#: a quotation opened in this sentence and closed in a later one: 'implement this ticket: "Logs must always ...'
+_OPENS_LATER = re.compile(r"(?:^|(?<=[\s:：(（]))[\"“«「„](?=[^\"”»」“]*$)")
+
+
+def _quote_head_cut(sentence: str) -> str:
+    """A sentence that opens a quotation it does not close keeps only what comes before it: the rest is the first
+    sentence of the ticket, mail or document the user pasted, its author's words."""
+    if len(_QUOTE_MARK.findall(sentence)) % 2 == 1:
+        m = _OPENS_LATER.search(sentence)
+        if m:
+            return sentence[:m.start()].strip()
     return sentence
 
 
@@ -338,6 +381,21 @@ _CONTENT_FOR = re.compile(
     r"let (her|him|them) know|(the|this) (email|message|note|letter|text) (should|must|needs to) (say|tell|mention|"
     r"include)|here'?s what (she|he|they) (needs?|should) to know)\b|(告诉|提醒)(她|他|他们)(要|别|不要|一定)|"
     r"\b(dis-(lui|leur)|rappelle-(lui|leur)|dile que|recuérdale|sag (ihr|ihm|ihnen)),? ", re.I)
+#: a message for someone who is not the agent: "write a note for the babysitter", "un mot pour la nounou",
+#: "给阿姨写个便条": the request's other sentences are what it is to tell them
+_MESSAGE_FOR = re.compile(
+    r"\b(write|draft|leave|compose|put together)\b[^.?!]{0,30}\b(note|message|email|e-mail|letter|text|card)s? "
+    r"(for|to) (the|our|my|a) (baby-?sitter|sitter|dog ?sitter|cat ?sitter|pet ?sitter|nanny|cleaner|neighbou?r|"
+    r"house-?sitter|au pair|contractor|plumber|builder|landlord|tenant|guest|guests|substitute|sub|cover teacher)|"
+    r"\b(rédiger|écrire|écris|rédige|laisser)\b[^.?!]{0,30}\b(mot|message|note|mail|lettre) (pour|à) "
+    r"(la|le|l'|notre|ma|mon) ?(baby-?sitter|nounou|voisin|voisine|femme de ménage|remplaçant|remplaçante|gardien|"
+    r"locataire)|"
+    r"\b(escribe|escríbeme|redacta|déjame)\b[^.?!]{0,30}\b(nota|mensaje|correo|carta) (para|a) (la|el|nuestra|mi) "
+    r"(niñera|canguro|vecin[oa]|asistenta|cuidador[a]?)|"
+    r"(给|帮我给)(保姆|阿姨|邻居|钟点工|房客|代课老师).{0,8}(写|留)(个|一张|一个|一封)?(便条|留言|纸条|消息|短信|邮件)",
+    re.I)
+#: what a message's form is (its tone, length, format, language), which a user may want every time
+_FORM_KINDS = {"tone", "length", "format", "language"}
 #: the user saying they ask for nothing: "not asking you to do it, just curious", "hypothetically"
 _DISCLAIMS = re.compile(
     r"\b(not asking you to|i'?m not asking (you )?(to|for)|just curious|purely hypothetical(ly)?|hypothetically|"
@@ -348,18 +406,24 @@ _DISCLAIMS = re.compile(
 def _items(ev: Evidence) -> list[Item]:
     items: list[Item] = []
     task = ev.task
+    # the session opens with rules, not a task ("heads up: in this codebase we ...", "when you book for me,
+    # default to ..."): the request that comes after them is the task they apply to
+    opening = next((d for d, turn in ev.found if ev.turns and turn.n == ev.turns[0].n and d.text == task), None)
+    rules_first = bool(task) and ((opening is not None and opening.weight >= 1.0)
+                                  or not has_task_verb(task, ev.language))
     for t in ev.turns:
         if _pasted(t):
             # a text the user wants summarised, translated or turned into something: its rules are its own
             continue
         ds = {d.text: d for d, turn in ev.found if turn.n == t.n}
         quoted = [m.group(0) for m in _QUOTE_BLOCK.finditer(t.text)]
-        content = False
-        for s in t.prose:
+        # a note for the babysitter, an email to the dog sitter: the rest of the request is what it says
+        content = t.n == ev.turns[0].n and bool(_MESSAGE_FOR.search(task))
+        for n_s, s in enumerate(t.prose):
             if _DISCLAIMS.search(s):
                 continue  # "not asking you to do it, just curious": the user says it is no request
             content = content or bool(_CONTENT_FOR.search(s))
-            if content:
+            if content and s != task and not (set(kinds_of(s, ev.language)) & _FORM_KINDS):
                 # "things she needs to know: always keep him on the leash": what the message is to say,
                 # a rule for its reader, not for the agent
                 continue
@@ -393,6 +457,14 @@ def _items(ev: Evidence) -> list[Item]:
             if req is not None and set(req.kinds) <= {"rule"} and t.n > ev.turns[0].n and _NEW_REQUEST.match(s) \
                     and has_task_verb(s, ev.language):
                 req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
+            nxt = _NEXT_TASK.match(s) if t.n > ev.turns[0].n and rules_first else None
+            acked = n_s > 0 and _NEXT_TASK.fullmatch(t.prose[n_s - 1]) is not None  # "great." then the request
+            # ("good. add APA citations at the end" is one more requirement of this task: only "now ..." adds)
+            if nxt is not None and (nxt.end() > 0 or acked) and has_task_verb(s[nxt.end():], ev.language) \
+                    and not reuses(s) and (req is None or set(req.kinds) <= (
+                        {"rule", "include", "order"} if _NEXT_TASK_WORD.search(s[:nxt.end()]) else {"rule"})):
+                # "ok now add error logging in webhooks.py", after the rules: the task they apply to, not a rule
+                continue
             general = req is not None and req.general
             # "leave the flag off until product says go": how this change ends, not a standing rule
             scoped = req is not None and req.task_scoped
@@ -430,12 +502,17 @@ _TOO = re.compile(
     r"many|generic|salesy|technical|vague|complicated|complex|busy|cluttered|flowery|corporate|detailed|fancy|polite)\b|"
     r"\b(beaucoup |bien )?trop (long|court|formel|verbeux|dense|détaillé|technique|familier|compliqué|de \w+)\b|"
     r"\bdemasiado (largo|formal|corto|técnico|denso|\w+)\b|\bzu (lang|kurz|förmlich|formell|steif|ausführlich|"
-    r"technisch|viel)\b|太(啰嗦|啰唆|长|短|正式|口语|复杂|多|官方|书面)|太.{1,3}了", re.IGNORECASE)
+    r"technisch|viel)\b|太(啰嗦|啰唆|长|短|正式|口语|复杂|多|官方|书面)|太.{1,3}了|"
+    r"\bmuito (longo|comprido|formal|informal|curto|técnico|prolixo|genérico|denso|complicado)\b|"
+    r"\b(longo|comprido|formal|técnico|prolixo) demais\b|(長すぎ|堅すぎ|硬すぎ|多すぎ|短すぎ|丁寧すぎ|くどい|"
+    r"\S{1,3}すぎ(る|ます|です)?)", re.IGNORECASE)
 #: a short approval of the agent's revised output
 _CONFIRM = re.compile(
     r"^\W*(yes|yep|yeah|ya|exactly|perfect|great|better|much better|nice|good|that'?s (it|right|the one)|this format|"
     r"like this|love it|spot on|👍|👌|对|就这样|这样就行|可以了|好的?，?就这样|parfait|super|exactement|c'est (ça|"
-    r"parfait)|así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt)",
+    r"parfait)|así sí|eso|perfecto|genau|perfekt|so ist'?s gut|passt|isso( mesmo| aí)?|perfeito|ótimo|exato|"
+    r"assim (está|tá|fica) (bom|ótimo|perfeito)|show|beleza|そう(、|，)?それ|それで(いい|お願い|OK)|完璧|いいね|"
+    r"いいです|ばっちり|その通り|これで(いい|OK))",
     re.IGNORECASE,
 )
 
@@ -468,7 +545,9 @@ _ONLY_RECURS = re.compile(
     r"régulièrement)\b|\bmêmes règles\b|"
     r"^\W*(hago|escribo|preparo|mando|organizo)\b.{0,30}\b(cada|todos los|todas las|a menudo)\b|"
     r"^\W*(ich|wir) (mache|machen|schreibe|schreiben|plane|planen|organisiere)\b.{0,30}\b(jede[nrs]?|regelmäßig|"
-    r"oft|ständig)\b",
+    r"oft|ständig)\b|"
+    r"^\W*(eu )?(faço|escrevo|preparo|mando|organizo|monto)\b.{0,30}\b(toda|todo|todas|todos|sempre|com frequência)\b|"
+    r"^\W*(毎週|毎月|毎回|いつも).{0,10}(書いて|作って|まとめて)(います|いる|る)",
     re.IGNORECASE,
 )
 
@@ -510,10 +589,12 @@ def _lays_out_rules(sentence: str, lang: str) -> bool:
 
 #: a head that scopes rules to a kind of work: "context for when you book", "pour mes mails pro", "bei uns gilt"
 _SCOPE_HEAD = re.compile(r"\b(for (when|whenever|any|all|every|my|our)|when(ever)? you|pour (mes|nos|les|tous)|"
-                         r"quand tu|para (mis|nuestros|todos)|cuando|für (alle|meine|unsere)|wenn du|bei uns)\b|"
-                         r"(每次|以后|凡是)", re.IGNORECASE)
+                         r"quand tu|para (mis|nuestros|todos)|cuando|für (alle|meine|unsere)|wenn du|bei uns|"
+                         r"para (os meus|as minhas|todos os|todas as)|quando (você|vc)|sempre que|na nossa equipe)\b|"
+                         r"(每次|以后|凡是|ときは|時は|際は|うちでは|今後)", re.IGNORECASE)
 _TASK_SCOPED_HEAD = re.compile(r"\b(today|tonight|tomorrow|this (trip|time|one|week|weekend)|aujourd'hui|demain|"
-                               r"hoy|mañana|heute|morgen)\b|(今天|明天|这次)", re.IGNORECASE)
+                               r"hoy|mañana|heute|morgen|hoje|amanhã|desta vez|dessa vez)\b|"
+                               r"(今天|明天|这次|今回|今日(は|だけ)|明日(は|まで))", re.IGNORECASE)
 
 
 def _pasted(turn: Turn) -> bool:
@@ -550,9 +631,17 @@ _ABOUT_TEXT = re.compile(
     r"unclear|missing|wrong|off)|(review|critique|check|look over|go over|comment on) (this|the|my|our|her|his|their)"
     r"( [\w-]+){0,3} (draft|doc|document|guide|policy|text|spec|proposal|post|essay|email|letter|cv|resume|page))\b|"
     r"make (it|this|these|that) into|(sent|forwarded|left) (me |us )?(this|these|the following)|condense|"
+    # a ticket to work: its acceptance criteria are that change's, however they are worded
+    r"(implement|do|handle|work on|pick up|address|tackle) (this|the following|the below|this jira|this linear) "
+    r"(ticket|issue|story|task|spec|bug)|"
+    r"(实现|处理|做|搞)一?下?(这个|下面的?|以下的?)(需求|工单|ticket|issue|任务单)|"
+    r"\b(implémente|traite) (ce|le) ticket|implementa (este|el) (ticket|issue)|"
     r"(总结|翻译|翻成|译成|译为|整理成|概括|解释一下|下面这段|改成一条|转成|(改|润色|修改|优化|看)一下(这|下面)(段|篇|封|份))|"
     r"\b(résume|traduis|traduire|résumer|fais-en|resume|resumir|resúmelo|hazme un resumen|nos dejó esto|"
-    r"me (mandó|envió) esto|convierte esto|zusammenfass\w*|fass\w* zusammen)\b", re.IGNORECASE)
+    r"me (mandó|envió) esto|convierte esto|zusammenfass\w*|fass\w* zusammen|resum[ae] (isso|isto|esse|este|esta|essa|"
+    r"o texto|o e-?mail|a seguir)|traduz[a]? (isso|isto|esse|este|o texto|pra|para)|me mandaram isso)\b|"
+    r"((以下|下記|この)の?(文章|メール|内容|テキスト|記事)を?(要約|翻訳|訳|まとめ)|要約して|翻訳して|訳して)",
+    re.IGNORECASE)
 #: ... and, in a long turn, the words that introduce a pasted text
 _PASTE_INTRO = re.compile(r"\b(pasted|here'?s the|below is|as follows)\b|(下面是|以下是)|\b(voici le|ci-dessous)\b",
                           re.IGNORECASE)
@@ -580,10 +669,19 @@ def _listed_steps_in(text: str) -> tuple[str, ...]:
     if _SCOPED_INTRO.search(" ".join(lines[:first + 1])[:400]):
         return ()  # "couple of things for this one: - ... - ...": this task's list, not a procedure
     steps = [m.group(2).strip() for m in map(_STEP_LINE.match, lines) if m]
+    if not steps:
+        # "here's how we handle flaky tests, follow it:" then one plain line a step: announced, so a list too
+        at = next((n for n, x in enumerate(lines) if x.rstrip().endswith((":", "："))
+                   and _PROC_INTRO.search(x[-200:])), None)
+        plain = [x.strip() for x in lines[at + 1:] if x.strip()] if at is not None else []
+        if at is not None and len(plain) >= 3 and not any(noise_kind(x) for x in plain):
+            steps, first = plain, at + 1  # (a pasted log after "here's the output:" is no list of steps)
     # "`utils/cache.py:41` "must return None ..."": a comment on a line of this change, quoted, is no step of ours
     steps = [s for s in steps if s and not noise_kind(s) and not is_question(s) and len(s) <= 240
              and not (FILE_REF.search(s) and _QUOTED.search(s))]
-    told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") or instructs(s, "fr") for s in steps)
+    pt = language(text) == "pt"  # Portuguese imperatives ("rode", "tire") are English words too: only in pt
+    told = sum(s.startswith("`") or instructs(s, "en") or instructs(s, "zh") or instructs(s, "fr")
+               or (bool(KANA.search(s)) and instructs(s, "ja")) or (pt and instructs(s, "pt")) for s in steps)
     # "my process, in this order:", "voilà la marche à suivre :": the user announces the list as how it is done
     announced = bool(_PROC_INTRO.search(" ".join(lines[:first])[-300:]))
     return tuple(steps[:12]) if len(steps) >= 3 and (told * 3 >= len(steps) * 2 or announced) else ()
@@ -596,7 +694,9 @@ _PROC_INTRO = re.compile(
     r"release|deploy|plan|write|review|run|prepare)|this is how|here'?s how|the way (we|i))\b|"
     r"\b(marche à suivre|étapes|procédure|dans cet ordre|voilà comment|voici comment)\b|"
     r"\b(pasos|proceso|en este orden|así es como)\b|\b(schritte|ablauf|reihenfolge|so (plane|mache|gehe) ich)\b|"
-    r"(流程|步骤|顺序|按这个)|\b(do it|do them|handle (it|them)) like this\b", re.IGNORECASE)
+    r"(流程|步骤|顺序|按这个)|\b(do it|do them|handle (it|them)) like this\b|"
+    r"\b(passos|processo|procedimento|nessa ordem|nesta ordem|é assim que|assim que (eu|a gente) (faço|faz))\b|"
+    r"(手順|流れ|この順(番)?で|やり方は)", re.IGNORECASE)
 
 
 def _listed_steps(turn: Turn) -> tuple[str, ...]:
@@ -747,7 +847,10 @@ _BUG_REPORT = re.compile(
     r"flak(e|es|y)) (randomly|intermittently|sometimes|on ci|in ci|locally)|went from .{1,20} to|since (this morning|"
     r"yesterday|the (upgrade|update|deploy|release)|\d)|(is|are|got|became) (slow|slower|down|stuck|flaky)|"
     r"(error|exception|traceback|segfault|oom|timeout)s?\b)|(报错|失败|崩了|挂了|卡住|很慢|超时)|"
-    r"\b(plante|erreur|échoue|falla|se cae|fehler|stürzt|hängt)\b", re.I)
+    r"\b(plante|erreur|échoue|falla|se cae|fehler|stürzt|hängt|(não|nao) (funciona|roda|abre|carrega|conecta|inicia|"
+    r"salva|compila)|parou de funcionar|deu erro|dá erro|trava|travando|quebrou|está lento|tá lento|erro)\b|"
+    r"(動かない|動きません|エラー|落ちる|落ちます|失敗する|失敗します|遅い|固まる|クラッシュ|止まる|表示されない)",
+    re.I)
 
 
 #: tasks a person does once or once in years: the requirements they build up die with the task
@@ -764,7 +867,8 @@ _ONCE = re.compile(
     r"(买|选)(一台|一辆|一套|个|台|辆|套)?(新的?)?"
     r"(电脑|笔记本|车|房子?|沙发|手机|冰箱|洗衣机|电视))|"
     r"\b(départ à la retraite|pot de départ|mariage|enterrement|déménag\w+|migration ponctuelle|une seule fois|"
-    r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*)\b|"
+    r"jubilación|boda|despedida|umzug|hochzeit|abschied\w*|casamento|aposentadoria|lua de mel|mudança de casa|"
+    r"migração pontual)\b|(結婚式|送別会|退職|引っ越し|新婚旅行|披露宴|一回限り|一度きり)|"
     r"\b(turns? \d{1,3} (on|this|next)|\d{1,3}(st|nd|rd|th) birthday|birthday (party|dinner)|baby shower|"
     r"christening|bar mitzvah|bat mitzvah)\b|(满月酒|百日宴|生日宴|寿宴|婚宴|订婚宴|升学宴)", re.I)
 #: the user saying this job is done once (anywhere in the first turn): what they ask for here is not a habit,
@@ -775,7 +879,8 @@ _SAID_ONCE = re.compile(
     r"(it'?s|this is|this'?s|that'?s) (a |just a |only a |strictly a )?one-?(time|off|shot)\b"
     r"(?!-? ?(per|a|every|each))|"
     r"(we|i)('ll| will)? revert (it |this |that )?right after|delete (the|this) branch after)\b|"
-    r"\b(einmalig|ponctuel(le)?|por única vez|solo esta vez)\b|(只用一次|就用这一次|临时用一下)", re.I)
+    r"\b(einmalig|ponctuel(le)?|por única vez|solo esta vez|só (desta|dessa|esta|essa) vez|uma única vez|"
+    r"pontual)\b|(只用一次|就用这一次|临时用一下|今回だけ|今回限り|一回だけ|一度だけ|使い捨て)", re.I)
 _ERROR_OUTPUT = re.compile(r"Traceback|\w+(Error|Exception)\b|\bFAILED\b|panic:|fatal:|报错")
 
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..llm.provider import CallCounter
+from ..llm.provider import CallCounter, Provider
 from ..store.base import SkillHit
 from .candidate import Candidate
 from .evidence import Evidence
@@ -111,7 +111,7 @@ JUDGE_SCHEMA: dict[str, Any] = {
 class LLMExtractor:
     """Candidates from one structured LLM call per session."""
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Provider) -> None:
         self.provider = provider
         self.name = f"llm:{getattr(provider, 'name', 'llm')}:{getattr(provider, 'model', '')}".rstrip(":")
         self.counter = CallCounter()
@@ -155,7 +155,7 @@ class LLMJudge:
     `Verdict`; maintenance turns a verdict into a `SaveOutcome` where it decides, nowhere else.
     """
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: Provider) -> None:
         self.provider = provider
 
     def __call__(self, cand: Candidate, hits: list[SkillHit]) -> Verdict | None:

@@ -1,4 +1,4 @@
-"""Names that say the task: `trip-planning`, `status-report-writing`, `api-endpoint`, `周报撰写`.
+"""Names that say the task: `trip-planning`, `status-report-writing`, `api-endpoint`, `周报撰写`, `週報作成`.
 
 A learned skill is found again by what it is for, so its name comes from the request
 that set the task ("can you plan a 5-day family trip to Kyoto" -> `family-trip-planning`),
@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass
 
 from ..skillmd import slugify
+from .signals import KANA
 
-_WORD = re.compile(r"[\u3400-\u9fff]{2,}|[^\W\d_\u3400-\u9fff][\w+#.-]*[\w+#]")
+#: a run of CJK characters (kana too: Japanese), or a Latin-script word, which ends where kana begin ("pytestを")
+_WORD = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]{2,}|"
+                   r"[^\W\d_\u3041-\u30ff\u3400-\u9fff](?:[^\W\u3041-\u30ff]|[+#.-])*(?:[^\W\u3041-\u30ff]|[+#])")
 #: words that say how strongly or how politely, not what about: never a topic
 NOT_TOPIC = set(
     """a an the and or but if then than so to of in on at by for with from into onto as is are be been being it its
@@ -25,7 +28,8 @@ NOT_TOPIC = set(
     same new old way thing things stuff something anything everything one ones before after when while until
     actually still again wrong right good better best bad like want wanted would could can will shall may might
     answer reply respond code file files line lines project repo repository codebase work working task tasks yes ok
-    avoid stop start first last next them those over under via per etc directly enable enabled okay hey thanks thx
+    avoid stop start first last next them those over under via per etc directly enable enabled okay hey thanks thx up
+    week weeks month months year years
     open create change update remove delete set call show give take short long small big large base simple
     plain proper properly correct correctly nice clean least even really very pls plz lol yeah yep sorry
     le la les de des du un une et ou que qui quoi dans pour par pas ne est sont avec sans sur au aux ce cet cette ces
@@ -65,7 +69,19 @@ NOT_TOPIC = set(
     welches man noch schon ganz gerade eben etwa sowie also oder sondern dabei dafür damit davon dazu hier
     heute morgen gestern mal sachen sache ding dinge leute
     ahora cuando quién quien qué cómo dónde donde porque mucho poco nada algo alguien cosa cosas gente
-    vez veces bien mal mejor peor cada hacer hace hago quiero quieres tengo tienes""".split()
+    vez veces bien mal mejor peor cada hacer hace hago quiero quieres tengo tienes
+    os um uma uns umas do da dos das na nas ao aos pelo pela pelos pelas com sem pra não sim é são está estão
+    estou foi ser ter tem isso isto esse essa aquele aquela meu minha meus minhas seu sua seus suas você vocês eu nós
+    ele ela eles elas mas também já então sempre nunca jamais toda todas muito muita pouca coisa coisas obrigado
+    obrigada valeu beleza aqui ali agora depois antes primeiro vezes partir padrão lugar invés frente diante daqui
+    use usa usar usem faz faça fazer escreva escreve prefiro prefira quero queria preciso precisa deve devem pode
+    podes deixe deixa coloque coloca põe ponha mantenha evite evita nada tudo algo alguém ainda hoje amanhã ontem
+    mês meses dia dias ano só até sobre numa num dele dela assim bem mal melhor pior favor certo
+    ótimo mesmo mesma outro outra outros outras novo nova quando onde porque qual quais quem como vai vou
+    termina termine começa comece separa separe inclui inclua adiciona adicione rode roda manda mande módulo
+    atualiza atualize verifica verifique confere confira abre abra fecha feche envia envie sobe suba coloca coloque
+    valida valide validar
+    arquivo arquivos função funções""".split()
 )
 _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "一律", "永远", "不要", "禁止", "不准", "必须",
                   "务必", "一定", "记住", "默认", "优先", "使用", "用户", "然后", "最后", "之前", "之后", "时候",
@@ -73,6 +89,13 @@ _CJK_NOT_TOPIC = {"以后", "今后", "每次", "每当", "总是", "始终", "�
                   "你们", "这个", "那个", "一个", "还是", "就是", "不是", "没有", "这样", "那样", "怎么", "什么",
                   "很好", "不错", "好的", "谢谢", "看下", "看一下", "辛苦", "太长", "太短", "太多", "下面", "上面",
                   "如下", "以下"}
+#: ... and Japanese: when, how firmly and how politely, never what about
+_JA_NOT_TOPIC = set("""これから 今後 以後 以降 毎回 常に 必ず 絶対 禁止 使用 利用 以内 以下 以上 最大 全体 全部 今回
+    今日 明日 来週 今週 先週 場合 必要 確認 お願い ください デフォルト 基本的 原則 前回 以前 最初 最後 一旦 毎日
+    毎週 毎月 自分 感じ 部分 内容 方法 説明 問題 大丈夫 本当 一緒 ありがとう よろしく すみません 違 優先 代 形式
+    程度 ファイル 関数 クラス メソッド 変数 モジュール コード 処理 機能 出力 作成 修正 対応""".split())
+_JA_CUES = ("以内", "以下", "禁止", "必須", "厳禁", "不要", "以降", "毎回", "今後")
+_JA_TERM = re.compile(r"[\u30a1-\u30fa\u30fc\u3400-\u9fff]{2,}")
 _CJK_CUT = re.compile(
     "|".join(sorted(_CJK_NOT_TOPIC, key=len, reverse=True))
     + "|[的了在是和与及或先再前后时要不别请用把给对就都也还又从以每次跑做写让被将个这那些吗呢吧啊我你他她它想]"
@@ -282,7 +305,32 @@ _OTHER: dict[str, tuple[dict[str, str], set[str], re.Pattern[str]]] = {
 }
 
 
-_ALL_VERBS = set(_FR_VERBS) | set(_ES_VERBS) | set(_DE_VERBS) | {"sucht", "suchen", "brauche", "cherches", "busco"}
+# Portuguese: Brazilian "escreve", "faz", "monta", European and formal "escreva", "faça", "prepare"; like Spanish,
+# the kind of work comes first, with its object after "de" ("revisão de pull request")
+_PT_VERBS = {
+    "escreva": "redação", "escreve": "redação", "escrever": "redação", "redija": "redação", "redige": "redação",
+    "faz": "", "faça": "", "fazer": "", "prepara": "preparação", "prepare": "preparação", "preparar": "preparação",
+    "planeja": "planejamento", "planeje": "planejamento", "planejar": "planejamento", "planeia": "planeamento",
+    "planeie": "planeamento", "revisa": "revisão", "revise": "revisão", "revisar": "revisão", "resume": "resumo",
+    "resuma": "resumo", "resumir": "resumo", "traduz": "tradução", "traduza": "tradução", "traduzir": "tradução",
+    "cria": "", "crie": "", "criar": "", "monta": "", "monte": "", "montar": "", "organiza": "organização",
+    "organize": "organização", "corrige": "correção", "corrija": "correção", "analisa": "análise", "analise": "análise",
+    "calcula": "cálculo", "calcule": "cálculo", "gera": "", "gere": "", "elabora": "elaboração",
+    "elabore": "elaboração", "sugere": "sugestões", "sugira": "sugestões", "procura": "busca", "busca": "busca",
+    "desenha": "desenho", "desenhe": "desenho", "refatora": "refatoração", "refatore": "refatoração",
+    "implementa": "implementação", "implemente": "implementação", "documenta": "documentação",
+    "documente": "documentação", "configura": "configuração", "configure": "configuração", "otimiza": "otimização",
+    "otimize": "otimização", "migra": "migração", "migre": "migração", "explica": "explicação",
+    "explique": "explicação", "testa": "testes"}
+_OTHER["pt"] = (_PT_VERBS, set("o a os as um uma uns umas de do da dos das no na nos nas meu minha meus minhas seu "
+                               "sua nosso nossa me nos te por favor pf pfv novo nova pequeno pequena rápido rápida "
+                               "esse essa este esta isso".split()),
+                re.compile(r"\b(para|pra|pro|em|com|que|quando|por|sobre|sem|desde|até|se|e|mas|como|onde|pelo|"
+                           r"pela|porque)\b|[,.;:!?()]", re.I))
+#: Portuguese forms that are English words too ("prepare", "organize", "revise"): never taken for a task verb there
+_PT_AS_EN = {"prepare", "organize", "revise", "configure"}
+_ALL_VERBS = set(_FR_VERBS) | set(_ES_VERBS) | set(_DE_VERBS) | {"sucht", "suchen", "brauche", "cherches", "busco"} \
+    | (set(_PT_VERBS) - _PT_AS_EN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,10 +346,14 @@ class TaskName:
 
 def task_name(request: str, lang: str) -> TaskName | None:
     """The task a request sets, or None when no task verb and object can be read from it."""
+    if lang == "ja" or KANA.search(request[:40]):
+        return _task_ja(request)
     if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", request[:40]):
         return _task_zh(request)
     if lang == "fr":
         return _task_fr(request) or _task_en(request)
+    if lang == "pt":  # English verbs in a Portuguese request are its nouns ("antes de cada release: ...")
+        return _task_other(request, lang)
     if lang in _OTHER:
         return _task_other(request, lang) or _task_en(request)
     return _task_en(request)
@@ -317,13 +369,29 @@ _OCCASION = (
     re.compile(r"(?:cada vez|siempre|la próxima vez) que (?:te )?pida (?:que )?(?P<x>[^.,;:!?]{3,60})", re.I),
     re.compile(r"(?:immer|jedes ?mal),? wenn ich (?:dich )?(?:nach |um )?(?P<x>[^.,;:!?]{3,60}?) "
                r"(?:frage|bitte|brauche)", re.I),
+    re.compile(r"(?:sempre|toda vez|cada vez|da próxima vez|quando) que (?:eu )?(?:te |lhe |você )?"
+               r"(?:pedir|pedi|mandar) (?:para |pra |que )?(?P<x>[^.,;:!?]{3,60})", re.I),
 )
+#: "週報を頼むときは", "議事録をまとめるときは": the Japanese occasion, its object and verb
+_OCCASION_JA = re.compile(r"(?P<x>[\u30a1-\u30fa\u30fc\u3400-\u9fffA-Za-z]{2,12})(?:を|の)"
+                          r"(?P<v>頼む|頼んだ|お願いする|依頼する|書く|書いてもらう|作る|作ってもらう|まとめる|"
+                          r"翻訳する|レビューする|計画する|立てる)"
+                          r"(?:とき|時|際|場合)")
+_JA_OCCASION_NOUN = {"書く": "作成", "書いてもらう": "作成", "作る": "作成", "作ってもらう": "作成",
+                     "まとめる": "まとめ", "翻訳する": "翻訳", "レビューする": "レビュー", "計画する": "計画",
+                     "立てる": "計画"}
 _OCCASION_LEAD = re.compile(r"^(?:me |you |to |for |about |with |an? |the |some |anything about )+", re.I)
 
 
 def occasion(text: str, lang: str) -> TaskName | None:
     """The task a user names as the occasion of their rules ("whenever I ask for a cross-timezone slot"):
     what the skill is for, in the user's own words, whatever this session's request was."""
+    ja = _OCCASION_JA.search(text)
+    if ja is not None:
+        x = _JA_INSTANCE.sub("", ja.group("x")) or ja.group("x")
+        noun_of = _JA_OCCASION_NOUN.get(ja.group("v"), "")
+        name = x if x.endswith(noun_of) else x + noun_of
+        return TaskName(slugify(name), name, name, name, f"{x}を{ja.group('v')}")
     for pattern in _OCCASION:
         m = pattern.search(text)
         if m is None:
@@ -350,6 +418,9 @@ def occasion(text: str, lang: str) -> TaskName | None:
 
 def has_task_verb(sentence: str, lang: str) -> bool:
     """Does this sentence ask for a piece of work (a request), whether or not a name can be read from it?"""
+    if lang == "ja" or KANA.search(sentence[:40]):
+        return any(v in sentence[:60] for v, _ in _JA_VERBS) or bool(re.search(r"(を|の)(お願い|頼みたい|依頼)",
+                                                                              sentence[:60]))
     if lang == "zh" or re.search(r"[\u3400-\u9fff]{2,}", sentence[:40]):
         return any(v in sentence[:24] for v in _ZH_VERBS) or bool(
             re.search(
@@ -360,8 +431,11 @@ def has_task_verb(sentence: str, lang: str) -> bool:
     if label and label.group(1).lower() in DELIVERABLES:
         return True  # "query: users who signed up in may ...": a piece of work asked for by its label
     words = [w.lower().strip(",.:;!?'\"`") for w in _LEAD.sub("", sentence).split()[:8]]
-    return any(w in _VERBS or w in _TO_SOMEONE or w in _FR_VERBS or any(w in verbs for verbs, _, _ in _OTHER.values())
-               for w in words)
+    if lang == "pt":
+        words = [re.sub(r"-(me|nos|lhe|lhes|te)$", "", w) for w in words]  # "faz-me", "prepara-me"
+    return any(w in _VERBS or w in _TO_SOMEONE or w in _FR_VERBS or any(w in verbs for other, (verbs, _, _) in
+                                                                     _OTHER.items() if other != "pt")
+               or ((lang == "pt" or w not in _PT_AS_EN) and w in _PT_VERBS) for w in words)
 
 
 def _task_en(request: str) -> TaskName | None:
@@ -428,6 +502,67 @@ def _task_zh(request: str) -> TaskName | None:
     return None
 
 
+#: Japanese requests: the verb's te-form (longest first) -> the noun the name ends with, as `週報作成`, `議事録まとめ`
+_JA_VERBS: tuple[tuple[str, str], ...] = (
+    ("計画を立てて", "計画"), ("プランを立てて", "計画"), ("リファクタリングして", "リファクタリング"),
+    ("レビューして", "レビュー"), ("チェックして", "チェック"), ("デプロイして", "デプロイ"), ("テストして", "テスト"),
+    ("下書きして", "下書き"), ("作成して", "作成"), ("計画して", "計画"), ("準備して", "準備"), ("用意して", "準備"),
+    ("要約して", "要約"), ("翻訳して", "翻訳"), ("修正して", "修正"), ("整理して", "整理"), ("提案して", "提案"),
+    ("設計して", "設計"), ("実装して", "実装"), ("追加して", "追加"), ("添削して", "添削"), ("分析して", "分析"),
+    ("更新して", "更新"), ("まとめて", "まとめ"), ("立てて", "計画"), ("書いて", "作成"), ("作って", "作成"),
+    ("訳して", "翻訳"), ("直して", "修正"), ("調べて", "調査"), ("考えて", "案"),
+)
+#: what an object's last part says too little alone: the part before it says which ("PRの説明文" -> PR説明文)
+_JA_VAGUE = {"説明", "説明文", "文章", "内容", "計画", "予定", "プラン", "案", "資料", "一覧", "リスト", "コード",
+             "スクリプト", "ファイル", "メモ", "テキスト", "関数", "クラス", "処理", "機能"}
+_JA_INSTANCE = re.compile(r"^(この|その|あの|今週|来週|先週|今月|来月|今日|明日|私|僕|俺|うち)(の)?|"
+                          r"[\d０-９一二三四五六七八九十]+(日間|泊|日|人|件|個|つ|枚|ページ|時間|週間|か月|ヶ月)(の)?")
+
+
+_JA_OBJECT = re.compile(r"[\u30a1-\u30fa\u30fc\u3400-\u9fff]{2,}|[A-Za-z][A-Za-z0-9+#.-]*")
+
+
+def _task_ja(request: str) -> TaskName | None:
+    s = re.sub(r"^(すみません|お疲れ様です|こんにちは|あの|えっと|ちょっと)[、,。\s]*", "", request.strip())
+    for verb, noun_of in _JA_VERBS:
+        at = s.find(verb)
+        if at < 0 or at > 60:
+            continue
+        terms: list[str] = []
+        # the object is in the clause before the verb, or (when that clause says only how) in the one before it:
+        # "コミットメッセージは英語で、Conventional Commits形式で書いて"
+        for before in reversed(re.split(r"[、。，,：:！!？?]", s[:at])):
+            before = before.strip()
+            if before.endswith("で") and not re.search("[をは]", before):
+                continue  # "英語で", "Conventional Commits形式で": how it is done, not what
+            if before.endswith(("を", "は", "も")):
+                obj = before[:-1]  # "設定ファイルを読み込む関数を": the whole phrase, its head last
+            else:
+                # "READMEを英語に": README; "コミットメッセージは英語で": what "は" marks is what it is about
+                obj = before.rsplit("を", 1)[0] if "を" in before else before.rsplit("は", 1)[0]
+            parts = [p for p in (_JA_INSTANCE.sub("", x) for x in obj.split("の")) if p]
+            terms = [t for p in parts for t in _JA_OBJECT.findall(p) if t not in _JA_NOT_TOPIC]
+            if terms:
+                break
+        if not terms:
+            continue
+        noun = terms[-1]
+        if noun == noun_of and len(terms) >= 2:
+            noun = terms[-2]  # "旅行の計画を立てて": 旅行計画
+        elif noun in _JA_VAGUE and len(terms) >= 2:
+            noun = terms[-2] + noun
+        noun = noun[:12]
+        name = f"{noun}{noun_of}" if noun != noun_of else noun
+        return TaskName(slugify(name), name, name, name, f"{noun}{'の' if 'を' in verb else 'を'}{verb}")
+    # "議事録の作成をお願いします": the work named as a noun
+    m = re.search(r"(?P<x>[\u30a1-\u30fa\u30fc\u3400-\u9fffA-Za-z]{2,12})の"
+                  r"(?P<v>作成|翻訳|レビュー|修正|要約|まとめ|計画|準備|添削|整理)を(お願い|して|頼)", s)
+    if m:
+        name = m.group("x") + m.group("v")
+        return TaskName(slugify(name), name, name, name, f"{m.group('x')}の{m.group('v')}")
+    return None
+
+
 def _task_fr(request: str) -> TaskName | None:
     s = re.sub(r"^\s*((salut|bonjour|coucou|ok|alors|bon)\b[\s,!]*)*((est-ce que )?(tu peux|peux-tu|pourrais-tu|"
                r"tu pourrais|j'ai besoin que tu|je voudrais que tu|aide-moi à|merci de|il faut)\s+)?", "",
@@ -458,19 +593,31 @@ def _task_other(request: str, lang: str) -> TaskName | None:
     words = " ".join(_CODE.sub(" ", request).split()).split()
     for i, raw in enumerate(words[:6]):
         verb = raw.lower().strip(",.:;!¡¿")
+        if lang == "pt":
+            verb = re.sub(r"-(me|nos|lhe|lhes|te)$", "", verb)  # European "prepara-me", "faz-me"
         if verb not in verbs:
             continue
         head = stop.split(" ".join(words[i + 1:]), maxsplit=1)[0]
-        obj = [w.lower().strip("'\"") for w in head.split()]
+        said = head.split()
+        if lang == "pt":  # "uma viagem a Lisboa": a capitalised word is this instance's place or person
+            said = [w for w in said if not (w[:1].isupper() and w[1:2].islower())]
+        obj = [w.lower().strip("'\"") for w in said]
         obj = [w for w in obj if w and w not in drop and not _not_a_topic(w) and not re.search(r"\d", w[:1])
                and len(w) > 1][:2]
         if not obj:
             return None
         noun = verbs[verb]
         what = " ".join(obj)
-        parts = ([noun] if noun else []) + obj if lang == "es" else obj + ([noun] if noun else [])
+        if lang == "pt" and len(obj) == 2:  # "resumo da reunião", not "resumo reunião"
+            low = [w.lower() for w in said]
+            if obj[0] in low and obj[1] in low and set(low[low.index(obj[0]) + 1:low.index(obj[1])]) & \
+                    {"de", "do", "da", "dos", "das"}:
+                what = f"{obj[0]} de {obj[1]}"
+        first = lang in ("es", "pt")
+        parts = ([noun] if noun else []) + obj if first else obj + ([noun] if noun else [])
         slug = slugify("-".join(parts))
-        shown = f"{noun} {what}".strip() if lang == "es" else f"{what} {noun}".strip()
+        shown = (f"{noun} de {what}" if lang == "pt" and noun else f"{noun} {what}".strip()) if first else \
+            f"{what} {noun}".strip()
         return TaskName(slug, shown, shown[0].upper() + shown[1:], shown, f"{verb} {what}")
     return None
 
@@ -479,8 +626,9 @@ def topic_name(topics: list[str], lang: str, *, workflow: bool = False) -> str:
     """A name from what a rule is about: `commit-messages`, `release-workflow`, `提交流程`."""
     words = [w for n, w in enumerate(topics[:3]) if not any(_stem(w) == _stem(v) for v in topics[:n])][:2] or \
         ["workflow" if workflow else "working-style"]
-    if workflow and words[-1] not in ("workflow", "流程"):
-        words = [*words[:2], "流程" if lang == "zh" and not words[0].isascii() else "workflow"]
+    if workflow and words[-1] not in ("workflow", "流程", "手順"):
+        words = [*words[:2], "流程" if lang == "zh" and not words[0].isascii() else
+                 "手順" if lang == "ja" and not words[0].isascii() else "workflow"]
     return slugify("-".join(words))
 
 
@@ -536,7 +684,7 @@ def is_domain(w: str) -> bool:
 
 def _domain(w: str) -> bool:
     if not w.isascii():
-        return any(term in w for term in DOMAIN_ZH)
+        return any(term in w for term in DOMAIN_ZH) or any(term in w for term in DOMAIN_JA) or w in DOMAIN_PT
     return w in DOMAIN or w.rstrip("s") in DOMAIN or (w.endswith("ies") and w[:-3] + "y" in DOMAIN)
 
 
@@ -550,6 +698,21 @@ DOMAIN_ZH = set(
 )
 
 
+#: ... Japanese (katakana loanwords and kanji terms of work) ...
+DOMAIN_JA = set(
+    """コミット メッセージ テスト レビュー ログ ドキュメント メール レポート スライド プレゼン スクリプト リリース
+    デプロイ ブランチ エラー 設計 実装 仕様 日報 週報 月報 議事録 報告書 提案書 見積 資料 翻訳 旅行 出張 献立 レシピ
+    予算 家計 請求書 契約 面接 履歴書 記事 ブログ 投稿 原稿 企画 日程 会議 打ち合わせ 英語 日本語 命名 依存 本番
+    障害 pytest logging""".split()
+)
+#: ... and Portuguese spellings the English list does not have
+DOMAIN_PT = set(
+    """relatório relatórios reunião reuniões ata atas viagem viagens roteiro orçamento cardápio receita receitas
+    testes mensagem mensagens currículo apresentação planilha tabela contrato proposta resumo tradução código
+    documentação lançamento tarefas orçamentos faturas fatura artigo artigos postagem redação erros erro""".split()
+)
+
+
 #: months and weekdays (en, fr, es, de): when this instance happens, never what a skill is about
 DATES = set(
     """january february march april june july august september october november december jan feb mar apr jun jul aug
@@ -557,7 +720,9 @@ DATES = set(
     sat janvier février mars avril mai juin juillet août septembre octobre novembre décembre lundi mardi mercredi jeudi
     vendredi samedi dimanche enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
     lunes martes miércoles jueves viernes sábado domingo januar februar märz juni juli oktober dezember montag dienstag
-    mittwoch donnerstag freitag samstag sonntag mo di mi do fr sa""".split()
+    mittwoch donnerstag freitag samstag sonntag mo di mi do fr sa janeiro fevereiro março abril maio junho julho agosto
+    setembro outubro novembro dezembro segunda terça quarta quinta sexta sábado domingo segunda-feira terça-feira
+    quarta-feira quinta-feira sexta-feira""".split()
 )
 #: words that count, point or fill ("two", "same", "anything"): they never say what the work is
 _FILLER = set("of anything something everything nothing same other any all some more most two both either neither "
@@ -575,7 +740,11 @@ def topic_words(text: str) -> list[str]:
     """What a sentence is about: technical nouns and CJK terms, generic verbs, dates and markers removed."""
     out = []
     for w in _WORD.findall(text):
-        if w[0] >= "\u3400":
+        if KANA.search(w):
+            # Japanese: its terms are the katakana and kanji runs; hiragana are particles and endings
+            out += [b for b in _JA_TERM.findall(w) if 2 <= len(b) <= 10 and b not in _JA_NOT_TOPIC
+                    and not any(b.startswith(x) or b.endswith(x) for x in _JA_CUES)]
+        elif w[0] >= "\u3400":
             out += [b for b in _CJK_CUT.split(w) if 2 <= len(b) <= 6 and b not in _CJK_NOT_TOPIC]
         else:
             low = w.lower().strip(".-")

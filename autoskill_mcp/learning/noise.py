@@ -38,15 +38,27 @@ _PATHISH = re.compile(r"(^|\s)(/|~/|\./|[A-Z]:\\)[\w./\\-]+")
 
 # Questions: asking, not instructing. A polite request ("can you keep it short?") is not one.
 _POLITE = re.compile(r"^\s*(ok(ay)?,?\s+|so,?\s+|and\s+|also,?\s+)*(can|could|would|will) (you|u)\s+(please\s+)?"
-                     r"(?!(tell|explain|think|help me understand|remind)\b)\w+", _I)
+                     r"(?!(tell|explain|think|help me understand|remind)\b)\w+|"
+                     # "você pode fazer em tópicos?", "consegue deixar mais curto?": a request, politely
+                     r"^\s*((e|ok|então|beleza),?\s+)?(você |vc )?(pode|poderia|podes|consegue) (me |"
+                     r"por favor )?"
+                     r"(?!(explicar|dizer|me dizer|contar)\b)\w+|"
+                     # "箇条書きにしてもらえますか？": asking for something to be done, not for information
+                     r"^.*(て|で)(もらえ|いただけ|くれ)(ます|ません)か[？?。]?\s*$", _I)
 _ASKING = re.compile(
     r"^\s*((and|but|so|also|or|ok(ay)?|hmm+),?\s+)?(what|why|how|which|who|whom|whose|where|when|is|are|was|were|"
     r"does|do|did|has|have|should (i|we)|shall (i|we)|can (i|we)|could (i|we)|may i|is there|are there|any idea|"
     r"anyone)\b|"
     r"(吗|呢|么|吧)\s*[？?]?\s*$|^(为什么|怎么|如何|是否|有没有|能不能|是不是|哪)|"
-    r"^(est-ce que|pourquoi|comment|quel(le)?s?|qu'est-ce|combien|où)\b", _I)
+    r"^(est-ce que|pourquoi|comment|quel(le)?s?|qu'est-ce|combien|où)\b|"
+    r"^((e|mas|então),?\s+)?(o que|por que|porque|como|qual|quais|quem|onde|quando|quanto|será que|é possível|"
+    r"tem como|dá pra|existe)\b|"
+    r"(ですか|ますか|でしょうか|ませんか|んですか|のか|かな|っけ)[。．]?\s*$|^(なぜ|なんで|どうして|どうやって|"
+    r"どうすれば)",
+    _I)
 _QMARK = re.compile(r"[?？]\s*$|^\s*¿|^\W*(hypothetically|what if|suppose|imagine if|假如|假设|et si|supposons|"
-                    r"hipotéticamente|angenommen)\b", re.I)
+                    r"hipotéticamente|angenommen|e se|supondo que|hipoteticamente|仮に|もしも)\b|"
+                    r"(ですか|ますか|でしょうか|んですか)[。．]?\s*$", re.I)
 #: "how I write to clients: ...", "what we need from a paper: ...": a wh-word opening a statement of practice
 #: "when you change something, run ...": a condition, then what to do
 #: "when you set up meetings for me, default to 25 minutes": with no question mark, an occasion and what to do
@@ -77,7 +89,20 @@ _COMPLAINT = re.compile(
     r"dasselbe Problem|même (problème|souci|erreur)|"
     r"funktioniert (immer )?noch nicht|klappt (immer )?noch nicht|sigue sin|sigue igual|"
     r"sigue (fallando|dando|petando|rompiendo)|mismo (error|problema|fallo)|no funciona|falla otra vez)\b|"
-    r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|崩了|很烦|好烦|烦死|麻烦死|头疼)",
+    r"(还是(不|没|有|报错|空白|错|一样)|仍然(不|没|报错)|没反应|不起作用|没有效果|报错了|出错了|又(错|报错|挂)了|挂了|"
+    r"崩了|很烦|好烦|烦死|麻烦死|头疼)|"
+    # Portuguese: "ainda não funciona", "continua dando erro", "o mesmo erro", "quebrou"
+    r"\b(ainda (não|nao) (funciona|roda|abre|carrega|aparece|mudou|deu|foi|passou|compila|está|tá)|continua (dando|com|"
+    r"falhando|quebrando|igual|o mesmo|a mesma|travando|a falhar|a dar|sem funcionar)|(não|nao) (funciona|está "
+    r"funcionando|tá funcionando|funcionou|roda|rodou|abre|carrega|compila|mudou nada)|(o )?mesmo (erro|problema|bug)|"
+    r"a mesma (coisa|mensagem|falha)|(quebrou|travou|deu (erro|pau|ruim))|está (quebrado|errado|vazio|em branco)|"
+    r"(dá|da) erro|continua a (falhar|dar))\b|"
+    # Japanese: "まだ動かない", "動きません", "同じエラー", "エラーが出る", "落ちる", "直っていない"
+    r"(まだ.{0,12}(ない|ません|エラー|失敗|落ち)|動かない|動きません|動作しない|同じエラー|同じ(問題|結果)|"
+    r"エラーが(出|で)|"
+    r"エラーになり|エラーになる|落ちる|落ちます|落ちた|失敗する|失敗します|失敗した|直って(い)?ない|直りません|"
+    r"変わらない|"
+    r"変わりません|壊れ(た|て)|表示されない|反映されない|効かない|固まる|フリーズ)",
     _I,
 )
 
@@ -149,12 +174,23 @@ _REPORTED = re.compile(
     r"(有人|同事|他|她|他们|老板|领导|评审|客户|你)(说|觉得|建议|提到|认为|坚持|强调|表示|非要|写的|写了)|"
     r"\b(quelqu'un|il|elle|ils|on|tu|mon (chef|collègue)|le client|notre \w+) (m'a dit|a dit|dit|pense|trouve|"
     r"suggère|insiste|as écrit|as dit|a écrit)\b|\b(dijo|dice|dijiste|escribiste|insiste|sagt|sagte|meint|"
-    r"hast geschrieben)\b")
+    r"hast geschrieben)\b|"
+    r"\b(disse|falou|diz|acha que|sugeriu|insiste|escreveu|mandou dizer)\b|(と言って(い|た)|が言う|に言われ|によると|"
+    r"らしい|って言って)")
 
 
 def is_complaint(sentence: str) -> bool:
-    """Saying what is broken or still wrong: a bug report, not a rule."""
+    """Saying what is broken or still wrong: a bug report, not a rule. A condition and what to do then
+    ("if it fails all 10 it's a real bug, fix it") is a step of a procedure, not a report."""
+    if _IF_THEN.match(sentence):
+        return False
     return bool(_COMPLAINT.search(sentence))
+
+
+#: "if it fails some of the time: mark it flaky", "si ça échoue, relance": a condition, then an order
+_IF_THEN = re.compile(r"^\W*(if|when|whenever|in case|si|quand|cuando|wenn|falls|如果|要是)\b[^?？]{3,120}[,:，：]\s*"
+                      r"(then\s+)?(fix|mark|open|rerun|retry|run|add|ping|tell|ask|stop|skip|revert|roll|file|"
+                      r"quarantine|escalate|page|use|drop|delete|move|flag|note|log|raise|create|check)\b", re.I)
 
 
 def is_reference(sentence: str) -> bool:

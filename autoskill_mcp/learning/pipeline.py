@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..store.base import SkillStore
 from .candidate import Candidate
@@ -24,6 +24,9 @@ from .redaction import redact, redact_session
 from .served import Served, served_in, usage_counts
 from .session import Session
 from .signals import language
+
+if TYPE_CHECKING:  # the LLM path loads lazily (see build_learner)
+    from ..llm.provider import Provider
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +214,7 @@ def _start(session: Session, since_uid: str | None) -> int:
     return 0
 
 
-def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provider: Any = None,
+def build_learner(store: SkillStore, llm: dict[str, Any] | None = None, *, provider: Provider | None = None,
                   pending: PendingCandidates | None = None) -> Learner:
     """The learner the settings ask for: an LLM extractor and judge when a provider is configured
     (or given, e.g. the MCP client's sampling), else the offline rules."""

@@ -11,7 +11,8 @@ artefact ("make the logo bigger", "rename it to fetch_user").
 
 A sentence is read clause by clause: the clauses that instruct (an imperative, a
 modal, a "no X") and carry a kind make the rule; explanations, complaints and
-questions around them are dropped. English, Chinese and French cues.
+questions around them are dropped. English, Chinese, French, Spanish, German,
+Portuguese and Japanese cues.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from .noise import is_complaint, is_question
-from .signals import TENTATIVE
+from .signals import KANA, TENTATIVE
 
 _I = re.IGNORECASE
 _NUM = r"(?:[$€£¥]\s?)?\d[\d,.]*(?:\s?k\b)?"
@@ -31,7 +32,7 @@ _DELIVERABLE_UNITS = (r"words?|pages?|lines?|bullets?|bullet points|items?|point
 _KINDS_EN: dict[str, str] = {
     "limit": (rf"\b(under|below|less than|fewer than|no more than|not more than|at most|max(imum)?|up to|within|"
               rf"cap(ped)? at|limit(ed)? to|no longer than|shorter than|not exceed|budget( of| is)?|stay under|"
-              rf"keep (it|them|each|the \w+) (under|below|to|within))\s*{_NUM}|"
+              rf"keep (it|them|each|the \w+|[\w-]+s) (under|below|to|within))\s*{_NUM}|"
               rf"\b\d+\s*({_DELIVERABLE_UNITS})\s*(max|maximum|tops|at most|or (less|fewer))\b|"
               rf"\b(max|maximum|at most|up to|only|exactly|just)\s+(one|two|three|four|five|\d+)\b|(?<!\w)[≤<]\s*\d|"
               rf"\bbudget\b|\bcheap(er|est)?\b|\b(per|a) (day|night|person|page|line|item|paragraph) (max|tops)\b"),
@@ -67,7 +68,8 @@ _KINDS_EN: dict[str, str] = {
     "audience": (r"\b(for (kids|children|beginners|newcomers|my (boss|team|manager|parents|clients?|students|readers|"
                  r"family|kids|husband|wife|partner))|non-?technical|executives|stakeholders|audience|readers?|"
                  r"reviewers?)\b"),
-    "language": r"\b(in (plain )?(english|french|chinese|spanish|german|japanese)|answer in|reply in|bilingual)\b",
+    "language": r"\b(in (plain )?(english|french|chinese|spanish|german|japanese|portuguese)|answer in|reply in|"
+                r"bilingual)\b",
     "time": (r"\b(before|after|by|until|no later than|not before)\s+\d{1,2}(:\d\d)?\s*(am|pm|h)?\b|\b(morning|"
              r"evening|overnight|red-?eye|weekends?|weekdays?|deadline|daily|weekly|monthly|every (day|week|month|"
              r"morning|friday)|time blocks?|travel time|timezone|utc)\b"),
@@ -140,9 +142,66 @@ _KINDS_DE: dict[str, str] = {
     "tool": r"\b(nutze|verwende|benutze|basis|als)\b",
     "time": r"\b(vormittags|nachmittags|abends|montag|freitag|jede (woche|nacht)|wöchentlich|puffer)\b",
 }
+_KINDS_PT: dict[str, str] = {
+    "limit": r"\b(no máximo|máximo|máx|até \d|menos de|não mais (que|de)|não passar de|limite de|orçamento|barat[oa]s?|"
+             r"sem casas decimais)\b|\b\d+\s*(palavras|linhas|frases|tópicos|itens|páginas|caracteres|parágrafos|"
+             r"slides|pontos|%)",
+    "exclude": r"\b(sem|nada de|(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|põe|bote|bota|adicione|"
+               r"adiciona|"
+               r"inclua|escreva|escrevas|faças|"
+               r"escreve|faça|faz|mexa|mencione|invente|commite|deixe)|evite|evita|nenhum|nenhuma|em vez de|"
+               r"no lugar de|"
+               r"ao invés de|tira|tire|remova|jamais|nunca)\b",
+    "include": r"\b(adicione|adiciona|inclua|inclui|coloque|coloca|põe|ponha|bota|mencione|indique|cite|separe|anexe|"
+               r"acrescente|acrescenta|termin[ae] com|comece com|começa com)\b",
+    "format": r"\b(tópicos|em tópicos|lista|tabela|formato|resumo|versão|colunas?|seções?|seção|marcadores|bullets?|"
+              r"estrutura|estilo|markdown|json|títulos?|cabeçalhos?|negrito|numerad[ao]s?|modelo|template)\b",
+    "fallback": r"\b(plano b|senão|se não der|caso contrário|por via das dúvidas|alternativa|em caso de|se chover|caso "
+                r"(falhe|dê erro|não dê))\b",
+    "tone": r"\b(tom|formal|informal|descontraíd[oa]|profissional|educad[oa]|diret[oa]|objetiv[oa]|gírias?|emojis?|"
+            r"primeira pessoa|amigável|sem rodeios|tratamento|o senhor|a senhora|tu|você)\b",
+    "length": r"\b(curt[oa]s?|mais curto|muito longo|longo demais|resumid[oa]|breve|enxut[oa]|concis[oa]|sucint[oa]|"
+              r"uma frase|uma linha|encurta|encurte|detalhad[oa])\b",
+    "order": r"\b(primeiro|depois|em seguida|por último|no final|no fim|no começo|no início|ordena|ordene|em ordem)\b",
+    "check": r"\b(verifique|verifica|confira|confere|testes?|rode|roda|valide|valida|checa|cheque|revisa|revise)\b",
+    "tool": r"\b(use|usa|utilize|utiliza|com)\b",
+    "audience": r"\b(para (iniciantes|crianças|leigos|o cliente|os clientes|meu chefe|minha chefe|a diretoria|"
+                r"a equipe)|"
+                r"público|leitor(es)?|diretoria)\b",
+    "language": r"\b(em (português|inglês|espanhol|francês|alemão|japonês|chinês))\b",
+    "time": r"\b(cada (mês|semana|dia)|toda (semana|segunda|sexta|manhã)|todo (mês|dia)|mensal|semanal|antes das \d|"
+            r"depois das \d|de manhã|à tarde|à noite|fim de semana|prazo)\b",
+}
+# Japanese has no word boundaries: the cues are the words themselves ("以内", "箇条書き", "敬語", "なしで")
+_KINDS_JA: dict[str, str] = {
+    "limit": r"(以内|上限|最大|超えない|超えないよう|に抑え|予算|安め|安く|\d+\s*(字|文字|行|個|点|項目|語|ページ|枚|"
+             r"つ|件|"
+             r"%|％|割|円|万円)(以下|まで|程度|くらい|ぐらい|に収め)?)",
+    "exclude": r"(なし|無し|抜きで|抜き|使わない|使わず|入れない|書かない|含めない|不要|いらない|要らない|禁止|避けて|"
+               r"やめて|しないで|ないで|ではなく|じゃなくて|代わりに|除いて|除外|省いて|控えて)",
+    "include": r"(追加|加えて|入れて|含めて|付けて|添えて|記載|明記|載せて|書き添え)",
+    "format": r"(箇条書き|(?<![発代公図年])表(形式|で|に|を)|テーブル|一覧|リスト|形式|フォーマット|見出し|要約|"
+              r"番号付き|太字|"
+              r"マークダウン|markdown|json|構成|テンプレート|章立て|命名|接頭辞|プレフィックス|スタイル|体裁)",
+    "fallback": r"(代替案|代案|予備|念のため|万が一|万一|もし.{1,15}(なら|たら|場合)|失敗したら|雨の場合|雨なら|"
+                r"プランB|"
+                r"できない場合|ダメなら)",
+    "tone": r"(敬語|です・ます|ですます|です/ます|だ・である|である調|丁寧|カジュアル|フランク|砕けた|くだけた|口調|"
+            r"トーン|"
+            r"語調|フォーマル|簡潔|絵文字|専門用語|柔らか)",
+    "length": r"(短く|短め|長すぎ|長い|簡潔に|手短|詳しく|詳細に|一文で|一行で|1行で|削って|縮めて|要点だけ|"
+              r"コンパクト)",
+    "order": r"(先に|最初に|まず|次に|その後|最後に|順番|並べ|ソート|降順|昇順|冒頭|末尾)",
+    "check": r"(確認|テスト|検証|チェック|見直し|レビュー|動作確認|lint|実行して)",
+    "tool": r"(使って|使用|利用|を使う|で書いて)",
+    "audience": r"(向け|初心者|子供|子ども|上司|お客様|顧客|読者|非エンジニア|経営陣|役員)",
+    "language": r"(英語|日本語|中国語|二か国語|英訳|和訳)",
+    "time": r"(毎日|毎週|毎月|午前|午後|夜|週末|平日|締め切り|締切|期限|\d+時(まで|以降|前|より前)|タイムゾーン)",
+}
+_PT_NO = re.compile(r"\b(no|nos)\b", _I)
 _COMPILED = {lang: {k: re.compile(p, _I) for k, p in kinds.items()}
              for lang, kinds in (("en", _KINDS_EN), ("zh", _KINDS_ZH), ("fr", _KINDS_FR), ("es", _KINDS_ES),
-                                 ("de", _KINDS_DE))}
+                                 ("de", _KINDS_DE), ("pt", _KINDS_PT), ("ja", _KINDS_JA))}
 #: kinds too common to make a requirement on their own
 _WEAK = {"tool", "order", "include", "check", "format"}
 
@@ -191,14 +250,22 @@ _HOUSE = re.compile(
     r"\b(bei uns|in unserem (team|projekt|repo)|en (nuestro|este) (equipo|proyecto|repo)|aquí (usamos|no usamos)|"
     r"all (my|our) \w+ (are|go|get|use|have)|tous mes|toutes mes|mes \w+ (\w+ )?(sont|partent|se font) tou(te)?s|"
     r"alle (meine|unsere)|todos (mis|nuestros)|todas (mis|nuestras))\b|"
+    # Portuguese and Japanese teams: "aqui a gente usa", "na nossa equipe", "うちのチームでは", "このリポジトリでは"
+    r"\b(aqui (a gente|nós|nos|no time|na equipe)? ?(usa|usamos|não usa|não usamos|sempre|nunca|prefere|preferimos)|"
+    r"(na|da) nossa (equipe|empresa)|no nosso (time|projeto|repo|repositório|código)|neste (projeto|repo|repositório)|"
+    r"nosso (padrão|estilo|guia)|a gente (usa|não usa|sempre|nunca|prefere)|todos os (meus|nossos) \w+|"
+    r"todas as (minhas|nossas) \w+)\b|(うち(の(チーム|会社|部署|プロジェクト))?では|弊社では|当社では|社内(では|"
+    r"の(ルール|規定))|"
+    r"チームの(ルール|規約|方針)|この(リポジトリ|リポ|プロジェクト|コードベース)では|コーディング規約)|"
     # "fyi, ...", "heads up: ...", "pour info, ...", "zur Info, ...": the user telling the agent how things are
     r"^\W*(fyi|heads up|for the record|just so you know|pour info(rmation)?|zur info|nur zur info|"
-    r"para que lo sepas|para tu información|供参考|顺便说一下)\b", _I)
+    r"para que lo sepas|para tu información|供参考|顺便说一下|só pra você saber|pra constar|参考までに)\b", _I)
 #: "we use that in a few of the report models": a practice in some places is a fact, not the house's rule; nor is
 #: what keeps happening ("we always end up fielding questions")
 _PARTIAL = re.compile(r"\b(in (a few|some|one|two|a couple) (of )?|some of (the|our)|sometimes|here and there|"
                       r"for now|at the moment|currently|always (end(s|ed)? up|seem|get stuck|run into|forget))\b|"
-                      r"(有些|个别|部分|暂时)", _I)
+                      r"(有些|个别|部分|暂时)|\b(em alguns|às vezes|por enquanto|no momento|atualmente)\b|"
+                      r"(一部の|たまに|ときどき|時々|今のところ|現状)", _I)
 # A rule stated as how things are done here: "keys are snake_case", "errors go back as problem+json".
 _POLICY = re.compile(
     r"\b(is|are|goes|go|get|gets|stays?|lives?|belongs?) (always |never |only )?(in|under|into|through|via|as|"
@@ -210,12 +277,16 @@ _POLICY = re.compile(
     r"\bit'?s [\w.-]+ everywhere\b|\b[\w-]+ (style|format|convention|conventions|layout) (here|in this (repo|codebase|"
     r"team|project))\b|"
     r"(都(是|用|放|走|按)|统一|一律|按照|一般都|我们(都|一般|一律|统一|用|不用|不))|"
-    r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b", _I)
+    r"\b(c'est|on utilise|on met|on fait|chez nous|ici on)\b|"
+    r"\b(aqui (a gente |nós )?(usa|usamos|é|são|fica|ficam|vai|vão)|a gente (usa|não usa|sempre|nunca)|"
+    r"(fica|ficam|vai|vão) (sempre )?(em|no|na|dentro d))\b|(で統一|に統一|は(全部|すべて|必ず)|にしています|"
+    r"ことになっています)",
+    _I)
 # A constraint said without a verb, right after the agent's output: "bullets not paragraphs", "and table-driven
 # tests w/ t.Run per case", "noch ein HEALTHCHECK auf /health", "还有单测".
 _FRAGMENT = re.compile(
     r"^\W*[\w+#./:-]+( [\w+#./:-]+){0,3},? (not|instead of|over|rather than|statt|anstatt|plutôt que|pas|en vez de|"
-    r"y no|而不是|不要)\s+\S|"
+    r"y no|而不是|不要|não|e não|em vez de|no lugar de)\s+\S|"
     r"^\W*(and|also|plus|oh and|noch|und|aussi|et aussi|y|además|también|还有|再加|另外)\s+(a |an |the |ein |eine |un |"
     r"une |los |las |el |la )?[\w+#./:-]+,?( [\w+#./:-]+,?){0,8}\W*$|"
     # "jira key first in the title": where a thing goes, said without a verb
@@ -230,18 +301,27 @@ _CLAUSE_SPLIT = re.compile(r"\s*(?:[;；]|,\s+(?=(?:what|how|why|which|where|whe
                            r"any idea|thoughts)\b)|,\s+(?=(?:but|because|since|so|as|cause|which|otherwise|last time|"
                            r"i'?m |i'?ve |we'?re |i "
                            r"|we |it |they |that'?s|this is|the \w+ (?:is|are|was|were)))|\s[–—-]{1,2}\s|"
-                           r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise)\b|"
-                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b)\s*",
+                           r"\s\((?=[^)]*\)\s*$)|\b(?:because|since|cause|bc|so that|as otherwise|porque|pois|"
+                           r"já que|senão a|senão o)\b|(?<=ので)、|(?<=から)、|、(?=(?:前回|以前|この前|なぜなら|"
+                           r"というのも|私|僕|俺|上司が|うちの))|"
+                           r"，(?=(?:因为|不然|否则|上次|我|我们|他|她|它|这样))|\b(?:car|parce que|sinon la)\b|"
+                           r",\s+(?=(?:a minha|o meu|minha|meu|ele|ela|eles|elas|da última vez|senão)\b))\s*",
                            _I)
 _EXPLAIN = re.compile(r"^(the last (guy|time|one|person)|(she|he|they) (reads?|uses?|needs?|hates?|likes?)|"
                       r"it (catches|breaks|means|saves|makes)|last time|i (always|never|keep|can'?t|don'?t|hate|know|"
                       r"think|mean|guess|read|use)|we (got|had|did|were)|it (was|is|gets|keeps|looks)|that'?s|this is|"
                       r"they|the kids|otherwise|上次|之前|因为|我(总是|老是|不|是|用的|就|先|做|试|昨天|今天|刚|已经|"
-                      r"也)|结果|明白了|知道了|懂了|c'est|la dernière fois)\b", _I)
+                      r"也)|结果|明白了|知道了|懂了|c'est|la dernière fois|da última vez|na última vez|semana passada|"
+                      r"eu (sempre|nunca|acho|sei|uso|odeio|gosto)|ele|ela|eles|elas|senão|(a|o) (minha|meu) \w+ "
+                      r"(é|está|tem|não|odeia|fica)|(minha|meu) \w+ (é|está|tem|não|odeia|fica))\b|"
+                      r"^((前回|以前|この前|先週)(は|に|の|も|、)|(私|僕|俺|うちの子|子ども|子供)(は|が|も))|"
+                      # a Japanese reason said on its own: "子どもが眠れないので。"
+                      r"(ので|から|ため|んで)[。.！!]?\s*$", _I)
 
 # An edit of this one artefact: its elements renamed, moved, resized, recoloured, or given new values.
 _CONTENT_EDIT = re.compile(
-    r"\b(rename|move|swap|resize|recolou?r|align|center|centre|indent|bump|replace \S+ with|change (the|it|this|that) "
+    r"\b(rename|move|swap (the|these|those|them|it|its|places|positions)|swap [^,.;]{1,40} (for|with)|resize|"
+    r"recolou?r|align|center|centre|indent|bump|replace \S+ with|change (the|it|this|that) "
     r"(\w+ )?(to|from)|make (the|it|this|that) (\w+ )?(bigger|smaller|larger|wider|narrower|taller|red|blue|green|"
     r"black|white|bold|italic|darker|lighter|async|static|public|private)|set (the )?\w+ to|fix (the|that|this) typo|"
     r"move (it|this|that)|put (it|this|that) (on|in|at|under|next)|the (logo|title|button|header|footer|image|font|"
@@ -265,6 +345,10 @@ _CONTENT_EDIT = re.compile(
     # ("the ask goes in the first line" places something: a structure, not an edit of one line)
     r"(?<!\bin )(?<!\bon )(?<!\bat )(?<!\binto )(?<!\bas )\bthe (first|last|second|third|next|previous|"
     r"final|opening|closing) (bullet|line|paragraph|sentence|section|slide|point|row|column|item|step)\b|"
+    # "bullet 3 is a bit long", "slide 2", "le paragraphe 2": one numbered part of this artefact (a step of the
+    # user's own procedure, "pour le point 3, ...", refines how the work is done: not one of these)
+    r"\b(bullet|paragraph|para|slide|item|section|row|column|question|option|"
+    r"puce|paragraphe|diapo|párrafo|diapositiva|absatz|folie) #?\d{1,2}\b|"
     # "the money bullet", "for 3.4", "bigger still", "left of the text": this artefact's parts, pointed at
     r"\bthe [\w-]+ (bullet|paragraph|slide|column|heading|banner|modal|button)\b|"
     r"(^|\b(for|in|on|at|under) )(item |question |section |point |q)?\d+\.\d+\b|"
@@ -277,7 +361,14 @@ _CONTENT_EDIT = re.compile(
     r"(字体|字号|颜色|背景)(换成|改成|调成)|(?-i:\b[A-Z]-\d{2,3}\b)|"
     r"\b(slide|page|section|chapter|figure|question|exercise) \d+\b|"
     r"\bthe ['\"‘“][^'\"’”]{1,40}['\"’”] (slide|section|bullet|paragraph|page|heading|column|tab)\b|"
-    r"\bdrop the (others|rest)\b", _I)
+    r"\bdrop the (others|rest)\b|"
+    # Portuguese and Japanese: this artefact's parts, resized, recoloured, renamed, pointed at
+    r"\b(mais (grande|pequeno|escuro|claro|largo|estreito)|maior|menor|à (esquerda|direita) d|em (vermelho|verde|azul|"
+    r"negrito)|renomei[ae]|muda (o|a) (título|cor|nome|data|fonte)|troca (o|a) (título|cor|nome|data|fonte)|"
+    r"(tira|remove|apaga) (o|a) (\w+ )?(parágrafo|frase|linha|título|slide|piada|foto|imagem|link|coluna|tópico))\b|"
+    r"((大きく|小さく|太く|細く|赤く|青く|濃く|薄く)して|名前を.{1,12}に(変えて|変更)|タイトルを|色を.{0,8}(変え|に)|"
+    r"「[^」]{1,30}」(を|は)(消して|削除|変えて|に変更|追加)|(右|左|上|下)に(移動|ずらして|寄せて)|"
+    r"(最初|最後|\d+番目)の(行|段落|文|スライド|項目)を)", _I)
 _TASK_SCOPED = re.compile(
     r"\b(for now|this time|for this (one|trip|time|file|pr|commit|change|email|version|branch|client|customer|guy|"
     r"pitch|deck|talk|demo|build|submission|event|party)|for the demo|just (this|here|once)|"
@@ -288,7 +379,13 @@ _TASK_SCOPED = re.compile(
     r"只(处理|动|看|改)[^，,。]{0,6}这一?[列行个段]|这个页面|这个接口|这封)|"
     r"\b(just this once|only this once|this once)\b|\b(pour l'instant|pour cette fois|cette fois|pour le moment|"
     r"aujourd'hui|demain|pas encore|la semaine prochaine|ce matin|cet après-midi)\b|\b(nächste woche|heute|morgen früh|"
-    r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|" + TENTATIVE.pattern, _I)
+    r"la semana que viene|la próxima semana|esta mañana|hoy)\b|(今早|今天上午)|"
+    r"\b(por (enquanto|agora)|(só )?(desta|dessa|esta|essa) vez|hoje|amanhã|semana que vem|ainda não|até (eu|o|a) "
+    r"(revisar|aprovar|liberar)|temporariamente|provisoriamente|só (aqui|neste|nesse|nesta|nessa))\b|"
+    # Japanese, in words Chinese does not write ("今日" and "一旦" are Chinese words too: only with kana)
+    r"(今回|今だけ|今日(は|だけ|中)|明日(まで|は)|今週(は|中)|来週は|一旦(は|、)|いったん|とりあえず|ひとまず|当面は|暫定で|"
+    r"このファイル|この関数|ここだけ)|"
+    + TENTATIVE.pattern, _I)
 #: what the speaker has or has not done ("we've never been", "i always forget"): a fact about them, no ask
 _EXPERIENCE = re.compile(r"^\W*(and |but |so )?(i|we|they|he|she)('ve|'d| have| had)? (never|always|already|often) "
                          r"(been|seen|had|tried|used|heard|done|liked|understood|got|gotten|forget|forgot|end up|"
@@ -301,6 +398,8 @@ _INSTANCE = re.compile(
     r"^\W*(i|we) (really )?(need|have|must|'ve got|got) to (go|fly|travel|be in|get to|head|visit)\b|"
     r"\b(ich|wir) (muss|müssen|fahre|fahren|fliege|fliegen)\b[^,.]{0,30}\bnach [A-ZÄÖÜ]|"
     r"\b(necesito|tengo que|quiero) (ir|viajar|volar)\b|\bil me faut\b|"
+    r"^\W*((ok|então|beleza|certo|e)[,\s]+)?agora[,\s]+(eu |a gente )?(preciso|tenho|quero|temos|vou)\b|"
+    r"\b(preciso|tenho que|quero) (ir|viajar|voar)\b|^\W*(今度は|今回は|次は).{0,20}(行く|行きます|旅行|出張)|"
     r"^\W*(now |then |ok |so )?(do|run) (it|this|the same)( one)? (for|on) (the|my|our|this)\b", _I)
 
 
@@ -358,7 +457,8 @@ def policy(text: str) -> bool:
 #: what every one of a kind gets: "every handler needs a timeout", "jeder Handler braucht", "每个接口都要":
 #: a rule of the codebase or the work, stated as a fact
 EVERY_ONE = re.compile(
-    r"\b((every|each) (new )?[\w-]+ (needs|gets|has to|must|should|goes through)|"
+    r"\b((every|each) (new )?([\w-]+ ){1,2}(needs|gets|has to|must|should|goes (in|into|through|to)|lives in|"
+    r"belongs in)|"
     r"(jede[rsn]?|alle) (neuen? )?[\w-]+ (braucht|brauchen|muss|müssen|soll|sollen|bekommt|bekommen|kriegt|kriegen)|"
     r"cada [\w-]+ (nuevo |nueva )?(necesita|debe|lleva|tiene que)|chaque [\w-]+ (doit|a besoin|prend))\b|"
     r"每个.{1,8}?都(要|需要|得|必须)", _I)
@@ -373,9 +473,14 @@ def clauses(sentence: str) -> list[str]:
 def kinds_of(text: str, lang: str = "en") -> tuple[str, ...]:
     """The requirement kinds whose cues this text carries."""
     tables = [_COMPILED["en"]]
-    if lang == "zh" or re.search(r"[\u3400-\u9fff]", text):
-        tables.append(_COMPILED["zh"])
-    if lang in ("fr", "es", "de"):
+    if lang == "pt":
+        text = _PT_NO.sub("em", text)  # "no máximo", "no CI": "in the", never the English "no"
+    japanese = lang == "ja" or bool(KANA.search(text))
+    if (lang == "zh" or re.search(r"[\u3400-\u9fff]", text)) and not japanese:
+        tables.append(_COMPILED["zh"])  # Chinese cues ("用", "先", "按") read Japanese kanji wrongly
+    if japanese:
+        tables.append(_COMPILED["ja"])
+    if lang in ("fr", "es", "de", "pt"):
         tables.append(_COMPILED[lang])
     found: dict[str, None] = {}
     for table in tables:
@@ -389,8 +494,12 @@ def instructs(text: str, lang: str = "en") -> bool:
     """Does this clause tell someone what to do (rather than state a fact)?"""
     if _INSTRUCT_EN.search(text):
         return True
+    if lang == "ja" or KANA.search(text):
+        return bool(_INSTRUCT_JA.search(text))
     if (lang == "zh" or re.search(r"[\u3400-\u9fff]", text)) and _INSTRUCT_ZH.search(text):
         return True
+    if lang == "pt":
+        return bool(_INSTRUCT_PT.search(text))
     if lang == "es":
         return bool(_INSTRUCT_ES.search(text))
     if lang == "de":
@@ -409,6 +518,23 @@ _INSTRUCT_DE = re.compile(
     r"^\w+(en|ern|eln)\b.{0,40}$|\b\w+ (eintragen|einplanen|lassen|pinnen|laufen)\b|"
     # a participle as the constraint: "Version gepinnt", "nach Datum sortiert", "auf ganze Euro gerundet"
     r"\b\w+ (ge\w{3,}t|\w{3,}iert)\b(?! (hat|habe|haben|ist|sind|wurde|worden))", _I)
+# Portuguese: the imperative (Brazilian "escreve", "faz"; European and formal "escreva", "faça"), modals, "sem X"
+_INSTRUCT_PT = re.compile(
+    r"\b(use|usa|utilize|utiliza|faça|faz|coloque|coloca|põe|ponha|bota|escreva|escreve|mantenha|mantém|adicione|"
+    r"adiciona|inclua|inclui|evite|evita|separe|separa|organize|organiza|ordene|ordena|resuma|resume|traduza|traduz|"
+    r"revise|revisa|deixe|deixa|tire|tira|remova|remove|mande|manda|responda|responde|rode|roda|confira|confere|"
+    r"verifique|verifica|termine|termina|comece|começa|cite|indique|acrescente|prefira|lembre|lembra|"
+    r"(não|nao) (use|usa|uses|coloque|coloca|ponha|ponhas|metas|bote|adicione|inclua|escreva|escrevas|escreve|faça|"
+    r"faças|"
+    r"faz|mexa|invente)|nada de|sem|usa|põe|mete|"
+    r"sempre|nunca|jamais|no máximo|prefiro|quero|queria|preciso|tem que|têm que|deve|devem|precisa|por favor|pfv|"
+    r"em vez de|no lugar de|ao invés de|tenta|tente)\b", _I)
+# Japanese: requests end in "…てください", "…で", "…こと", "お願いします";
+# "なし", "禁止" and "以内" instruct on their own
+_INSTRUCT_JA = re.compile(
+    r"(てください|て下さい|でください|で下さい|てほしい|て欲しい|てね|お願い|して$|して。|ように|べき|こと[。！]?$|"
+    r"ないで|なしで|なし[。！]?$|抜きで|禁止|必ず|常に|いつも|毎回|今後|これから|優先|の方がいい|の方が良い|"
+    r"ましょう|しろ|統一|以内|まで[。！]?$|にして|(?<!の)(?<!ん)で[。！]?$|でいい|でよい|にする|してくれ)")
 
 
 _STRONG = re.compile(
@@ -416,7 +542,9 @@ _STRONG = re.compile(
     r"prioriti[sz]e|(at|on) (the )?top|lead with|every|each|all|always|never|only|both|in that order|"
     r"no \w+|make sure|ensure|before (you|committing|merging|pushing|fixing|opening|sending|shipping)|"
     r"first\b.*\bthen)\b|(而不是|代替|改用|换成|优先|排序|都要|每个|每次|一律|统一|先.{1,20}再)|"
-    r"\b(plutôt que|au lieu de|préfère|chaque|toujours|tous les|d'abord)\b", _I)
+    r"\b(plutôt que|au lieu de|préfère|chaque|toujours|tous les|d'abord)\b|"
+    r"\b(em vez de|no lugar de|ao invés de|cada|sempre|nunca|todos os|todas as|primeiro)\b|"
+    r"(代わりに|ではなく|じゃなくて|毎回|必ず|すべて|全部の|常に|を優先|優先して)", _I)
 
 
 def _strong_single(clause: str, kinds: tuple[str, ...]) -> bool:

@@ -19,19 +19,27 @@ from .evidence import GATE_THRESHOLD, Evidence, Item, score, without_recurrence_
 from .naming import STACK_NAMES, TaskName, is_domain, occasion, rank_topics, task_name, topic_name, topic_words
 from .noise import FILE_REF, LINT_FINDING, is_complaint, is_question
 from .requirements import kinds_of
+from .signals import KANA
 
 EXTRACTOR = "rules"
 MAX_CANDIDATES = 3
 MAX_CONSTRAINTS = 14
 
-_FLOW_ANCHOR = re.compile(r"^\W*(?:before|after|when(?:ever)?|for|每次|在)\s*(?:each|every|any|a|an|all)?\s*"
-                          r"([^:：,，]{2,40}?)\s*(?:之前|以前|前|之后|后|时)?[:：,，]", re.I)
+_FLOW_ANCHOR = re.compile(r"^\W*(?:before|after|when(?:ever)?|for|每次|在|antes d[eoa]s?|depois d[eoa]s?|sempre que|"
+                          r"quando)\s*(?:each|every|any|a|an|all|cada|todo|toda|qualquer)?\s*"
+                          r"([^:：,，、]{2,40}?)\s*(?:之前|以前|前|之后|后|时|(?:の|する)?(?:前|後|とき|時|際)(?:に|は)?)?"
+                          r"[:：,，、]", re.I)
+#: "リリースの前に：", "PRを出すときは、": the Japanese occasion comes first, without a word for "before each"
+_FLOW_ANCHOR_JA = re.compile(r"^\W*(?:毎回|いつも)?([\u30a1-\u30fa\u30fc\u3400-\u9fffA-Za-z]{2,20}?)(?:を\S{0,6}?)?"
+                             r"(?:の|する)?(?:前|後|とき|時|際)(?:に|は|には)?[:：、]")
 _TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d{1,6}\b")
 _ISSUE = re.compile(r"(?<![\w&])#\d{2,}\b")
 _VAGUE = {"module", "function", "class", "file", "code", "test", "tests", "fix", "script", "service", "list"}
 _GENERAL = {"limit", "exclude", "format", "fallback", "tone", "length", "time", "audience", "language"}
 _ANCHOR = re.compile(r"^\W*(from now on|going forward|as a rule|in (this|the) (repo|codebase|project)|always|"
-                     r"every ?time|whenever|when(ever)? you|each time you|before you|for (all|every|any))[\s,:]*", re.I)
+                     r"every ?time|whenever|when(ever)? you|each time you|before you|for (all|every|any)|"
+                     r"a partir de agora|daqui (pra|para a) frente|de agora em diante|sempre|toda vez que|"
+                     r"これから(は|も)?|今後(は|も)?|以後|以降(は|も)?|毎回|常に|いつも|デフォルトで)[\s,:、：]*", re.I)
 _LEAD = re.compile(
     r"^\s*((ok(ay)?|ah|oh|hey|hi|so|and|but|also|plus|btw|actually|now|then|well|alright|right|great|thanks|thx|"
     r"perfect|cool|nice|good|hmm+|ugh|nope|yes|yeah|yep|please|pls|plz|one more thing|another thing|oh and|"
@@ -44,9 +52,16 @@ _ASK_ZH = re.compile(r"^(好的|好|嗯|对|另外|还有|然后|再|请|麻烦|
 _ASK_FR = re.compile(r"^\s*((ok|bon|alors|et|aussi|merci|super|parfait|d'accord)\b[\s,]*)*"
                      r"((tu peux|peux-tu|pourrais-tu|est-ce que tu peux|merci de|pense à|n'oublie pas de)\s+)?", re.I)
 _TAIL = re.compile(
-    r"[\s,;:]*(please|pls|plz|thanks|thank you|thx|ok\??|stp|s'il te pla[iî]t|merci|谢谢|好吗|吧|呢)?[\s?？!！.。]*$",
+    r"[\s,;:]*(please|pls|plz|thanks|thank you|thx|ok\??|stp|s'il te pla[iî]t|merci|谢谢|好吗|吧|呢|por favor|pfv|"
+    r"obrigad[oa]|valeu)?[\s?？!！.。]*$",
     re.I,
 )
+_ASK_PT = re.compile(r"^\s*((ok|beleza|certo|então|e|também|ah|tá|ótimo|perfeito|valeu|obrigad[oa])\b[\s,.!]*)*"
+                     r"((não|nao)[,.!:;]\s*|((você |vc )?(pode|poderia|podes|consegue)( por favor)?|por favor,?|"
+                     r"(eu )?(quero|queria|gostaria) que (você )?|lembre(-se)? de|lembra de)\s+)?", re.I)
+#: Japanese openers and fillers before the rule: "違います、", "いや、", "あと、", "それから"
+_ASK_JA = re.compile(r"^((違います|違う|ちがう|いや|いいえ|そうじゃなくて|じゃなくて|はい|ありがとう(ございます)?|"
+                     r"あと|それと|それから|また|ええと|えっと|うーん|すみません|了解|OK|ok)[、。,.!！\s]*)+")
 
 
 def extract(evidence: Evidence) -> list[Candidate]:
@@ -119,18 +134,20 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     flows = [i for i in ordered if i.kind == "procedure"]
     rules = _unique([r for r in (_imperative(without_recurrence_talk(i.rule or i.text, lang), lang) for i in ordered
                                  if i.kind not in ("procedure", "recurrence")) if r and not _not_a_rule(r)])
-    rules = rules[:MAX_CONSTRAINTS]
+    steps = {_imperative(step, lang) for flow in flows for step in flow.steps}
+    rules = [r for r in rules if r not in steps][:MAX_CONSTRAINTS]  # a step is said once, in the workflow
     # the session's request says what the task's own requirements are about; a separate rule speaks for itself
     of_task = main or any(i.kind in ("requirement", "correction", "recurrence") for i in group)
     topics = _topics(group, evidence.task if of_task else "")
     task = _task_of(group, evidence, topics)
-    anchor = _FLOW_ANCHOR.match(flows[0].text) if flows and not rules else None
+    anchor = (_FLOW_ANCHOR.match(flows[0].text) or _FLOW_ANCHOR_JA.match(flows[0].text)) if flows and not rules \
+        else None
     if anchor and not task:  # "before each commit: a -> b -> c" is the commit workflow
         topics = rank_topics([anchor.group(1)]) or topics
     if not task and any("house" in i.kinds for i in group):
         topics = _topics(group)  # this task's words say nothing about a rule of the codebase
     name = task.slug if task else topic_name(topics, lang, workflow=bool(flows) and not rules)
-    if task and "-" not in name and lang == "en":  # "test" says little: "httpx-test" says what about
+    if task and "-" not in name and lang in ("en", "pt"):  # "test" says little: "httpx-test" says what about
         about = next((t for t in topics if t[:3] != name[:3] and t.isascii() and is_domain(t) and t not in _VAGUE),
                      None)
         name = f"{about}-{name}" if about else name
@@ -138,14 +155,12 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     # its own ("logging", "changelog") holds in any language and keeps its name
     if stack and not flows and not set(name.split("-")) & STACK_NAMES and not ("-" not in name and is_domain(name)):
         name = f"{stack}-{name}"
-    zh, fr = lang == "zh", lang == "fr"
-    joiner = {"zh": "、", "fr": " et ", "es": " y ", "de": " und "}.get(lang, " and ")
-    what = task.phrase if task else joiner.join(topics[:2]) or (
-        "工作" if zh else "ce travail" if fr else "este trabajo" if lang == "es" else "diese Arbeit" if lang == "de"
-        else "this work")
+    zh, fr, ja = lang == "zh", lang == "fr", lang == "ja"
+    joiner = {"zh": "、", "ja": "、", "fr": " et ", "es": " y ", "de": " und ", "pt": " e "}.get(lang, " and ")
+    what = task.phrase if task else joiner.join(topics[:2]) or _THIS_WORK.get(lang, "this work")
     telling = sorted(rules, key=lambda r: -len(set(kinds_of(r, lang)) & _GENERAL))  # budgets and formats first
-    gist = ("；" if zh else "; ").join(_clause(r) for r in telling[:2]) or (
-        ("、" if zh else ", ").join(flows[0].steps[:3]) if flows else "")
+    gist = ("；" if zh else "。" if ja else "; ").join(_clause(r) for r in telling[:2]) or (
+        ("、" if zh or ja else ", ").join(flows[0].steps[:3]) if flows else "")
     if zh:
         description = f"按用户的要求{what}：{gist}。在{task.when if task else f'处理{what}相关任务'}时使用。"
         goal = f"按这位用户一贯的要求{what}。"
@@ -159,6 +174,13 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     elif lang == "de":
         description = f"Regeln dieses Nutzers für {what}: {gist}. Verwenden, wenn eine Aufgabe {what} betrifft."
         goal = f"Die Regeln dieses Nutzers anwenden, wann immer eine Aufgabe {what} betrifft."
+    elif lang == "pt":  # Brazilian and European readers alike: "usuário" and "tarefa" are understood by both
+        description = f"Regras deste usuário para {what}: {gist}. Use quando uma tarefa envolver {what}."
+        goal = f"Aplicar as regras deste usuário sempre que uma tarefa envolver {what}."
+    elif ja:
+        description = (f"{what}をこのユーザーの求めるやり方で行う：{gist}。{task.when if task else what}に関する作業で"
+                       "使用する。")
+        goal = f"このユーザーがいつも求めるやり方で{what}を行う。"
     elif task:
         description = f"{task.does} the way this user wants: {gist}. Use when {task.when}."
         goal = f"{task.does} the way this user asked for, every time."
@@ -174,7 +196,7 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
         sections += ["", heads[2]]
         sections += [f"{n}. {_imperative(step, lang)}" for n, step in enumerate(flow.steps, 1)]
     triggers = ([task.trigger] if task else []) + [
-        (f"处理{t}相关任务" if zh else f"working with {t}") for t in topics[:2]
+        (f"处理{t}相关任务" if zh else f"{t}に関する作業" if ja else f"working with {t}") for t in topics[:2]
     ]
     return Candidate(
         name=name,
@@ -188,11 +210,15 @@ def _candidate(group: list[Item], evidence: Evidence, total: float, stack: str |
     )
 
 
+#: "this work", when nothing better names what the rules are for
+_THIS_WORK = {"zh": "工作", "fr": "ce travail", "es": "este trabajo", "de": "diese Arbeit", "pt": "este trabalho",
+              "ja": "この作業"}
 #: section headings in the session's language: goal, constraints, workflow
 _HEADINGS = {"en": ("# Goal", "# Constraints & Style", "# Workflow"), "zh": ("# 目标", "# 约束与风格", "# 流程"),
              "fr": ("# Objectif", "# Contraintes et style", "# Étapes"),
              "es": ("# Objetivo", "# Restricciones y estilo", "# Pasos"),
-             "de": ("# Ziel", "# Vorgaben und Stil", "# Ablauf")}
+             "de": ("# Ziel", "# Vorgaben und Stil", "# Ablauf"),
+             "pt": ("# Objetivo", "# Restrições e estilo", "# Passos"), "ja": ("# 目的", "# 制約とスタイル", "# 手順")}
 
 
 def _not_a_rule(line: str) -> bool:
@@ -280,12 +306,18 @@ def _imperative(text: str, lang: str) -> str:
     for _ in range(3):
         s = _LEAD.sub("", s)
         s = _ASK.sub("", s)
+    if lang == "ja" or KANA.search(s):
+        s = _ASK_JA.sub("", s)
+        s = re.sub(r"[？?！!。.]*$", "", s).strip("、, ")
+        return (s + "。") if s else s
     if lang == "zh" or re.match(r"^[\u3400-\u9fff]", s):
         s = _ASK_ZH.sub("", s)
         s = re.sub(r"(吗|呢|吧|哦|啊|呀)?[？?！!。.]*$", "", s).strip("，, ")
         return (s + "。") if s else s
     if lang == "fr":
         s = _ASK_FR.sub("", s)
+    if lang == "pt":
+        s = _ASK_PT.sub("", s)
     s = _TAIL.sub("", s).strip(" ,;:-")
     if not s:
         return s

@@ -15,13 +15,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AutoSkillError
 from .maintenance import OUTCOMES, WROTE
 from .pipeline import Learner, LearnResult
 from .queue import DEFAULT_LEASE, Job, JobQueue, new_owner
 from .session import Session
+
+if TYPE_CHECKING:
+    from ..store.vector_filler import VectorFiller
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ class Worker:
             self.queue.worker_gone(self.owner)
         return done
 
-    def _fill_vectors(self) -> Any:
+    def _fill_vectors(self) -> VectorFiller | None:
         """Have the store embed what lacks a vector while this worker runs (None: it cannot)."""
         start = getattr(self.learner.store, "start_filling_vectors", None)
         if start is None:

@@ -4,7 +4,8 @@ Loopback by default. Any other bind address requires a bearer token; when none
 exists one is generated for the default user and stored 0600 (see auth.py). Tokens are the
 store's (`store.open_tokens`): the team store's database, or `<home>/mcp/tokens.json`.
 The SDK validates Host and Origin against the lists built here (DNS-rebinding
-protection) and refuses bodies over `max_body` with 413.
+protection); bodies over `max_body` get 413 with a JSON-RPC error (`BodyLimit`), which is what
+an MCP client reads (the SDK's own 413 is plain text).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import errno
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from mcp.server.transport_security import (
@@ -21,6 +23,9 @@ from mcp.server.transport_security import (
     TransportSecurityMiddleware,
     TransportSecuritySettings,
 )
+from mcp.types import INVALID_REQUEST, ErrorData, JSONRPCError
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store.factory import open_tokens
 from ..store.tokens import TokenStore
@@ -79,10 +84,11 @@ def guard(app: Any, settings: McpSettings, *, tokens: TokenStore, default_user: 
 
 
 def build_app(server: AutoSkillServer, settings: McpSettings) -> Any:
-    """The ASGI app: bearer guard around the SDK's streamable HTTP app."""
+    """The ASGI app: bearer guard around the SDK's streamable HTTP app, its body limit answering in JSON-RPC."""
     config = server.state.config
     tokens = open_tokens(config.resolved_store(), home=config.home)
-    return guard(streamable_app(server, settings), settings, tokens=tokens, default_user=server.state.default_user)
+    return guard(mcp_body_limit(streamable_app(server, settings), settings.max_body), settings, tokens=tokens,
+                 default_user=server.state.default_user)
 
 
 def request_checks(settings: McpSettings) -> TransportSecurityMiddleware:
@@ -90,9 +96,55 @@ def request_checks(settings: McpSettings) -> TransportSecurityMiddleware:
     return TransportSecurityMiddleware(security_settings(settings))
 
 
-def limit_body(app: Any, max_body: int) -> Any:
-    """`app` behind the SDK's request body limit (413 past `max_body` bytes, declared or streamed)."""
-    return RequestBodyLimitMiddleware(app, max_body)
+def too_large_message(max_body: int) -> str:
+    """What a refused body is told, in every error shape: the limit, the flag that sets it, that nothing changed."""
+    return f"the request body is over {max_body:,} bytes (--max-body); nothing was read or changed"
+
+
+class BodyLimit:
+    """The SDK's request body limit (413 past `max_body` bytes, declared or streamed), its plain-text answer
+    replaced by `refusal(max_body)`: the error shape the route's clients read (JSON-RPC for /mcp, OpenAI's
+    for `autoskill serve`). A 413 the app itself answers in JSON (a SKILL.md over the store's limit) passes."""
+
+    def __init__(self, app: ASGIApp, max_body: int, refusal: Callable[[int], Response]) -> None:
+        self.app = RequestBodyLimitMiddleware(app, max_body)
+        self.max_body = max_body
+        self.refusal = refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refused = False
+
+        async def reshaped(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and message["status"] == 413 and not any(
+                    k.lower() == b"content-type" and b"json" in v for k, v in message.get("headers", [])):
+                refused = True  # the limit's own plain-text answer: replaced below, headers and body at once
+                return
+            if refused and message["type"] == "http.response.body":
+                error = self.refusal(self.max_body)
+                await send({"type": "http.response.start", "status": 413, "headers": error.raw_headers})
+                await send({"type": "http.response.body", "body": error.body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, reshaped)
+
+
+def jsonrpc_too_large(max_body: int) -> Response:
+    """413 with a JSON-RPC error (-32600, id null: the request was never read), as the SDK answers its other
+    refusals, so an MCP client shows the reason instead of failing to parse the body."""
+    error = JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=INVALID_REQUEST,
+                                                                 message=too_large_message(max_body)))
+    return Response(error.model_dump_json(by_alias=True, exclude_unset=True), status_code=413,
+                    media_type="application/json")
+
+
+def mcp_body_limit(app: ASGIApp, max_body: int) -> BodyLimit:
+    """The MCP endpoint behind the body limit, refusals in JSON-RPC."""
+    return BodyLimit(app, max_body, jsonrpc_too_large)
 
 
 class ListenError(OSError):

@@ -13,11 +13,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..runtime import Runtime
 from ..runtime.worker import WorkerFactory
 from .settings import McpSettings
+
+if TYPE_CHECKING:
+    from ..learning.queue import JobQueue
+    from ..learning.usage import RetrievalCounter
+    from ..runtime.project import ProjectSkills
+    from ..sdk import AutoSkill
+    from ..store.base import SkillStore
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +62,14 @@ class ServerState:
         self.make_worker: WorkerFactory | None = None
         #: a tools/list was answered before the store had rescanned its folders (live.py then announces it)
         self.catalogue_was_loading = False
-        self._queue: Any = None
+        self._queue: JobQueue | None = None
         self._queue_lock = threading.Lock()
         self.clients = ClientRegistry()
         from .project_roots import SessionRoots
 
         #: each connection's project (its client's roots, or the server's folder over stdio)
         self.roots = SessionRoots(settings)
-        self._retrievals: Any = None
+        self._retrievals: RetrievalCounter | None = None
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -81,7 +88,7 @@ class ServerState:
     def is_ready(self) -> bool:
         return self.runtime.is_ready
 
-    def sdk(self) -> Any:
+    def sdk(self) -> AutoSkill:
         """The `AutoSkill` facade over the store (blocks until it is open)."""
         self.start_loading()
         if not self.ready.wait(STORE_WAIT_SECONDS):
@@ -95,14 +102,14 @@ class ServerState:
         return sdk
 
     @property
-    def store(self) -> Any:
+    def store(self) -> SkillStore:
         return self.sdk().store
 
-    def view(self, project: Any) -> Any:
+    def view(self, project: ProjectSkills | None) -> AutoSkill:
         """The SDK with `project`'s skills beside the store's (a per-request view; the store is shared)."""
         return self.sdk().with_project(project)
 
-    def retrievals(self) -> Any:
+    def retrievals(self) -> RetrievalCounter:
         """Counts skills handed to agents (deduped per query), the `retrieved` signal for pruning."""
         if self._retrievals is None:
             from ..learning.usage import RetrievalCounter
@@ -111,7 +118,7 @@ class ServerState:
         return self._retrievals
 
     @contextmanager
-    def queue(self) -> Iterator[Any]:
+    def queue(self) -> Iterator[JobQueue]:
         """The job queue (one SQLite connection, so one thread at a time)."""
         with self._queue_lock:
             if self._queue is None:

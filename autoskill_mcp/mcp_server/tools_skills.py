@@ -21,9 +21,9 @@ from ..learning.maintenance import SaveOutcome
 from ..runtime import skills
 from ..skillmd.names import name_input_problem
 from ..store.layout import MAX_SKILL_MD_BYTES
-from .identity import user_of
+from .identity import caller_of
 from .skill_files import skill_md_uri
-from .state import StoreUnavailableError, state_of
+from .state import StoreUnavailableError
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 #: writes that repeat harmlessly (saving the same content, queueing the same transcript)
@@ -175,9 +175,7 @@ async def search_skills(
     min_score: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0,
 ) -> SearchResult:
     """Find the user's skills relevant to a task (hybrid keyword + vector; each hit says why)."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> SearchResult:
         sdk = state.view(project)
@@ -203,9 +201,7 @@ async def render_context(
     scope: Scope = "all",
 ) -> ContextResult:
     """The relevant skills as one block to inject into a prompt, within a token budget."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> ContextResult:
         out = state.view(project).render_context_result(query, user_id=user, limit=top_k, scope=scope, budget=budget,
@@ -221,9 +217,7 @@ async def get_skill(
     ctx: Context,
 ) -> SkillOut:
     """One skill in full: instructions, SKILL.md text and its files (read them as skill:// resources)."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> SkillOut:
         store = state.view(project).store
@@ -245,9 +239,7 @@ async def list_skills(
     limit: Annotated[int, Field(ge=1, le=500)] = 100,
 ) -> SkillPage:
     """The skills this user can use, by name, a page at a time."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> SkillPage:
         page = skills.list_page(state.view(project).store, user, scope=scope, cursor=cursor, limit=limit)
@@ -278,9 +270,7 @@ async def save_skill(
                     "being worked in (its first root), only when the user asked for that")] = "user",
 ) -> SaveResult:
     """Author or edit one of the user's skills; every change becomes a new version with history."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
     for field_name, value in (("instructions", instructions), ("skill_md", skill_md)):
         size = len(value.encode("utf-8", "surrogatepass")) if value is not None else 0
         if size > MAX_SKILL_MD_BYTES:  # refused before it is parsed, rendered or stored
@@ -305,7 +295,11 @@ async def save_skill(
         if scope == "project":
             if mode == "merge":
                 raise ToolError("mode 'merge' works on your own skills; save into the project with mode 'replace'")
-            done = state.view(project).store.save_to_project(new, expected_version=expected_version)
+            from ..runtime.project import ProjectView  # here: it loads the index's modules
+
+            view = state.view(project).store
+            assert isinstance(view, ProjectView)  # what with_project always serves
+            done = view.save_to_project(new, expected_version=expected_version)
             reason = f"written to {done.path}" if done.action != "unchanged" else f"{done.path} already says this"
             return SaveResult(action=done.action, id=done.skill.id, name=done.skill.name, version=done.skill.version,
                               reason=_saved_reason(reason, done.redacted), redacted=done.redacted,
@@ -335,10 +329,7 @@ async def delete_skill(
     ctx: Context,
 ) -> DeleteResult:
     """Delete one of the user's skills (its history stays in the catalog)."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> DeleteResult:
         store = state.view(project).store  # a project skill of that name is refused, not passed over
@@ -354,10 +345,7 @@ async def rollback_skill(
     to_version: Annotated[str | None, Field(description="e.g. 0.1.2 or #3; default: the previous version")] = None,
 ) -> RollbackResult:
     """Restore an earlier version of one of the user's skills, as a new version."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> RollbackResult:
         store = state.view(project).store
@@ -374,10 +362,7 @@ async def report_skill_used(
     ctx: Context,
 ) -> UsageResult:
     """Tell autoskill a skill was applied in this session (the signal opt-in pruning waits for)."""
-    state = state_of(ctx)
-    user = user_of(ctx, state)
-
-    project = await state.roots.project(ctx)
+    state, user, project = await caller_of(ctx)
 
     def work() -> UsageResult:
         store = state.view(project).store

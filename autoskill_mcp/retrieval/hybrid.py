@@ -272,7 +272,10 @@ class HybridIndex:
             return 0
         whole = len(keep) == len(snap.ids)
         ids = snap.ids if whole else [snap.ids[i] for i in keep]
-        pick = (lambda a: a) if whole else (lambda a: a[keep])
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if whole else a[keep]
+
         lists = None if snap.lists is None else pick(snap.lists)
         with self._lock:
             self._vectors = VectorIndex.from_codes(ids, pick(snap.codes), pick(snap.scales), snap.centroids, lists)

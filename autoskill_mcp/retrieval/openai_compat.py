@@ -61,7 +61,7 @@ class OpenAIEmbedder:
         self.calibration = calibration
         self._headers = dict(headers or {})
         self._lock = threading.Lock()
-        self._client: Any = None
+        self._client: httpx.Client | None = None
         # The signature names what determines the vectors: endpoint, model, size.
         self.signature = f"openai:{self.base_url}:{model}:{self._request_dims or 'native'}"
 
@@ -113,7 +113,7 @@ class OpenAIEmbedder:
         """One unit vector."""
         return self.embed([text])[0]
 
-    def _http(self) -> Any:
+    def _http(self) -> httpx.Client:
         if self._client is None:
             headers = {"Content-Type": "application/json", **self._headers}
             if self._api_key:
@@ -143,7 +143,7 @@ class OpenAIEmbedder:
             raise EmbedderError(self._describe_error(resp))
         return self._parse(resp, len(batch))
 
-    def _describe_error(self, resp: Any) -> str:
+    def _describe_error(self, resp: httpx.Response) -> str:
         detail = ""
         try:
             payload = resp.json()
@@ -162,7 +162,7 @@ class OpenAIEmbedder:
         return (f"embedding request to {self.endpoint} failed with HTTP {resp.status_code}: "
                 f"{detail or '(no body)'}; {hint}")
 
-    def _parse(self, resp: Any, expected: int) -> np.ndarray:
+    def _parse(self, resp: httpx.Response, expected: int) -> np.ndarray:
         try:
             data = resp.json()["data"]
             items = sorted(data, key=lambda d: d.get("index", 0))

@@ -28,11 +28,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..mcp_server.auth import SCOPE_USER_KEY
-from ..mcp_server.http import guard, request_checks
+from ..mcp_server.http import guard, mcp_body_limit, request_checks
 from ..runtime import Runtime
 from ..store.factory import open_tokens
 from . import answers, commands, query
-from .errors import JsonBodyLimit, bad_request, openai_error
+from .errors import bad_request, json_body_limit, openai_error
 from .extraction import Conversation, ExtractionHook, should_queue
 from .injection import Injection, inject, latest_user_text, retrieve, user_turns
 from .proxy import Forwarded, Upstream, UpstreamError, describe
@@ -351,8 +351,8 @@ def build_app(settings: ServeSettings) -> Any:
         *WebUi(proxy).routes(),
     ], lifespan=lifespan, exception_handlers={404: no_route, 405: no_route})
     tokens = open_tokens(config.resolved_store(), home=config.home)  # one set for both guards
-    guarded = guard(JsonBodyLimit(app, http.max_body), http, tokens=tokens, default_user=default_user,
+    guarded = guard(json_body_limit(app, http.max_body), http, tokens=tokens, default_user=default_user,
                     prog="autoskill serve", anonymous_on_unknown=True)
-    mcp_guarded = None if mcp_app is None else guard(mcp_app, http, tokens=tokens, default_user=default_user,
-                                                     prog="autoskill serve")
-    return Dispatch(guarded, mcp_guarded, http.path, public=JsonBodyLimit(app, http.max_body))
+    mcp_guarded = None if mcp_app is None else guard(mcp_body_limit(mcp_app, http.max_body), http, tokens=tokens,
+                                                     default_user=default_user, prog="autoskill serve")
+    return Dispatch(guarded, mcp_guarded, http.path, public=json_body_limit(app, http.max_body))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from ..mcp_server.http import BodyLimit
 
 
 def openai_error(status: int, message: str, *, kind: str = "invalid_request_error", code: str | None = None,
@@ -20,34 +25,15 @@ def bad_request(message: str, *, param: str | None = None) -> JSONResponse:
     return openai_error(400, message, param=param, code="invalid_request")
 
 
-class JsonBodyLimit:
-    """The SDK's body limit (413 past `max_body` bytes, declared or streamed), answered in OpenAI's JSON error
-    shape like every other refusal of `autoskill serve` (the SDK's own answer is plain text)."""
+def openai_too_large(max_body: int) -> JSONResponse:
+    """413 in OpenAI's shape, like every other refusal of `autoskill serve`."""
+    from ..mcp_server.http import too_large_message
 
-    def __init__(self, app: Any, max_body: int) -> None:
-        from ..mcp_server.http import limit_body
+    return openai_error(413, too_large_message(max_body), code="body_too_large")
 
-        self.app = limit_body(app, max_body)
-        self.max_body = max_body
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("type") != "http":
-            await self.app(scope, receive, send)
-            return
-        refused = False
+def json_body_limit(app: ASGIApp, max_body: int) -> BodyLimit:
+    """`app` behind the body limit (413 past `max_body` bytes, declared or streamed), refusals in OpenAI's shape."""
+    from ..mcp_server.http import BodyLimit
 
-        async def reshaped(message: dict[str, Any]) -> None:
-            nonlocal refused
-            if message["type"] == "http.response.start" and message["status"] == 413 and not any(
-                    k.lower() == b"content-type" and b"json" in v for k, v in message.get("headers", [])):
-                refused = True  # the limit's own plain-text answer: replaced below, headers and body at once
-                return
-            if refused and message["type"] == "http.response.body":
-                error = openai_error(413, f"the request body is over {self.max_body:,} bytes (--max-body); nothing "
-                                          "was read or changed", code="body_too_large")
-                await send({"type": "http.response.start", "status": 413, "headers": error.raw_headers})
-                await send({"type": "http.response.body", "body": error.body})
-                return
-            await send(message)
-
-        await self.app(scope, receive, reshaped)
+    return BodyLimit(app, max_body, openai_too_large)

@@ -27,6 +27,7 @@ from .render import (
     extension_value,
 )
 from .sections import (
+    ManagedBody,
     bullets,
     first_heading,
     first_paragraph,
@@ -315,7 +316,7 @@ class _Converter:
             return []
         return [Provenance.from_dict(d) for d in items if isinstance(d, dict)]
 
-    def _triggers(self, data: dict[str, Any], body: str, managed: Any, layout: str) -> list[str]:
+    def _triggers(self, data: dict[str, Any], body: str, managed: ManagedBody, layout: str) -> list[str]:
         if managed.has_triggers:
             return list(managed.triggers)
         for key in ("triggers", "trigger"):
@@ -329,7 +330,7 @@ class _Converter:
                 return bullets(section)
         return []
 
-    def _examples(self, data: dict[str, Any], managed: Any) -> list[SkillExample]:
+    def _examples(self, data: dict[str, Any], managed: ManagedBody) -> list[SkillExample]:
         raw = managed.examples if managed.has_examples else data.get("examples")
         if raw is None:
             return []

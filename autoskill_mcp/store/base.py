@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # the team store's pool loads with the team store only (psyco
 
 T = TypeVar("T")
 
+#: what a long store operation (indexing, embedding) reports as it goes: `(stage, done, total)`
+Progress = Callable[[str, int, int], None]
+
 #: scope names accepted by search and list, and the scopes each covers. `project` is never stored:
 #: the skills of the repository being worked in are read from its folders beside the store
 #: (`runtime/project.py`); a store asked for it alone has nothing to return

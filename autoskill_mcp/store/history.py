@@ -7,14 +7,14 @@ only grows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import skillmd
 from ..errors import NotFoundError
 from ..skill import Skill, bump_version
-from . import writes
+from . import reads, writes
 from .base import VersionInfo
-from .catalog import sha256_hex
+from .catalog import VersionRow, sha256_hex
 from .skill_rows import with_catalog_fields
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def versions(store: LocalSkillStore, skill_id: str) -> list[VersionInfo]:
             for i, v in enumerate(history)]
 
 
-def _version_row(store: LocalSkillStore, skill_id: str, version: str) -> Any:
+def _version_row(store: LocalSkillStore, skill_id: str, version: str) -> VersionRow:
     history = store.catalog.versions(skill_id)
     if not history:
         raise NotFoundError(f"no history for skill id {skill_id!r}")
@@ -61,7 +61,7 @@ def get_version(store: LocalSkillStore, skill_id: str, version: str) -> Skill:
 
 
 def rollback(store: LocalSkillStore, skill_id: str, to_version: str | None = None) -> Skill:
-    current = store.get(skill_id)
+    current = reads.get(store, skill_id)
     if current is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     history = store.catalog.versions(skill_id)
@@ -71,7 +71,7 @@ def rollback(store: LocalSkillStore, skill_id: str, to_version: str | None = Non
         target = history[-2]
     else:
         target = _version_row(store, skill_id, to_version)
-    restored = store.get_version(skill_id, f"#{target.n}")
+    restored = get_version(store, skill_id, f"#{target.n}")
     restored = restored.copy(
         id=current.id, user_id=current.user_id, scope=current.scope, name=current.name,
         version=bump_version(current.version), created_at=current.created_at,

@@ -88,12 +88,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     # The pid in the name tells a later process whether the writer is gone (store/recovery.py).
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    replace_with(fd, tmp, path, data)
+
+
+def replace_with(fd: int, tmp: str | Path, target: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` through `fd` (the open temp file `tmp`), then rename it over `target`; on any failure the
+    temp file is removed and `target` is left as it was. `durable` fsyncs before the rename."""
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)

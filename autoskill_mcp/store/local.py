@@ -40,12 +40,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError
 from ..skill import Skill, now_iso
 from . import history, reads, reconcile, recovery, search, search_index, vectors, view, writes
-from .base import FileInfo, SkillHit, SkillStore, SkillSummary, VersionInfo
+from .base import FileInfo, Progress, SkillHit, SkillStore, SkillSummary, VersionInfo
 from .catalog import Catalog
 from .folders import MAX_RESOURCE_BYTES, SKILL_FILE
 from .layout import CATALOG_FILE, MAX_SKILL_MD_BYTES
@@ -53,6 +53,11 @@ from .reads import PARSED_CACHE_SIZE
 from .reconcile import RESCAN_DELAY
 from .rows import RowTable
 from .writes import check_skill_md_size
+
+if TYPE_CHECKING:
+    from ..retrieval.embedder_contract import Embedder
+    from ..retrieval.hybrid import HybridIndex
+    from .vector_filler import VectorFiller
 
 __all__ = [
     "BACKGROUND_SCAN_FROM", "MAX_RESOURCE_BYTES", "MAX_SKILL_MD_BYTES", "PARSED_CACHE_SIZE", "RESCAN_DELAY",
@@ -75,7 +80,7 @@ class LocalSkillStore(SkillStore):
         root: str | Path,
         *,
         embeddings: dict[str, Any] | None = None,
-        embedder: Any = None,
+        embedder: Embedder | None = None,
         library_dirs: Iterable[str | Path] = (),
         sync_interval: float = 2.0,
         background: bool = True,
@@ -104,14 +109,14 @@ class LocalSkillStore(SkillStore):
         self._embedder = embedder
         self._embedder_made = embedder is not None
         self._background = background
-        self._index: Any = None
+        self._index: HybridIndex | None = None
         self._snapshot_seq = -1
         self._vector_snapshot_n = -1  # vectors in the saved snapshot (-1: none loaded or saved)
         self._visible_cache: dict[tuple[str, tuple[str, ...], frozenset[str]], frozenset[str] | None] = {}
         self._visible_seq = -1
         # vectors across processes (vectors.py)
         self._vseq_seen = 0  # the catalog's last vector batch this process has looked at
-        self._filler: Any = None  # a VectorFiller once this process embeds for every process
+        self._filler: VectorFiller | None = None  # a VectorFiller once this process embeds for every process
         view.restore_rows(self)
         self.refresh()
         view.recover(self)
@@ -200,11 +205,11 @@ class LocalSkillStore(SkillStore):
                              tags=tags, wait=wait, load_model=load_model)
 
     @property
-    def index(self) -> Any:
+    def index(self) -> HybridIndex:
         """The hybrid index (built on first use)."""
         return search_index.ensure_index(self)
 
-    def warm_index(self, on_progress: Any = None) -> bool:
+    def warm_index(self, on_progress: Progress | None = None) -> bool:
         """Build the index and wait until every skill has its vector (embedding what is missing).
 
         What a first hybrid search, or one after a change of embedder, waits for anyway; done
@@ -220,7 +225,7 @@ class LocalSkillStore(SkillStore):
         """
         return search_index.save_index_snapshot(self, force=force)
 
-    def rebuild_index(self, on_progress: Any = None) -> int:
+    def rebuild_index(self, on_progress: Progress | None = None) -> int:
         """Rebuild the search index from the catalog, ignoring the keyword snapshot; how many skills.
 
         `autoskill reindex`: after a tokenizer change, or to be sure the index is right. Vectors
@@ -250,15 +255,15 @@ class LocalSkillStore(SkillStore):
     def release_embed_lease(self, owner: str) -> None:
         vectors.release_embed_lease(self, owner)
 
-    def start_filling_vectors(self, *, poll: float = 1.0) -> Any:
+    def start_filling_vectors(self, *, poll: float = 1.0) -> VectorFiller | None:
         """Embed missing vectors on a background thread for every process on this store (idempotent).
 
         The processes that work the learning queue call this; others only pick vectors up.
-        Returns the VectorFiller.
+        Returns the VectorFiller (None once the store is closed).
         """
         return vectors.start_filling_vectors(self, poll=poll)
 
-    def embed_missing(self, on_progress: Any = None, *, chunk: int = 64) -> int:
+    def embed_missing(self, on_progress: Progress | None = None, *, chunk: int = 64) -> int:
         """Embed every skill that lacks a vector, here and now (import, reindex); how many were embedded.
 
         `on_progress(stage, done, total)` is called after every chunk. Takes the embedding

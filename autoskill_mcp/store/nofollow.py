@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from ..errors import InvalidInputError
+from .layout import replace_with
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as SKILL.md must not hang the open
@@ -135,19 +136,7 @@ def write_file(root: Path, rel: str | PurePosixPath, data: bytes, *, durable: bo
     check_target(target)
     tmp = folder / f".{parts[-1][:40]}.{uuid.uuid4().hex[:12]}.tmp"  # short: a 250-byte name stays legal
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_with(fd, tmp, target, data, durable=durable)
     return target
 
 

@@ -15,7 +15,7 @@ from .. import skillmd
 from ..errors import InvalidInputError, NotFoundError
 from ..skill import Skill, SkillStatus
 from ..skillmd.names import normalize_name, unsafe_name_problem
-from . import nofollow, reconcile
+from . import nofollow, reconcile, view
 from .base import PRECEDENCE, SCOPES, FileInfo, SkillSummary, may_see
 from .catalog import CatalogRow
 from .folders import MAX_RESOURCE_BYTES, SKILL_FILE, folder_path, folder_str, resource_files, servable
@@ -30,7 +30,7 @@ PARSED_CACHE_SIZE = 4096
 
 def fresh_row(store: LocalSkillStore, skill_id: str, user_id: str | None = None) -> CatalogRow | None:
     """The fresh catalog row of a skill; None when absent or (`user_id` given) not theirs to see."""
-    store.refresh()
+    view.refresh(store)
     with store._lock:
         row = store._rows.get(skill_id)
     if row is None or (user_id is not None and not may_see(row.scope, row.owner, user_id)):
@@ -41,7 +41,7 @@ def fresh_row(store: LocalSkillStore, skill_id: str, user_id: str | None = None)
     except OSError:
         fresh = False
     if not fresh:
-        store.sync()
+        reconcile.sync(store)
         with store._lock:
             row = store._rows.get(skill_id)
     return row
@@ -57,7 +57,7 @@ def get(
         return None
     skill = load_skill(store, row)
     if include_files:
-        skill.files = {f.path: store.read_file(row.id, f.path) for f in store.list_files(row.id)}
+        skill.files = {f.path: read_file(store, row.id, f.path) for f in list_files(store, row.id)}
     return skill
 
 
@@ -99,7 +99,7 @@ def _parse_row(store: LocalSkillStore, row: CatalogRow) -> Skill:
 
 def find(store: LocalSkillStore, name: str, *, user_id: str, scope: str = "all") -> Skill | None:
     reconcile.maybe_sync(store)
-    store.refresh()
+    view.refresh(store)
     scopes = stored_scopes(scope)
     wanted = {name, normalize_name(name)} if isinstance(name, str) else {name}  # NFKC: the same name
     with store._lock:
@@ -112,7 +112,7 @@ def summaries(
     store: LocalSkillStore, *, user_id: str | None = None, scope: str = "user", include_archived: bool = False
 ) -> list[SkillSummary]:
     reconcile.maybe_sync(store)
-    store.refresh()
+    view.refresh(store)
     scopes = stored_scopes(scope)
     with store._lock:
         rows = [
@@ -137,7 +137,7 @@ def skill_dir(store: LocalSkillStore, skill_id: str, *, user_id: str | None = No
 
 
 def list_files(store: LocalSkillStore, skill_id: str, *, user_id: str | None = None) -> list[FileInfo]:
-    dir_ = store.skill_dir(skill_id, user_id=user_id)
+    dir_ = skill_dir(store, skill_id, user_id=user_id)
     if dir_ is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     if not nofollow.has_no_links(dir_):
@@ -147,7 +147,7 @@ def list_files(store: LocalSkillStore, skill_id: str, *, user_id: str | None = N
 
 
 def read_file(store: LocalSkillStore, skill_id: str, rel_path: str, *, user_id: str | None = None) -> bytes:
-    dir_ = store.skill_dir(skill_id, user_id=user_id)
+    dir_ = skill_dir(store, skill_id, user_id=user_id)
     if dir_ is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     rel = check_resource_path(rel_path)
@@ -160,7 +160,7 @@ def read_file(store: LocalSkillStore, skill_id: str, rel_path: str, *, user_id: 
 
 
 def read_skill_md(store: LocalSkillStore, skill_id: str, *, user_id: str | None = None) -> bytes:
-    dir_ = store.skill_dir(skill_id, user_id=user_id)
+    dir_ = skill_dir(store, skill_id, user_id=user_id)
     if dir_ is None:
         raise NotFoundError(f"no skill with id {skill_id!r}")
     try:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import skillmd
 from ..errors import InvalidInputError, quoted
@@ -44,7 +45,7 @@ def rescan_in_background(store: LocalSkillStore) -> None:
     def run() -> None:
         store._answered.wait(RESCAN_DELAY)
         try:
-            store.sync()
+            sync(store)
         except Exception as exc:  # noqa: BLE001 - the next rescan (or a stale hit's own) retries
             if not store._closed:
                 log.warning("the folder rescan at open failed: %s", exc)
@@ -69,12 +70,12 @@ def maybe_sync(store: LocalSkillStore) -> None:
     # Rescans cost O(skills); space them out in proportion to what the last one cost.
     interval = max(store.sync_interval, 20 * store._sync_cost)
     if time.monotonic() - store._last_sync >= interval:
-        store.sync()
+        sync(store)
 
 
 def sync(store: LocalSkillStore) -> dict[str, list[str]]:
     started = time.monotonic()
-    store.refresh()
+    view.refresh(store)
     found = scan(store.root, store.library_dirs)
     with store._lock:  # from the columns: no row objects made for the unchanged (see rows.py)
         by_folder = {folder: (skill_id, mtime, size)
@@ -174,7 +175,7 @@ def _reconcile(
             report["removed"].append(row.folder)
             applied.append(current)
     if applied:
-        store.refresh()  # replay in order: other processes may have committed before us
+        view.refresh(store)  # replay in order: other processes may have committed before us
 
 
 def _touched(store: LocalSkillStore, row: CatalogRow) -> None:
@@ -193,7 +194,7 @@ def _problem(store: LocalSkillStore, key: str, message: str, report: dict[str, l
         log.warning("skipping %s: %s (the last good version stays in the catalog)", key, message)
 
 
-def _store_blobs(store: LocalSkillStore, conn: Any, dir_: Path) -> dict[str, str]:
+def _store_blobs(store: LocalSkillStore, conn: sqlite3.Connection, dir_: Path) -> dict[str, str]:
     manifest: dict[str, str] = {}
     for rel, path in resource_files(dir_):
         try:
@@ -204,7 +205,7 @@ def _store_blobs(store: LocalSkillStore, conn: Any, dir_: Path) -> dict[str, str
     return manifest
 
 
-def _is_free_id(catalog: Catalog, skill_id: str, conn: Any) -> bool:
+def _is_free_id(catalog: Catalog, skill_id: str, conn: sqlite3.Connection) -> bool:
     try:
         uuid.UUID(skill_id)
     except (ValueError, AttributeError, TypeError):

@@ -23,9 +23,10 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import InvalidInputError
 from . import nofollow
@@ -45,7 +46,7 @@ class Journal:
         self.root = root
         self.durable = durable
         self.path: Path | None = None
-        self._fh: Any = None
+        self._fh: BinaryIO | None = None
 
     def note(self, entry: dict[str, Any]) -> None:
         """Record a change before making it (flushed, so a kill -9 right after still leaves it)."""
@@ -106,7 +107,7 @@ def needed(root: Path) -> bool:
         return False
 
 
-def recover(root: Path, catalog: Catalog, conn: Any) -> list[str]:
+def recover(root: Path, catalog: Catalog, conn: sqlite3.Connection) -> list[str]:
     """Undo every dead writer's changes; call holding the write lock (`conn` is its transaction).
 
     Returns what was done, one line each (logged).
@@ -191,7 +192,7 @@ def _entries(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _undo(root: Path, catalog: Catalog, conn: Any, entry: dict[str, Any]) -> list[str]:
+def _undo(root: Path, catalog: Catalog, conn: sqlite3.Connection, entry: dict[str, Any]) -> list[str]:
     skill_id, key = str(entry.get("id", "")), str(entry.get("key", ""))
     if not skill_id or not key or not _real(root, root / key):
         return []
@@ -244,7 +245,8 @@ def _undo(root: Path, catalog: Catalog, conn: Any, entry: dict[str, Any]) -> lis
     return moved + ([f"restored {', '.join(restored)} of {row.folder} to version {row.version}"] if restored else [])
 
 
-def _settle_trash(root: Path, catalog: Catalog, conn: Any, skill_id: str, trash: Path, key: str | None) -> list[str]:
+def _settle_trash(root: Path, catalog: Catalog, conn: sqlite3.Connection, skill_id: str, trash: Path,
+                  key: str | None) -> list[str]:
     if not trash.is_dir():
         return []
     row = catalog.get_skill(skill_id, conn=conn)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidInputError
 from ..skill import SkillStatus
-from . import reads, reconcile, search_index
+from . import reads, reconcile, search_index, vectors, view
 from .base import SkillHit, may_see
 
 if TYPE_CHECKING:
@@ -26,12 +26,12 @@ def search(
     scopes = check_request(query, top_k, scope)
     wanted_tags = {t.lower() for t in tags or ()}
     reconcile.maybe_sync(store)
-    store.refresh()
+    view.refresh(store)
     if load_model and store._index is None:
         search_index.preload_model(store)
     index = search_index.ensure_index(store)
     if index.pending:
-        store.pick_up_vectors()
+        vectors.pick_up_vectors(store)
         if store._filler is not None:
             store._filler.wake()
     allowed = _visible_ids(store, user_id, scopes, frozenset(wanted_tags))

@@ -11,23 +11,27 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from . import reconcile, view
 from .catalog import CatalogRow
 from .rows import RowTable
 from .skill_rows import drop_texts, saved_tokens
 
 if TYPE_CHECKING:
+    from ..retrieval.embedder_contract import Embedder
+    from ..retrieval.hybrid import HybridIndex
+    from .base import Progress
     from .local import LocalSkillStore
 
 log = logging.getLogger("autoskill_mcp.store.local")  # the store's messages keep the one logger name
 
 
-def ensure_index(store: LocalSkillStore) -> Any:
+def ensure_index(store: LocalSkillStore) -> HybridIndex:
     """The store's index, built on first use: from the snapshots when they fit, else from the catalog."""
     with store._lock:
         if store._index is None:
-            from ..retrieval import HybridIndex
+            from ..retrieval.hybrid import HybridIndex
             from . import snapshots
 
             embedder = _get_embedder(store)
@@ -81,11 +85,11 @@ def _fill_texts(store: LocalSkillStore, rows: Sequence[CatalogRow]) -> None:
         r.index_text, r.tokens = found.get(r.id, ("", ""))
 
 
-def _get_embedder(store: LocalSkillStore) -> Any:
+def _get_embedder(store: LocalSkillStore) -> Embedder | None:
     """The embedder this store's index uses, made once (None: keyword search only)."""
     with store._lock:
         if store._embedder is None and not store._embedder_made:
-            from ..retrieval import make_embedder
+            from ..retrieval.embedder import make_embedder
 
             store._embedder = make_embedder(store._embeddings)
             store._embedder_made = True
@@ -141,11 +145,11 @@ def save_index_snapshot(store: LocalSkillStore, *, force: bool = False) -> bool:
     return payload is not None or snap is not None or columns is not None
 
 
-def rebuild_index(store: LocalSkillStore, on_progress: Any = None) -> int:
+def rebuild_index(store: LocalSkillStore, on_progress: Progress | None = None) -> int:
     from . import snapshots
 
     report = on_progress or (lambda stage, d, n: None)
-    store.sync()
+    reconcile.sync(store)
     with store._lock:
         old, store._index = store._index, None
         # Rows drop their text once indexed: read them all again from the catalog.
@@ -154,16 +158,16 @@ def rebuild_index(store: LocalSkillStore, on_progress: Any = None) -> int:
         snapshots.keywords_path(store.root).unlink(missing_ok=True)
     if old is not None:
         old.close()
-    store.refresh()
+    view.refresh(store)
     report("indexing skills", 0, len(store._rows))
     index = ensure_index(store)
     report("indexing skills", len(index), len(index))
-    store.save_index_snapshot(force=True)
+    save_index_snapshot(store, force=True)
     return len(index)
 
 
-def warm_index(store: LocalSkillStore, on_progress: Any = None) -> bool:
-    store.refresh()
+def warm_index(store: LocalSkillStore, on_progress: Progress | None = None) -> bool:
+    view.refresh(store)
     total = len(store._rows)
     if on_progress is not None:
         on_progress("building the search index", 0, total)

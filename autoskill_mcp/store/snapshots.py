@@ -27,7 +27,7 @@ import logging
 import marshal
 import struct
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -35,6 +35,11 @@ from ..retrieval.hybrid import VectorSnapshot
 from ..retrieval.tokenizer import TOKENIZER_VERSION
 from .layout import atomic_write
 from .rows import SNAPSHOT_FIELDS, RowTable
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..retrieval.hybrid import HybridIndex
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,7 @@ def read_keywords(root: Path, catalog_id: str, max_seq: int) -> tuple[int, bytes
         return None
 
 
-def restore_keywords(index: Any, root: Path, catalog_id: str, max_seq: int) -> int | None:
+def restore_keywords(index: HybridIndex, root: Path, catalog_id: str, max_seq: int) -> int | None:
     """Load a usable keyword snapshot into `index`: the change number it reflects, or None to rebuild."""
     saved = read_keywords(root, catalog_id, max_seq)
     if saved is None:
@@ -163,7 +168,7 @@ def read_vectors(root: Path, catalog_id: str) -> tuple[VectorSnapshot, bool] | N
         return None
 
 
-def _read(f: BinaryIO, dtype: Any, count: int) -> np.ndarray:
+def _read(f: BinaryIO, dtype: DTypeLike, count: int) -> np.ndarray:
     arr = np.fromfile(f, dtype=dtype, count=count)
     if arr.size != count:
         raise ValueError("the snapshot is shorter than its header says")

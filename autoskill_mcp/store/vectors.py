@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import search_index
 
 if TYPE_CHECKING:
+    from .base import Progress
     from .local import LocalSkillStore
+    from .vector_filler import VectorFiller
 
 log = logging.getLogger("autoskill_mcp.store.local")  # the store's messages keep the one logger name
 
@@ -58,7 +60,7 @@ def release_embed_lease(store: LocalSkillStore, owner: str) -> None:
         log.debug("could not drop the embedding lease: %s", exc)
 
 
-def start_filling_vectors(store: LocalSkillStore, *, poll: float = 1.0) -> Any:
+def start_filling_vectors(store: LocalSkillStore, *, poll: float = 1.0) -> VectorFiller | None:
     from .vector_filler import VectorFiller
 
     with store._lock:
@@ -68,7 +70,7 @@ def start_filling_vectors(store: LocalSkillStore, *, poll: float = 1.0) -> Any:
         return store._filler
 
 
-def embed_missing(store: LocalSkillStore, on_progress: Any = None, *, chunk: int = 64) -> int:
+def embed_missing(store: LocalSkillStore, on_progress: Progress | None = None, *, chunk: int = 64) -> int:
     from .vector_filler import LEASE_SECONDS, new_owner
 
     index = search_index.ensure_index(store)
@@ -82,10 +84,10 @@ def embed_missing(store: LocalSkillStore, on_progress: Any = None, *, chunk: int
         while index.pending:
             store.catalog.take_embed_lease(signature, owner, LEASE_SECONDS, now=time.time(), force=True)
             report("embedding skills", done, total)
-            store.pick_up_vectors()
+            pick_up_vectors(store)
             done += index.embed_pending(chunk)
         report("embedding skills", total, total)
     finally:
-        store.release_embed_lease(owner)
-    store.save_index_snapshot(force=True)
+        release_embed_lease(store, owner)
+    search_index.save_index_snapshot(store, force=True)
     return done

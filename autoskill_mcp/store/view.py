@@ -10,7 +10,8 @@ mid-write left in them (recovery.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from typing import TYPE_CHECKING
 
 from . import recovery
 from .catalog import CatalogRow
@@ -40,7 +41,7 @@ def refresh(store: LocalSkillStore) -> None:
             _apply(store, row)
 
 
-def recover(store: LocalSkillStore, conn: Any = None) -> None:
+def recover(store: LocalSkillStore, conn: sqlite3.Connection | None = None) -> None:
     """Undo what writers killed mid-write left in the folders (see recovery.py); cheap when nothing is."""
     if not recovery.needed(store.root):
         return

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import skillmd
 from ..errors import ConflictError, InvalidInputError, ReadOnlyError, quoted
@@ -62,7 +63,7 @@ def save_batch(
     replace_files: bool = False, durable: bool, verbatim: list[bytes] | None = None,
 ) -> list[Skill]:
     prepared, raw, found = prepare_batch(skills, verbatim)
-    store.refresh()
+    view.refresh(store)
     results: list[tuple[Skill, CatalogRow | None]] = []
     journal = recovery.Journal(store.root, durable=durable)
     try:
@@ -80,7 +81,7 @@ def save_batch(
             view.recover(store)  # put the folders back as the catalog (rolled back) has them
         raise
     if any(row is not None for _, row in results):
-        store.refresh()  # never jump our seen-seq past another process's earlier commit
+        view.refresh(store)  # never jump our seen-seq past another process's earlier commit
     for (saved, _), counts in zip(results, found, strict=True):
         saved.redactions = dict(counts)
     return [s for s, _ in results]
@@ -116,7 +117,7 @@ def prepare_batch(
     return prepared, raw, found
 
 
-def _check_name_free(store: LocalSkillStore, conn: Any, skill: Skill) -> None:
+def _check_name_free(store: LocalSkillStore, conn: sqlite3.Connection, skill: Skill) -> None:
     """ConflictError when another skill of the same owner has this name (committed by any process)."""
     owner = skill.user_id if skill.scope == Scope.USER else ""
     clash = store.catalog.find_by_name(owner, skill.name, conn=conn)
@@ -137,8 +138,8 @@ def _check_name_free(store: LocalSkillStore, conn: Any, skill: Skill) -> None:
 
 
 def _save_one(
-    store: LocalSkillStore, conn: Any, skill: Skill, reason: str, expected_version: str | None, replace_files: bool,
-    durable: bool, skill_md: bytes | None = None, journal: recovery.Journal | None = None,
+    store: LocalSkillStore, conn: sqlite3.Connection, skill: Skill, reason: str, expected_version: str | None,
+    replace_files: bool, durable: bool, skill_md: bytes | None = None, journal: recovery.Journal | None = None,
 ) -> tuple[Skill, CatalogRow | None]:
     """Write one skill: rendered by us, or, given `skill_md`, exactly those bytes."""
     owner = skill.user_id if skill.scope == Scope.USER else ""
@@ -230,7 +231,7 @@ def _save_one(
 
 
 def delete(store: LocalSkillStore, skill_id: str) -> bool:
-    store.refresh()
+    view.refresh(store)
     journal = recovery.Journal(store.root, durable=True)
     trash: Path | None = None
     try:
@@ -262,7 +263,7 @@ def delete(store: LocalSkillStore, skill_id: str) -> bool:
         raise
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
-    store.refresh()
+    view.refresh(store)
     return True
 
 

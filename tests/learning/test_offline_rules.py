@@ -222,3 +222,44 @@ def test_defaults_and_what_every_one_of_a_kind_gets_are_standing_rules(turns: li
     assert gate(evidence).passed
     [cand] = rules.extract(evidence)
     assert word in cand.instructions
+
+
+@pytest.mark.parametrize("said", [
+    "never show the password in logs", "always start with a one-line summary", "always update the changelog",
+    "never break the public api", "never save secrets in the repo", "always run the tests every time you push",
+])
+def test_orders_with_a_verb_that_also_describes_misbehaviour_are_still_directives(said: str) -> None:
+    assert directives(said), said
+
+
+@pytest.mark.parametrize("said", [
+    "the cache never hits", "the tests always fail on ci", "it always resets to dollars",
+    "still resets every time i open the app", "the app never loads on my pixel",
+])
+def test_something_misbehaving_described_is_no_directive(said: str) -> None:
+    assert not directives(said), said
+
+
+def test_steps_announced_then_written_one_a_line_are_a_procedure() -> None:
+    evidence = gather(session(
+        ("u", "the nightly export broke again. here's how we handle a broken export, follow it:\n"
+              "first check the export job's last run in the scheduler\n"
+              "rerun it once by hand with --dry-run\n"
+              "if the dry run passes, rerun it for real and post the row count in #data\n"
+              "if it fails again, page the data on-call and link the run"),
+        ("a", "Checked the scheduler: ..."),
+        ("u", "good"),
+    ))
+    assert gate(evidence).passed
+    [cand] = rules.extract(evidence)
+    assert "1. First check the export job" in cand.instructions and "page the data on-call" in cand.instructions
+    assert cand.instructions.count("dry run passes") == 1  # a step once, not again as a constraint
+
+
+def test_a_note_for_the_babysitter_is_what_the_note_says() -> None:
+    evidence = gather(session(
+        ("u", "tu peux me rédiger un mot pour la baby-sitter ce soir ? jamais d'écran après 19h, toujours vérifier "
+              "que la porte du balcon est fermée"),
+        ("a", "Bonsoir ! ..."), ("u", "super merci"),
+    ))
+    assert not gate(evidence).passed and rules.extract(evidence) == []

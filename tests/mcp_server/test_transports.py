@@ -147,7 +147,65 @@ def test_http_refuses_bad_tokens_foreign_hosts_and_oversized_bodies(http_server:
         r = h.post(http_server.url, json=body, headers={**accept, "Origin": "http://evil.example"})
         assert r.status_code == 403
         r = h.post(http_server.url, content=b"{" + b" " * 300_000 + b"}", headers=accept)
-        assert r.status_code == 413
+        assert_jsonrpc_too_large(r)
+
+
+def assert_jsonrpc_too_large(r: httpx2.Response) -> None:
+    """413 with a JSON-RPC error an MCP client can read: id null (the request was never read), the limit named."""
+    assert r.status_code == 413 and r.headers["content-type"].startswith("application/json")
+    answer = r.json()
+    assert answer["jsonrpc"] == "2.0" and answer["id"] is None
+    assert answer["error"]["code"] == -32600
+    assert "over 200,000 bytes (--max-body)" in answer["error"]["message"]
+
+
+def oversized_save(name: str) -> dict[str, Any]:
+    """A save_skill call whose body is over the server's --max-body (200,000 bytes)."""
+    return {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "save_skill", "arguments": {
+        "name": name, "description": "Replaced by a body too large to read.", "instructions": "x" * 300_000}}}
+
+
+def test_oversized_bodies_declared_or_streamed_get_a_jsonrpc_413_and_change_nothing(
+        home: Path, http_server: HttpServer) -> None:
+    import json
+
+    skill_md = home / "Users" / "alice" / "pytest-fixtures" / "SKILL.md"
+    before = skill_md.read_bytes()
+    accept = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    body = json.dumps(oversized_save("pytest-fixtures")).encode()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must count what streams in
+        for start in range(0, len(body), 16_384):
+            yield body[start:start + 16_384]
+
+    with httpx2.Client(timeout=30) as h:
+        declared = h.post(http_server.url, content=body, headers=accept)
+        assert "content-length" in {k.lower() for k in declared.request.headers}
+        assert_jsonrpc_too_large(declared)
+        streamed = h.post(http_server.url, content=chunks(), headers=accept)
+        assert streamed.request.headers.get("transfer-encoding") == "chunked"
+        assert_jsonrpc_too_large(streamed)
+        ping = h.post(http_server.url, json={"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+            headers=accept)
+        assert ping.status_code == 200  # the server keeps serving
+    assert skill_md.read_bytes() == before
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_the_sdk_client_reads_the_413_as_a_jsonrpc_error_and_its_session_goes_on(
+        home: Path, http_server: HttpServer, mode: str) -> None:
+    from mcp.shared.exceptions import MCPError
+
+    skill_md = home / "Users" / "alice" / "pytest-fixtures" / "SKILL.md"
+    before = skill_md.read_bytes()
+    async with client(http_server.url, mode) as c:
+        with pytest.raises(MCPError, match=r"over 200,000 bytes \(--max-body\); nothing was read or changed"):
+            await c.call_tool("save_skill", oversized_save("pytest-fixtures")["params"]["arguments"])
+        hits = (await c.call_tool("search_skills", {"query": "pytest fixtures tmp_path"})).structured_content
+        assert hits["hits"][0]["name"] == "pytest-fixtures"
+        assert await names(c) == {"pytest-fixtures", "git-commit-messages", "release-checklist"}
+    assert skill_md.read_bytes() == before
 
 
 async def test_require_token_refuses_anonymous_clients(home: Path) -> None:

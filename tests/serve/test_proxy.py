@@ -235,6 +235,12 @@ async def test_mcp_is_served_from_the_same_process(proxy: ProxyProcess) -> None:
     r = httpx.post(proxy.base + "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
                    headers={"Accept": "application/json, text/event-stream", "Authorization": "Bearer wrong"})
     assert r.status_code == 401  # /mcp keeps its strict guard: an unknown token is refused there
+    r = httpx.post(proxy.base + "/mcp", content=b"{" + b" " * (9 * 1024 * 1024) + b"}", timeout=60,
+                   headers={"Accept": "application/json, text/event-stream", "Content-Type": "application/json"})
+    assert r.status_code == 413  # /mcp refuses in JSON-RPC, what its clients read (the proxy routes: OpenAI's shape)
+    assert r.json()["error"]["code"] == -32600 and "bytes (--max-body)" in r.json()["error"]["message"]
+    async with mcp_client(proxy.base + "/mcp", "auto") as c:  # and goes on serving
+        assert {"pytest-fixtures", "release-checklist"} <= await names(c)
 
 
 def test_upstream_down_is_a_502_and_sigint_exits_0(tmp_path: Path) -> None:

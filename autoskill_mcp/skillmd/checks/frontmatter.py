@@ -16,7 +16,7 @@ from typing import Any
 from .. import yamltext
 from ..diagnostics import Fix
 from ..names import name_problems
-from ..parser import parse
+from ..parser import YamlIssue, parse
 from ..positions import Position, Range, TextEdit, apply_edits
 from ..sections import first_paragraph
 from .context import CheckContext, type_name
@@ -89,7 +89,7 @@ def _close_fix(ctx: CheckContext) -> Fix:
     return Fix("Close the frontmatter with ---", [TextEdit(Range.point(line, 0), "---\n")])
 
 
-def _check_yaml_error(ctx: CheckContext, issue: Any) -> None:
+def _check_yaml_error(ctx: CheckContext, issue: YamlIssue) -> None:
     fix = None
     hint = f": fix the YAML at line {issue.range.start.line + 1}"
     if "mapping values are not allowed" in issue.problem:

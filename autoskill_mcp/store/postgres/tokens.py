@@ -21,7 +21,7 @@ from .pool import ConnectionPool, redacted_dsn
 from .schema import migrate
 
 #: pg_advisory_xact_lock key taken to issue the first token (replicas starting at once issue one)
-_FIRST_TOKEN_LOCK = 0x746F6B6E  # "tokn"
+_FIRST_ISSUE_LOCK = int.from_bytes(b"tokn", "big")  # one advisory lock id for "the first token"
 
 
 class PgTokenStore(TokenStore):
@@ -46,7 +46,7 @@ class PgTokenStore(TokenStore):
     def _add(self, digest: str, user: str, *, only_if_none: bool = False) -> bool:
         def work(conn: Any) -> bool:
             if only_if_none:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_FIRST_TOKEN_LOCK,))
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_FIRST_ISSUE_LOCK,))
                 if conn.execute("SELECT EXISTS (SELECT 1 FROM tokens)").fetchone()[0]:
                     return False
             conn.execute("INSERT INTO users (id) VALUES (%s) ON CONFLICT (id) DO NOTHING", (user,))
