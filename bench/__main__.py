@@ -4,7 +4,7 @@
     python -m bench --quick             # about two minutes: store at 1k / 5k, fewer repeats
     python -m bench store ingest        # chosen sections
     python -m bench reliability         # 10,000 hostile SKILL.md files and transcripts (~6 minutes; --quick: 300)
-    python -m bench pg                  # the team store on PostgreSQL beside the local store (5k, 100k)
+    python -m bench pg                  # the team store (vectors in memory, and through HNSW) beside local (5k, 100k)
     python -m bench --out results/      # where bench.md and bench.json go (default: results/)
 
 Each section runs in its own interpreter, so its peak RSS (from wait4) is its own
