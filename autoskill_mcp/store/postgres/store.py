@@ -462,6 +462,8 @@ class PostgresSkillStore(SkillStore):
             loaded += n
             if gone:
                 index.upsert_many(self._texts(gone), keywords=False)
+            elif not n:
+                break  # nothing left this index can load
         return loaded
 
     def _texts(self, ids: list[str]) -> list[tuple[str, str, str]]:
