@@ -22,6 +22,17 @@ DEFAULT_USER = "default"
 POSTGRES_PROVIDERS = ("postgres", "postgresql", "pg")
 
 
+def postgres_dsn(store: dict[str, Any]) -> str | None:
+    """The DSN of store settings that name the team store (None for any other provider); a ConfigError
+    when they name it without one. Read alike by the store factory and by what must not open the store."""
+    if str(store.get("provider", "local")).lower() not in POSTGRES_PROVIDERS:
+        return None
+    dsn = store.get("dsn") or store.get("url")
+    if not isinstance(dsn, str) or not dsn.strip():
+        raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
+    return dsn
+
+
 def default_home() -> Path:
     """The per-user store root: `AUTOSKILL_HOME`, else the platform's data directory."""
     env = os.environ.get("AUTOSKILL_HOME")
@@ -131,13 +142,7 @@ class AutoSkillConfig:
     def team_store_dsn(self) -> str | None:
         """The team store's DSN when the store settings name one (`resolved_store`), else None: what
         a process that must not open the store (a hook) decides from, with no import of psycopg."""
-        store = self.resolved_store()
-        if str(store.get("provider", "local")).lower() not in POSTGRES_PROVIDERS:
-            return None
-        dsn = store.get("dsn") or store.get("url")
-        if not isinstance(dsn, str) or not dsn.strip():
-            raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
-        return dsn
+        return postgres_dsn(self.resolved_store())
 
     def resolved_llm(self) -> dict[str, Any]:
         """LLM settings, with `<home>/config.toml` `[llm]` filling an `auto` default."""

@@ -153,9 +153,8 @@ _NEW_REQUEST = re.compile(r"^\W*((ok|great|thanks|perfect|and),?\s+)*((can|could
                           r"(escrever|escreve|preparar|prepara|fazer|faz|mandar|redigir)\b", re.I)
 #: the next piece of work, asked for once the rules are said: "ok now add ...", "great. set up a sync ...", "现在给..."
 _NEXT_TASK = re.compile(r"^\W*((ok(ay)?|great|cool|thanks|thx|perfect|good|nice|alright|right|gut|bien|vale|bon|"
-                        r"parfait|super|好的?|行|嗯)[,.!，。\s]+)*((now|next|then|first one|jetzt|maintenant|ahora|"
-                        r"現在|现在|接下来)[,:：，\s]*)?", re.I)
-_NEXT_TASK_WORD = re.compile(r"\b(now|next|then|first one|jetzt|maintenant|ahora)\b|現在|现在|接下来", re.I)
+                        r"parfait|super|好的?|行|嗯)[,.!，。\s]+)*((?P<word>now|next|then|first one|jetzt|maintenant|"
+                        r"ahora|現在|现在|接下来)[,:：，\s]*)?", re.I)
 #: the user describing the agent's habit ("you always tack a summary on", "you never close the file"):
 #: a complaint that may point at a rule, said without asking for one
 _AGENT_HABIT = re.compile(r"^\W*(but |and |lol |ugh |also )?(you|u) (always|never|keep|constantly|still) "
@@ -458,11 +457,11 @@ def _items(ev: Evidence) -> list[Item]:
                     and has_task_verb(s, ev.language):
                 req = None  # "can you also draft a reply to Marta": another piece of work, no constraint on this one
             nxt = _NEXT_TASK.match(s) if t.n > ev.turns[0].n and rules_first else None
-            acked = n_s > 0 and _NEXT_TASK.fullmatch(t.prose[n_s - 1]) is not None  # "great." then the request
-            # ("good. add APA citations at the end" is one more requirement of this task: only "now ..." adds)
-            if nxt is not None and (nxt.end() > 0 or acked) and has_task_verb(s[nxt.end():], ev.language) \
-                    and not reuses(s) and (req is None or set(req.kinds) <= (
-                        {"rule", "include", "order"} if _NEXT_TASK_WORD.search(s[:nxt.end()]) else {"rule"})):
+            # "great." then the request; ("good. add APA citations at the end" is one more requirement of this
+            # task: only "now ..." adds one)
+            if nxt is not None and (nxt.end() > 0 or (n_s > 0 and _NEXT_TASK.fullmatch(t.prose[n_s - 1])))  \
+                    and has_task_verb(s[nxt.end():], ev.language) and not reuses(s) and (req is None or set(
+                        req.kinds) <= ({"rule", "include", "order"} if nxt.group("word") else {"rule"})):
                 # "ok now add error logging in webhooks.py", after the rules: the task they apply to, not a rule
                 continue
             general = req is not None and req.general

@@ -279,19 +279,15 @@ _CLAUSE = re.compile(r"\s*(?:[,;:，；：]|\s[-–—]\s|\.\s)\s*")
 def request_task(evidence: Evidence) -> TaskName | None:
     """The task the session's opening asks for, wherever in its first turn the request stands.
 
-    People open with context ("here's the april export, can you do the monthly report?",
-    "end of my on-call week again. write the handover"): the first sentence that reads as a
-    request names the task, else the first clause of one that does.
+    People open with context ("here's the april export, can you do the monthly report?"): the
+    opening sentence names the task, else the first of its later clauses that asks for something.
     """
-    lang = evidence.language
-    first = evidence.turns[0] if evidence.turns else None
-    if first is None:
-        return None
-    named = task_name(evidence.task, lang)
+    named = task_name(evidence.task, evidence.language)
     for clause in _CLAUSE.split(evidence.task)[1:]:
         if named is not None:
             break
-        named = task_name(clause, lang) if len(clause) >= 6 and not _CONTEXT_CLAUSE.match(clause) else None
+        if len(clause) >= 6 and not _CONTEXT_CLAUSE.match(clause):
+            named = task_name(clause, evidence.language)
     return named
 
 

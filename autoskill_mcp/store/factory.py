@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..config import POSTGRES_PROVIDERS
+from ..config import POSTGRES_PROVIDERS, postgres_dsn
 from ..errors import ConfigError
 from .base import SkillStore
 from .local import LocalSkillStore
@@ -88,8 +88,7 @@ def _dsn(settings: dict[str, Any]) -> str:
     from .postgres import require_psycopg
 
     require_psycopg()
-    dsn = settings.get("dsn") or settings.get("url")
-    if not isinstance(dsn, str) or not dsn.strip():
-        raise ConfigError('the postgres store needs a "dsn" (postgresql://user:password@host/database)')
+    dsn = postgres_dsn(settings)
+    assert dsn is not None, "only called for settings whose provider is postgres"
     return dsn
 
